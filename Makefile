@@ -1,0 +1,49 @@
+# forgehook: the two commands are `make run` and `make test`. Both install what is missing first.
+BUILD_DIR ?= build
+ASAN_DIR  ?= build-asan
+JOBS      ?= $(shell nproc)
+CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+
+.PHONY: all deps deps-test deps-bench build run test unit-test asan-test integration-test bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh build
+
+deps-test:
+	@scripts/install-deps.sh test
+
+deps-bench:
+	@scripts/install-deps.sh bench
+
+$(BUILD_DIR)/CMakeCache.txt:
+	@cmake -S . -B $(BUILD_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DFORGEHOOK_WERROR=ON >/dev/null
+
+build: deps $(BUILD_DIR)/CMakeCache.txt
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	./$(BUILD_DIR)/forgehook serve
+
+unit-test: deps-test $(BUILD_DIR)/CMakeCache.txt
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+	cd $(BUILD_DIR) && ctest --output-on-failure
+
+# The unit tests again under AddressSanitizer and UBSan (no server binary needed).
+asan-test: deps-test
+	@test -f $(ASAN_DIR)/CMakeCache.txt || cmake -S . -B $(ASAN_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug \
+	  -DFORGEHOOK_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_DIR) -j $(JOBS) --target unit_tests_all
+	cd $(ASAN_DIR) && ctest --output-on-failure
+
+integration-test: deps-test build
+	node --test --test-concurrency=1 tests/integration/*.test.mjs
+
+test: unit-test asan-test integration-test
+
+bench: deps-bench build
+	bench/run.sh
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

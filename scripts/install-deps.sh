@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what forgehook needs to build, test or benchmark on Debian 12, and nothing when it is all
+# present (quiet then). Usage: scripts/install-deps.sh [build|test|bench]  (each includes the ones before)
+set -euo pipefail
+want=${1:-build}
+cd "$(dirname "$0")/.."
+
+build_pkgs=(g++ cmake make ninja-build pkg-config ccache libboost1.81-dev libsqlite3-dev libssl-dev
+            libsimdjson-dev libzstd-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev)
+test_pkgs=(libgtest-dev libgmock-dev nodejs npm)
+bench_pkgs=(wrk webhook nginx-light libbenchmark-dev procps)
+
+pkgs=("${build_pkgs[@]}")
+case "$want" in
+  build) ;;
+  test) pkgs+=("${test_pkgs[@]}") ;;
+  bench) pkgs+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  # nodesource's nodejs ships npm itself; accept any working npm for the npm package
+  if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Test data and peers come from npm, pinned by package-lock.json.
+if [ "$want" != build ]; then
+  if [ ! -d node_modules/@octokit/webhooks-examples ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "install-deps: npm ci"
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+fi

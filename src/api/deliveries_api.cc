@@ -1,0 +1,70 @@
+#include "api/deliveries_api.h"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "api/delivery_json.h"
+#include "core/time.h"
+
+namespace forgehook::api {
+namespace {
+
+std::optional<std::int64_t> parseInt(std::string_view text) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || p != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+core::Result<store::DeliveryFilter> filterFrom(const http::Request& request) {
+  store::DeliveryFilter f;
+  auto bad = [](std::string message) { return std::unexpected(core::Error::invalidArgument("invalid_argument", std::move(message))); };
+  f.forge = request.queryParam("forge");
+  if (f.forge && *f.forge != "github" && *f.forge != "gitlab" && *f.forge != "gitea")
+    return bad("forge must be github, gitlab or gitea");
+  f.event = request.queryParam("event");
+  f.repository = request.queryParam("repository");
+  f.status = request.queryParam("status");
+  for (auto [name, slot] : {std::pair{"since", &f.sinceMicros}, std::pair{"until", &f.untilMicros}}) {
+    if (auto text = request.queryParam(name)) {
+      *slot = core::parseTimestamp(*text);
+      if (!*slot) return bad(std::string(name) + " must be RFC 3339 or Unix seconds");
+    }
+  }
+  if (auto limit = request.queryParam("limit")) {
+    auto v = parseInt(*limit);
+    if (!v || *v < 1 || *v > 500) return bad("limit must be between 1 and 500");
+    f.limit = static_cast<int>(*v);
+  }
+  if (auto cursor = request.queryParam("cursor")) {
+    auto v = parseInt(*cursor);
+    if (!v || *v < 1) return bad("cursor is not one this API returned");
+    f.beforeId = v;
+  }
+  return f;
+}
+
+}  // namespace
+
+http::Response DeliveriesApi::list(const http::Request& request) const {
+  auto filter = filterFrom(request);
+  if (!filter) return http::errorResponse(filter.error());
+  auto page = store_.listDeliveries(*filter);
+  if (!page) return http::errorResponse(page.error());
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& d : page->deliveries) items.push_back(summaryJson(d));
+  nlohmann::json out{{"deliveries", std::move(items)},
+                     {"next_cursor", page->nextCursor ? nlohmann::json(std::to_string(*page->nextCursor)) : nlohmann::json(nullptr)}};
+  return http::jsonResponse(200, out.dump());
+}
+
+http::Response DeliveriesApi::show(const http::Request& request) const {
+  constexpr std::string_view kPrefix = "/api/v1/deliveries/";
+  const auto id = parseInt(std::string_view(request.path).substr(kPrefix.size()));
+  if (!id) return http::errorResponse(core::Error::notFound("no delivery at " + request.path));
+  auto delivery = store_.getDelivery(*id);
+  if (!delivery) return http::errorResponse(delivery.error());
+  return http::jsonResponse(200, detailJson(*delivery).dump());
+}
+
+}  // namespace forgehook::api

@@ -1,0 +1,19 @@
+#pragma once
+// GET /api/v1/deliveries and GET /api/v1/deliveries/{id}: what arrived, with sanitized headers and
+// the payload. Blocking (store reads): registered to run off the I/O threads. Thread-safe.
+#include "http/request.h"
+#include "store/store.h"
+
+namespace forgehook::api {
+
+class DeliveriesApi {
+ public:
+  explicit DeliveriesApi(store::Store& store) : store_(store) {}
+  [[nodiscard]] http::Response list(const http::Request& request) const;
+  [[nodiscard]] http::Response show(const http::Request& request) const;
+
+ private:
+  store::Store& store_;
+};
+
+}  // namespace forgehook::api

@@ -1,0 +1,79 @@
+#include "api/secrets_api.h"
+
+#include <nlohmann/json.hpp>
+
+namespace forgehook::api {
+namespace {
+
+struct Scope {
+  std::string forge, scope, key;
+};
+
+// "/api/v1/secrets/{forge}/{scope}/{key...}" where a repository key keeps its slash.
+core::Result<Scope> scopeFrom(const http::Request& request) {
+  constexpr std::string_view kPrefix = "/api/v1/secrets/";
+  std::string_view rest = std::string_view(request.path).substr(kPrefix.size());
+  Scope s;
+  const auto a = rest.find('/');
+  const auto b = a == std::string_view::npos ? a : rest.find('/', a + 1);
+  if (b == std::string_view::npos)
+    return std::unexpected(core::Error::notFound("expected /api/v1/secrets/{forge}/{hook|repository}/{key}"));
+  std::string decoded;
+  if (!http::percentDecode(rest.substr(b + 1), decoded) || decoded.empty())
+    return std::unexpected(core::Error::invalidArgument("invalid_argument", "missing key"));
+  s.forge = rest.substr(0, a);
+  s.scope = rest.substr(a + 1, b - a - 1);
+  s.key = std::move(decoded);
+  if (s.forge != "github" && s.forge != "gitlab" && s.forge != "gitea")
+    return std::unexpected(core::Error::invalidArgument("invalid_argument", "forge must be github, gitlab or gitea"));
+  if (s.scope != "hook" && s.scope != "repository")
+    return std::unexpected(core::Error::invalidArgument("invalid_argument", "scope must be hook or repository"));
+  if (s.scope == "repository" && s.key.find('/') == std::string::npos)
+    return std::unexpected(core::Error::invalidArgument("invalid_argument", "a repository key is owner/name"));
+  return s;
+}
+
+}  // namespace
+
+http::Response SecretsApi::list(const http::Request&) const {
+  auto stored = store_.loadSecrets();
+  if (!stored) return http::errorResponse(stored.error());
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& s : *stored)
+    items.push_back({{"forge", s.forge}, {"scope", s.scope}, {"key", s.key}, {"count", s.secrets.size()}});
+  return http::jsonResponse(200, nlohmann::json{{"secrets", std::move(items)}}.dump());
+}
+
+http::Response SecretsApi::put(const http::Request& request) const {
+  auto scope = scopeFrom(request);
+  if (!scope) return http::errorResponse(scope.error());
+  auto body = nlohmann::json::parse(request.body, nullptr, false);
+  std::vector<std::string> secrets;
+  if (body.is_object() && body.contains("secrets") && body["secrets"].is_array()) {
+    for (const auto& s : body["secrets"]) {
+      if (!s.is_string() || s.get<std::string>().empty()) {
+        secrets.clear();
+        break;
+      }
+      secrets.push_back(s.get<std::string>());
+    }
+  }
+  if (secrets.empty())
+    return http::errorResponse(core::Error::invalidArgument(
+        "invalid_argument", "body must be {\"secrets\": [\"current\", ...]} with non-empty strings"));
+  if (auto ok = store_.putSecrets({scope->forge, scope->scope, scope->key, std::move(secrets)}); !ok)
+    return http::errorResponse(ok.error());
+  onChanged_();
+  return http::jsonResponse(
+      200, nlohmann::json{{"forge", scope->forge}, {"scope", scope->scope}, {"key", scope->key}, {"status", "stored"}}.dump());
+}
+
+http::Response SecretsApi::remove(const http::Request& request) const {
+  auto scope = scopeFrom(request);
+  if (!scope) return http::errorResponse(scope.error());
+  if (auto ok = store_.deleteSecrets(scope->forge, scope->scope, scope->key); !ok) return http::errorResponse(ok.error());
+  onChanged_();
+  return http::jsonResponse(200, nlohmann::json{{"status", "deleted"}}.dump());
+}
+
+}  // namespace forgehook::api

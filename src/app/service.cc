@@ -1,0 +1,157 @@
+#include "app/service.h"
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "api/admin_auth.h"
+#include "api/deliveries_api.h"
+#include "api/health_api.h"
+#include "api/secrets_api.h"
+#include "app/data_dir.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/time.h"
+#include "http/server.h"
+#include "ingest/webhook_endpoint.h"
+#include "store/intake_queue.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace forgehook::app {
+namespace {
+
+constexpr std::int64_t kApiBodyLimit = 64 * 1024;
+
+http::ServerOptions serverOptions(const core::Config& c) {
+  http::ServerOptions o;
+  const auto colon = c.listen.rfind(':');
+  o.host = c.listen.substr(0, colon);
+  if (o.host.size() > 2 && o.host.front() == '[') o.host = o.host.substr(1, o.host.size() - 2);
+  const int port = std::stoi(c.listen.substr(colon + 1));
+  if (port < 0 || port > 65535) throw std::runtime_error("listen: port out of range");
+  o.port = static_cast<std::uint16_t>(port);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.ioThreads = c.server.threads > 0 ? c.server.threads : cores;
+  o.blockingThreads = 2;
+  o.maxHeaderBytes = c.server.maxHeaderBytes;
+  o.headerTimeout = std::chrono::milliseconds(c.server.headerTimeoutMs);
+  o.bodyTimeout = std::chrono::milliseconds(c.server.bodyTimeoutMs);
+  o.idleTimeout = std::chrono::milliseconds(c.server.idleTimeoutMs);
+  o.maxConnections = c.server.maxConnections;
+  return o;
+}
+
+void printBanner(const std::string& address, const GeneratedSecret* githubSecret, const GeneratedSecret* adminToken,
+                 const std::string& dataDir, bool showSecrets) {
+  std::cout << "forgehook is listening on http://" << address << "\n"
+            << "  GitHub webhook URL:        http://" << address << "/webhooks/github\n"
+            << "  GitLab webhook URL:        http://" << address << "/webhooks/gitlab\n"
+            << "  Gitea/Forgejo webhook URL: http://" << address << "/webhooks/gitea\n"
+            << "  Data directory:            " << dataDir << "\n";
+  if (githubSecret) {
+    if (githubSecret->createdNow || showSecrets)
+      std::cout << "  GitHub webhook secret:     " << githubSecret->value << "\n"
+                << "    (paste it as the hook's Secret, content type application/json; kept in " << githubSecret->path
+                << ")\n";
+    else
+      std::cout << "  GitHub webhook secret:     kept in " << githubSecret->path
+                << " (forgehook serve --show-secrets prints it)\n";
+  }
+  if (adminToken) {
+    if (adminToken->createdNow || showSecrets)
+      std::cout << "  Admin API token:           " << adminToken->value << "\n    (kept in " << adminToken->path << ")\n";
+    else
+      std::cout << "  Admin API token:           kept in " << adminToken->path << "\n";
+  }
+  std::cout.flush();
+}
+
+}  // namespace
+
+int serve(core::Config config, const ServeOptions& options) {
+  // Block the stop signals before any thread starts, so every thread inherits the mask and only
+  // the sigwait below receives them.
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGINT);
+  sigaddset(&stopSignals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  core::Logger logger(core::parseLogLevel(config.logLevel));
+  ensureDataDir(config.dataDir);
+  std::optional<GeneratedSecret> githubSecret, adminToken;
+  if (config.github.secrets.empty() && !config.github.allowUnsigned) {
+    githubSecret = loadOrCreateSecret(config.dataDir, "github_secret");
+    config.github.secrets = {githubSecret->value};
+  }
+  if (config.adminToken.empty()) {
+    adminToken = loadOrCreateSecret(config.dataDir, "admin_token");
+    config.adminToken = adminToken->value;
+  }
+
+  core::SystemClock clock;
+  core::Metrics metrics;
+  store::sqlite::SqliteStore store({config.dataDir + "/forgehook.db", config.store.synchronous == "full",
+                                    config.store.maxBytes});
+  store::IntakeQueue intake(store, {config.intake.maxPending, config.intake.maxBatch}, metrics);
+
+  ingest::SecretResolver secrets({{"github", config.github.secrets},
+                                  {"gitlab", config.gitlab.secrets},
+                                  {"gitea", config.gitea.secrets}});
+  auto reloadSecrets = [&] {
+    if (auto stored = store.loadSecrets()) secrets.replaceStored(*stored);
+    else logger.error("cannot load stored secrets", {{"error", stored.error().message}});
+  };
+  reloadSecrets();
+  ingest::RateLimiter limiter(config.limits.ratePerSecond, config.limits.rateBurst, clock);
+
+  const auto github = ingest::makeGitHubScheme(config.github);
+  const auto gitlab = ingest::makeGitLabScheme(config.gitlab);
+  const auto gitea = ingest::makeGiteaScheme(config.gitea);
+  std::vector<std::unique_ptr<ingest::WebhookEndpoint>> endpoints;
+  http::Router router;
+  for (const ingest::ForgeScheme* scheme : {github.get(), gitlab.get(), gitea.get()}) {
+    auto& endpoint = endpoints.emplace_back(std::make_unique<ingest::WebhookEndpoint>(ingest::WebhookEndpoint::Dependencies{
+        *scheme, secrets, intake, limiter, clock, metrics, config.store.compressionLevel}));
+    router.add({"POST", "/webhooks/" + std::string(scheme->forge()), "", config.server.maxBodyBytes, false, true,
+                [e = endpoint.get()](http::Request&& r, http::Reply reply) { e->handle(std::move(r), reply); }});
+  }
+
+  api::DeliveriesApi deliveriesApi(store);
+  api::SecretsApi secretsApi(store, reloadSecrets);
+  const std::string& token = config.adminToken;
+  auto sync = [](auto f) { return [f](http::Request&& r, http::Reply reply) { reply(f(r)); }; };
+  router.add({"GET", "/healthz", "", 0, false, false, sync([](const http::Request&) { return api::healthz(); })});
+  router.add({"GET", "/readyz", "", 0, true, false, sync([&](const http::Request&) { return api::readyz(store); })});
+  router.add({"GET", "/metrics", "", 0, false, false,
+              sync([&](const http::Request&) { return api::metricsText(metrics); })});
+  router.add({"GET", "/api/v1/deliveries", "", 0, true, false,
+              api::adminHandler(token, [&](const http::Request& r) { return deliveriesApi.list(r); })});
+  router.add({"GET", "/api/v1/deliveries/*", "/api/v1/deliveries/{id}", 0, true, false,
+              api::adminHandler(token, [&](const http::Request& r) { return deliveriesApi.show(r); })});
+  router.add({"GET", "/api/v1/secrets", "", 0, true, false,
+              api::adminHandler(token, [&](const http::Request& r) { return secretsApi.list(r); })});
+  router.add({"PUT", "/api/v1/secrets/*", "/api/v1/secrets/{scope}", kApiBodyLimit, true, false,
+              api::adminHandler(token, [&](const http::Request& r) { return secretsApi.put(r); })});
+  router.add({"DELETE", "/api/v1/secrets/*", "/api/v1/secrets/{scope}", 0, true, false,
+              api::adminHandler(token, [&](const http::Request& r) { return secretsApi.remove(r); })});
+
+  http::HttpServer server(serverOptions(config), router, metrics, logger);
+  const std::string address = server.start();
+  writeAddressFile(config.dataDir, address);
+  printBanner(address, githubSecret ? &*githubSecret : nullptr, adminToken ? &*adminToken : nullptr, config.dataDir,
+              options.showSecrets);
+  logger.info("started", {{"address", address}, {"data_dir", config.dataDir}});
+
+  int signal = 0;
+  sigwait(&stopSignals, &signal);
+  logger.info("stopping", {{"signal", signal}});
+  server.stop(std::chrono::seconds(10));
+  intake.stop();
+  removeAddressFile(config.dataDir);
+  logger.info("stopped");
+  return 0;
+}
+
+}  // namespace forgehook::app

@@ -1,0 +1,25 @@
+#pragma once
+// Which forgehook the admin subcommands talk to, and with which token: --server/--token, else
+// FORGEHOOK_ADMIN_TOKEN, else the token generated into <data-dir>/admin_token.
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace forgehook::cli {
+
+struct AdminTarget {
+  std::string server = "http://127.0.0.1:8765";
+  std::string token;
+  std::string dataDir = "./var";
+  void addTo(CLI::App& command);
+  // GET <server><pathAndQuery> with the bearer token; returns the body on 2xx, throws
+  // std::runtime_error with the API's error message otherwise.
+  [[nodiscard]] std::string get(const std::string& pathAndQuery) const;
+
+ private:
+  [[nodiscard]] std::string resolvedToken() const;
+};
+
+}  // namespace forgehook::cli

@@ -1,0 +1,52 @@
+#include "cli/http_client.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <stdexcept>
+
+namespace forgehook::cli {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+HttpResult httpRequest(const std::string& method, const std::string& url,
+                       const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body) {
+  constexpr std::string_view kScheme = "http://";
+  if (!std::string_view(url).starts_with(kScheme))
+    throw std::runtime_error("only http:// URLs are supported: " + url);
+  const std::string rest = url.substr(kScheme.size());
+  const auto slash = rest.find('/');
+  const std::string authority = rest.substr(0, slash);
+  const std::string target = slash == std::string::npos ? "/" : rest.substr(slash);
+  const auto colon = authority.rfind(':');
+  const std::string host = colon == std::string::npos ? authority : authority.substr(0, colon);
+  const std::string port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
+
+  asio::io_context ioc;
+  asio::ip::tcp::resolver resolver(ioc);
+  beast::tcp_stream stream(ioc);
+  try {
+    stream.connect(resolver.resolve(host, port));
+    bhttp::request<bhttp::string_body> req(bhttp::string_to_verb(method), target, 11);
+    req.set(bhttp::field::host, authority);
+    req.set(bhttp::field::user_agent, "forgehook-cli");
+    for (const auto& [name, value] : headers) req.set(name, value);
+    req.body() = body;
+    req.prepare_payload();
+    bhttp::write(stream, req);
+    beast::flat_buffer buffer;
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(1ull << 30);
+    bhttp::read(stream, buffer, parser);
+    beast::error_code ec;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    return {static_cast<int>(parser.get().result_int()), parser.get().body()};
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error("cannot reach " + authority + ": " + e.code().message());
+  }
+}
+
+}  // namespace forgehook::cli

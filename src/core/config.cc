@@ -1,0 +1,217 @@
+#include "core/config.h"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <functional>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace forgehook::core {
+namespace {
+
+enum class Kind { String, Int, Double, Bool, List };
+
+// One configuration key: its dotted name, type, and how to read and write it on a Config.
+struct Key {
+  std::string name;
+  Kind kind;
+  bool secret;
+  std::function<void(Config&, const std::string&)> set;       // from text (env, flags)
+  std::function<std::string(const Config&)> show;
+};
+
+std::int64_t toInt(const std::string& key, const std::string& text) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || p != text.data() + text.size() || v < 0)
+    throw std::invalid_argument(key + " must be a non-negative integer, got \"" + text + "\"");
+  return v;
+}
+
+double toDouble(const std::string& key, const std::string& text) {
+  try {
+    std::size_t used = 0;
+    double v = std::stod(text, &used);
+    if (used == text.size() && v >= 0) return v;
+  } catch (const std::exception&) {
+  }
+  throw std::invalid_argument(key + " must be a non-negative number, got \"" + text + "\"");
+}
+
+bool toBool(const std::string& key, const std::string& text) {
+  if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "0" || text == "no" || text == "off" || text.empty()) return false;
+  throw std::invalid_argument(key + " must be true or false, got \"" + text + "\"");
+}
+
+std::vector<std::string> toList(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const auto b = item.find_first_not_of(" \t");
+    const auto e = item.find_last_not_of(" \t");
+    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+#define FH_STR(NAME, FIELD) \
+  Key{NAME, Kind::String, false, [](Config& c, const std::string& v) { c.FIELD = v; }, \
+      [](const Config& c) { return c.FIELD; }}
+#define FH_INT(NAME, FIELD) \
+  Key{NAME, Kind::Int, false, [](Config& c, const std::string& v) { c.FIELD = toInt(NAME, v); }, \
+      [](const Config& c) { return std::to_string(c.FIELD); }}
+#define FH_DBL(NAME, FIELD) \
+  Key{NAME, Kind::Double, false, [](Config& c, const std::string& v) { c.FIELD = toDouble(NAME, v); }, \
+      [](const Config& c) { return std::to_string(c.FIELD); }}
+#define FH_BOOL(NAME, FIELD) \
+  Key{NAME, Kind::Bool, false, [](Config& c, const std::string& v) { c.FIELD = toBool(NAME, v); }, \
+      [](const Config& c) { return std::string(c.FIELD ? "true" : "false"); }}
+#define FH_SECRETS(NAME, FIELD) \
+  Key{NAME, Kind::List, true, [](Config& c, const std::string& v) { c.FIELD = toList(v); }, \
+      [](const Config& c) { return join(c.FIELD); }}
+
+const std::vector<Key>& keys() {
+  static const std::vector<Key> kKeys = {
+      FH_STR("listen", listen),
+      FH_STR("data_dir", dataDir),
+      FH_INT("server.threads", server.threads),
+      FH_INT("server.max_body_bytes", server.maxBodyBytes),
+      FH_INT("server.max_header_bytes", server.maxHeaderBytes),
+      FH_INT("server.header_timeout_ms", server.headerTimeoutMs),
+      FH_INT("server.body_timeout_ms", server.bodyTimeoutMs),
+      FH_INT("server.idle_timeout_ms", server.idleTimeoutMs),
+      FH_INT("server.max_connections", server.maxConnections),
+      FH_STR("store.synchronous", store.synchronous),
+      FH_INT("store.compression_level", store.compressionLevel),
+      FH_INT("store.max_bytes", store.maxBytes),
+      FH_INT("intake.max_pending", intake.maxPending),
+      FH_INT("intake.max_batch", intake.maxBatch),
+      FH_DBL("limits.rate_per_second", limits.ratePerSecond),
+      FH_DBL("limits.rate_burst", limits.rateBurst),
+      FH_SECRETS("github.secret", github.secrets),
+      FH_BOOL("github.legacy_sha1", github.legacySha1),
+      FH_BOOL("github.allow_unsigned", github.allowUnsigned),
+      FH_SECRETS("gitlab.token", gitlab.secrets),
+      FH_SECRETS("gitlab.signing_key", gitlab.signingKeys),
+      FH_INT("gitlab.timestamp_tolerance_s", gitlab.timestampToleranceS),
+      FH_BOOL("gitlab.allow_unsigned", gitlab.allowUnsigned),
+      FH_SECRETS("gitea.secret", gitea.secrets),
+      FH_BOOL("gitea.allow_unsigned", gitea.allowUnsigned),
+      Key{"admin.token", Kind::String, true, [](Config& c, const std::string& v) { c.adminToken = v; },
+          [](const Config& c) { return c.adminToken; }},
+      FH_STR("log.level", logLevel),
+  };
+  return kKeys;
+}
+
+std::string envName(const std::string& key) {
+  std::string out = "FORGEHOOK_";
+  for (char ch : key) out += ch == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+// A TOML value as the same text the environment would carry.
+std::string tomlText(const std::string& key, const toml::node& node, Kind kind) {
+  if (kind == Kind::List) {
+    if (const auto* arr = node.as_array()) {
+      std::vector<std::string> items;
+      for (const auto& el : *arr) {
+        const auto s = el.value<std::string>();
+        if (!s) throw std::invalid_argument(key + " must be a list of strings");
+        items.push_back(*s);
+      }
+      return join(items);
+    }
+  }
+  if (const auto s = node.value_exact<std::string>()) return *s;
+  if (const auto i = node.value_exact<std::int64_t>()) return std::to_string(*i);
+  if (const auto d = node.value_exact<double>()) return std::to_string(*d);
+  if (const auto b = node.value_exact<bool>()) return *b ? "true" : "false";
+  throw std::invalid_argument(key + " has an unsupported TOML type");
+}
+
+void collectTomlKeys(const toml::table& table, const std::string& prefix, std::map<std::string, const toml::node*>& out) {
+  for (const auto& [k, v] : table) {
+    const std::string name = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (const auto* sub = v.as_table()) collectTomlKeys(*sub, name, out);
+    else out[name] = &v;
+  }
+}
+
+}  // namespace
+
+Config loadConfig(const ConfigSources& sources) {
+  Config config;
+  if (sources.tomlPath) {
+    toml::table table;
+    try {
+      table = toml::parse_file(*sources.tomlPath);
+    } catch (const toml::parse_error& e) {
+      throw std::invalid_argument("cannot read config " + *sources.tomlPath + ": " + std::string(e.description()));
+    }
+    std::map<std::string, const toml::node*> found;
+    collectTomlKeys(table, "", found);
+    for (const auto& [name, node] : found) {
+      const Key* key = nullptr;
+      for (const auto& k : keys())
+        if (k.name == name) key = &k;
+      if (!key) throw std::invalid_argument("unknown configuration key \"" + name + "\" in " + *sources.tomlPath);
+      key->set(config, tomlText(name, *node, key->kind));
+    }
+  }
+  for (const auto& key : keys()) {
+    if (auto it = sources.environment.find(envName(key.name)); it != sources.environment.end()) key.set(config, it->second);
+  }
+  for (const auto& [name, value] : sources.flags) {
+    bool known = false;
+    for (const auto& key : keys()) {
+      if (key.name == name) {
+        key.set(config, value);
+        known = true;
+      }
+    }
+    if (!known) throw std::invalid_argument("unknown configuration key \"" + name + "\"");
+  }
+  if (config.store.synchronous != "full" && config.store.synchronous != "normal")
+    throw std::invalid_argument("store.synchronous must be \"full\" or \"normal\"");
+  if (config.store.compressionLevel > 19) throw std::invalid_argument("store.compression_level must be 0..19");
+  if (config.intake.maxBatch < 1) throw std::invalid_argument("intake.max_batch must be at least 1");
+  if (config.intake.maxPending < 1) throw std::invalid_argument("intake.max_pending must be at least 1");
+  if (config.listen.rfind(':') == std::string::npos) throw std::invalid_argument("listen must be HOST:PORT");
+  return config;
+}
+
+std::map<std::string, std::string> processEnvironment() {
+  std::map<std::string, std::string> out;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    if (!entry.starts_with("FORGEHOOK_")) continue;
+    const auto eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    out.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+  }
+  return out;
+}
+
+std::string describeConfig(const Config& config) {
+  std::string out;
+  for (const auto& key : keys()) {
+    std::string value = key.show(config);
+    if (key.secret && !value.empty()) value = "***";
+    out += key.name + " = " + value + "   # " + envName(key.name) + "\n";
+  }
+  return out;
+}
+
+}  // namespace forgehook::core

@@ -1,0 +1,78 @@
+#pragma once
+// forgehook's configuration: defaults < TOML file < FORGEHOOK_* environment < command-line flags.
+// docs/CONFIG.md documents every key; `forgehook config` prints the effective values (secrets masked).
+// Immutable after start-up and shared read-only between threads.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace forgehook::core {
+
+struct ForgeSecrets {
+  std::vector<std::string> secrets;  // accepted; the first is current
+  bool allowUnsigned = false;
+};
+
+struct Config {
+  std::string listen = "127.0.0.1:8765";
+  std::string dataDir = "./var";
+
+  struct Server {
+    int threads = 0;                          // 0 = one per core
+    std::int64_t maxBodyBytes = 25 * 1024 * 1024;  // GitHub's own payload cap
+    std::int64_t maxHeaderBytes = 64 * 1024;
+    std::int64_t headerTimeoutMs = 10'000;
+    std::int64_t bodyTimeoutMs = 30'000;
+    std::int64_t idleTimeoutMs = 60'000;
+    std::int64_t maxConnections = 4096;
+  } server;
+
+  struct Store {
+    std::string synchronous = "full";  // "full" survives power loss, "normal" only a process crash
+    int compressionLevel = 1;          // zstd; 0 = store bodies as received
+    std::int64_t maxBytes = 0;         // 0 = unlimited
+  } store;
+
+  struct Intake {
+    std::int64_t maxPending = 2048;  // deliveries waiting for commit before 503
+    std::int64_t maxBatch = 256;     // deliveries per group commit
+  } intake;
+
+  struct Limits {
+    double ratePerSecond = 0;  // per source address; 0 = off
+    double rateBurst = 0;      // 0 = same as the rate
+  } limits;
+
+  struct GitHub : ForgeSecrets {
+    bool legacySha1 = false;
+  } github;
+  struct GitLab : ForgeSecrets {
+    std::vector<std::string> signingKeys;  // Standard Webhooks "whsec_..." keys
+    std::int64_t timestampToleranceS = 300;
+  } gitlab;
+  ForgeSecrets gitea;
+
+  std::string adminToken;
+  std::string logLevel = "info";
+};
+
+// Where configuration comes from, separated so tests can pass their own environment.
+struct ConfigSources {
+  std::optional<std::string> tomlPath;
+  std::map<std::string, std::string> environment;  // only FORGEHOOK_* entries matter
+  std::map<std::string, std::string> flags;        // key -> value, e.g. {"listen", "0.0.0.0:80"}
+};
+
+// Builds the configuration. Throws std::invalid_argument naming the key for a bad value, an unknown
+// TOML key, or an unreadable file.
+[[nodiscard]] Config loadConfig(const ConfigSources& sources);
+
+// The FORGEHOOK_* variables of this process's environment.
+[[nodiscard]] std::map<std::string, std::string> processEnvironment();
+
+// The effective configuration as TOML-like text, secret values replaced by "***".
+[[nodiscard]] std::string describeConfig(const Config& config);
+
+}  // namespace forgehook::core

@@ -1,0 +1,109 @@
+#include "core/metrics.h"
+
+#include <cstdio>
+
+namespace forgehook::core {
+namespace {
+
+std::string formatDouble(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+std::string labelText(const std::vector<std::string>& names, const std::vector<std::string>& values) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) {
+    out += (out.empty() ? "" : ",") + names[i] + "=\"";
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      if (c == '\n') { out += "\\n"; continue; }
+      out += c;
+    }
+    out += '"';
+  }
+  return out;
+}
+
+}  // namespace
+
+Histogram::Histogram(std::vector<double> bounds)
+    : bounds_(std::move(bounds)), buckets_(new std::atomic<std::uint64_t>[bounds_.size() + 1]) {
+  for (std::size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0);
+}
+
+void Histogram::observe(double value) {
+  std::size_t i = 0;
+  while (i < bounds_.size() && value > bounds_[i]) ++i;
+  buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+  sumMicros_.fetch_add(static_cast<std::uint64_t>(value * 1e6), std::memory_order_relaxed);
+}
+
+void Histogram::render(std::string& out, const std::string& name, const std::string& labels) const {
+  std::uint64_t cumulative = 0;
+  const std::string sep = labels.empty() ? "" : labels + ",";
+  for (std::size_t i = 0; i <= bounds_.size(); ++i) {
+    cumulative += buckets_[i].load(std::memory_order_relaxed);
+    const std::string le = i < bounds_.size() ? formatDouble(bounds_[i]) : "+Inf";
+    out += name + "_bucket{" + sep + "le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
+  }
+  const std::string braces = labels.empty() ? "" : "{" + labels + "}";
+  out += name + "_sum" + braces + " " + formatDouble(double(sumMicros_.load()) / 1e6) + "\n";
+  out += name + "_count" + braces + " " + std::to_string(count_.load()) + "\n";
+}
+
+CounterFamily::CounterFamily(std::string name, std::string help, std::vector<std::string> labelNames)
+    : name_(std::move(name)), help_(std::move(help)), labelNames_(std::move(labelNames)) {}
+
+Counter& CounterFamily::with(const std::vector<std::string>& labelValues) {
+  std::lock_guard lock(mutex_);
+  auto& slot = counters_[labelValues];
+  if (!slot) slot = std::make_unique<Counter>();
+  return *slot;
+}
+
+void CounterFamily::render(std::string& out) const {
+  out += "# HELP " + name_ + " " + help_ + "\n# TYPE " + name_ + " counter\n";
+  std::lock_guard lock(mutex_);
+  for (const auto& [values, counter] : counters_)
+    out += name_ + "{" + labelText(labelNames_, values) + "} " + std::to_string(counter->value()) + "\n";
+}
+
+Metrics::Metrics()
+    : httpRequests("forgehook_http_requests_total", "HTTP requests answered, by endpoint and status.",
+                   {"endpoint", "status"}),
+      verificationFailures("forgehook_verification_failures_total", "Deliveries refused by signature checks.",
+                           {"forge", "reason"}),
+      deliveries("forgehook_deliveries_total", "Deliveries committed, new or duplicate.", {"forge", "outcome"}),
+      bodyBytes("forgehook_body_bytes_total", "Webhook body bytes received.", {"forge"}),
+      ackLatency({0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}),
+      commitLatency({0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}),
+      commitBatchSize({1, 2, 4, 8, 16, 32, 64, 128, 256, 512}) {}
+
+std::string Metrics::renderPrometheus() const {
+  std::string out;
+  out.reserve(8192);
+  httpRequests.render(out);
+  verificationFailures.render(out);
+  deliveries.render(out);
+  bodyBytes.render(out);
+  out += "# HELP forgehook_ack_latency_seconds Time from a webhook request read to its 2xx.\n"
+         "# TYPE forgehook_ack_latency_seconds histogram\n";
+  ackLatency.render(out, "forgehook_ack_latency_seconds", "");
+  out += "# HELP forgehook_store_commit_seconds Duration of one group commit.\n"
+         "# TYPE forgehook_store_commit_seconds histogram\n";
+  commitLatency.render(out, "forgehook_store_commit_seconds", "");
+  out += "# HELP forgehook_store_commit_batch_size Deliveries per group commit.\n"
+         "# TYPE forgehook_store_commit_batch_size histogram\n";
+  commitBatchSize.render(out, "forgehook_store_commit_batch_size", "");
+  out += "# HELP forgehook_intake_queue_depth Deliveries waiting for commit.\n"
+         "# TYPE forgehook_intake_queue_depth gauge\nforgehook_intake_queue_depth " +
+         std::to_string(intakeQueueDepth.value()) + "\n";
+  out += "# HELP forgehook_connections_open Open client connections.\n"
+         "# TYPE forgehook_connections_open gauge\nforgehook_connections_open " +
+         std::to_string(connectionsOpen.value()) + "\n";
+  return out;
+}
+
+}  // namespace forgehook::core

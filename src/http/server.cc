@@ -1,0 +1,112 @@
+#include "http/server.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <thread>
+#include <vector>
+
+#include "http/session.h"
+
+namespace forgehook::http {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// Owns the acceptor and re-arms accept after every connection, errors included.
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(asio::io_context& ioc, tcp::endpoint endpoint, SessionContext& context)
+      : ioc_(ioc), acceptor_(asio::make_strand(ioc)), context_(context) {
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+  }
+  tcp::endpoint localEndpoint() const { return acceptor_.local_endpoint(); }
+  void accept() {
+    acceptor_.async_accept(asio::make_strand(ioc_), [self = shared_from_this()](boost::system::error_code ec,
+                                                                               tcp::socket socket) {
+      self->onAccept(ec, std::move(socket));
+    });
+  }
+  void close() {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      boost::system::error_code ec;
+      self->acceptor_.close(ec);
+    });
+  }
+
+ private:
+  void onAccept(boost::system::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      if (context_.metrics.connectionsOpen.value() >= context_.options.maxConnections) {
+        boost::system::error_code ignored;
+        socket.close(ignored);  // over the connection bound: refuse cheaply
+      } else {
+        std::make_shared<HttpSession>(std::move(socket), context_)->start();
+      }
+    }
+    accept();
+  }
+
+  asio::io_context& ioc_;
+  tcp::acceptor acceptor_;
+  SessionContext& context_;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(ServerOptions options, const Router& router, core::Metrics& metrics, const core::Logger& logger)
+      : ioc(options.ioThreads),
+        blockingPool(static_cast<std::size_t>(options.blockingThreads)),
+        context{options, router, metrics, logger, blockingPool} {}
+  asio::io_context ioc;
+  asio::thread_pool blockingPool;
+  SessionContext context;
+  std::shared_ptr<Listener> listener;
+  std::vector<std::thread> threads;
+  bool stopped = false;
+};
+
+HttpServer::HttpServer(ServerOptions options, const Router& router, core::Metrics& metrics, const core::Logger& logger)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics, logger)) {}
+
+HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
+
+std::string HttpServer::start() {
+  const auto& o = impl_->context.options;
+  boost::system::error_code ec;
+  const std::string host = o.host == "localhost" ? "127.0.0.1" : o.host;
+  const auto address = asio::ip::make_address(host, ec);
+  if (ec) throw std::runtime_error("listen: \"" + o.host + "\" is not an IP address");
+  try {
+    impl_->listener = std::make_shared<Listener>(impl_->ioc, tcp::endpoint(address, o.port), impl_->context);
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error("cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " + e.code().message());
+  }
+  impl_->listener->accept();
+  const int threads = std::max(1, o.ioThreads);
+  for (int i = 0; i < threads; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  const auto bound = impl_->listener->localEndpoint();
+  const std::string boundHost = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
+  return boundHost + ":" + std::to_string(bound.port());
+}
+
+void HttpServer::stop(std::chrono::milliseconds grace) {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  if (impl_->listener) impl_->listener->close();
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (impl_->context.inFlight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->blockingPool.join();
+}
+
+}  // namespace forgehook::http

@@ -1,0 +1,216 @@
+#include "http/session.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+
+namespace forgehook::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Endings that are part of normal life for a server: not worth a log line.
+bool isQuietEnding(const beast::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+         ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+         ec == bhttp::error::partial_message;
+}
+
+}  // namespace
+
+HttpSession::HttpSession(asio::ip::tcp::socket&& socket, SessionContext& context)
+    : stream_(std::move(socket)), context_(context) {
+  beast::error_code ec;
+  const auto endpoint = stream_.socket().remote_endpoint(ec);
+  if (!ec) remoteAddress_ = endpoint.address().to_string();
+  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  context_.metrics.connectionsOpen.add(1);
+}
+
+HttpSession::~HttpSession() { context_.metrics.connectionsOpen.add(-1); }
+
+void HttpSession::start() {
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->readHeader(); });
+}
+
+void HttpSession::readHeader() {
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(context_.options.maxHeaderBytes));
+  route_ = nullptr;
+  stream_.expires_after(firstRequest_ ? context_.options.headerTimeout : context_.options.idleTimeout);
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
+}
+
+void HttpSession::onHeader(beast::error_code ec) {
+  if (ec == bhttp::error::header_limit) {
+    requestStart_ = Clock::now();
+    context_.inFlight.fetch_add(1);
+    return refuse(core::Error::headersTooLarge("request headers exceed server.max_header_bytes"));
+  }
+  if (ec) {
+    if (!isQuietEnding(ec) && ec != bhttp::error::buffer_overflow) {
+      requestStart_ = Clock::now();
+      context_.inFlight.fetch_add(1);
+      return refuse(core::Error::invalidArgument("bad_request", "malformed HTTP request"));
+    }
+    return close();
+  }
+  firstRequest_ = false;
+  requestStart_ = Clock::now();
+  context_.inFlight.fetch_add(1);
+
+  const auto& req = parser_->get();
+  method_ = std::string(req.method_string());
+  const std::string_view target = req.target();
+  const auto q = target.find('?');
+  path_ = std::string(target.substr(0, q));
+
+  const auto match = context_.router.match(method_, path_);
+  if (!match.route) {
+    Response response = match.status == 405
+                            ? errorResponse(core::Error::methodNotAllowed(method_ + " is not allowed on " + path_))
+                            : errorResponse(core::Error::notFound("no endpoint at " + path_));
+    if (match.status == 405) response.headers.emplace_back("Allow", match.allow);
+    // A body we did not read would be taken for the next request: close instead.
+    response.closeConnection = req.chunked() || req.has_content_length();
+    return send(std::move(response));
+  }
+  route_ = match.route;
+  if (const auto length = parser_->content_length(); length && *length > std::uint64_t(route_->maxBodyBytes))
+    return refuse(core::Error::tooLarge("body of " + std::to_string(*length) + " bytes exceeds the limit of " +
+                                        std::to_string(route_->maxBodyBytes)));
+  parser_->body_limit(static_cast<std::uint64_t>(route_->maxBodyBytes));
+
+  if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
+    auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+    bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
+      if (wec) return self->close();
+      self->readBody();
+    });
+    return;
+  }
+  readBody();
+}
+
+void HttpSession::readBody() {
+  stream_.expires_after(context_.options.bodyTimeout);
+  bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->onBody(ec);
+  });
+}
+
+void HttpSession::onBody(beast::error_code ec) {
+  if (ec == bhttp::error::body_limit)
+    return refuse(core::Error::tooLarge("body exceeds the limit of " + std::to_string(route_->maxBodyBytes) + " bytes"));
+  if (ec) {
+    if (!isQuietEnding(ec)) return refuse(core::Error::invalidArgument("bad_request", "malformed HTTP body"));
+    context_.inFlight.fetch_sub(1);
+    return close();
+  }
+  dispatch();
+}
+
+void HttpSession::dispatch() {
+  auto message = parser_->release();
+  keepAlive_ = message.keep_alive();
+  Request request;
+  request.method = method_;
+  request.path = path_;
+  const std::string_view target = message.target();
+  if (const auto q = target.find('?'); q != std::string_view::npos) request.query = std::string(target.substr(q + 1));
+  request.headers.reserve(16);
+  for (const auto& field : message) request.headers.emplace_back(field.name_string(), field.value());
+  request.body = std::move(message.body());
+  request.remoteAddress = remoteAddress_;
+  request.receivedAt = requestStart_;
+
+  // The handler may answer from any thread; the answer is written on this session's strand.
+  Reply reply = [self = shared_from_this()](Response response) {
+    asio::post(self->stream_.get_executor(),
+               [self, response = std::move(response)]() mutable { self->send(std::move(response)); });
+  };
+  stream_.expires_never();  // the handler's own bounds (queue, store) apply while it works
+  const Route* route = route_;
+  auto run = [route, request = std::move(request), reply = std::move(reply), &logger = context_.logger]() mutable {
+    try {
+      route->handler(std::move(request), reply);
+    } catch (const std::exception& e) {
+      logger.error("handler failed", {{"route", route->name}, {"error", e.what()}});
+      Response response = errorResponse(core::Error::internal("internal error"));
+      response.closeConnection = true;
+      reply(std::move(response));
+    }
+  };
+  if (route->blocking) asio::post(context_.blockingPool, std::move(run));
+  else run();
+}
+
+void HttpSession::send(Response response) {
+  const bool close = response.closeConnection || !keepAlive_;
+  auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(response.status), 11);
+  res->set(bhttp::field::server, "forgehook");
+  res->set(bhttp::field::content_type, response.contentType);
+  for (const auto& [name, value] : response.headers) res->set(name, value);
+  res->body() = std::move(response.body);
+  res->keep_alive(!close);
+  res->prepare_payload();
+
+  const auto elapsed = std::chrono::duration<double>(Clock::now() - requestStart_).count();
+  const std::string& endpoint = route_ ? route_->name : std::string("unmatched");
+  context_.metrics.httpRequests.with({endpoint, std::to_string(response.status)}).add();
+  if (route_ && route_->webhook && response.status / 100 == 2) context_.metrics.ackLatency.observe(elapsed);
+  if (context_.logger.enabled(core::LogLevel::Info)) {
+    const auto& l = response.log;
+    if (l.forge.empty())
+      context_.logger.info("request", {{"method", method_}, {"path", path_}, {"status", response.status},
+                                       {"latency_ms", elapsed * 1000}, {"remote", remoteAddress_}});
+    else
+      context_.logger.info("delivery", {{"forge", l.forge}, {"delivery", l.deliveryId}, {"event", l.event},
+                                        {"repository", l.repository}, {"status", response.status},
+                                        {"latency_ms", elapsed * 1000}, {"remote", remoteAddress_}});
+  }
+
+  stream_.expires_after(context_.options.bodyTimeout);
+  bhttp::async_write(stream_, *res, [self = shared_from_this(), res, close](beast::error_code ec, std::size_t) {
+    self->onWrite(close, ec);
+  });
+}
+
+void HttpSession::onWrite(bool close, beast::error_code ec) {
+  context_.inFlight.fetch_sub(1);
+  if (ec || close) return this->close();
+  readHeader();
+}
+
+void HttpSession::refuse(const core::Error& error) {
+  Response response = errorResponse(error);
+  response.closeConnection = true;
+  send(std::move(response));
+}
+
+void HttpSession::close() {
+  // Half-close, then read and discard what the client still sends for a moment: closing with unread
+  // data would reset the connection and could destroy the error answer before the client reads it.
+  beast::error_code ec;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  if (ec) return stream_.socket().close(ec);
+  stream_.expires_after(std::chrono::seconds(2));
+  auto sink = std::make_shared<std::array<char, 16384>>();
+  auto drain = std::make_shared<std::function<void(beast::error_code, std::size_t)>>();
+  *drain = [self = shared_from_this(), sink, drain](beast::error_code rec, std::size_t) {
+    if (rec) {
+      beast::error_code ignored;
+      self->stream_.socket().close(ignored);
+      *drain = nullptr;  // break the cycle
+      return;
+    }
+    self->stream_.async_read_some(asio::buffer(*sink), *drain);
+  };
+  stream_.async_read_some(asio::buffer(*sink), *drain);
+}
+
+}  // namespace forgehook::http

@@ -1,0 +1,62 @@
+#pragma once
+// One client connection (internal to http/): reads a request head with a deadline, routes it, sets
+// the body limit for that route, reads the body with a deadline, hands the request to its handler
+// and writes the one response, then repeats for keep-alive. One request at a time per connection,
+// so the queue of pipelined responses is bounded at one.
+#include <atomic>
+#include <memory>
+
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "core/log.h"
+#include "core/metrics.h"
+#include "http/router.h"
+#include "http/server.h"
+
+namespace forgehook::http {
+
+// What every session shares: read-only after start, except the in-flight counter.
+struct SessionContext {
+  ServerOptions options;
+  const Router& router;
+  core::Metrics& metrics;
+  const core::Logger& logger;
+  boost::asio::thread_pool& blockingPool;
+  std::atomic<std::int64_t> inFlight{0};  // requests read but not yet answered
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket&& socket, SessionContext& context);
+  ~HttpSession();
+  void start();
+
+ private:
+  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+
+  void readHeader();
+  void onHeader(boost::beast::error_code ec);
+  void readBody();
+  void onBody(boost::beast::error_code ec);
+  void dispatch();
+  void send(Response response);  // runs on the session's strand
+  void onWrite(bool close, boost::beast::error_code ec);
+  void refuse(const core::Error& error);  // answer and close without reading further
+  void close();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<Parser> parser_;
+  SessionContext& context_;
+  const Route* route_ = nullptr;
+  std::string remoteAddress_;
+  std::chrono::steady_clock::time_point requestStart_;
+  bool firstRequest_ = true;
+  bool keepAlive_ = true;
+  std::string method_, path_;
+  std::shared_ptr<void> pendingResponse_;  // keeps the response alive during async_write
+};
+
+}  // namespace forgehook::http

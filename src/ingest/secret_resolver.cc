@@ -1,0 +1,51 @@
+#include "ingest/secret_resolver.h"
+
+#include <mutex>
+
+namespace forgehook::ingest {
+
+SecretResolver::SecretResolver(std::map<std::string, std::vector<std::string>> configured) {
+  for (auto& [forge, secrets] : configured)
+    configured_[forge] = std::make_shared<const std::vector<std::string>>(std::move(secrets));
+}
+
+void SecretResolver::replaceStored(const std::vector<store::ScopedSecrets>& stored) {
+  std::map<Key, SecretList> next;
+  std::map<std::string, int> repositories;
+  for (const auto& s : stored) {
+    if (s.secrets.empty()) continue;
+    next[{s.forge, s.scope, s.key}] = std::make_shared<const std::vector<std::string>>(s.secrets);
+    if (s.scope == "repository") ++repositories[s.forge];
+  }
+  std::unique_lock lock(mutex_);
+  stored_.swap(next);
+  repositoryScopes_.swap(repositories);
+}
+
+SecretList SecretResolver::forHook(const std::string& forge, const std::string& hookId) const {
+  if (hookId.empty()) return nullptr;
+  std::shared_lock lock(mutex_);
+  const auto it = stored_.find({forge, "hook", hookId});
+  return it == stored_.end() ? nullptr : it->second;
+}
+
+SecretList SecretResolver::forRepository(const std::string& forge, const std::string& repository) const {
+  if (repository.empty()) return nullptr;
+  std::shared_lock lock(mutex_);
+  const auto it = stored_.find({forge, "repository", repository});
+  return it == stored_.end() ? nullptr : it->second;
+}
+
+bool SecretResolver::hasRepositorySecrets(const std::string& forge) const {
+  std::shared_lock lock(mutex_);
+  const auto it = repositoryScopes_.find(forge);
+  return it != repositoryScopes_.end() && it->second > 0;
+}
+
+SecretList SecretResolver::configured(const std::string& forge) const {
+  static const SecretList kNone = std::make_shared<const std::vector<std::string>>();
+  const auto it = configured_.find(forge);
+  return it == configured_.end() ? kNone : it->second;
+}
+
+}  // namespace forgehook::ingest

@@ -1,0 +1,77 @@
+#include "store/intake_queue.h"
+
+#include <chrono>
+#include <vector>
+
+namespace forgehook::store {
+
+IntakeQueue::IntakeQueue(Store& store, Options options, core::Metrics& metrics)
+    : store_(store), options_(options), metrics_(metrics), writer_([this] { run(); }) {}
+
+IntakeQueue::~IntakeQueue() { stop(); }
+
+core::Result<void> IntakeQueue::submit(NewDelivery delivery, Completion done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_)
+      return std::unexpected(core::Error::unavailable("store_unavailable", "forgehook is shutting down", 5));
+    if (static_cast<std::int64_t>(queue_.size()) + inFlight_ >= options_.maxPending)
+      return std::unexpected(
+          core::Error::unavailable("intake_backlog_full", "too many deliveries are waiting for the disk", 1));
+    queue_.push_back({std::move(delivery), std::move(done)});
+    metrics_.intakeQueueDepth.set(static_cast<std::int64_t>(queue_.size()) + inFlight_);
+  }
+  wake_.notify_one();
+  return {};
+}
+
+void IntakeQueue::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && !writer_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (writer_.joinable()) writer_.join();
+}
+
+std::int64_t IntakeQueue::depth() const {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::int64_t>(queue_.size()) + inFlight_;
+}
+
+void IntakeQueue::run() {
+  std::vector<Pending> batch;
+  std::vector<NewDelivery> rows;
+  for (;;) {
+    batch.clear();
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is committed
+      while (!queue_.empty() && static_cast<std::int64_t>(batch.size()) < options_.maxBatch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      inFlight_ = static_cast<std::int64_t>(batch.size());
+    }
+    rows.clear();
+    rows.reserve(batch.size());
+    for (auto& p : batch) rows.push_back(std::move(p.delivery));
+
+    const auto start = std::chrono::steady_clock::now();
+    auto outcomes = store_.appendBatch(rows);
+    metrics_.commitLatency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    metrics_.commitBatchSize.observe(static_cast<double>(batch.size()));
+
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (outcomes) batch[i].done((*outcomes)[i]);
+      else batch[i].done(std::unexpected(outcomes.error()));
+    }
+    std::lock_guard lock(mutex_);
+    inFlight_ = 0;
+    metrics_.intakeQueueDepth.set(static_cast<std::int64_t>(queue_.size()));
+  }
+}
+
+}  // namespace forgehook::store

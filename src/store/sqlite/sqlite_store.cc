@@ -1,0 +1,290 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <nlohmann/json.hpp>
+#include <variant>
+
+#include "store/body_codec.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/statement.h"
+
+namespace forgehook::store::sqlite {
+namespace {
+
+void closeDb(sqlite3* db) { sqlite3_close_v2(db); }
+
+core::Error storeError(sqlite3* db, int rc) {
+  const int base = rc & 0xff;
+  std::string what = sqlite3_errstr(rc);
+  if (base == SQLITE_FULL) what = "store is full (disk or store.max_bytes)";
+  (void)db;
+  return core::Error::unavailable("store_unavailable", "store cannot commit: " + what, 1);
+}
+
+constexpr const char* kSummaryColumns =
+    "id, forge, delivery_id, hook_id, event, action, repository, sender, content_type, verification, status, "
+    "received_at, last_attempt_at, attempts, body_size";
+
+void readSummary(const Statement& s, DeliverySummary& d) {
+  d.id = s.integer(0);
+  d.forge = s.text(1);
+  d.deliveryId = s.text(2);
+  d.hookId = s.text(3);
+  d.event = s.text(4);
+  d.action = s.text(5);
+  d.repository = s.text(6);
+  d.sender = s.text(7);
+  d.contentType = s.text(8);
+  d.verification = s.text(9);
+  d.status = s.text(10);
+  d.receivedAt = s.integer(11);
+  d.lastAttemptAt = s.integer(12);
+  d.attempts = s.integer(13);
+  d.bodySize = s.integer(14);
+}
+
+}  // namespace
+
+// The write connection and its prepared statements; used only under writeMutex_.
+class SqliteStore::Writer {
+  // Statements are prepared against the migrated schema, so migration runs first.
+  static DbHandle openMigrated(const SqliteOptions& o) {
+    DbHandle db = openDatabase(o.path, false, o.fullSync);
+    migrate(db.get());
+    return db;
+  }
+
+ public:
+  explicit Writer(const SqliteOptions& o)
+      : db(openMigrated(o)),
+        begin(db.get(), "BEGIN IMMEDIATE"),
+        commit(db.get(), "COMMIT"),
+        rollback(db.get(), "ROLLBACK"),
+        insert(db.get(),
+               "INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
+               "last_attempt_at, body_size, content_type, verification, headers, body_encoding, body) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+               "ON CONFLICT (forge, hook_id, delivery_id) DO UPDATE SET attempts = attempts + 1, "
+               "last_attempt_at = excluded.received_at RETURNING id, attempts"),
+        hook(db.get(),
+             "INSERT INTO hooks (forge, hook_id, first_seen_at, last_ping_at) VALUES (?1, ?2, ?3, ?3) "
+             "ON CONFLICT (forge, hook_id) DO UPDATE SET last_ping_at = excluded.last_ping_at, pings = pings + 1") {
+    if (o.maxBytes > 0) {
+      Statement pageSize(db.get(), "PRAGMA page_size");
+      pageSize.step();
+      const auto pages = std::max<std::int64_t>(1, o.maxBytes / pageSize.integer(0));
+      execute(db.get(), ("PRAGMA max_page_count=" + std::to_string(pages)).c_str());
+    }
+  }
+  DbHandle db;
+  Statement begin, commit, rollback, insert, hook;
+};
+
+class SqliteStore::ReaderLease {
+ public:
+  ReaderLease(SqliteStore& owner, std::unique_ptr<sqlite3, void (*)(sqlite3*)> db) : owner_(owner), db_(std::move(db)) {}
+  ~ReaderLease() {
+    std::lock_guard lock(owner_.readersMutex_);
+    owner_.idleReaders_.push_back(std::move(db_));
+  }
+  sqlite3* get() const { return db_.get(); }
+
+ private:
+  SqliteStore& owner_;
+  std::unique_ptr<sqlite3, void (*)(sqlite3*)> db_;
+};
+
+SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)), writer_(std::make_unique<Writer>(options_)) {}
+
+SqliteStore::~SqliteStore() = default;
+
+SqliteStore::ReaderLease SqliteStore::leaseReader() {
+  {
+    std::lock_guard lock(readersMutex_);
+    if (!idleReaders_.empty()) {
+      auto db = std::move(idleReaders_.back());
+      idleReaders_.pop_back();
+      return ReaderLease(*this, std::move(db));
+    }
+  }
+  DbHandle fresh = openDatabase(options_.path, true, options_.fullSync);
+  return ReaderLease(*this, std::unique_ptr<sqlite3, void (*)(sqlite3*)>(fresh.release(), closeDb));
+}
+
+core::Result<std::vector<AppendOutcome>> SqliteStore::appendBatch(std::span<const NewDelivery> batch) {
+  std::lock_guard lock(writeMutex_);
+  auto& w = *writer_;
+  auto fail = [&](int rc) {
+    auto error = storeError(w.db.get(), rc);
+    w.rollback.step();
+    w.rollback.reset();
+    lastWriteFailed_ = true;
+    return std::unexpected(std::move(error));
+  };
+  int rc = w.begin.step();
+  w.begin.reset();
+  if (rc != SQLITE_DONE) {
+    lastWriteFailed_ = true;
+    return std::unexpected(storeError(w.db.get(), rc));
+  }
+  std::vector<AppendOutcome> outcomes;
+  outcomes.reserve(batch.size());
+  for (const auto& d : batch) {
+    w.insert.bind(1, d.forge).bind(2, d.hookId).bind(3, d.deliveryId).bind(4, d.event).bind(5, d.action);
+    w.insert.bind(6, d.repository).bind(7, d.sender).bind(8, d.receivedAt).bind(9, d.bodySize);
+    w.insert.bind(10, d.contentType).bind(11, d.verification).bind(12, d.headersJson).bind(13, d.bodyEncoding);
+    w.insert.bindBlob(14, d.body);
+    rc = w.insert.step();
+    if (rc != SQLITE_ROW) {
+      w.insert.reset();
+      return fail(rc);
+    }
+    const auto id = w.insert.integer(0);
+    const auto attempts = w.insert.integer(1);
+    rc = w.insert.step();  // finish RETURNING
+    w.insert.reset();
+    if (rc != SQLITE_DONE) return fail(rc);
+    outcomes.push_back({attempts == 1 ? AppendStatus::Inserted : AppendStatus::Duplicate, id});
+    if (d.isPing && !d.hookId.empty()) {
+      w.hook.bind(1, d.forge).bind(2, d.hookId).bind(3, d.receivedAt);
+      rc = w.hook.step();
+      w.hook.reset();
+      if (rc != SQLITE_DONE) return fail(rc);
+    }
+  }
+  rc = w.commit.step();
+  w.commit.reset();
+  if (rc != SQLITE_DONE) return fail(rc);
+  lastWriteFailed_ = false;
+  return outcomes;
+}
+
+core::Result<DeliveryPage> SqliteStore::listDeliveries(const DeliveryFilter& filter) {
+  if (filter.limit < 1 || filter.limit > 500)
+    return std::unexpected(core::Error::invalidArgument("invalid_argument", "limit must be between 1 and 500"));
+  std::string sql = std::string("SELECT ") + kSummaryColumns + " FROM deliveries WHERE 1=1";
+  // Parameters are numbered by position; every value is bound, never spliced into the SQL.
+  std::vector<std::variant<std::string, std::int64_t>> params;
+  auto add = [&](const char* clause, auto value) {
+    sql += clause;
+    sql += std::to_string(params.size() + 1);
+    params.emplace_back(value);
+  };
+  if (filter.forge) add(" AND forge = ?", *filter.forge);
+  if (filter.event) add(" AND event = ?", *filter.event);
+  if (filter.repository) add(" AND repository = ?", *filter.repository);
+  if (filter.status) add(" AND status = ?", *filter.status);
+  if (filter.sinceMicros) add(" AND received_at >= ?", *filter.sinceMicros);
+  if (filter.untilMicros) add(" AND received_at < ?", *filter.untilMicros);
+  if (filter.beforeId) add(" AND id < ?", *filter.beforeId);
+  sql += " ORDER BY id DESC LIMIT " + std::to_string(filter.limit + 1);
+
+  try {
+    auto reader = leaseReader();
+    Statement s(reader.get(), sql);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      if (const auto* text = std::get_if<std::string>(&params[i])) s.bind(int(i) + 1, *text);
+      else s.bind(int(i) + 1, std::get<std::int64_t>(params[i]));
+    }
+    DeliveryPage page;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      if (static_cast<int>(page.deliveries.size()) == filter.limit) {
+        page.nextCursor = page.deliveries.back().id;
+        break;
+      }
+      readSummary(s, page.deliveries.emplace_back());
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(storeError(reader.get(), rc));
+    return page;
+  } catch (const std::exception& e) {
+    return std::unexpected(core::Error::unavailable("store_unavailable", e.what(), 1));
+  }
+}
+
+core::Result<DeliveryDetail> SqliteStore::getDelivery(std::int64_t id) {
+  try {
+    auto reader = leaseReader();
+    Statement s(reader.get(),
+                std::string("SELECT ") + kSummaryColumns + ", headers, body_encoding, body FROM deliveries WHERE id = ?1");
+    s.bind(1, id);
+    const int rc = s.step();
+    if (rc == SQLITE_DONE) return std::unexpected(core::Error::notFound("no delivery with id " + std::to_string(id)));
+    if (rc != SQLITE_ROW) return std::unexpected(storeError(reader.get(), rc));
+    DeliveryDetail d;
+    readSummary(s, d);
+    d.headersJson = s.text(15);
+    auto body = decodeBody(s.blob(17), s.text(16));
+    if (!body) return std::unexpected(body.error());
+    d.rawBody = std::move(*body);
+    return d;
+  } catch (const std::exception& e) {
+    return std::unexpected(core::Error::unavailable("store_unavailable", e.what(), 1));
+  }
+}
+
+core::Result<std::vector<ScopedSecrets>> SqliteStore::loadSecrets() {
+  try {
+    auto reader = leaseReader();
+    Statement s(reader.get(), "SELECT forge, scope, key, secrets FROM scoped_secrets ORDER BY forge, scope, key");
+    std::vector<ScopedSecrets> out;
+    while (s.step() == SQLITE_ROW) {
+      ScopedSecrets item{s.text(0), s.text(1), s.text(2), {}};
+      item.secrets = nlohmann::json::parse(s.text(3)).get<std::vector<std::string>>();
+      out.push_back(std::move(item));
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return std::unexpected(core::Error::unavailable("store_unavailable", e.what(), 1));
+  }
+}
+
+core::Result<void> SqliteStore::putSecrets(const ScopedSecrets& secrets) {
+  std::lock_guard lock(writeMutex_);
+  Statement s(writer_->db.get(),
+              "INSERT INTO scoped_secrets (forge, scope, key, secrets, updated_at) VALUES (?1, ?2, ?3, ?4, "
+              "unixepoch()) ON CONFLICT (forge, scope, key) DO UPDATE SET secrets = excluded.secrets, "
+              "updated_at = excluded.updated_at");
+  s.bind(1, secrets.forge).bind(2, secrets.scope).bind(3, secrets.key).bind(4, nlohmann::json(secrets.secrets).dump());
+  const int rc = s.step();
+  if (rc != SQLITE_DONE) return std::unexpected(storeError(writer_->db.get(), rc));
+  return {};
+}
+
+core::Result<void> SqliteStore::deleteSecrets(const std::string& forge, const std::string& scope,
+                                              const std::string& key) {
+  std::lock_guard lock(writeMutex_);
+  Statement s(writer_->db.get(), "DELETE FROM scoped_secrets WHERE forge = ?1 AND scope = ?2 AND key = ?3");
+  s.bind(1, forge).bind(2, scope).bind(3, key);
+  const int rc = s.step();
+  if (rc != SQLITE_DONE) return std::unexpected(storeError(writer_->db.get(), rc));
+  if (sqlite3_changes(writer_->db.get()) == 0)
+    return std::unexpected(core::Error::notFound("no secrets stored for " + scope + " " + key));
+  return {};
+}
+
+core::Result<void> SqliteStore::checkWritable() {
+  std::lock_guard lock(writeMutex_);
+  sqlite3* db = writer_->db.get();
+  if (options_.maxBytes > 0) {
+    Statement pages(db, "PRAGMA page_count");
+    pages.step();
+    Statement maxPages(db, "PRAGMA max_page_count");
+    maxPages.step();
+    Statement freePages(db, "PRAGMA freelist_count");
+    freePages.step();
+    // Full when fewer than 1% of the allowed pages (at least 16) are left for new deliveries.
+    const auto left = maxPages.integer(0) - pages.integer(0) + freePages.integer(0);
+    if (left < std::max<std::int64_t>(16, maxPages.integer(0) / 100))
+      return std::unexpected(core::Error::unavailable("store_unavailable", "store is full (store.max_bytes)", 30));
+  }
+  if (lastWriteFailed_) {
+    // A no-op write transaction tells whether the database takes the write lock and syncs again.
+    if (execute(db, "BEGIN IMMEDIATE") != SQLITE_OK || execute(db, "COMMIT") != SQLITE_OK) {
+      execute(db, "ROLLBACK");
+      return std::unexpected(core::Error::unavailable("store_unavailable", "store cannot commit", 5));
+    }
+  }
+  return {};
+}
+
+}  // namespace forgehook::store::sqlite

@@ -1,0 +1,49 @@
+#pragma once
+// The embedded default store: one SQLite file in WAL mode. Writes go through one connection guarded
+// by a mutex (the group committer is its only hot user); reads use a small pool of their own
+// connections, which WAL lets run beside the writer. Thread-safe.
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+struct sqlite3;
+
+namespace forgehook::store::sqlite {
+
+struct SqliteOptions {
+  std::string path;            // database file
+  bool fullSync = true;        // synchronous=FULL: durable across power loss
+  std::int64_t maxBytes = 0;   // 0 = no cap; else the file may not grow past it (503 when full)
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database and migrates it. Throws std::runtime_error (start-up only).
+  explicit SqliteStore(SqliteOptions options);
+  ~SqliteStore() override;
+
+  core::Result<std::vector<AppendOutcome>> appendBatch(std::span<const NewDelivery> batch) override;
+  core::Result<DeliveryPage> listDeliveries(const DeliveryFilter& filter) override;
+  core::Result<DeliveryDetail> getDelivery(std::int64_t id) override;
+  core::Result<std::vector<ScopedSecrets>> loadSecrets() override;
+  core::Result<void> putSecrets(const ScopedSecrets& secrets) override;
+  core::Result<void> deleteSecrets(const std::string& forge, const std::string& scope, const std::string& key) override;
+  core::Result<void> checkWritable() override;
+
+ private:
+  class Writer;
+  class ReaderLease;
+  ReaderLease leaseReader();
+
+  SqliteOptions options_;
+  std::mutex writeMutex_;
+  std::unique_ptr<Writer> writer_;
+  std::mutex readersMutex_;
+  std::vector<std::unique_ptr<sqlite3, void (*)(sqlite3*)>> idleReaders_;
+  bool lastWriteFailed_ = false;  // guarded by writeMutex_
+};
+
+}  // namespace forgehook::store::sqlite

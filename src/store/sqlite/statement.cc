@@ -1,0 +1,67 @@
+#include "store/sqlite/statement.h"
+
+#include <stdexcept>
+
+namespace forgehook::store::sqlite {
+
+DbHandle openDatabase(const std::string& path, bool readOnly, bool fullSync) {
+  sqlite3* raw = nullptr;
+  const int flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                    SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  DbHandle db(raw);
+  if (rc != SQLITE_OK) throw std::runtime_error("cannot open " + path + ": " + sqlite3_errstr(rc));
+  sqlite3_busy_timeout(db.get(), 5000);
+  if (!readOnly) {
+    execute(db.get(), "PRAGMA journal_mode=WAL");
+    // WAL with FULL syncs the log on every commit: a 2xx survives power loss, not only a crash.
+    execute(db.get(), fullSync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    execute(db.get(), "PRAGMA wal_autocheckpoint=4000");
+  }
+  execute(db.get(), "PRAGMA foreign_keys=ON");
+  return db;
+}
+
+int execute(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr); }
+
+Statement::Statement(sqlite3* db, std::string_view sql) {
+  const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_,
+                                    nullptr);
+  if (rc != SQLITE_OK) throw std::runtime_error(std::string("bad SQL: ") + sqlite3_errmsg(db));
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+Statement& Statement::bindBlob(int index, std::string_view bytes) {
+  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+  return *this;
+}
+Statement& Statement::bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+Statement& Statement::bindNull(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+int Statement::step() { return sqlite3_step(stmt_); }
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+std::string Statement::text(int column) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  return p ? std::string(p, sqlite3_column_bytes(stmt_, column)) : std::string();
+}
+std::string_view Statement::blob(int column) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  return p ? std::string_view(p, sqlite3_column_bytes(stmt_, column)) : std::string_view();
+}
+bool Statement::isNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+}  // namespace forgehook::store::sqlite
