@@ -1,5 +1,7 @@
 #include "app/service.h"
 
+#include <malloc.h>
+
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -77,6 +79,10 @@ int serve(core::Config config, const ServeOptions& options) {
   sigaddset(&stopSignals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // Every delivery allocates and frees a few body-sized buffers; without this glibc keeps handing
+  // the top of the heap back to the kernel and growing it again (sysmalloc) under steady load.
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
 
   core::Logger logger(core::parseLogLevel(config.logLevel));
   ensureDataDir(config.dataDir);

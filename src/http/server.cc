@@ -1,7 +1,8 @@
 #include "http/server.h"
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <thread>
 #include <vector>
@@ -15,11 +16,35 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// One io_context per I/O thread: a session lives on one thread for its whole life, so its handlers
+// never race and need no strand (strands cost a lock and an executor copy per operation).
+class IoContextPool {
+ public:
+  explicit IoContextPool(int size) {
+    for (int i = 0; i < std::max(1, size); ++i) {
+      contexts_.push_back(std::make_unique<asio::io_context>(1));
+      guards_.emplace_back(asio::make_work_guard(*contexts_.back()));
+    }
+  }
+  asio::io_context& next() { return *contexts_[next_++ % contexts_.size()]; }
+  asio::io_context& first() { return *contexts_.front(); }
+  std::size_t size() const { return contexts_.size(); }
+  asio::io_context& at(std::size_t i) { return *contexts_[i]; }
+  void stop() {
+    for (auto& c : contexts_) c->stop();
+  }
+
+ private:
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  std::size_t next_ = 0;  // used only from the acceptor's thread
+};
+
 // Owns the acceptor and re-arms accept after every connection, errors included.
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(asio::io_context& ioc, tcp::endpoint endpoint, SessionContext& context)
-      : ioc_(ioc), acceptor_(asio::make_strand(ioc)), context_(context) {
+  Listener(IoContextPool& pool, tcp::endpoint endpoint, SessionContext& context)
+      : pool_(pool), acceptor_(pool.first()), context_(context) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -27,7 +52,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
   tcp::endpoint localEndpoint() const { return acceptor_.local_endpoint(); }
   void accept() {
-    acceptor_.async_accept(asio::make_strand(ioc_), [self = shared_from_this()](boost::system::error_code ec,
+    acceptor_.async_accept(pool_.next(), [self = shared_from_this()](boost::system::error_code ec,
                                                                                tcp::socket socket) {
       self->onAccept(ec, std::move(socket));
     });
@@ -53,7 +78,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     accept();
   }
 
-  asio::io_context& ioc_;
+  IoContextPool& pool_;
   tcp::acceptor acceptor_;
   SessionContext& context_;
 };
@@ -62,10 +87,10 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
 struct HttpServer::Impl {
   Impl(ServerOptions options, const Router& router, core::Metrics& metrics, const core::Logger& logger)
-      : ioc(options.ioThreads),
+      : pool(options.ioThreads),
         blockingPool(static_cast<std::size_t>(options.blockingThreads)),
         context{options, router, metrics, logger, blockingPool} {}
-  asio::io_context ioc;
+  IoContextPool pool;
   asio::thread_pool blockingPool;
   SessionContext context;
   std::shared_ptr<Listener> listener;
@@ -85,16 +110,18 @@ std::string HttpServer::start() {
   const auto address = asio::ip::make_address(host, ec);
   if (ec) throw std::runtime_error("listen: \"" + o.host + "\" is not an IP address");
   try {
-    impl_->listener = std::make_shared<Listener>(impl_->ioc, tcp::endpoint(address, o.port), impl_->context);
+    impl_->listener = std::make_shared<Listener>(impl_->pool, tcp::endpoint(address, o.port), impl_->context);
   } catch (const boost::system::system_error& e) {
     throw std::runtime_error("cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " + e.code().message());
   }
   impl_->listener->accept();
-  const int threads = std::max(1, o.ioThreads);
-  for (int i = 0; i < threads; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  for (std::size_t i = 0; i < impl_->pool.size(); ++i)
+    impl_->threads.emplace_back([this, i] { impl_->pool.at(i).run(); });
   const auto bound = impl_->listener->localEndpoint();
-  const std::string boundHost = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
-  return boundHost + ":" + std::to_string(bound.port());
+  std::string out = bound.address().to_string();
+  if (bound.address().is_v6()) out.insert(0, 1, '[').push_back(']');
+  out.append(":").append(std::to_string(bound.port()));
+  return out;
 }
 
 void HttpServer::stop(std::chrono::milliseconds grace) {
@@ -104,7 +131,7 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (impl_->context.inFlight.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  impl_->ioc.stop();
+  impl_->pool.stop();
   for (auto& t : impl_->threads) t.join();
   impl_->blockingPool.join();
 }

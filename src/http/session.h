@@ -41,10 +41,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void readBody();
   void onBody(boost::beast::error_code ec);
   void dispatch();
-  void send(Response response);  // runs on the session's strand
+  void send(Response response);  // runs on the session's thread
   void onWrite(bool close, boost::beast::error_code ec);
   void refuse(const core::Error& error);  // answer and close without reading further
   void close();
+  core::Counter& requestCounter(const std::string& endpoint, int status);
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;

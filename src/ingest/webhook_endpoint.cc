@@ -32,6 +32,12 @@ core::Error verificationError(verify::Failure failure, const ForgeScheme& scheme
 
 }  // namespace
 
+WebhookEndpoint::WebhookEndpoint(Dependencies deps)
+    : deps_(deps),
+      bodyBytes_(deps.metrics.bodyBytes.with({std::string(deps.scheme.forge())})),
+      accepted_(deps.metrics.deliveries.with({std::string(deps.scheme.forge()), "accepted"})),
+      duplicates_(deps.metrics.deliveries.with({std::string(deps.scheme.forge()), "duplicate"})) {}
+
 core::Result<std::string> WebhookEndpoint::verificationOf(const http::Request& request, const DeliveryIdentity& id,
                                                           std::string_view signedBytes,
                                                           const std::string& repository) const {
@@ -139,20 +145,20 @@ core::Result<store::NewDelivery> WebhookEndpoint::admit(http::Request& request, 
 
 void WebhookEndpoint::handle(http::Request&& request, const http::Reply& reply) const {
   http::LogContext log;
-  deps_.metrics.bodyBytes.with({std::string(deps_.scheme.forge())}).add(request.body.size());
+  bodyBytes_.add(request.body.size());
   auto delivery = admit(request, log);
   if (!delivery) {
     http::Response response = http::errorResponse(delivery.error());
     response.log = std::move(log);
     return reply(std::move(response));
   }
-  auto done = [reply, log, &metrics = deps_.metrics](core::Result<store::AppendOutcome> outcome) mutable {
+  auto done = [reply, log, this](core::Result<store::AppendOutcome> outcome) mutable {
     http::Response response;
     if (!outcome) {
       response = http::errorResponse(outcome.error());
     } else {
       const bool duplicate = outcome->status == store::AppendStatus::Duplicate;
-      metrics.deliveries.with({log.forge, duplicate ? "duplicate" : "accepted"}).add();
+      (duplicate ? duplicates_ : accepted_).add();
       std::string body = duplicate ? "{\"status\":\"duplicate\",\"id\":" : "{\"status\":\"accepted\",\"id\":";
       body += std::to_string(outcome->id);
       body += ",\"delivery\":";

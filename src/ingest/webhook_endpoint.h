@@ -24,7 +24,7 @@ class WebhookEndpoint {
     core::Metrics& metrics;
     int compressionLevel = 1;
   };
-  explicit WebhookEndpoint(Dependencies deps) : deps_(deps) {}
+  explicit WebhookEndpoint(Dependencies deps);
 
   void handle(http::Request&& request, const http::Reply& reply) const;
 
@@ -37,6 +37,10 @@ class WebhookEndpoint {
                                                          std::string_view signedBytes,
                                                          const std::string& repository) const;
   Dependencies deps_;
+  // Looked up once: the families' lookups allocate and lock, too much for every delivery.
+  core::Counter& bodyBytes_;
+  core::Counter& accepted_;
+  core::Counter& duplicates_;
 };
 
 }  // namespace forgehook::ingest

@@ -19,12 +19,23 @@ struct DctxDeleter {
 EncodedBody encodeBody(std::string_view raw, int level) {
   if (level <= 0 || raw.empty()) return {std::string(raw), "identity"};
   thread_local std::unique_ptr<ZSTD_CCtx, CctxDeleter> cctx(ZSTD_createCCtx());
-  std::string out;
-  out.resize(ZSTD_compressBound(raw.size()));
-  const std::size_t n = ZSTD_compressCCtx(cctx.get(), out.data(), out.size(), raw.data(), raw.size(), level);
+  // Compress into a reused per-thread buffer, then copy out the few bytes used: sizing a fresh
+  // string to the compression bound would zero-fill more than the body itself on every call.
+  thread_local std::unique_ptr<char[]> scratch;
+  thread_local std::size_t scratchSize = 0;
+  const std::size_t bound = ZSTD_compressBound(raw.size());
+  if (bound > scratchSize) {
+    scratch.reset(new char[bound]);
+    scratchSize = bound;
+  }
+  const std::size_t n = ZSTD_compressCCtx(cctx.get(), scratch.get(), bound, raw.data(), raw.size(), level);
   if (ZSTD_isError(n) || n >= raw.size()) return {std::string(raw), "identity"};
-  out.resize(n);
-  return {std::move(out), "zstd"};
+  EncodedBody out{std::string(scratch.get(), n), "zstd"};
+  if (scratchSize > (1u << 20)) {  // a rare huge body must not pin its buffer to the thread
+    scratch.reset();
+    scratchSize = 0;
+  }
+  return out;
 }
 
 core::Result<std::string> decodeBody(std::string_view bytes, std::string_view encoding) {

@@ -93,9 +93,52 @@ class SqliteStore::ReaderLease {
   std::unique_ptr<sqlite3, void (*)(sqlite3*)> db_;
 };
 
-SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)), writer_(std::make_unique<Writer>(options_)) {}
+namespace {
+constexpr int kCheckpointFrames = 2000;  // ~8 MB of log before a checkpoint is asked for
 
-SqliteStore::~SqliteStore() = default;
+int onWalCommit(void* self, sqlite3*, const char*, int frames) {
+  if (frames >= kCheckpointFrames) static_cast<SqliteStore*>(self)->requestCheckpoint();
+  return SQLITE_OK;
+}
+}  // namespace
+
+SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)), writer_(std::make_unique<Writer>(options_)) {
+  execute(writer_->db.get(), "PRAGMA wal_autocheckpoint=0");
+  sqlite3_wal_hook(writer_->db.get(), onWalCommit, this);
+  checkpointer_ = std::thread([this] { checkpointLoop(); });
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(checkpointMutex_);
+    stopping_ = true;
+  }
+  checkpointWake_.notify_one();
+  checkpointer_.join();
+}
+
+void SqliteStore::requestCheckpoint() {
+  {
+    std::lock_guard lock(checkpointMutex_);
+    checkpointWanted_ = true;
+  }
+  checkpointWake_.notify_one();
+}
+
+void SqliteStore::checkpointLoop() {
+  DbHandle db = openDatabase(options_.path, false, options_.fullSync);
+  for (;;) {
+    std::unique_lock lock(checkpointMutex_);
+    checkpointWake_.wait_for(lock, std::chrono::seconds(5), [&] { return stopping_ || checkpointWanted_; });
+    if (stopping_) break;
+    checkpointWanted_ = false;
+    lock.unlock();
+    // PASSIVE copies what it can without taking the writer's lock; the log is reused from its
+    // start once a checkpoint has caught up.
+    sqlite3_wal_checkpoint_v2(db.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+  sqlite3_wal_checkpoint_v2(db.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+}
 
 SqliteStore::ReaderLease SqliteStore::leaseReader() {
   {

@@ -2,8 +2,10 @@
 // The embedded default store: one SQLite file in WAL mode. Writes go through one connection guarded
 // by a mutex (the group committer is its only hot user); reads use a small pool of their own
 // connections, which WAL lets run beside the writer. Thread-safe.
+#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,9 @@ class SqliteStore final : public Store {
   core::Result<void> deleteSecrets(const std::string& forge, const std::string& scope, const std::string& key) override;
   core::Result<void> checkWritable() override;
 
+  // Asks the background thread for a WAL checkpoint (called from SQLite's commit hook).
+  void requestCheckpoint();
+
  private:
   class Writer;
   class ReaderLease;
@@ -44,6 +49,15 @@ class SqliteStore final : public Store {
   std::mutex readersMutex_;
   std::vector<std::unique_ptr<sqlite3, void (*)(sqlite3*)>> idleReaders_;
   bool lastWriteFailed_ = false;  // guarded by writeMutex_
+
+  // WAL checkpoints run here, on their own connection, instead of inside a commit, where copying
+  // the log into the database would stall every delivery waiting for that commit.
+  void checkpointLoop();
+  std::mutex checkpointMutex_;
+  std::condition_variable checkpointWake_;
+  bool checkpointWanted_ = false;
+  bool stopping_ = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace forgehook::store::sqlite
