@@ -18,6 +18,7 @@
 #include "ingest/webhook_endpoint.h"
 #include "store/intake_queue.h"
 #include "store/sqlite/sqlite_store.h"
+#include "verify/standard_webhooks.h"
 
 namespace forgehook::app {
 namespace {
@@ -85,6 +86,10 @@ int serve(core::Config config, const ServeOptions& options) {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
 
   core::Logger logger(core::parseLogLevel(config.logLevel));
+  // A malformed signing key is our configuration's fault: refuse to start rather than 401 every delivery.
+  for (const auto& key : config.gitlab.signingKeys)
+    if (verify::signStandardWebhook(key, "probe", "0", "").empty())
+      throw std::runtime_error("gitlab.signing_key must be whsec_<base64> (one of the keys is not)");
   ensureDataDir(config.dataDir);
   std::optional<GeneratedSecret> githubSecret, adminToken;
   if (config.github.secrets.empty() && !config.github.allowUnsigned) {

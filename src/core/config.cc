@@ -21,6 +21,8 @@ struct Key {
   bool secret;
   std::function<void(Config&, const std::string&)> set;       // from text (env, flags)
   std::function<std::string(const Config&)> show;
+  // List keys only: items from a TOML array, kept exactly (commas and spaces are part of a secret).
+  std::function<void(Config&, std::vector<std::string>)> setList = nullptr;
 };
 
 std::int64_t toInt(const std::string& key, const std::string& text) {
@@ -79,7 +81,8 @@ std::string join(const std::vector<std::string>& v) {
       [](const Config& c) { return std::string(c.FIELD ? "true" : "false"); }}
 #define FH_SECRETS(NAME, FIELD) \
   Key{NAME, Kind::List, true, [](Config& c, const std::string& v) { c.FIELD = toList(v); }, \
-      [](const Config& c) { return join(c.FIELD); }}
+      [](const Config& c) { return join(c.FIELD); }, \
+      [](Config& c, std::vector<std::string> items) { c.FIELD = std::move(items); }}
 
 const std::vector<Key>& keys() {
   static const std::vector<Key> kKeys = {
@@ -121,19 +124,18 @@ std::string envName(const std::string& key) {
   return out;
 }
 
-// A TOML value as the same text the environment would carry.
-std::string tomlText(const std::string& key, const toml::node& node, Kind kind) {
-  if (kind == Kind::List) {
-    if (const auto* arr = node.as_array()) {
-      std::vector<std::string> items;
-      for (const auto& el : *arr) {
-        const auto s = el.value<std::string>();
-        if (!s) throw std::invalid_argument(key + " must be a list of strings");
-        items.push_back(*s);
-      }
-      return join(items);
-    }
+std::vector<std::string> tomlList(const std::string& key, const toml::array& arr) {
+  std::vector<std::string> items;
+  for (const auto& el : arr) {
+    const auto s = el.value<std::string>();
+    if (!s) throw std::invalid_argument(key + " must be a list of strings");
+    items.push_back(*s);
   }
+  return items;
+}
+
+// A TOML scalar as the same text the environment would carry.
+std::string tomlText(const std::string& key, const toml::node& node) {
   if (const auto s = node.value_exact<std::string>()) return *s;
   if (const auto i = node.value_exact<std::int64_t>()) return std::to_string(*i);
   if (const auto d = node.value_exact<double>()) return std::to_string(*d);
@@ -167,7 +169,8 @@ Config loadConfig(const ConfigSources& sources) {
       for (const auto& k : keys())
         if (k.name == name) key = &k;
       if (!key) throw std::invalid_argument("unknown configuration key \"" + name + "\" in " + *sources.tomlPath);
-      key->set(config, tomlText(name, *node, key->kind));
+      if (const auto* arr = node->as_array(); arr && key->setList) key->setList(config, tomlList(name, *arr));
+      else key->set(config, tomlText(name, *node));
     }
   }
   for (const auto& key : keys()) {

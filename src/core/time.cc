@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 
 namespace forgehook::core {
 
@@ -26,13 +27,19 @@ std::string formatRfc3339(std::int64_t unixMicros) {
 
 namespace {
 
+// Exactly `digits` decimal digits: from_chars alone would also take a sign.
 bool readInt(std::string_view& s, std::size_t digits, int& out) {
   if (s.size() < digits) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + digits, out);
-  if (ec != std::errc{} || p != s.data() + digits) return false;
+  out = 0;
+  for (std::size_t i = 0; i < digits; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
   s.remove_prefix(digits);
   return true;
 }
+
+constexpr std::int64_t kMaxSeconds = std::numeric_limits<std::int64_t>::max() / 1'000'000 - 1;
 
 bool expect(std::string_view& s, char c) {
   if (s.empty() || (s.front() != c && !(c == 'T' && (s.front() == 't' || s.front() == ' ')))) return false;
@@ -46,7 +53,10 @@ std::optional<std::int64_t> parseTimestamp(std::string_view text) {
   if (text.empty()) return std::nullopt;
   std::int64_t seconds = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-  if (ec == std::errc{} && p == text.data() + text.size()) return seconds * 1'000'000;
+  if (ec == std::errc{} && p == text.data() + text.size()) {
+    if (seconds > kMaxSeconds || seconds < -kMaxSeconds) return std::nullopt;
+    return seconds * 1'000'000;
+  }
 
   using namespace std::chrono;
   std::string_view s = text;
@@ -76,7 +86,8 @@ std::optional<std::int64_t> parseTimestamp(std::string_view text) {
     const int sign = s.front() == '+' ? 1 : -1;
     s.remove_prefix(1);
     int oh, om;
-    if (!readInt(s, 2, oh) || !expect(s, ':') || !readInt(s, 2, om) || !s.empty()) return std::nullopt;
+    if (!readInt(s, 2, oh) || !expect(s, ':') || !readInt(s, 2, om) || !s.empty() || oh > 23 || om > 59)
+      return std::nullopt;
     offset = sign * (oh * 3600 + om * 60);
   } else {
     return std::nullopt;

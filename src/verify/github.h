@@ -14,7 +14,7 @@ namespace forgehook::verify {
 // accepted secret in order. sha256 is used when its header is non-empty; the sha1 header is
 // consulted only when sha256 is absent and allowSha1 is true.
 // Returns Match{"sha256"|"sha1", index}; Failure::Missing when no usable header is present,
-// Malformed when the header lacks its "sha256="/"sha1=" prefix, Mismatch otherwise.
+// Malformed when the header lacks its "sha256="/"sha1=" prefix or is not 64/40 hex digits, Mismatch otherwise.
 [[nodiscard]] Outcome verifyGithub(std::string_view signature256Header, std::string_view signature1Header,
                                    std::string_view rawBody, std::span<const std::string> secrets,
                                    bool allowSha1, EqualsFn equals = constantTimeEquals);

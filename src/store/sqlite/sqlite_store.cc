@@ -161,6 +161,7 @@ core::Result<std::vector<AppendOutcome>> SqliteStore::appendBatch(std::span<cons
     w.rollback.step();
     w.rollback.reset();
     lastWriteFailed_ = true;
+    if ((rc & 0xff) == SQLITE_FULL) pagesLeftAtFull_ = pagesLeft();
     return std::unexpected(std::move(error));
   };
   int rc = w.begin.step();
@@ -305,19 +306,28 @@ core::Result<void> SqliteStore::deleteSecrets(const std::string& forge, const st
   return {};
 }
 
+std::int64_t SqliteStore::pagesLeft() {
+  if (options_.maxBytes <= 0) return -1;
+  sqlite3* db = writer_->db.get();
+  Statement pages(db, "PRAGMA page_count");
+  pages.step();
+  Statement maxPages(db, "PRAGMA max_page_count");
+  maxPages.step();
+  Statement freePages(db, "PRAGMA freelist_count");
+  freePages.step();
+  return maxPages.integer(0) - pages.integer(0) + freePages.integer(0);
+}
+
 core::Result<void> SqliteStore::checkWritable() {
   std::lock_guard lock(writeMutex_);
   sqlite3* db = writer_->db.get();
   if (options_.maxBytes > 0) {
-    Statement pages(db, "PRAGMA page_count");
-    pages.step();
+    const auto left = pagesLeft();
     Statement maxPages(db, "PRAGMA max_page_count");
     maxPages.step();
-    Statement freePages(db, "PRAGMA freelist_count");
-    freePages.step();
-    // Full when fewer than 1% of the allowed pages (at least 16) are left for new deliveries.
-    const auto left = maxPages.integer(0) - pages.integer(0) + freePages.integer(0);
-    if (left < std::max<std::int64_t>(16, maxPages.integer(0) / 100))
+    // Full when fewer than 1% of the allowed pages (at least 16) are left, or when a commit already
+    // failed for lack of space and no room has appeared since.
+    if (left < std::max<std::int64_t>(16, maxPages.integer(0) / 100) || (pagesLeftAtFull_ >= 0 && left <= pagesLeftAtFull_))
       return std::unexpected(core::Error::unavailable("store_unavailable", "store is full (store.max_bytes)", 30));
   }
   if (lastWriteFailed_) {

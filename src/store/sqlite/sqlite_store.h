@@ -49,6 +49,10 @@ class SqliteStore final : public Store {
   std::mutex readersMutex_;
   std::vector<std::unique_ptr<sqlite3, void (*)(sqlite3*)>> idleReaders_;
   bool lastWriteFailed_ = false;  // guarded by writeMutex_
+  // Pages left when a commit last failed for lack of space; -1 when it did not. Until more room
+  // appears the store stays not-ready, even if a smaller delivery might still fit.
+  std::int64_t pagesLeftAtFull_ = -1;  // guarded by writeMutex_
+  [[nodiscard]] std::int64_t pagesLeft();  // requires writeMutex_; -1 without store.max_bytes
 
   // WAL checkpoints run here, on their own connection, instead of inside a commit, where copying
   // the log into the database would stall every delivery waiting for that commit.

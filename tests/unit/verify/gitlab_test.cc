@@ -52,5 +52,19 @@ TEST(GitlabTokenTest, ComparisonGoesThroughInjectedEquals) {
   EXPECT_EQ(verifyGitlabToken("s3cr3t-token", kTokens, alwaysUnequal).error(), Failure::Mismatch);
 }
 
+std::size_t lastLengths[2];
+bool lengthRecordingEquals(std::string_view a, std::string_view b) {
+  lastLengths[0] = a.size();
+  lastLengths[1] = b.size();
+  return constantTimeEquals(a, b);
+}
+
+TEST(GitlabTokenTest, ComparisonSeesEqualLengthsWhateverTheTokenLength) {
+  // A short probe against a long token must not reach a length-dependent early exit.
+  EXPECT_EQ(verifyGitlabToken("x", kTokens, lengthRecordingEquals).error(), Failure::Mismatch);
+  EXPECT_EQ(lastLengths[0], lastLengths[1]);
+  EXPECT_EQ(lastLengths[0], 32u);
+}
+
 }  // namespace
 }  // namespace forgehook::verify

@@ -1,0 +1,36 @@
+#include "ingest/secret_resolver.h"
+
+#include <gtest/gtest.h>
+
+namespace forgehook::ingest {
+namespace {
+
+TEST(SecretResolverTest, ConfiguredSecretsKeepTheirOrder) {
+  SecretResolver r({{"github", {"current", "previous"}}});
+  ASSERT_EQ(r.configured("github")->size(), 2u);
+  EXPECT_EQ(r.configured("github")->front(), "current");
+  EXPECT_TRUE(r.configured("gitlab")->empty());
+}
+
+TEST(SecretResolverTest, StoredScopesAreFoundPerForge) {
+  SecretResolver r({});
+  r.replaceStored({{"github", "hook", "1", {"h"}}, {"gitlab", "repository", "g/p", {"r"}}});
+  ASSERT_NE(r.forHook("github", "1"), nullptr);
+  EXPECT_EQ(r.forHook("github", "1")->front(), "h");
+  EXPECT_EQ(r.forHook("gitlab", "1"), nullptr);
+  EXPECT_EQ(r.forHook("github", ""), nullptr);
+  EXPECT_TRUE(r.hasRepositorySecrets("gitlab"));
+  EXPECT_FALSE(r.hasRepositorySecrets("github"));
+  ASSERT_NE(r.forRepository("gitlab", "g/p"), nullptr);
+}
+
+TEST(SecretResolverTest, ReplaceDropsRemovedScopes) {
+  SecretResolver r({});
+  r.replaceStored({{"github", "repository", "o/r", {"x"}}});
+  r.replaceStored({});
+  EXPECT_EQ(r.forRepository("github", "o/r"), nullptr);
+  EXPECT_FALSE(r.hasRepositorySecrets("github"));
+}
+
+}  // namespace
+}  // namespace forgehook::ingest

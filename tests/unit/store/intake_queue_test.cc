@@ -1,0 +1,359 @@
+#include "store/intake_queue.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/metrics.h"
+
+namespace forgehook::store {
+namespace {
+
+using ::testing::ElementsAre;
+using namespace std::chrono_literals;
+
+constexpr auto kDeadline = 10s;  // generous: only reached when the behaviour under test is broken
+
+// A Store whose appendBatch records each batch, can be held until the test releases it, and can be
+// told to fail from a given batch on. Thread-safe.
+class FakeStore final : public Store {
+ public:
+  core::Result<std::vector<AppendOutcome>> appendBatch(std::span<const NewDelivery> batch) override {
+    std::unique_lock lock(mutex_);
+    const std::size_t index = batches_.size();
+    auto& ids = batches_.emplace_back();
+    for (const auto& d : batch) ids.push_back(d.deliveryId);
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return !blocked_; });
+    if (failure_ && index >= failFrom_) return std::unexpected(*failure_);
+    std::vector<AppendOutcome> out;
+    for (const auto& d : batch) {
+      const auto it = outcomes_.find(d.deliveryId);
+      out.push_back(it != outcomes_.end() ? it->second : AppendOutcome{AppendStatus::Inserted, nextId_++});
+    }
+    return out;
+  }
+
+  // appendBatch calls from now on wait inside the store until release().
+  void block() {
+    std::lock_guard lock(mutex_);
+    blocked_ = true;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      blocked_ = false;
+    }
+    changed_.notify_all();
+  }
+  void setOutcome(const std::string& deliveryId, AppendOutcome outcome) {
+    std::lock_guard lock(mutex_);
+    outcomes_[deliveryId] = outcome;
+  }
+  // Batches with index >= batchIndex (0-based, in call order) fail with `error`.
+  void failFrom(std::size_t batchIndex, core::Error error) {
+    std::lock_guard lock(mutex_);
+    failFrom_ = batchIndex;
+    failure_ = std::move(error);
+  }
+  void stopFailing() {
+    std::lock_guard lock(mutex_);
+    failure_.reset();
+  }
+  // True once appendBatch has been entered `n` times.
+  bool waitForBatches(std::size_t n) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, kDeadline, [&] { return batches_.size() >= n; });
+  }
+  std::vector<std::vector<std::string>> batches() const {
+    std::lock_guard lock(mutex_);
+    return batches_;
+  }
+
+  core::Result<DeliveryPage> listDeliveries(const DeliveryFilter&) override { return unused(); }
+  core::Result<DeliveryDetail> getDelivery(std::int64_t) override { return unused(); }
+  core::Result<std::vector<ScopedSecrets>> loadSecrets() override { return unused(); }
+  core::Result<void> putSecrets(const ScopedSecrets&) override { return unused(); }
+  core::Result<void> deleteSecrets(const std::string&, const std::string&, const std::string&) override {
+    return unused();
+  }
+  core::Result<void> checkWritable() override { return {}; }
+
+ private:
+  static std::unexpected<core::Error> unused() {
+    ADD_FAILURE() << "IntakeQueue called a Store method other than appendBatch";
+    return std::unexpected(core::Error::internal("not used by IntakeQueue"));
+  }
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::vector<std::string>> batches_;
+  std::map<std::string, AppendOutcome> outcomes_;
+  std::int64_t nextId_ = 1;
+  bool blocked_ = false;
+  std::size_t failFrom_ = 0;
+  std::optional<core::Error> failure_;
+};
+
+// Collects completions by delivery id. Thread-safe.
+class Completions {
+ public:
+  IntakeQueue::Completion track(const std::string& deliveryId) {
+    return [this, deliveryId](core::Result<AppendOutcome> result) {
+      {
+        std::lock_guard lock(mutex_);
+        ++calls_[deliveryId];
+        results_.insert_or_assign(deliveryId, std::move(result));
+      }
+      changed_.notify_all();
+    };
+  }
+  bool waitFor(std::size_t n) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, kDeadline, [&] { return results_.size() >= n; });
+  }
+  std::size_t count() const {
+    std::lock_guard lock(mutex_);
+    return results_.size();
+  }
+  int calls(const std::string& deliveryId) const {
+    std::lock_guard lock(mutex_);
+    const auto it = calls_.find(deliveryId);
+    return it == calls_.end() ? 0 : it->second;
+  }
+  std::optional<core::Result<AppendOutcome>> get(const std::string& deliveryId) const {
+    std::lock_guard lock(mutex_);
+    const auto it = results_.find(deliveryId);
+    if (it == results_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<std::string, core::Result<AppendOutcome>> results_;
+  std::map<std::string, int> calls_;
+};
+
+// Polls a condition the code under test offers no notification for, until a deadline.
+bool eventually(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+NewDelivery delivery(const std::string& deliveryId) {
+  NewDelivery d;
+  d.forge = "github";
+  d.hookId = "1";
+  d.deliveryId = deliveryId;
+  d.event = "push";
+  d.body = "{}";
+  d.bodySize = 2;
+  d.bodyEncoding = "identity";
+  return d;
+}
+
+class IntakeQueueTest : public ::testing::Test {
+ protected:
+  void start(std::int64_t maxPending, std::int64_t maxBatch) {
+    queue_ = std::make_unique<IntakeQueue>(store_, IntakeQueue::Options{maxPending, maxBatch}, metrics_);
+  }
+  // A failed assertion must not leave the writer stuck in the store while the queue is destroyed.
+  void TearDown() override {
+    store_.release();
+    queue_.reset();
+  }
+
+  core::Result<void> submit(const std::string& deliveryId) {
+    return queue_->submit(delivery(deliveryId), done_.track(deliveryId));
+  }
+  void submitOk(const std::string& deliveryId) {
+    const auto result = submit(deliveryId);
+    ASSERT_TRUE(result.has_value()) << deliveryId << ": " << result.error().reason;
+  }
+  // Holds the store and returns once the writer is inside appendBatch with `first` alone.
+  void occupyWriter(const std::string& first) {
+    store_.block();
+    ASSERT_NO_FATAL_FAILURE(submitOk(first));
+    ASSERT_TRUE(store_.waitForBatches(1)) << "the writer never called appendBatch";
+  }
+  void expectInserted(const std::string& deliveryId) {
+    const auto result = done_.get(deliveryId);
+    ASSERT_TRUE(result.has_value()) << deliveryId << " never completed";
+    ASSERT_TRUE(result->has_value()) << deliveryId << ": " << result->error().message;
+    EXPECT_EQ((*result)->status, AppendStatus::Inserted) << deliveryId;
+  }
+
+  core::Metrics metrics_;
+  FakeStore store_;
+  Completions done_;
+  std::unique_ptr<IntakeQueue> queue_;  // last: destroyed before what it refers to
+};
+
+TEST_F(IntakeQueueTest, CompletionsCarryTheStoresOutcomes) {
+  start(100, 256);
+  store_.setOutcome("new", {AppendStatus::Inserted, 41});
+  store_.setOutcome("again", {AppendStatus::Duplicate, 7});
+  submitOk("new");
+  submitOk("again");
+  ASSERT_TRUE(done_.waitFor(2));
+
+  const auto fresh = done_.get("new");
+  ASSERT_TRUE(fresh.has_value() && fresh->has_value());
+  EXPECT_EQ((*fresh)->status, AppendStatus::Inserted);
+  EXPECT_EQ((*fresh)->id, 41);
+  const auto duplicate = done_.get("again");
+  ASSERT_TRUE(duplicate.has_value() && duplicate->has_value());
+  EXPECT_EQ((*duplicate)->status, AppendStatus::Duplicate);
+  EXPECT_EQ((*duplicate)->id, 7);
+  EXPECT_EQ(done_.calls("new"), 1);
+  EXPECT_EQ(done_.calls("again"), 1);
+}
+
+TEST_F(IntakeQueueTest, SubmissionsWhileTheStoreIsBusyCommitAsOneBatch) {
+  start(100, 256);
+  ASSERT_NO_FATAL_FAILURE(occupyWriter("first"));
+  submitOk("s1");
+  submitOk("s2");
+  submitOk("s3");
+  EXPECT_EQ(queue_->depth(), 4);  // one in the store, three waiting
+  EXPECT_EQ(metrics_.intakeQueueDepth.value(), 4);
+  EXPECT_EQ(done_.count(), 0u);  // nothing completes before its commit returns
+
+  store_.release();
+  ASSERT_TRUE(done_.waitFor(4));
+  EXPECT_THAT(store_.batches(), ElementsAre(ElementsAre("first"), ElementsAre("s1", "s2", "s3")));
+  for (const char* id : {"first", "s1", "s2", "s3"}) expectInserted(id);
+
+  queue_->stop();
+  EXPECT_EQ(queue_->depth(), 0);
+  EXPECT_EQ(metrics_.intakeQueueDepth.value(), 0);
+  const std::string text = metrics_.renderPrometheus();
+  EXPECT_THAT(text, ::testing::HasSubstr("forgehook_store_commit_batch_size_bucket{le=\"1\"} 1\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("forgehook_store_commit_batch_size_bucket{le=\"4\"} 2\n"));
+  EXPECT_THAT(text, ::testing::HasSubstr("forgehook_store_commit_batch_size_count 2\n"));
+}
+
+TEST_F(IntakeQueueTest, FullBacklogRefusesWithoutCallingCompletion) {
+  start(3, 256);
+  ASSERT_NO_FATAL_FAILURE(occupyWriter("a"));
+  submitOk("b");
+  submitOk("c");  // 1 in the store + 2 queued = maxPending
+
+  const auto refused = submit("d");
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, core::Code::Unavailable);
+  EXPECT_EQ(refused.error().reason, "intake_backlog_full");
+  EXPECT_GT(refused.error().retryAfterSeconds, 0);
+  EXPECT_EQ(queue_->depth(), 3);
+
+  store_.release();
+  ASSERT_TRUE(done_.waitFor(3));
+  // Room again once the backlog has drained.
+  ASSERT_TRUE(eventually([&] { return queue_->depth() == 0; }));
+  submitOk("e");
+  ASSERT_TRUE(done_.waitFor(4));
+  queue_->stop();  // the writer is gone: no completion can still arrive
+  EXPECT_EQ(done_.calls("d"), 0);
+  EXPECT_EQ(done_.count(), 4u);
+  for (const char* id : {"a", "b", "c", "e"}) expectInserted(id);
+}
+
+TEST_F(IntakeQueueTest, FailingStoreFailsEveryCompletionOfTheBatch) {
+  start(100, 256);
+  ASSERT_NO_FATAL_FAILURE(occupyWriter("ok"));
+  submitOk("x");
+  submitOk("y");
+  submitOk("z");
+  store_.failFrom(1, core::Error::unavailable("store_unavailable", "disk I/O error", 1));
+  store_.release();
+  ASSERT_TRUE(done_.waitFor(4));
+
+  EXPECT_THAT(store_.batches(), ElementsAre(ElementsAre("ok"), ElementsAre("x", "y", "z")));
+  expectInserted("ok");
+  for (const char* id : {"x", "y", "z"}) {
+    const auto result = done_.get(id);
+    ASSERT_TRUE(result.has_value()) << id;
+    ASSERT_FALSE(result->has_value()) << id;
+    EXPECT_EQ(result->error().code, core::Code::Unavailable) << id;
+    EXPECT_EQ(result->error().reason, "store_unavailable") << id;
+    EXPECT_EQ(done_.calls(id), 1) << id;
+  }
+
+  // The writer survives a failed commit.
+  store_.stopFailing();
+  submitOk("after");
+  ASSERT_TRUE(done_.waitFor(5));
+  expectInserted("after");
+}
+
+TEST_F(IntakeQueueTest, StopCommitsWhatIsQueuedThenRefuses) {
+  start(100'000, 256);
+  ASSERT_NO_FATAL_FAILURE(occupyWriter("w"));
+  submitOk("a");
+  submitOk("b");
+
+  auto stopped = std::async(std::launch::async, [&] { queue_->stop(); });
+  struct ReleaseOnExit {  // declared after `stopped`, so it runs before its destructor waits
+    FakeStore& store;
+    ~ReleaseOnExit() { store.release(); }
+  } releaseOnExit{store_};
+
+  // Until stop() has begun, submissions are still accepted and must be committed like the others.
+  std::vector<std::string> probes;
+  std::optional<core::Error> refusal;
+  ASSERT_TRUE(eventually([&] {
+    const std::string id = "probe-" + std::to_string(probes.size());
+    const auto result = submit(id);
+    if (!result) {
+      refusal = result.error();
+      EXPECT_EQ(done_.calls(id), 0);
+      return true;
+    }
+    probes.push_back(id);
+    return false;
+  })) << "stop() never began refusing submissions";
+  EXPECT_EQ(refusal->code, core::Code::Unavailable);
+  EXPECT_NE(stopped.wait_for(0s), std::future_status::ready);  // the writer is still in the store
+
+  store_.release();
+  ASSERT_EQ(stopped.wait_for(kDeadline), std::future_status::ready) << "stop() did not return";
+  // Everything accepted before stop() was committed by the time it returned.
+  EXPECT_EQ(done_.count(), 3 + probes.size());
+  for (const char* id : {"w", "a", "b"}) expectInserted(id);
+  for (const auto& id : probes) expectInserted(id);
+
+  const auto late = submit("late");
+  ASSERT_FALSE(late.has_value());
+  EXPECT_EQ(late.error().code, core::Code::Unavailable);
+  queue_->stop();  // idempotent
+  EXPECT_EQ(done_.calls("late"), 0);
+}
+
+TEST_F(IntakeQueueTest, MaxBatchCapsTheBatchSize) {
+  start(100, 2);
+  ASSERT_NO_FATAL_FAILURE(occupyWriter("w"));
+  for (const char* id : {"q1", "q2", "q3", "q4", "q5"}) submitOk(id);
+  store_.release();
+  ASSERT_TRUE(done_.waitFor(6));
+  EXPECT_THAT(store_.batches(), ElementsAre(ElementsAre("w"), ElementsAre("q1", "q2"), ElementsAre("q3", "q4"),
+                                            ElementsAre("q5")));
+}
+
+}  // namespace
+}  // namespace forgehook::store
