@@ -34,7 +34,9 @@ http::ServerOptions serverOptions(const core::Config& c) {
   if (port < 0 || port > 65535) throw std::runtime_error("listen: port out of range");
   o.port = static_cast<std::uint16_t>(port);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  o.ioThreads = c.server.threads > 0 ? c.server.threads : cores;
+  // One core is left to the group-commit writer and the WAL checkpointer, which run beside the
+  // I/O threads; on 2 cores one I/O thread measured ~15% faster than two (docs/PERFORMANCE.md).
+  o.ioThreads = c.server.threads > 0 ? c.server.threads : std::max(1, cores - 1);
   o.blockingThreads = 2;
   o.maxHeaderBytes = c.server.maxHeaderBytes;
   o.headerTimeout = std::chrono::milliseconds(c.server.headerTimeoutMs);

@@ -25,11 +25,17 @@ struct Key {
   std::function<void(Config&, std::vector<std::string>)> setList = nullptr;
 };
 
-std::int64_t toInt(const std::string& key, const std::string& text) {
+std::int64_t toSignedInt(const std::string& key, const std::string& text) {
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || p != text.data() + text.size() || v < 0)
-    throw std::invalid_argument(key + " must be a non-negative integer, got \"" + text + "\"");
+  if (ec != std::errc{} || p != text.data() + text.size())
+    throw std::invalid_argument(key + " must be an integer, got \"" + text + "\"");
+  return v;
+}
+
+std::int64_t toInt(const std::string& key, const std::string& text) {
+  const std::int64_t v = toSignedInt(key, text);
+  if (v < 0) throw std::invalid_argument(key + " must be a non-negative integer, got \"" + text + "\"");
   return v;
 }
 
@@ -73,6 +79,9 @@ std::string join(const std::vector<std::string>& v) {
 #define FH_INT(NAME, FIELD) \
   Key{NAME, Kind::Int, false, [](Config& c, const std::string& v) { c.FIELD = toInt(NAME, v); }, \
       [](const Config& c) { return std::to_string(c.FIELD); }}
+#define FH_SINT(NAME, FIELD) \
+  Key{NAME, Kind::Int, false, [](Config& c, const std::string& v) { c.FIELD = toSignedInt(NAME, v); }, \
+      [](const Config& c) { return std::to_string(c.FIELD); }}
 #define FH_DBL(NAME, FIELD) \
   Key{NAME, Kind::Double, false, [](Config& c, const std::string& v) { c.FIELD = toDouble(NAME, v); }, \
       [](const Config& c) { return std::to_string(c.FIELD); }}
@@ -96,7 +105,7 @@ const std::vector<Key>& keys() {
       FH_INT("server.idle_timeout_ms", server.idleTimeoutMs),
       FH_INT("server.max_connections", server.maxConnections),
       FH_STR("store.synchronous", store.synchronous),
-      FH_INT("store.compression_level", store.compressionLevel),
+      FH_SINT("store.compression_level", store.compressionLevel),
       FH_INT("store.max_bytes", store.maxBytes),
       FH_INT("intake.max_pending", intake.maxPending),
       FH_INT("intake.max_batch", intake.maxBatch),
@@ -188,7 +197,8 @@ Config loadConfig(const ConfigSources& sources) {
   }
   if (config.store.synchronous != "full" && config.store.synchronous != "normal")
     throw std::invalid_argument("store.synchronous must be \"full\" or \"normal\"");
-  if (config.store.compressionLevel > 19) throw std::invalid_argument("store.compression_level must be 0..19");
+  if (config.store.compressionLevel > 19 || config.store.compressionLevel < -7)
+    throw std::invalid_argument("store.compression_level must be between -7 and 19");
   if (config.intake.maxBatch < 1) throw std::invalid_argument("intake.max_batch must be at least 1");
   if (config.intake.maxPending < 1) throw std::invalid_argument("intake.max_pending must be at least 1");
   if (config.listen.rfind(':') == std::string::npos) throw std::invalid_argument("listen must be HOST:PORT");

@@ -20,7 +20,7 @@ struct Config {
   std::string dataDir = "./var";
 
   struct Server {
-    int threads = 0;                          // 0 = one per core
+    int threads = 0;                          // 0 = one per core, less one for the writer
     std::int64_t maxBodyBytes = 25 * 1024 * 1024;  // GitHub's own payload cap
     std::int64_t maxHeaderBytes = 64 * 1024;
     std::int64_t headerTimeoutMs = 10'000;
@@ -31,7 +31,7 @@ struct Config {
 
   struct Store {
     std::string synchronous = "full";  // "full" survives power loss, "normal" only a process crash
-    int compressionLevel = 1;          // zstd; 0 = store bodies as received
+    int compressionLevel = 1;          // zstd, -7..19; 0 = store bodies as received
     std::int64_t maxBytes = 0;         // 0 = unlimited
   } store;
 

@@ -17,7 +17,7 @@ struct DctxDeleter {
 }  // namespace
 
 EncodedBody encodeBody(std::string_view raw, int level) {
-  if (level <= 0 || raw.empty()) return {std::string(raw), "identity"};
+  if (level == 0 || raw.empty()) return {std::string(raw), "identity"};
   thread_local std::unique_ptr<ZSTD_CCtx, CctxDeleter> cctx(ZSTD_createCCtx());
   // Compress into a reused per-thread buffer, then copy out the few bytes used: sizing a fresh
   // string to the compression bound would zero-fill more than the body itself on every call.

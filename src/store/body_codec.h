@@ -14,7 +14,8 @@ struct EncodedBody {
   std::string encoding;  // "identity" | "zstd"
 };
 
-// level 0 keeps the body as is; 1..19 compresses with zstd (kept as is if that is not smaller).
+// level 0 keeps the body as is; -7..-1 (zstd's fast levels) and 1..19 compress with zstd (kept as
+// is if that is not smaller).
 [[nodiscard]] EncodedBody encodeBody(std::string_view raw, int level);
 
 // Errors: Internal for an unknown encoding or corrupt data.

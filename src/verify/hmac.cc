@@ -13,33 +13,47 @@
 namespace forgehook::verify {
 namespace {
 
-struct MacDeleter {
-  void operator()(EVP_MAC* m) const { EVP_MAC_free(m); }
-};
 struct MacCtxDeleter {
   void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
 };
 
+// A per-thread HMAC context with its digest already chosen. Fetching the MAC and the digest by name
+// takes OpenSSL 3 locks and lookups that cost more than hashing a whole payload, so each thread does
+// it once and afterwards only re-keys the context. Null when OpenSSL cannot provide it.
+EVP_MAC_CTX* threadContext(const char* digest) {
+  struct Contexts {
+    std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> sha256, sha1;
+  };
+  thread_local Contexts contexts;
+  auto& slot = std::string_view(digest) == "SHA256" ? contexts.sha256 : contexts.sha1;
+  if (!slot) {
+    static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // shared, immutable
+    if (!mac) return nullptr;
+    std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> ctx(EVP_MAC_CTX_new(mac));
+    if (!ctx) return nullptr;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digest), 0),
+        OSSL_PARAM_construct_end(),
+    };
+    if (EVP_MAC_CTX_set_params(ctx.get(), params) != 1) return nullptr;
+    slot = std::move(ctx);
+  }
+  return slot.get();
+}
+
 // Empty on an OpenSSL failure; callers never accept an empty MAC as a match.
 std::string hmacRaw(const char* digest, std::string_view key, std::string_view data) {
-  std::unique_ptr<EVP_MAC, MacDeleter> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
-  if (!mac) return {};
-  std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> ctx(EVP_MAC_CTX_new(mac.get()));
+  EVP_MAC_CTX* ctx = threadContext(digest);
   if (!ctx) return {};
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digest), 0),
-      OSSL_PARAM_construct_end(),
-  };
   // A null key means "keep the previous key" to EVP_MAC_init; an empty key must still be set.
   static const unsigned char kEmpty = 0;
   const auto* keyBytes = key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
-  if (EVP_MAC_init(ctx.get(), keyBytes, key.size(), params) != 1) return {};
-  if (EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) return {};
-  std::string out(EVP_MAX_MD_SIZE, '\0');
+  if (EVP_MAC_init(ctx, keyBytes, key.size(), nullptr) != 1) return {};
+  if (EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) return {};
+  unsigned char out[EVP_MAX_MD_SIZE];
   std::size_t length = 0;
-  if (EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length, out.size()) != 1) return {};
-  out.resize(length);
-  return out;
+  if (EVP_MAC_final(ctx, out, &length, sizeof out) != 1) return {};
+  return std::string(reinterpret_cast<const char*>(out), length);
 }
 
 std::string toHex(std::string_view bytes) {
