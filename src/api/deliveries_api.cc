@@ -55,7 +55,7 @@ http::Response DeliveriesApi::list(const http::Request& request) const {
   for (const auto& d : page->deliveries) items.push_back(summaryJson(d));
   nlohmann::json out{{"deliveries", std::move(items)},
                      {"next_cursor", page->nextCursor ? nlohmann::json(std::to_string(*page->nextCursor)) : nlohmann::json(nullptr)}};
-  return http::jsonResponse(200, out.dump());
+  return http::jsonResponse(200, out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 http::Response DeliveriesApi::show(const http::Request& request) const {
@@ -64,7 +64,7 @@ http::Response DeliveriesApi::show(const http::Request& request) const {
   if (!id) return http::errorResponse(core::Error::notFound("no delivery at " + request.path));
   auto delivery = store_.getDelivery(*id);
   if (!delivery) return http::errorResponse(delivery.error());
-  return http::jsonResponse(200, detailJson(*delivery).dump());
+  return http::jsonResponse(200, detailJson(*delivery).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace forgehook::api

@@ -2,6 +2,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <limits>
 #include <map>
 
 namespace forgehook::http {
@@ -62,6 +63,9 @@ void HttpSession::start() {
 void HttpSession::readHeader() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(context_.options.maxHeaderBytes));
+  // Beast checks Content-Length against the body limit while reading the head (default 1 MB);
+  // the route's own limit is applied in onHeader, once the route is known.
+  parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
   route_ = nullptr;
   stream_.expires_after(firstRequest_ ? context_.options.headerTimeout : context_.options.idleTimeout);
   bhttp::async_read_header(stream_, buffer_, *parser_,

@@ -165,6 +165,22 @@ describe("forgehook CLI", () => {
     assert.notEqual(out.code, 0);
   });
 
+  test("forgehook config prints the effective configuration with every secret masked", async () => {
+    const key = `whsec_${Buffer.from("config-key-material-123456").toString("base64")}`;
+    const secrets = { FORGEHOOK_GITHUB_SECRET: `${GH},${makeSecret("old")}`, FORGEHOOK_GITLAB_TOKEN: GL, FORGEHOOK_GITLAB_SIGNING_KEY: key, FORGEHOOK_GITEA_SECRET: GITEA, FORGEHOOK_ADMIN_TOKEN: ADMIN };
+    const out = await new Promise((resolve) => {
+      execFile(BIN, ["config"], { env: { PATH: process.env.PATH, ...secrets, FORGEHOOK_LIMITS_RATE_PER_SECOND: "123" } }, (err, stdout, stderr) =>
+        resolve({ code: err ? err.code : 0, stdout, stderr }),
+      );
+    });
+    assert.equal(out.code, 0, out.stderr);
+    assert.ok(out.stdout.includes("123"), "the configuration is printed (rate_per_second = 123)");
+    const values = Object.values(secrets).flatMap((v) => v.split(",")).concat([key.slice(6)]);
+    for (const v of values) {
+      assert.ok(!out.stdout.includes(v) && !out.stderr.includes(v), `a secret (${v.slice(0, 4)}…) is printed by forgehook config`);
+    }
+  });
+
   test("the server output never contains a secret, token or signature", async () => {
     await server.stop();
     server.assertNoSecretsLogged();

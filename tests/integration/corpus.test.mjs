@@ -86,6 +86,8 @@ describe("GitHub example corpus", () => {
       try {
         assert.deepEqual(got, want);
         assert.ok(String(row.content_type).startsWith(form ? "application/x-www-form-urlencoded" : "application/json"), `content_type ${row.content_type}`);
+        if (!form) assert.equal(row.body_size, res.sent.body.length, "body_size is the size of the JSON body");
+        assert.match(row.received_at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, "received_at is RFC 3339 UTC");
       } catch (err) {
         problems.push(`${tag}: ${err.message.split("\n").slice(0, 12).join(" ")}`);
       }
@@ -141,6 +143,94 @@ describe("GitHub example corpus", () => {
     const detail = await fh.api(`/api/v1/deliveries/${res.json.id}`);
     assert.equal(detail.status, 200);
     assert.deepEqual(detail.json.payload, payload);
+  });
+
+  const roundTrip = async (payload, event) => {
+    for (const form of [false, true]) {
+      const what = `${payload.repository.full_name} ${form ? "form" : "json"}`;
+      const res = await fh.github(payload, { event, form });
+      assertAccepted(res, what);
+      sent.push({ ex: { event, payload, index: -1 }, form, res });
+      const detail = await fh.api(`/api/v1/deliveries/${res.json.id}`);
+      assert.equal(detail.status, 200, detail.text.slice(0, 200));
+      assert.deepEqual(detail.json.payload, payload, what);
+    }
+  };
+
+  test("a Unicode-heavy payload is accepted and returned intact, as JSON and as form", async () => {
+    await roundTrip(
+      {
+        action: "opened",
+        repository: { full_name: "octo/unicode" },
+        sender: { login: "octo" },
+        title: "héllo wörld — 日本語 — emoji 🎉👩‍💻 — \u0000 nul — \u2028 line sep — \"quotes\" \\ back",
+      },
+      "issues",
+    );
+  });
+
+  test("a 5 MB payload (under the 25 MiB default limit) is accepted and returned intact, as JSON and as form", async () => {
+    await roundTrip({ action: "edited", repository: { full_name: "octo/big" }, sender: { login: "octo" }, blob: "0123456789abcdef".repeat(5 * 65536) }, "issues");
+  });
+
+  test("paging with limit=50 returns every delivery once, newest first", async () => {
+    const all = await fh.listAll({});
+    assert.ok(all.length > 600, `only ${all.length} deliveries`);
+    const seen = [];
+    let cursor = null;
+    for (let page = 0; page < 40; page++) {
+      const q = new URLSearchParams({ limit: "50" });
+      if (cursor != null) q.set("cursor", String(cursor));
+      const res = await fh.api(`/api/v1/deliveries?${q}`);
+      assert.equal(res.status, 200, res.text);
+      assert.ok(res.json.deliveries.length <= 50);
+      seen.push(...res.json.deliveries.map((d) => d.id));
+      cursor = res.json.next_cursor;
+      if (cursor == null) break;
+      assert.equal(res.json.deliveries.length, 50, "only the last page may be short");
+    }
+    assert.equal(cursor, null, "paging did not end");
+    assert.equal(new Set(seen).size, seen.length, "a delivery appears on two pages");
+    assert.deepEqual(seen, all.map((d) => d.id), "paging at 50 and at 500 disagree");
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i - 1] > seen[i], `not newest first at ${i}: ${seen[i - 1]}, ${seen[i]}`);
+  });
+
+  test("a cursor stays valid while new deliveries arrive: the next page continues where the first ended", async () => {
+    const first = await fh.api("/api/v1/deliveries?limit=10");
+    assert.equal(first.status, 200);
+    assert.notEqual(first.json.next_cursor, null);
+    const added = [];
+    for (let i = 0; i < 5; i++) added.push(await fh.github({ repository: { full_name: "octo/late" } }, { event: "push" }));
+    for (const r of added) assertAccepted(r);
+    const second = await fh.api(`/api/v1/deliveries?limit=10&cursor=${encodeURIComponent(first.json.next_cursor)}`);
+    assert.equal(second.status, 200, second.text);
+    const all = await fh.listAll({});
+    const ids = all.map((d) => d.id);
+    const start = ids.indexOf(first.json.deliveries[0].id);
+    assert.deepEqual([...first.json.deliveries, ...second.json.deliveries].map((d) => d.id), ids.slice(start, start + 20));
+    assert.ok(!second.json.deliveries.some((d) => d.repository === "octo/late"), "new deliveries leaked into a later page");
+  });
+
+  test("list filters: event, repository, status, since and until", async () => {
+    const issues = sent.filter((s) => s.ex.event === "issues").map((s) => s.res.delivery).sort();
+    const listedIssues = (await fh.listAll({ event: "issues" })).filter((d) => d.repository !== "octo/plus");
+    assert.deepEqual(listedIssues.map((d) => d.delivery_id).sort(), issues, "event=issues");
+    const repo = "Codertocat/Hello-World";
+    const inRepo = sent.filter((s) => s.ex.payload.repository?.full_name === repo).map((s) => s.res.delivery).sort();
+    assert.ok(inRepo.length > 10, "the corpus has many Codertocat/Hello-World examples");
+    assert.deepEqual((await fh.listAll({ repository: repo })).map((d) => d.delivery_id).sort(), inRepo, `repository=${repo}`);
+    const total = (await fh.listAll({})).length;
+    assert.equal((await fh.listAll({ status: "queued" })).length, total, "status=queued (nothing processes yet)");
+    const nowS = Math.floor(Date.now() / 1000);
+    assert.equal((await fh.listAll({ since: String(nowS + 3600) })).length, 0, "since an hour from now (Unix seconds)");
+    assert.equal((await fh.listAll({ until: "2001-01-01T00:00:00Z" })).length, 0, "until 2001 (RFC 3339)");
+    assert.equal((await fh.listAll({ since: "2001-01-01T00:00:00Z", until: String(nowS + 3600) })).length, total, "since 2001 until an hour from now");
+    // since is inclusive, until exclusive: one delivery's own received_at selects exactly it.
+    const one = (await fh.listAll({ event: "ping" }))[0];
+    const exact = await fh.listAll({ since: one.received_at, until: one.received_at });
+    assert.equal(exact.length, 0, "until is exclusive");
+    const from = await fh.listAll({ since: one.received_at });
+    assert.ok(from.some((d) => d.id === one.id), "since is inclusive");
   });
 
   test("GET /metrics exposes the documented families and counts the accepted deliveries", async () => {

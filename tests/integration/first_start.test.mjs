@@ -83,4 +83,15 @@ describe("first start", () => {
     assert.ok(!server.stdout().includes(token), "the admin token was printed again on the second start");
     server.assertNoSecretsLogged();
   });
+
+  test("serve --show-secrets prints the generated values again, on stdout only", async () => {
+    assert.ok(secret && token, "the first start ran");
+    const server = await start({}, { dataDir, args: ["--show-secrets"] });
+    servers.push(server);
+    await waitFor(() => server.stdout().includes(secret), { timeoutMs: 5000, message: "the secret on stdout" }).catch(() => {
+      assert.fail(`--show-secrets did not print the GitHub secret; stdout: ${server.stdout().slice(0, 400)}`);
+    });
+    await server.stop();
+    server.assertNoSecretsLogged([secret, token], { stdoutAllowed: [secret, token] });
+  });
 });

@@ -1,6 +1,8 @@
 // GitLab (token, Standard Webhooks signing) and Gitea/Forgejo verification, and secret rotation
 // (the second configured secret is still accepted) for every forge.
 import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
   Forge,
@@ -15,7 +17,7 @@ import {
   pushPayload,
   standardWebhookSignature,
 } from "./lib/forge.mjs";
-import { start } from "./lib/server.mjs";
+import { makeTempDir, removeDir, start } from "./lib/server.mjs";
 
 const ADMIN = makeSecret("admin");
 
@@ -126,6 +128,12 @@ describe("GitLab Standard Webhooks signing", () => {
     const good = standardWebhookSignature(K1, id, ts, body);
     const other = standardWebhookSignature(makeSigningKey(), id, ts, body);
     assertAccepted(await fh.gitlab(payload, { webhookId: id, timestamp: ts, signature: `${other} ${good}` }));
+  });
+
+  test("a timestamp within the 300 s tolerance (200 s old, 200 s ahead) is accepted", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    assertAccepted(await fh.gitlab(gitlabPushPayload(), { timestamp: now - 200 }), "200 s old");
+    assertAccepted(await fh.gitlab(gitlabPushPayload(), { timestamp: now + 200 }), "200 s ahead");
   });
 
   test("a timestamp 1 hour old → 401 stale_timestamp", async () => {
@@ -257,6 +265,17 @@ describe("Gitea and Forgejo", () => {
     assert.equal(again.json.id, first.json.id);
   });
 
+  test("the same Gitea delivery under another X-Gitea-Hook-ID is a new delivery", async () => {
+    const payload = giteaPushPayload();
+    const a = await fh.gitea(payload, { hookId: "11" });
+    const b = await fh.gitea(payload, { hookId: "12", delivery: a.delivery });
+    assertAccepted(a);
+    assertAccepted(b);
+    assert.notEqual(a.json.id, b.json.id);
+    const again = await fh.gitea(payload, { hookId: "12", delivery: a.delivery });
+    assert.deepEqual({ status: again.json?.status, id: again.json?.id }, { status: "duplicate", id: b.json.id });
+  });
+
   test("the server output never contains a secret or signature", async () => {
     await server.stop();
     server.assertNoSecretsLogged();
@@ -274,6 +293,105 @@ describe("GitHub rotation", () => {
       assertAccepted(await fh.github(pushPayload(), { secret: S2 }));
       assertAccepted(await fh.github(pushPayload(), { secret: S2, form: true }));
       assertError(await fh.github(pushPayload(), { secret: makeSecret("gh3") }), 401, "invalid_signature");
+      await server.stop();
+      server.assertNoSecretsLogged();
+    } finally {
+      fh.close();
+      await server.cleanup();
+    }
+  });
+});
+
+describe("configuration file and precedence", () => {
+  test("--config TOML secrets are used, and an environment variable overrides the file", async () => {
+    const dir = await makeTempDir("forgehook-config-");
+    const fileSecret = makeSecret("file-gh");
+    const fileOld = makeSecret("file-gh-old");
+    const fileToken = makeSecret("file-gl");
+    const envGitea = makeSecret("env-gitea");
+    const fileGitea = makeSecret("file-gitea");
+    const config = path.join(dir, "forgehook.toml");
+    await writeFile(
+      config,
+      [
+        "[github]",
+        `secret = ["${fileSecret}", "${fileOld}"]`,
+        "[gitlab]",
+        `token = ["${fileToken}"]`,
+        "[gitea]",
+        `secret = ["${fileGitea}"]`,
+        "[admin]",
+        `token = "${ADMIN}"`,
+        "",
+      ].join("\n"),
+    );
+    const server = await start({ FORGEHOOK_GITEA_SECRET: envGitea }, { config });
+    [fileSecret, fileOld, fileToken, fileGitea, ADMIN].forEach((s) => server.secrets.add(s));
+    const fh = new Forge(server, { admin: ADMIN });
+    try {
+      assertAccepted(await fh.github(pushPayload(), { secret: fileSecret }), "file github secret");
+      assertAccepted(await fh.github(pushPayload(), { secret: fileOld }), "file github secret, second entry");
+      assertAccepted(await fh.gitlab(gitlabPushPayload(), { token: fileToken, signingKey: null }), "file gitlab token");
+      assertAccepted(await fh.gitea(giteaPushPayload(), { secret: envGitea }), "environment gitea secret");
+      assertError(await fh.gitea(giteaPushPayload(), { secret: fileGitea }), 401, "invalid_signature", { what: "file gitea secret overridden by the environment" });
+      assert.equal((await fh.api("/api/v1/deliveries?limit=1")).status, 200, "admin token from the file");
+      await server.stop();
+      server.assertNoSecretsLogged();
+    } finally {
+      fh.close();
+      await server.cleanup();
+      await removeDir(dir);
+    }
+  });
+});
+
+describe("allow_unsigned", () => {
+  test("GitHub with allow_unsigned accepts an unsigned delivery but still refuses a wrong signature", async () => {
+    const S = makeSecret("gh");
+    const server = await start({ FORGEHOOK_GITHUB_SECRET: S, FORGEHOOK_GITHUB_ALLOW_UNSIGNED: "true", FORGEHOOK_ADMIN_TOKEN: ADMIN });
+    const fh = new Forge(server, { github: S, admin: ADMIN });
+    try {
+      assertAccepted(await fh.github(pushPayload(), { signatures: "none" }), "unsigned");
+      assertAccepted(await fh.github(pushPayload()), "signed");
+      assertError(await fh.github(pushPayload(), { secret: makeSecret("wrong") }), 401, "invalid_signature");
+      await server.stop();
+      server.assertNoSecretsLogged();
+    } finally {
+      fh.close();
+      await server.cleanup();
+    }
+  });
+
+  test("Gitea with no secret: refused (no_secret_configured) unless allow_unsigned", async () => {
+    const strict = await start({ FORGEHOOK_ADMIN_TOKEN: ADMIN, FORGEHOOK_GITHUB_SECRET: makeSecret("gh") });
+    const lax = await start({ FORGEHOOK_ADMIN_TOKEN: ADMIN, FORGEHOOK_GITHUB_SECRET: makeSecret("gh"), FORGEHOOK_GITEA_ALLOW_UNSIGNED: "true" });
+    const a = new Forge(strict, { admin: ADMIN });
+    const b = new Forge(lax, { admin: ADMIN });
+    try {
+      const unsigned = { signature: "", githubCopies: false };
+      assertError(await a.gitea(giteaPushPayload(), unsigned), 401, "no_secret_configured");
+      assertAccepted(await b.gitea(giteaPushPayload(), unsigned), "allow_unsigned");
+      assertError(await a.gitlab(gitlabPushPayload(), { token: null, signingKey: null }), 401, "no_secret_configured", { what: "gitlab, no token configured" });
+    } finally {
+      a.close();
+      b.close();
+      await strict.cleanup();
+      await lax.cleanup();
+    }
+  });
+});
+
+describe("GitHub legacy sha1", () => {
+  test("with FORGEHOOK_GITHUB_LEGACY_SHA1=true a correct sha1 signature alone is accepted, a wrong one refused", async () => {
+    const GH = makeSecret("gh");
+    const server = await start({ FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN, FORGEHOOK_GITHUB_LEGACY_SHA1: "true" });
+    const fh = new Forge(server, { github: GH, admin: ADMIN });
+    try {
+      const ok = await fh.github(pushPayload("octo/sha1"), { signatures: "sha1" });
+      assertAccepted(ok);
+      const row = (await fh.listAll({ repository: "octo/sha1" })).find((r) => r.delivery_id === ok.delivery);
+      assert.equal(row?.verification, "sha1");
+      assertError(await fh.github(pushPayload("octo/sha1"), { signatures: "sha1", secret: makeSecret("wrong") }), 401, "invalid_signature");
       await server.stop();
       server.assertNoSecretsLogged();
     } finally {

@@ -24,9 +24,11 @@ describe("stored secrets", () => {
     });
     fh = new Forge(server, { github: GLOBAL, gitlabToken: GL_GLOBAL, gitea: GITEA_GLOBAL, admin: ADMIN });
   });
+  let first; // the first server, owner of the data dir
   after(async () => {
     fh?.close();
     await server?.cleanup();
+    await first?.cleanup();
   });
 
   async function put(forge, scope, key, secrets) {
@@ -115,6 +117,12 @@ describe("stored secrets", () => {
     assertError(await fh.gitea(giteaPushPayload("gitea-org/secret-repo"), { secret: GITEA_GLOBAL }), 401, "invalid_signature");
   });
 
+  test("with stored secrets present, a wrong signature on a malformed body is still 401 (verified before decoding)", async () => {
+    const wrong = makeSecret("wrong");
+    assertError(await fh.github(null, { body: '{"repository":{"full_name":"octo/repo1"', secret: wrong, hookId: "900" }), 401, "invalid_signature", { what: "malformed JSON" });
+    assertError(await fh.github(null, { body: "foo=bar", form: true, secret: wrong, hookId: "777" }), 401, "invalid_signature", { what: "form without payload, hook with a stored secret" });
+  });
+
   test("GET /api/v1/secrets lists forge, scope, key and count, never a value", async () => {
     const res = await fh.api("/api/v1/secrets");
     assert.equal(res.status, 200, res.text);
@@ -147,6 +155,38 @@ describe("stored secrets", () => {
     assertError(await fh.api("/api/v1/secrets/github/hook/999", { method: "DELETE", token: makeSecret("wrong") }), 401, "unauthorized");
     // The refused PUT stored nothing: the global secret still applies to hook 999.
     assertAccepted(await fh.github(pushPayload(), { hookId: "999", secret: GLOBAL }));
+  });
+
+  test("malformed secret writes → 400 invalid_argument and store nothing", async () => {
+    const cases = [
+      ["github/hook/1200", "{not json"],
+      ["github/hook/1200", { secrets: [] }],
+      ["github/hook/1200", { secrets: [""] }],
+      ["github/hook/1200", { nope: ["x"] }],
+      ["github/organization/1200", { secrets: ["x-secret-value"] }],
+      ["bitbucket/hook/1200", { secrets: ["x-secret-value"] }],
+    ];
+    for (const [path, body] of cases) {
+      assertError(await fh.api(`/api/v1/secrets/${path}`, { method: "PUT", body }), 400, "invalid_argument", { what: `PUT ${path} ${JSON.stringify(body)}` });
+    }
+    const list = await fh.api("/api/v1/secrets");
+    assert.ok(!list.json.secrets.some((s) => s.key === "1200"), "a refused write was stored");
+    assertAccepted(await fh.github(pushPayload(), { hookId: "1200", secret: GLOBAL }));
+  });
+
+  test("stored secrets survive a restart", async () => {
+    const hookSecret = makeSecret("persist");
+    await put("github", "hook", "1300", [hookSecret]);
+    await server.stop();
+    server.assertNoSecretsLogged(stored);
+    fh.close();
+    first = server;
+    server = await start(first.env, { dataDir: first.dataDir });
+    fh = new Forge(server, { github: GLOBAL, gitlabToken: GL_GLOBAL, gitea: GITEA_GLOBAL, admin: ADMIN });
+    assertAccepted(await fh.github(pushPayload(), { hookId: "1300", secret: hookSecret }), "stored hook secret after restart");
+    assertError(await fh.github(pushPayload(), { hookId: "1300", secret: GLOBAL }), 401, "invalid_signature", { what: "global secret for hook 1300 after restart" });
+    const list = await fh.api("/api/v1/secrets");
+    assert.ok(list.json.secrets.some((s) => s.forge === "github" && s.scope === "hook" && s.key === "902" && s.count === 2), "rotated hook secret still listed");
   });
 
   test("the server output never contains a configured or stored secret", async () => {

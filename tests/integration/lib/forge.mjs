@@ -117,6 +117,22 @@ export function rawExchange({ host = "127.0.0.1", port, localAddress, parts = []
   });
 }
 
+// Every complete response in raw (pipelined/keep-alive exchanges); Content-Length framed only.
+export function parseHttpResponses(raw) {
+  const out = [];
+  let rest = raw;
+  while (rest.length) {
+    const sep = rest.indexOf("\r\n\r\n");
+    if (sep < 0) break;
+    const m = /\r\ncontent-length:\s*(\d+)/i.exec(rest.subarray(0, sep).toString("latin1"));
+    const end = sep + 4 + (m ? Number(m[1]) : 0);
+    if (end > rest.length) break;
+    out.push(parseHttpResponse(rest.subarray(0, end)));
+    rest = rest.subarray(end);
+  }
+  return out;
+}
+
 export function parseHttpResponse(raw) {
   const sep = raw.indexOf("\r\n\r\n");
   if (sep < 0) return null;
@@ -334,6 +350,7 @@ export function assertError(res, status, code, { forbidden = [], what = "" } = {
   assert.ok(res.json && typeof res.json === "object", `${label} (body is not JSON)`);
   assert.equal(res.json.error, code, label);
   assert.equal(typeof res.json.message, "string", `${label} (no message)`);
+  if (res.headers) assert.match(String(res.headers["content-type"]), /^application\/json/, `${label} (Content-Type ${res.headers["content-type"]})`);
   for (const f of forbidden) {
     if (f) assert.ok(!res.text.includes(f), `${what}: the error body contains a secret/signature`);
   }
@@ -351,6 +368,7 @@ export function assertRetryAfter(headers, what = "") {
   const v = headers["retry-after"];
   assert.ok(v != null, `${what} Retry-After header missing`);
   assert.match(String(v), /^\d+$/, `${what} Retry-After is not delta-seconds: ${v}`);
+  assert.ok(Number(v) >= 1, `${what} Retry-After: ${v} asks for an immediate retry`);
 }
 
 // Value of a stored header from a delivery's `headers`, whatever its shape: an object (any name

@@ -29,6 +29,7 @@ export async function waitFor(fn, { timeoutMs = 10_000, intervalMs = 20, message
       const value = await fn();
       if (value) return value;
     } catch (err) {
+      if (err.fatal) throw err;
       lastError = err;
     }
     if (Date.now() > deadline) {
@@ -85,15 +86,32 @@ export async function start(env = {}, opts = {}) {
   const out = { stdout: [], stderr: [] };
   proc.stdout.on("data", (b) => out.stdout.push(b));
   proc.stderr.on("data", (b) => out.stderr.push(b));
+  if (process.env.FORGEHOOK_IT_TEE) proc.stderr.on("data", (b) => process.stderr.write(b));
   let exit = null;
-  const exited = new Promise((resolve) => {
-    proc.on("exit", (code, signal) => {
-      exit = { code, signal };
-      live.delete(proc);
-      resolve(exit);
-    });
+  let resolveExited;
+  const exited = new Promise((resolve) => (resolveExited = resolve));
+  let stopping = false; // set by stop()/kill9(): any other exit is a crash, reported at once
+  proc.on("exit", (code, signal) => {
+    if (exit) return;
+    exit = { code, signal };
+    if (!stopping) {
+      const lines = Buffer.concat(out.stderr).toString("utf8").split("\n");
+      const notable = lines.filter((l) => l && !/"msg":"(delivery|request)"/.test(l));
+      process.stderr.write(
+        `\n[forgehook ${dataDir}] exited unexpectedly (code ${code}, signal ${signal}); stderr other than request logs:\n` +
+          notable.slice(-30).join("\n") + "\n",
+      );
+    }
+    live.delete(proc);
+    resolveExited(exit);
   });
-  proc.on("error", () => {}); // surfaced through exit / the start deadline
+  // A failed spawn (e.g. ENOENT) emits "error" and never "exit": count it as the exit.
+  proc.on("error", (error) => {
+    if (exit) return;
+    exit = { code: null, signal: null, error: error.message };
+    live.delete(proc);
+    resolveExited(exit);
+  });
 
   const stdout = () => Buffer.concat(out.stdout).toString("utf8");
   const stderr = () => Buffer.concat(out.stderr).toString("utf8");
@@ -102,15 +120,17 @@ export async function start(env = {}, opts = {}) {
   try {
     addr = await waitFor(
       async () => {
-        if (exit) throw new Error(`forgehook exited early (${JSON.stringify(exit)}); stderr:\n${stderr().slice(-4000)}`);
+        if (exit) throw Object.assign(new Error(`forgehook exited early (${JSON.stringify(exit)})`), { fatal: true });
         const text = await readFile(addrFile, "utf8").catch(() => "");
         return /^127\.0\.0\.1:\d+\n?$/.test(text) && text.endsWith("\n") ? text.trim() : null;
       },
       { timeoutMs: opts.timeoutMs ?? 15_000, message: `${addrFile}` },
     );
   } catch (err) {
+    stopping = true;
     proc.kill("SIGKILL");
     await exited;
+    if (ownsDir) await removeDir(dataDir);
     throw new Error(`${err.message}\nstderr:\n${stderr().slice(-4000)}`);
   }
   const port = Number(addr.split(":")[1]);
@@ -131,24 +151,39 @@ export async function start(env = {}, opts = {}) {
     get exit() {
       return exit;
     },
+    // True while the process runs.
+    get alive() {
+      return exit === null;
+    },
+    // True once stop()/kill9() was called.
+    get stopRequested() {
+      return stopping;
+    },
     stdout,
     stderr,
     output: () => stdout() + "\n" + stderr(),
-    // SIGTERM and wait for a graceful exit; throws if it does not exit within the deadline.
+    // SIGTERM and wait for a graceful exit. Throws if the process had already died (a crash), if it
+    // does not exit within the deadline, or if it exits other than with status 0.
     async stop({ timeoutMs = 15_000 } = {}) {
+      if (exit && !stopping) throw new Error(`forgehook had already exited before stop(): ${JSON.stringify(exit)}`);
       if (exit) return exit;
+      stopping = true;
       proc.kill("SIGTERM");
-      const timer = new Promise((r) => setTimeout(r, timeoutMs, "timeout"));
-      const result = await Promise.race([exited, timer]);
+      let timer;
+      const timeout = new Promise((r) => (timer = setTimeout(r, timeoutMs, "timeout")));
+      const result = await Promise.race([exited, timeout]);
+      clearTimeout(timer);
       if (result === "timeout") {
         proc.kill("SIGKILL");
         await exited;
         throw new Error(`forgehook did not exit within ${timeoutMs} ms of SIGTERM`);
       }
+      if (result.code !== 0) throw new Error(`forgehook exited with ${JSON.stringify(result)} after SIGTERM`);
       return result;
     },
     async kill9() {
       if (exit) return exit;
+      stopping = true;
       proc.kill("SIGKILL");
       return exited;
     },

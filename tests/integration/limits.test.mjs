@@ -1,0 +1,124 @@
+// Limits at their defaults and at the connection level: the 25 MiB body limit, the idle
+// keep-alive timeout and server.max_connections.
+import assert from "node:assert/strict";
+import net from "node:net";
+import { after, before, describe, test } from "node:test";
+import { Forge, assertAccepted, assertError, makeSecret, rawExchange, uid } from "./lib/forge.mjs";
+import { start, waitFor } from "./lib/server.mjs";
+
+const GH = makeSecret("gh");
+const ADMIN = makeSecret("admin");
+
+// A request head for rawExchange.
+function head(lines) {
+  return lines.join("\r\n") + "\r\n\r\n";
+}
+
+describe("default body limit (server.max_body_bytes = 25 MiB)", () => {
+  let server;
+  let fh;
+  before(async () => {
+    server = await start({ FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN });
+    fh = new Forge(server, { github: GH, admin: ADMIN });
+  });
+  after(async () => {
+    fh?.close();
+    await server?.cleanup();
+  });
+
+  test("a 20 MiB JSON body is accepted", async () => {
+    const payload = { repository: { full_name: "octo/twenty" }, blob: "" };
+    payload.blob = "x".repeat(20 * 1024 * 1024 - JSON.stringify(payload).length);
+    assertAccepted(await fh.github(payload));
+  });
+
+  test("a 2 MiB form body is accepted", async () => {
+    const payload = { repository: { full_name: "octo/two" }, blob: "y".repeat(2 * 1024 * 1024) };
+    assertAccepted(await fh.github(payload, { form: true }));
+  });
+
+  test("Content-Length of 25 MiB + 1 → 413 payload_too_large, connection closed", async () => {
+    const r = await rawExchange({
+      port: server.port,
+      parts: [
+        head([
+          "POST /webhooks/github HTTP/1.1",
+          `Host: 127.0.0.1:${server.port}`,
+          "Content-Type: application/json",
+          "X-GitHub-Event: push",
+          `X-GitHub-Delivery: ${uid()}`,
+          `X-Hub-Signature-256: sha256=${"0".repeat(64)}`,
+          `Content-Length: ${25 * 1024 * 1024 + 1}`,
+        ]),
+      ],
+      deadlineMs: 5000,
+    });
+    assert.ok(r.response, `no response (closed=${r.closed}, error=${r.error?.code})`);
+    assertError(r.response, 413, "payload_too_large");
+    assert.ok(r.closed, "the connection was not closed");
+  });
+
+  test("the server output never contains the secret, the admin token or a signature", async () => {
+    await server.stop();
+    server.assertNoSecretsLogged();
+  });
+});
+
+describe("connection limits", () => {
+  test("an idle keep-alive connection is closed after server.idle_timeout_ms, not before", async () => {
+    const server = await start({ FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN, FORGEHOOK_SERVER_IDLE_TIMEOUT_MS: 1500 });
+    try {
+      let answeredAt = 0;
+      const r = await rawExchange({
+        port: server.port,
+        parts: [
+          head(["GET /healthz HTTP/1.1", `Host: 127.0.0.1:${server.port}`]),
+          async (socket) => {
+            await new Promise((resolve) => socket.once("data", resolve));
+            answeredAt = Date.now();
+          },
+        ],
+        deadlineMs: 6000,
+      });
+      assert.equal(r.response?.status, 200, "the request on the connection was answered");
+      assert.ok(r.closed, "the idle connection was still open after 6 s");
+      const idleMs = Date.now() - answeredAt;
+      assert.ok(idleMs >= 1000, `closed ${idleMs} ms after the response, before the 1500 ms idle timeout`);
+      assert.ok(idleMs < 4500, `closed only ${idleMs} ms after the response`);
+      await server.stop();
+    } finally {
+      await server.cleanup();
+    }
+  });
+
+  test("connections beyond server.max_connections are closed at accept; the server serves again once they go", async () => {
+    const server = await start({ FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN, FORGEHOOK_SERVER_MAX_CONNECTIONS: 4 });
+    const held = [];
+    try {
+      for (let i = 0; i < 4; i++) {
+        const socket = net.connect({ host: "127.0.0.1", port: server.port });
+        socket.on("error", () => {});
+        await new Promise((resolve) => socket.once("connect", resolve));
+        // One keep-alive request answered proves the server has accepted this connection.
+        socket.write(head(["GET /healthz HTTP/1.1", "Host: x"]));
+        await new Promise((resolve) => socket.once("data", resolve));
+        held.push(socket);
+      }
+      const fh = new Forge(server, { keepAlive: false });
+      const extra = await rawExchange({ port: server.port, parts: [head(["GET /healthz HTTP/1.1", "Host: x", "Connection: close"])], deadlineMs: 3000 });
+      assert.ok(extra.closed, "a fifth connection was kept open");
+      assert.notEqual(extra.response?.status, 200, "a fifth connection was served");
+      for (const s of held) s.destroy();
+      const res = await waitFor(async () => {
+        const h = await fh.get("/healthz", { timeoutMs: 1000 }).catch(() => null);
+        return h?.status === 200 ? h : null;
+      }, { timeoutMs: 5000, message: "/healthz after the held connections closed" });
+      assert.equal(res.status, 200);
+      fh.close();
+      await server.stop();
+    } finally {
+      for (const s of held) s.destroy();
+      await server.cleanup();
+    }
+  });
+});
