@@ -149,8 +149,9 @@ save_config() {
 }
 
 # --- servers: each start_X sets SRV_PID, SRV_URL, SRV_CMD, SRV_PIDS_RSS (pids summed for RSS) -----
-SRV_PID=; SRV_URL=; SRV_CMD=; SRV_RSS_NOTE=; SRV_LOG=
+SRV_PID=; SRV_URL=; SRV_CMD=; SRV_RSS_NOTE=; SRV_LOG=; SRV_DATA=
 start_forgehook() { # [max_pending]
+  SRV_DATA=
   local dir=$WORK/forgehook.$RANDOM$RANDOM
   mkdir -p "$dir/data"
   SRV_LOG=$dir/server.log
@@ -164,6 +165,7 @@ start_forgehook() { # [max_pending]
   addr=$(wait_addr_file "$dir/data/forgehook.addr" "$SRV_PID" forgehook) || return 1
   wait_http "http://$addr/readyz" "$SRV_PID" forgehook 200 || return 1
   SRV_URL="http://$addr/webhooks/github"
+  SRV_DATA=$dir/data
 }
 
 start_octokit() {
@@ -267,6 +269,24 @@ stop_server() {
   forget_pid "$SRV_PID"
 }
 
+# forgehook's own counters after a run (group commit sizes, accepted/duplicate), as a JSON object.
+forgehook_metrics() {
+  curl -s --max-time 5 "$1/metrics" 2>/dev/null | awk '
+    /^forgehook_(deliveries_total|store_commit_batch_size_(sum|count)|store_commit_seconds_(sum|count))[{ ]/ {
+      key = $1; gsub(/"/, "\\\"", key); printf "%s\"%s\":%s", sep, key, $2; sep = ","
+    }
+    BEGIN { printf "{" } END { printf "}" }'
+}
+
+# What forgehook really stored, read from its database after it stopped: every acknowledged
+# delivery must be there. Needs the sqlite3 CLI; null without it.
+forgehook_store_rows() {
+  if ! command -v sqlite3 >/dev/null || [ ! -f "$1" ]; then echo null; return; fi
+  sqlite3 -readonly "$1" \
+    "SELECT '{\"rows\":' || count(*) || ',\"distinct_delivery_ids\":' || count(DISTINCT delivery_id) || ',\"attempts\":' || coalesce(sum(attempts),0) || '}' FROM deliveries" \
+    2>/dev/null || echo null
+}
+
 # --- one measured run ----------------------------------------------------------------------------
 # Args: target scenario payload_id connections note start-args...
 measure() {
@@ -310,16 +330,19 @@ measure() {
   done
   local alive=true
   kill -0 "$SRV_PID" 2>/dev/null || alive=false
+  local extra=""
+  [ "$target" = forgehook ] && extra=",\"forgehook_metrics\":$(forgehook_metrics "${SRV_URL%/webhooks/github}")"
   stop_server
+  [ "$target" = forgehook ] && extra+=",\"forgehook_store\":$(forgehook_store_rows "$SRV_DATA/forgehook.db")"
   { echo "--- server log (last 20 lines)"; tail -n 20 "$SRV_LOG" 2>/dev/null | cut -c1-300 || true; } >>"$RAWLOG"
 
   local result
   result=$(grep '^BENCH_RESULT ' <<<"$out" | head -n1 | cut -d' ' -f2-) || true
   [ -n "$result" ] || { log "no BENCH_RESULT from wrk"; result=null; }
-  printf '{"target":%s,"scenario":%s,"payload":%s,"connections":%s,"note":%s,"sanity":{"good_signature":%s,"wrong_signature":%s},"server_alive_after":%s,"peak_rss_kb":%s,"rss_processes":[%s],"rss_note":%s,"server_command":%s,"wrk_command":%s,"result":%s}\n' \
+  printf '{"target":%s,"scenario":%s,"payload":%s,"connections":%s,"note":%s,"sanity":{"good_signature":%s,"wrong_signature":%s},"server_alive_after":%s,"peak_rss_kb":%s,"rss_processes":[%s],"rss_note":%s,"server_command":%s,"wrk_command":%s,"result":%s%s}\n' \
     "$(json_str "$target")" "$(json_str "$scenario")" "$(json_str "$id")" "$conns" "$(json_str "$note")" \
     "$good" "$bad" "$alive" "$rss_total" "$rss_parts" "$(json_str "$SRV_RSS_NOTE")" \
-    "$(json_str "$SRV_CMD")" "$(json_str "$wrk_cmd")" "$result" >>"$RECORDS"
+    "$(json_str "$SRV_CMD")" "$(json_str "$wrk_cmd")" "$result" "$extra" >>"$RECORDS"
   log "$target / $id / $scenario: done (good sig -> $good, wrong sig -> $bad, peak RSS ${rss_total} kB)"
 }
 

@@ -36,6 +36,8 @@ const runs = records.map((r) => {
     rss_processes: r.rss_processes,
     sanity: r.sanity,
     server_alive_after: r.server_alive_after,
+    forgehook_store: r.forgehook_store,
+    forgehook_metrics: r.forgehook_metrics,
     server_command: r.server_command,
     wrk_command: r.wrk_command,
   };
@@ -45,6 +47,25 @@ const configs = {};
 if (configDir && existsSync(configDir)) {
   for (const f of readdirSync(configDir).sort()) configs[f] = readFileSync(`${configDir}/${f}`, "utf8");
 }
+// forgehook's own account: rows in its database after it stopped against the 200s wrk counted.
+// One more row is the sanity delivery; up to one per connection may have been in flight at the end.
+for (const r of runs) {
+  const st = r.forgehook_store;
+  if (r.error || !st) continue;
+  const acked = (r.status_counts["200"] || 0) + (r.sanity.good_signature === 200 ? 1 : 0);
+  const m = r.forgehook_metrics || {};
+  const batches = m.forgehook_store_commit_batch_size_count;
+  r.store_check = {
+    acked_200: acked,
+    stored_rows: st.rows,
+    lost: Math.max(0, acked - st.distinct_delivery_ids),
+    unacked_but_stored: Math.max(0, st.distinct_delivery_ids - acked),
+    mean_commit_batch: batches ? m.forgehook_store_commit_batch_size_sum / batches : null,
+    mean_commit_ms: m.forgehook_store_commit_seconds_count
+      ? (1000 * m.forgehook_store_commit_seconds_sum) / m.forgehook_store_commit_seconds_count : null,
+  };
+}
+
 const report = { ...meta, finished_at: new Date().toISOString(), payloads, runs, configs };
 writeFileSync(`${out}.json.tmp`, JSON.stringify(report, null, 2) + "\n");
 renameSync(`${out}.json.tmp`, `${out}.json`);
@@ -53,6 +74,14 @@ renameSync(`${out}.json.tmp`, `${out}.json`);
 const fmt = (x, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(digits));
 const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : "–");
 const errs = (e) => (e ? e.connect + e.read + e.write + e.timeout : 0);
+const storeNote = (r) => {
+  const c = r.store_check;
+  if (!c) return null;
+  return `forgehook${r.scenario === "overload" ? ` (${r.note})` : ""}: ${c.stored_rows} rows stored for ` +
+    `${c.acked_200} acknowledged (200) deliveries incl. the sanity one, ${c.lost} acknowledged but missing` +
+    `${c.lost ? " **(LOST)**" : ""}, ${c.unacked_but_stored} stored but unanswered when wrk stopped; ` +
+    `group commit: mean ${fmt(c.mean_commit_batch)} deliveries, ${fmt(c.mean_commit_ms, 2)} ms per commit.`;
+};
 const lines = [];
 const p = (s = "") => lines.push(s);
 
@@ -80,6 +109,10 @@ for (const pl of payloads) {
       `${r.target === "nginx" ? `${r.sanity.wrong_signature} (no check)` : r.sanity.wrong_signature} |`);
   }
   const fh = rows.find((r) => r.target === "forgehook" && !r.error);
+  if (fh && storeNote(fh)) {
+    p();
+    p(storeNote(fh));
+  }
   if (fh) {
     p();
     p("| ratio | req/s | p50 | p99 | peak RSS |");
@@ -107,6 +140,8 @@ if (over.length) {
       `${fmt(r.latency_ms.p99, 2)} | ${r.share_503 === null ? "–" : (100 * r.share_503).toFixed(1) + " %"} | ` +
       `${r.non_2xx} | ${errs(r.socket_errors)} | ${fmt(r.peak_rss_mb)} | ${r.server_alive_after ? "yes" : "no"} |`);
   }
+  p();
+  for (const r of over) if (storeNote(r)) { p(`- ${storeNote(r)}`); }
   p();
   p("A closed-loop client never has more requests in flight than connections, so forgehook's backlog " +
     "can only fill when `intake.max_pending` is below the connection count; hence two forgehook rows.");
