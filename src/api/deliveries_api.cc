@@ -1,20 +1,13 @@
 #include "api/deliveries_api.h"
 
-#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "api/delivery_json.h"
+#include "api/query_params.h"
 #include "core/time.h"
 
 namespace forgehook::api {
 namespace {
-
-std::optional<std::int64_t> parseInt(std::string_view text) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || p != text.data() + text.size()) return std::nullopt;
-  return v;
-}
 
 core::Result<store::DeliveryFilter> filterFrom(const http::Request& request) {
   store::DeliveryFilter f;
@@ -32,12 +25,12 @@ core::Result<store::DeliveryFilter> filterFrom(const http::Request& request) {
     }
   }
   if (auto limit = request.queryParam("limit")) {
-    auto v = parseInt(*limit);
+    auto v = parseInteger(*limit);
     if (!v || *v < 1 || *v > 500) return bad("limit must be between 1 and 500");
     f.limit = static_cast<int>(*v);
   }
   if (auto cursor = request.queryParam("cursor")) {
-    auto v = parseInt(*cursor);
+    auto v = parseInteger(*cursor);
     if (!v || *v < 1) return bad("cursor is not one this API returned");
     f.beforeId = v;
   }
@@ -60,7 +53,7 @@ http::Response DeliveriesApi::list(const http::Request& request) const {
 
 http::Response DeliveriesApi::show(const http::Request& request) const {
   constexpr std::string_view kPrefix = "/api/v1/deliveries/";
-  const auto id = parseInt(std::string_view(request.path).substr(kPrefix.size()));
+  const auto id = parseInteger(std::string_view(request.path).substr(kPrefix.size()));
   if (!id) return http::errorResponse(core::Error::notFound("no delivery at " + request.path));
   auto delivery = store_.getDelivery(*id);
   if (!delivery) return http::errorResponse(delivery.error());

@@ -6,9 +6,11 @@
 #include <iostream>
 #include <thread>
 
+#include "api/activity_metrics_api.h"
 #include "api/admin_auth.h"
 #include "api/deliveries_api.h"
 #include "api/health_api.h"
+#include "api/model_api.h"
 #include "api/secrets_api.h"
 #include "app/data_dir.h"
 #include "core/log.h"
@@ -16,6 +18,8 @@
 #include "core/time.h"
 #include "http/server.h"
 #include "ingest/webhook_endpoint.h"
+#include "pipeline/processor.h"
+#include "pipeline/worker.h"
 #include "store/intake_queue.h"
 #include "store/sqlite/sqlite_store.h"
 #include "verify/standard_webhooks.h"
@@ -107,7 +111,15 @@ int serve(core::Config config, const ServeOptions& options) {
   core::Metrics metrics;
   store::sqlite::SqliteStore store({config.dataDir + "/forgehook.db", config.store.synchronous == "full",
                                     config.store.maxBytes});
-  store::IntakeQueue intake(store, {config.intake.maxPending, config.intake.maxBatch}, metrics);
+  pipeline::RetryPolicy retry{static_cast<int>(config.pipeline.maxAttempts), config.pipeline.retryBaseMs * 1000,
+                              config.pipeline.retryMaxMs * 1000, {}};
+  pipeline::Processor processor(store, clock, metrics, {static_cast<int>(config.pipeline.batchSize), retry});
+  pipeline::Worker worker(processor, logger, std::chrono::milliseconds(config.pipeline.pollIntervalMs));
+  std::function<void()> wakePipeline = [&worker, enabled = config.pipeline.enabled] {
+    if (enabled) worker.wake();
+  };
+  store::IntakeQueue intake(store, {config.intake.maxPending, config.intake.maxBatch, wakePipeline}, metrics);
+  if (config.pipeline.enabled) worker.start();
 
   ingest::SecretResolver secrets({{"github", config.github.secrets},
                                   {"gitlab", config.gitlab.secrets},
@@ -143,6 +155,38 @@ int serve(core::Config config, const ServeOptions& options) {
               api::adminHandler(token, [&](const http::Request& r) { return deliveriesApi.list(r); })});
   router.add({"GET", "/api/v1/deliveries/*", "/api/v1/deliveries/{id}", 0, true, false,
               api::adminHandler(token, [&](const http::Request& r) { return deliveriesApi.show(r); })});
+  api::ModelApi modelApi(store, clock, wakePipeline);
+  for (const char* resource : {"pulls", "reviews", "issues", "items", "runs", "incidents", "releases", "branches",
+                               "milestones", "deployments", "repositories", "activity"}) {
+    router.add({"GET", std::string("/api/v1/") + resource, "", 0, true, false,
+                api::adminHandler(token, [&modelApi, name = std::string(resource)](const http::Request& r) {
+                  return modelApi.list(r, name);
+                })});
+  }
+  auto model = [&](http::Response (api::ModelApi::*method)(const http::Request&) const) {
+    return api::adminHandler(token, [&modelApi, method](const http::Request& r) { return (modelApi.*method)(r); });
+  };
+  router.add({"POST", "/api/v1/items", "", kApiBodyLimit, true, false, model(&api::ModelApi::createItem)});
+  router.add({"GET", "/api/v1/items/*", "/api/v1/items/{id}", 0, true, false, model(&api::ModelApi::getItem)});
+  router.add({"PATCH", "/api/v1/items/*", "/api/v1/items/{id}", kApiBodyLimit, true, false, model(&api::ModelApi::updateItem)});
+  router.add({"DELETE", "/api/v1/items/*", "/api/v1/items/{id}", 0, true, false, model(&api::ModelApi::deleteItem)});
+  router.add({"POST", "/api/v1/incidents/*", "/api/v1/incidents/{id}/ack", kApiBodyLimit, true, false,
+              model(&api::ModelApi::acknowledgeIncident)});
+  router.add({"POST", "/api/v1/deliveries/*", "/api/v1/deliveries/{id}/replay", 0, true, false,
+              model(&api::ModelApi::replayOne)});
+  router.add({"POST", "/api/v1/replay", "", kApiBodyLimit, true, false, model(&api::ModelApi::replay)});
+  router.add({"POST", "/api/v1/rebuild", "", 0, true, false, model(&api::ModelApi::rebuild)});
+  api::ActivityMetricsApi activityMetrics(store, clock);
+  auto metricsRoute = [&](const char* path, http::Response (api::ActivityMetricsApi::*method)(const http::Request&) const) {
+    router.add({"GET", path, "", 0, true, false,
+                api::adminHandler(token, [&activityMetrics, method](const http::Request& r) {
+                  return (activityMetrics.*method)(r);
+                })});
+  };
+  metricsRoute("/api/v1/metrics/status", &api::ActivityMetricsApi::status);
+  metricsRoute("/api/v1/metrics/pulls", &api::ActivityMetricsApi::pulls);
+  metricsRoute("/api/v1/metrics/sprint", &api::ActivityMetricsApi::sprint);
+  metricsRoute("/api/v1/metrics/health", &api::ActivityMetricsApi::health);
   router.add({"GET", "/api/v1/secrets", "", 0, true, false,
               api::adminHandler(token, [&](const http::Request& r) { return secretsApi.list(r); })});
   router.add({"PUT", "/api/v1/secrets/*", "/api/v1/secrets/{scope}", kApiBodyLimit, true, false,
@@ -162,6 +206,7 @@ int serve(core::Config config, const ServeOptions& options) {
   logger.info("stopping", {{"signal", signal}});
   server.stop(std::chrono::seconds(10));
   intake.stop();
+  worker.stop();
   removeAddressFile(config.dataDir);
   logger.info("stopped");
   return 0;

@@ -109,6 +109,12 @@ const std::vector<Key>& keys() {
       FH_INT("store.max_bytes", store.maxBytes),
       FH_INT("intake.max_pending", intake.maxPending),
       FH_INT("intake.max_batch", intake.maxBatch),
+      FH_BOOL("pipeline.enabled", pipeline.enabled),
+      FH_INT("pipeline.batch_size", pipeline.batchSize),
+      FH_INT("pipeline.max_attempts", pipeline.maxAttempts),
+      FH_INT("pipeline.retry_base_ms", pipeline.retryBaseMs),
+      FH_INT("pipeline.retry_max_ms", pipeline.retryMaxMs),
+      FH_INT("pipeline.poll_interval_ms", pipeline.pollIntervalMs),
       FH_DBL("limits.rate_per_second", limits.ratePerSecond),
       FH_DBL("limits.rate_burst", limits.rateBurst),
       FH_SECRETS("github.secret", github.secrets),
@@ -201,6 +207,12 @@ Config loadConfig(const ConfigSources& sources) {
     throw std::invalid_argument("store.compression_level must be between -7 and 19");
   if (config.intake.maxBatch < 1) throw std::invalid_argument("intake.max_batch must be at least 1");
   if (config.intake.maxPending < 1) throw std::invalid_argument("intake.max_pending must be at least 1");
+  if (config.pipeline.batchSize < 1 || config.pipeline.batchSize > 1000)
+    throw std::invalid_argument("pipeline.batch_size must be between 1 and 1000");
+  if (config.pipeline.maxAttempts < 1) throw std::invalid_argument("pipeline.max_attempts must be at least 1");
+  if (config.pipeline.retryBaseMs < 1 || config.pipeline.retryMaxMs < config.pipeline.retryBaseMs)
+    throw std::invalid_argument("pipeline.retry_base_ms must be at least 1 and at most pipeline.retry_max_ms");
+  if (config.pipeline.pollIntervalMs < 10) throw std::invalid_argument("pipeline.poll_interval_ms must be at least 10");
   if (config.listen.rfind(':') == std::string::npos) throw std::invalid_argument("listen must be HOST:PORT");
   return config;
 }

@@ -40,6 +40,15 @@ struct Config {
     std::int64_t maxBatch = 256;     // deliveries per group commit
   } intake;
 
+  struct Pipeline {
+    bool enabled = true;                   // process deliveries into the activity model
+    std::int64_t batchSize = 128;          // deliveries per processing transaction
+    std::int64_t maxAttempts = 5;          // then the dead letter
+    std::int64_t retryBaseMs = 1000;       // first retry delay; doubles per attempt, with jitter
+    std::int64_t retryMaxMs = 300000;      // cap on one retry delay
+    std::int64_t pollIntervalMs = 500;     // how often due retries are looked for when idle
+  } pipeline;
+
   struct Limits {
     double ratePerSecond = 0;  // per source address; 0 = off
     double rateBurst = 0;      // 0 = same as the rate

@@ -79,7 +79,10 @@ Metrics::Metrics()
       bodyBytes("forgehook_body_bytes_total", "Webhook body bytes received.", {"forge"}),
       ackLatency({0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}),
       commitLatency({0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}),
-      commitBatchSize({1, 2, 4, 8, 16, 32, 64, 128, 256, 512}) {}
+      commitBatchSize({1, 2, 4, 8, 16, 32, 64, 128, 256, 512}),
+      processed("forgehook_processed_total", "Deliveries through the pipeline, by outcome.", {"outcome"}),
+      processingLatency({0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60}),
+      processingBatchSize({1, 2, 4, 8, 16, 32, 64, 128, 256, 512}) {}
 
 std::string Metrics::renderPrometheus() const {
   std::string out;
@@ -103,6 +106,13 @@ std::string Metrics::renderPrometheus() const {
   out += "# HELP forgehook_connections_open Open client connections.\n"
          "# TYPE forgehook_connections_open gauge\nforgehook_connections_open " +
          std::to_string(connectionsOpen.value()) + "\n";
+  processed.render(out);
+  out += "# HELP forgehook_processing_latency_seconds Time from a delivery's receipt to its projections committed.\n"
+         "# TYPE forgehook_processing_latency_seconds histogram\n";
+  processingLatency.render(out, "forgehook_processing_latency_seconds", "");
+  out += "# HELP forgehook_processing_batch_size Deliveries per processing transaction.\n"
+         "# TYPE forgehook_processing_batch_size histogram\n";
+  processingBatchSize.render(out, "forgehook_processing_batch_size", "");
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/form.h"
 
 namespace forgehook::http {
 
@@ -51,7 +52,6 @@ using Reply = std::function<void(Response)>;
 [[nodiscard]] Response errorResponse(const core::Error& error);
 
 [[nodiscard]] bool equalsIgnoreCase(std::string_view a, std::string_view b);
-// Decodes %XX and '+' (as space). Returns false on a malformed escape.
-[[nodiscard]] bool percentDecode(std::string_view in, std::string& out);
+using core::percentDecode;
 
 }  // namespace forgehook::http

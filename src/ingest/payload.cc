@@ -42,21 +42,6 @@ core::Result<PayloadFacts> inspectWith(simdjson::dom::parser& parser, std::strin
 
 }  // namespace
 
-core::Result<std::string> decodeFormPayload(std::string_view formBody) {
-  std::string_view rest = formBody;
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) != "payload") continue;
-    std::string json;
-    if (eq == std::string_view::npos || !http::percentDecode(pair.substr(eq + 1), json))
-      return std::unexpected(core::Error::invalidArgument("malformed_form", "the form's payload field is malformed"));
-    return json;
-  }
-  return std::unexpected(core::Error::invalidArgument("malformed_form", "form body has no payload field"));
-}
 
 core::Result<PayloadFacts> inspectPayload(std::string_view json, PayloadShape shape) {
   // A parser keeps its buffers for reuse; a rare huge body gets its own so the thread keeps only small ones.

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "core/form.h"
 
 namespace forgehook::ingest {
 
@@ -19,9 +20,7 @@ struct PayloadFacts {
   std::string sender;
 };
 
-// The JSON document of an application/x-www-form-urlencoded body: its percent-decoded "payload"
-// field. Errors: InvalidArgument "malformed_form".
-[[nodiscard]] core::Result<std::string> decodeFormPayload(std::string_view formBody);
+using core::decodeFormPayload;
 
 // Validates that `json` is one JSON object and reads its facts.
 // Errors: InvalidArgument "malformed_json".

@@ -50,6 +50,7 @@ struct DeliveryFilter {
   std::optional<std::int64_t> sinceMicros;  // inclusive
   std::optional<std::int64_t> untilMicros;  // exclusive
   std::optional<std::int64_t> beforeId;     // cursor: rows with id < beforeId
+  std::optional<std::int64_t> id;           // exactly this delivery (replay of one)
   int limit = 50;
 };
 

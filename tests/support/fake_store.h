@@ -8,7 +8,31 @@
 
 namespace forgehook::testing {
 
-class FakeStore final : public store::Store {
+// The pipeline and activity-model half of Store, for fakes of the intake half: those are tested
+// against the real SqliteStore, and tests that use these fakes never reach them (Unavailable).
+class IntakeOnlyStore : public store::Store {
+ public:
+  static core::Error notHere() { return core::Error::unavailable("store_unavailable", "not in FakeStore", 1); }
+  core::Result<std::vector<store::QueuedDelivery>> dueForProcessing(int, std::int64_t) override { return std::unexpected(notHere()); }
+  core::Result<void> finishProcessing(std::span<const store::ProcessedDelivery>, std::span<const store::FailedDelivery>,
+                                      std::int64_t) override { return std::unexpected(notHere()); }
+  core::Result<std::int64_t> requeue(const store::DeliveryFilter&) override { return std::unexpected(notHere()); }
+  core::Result<std::int64_t> rebuildProjections() override { return std::unexpected(notHere()); }
+  core::Result<store::QueueCounts> queueCounts() override { return std::unexpected(notHere()); }
+  core::Result<store::ResourcePage> listResource(const store::ResourceQuery&) override { return std::unexpected(notHere()); }
+  core::Result<std::string> getItem(std::int64_t) override { return std::unexpected(notHere()); }
+  core::Result<std::string> createItem(const store::ItemInput&, std::int64_t) override { return std::unexpected(notHere()); }
+  core::Result<std::string> updateItem(std::int64_t, const store::ItemInput&, std::int64_t) override { return std::unexpected(notHere()); }
+  core::Result<void> deleteItem(std::int64_t) override { return std::unexpected(notHere()); }
+  core::Result<std::string> acknowledgeIncident(std::int64_t, const std::string&, const std::string&, std::int64_t) override {
+    return std::unexpected(notHere());
+  }
+  core::Result<std::vector<std::string>> aggregate(const std::string&, const std::vector<store::FieldValue>&) override {
+    return std::unexpected(notHere());
+  }
+};
+
+class FakeStore final : public IntakeOnlyStore {
  public:
   core::Result<std::vector<store::AppendOutcome>> appendBatch(std::span<const store::NewDelivery> batch) override {
     std::lock_guard lock(mutex_);
@@ -32,6 +56,7 @@ class FakeStore final : public store::Store {
   core::Result<void> putSecrets(const store::ScopedSecrets&) override { return {}; }
   core::Result<void> deleteSecrets(const std::string&, const std::string&, const std::string&) override { return {}; }
   core::Result<void> checkWritable() override { return {}; }
+
 
   bool failing = false;
   std::vector<store::NewDelivery> rows;

@@ -10,6 +10,7 @@ namespace {
 
 // Append only: a released migration never changes.
 constexpr const char* kMigrations[] = {
+    // 1: the delivery log, hooks seen by ping, stored secrets.
     R"sql(
 CREATE TABLE deliveries (
   id              INTEGER PRIMARY KEY,
@@ -48,6 +49,109 @@ CREATE TABLE scoped_secrets (
   secrets    TEXT NOT NULL,
   updated_at INTEGER NOT NULL,
   PRIMARY KEY (forge, scope, key)
+);
+)sql",
+    // 2: the processing queue on the delivery log, and the activity model's projections.
+    // Times in projections are Unix seconds; `version` orders writes to one entity (see activity.h).
+    R"sql(
+ALTER TABLE deliveries ADD COLUMN process_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE deliveries ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE deliveries ADD COLUMN processed_at INTEGER;
+ALTER TABLE deliveries ADD COLUMN last_error TEXT;
+CREATE INDEX deliveries_pending ON deliveries(id) WHERE status IN ('queued', 'retrying');
+CREATE INDEX deliveries_status ON deliveries(status, id);
+CREATE TABLE repositories (
+  forge TEXT NOT NULL, repo_id TEXT NOT NULL, full_name TEXT NOT NULL, private INTEGER, archived INTEGER,
+  deleted INTEGER NOT NULL DEFAULT 0, default_branch TEXT, url TEXT, version INTEGER NOT NULL,
+  PRIMARY KEY (forge, repo_id)
+);
+CREATE INDEX repositories_name ON repositories(full_name);
+CREATE TABLE pulls (
+  forge TEXT NOT NULL, repo_id TEXT NOT NULL, number INTEGER NOT NULL, stub INTEGER NOT NULL DEFAULT 0,
+  title TEXT, state TEXT, draft INTEGER, author TEXT, base_ref TEXT, head_ref TEXT,
+  created_at INTEGER, updated_at INTEGER, merged_at INTEGER, closed_at INTEGER,
+  additions INTEGER, deletions INTEGER, changed_files INTEGER, labels TEXT, url TEXT,
+  is_revert INTEGER, is_hotfix INTEGER, version INTEGER NOT NULL,
+  PRIMARY KEY (forge, repo_id, number)
+);
+CREATE TABLE reviews (
+  forge TEXT NOT NULL, review_id TEXT NOT NULL, repo_id TEXT NOT NULL, pr_number INTEGER NOT NULL,
+  reviewer TEXT, state TEXT, submitted_at INTEGER, url TEXT, version INTEGER NOT NULL,
+  PRIMARY KEY (forge, review_id)
+);
+CREATE INDEX reviews_pull ON reviews(forge, repo_id, pr_number);
+CREATE TABLE issues (
+  forge TEXT NOT NULL, repo_id TEXT NOT NULL, number INTEGER NOT NULL, title TEXT, state TEXT,
+  state_reason TEXT, author TEXT, labels TEXT, assignees TEXT, milestone_id TEXT, milestone TEXT,
+  created_at INTEGER, updated_at INTEGER, closed_at INTEGER, url TEXT, version INTEGER NOT NULL,
+  PRIMARY KEY (forge, repo_id, number)
+);
+CREATE TABLE issue_reopens (
+  forge TEXT NOT NULL, repo_id TEXT NOT NULL, number INTEGER NOT NULL, reopened_at INTEGER NOT NULL,
+  version INTEGER NOT NULL, PRIMARY KEY (forge, repo_id, number, reopened_at)
+);
+CREATE TABLE comments (
+  forge TEXT NOT NULL, kind TEXT NOT NULL, comment_id TEXT NOT NULL, repo_id TEXT NOT NULL,
+  target_number INTEGER, author TEXT, created_at INTEGER, deleted INTEGER NOT NULL DEFAULT 0,
+  version INTEGER NOT NULL, PRIMARY KEY (forge, kind, comment_id)
+);
+CREATE INDEX comments_target ON comments(forge, repo_id, target_number);
+CREATE TABLE runs (
+  forge TEXT NOT NULL, kind TEXT NOT NULL, run_id TEXT NOT NULL, attempt INTEGER NOT NULL, repo_id TEXT NOT NULL,
+  workflow TEXT, name TEXT, branch TEXT, sha TEXT, trigger_event TEXT, status TEXT, conclusion TEXT,
+  started_at INTEGER, completed_at INTEGER, duration_seconds INTEGER, url TEXT, version INTEGER NOT NULL,
+  PRIMARY KEY (forge, kind, run_id, attempt)
+);
+CREATE INDEX runs_scope ON runs(forge, repo_id, workflow, branch);
+CREATE TABLE incidents (
+  id INTEGER PRIMARY KEY, forge TEXT NOT NULL, repo_id TEXT NOT NULL, workflow TEXT NOT NULL,
+  branch TEXT NOT NULL, opened_run TEXT NOT NULL, opened_at INTEGER NOT NULL, resolved_run TEXT,
+  resolved_at INTEGER, failed_runs TEXT NOT NULL,
+  UNIQUE (forge, repo_id, workflow, branch, opened_run)
+);
+CREATE TABLE incident_acks (
+  forge TEXT NOT NULL, repo_id TEXT NOT NULL, workflow TEXT NOT NULL, branch TEXT NOT NULL,
+  opened_run TEXT NOT NULL, acknowledged_at INTEGER NOT NULL, acknowledged_by TEXT NOT NULL, note TEXT,
+  PRIMARY KEY (forge, repo_id, workflow, branch, opened_run)
+);
+CREATE TABLE releases (
+  forge TEXT NOT NULL, release_id TEXT NOT NULL, repo_id TEXT NOT NULL, tag TEXT, name TEXT, draft INTEGER,
+  prerelease INTEGER, author TEXT, created_at INTEGER, published_at INTEGER, deleted INTEGER NOT NULL DEFAULT 0,
+  url TEXT, version INTEGER NOT NULL, PRIMARY KEY (forge, release_id)
+);
+CREATE TABLE refs (
+  forge TEXT NOT NULL, repo_id TEXT NOT NULL, ref TEXT NOT NULL, ref_type TEXT NOT NULL, sha TEXT,
+  deleted INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL, PRIMARY KEY (forge, repo_id, ref)
+);
+CREATE TABLE pushes (
+  forge TEXT NOT NULL, repo_id TEXT NOT NULL, ref TEXT NOT NULL, before_sha TEXT NOT NULL, after_sha TEXT NOT NULL,
+  forced INTEGER NOT NULL, created INTEGER NOT NULL, deleted INTEGER NOT NULL, commits INTEGER NOT NULL,
+  pusher TEXT, pushed_at INTEGER, version INTEGER NOT NULL,
+  PRIMARY KEY (forge, repo_id, ref, before_sha, after_sha)
+);
+CREATE TABLE milestones (
+  forge TEXT NOT NULL, milestone_id TEXT NOT NULL, repo_id TEXT NOT NULL, number INTEGER, title TEXT, state TEXT,
+  open_issues INTEGER, closed_issues INTEGER, due_on INTEGER, created_at INTEGER, closed_at INTEGER,
+  deleted INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL, PRIMARY KEY (forge, milestone_id)
+);
+CREATE TABLE deployments (
+  forge TEXT NOT NULL, deployment_id TEXT NOT NULL, repo_id TEXT NOT NULL, environment TEXT, ref TEXT, sha TEXT,
+  creator TEXT, created_at INTEGER, version INTEGER NOT NULL, PRIMARY KEY (forge, deployment_id)
+);
+CREATE TABLE deployment_statuses (
+  forge TEXT NOT NULL, status_id TEXT NOT NULL, deployment_id TEXT NOT NULL, state TEXT, created_at INTEGER,
+  version INTEGER NOT NULL, PRIMARY KEY (forge, status_id)
+);
+CREATE TABLE activity (
+  delivery_id INTEGER PRIMARY KEY, at INTEGER NOT NULL, forge TEXT NOT NULL, repo_id TEXT NOT NULL,
+  repository TEXT NOT NULL, actor TEXT NOT NULL, kind TEXT NOT NULL, action TEXT NOT NULL, summary TEXT NOT NULL,
+  url TEXT NOT NULL
+);
+CREATE INDEX activity_at ON activity(at);
+CREATE TABLE items (
+  id INTEGER PRIMARY KEY, title TEXT NOT NULL, description TEXT NOT NULL DEFAULT '', owner TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT 'planned', tags TEXT NOT NULL DEFAULT '[]', due_on INTEGER,
+  forge TEXT, repository TEXT, issue_number INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
 );
 )sql",
 };

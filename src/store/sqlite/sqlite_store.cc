@@ -1,24 +1,17 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <nlohmann/json.hpp>
-#include <variant>
 
 #include "store/body_codec.h"
+#include "store/sqlite/bound_sql.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/statement.h"
+#include "store/sqlite/writer.h"
 
 namespace forgehook::store::sqlite {
 namespace {
 
 void closeDb(sqlite3* db) { sqlite3_close_v2(db); }
-
-core::Error storeError(sqlite3* db, int rc) {
-  const int base = rc & 0xff;
-  std::string what = sqlite3_errstr(rc);
-  if (base == SQLITE_FULL) what = "store is full (disk or store.max_bytes)";
-  (void)db;
-  return core::Error::unavailable("store_unavailable", "store cannot commit: " + what, 1);
-}
 
 constexpr const char* kSummaryColumns =
     "id, forge, delivery_id, hook_id, event, action, repository, sender, content_type, verification, status, "
@@ -44,54 +37,12 @@ void readSummary(const Statement& s, DeliverySummary& d) {
 
 }  // namespace
 
-// The write connection and its prepared statements; used only under writeMutex_.
-class SqliteStore::Writer {
-  // Statements are prepared against the migrated schema, so migration runs first.
-  static DbHandle openMigrated(const SqliteOptions& o) {
-    DbHandle db = openDatabase(o.path, false, o.fullSync);
-    migrate(db.get());
-    return db;
-  }
-
- public:
-  explicit Writer(const SqliteOptions& o)
-      : db(openMigrated(o)),
-        begin(db.get(), "BEGIN IMMEDIATE"),
-        commit(db.get(), "COMMIT"),
-        rollback(db.get(), "ROLLBACK"),
-        insert(db.get(),
-               "INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
-               "last_attempt_at, body_size, content_type, verification, headers, body_encoding, body) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
-               "ON CONFLICT (forge, hook_id, delivery_id) DO UPDATE SET attempts = attempts + 1, "
-               "last_attempt_at = excluded.received_at RETURNING id, attempts"),
-        hook(db.get(),
-             "INSERT INTO hooks (forge, hook_id, first_seen_at, last_ping_at) VALUES (?1, ?2, ?3, ?3) "
-             "ON CONFLICT (forge, hook_id) DO UPDATE SET last_ping_at = excluded.last_ping_at, pings = pings + 1") {
-    if (o.maxBytes > 0) {
-      Statement pageSize(db.get(), "PRAGMA page_size");
-      pageSize.step();
-      const auto pages = std::max<std::int64_t>(1, o.maxBytes / pageSize.integer(0));
-      execute(db.get(), ("PRAGMA max_page_count=" + std::to_string(pages)).c_str());
-    }
-  }
-  DbHandle db;
-  Statement begin, commit, rollback, insert, hook;
-};
-
-class SqliteStore::ReaderLease {
- public:
-  ReaderLease(SqliteStore& owner, std::unique_ptr<sqlite3, void (*)(sqlite3*)> db) : owner_(owner), db_(std::move(db)) {}
-  ~ReaderLease() {
-    std::lock_guard lock(owner_.readersMutex_);
-    owner_.idleReaders_.push_back(std::move(db_));
-  }
-  sqlite3* get() const { return db_.get(); }
-
- private:
-  SqliteStore& owner_;
-  std::unique_ptr<sqlite3, void (*)(sqlite3*)> db_;
-};
+core::Error storeError(sqlite3*, int rc) {
+  const int base = rc & 0xff;
+  std::string what = sqlite3_errstr(rc);
+  if (base == SQLITE_FULL) what = "store is full (disk or store.max_bytes)";
+  return core::Error::unavailable("store_unavailable", "store cannot commit: " + what, 1);
+}
 
 namespace {
 constexpr int kCheckpointFrames = 2000;  // ~8 MB of log before a checkpoint is asked for
@@ -205,30 +156,15 @@ core::Result<std::vector<AppendOutcome>> SqliteStore::appendBatch(std::span<cons
 core::Result<DeliveryPage> SqliteStore::listDeliveries(const DeliveryFilter& filter) {
   if (filter.limit < 1 || filter.limit > 500)
     return std::unexpected(core::Error::invalidArgument("invalid_argument", "limit must be between 1 and 500"));
-  std::string sql = std::string("SELECT ") + kSummaryColumns + " FROM deliveries WHERE 1=1";
-  // Parameters are numbered by position; every value is bound, never spliced into the SQL.
-  std::vector<std::variant<std::string, std::int64_t>> params;
-  auto add = [&](const char* clause, auto value) {
-    sql += clause;
-    sql += std::to_string(params.size() + 1);
-    params.emplace_back(value);
-  };
-  if (filter.forge) add(" AND forge = ?", *filter.forge);
-  if (filter.event) add(" AND event = ?", *filter.event);
-  if (filter.repository) add(" AND repository = ?", *filter.repository);
-  if (filter.status) add(" AND status = ?", *filter.status);
-  if (filter.sinceMicros) add(" AND received_at >= ?", *filter.sinceMicros);
-  if (filter.untilMicros) add(" AND received_at < ?", *filter.untilMicros);
-  if (filter.beforeId) add(" AND id < ?", *filter.beforeId);
-  sql += " ORDER BY id DESC LIMIT " + std::to_string(filter.limit + 1);
+  BoundSql query{std::string("SELECT ") + kSummaryColumns + " FROM deliveries WHERE 1=1", {}};
+  addDeliveryFilter(query, filter);
+  if (filter.beforeId) query.add(" AND id < ", *filter.beforeId);
+  query.sql += " ORDER BY id DESC LIMIT " + std::to_string(filter.limit + 1);
 
   try {
     auto reader = leaseReader();
-    Statement s(reader.get(), sql);
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      if (const auto* text = std::get_if<std::string>(&params[i])) s.bind(int(i) + 1, *text);
-      else s.bind(int(i) + 1, std::get<std::int64_t>(params[i]));
-    }
+    Statement s(reader.get(), query.sql);
+    query.bindTo(s);
     DeliveryPage page;
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {

@@ -3,6 +3,7 @@
 // by a mutex (the group committer is its only hot user); reads use a small pool of their own
 // connections, which WAL lets run beside the writer. Thread-safe.
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -35,6 +36,25 @@ class SqliteStore final : public Store {
   core::Result<void> deleteSecrets(const std::string& forge, const std::string& scope, const std::string& key) override;
   core::Result<void> checkWritable() override;
 
+  // processing_queue.cc
+  core::Result<std::vector<QueuedDelivery>> dueForProcessing(int max, std::int64_t nowMicros) override;
+  core::Result<void> finishProcessing(std::span<const ProcessedDelivery> done, std::span<const FailedDelivery> failed,
+                                      std::int64_t nowMicros) override;
+  core::Result<std::int64_t> requeue(const DeliveryFilter& filter) override;
+  core::Result<std::int64_t> rebuildProjections() override;
+  core::Result<QueueCounts> queueCounts() override;
+
+  // model_reader.cc
+  core::Result<ResourcePage> listResource(const ResourceQuery& query) override;
+  core::Result<std::string> getItem(std::int64_t id) override;
+  core::Result<std::string> createItem(const ItemInput& input, std::int64_t nowSeconds) override;
+  core::Result<std::string> updateItem(std::int64_t id, const ItemInput& input, std::int64_t nowSeconds) override;
+  core::Result<void> deleteItem(std::int64_t id) override;
+  core::Result<std::string> acknowledgeIncident(std::int64_t id, const std::string& by, const std::string& note,
+                                                std::int64_t nowSeconds) override;
+  core::Result<std::vector<std::string>> aggregate(const std::string& name,
+                                                   const std::vector<FieldValue>& params) override;
+
   // Asks the background thread for a WAL checkpoint (called from SQLite's commit hook).
   void requestCheckpoint();
 
@@ -42,6 +62,9 @@ class SqliteStore final : public Store {
   class Writer;
   class ReaderLease;
   ReaderLease leaseReader();
+  // Runs `body` inside BEGIN IMMEDIATE ... COMMIT on the write connection (caller holds writeMutex_);
+  // rolls back when it returns an error or throws.
+  core::Result<void> inWriteTransaction(const std::function<core::Result<void>(Writer&)>& body);
 
   SqliteOptions options_;
   std::mutex writeMutex_;

@@ -73,7 +73,7 @@ class EndpointTest : public ::testing::Test {
   FakeClock clock;
   core::Metrics metrics;
   FakeStore store;
-  store::IntakeQueue intake{store, {64, 16}, metrics};
+  store::IntakeQueue intake{store, {64, 16, {}}, metrics};
   std::unique_ptr<SecretResolver> resolver;
   std::unique_ptr<ForgeScheme> github, gitlab, gitea;
   std::unique_ptr<RateLimiter> limiter;

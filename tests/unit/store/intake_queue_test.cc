@@ -1,4 +1,5 @@
 #include "store/intake_queue.h"
+#include "support/fake_store.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -27,7 +28,7 @@ constexpr auto kDeadline = 10s;  // generous: only reached when the behaviour un
 
 // A Store whose appendBatch records each batch, can be held until the test releases it, and can be
 // told to fail from a given batch on. Thread-safe.
-class FakeStore final : public Store {
+class FakeStore final : public testing::IntakeOnlyStore {
  public:
   core::Result<std::vector<AppendOutcome>> appendBatch(std::span<const NewDelivery> batch) override {
     std::unique_lock lock(mutex_);
@@ -171,7 +172,7 @@ NewDelivery delivery(const std::string& deliveryId) {
 class IntakeQueueTest : public ::testing::Test {
  protected:
   void start(std::int64_t maxPending, std::int64_t maxBatch) {
-    queue_ = std::make_unique<IntakeQueue>(store_, IntakeQueue::Options{maxPending, maxBatch}, metrics_);
+    queue_ = std::make_unique<IntakeQueue>(store_, IntakeQueue::Options{maxPending, maxBatch, {}}, metrics_);
   }
   // A failed assertion must not leave the writer stuck in the store while the queue is destroyed.
   void TearDown() override {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "store/body_codec.h"
+#include "support/temp_dir.h"
 
 namespace forgehook::store::sqlite {
 namespace {
@@ -28,22 +29,7 @@ using ::testing::ElementsAre;
 constexpr std::int64_t kT0 = 1'795'428'000'000'000;  // 2026-11-23T10:00:00Z
 constexpr std::int64_t kSecond = 1'000'000;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "forgehook-store-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 NewDelivery delivery(std::string forge, std::string hookId, std::string deliveryId, std::int64_t receivedAt = kT0,
                      std::string event = "issues", std::string repository = "Codertocat/Hello-World") {

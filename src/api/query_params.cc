@@ -1,0 +1,75 @@
+#include "api/query_params.h"
+
+#include <charconv>
+
+#include "core/time.h"
+
+namespace forgehook::api {
+
+std::optional<std::int64_t> parseInteger(std::string_view text) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc{} || p != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<std::int64_t> timeframeSeconds(std::string_view text) {
+  if (text == "1h") return 3600;
+  if (text == "6h") return 6 * 3600;
+  if (text == "24h") return 24 * 3600;
+  if (text == "7d") return 7 * 86400;
+  if (text == "30d") return 30 * 86400;
+  return std::nullopt;
+}
+
+core::Result<store::ResourceQuery> resourceQueryFrom(const http::Request& request, std::string resource,
+                                                     std::int64_t now) {
+  auto bad = [](std::string message) {
+    return std::unexpected(core::Error::invalidArgument("invalid_argument", std::move(message)));
+  };
+  store::ResourceQuery q;
+  q.resource = std::move(resource);
+  q.forge = request.queryParam("forge");
+  if (q.forge && *q.forge != "github" && *q.forge != "gitlab" && *q.forge != "gitea")
+    return bad("forge must be github, gitlab or gitea");
+  q.repository = request.queryParam("repository");
+  q.actor = request.queryParam("actor");
+  q.state = request.queryParam("state");
+  if (auto kinds = request.queryParam("kind")) {
+    std::string_view rest = *kinds;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      if (auto k = rest.substr(0, comma); !k.empty()) q.kinds.emplace_back(k);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+  }
+  if (auto tf = request.queryParam("timeframe")) {
+    auto seconds = timeframeSeconds(*tf);
+    if (!seconds) return bad("timeframe must be one of 1h, 6h, 24h, 7d, 30d");
+    q.since = now - *seconds;
+  }
+  for (auto [name, slot] : {std::pair{"since", &q.since}, std::pair{"until", &q.until}}) {
+    if (auto text = request.queryParam(name)) {
+      auto micros = core::parseTimestamp(*text);
+      if (!micros) return bad(std::string(name) + " must be RFC 3339 or Unix seconds");
+      *slot = *micros / 1'000'000;
+    }
+  }
+  if (auto number = request.queryParam("number")) {
+    q.number = parseInteger(*number);
+    if (!q.number || *q.number < 1) return bad("number must be a positive integer");
+  }
+  if (auto limit = request.queryParam("limit")) {
+    auto v = parseInteger(*limit);
+    if (!v || *v < 1 || *v > 500) return bad("limit must be between 1 and 500");
+    q.limit = static_cast<int>(*v);
+  }
+  if (auto cursor = request.queryParam("cursor")) {
+    auto v = parseInteger(*cursor);
+    if (!v || *v < 1) return bad("cursor is not one this API returned");
+    q.beforeRow = v;
+  }
+  return q;
+}
+
+}  // namespace forgehook::api

@@ -1,0 +1,47 @@
+#include "core/form.h"
+
+namespace forgehook::core {
+
+bool percentDecode(std::string_view in, std::string& out) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  out.clear();
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '+') {
+      out += ' ';
+    } else if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      const int hi = hex(in[i + 1]), lo = hex(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return true;
+}
+
+core::Result<std::string> decodeFormPayload(std::string_view formBody) {
+  std::string_view rest = formBody;
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) != "payload") continue;
+    std::string json;
+    if (eq == std::string_view::npos || !percentDecode(pair.substr(eq + 1), json))
+      return std::unexpected(core::Error::invalidArgument("malformed_form", "the form's payload field is malformed"));
+    return json;
+  }
+  return std::unexpected(core::Error::invalidArgument("malformed_form", "form body has no payload field"));
+}
+
+}  // namespace forgehook::core

@@ -1,0 +1,55 @@
+#include "pipeline/processor.h"
+
+#include "model/normalize.h"
+
+namespace forgehook::pipeline {
+
+Processor::Processor(store::Store& store, const core::Clock& clock, core::Metrics& metrics, Options options,
+                     Normalizer normalize)
+    : store_(store), clock_(clock), metrics_(metrics), options_(std::move(options)),
+      normalize_(normalize ? std::move(normalize) : Normalizer(model::normalize)) {}
+
+core::Result<Processor::Step> Processor::step() {
+  const auto now = clock_.nowMicros();
+  auto due = store_.dueForProcessing(options_.batchSize, now);
+  if (!due) return std::unexpected(due.error());
+  if (due->empty()) return Step{};
+  std::vector<store::ProcessedDelivery> done;
+  std::vector<store::FailedDelivery> failed;
+  done.reserve(due->size());
+  for (const auto& delivery : *due) {
+    core::Result<store::ProcessedDelivery> records = std::unexpected(core::Error::internal("not processed"));
+    try {
+      records = normalize_(delivery);
+    } catch (const std::exception& e) {
+      records = std::unexpected(core::Error::internal(std::string("processing threw: ") + e.what()));
+    }
+    if (records) {
+      done.push_back(std::move(*records));
+    } else {
+      failed.push_back({delivery.id, records.error().message,
+                        options_.retry.nextAttemptAt(delivery.processAttempts + 1, now)});
+    }
+  }
+  if (auto ok = store_.finishProcessing(done, failed, clock_.nowMicros()); !ok) return std::unexpected(ok.error());
+  const auto committed = clock_.nowMicros();
+  metrics_.processingBatchSize.observe(static_cast<double>(due->size()));
+  for (const auto& delivery : *due)
+    metrics_.processingLatency.observe(static_cast<double>(committed - delivery.receivedAt) / 1e6);
+  metrics_.processed.with({"processed"}).add(done.size());
+  for (const auto& f : failed) metrics_.processed.with({f.retryAt ? "retrying" : "dead"}).add();
+  return Step{static_cast<int>(done.size()), static_cast<int>(failed.size())};
+}
+
+core::Result<Processor::Step> Processor::drain() {
+  Step total;
+  for (;;) {
+    auto s = step();
+    if (!s) return s;
+    if (s->total() == 0) return total;
+    total.processed += s->processed;
+    total.failed += s->failed;
+  }
+}
+
+}  // namespace forgehook::pipeline

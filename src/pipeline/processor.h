@@ -1,0 +1,46 @@
+#pragma once
+// One processing step: read what is due from the store's queue, normalize each delivery into
+// records, and commit all records and new statuses in one transaction. A crash anywhere before
+// that commit leaves the batch due again; after it, every delivery of the batch is applied once.
+// Not thread-safe: one Processor per pipeline thread (the SQLite store has one writer anyway).
+#include <functional>
+
+#include "core/error.h"
+#include "core/metrics.h"
+#include "core/time.h"
+#include "pipeline/retry_policy.h"
+#include "store/store.h"
+
+namespace forgehook::pipeline {
+
+using Normalizer = std::function<core::Result<store::ProcessedDelivery>(const store::QueuedDelivery&)>;
+
+class Processor {
+ public:
+  struct Options {
+    int batchSize = 128;
+    RetryPolicy retry;
+  };
+  // `normalize` defaults to model::normalize; tests inject failures through it.
+  Processor(store::Store& store, const core::Clock& clock, core::Metrics& metrics, Options options,
+            Normalizer normalize = {});
+
+  struct Step {
+    int processed = 0, failed = 0;
+    [[nodiscard]] int total() const { return processed + failed; }
+  };
+  // Processes one batch. Errors: the store's, when the batch could not be read or committed
+  // (nothing was applied; call again later).
+  [[nodiscard]] core::Result<Step> step();
+  // Steps until nothing is due now. For tests, rebuilds and benchmarks.
+  [[nodiscard]] core::Result<Step> drain();
+
+ private:
+  store::Store& store_;
+  const core::Clock& clock_;
+  core::Metrics& metrics_;
+  Options options_;
+  Normalizer normalize_;
+};
+
+}  // namespace forgehook::pipeline

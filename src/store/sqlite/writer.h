@@ -1,0 +1,67 @@
+#pragma once
+// SqliteStore's internals shared by its .cc files: the write connection with its prepared
+// statements (used only under writeMutex_), and a pooled read connection.
+#include <algorithm>
+
+#include "core/error.h"
+#include "store/sqlite/projection_writer.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/statement.h"
+
+namespace forgehook::store::sqlite {
+
+// Unavailable "store_unavailable" for a failed SQLite call, with a reason people can act on.
+core::Error storeError(sqlite3* db, int rc);
+
+// The write connection and its prepared statements; used only under writeMutex_.
+class SqliteStore::Writer {
+  // Statements are prepared against the migrated schema, so migration runs first.
+  static DbHandle openMigrated(const SqliteOptions& o) {
+    DbHandle db = openDatabase(o.path, false, o.fullSync);
+    migrate(db.get());
+    return db;
+  }
+
+ public:
+  explicit Writer(const SqliteOptions& o)
+      : db(openMigrated(o)),
+        begin(db.get(), "BEGIN IMMEDIATE"),
+        commit(db.get(), "COMMIT"),
+        rollback(db.get(), "ROLLBACK"),
+        insert(db.get(),
+               "INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
+               "last_attempt_at, body_size, content_type, verification, headers, body_encoding, body) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+               "ON CONFLICT (forge, hook_id, delivery_id) DO UPDATE SET attempts = attempts + 1, "
+               "last_attempt_at = excluded.received_at RETURNING id, attempts"),
+        hook(db.get(),
+             "INSERT INTO hooks (forge, hook_id, first_seen_at, last_ping_at) VALUES (?1, ?2, ?3, ?3) "
+             "ON CONFLICT (forge, hook_id) DO UPDATE SET last_ping_at = excluded.last_ping_at, pings = pings + 1") {
+    if (o.maxBytes > 0) {
+      Statement pageSize(db.get(), "PRAGMA page_size");
+      pageSize.step();
+      const auto pages = std::max<std::int64_t>(1, o.maxBytes / pageSize.integer(0));
+      execute(db.get(), ("PRAGMA max_page_count=" + std::to_string(pages)).c_str());
+    }
+  }
+  DbHandle db;
+  Statement begin, commit, rollback, insert, hook;
+  ProjectionWriter projections{db.get()};
+};
+
+class SqliteStore::ReaderLease {
+ public:
+  ReaderLease(SqliteStore& owner, std::unique_ptr<sqlite3, void (*)(sqlite3*)> db) : owner_(owner), db_(std::move(db)) {}
+  ~ReaderLease() {
+    std::lock_guard lock(owner_.readersMutex_);
+    owner_.idleReaders_.push_back(std::move(db_));
+  }
+  sqlite3* get() const { return db_.get(); }
+
+ private:
+  SqliteStore& owner_;
+  std::unique_ptr<sqlite3, void (*)(sqlite3*)> db_;
+};
+
+}  // namespace forgehook::store::sqlite

@@ -1,0 +1,109 @@
+#include "model/normalize.h"
+#include "model/json_view.h"
+
+#include <gtest/gtest.h>
+
+#include "support/examples.h"
+
+namespace forgehook::model {
+namespace {
+
+store::QueuedDelivery delivery(std::string event, std::string body, std::string contentType = "application/json") {
+  store::QueuedDelivery d;
+  d.id = 9;
+  d.forge = "github";
+  d.event = std::move(event);
+  d.sender = "Codertocat";
+  d.contentType = std::move(contentType);
+  d.receivedAt = 1'790'000'000'000'000;
+  d.rawBody = std::move(body);
+  return d;
+}
+
+const store::EntityWrite* find(const store::ProcessedDelivery& p, const std::string& table) {
+  for (const auto& w : p.writes)
+    if (w.table == table && w.mode == store::WriteMode::LatestWins) return &w;
+  return nullptr;
+}
+
+store::FieldValue field(const store::EntityWrite& w, const std::string& name) {
+  for (const auto& f : w.fields)
+    if (f.name == name) return f.value;
+  for (const auto& f : w.key)
+    if (f.name == name) return f.value;
+  return std::string("<absent>");
+}
+
+TEST(Normalize, PullRequestExampleBecomesAPullWithItsOwnTimestampAsVersion) {
+  auto result = normalize(delivery("pull_request", testing::examplePayload("pull_request", 0)));
+  ASSERT_TRUE(result) << result.error().message;
+  const auto* pr = find(*result, "pulls");
+  ASSERT_NE(pr, nullptr);
+  EXPECT_EQ(std::get<std::int64_t>(field(*pr, "number")), 2);
+  EXPECT_EQ(std::get<std::string>(field(*pr, "state")), "open");
+  EXPECT_EQ(std::get<std::string>(field(*pr, "author")), "Codertocat");
+  EXPECT_EQ(std::get<std::string>(field(*pr, "labels")), "[]");
+  // 2019-05-15T15:20:33Z, opened ranks first within its second.
+  EXPECT_EQ(pr->version, 1557933633LL * 100 + 0);
+  ASSERT_NE(find(*result, "repositories"), nullptr);
+  EXPECT_EQ(result->activity.kind, "pull_request");
+  EXPECT_EQ(result->activity.summary, "Codertocat opened pull request #2: Update the README with new information.");
+}
+
+TEST(Normalize, FormBodyGivesTheSameRecordsAsJson) {
+  const std::string json = testing::examplePayload("issues", 0);
+  std::string form = "payload=";
+  for (unsigned char c : json) {
+    char buf[4];
+    snprintf(buf, sizeof buf, "%%%02X", c);
+    form += buf;
+  }
+  auto a = normalize(delivery("issues", json));
+  auto b = normalize(delivery("issues", form, "application/x-www-form-urlencoded"));
+  ASSERT_TRUE(a && b);
+  ASSERT_EQ(a->writes.size(), b->writes.size());
+  for (std::size_t i = 0; i < a->writes.size(); ++i) {
+    EXPECT_EQ(a->writes[i].table, b->writes[i].table);
+    EXPECT_EQ(a->writes[i].version, b->writes[i].version);
+  }
+  EXPECT_EQ(a->activity.summary, b->activity.summary);
+}
+
+TEST(Normalize, UnreadableBodiesAreErrorsNotCrashes) {
+  auto bad = normalize(delivery("issues", "{not json"));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().reason, "unreadable_payload");
+  auto form = normalize(delivery("issues", "nopayload=1", "application/x-www-form-urlencoded"));
+  ASSERT_FALSE(form);
+  EXPECT_EQ(form.error().reason, "unreadable_payload");
+}
+
+TEST(Normalize, UnknownEventsStillGiveAnActivityLine) {
+  auto result = normalize(delivery("star", testing::examplePayload("star", 0)));
+  ASSERT_TRUE(result);
+  for (const auto& w : result->writes) EXPECT_EQ(w.table, "repositories");
+  EXPECT_EQ(result->activity.kind, "star");
+  EXPECT_FALSE(result->activity.summary.empty());
+}
+
+TEST(Normalize, EveryGitHubExampleNormalizes) {
+  int n = 0;
+  for (const auto& e : testing::webhookExamples())
+    for (const auto& x : e["examples"]) {
+      auto r = normalize(delivery(e["name"].get<std::string>(), x.dump()));
+      EXPECT_TRUE(r) << e["name"];
+      ++n;
+    }
+  EXPECT_GT(n, 300);
+}
+
+TEST(ForgeTime, ReadsTheFormsForgesSend) {
+  EXPECT_EQ(parseForgeTime("2019-05-15T15:20:33Z"), 1557933633);
+  EXPECT_EQ(parseForgeTime("2019-05-15T17:20:33+02:00"), 1557933633);
+  EXPECT_EQ(parseForgeTime("2019-05-15 15:20:33 UTC"), 1557933633);
+  EXPECT_EQ(parseForgeTime("2019-05-15 17:20:33 +0200"), 1557933633);
+  EXPECT_EQ(parseForgeTime("yesterday"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace forgehook::model

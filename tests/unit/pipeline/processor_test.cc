@@ -1,0 +1,109 @@
+#include "pipeline/processor.h"
+
+#include <gtest/gtest.h>
+
+#include "support/scenario_world.h"
+
+namespace forgehook::pipeline {
+namespace {
+
+using testing::ScenarioWorld;
+
+std::vector<store::DeliverySummary> withStatus(store::Store& s, const std::string& status) {
+  store::DeliveryFilter f;
+  f.status = status;
+  return s.listDeliveries(f)->deliveries;
+}
+
+class ProcessorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    world_.receive({{"github", "ping", "p1", testing::example("ping")}});
+  }
+  Processor failingProcessor(int* calls, int failures) {
+    RetryPolicy retry{3, 1'000'000, 60'000'000, [] { return 0.5; }};
+    return Processor(world_.store(), world_.clock(), metrics_, {16, retry}, [calls, failures](const store::QueuedDelivery& d) {
+      if (++*calls <= failures) return core::Result<store::ProcessedDelivery>(std::unexpected(core::Error::internal("boom")));
+      store::ProcessedDelivery p;
+      p.id = d.id;
+      p.activity.forge = d.forge;
+      p.activity.kind = d.event;
+      p.activity.summary = "ok";
+      return core::Result<store::ProcessedDelivery>(p);
+    });
+  }
+  ScenarioWorld world_;
+  core::Metrics metrics_;
+};
+
+TEST_F(ProcessorTest, FailureIsRetriedWithBackoffThenSucceeds) {
+  int calls = 0;
+  auto processor = failingProcessor(&calls, 2);
+  auto step = processor.step();
+  ASSERT_TRUE(step);
+  EXPECT_EQ(step->failed, 1);
+  ASSERT_EQ(withStatus(world_.store(), "retrying").size(), 1u);
+  // First delay: base 1 s scaled into [0.5 s, 1 s); jitter 0.5 gives 0.75 s. Not due before that.
+  world_.clock().advanceMicros(740'000);
+  EXPECT_EQ(processor.step()->total(), 0);
+  world_.clock().advanceMicros(20'000);
+  EXPECT_EQ(processor.step()->failed, 1);
+  // Second delay doubles: 1.5 s.
+  world_.clock().advanceMicros(1'490'000);
+  EXPECT_EQ(processor.step()->total(), 0);
+  world_.clock().advanceMicros(20'000);
+  EXPECT_EQ(processor.step()->processed, 1);
+  EXPECT_EQ(withStatus(world_.store(), "processed").size(), 1u);
+  EXPECT_EQ(calls, 3);
+}
+
+TEST_F(ProcessorTest, AfterMaxAttemptsTheDeliveryIsDeadWithItsErrorAndReplayRevivesIt) {
+  int calls = 0;
+  auto processor = failingProcessor(&calls, 3);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(processor.step()->failed, 1);
+    world_.clock().advanceSeconds(10);
+  }
+  const auto dead = withStatus(world_.store(), "dead");
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(processor.step()->total(), 0);  // the dead letter is never picked up by itself
+  store::DeliveryFilter one;
+  one.id = dead[0].id;
+  ASSERT_EQ(*world_.store().requeue(one), 1);
+  EXPECT_EQ(processor.step()->processed, 1);
+  EXPECT_EQ(world_.list("activity").size(), 1u);
+}
+
+TEST_F(ProcessorTest, AThrowingNormalizerCountsAsAFailureNotACrash) {
+  Processor processor(world_.store(), world_.clock(), metrics_, {16, {}},
+                      [](const store::QueuedDelivery&) -> core::Result<store::ProcessedDelivery> {
+                        throw std::runtime_error("bad payload shape");
+                      });
+  EXPECT_EQ(processor.step()->failed, 1);
+  EXPECT_EQ(withStatus(world_.store(), "retrying").size(), 1u);
+}
+
+TEST_F(ProcessorTest, WorkReadButNeverCommittedIsDueAgain) {
+  // What a kill -9 between reading and committing leaves behind: nothing applied, still due.
+  auto due = world_.store().dueForProcessing(10, world_.clock().nowMicros());
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ(world_.store().dueForProcessing(10, world_.clock().nowMicros())->size(), 1u);
+  EXPECT_TRUE(world_.list("activity").empty());
+  EXPECT_EQ(world_.process().processed, 1);
+  EXPECT_EQ(world_.list("activity").size(), 1u);
+  EXPECT_EQ(world_.process().total(), 0);
+}
+
+TEST(RetryPolicy, DelaysDoubleAreCappedAndEndInTheDeadLetter) {
+  RetryPolicy p{4, 1'000'000, 3'000'000, [] { return 0.0; }};
+  EXPECT_EQ(p.nextAttemptAt(1, 0), 500'000);
+  EXPECT_EQ(p.nextAttemptAt(2, 0), 1'000'000);
+  EXPECT_EQ(p.nextAttemptAt(3, 0), 1'500'000);  // 4 s capped at 3 s
+  EXPECT_EQ(p.nextAttemptAt(4, 0), std::nullopt);
+  p.jitter = [] { return 0.999; };
+  EXPECT_LT(*p.nextAttemptAt(1, 0), 1'000'000);
+  EXPECT_GT(*p.nextAttemptAt(1, 0), 990'000);
+}
+
+}  // namespace
+}  // namespace forgehook::pipeline
