@@ -17,6 +17,9 @@ struct AdminTarget {
   // GET <server><pathAndQuery> with the bearer token; returns the body on 2xx, throws
   // std::runtime_error with the API's error message otherwise.
   [[nodiscard]] std::string get(const std::string& pathAndQuery) const;
+  // Any method, with an optional JSON body; same answers as get().
+  [[nodiscard]] std::string call(const std::string& method, const std::string& pathAndQuery,
+                                 const std::string& jsonBody) const;
 
  private:
   [[nodiscard]] std::string resolvedToken() const;

@@ -10,5 +10,6 @@ void addServeCommand(CLI::App& app, int& exitCode);
 void addConfigCommand(CLI::App& app, int& exitCode);
 void addSendCommand(CLI::App& app, int& exitCode);
 void addDeliveriesCommand(CLI::App& app, int& exitCode);
+void addActivityCommands(CLI::App& app, int& exitCode);
 
 }  // namespace forgehook::cli

@@ -5,21 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/admin_target.h"
+#include "cli/query_escape.h"
 #include "cli/commands.h"
 #include "http/request.h"
 
 namespace forgehook::cli {
 namespace {
-
-std::string queryEscape(const std::string& value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' || c == ':') out += static_cast<char>(c);
-    else out += std::string("%") + kHex[c >> 4] + kHex[c & 15];
-  }
-  return out;
-}
 
 std::string text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.is_null() ? "-" : v.dump(); }
 

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   forgehook::cli::addConfigCommand(app, exitCode);
   forgehook::cli::addSendCommand(app, exitCode);
   forgehook::cli::addDeliveriesCommand(app, exitCode);
+  forgehook::cli::addActivityCommands(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

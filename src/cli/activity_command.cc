@@ -1,0 +1,230 @@
+// forgehook pulls|reviews|issues|runs|incidents|releases|branches|activity|items ... : the activity
+// model's read endpoints as tables (or --json), planned items by hand, replay and rebuild.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/admin_target.h"
+#include "cli/commands.h"
+#include "cli/query_escape.h"
+
+namespace forgehook::cli {
+namespace {
+
+using nlohmann::json;
+
+std::string cell(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "-";
+  if (v.is_array()) {
+    std::string out;
+    for (const auto& x : v) out += (out.empty() ? "" : ",") + cell(x);
+    return out;
+  }
+  return v.dump();
+}
+
+// Columns shown per resource; --json prints everything.
+const std::map<std::string, std::vector<std::string>>& columns() {
+  static const std::map<std::string, std::vector<std::string>> table = {
+      {"pulls", {"repository", "number", "state", "author", "title", "cycle_time_hours", "review_time_hours"}},
+      {"reviews", {"repository", "pull_number", "reviewer", "state", "submitted_at"}},
+      {"issues", {"repository", "number", "state", "state_reason", "title", "labels", "comments"}},
+      {"runs", {"repository", "workflow", "branch", "run_id", "attempt", "status", "conclusion", "duration_seconds"}},
+      {"incidents", {"id", "repository", "workflow", "branch", "state", "opened_at", "resolved_at", "failed_runs"}},
+      {"releases", {"repository", "tag", "name", "published_at", "author"}},
+      {"branches", {"repository", "ref", "type", "sha", "pushes", "forced_pushes", "commits"}},
+      {"activity", {"at", "repository", "actor", "kind", "action", "summary"}},
+      {"items", {"id", "status", "title", "owner", "tags", "completed_at", "issue"}},
+  };
+  return table;
+}
+
+void printTable(const std::string& resource, const json& page) {
+  const auto& cols = columns().at(resource);
+  for (const auto& c : cols) std::printf("%-20s ", c.c_str());
+  std::printf("\n");
+  for (const auto& row : page[resource]) {
+    for (const auto& c : cols) {
+      std::string v = c == "issue" && row[c].is_object() ? cell(row[c]["repository"]) + "#" + cell(row[c]["number"]) : cell(row[c]);
+      if (v.size() > 60) v = v.substr(0, 57) + "...";
+      std::printf("%-20s ", v.c_str());
+    }
+    std::printf("\n");
+  }
+  if (!page["next_cursor"].is_null()) std::printf("more: --cursor %s\n", cell(page["next_cursor"]).c_str());
+}
+
+struct ListFlags {
+  AdminTarget target;
+  std::string repository, actor, state, since, until, timeframe, kind, cursor;
+  int limit = 50;
+  bool json = false;
+};
+
+void addList(CLI::App& parent, const std::string& resource, const std::string& help, CLI::App* into, int& exitCode) {
+  auto flags = std::make_shared<ListFlags>();
+  auto* c = into ? into : parent.add_subcommand(resource, help);
+  flags->target.addTo(*c);
+  c->add_option("--repository", flags->repository, "owner/name");
+  c->add_option("--actor", flags->actor, "author, reviewer or actor login");
+  c->add_option("--state", flags->state, "e.g. open, closed, merged, resolved, in_progress");
+  c->add_option("--since", flags->since, "RFC 3339 or Unix seconds");
+  c->add_option("--until", flags->until, "RFC 3339 or Unix seconds");
+  c->add_option("--timeframe", flags->timeframe, "1h, 6h, 24h, 7d or 30d");
+  if (resource == "activity") c->add_option("--kind", flags->kind, "event kinds, comma-separated");
+  c->add_option("--limit", flags->limit, "1-500")->capture_default_str();
+  c->add_option("--cursor", flags->cursor, "next_cursor of the previous page");
+  c->add_flag("--json", flags->json, "print the API's JSON");
+  c->callback([flags, resource, &exitCode] {
+    std::string query = "?limit=" + std::to_string(flags->limit);
+    for (auto [name, value] : {std::pair{"repository", &flags->repository}, std::pair{"actor", &flags->actor},
+                               std::pair{"state", &flags->state}, std::pair{"since", &flags->since},
+                               std::pair{"until", &flags->until}, std::pair{"timeframe", &flags->timeframe},
+                               std::pair{"kind", &flags->kind}, std::pair{"cursor", &flags->cursor}})
+      if (!value->empty()) query += std::string("&") + name + "=" + queryEscape(*value);
+    const auto body = flags->target.get("/api/v1/" + resource + query);
+    if (flags->json) std::cout << body << "\n";
+    else printTable(resource, json::parse(body));
+    exitCode = 0;
+  });
+}
+
+// "owner/name#42" → {"repository": "owner/name", "number": 42}
+json issueRef(const std::string& text, const std::string& forge) {
+  const auto hash = text.rfind('#');
+  if (hash == std::string::npos || hash == 0) throw CLI::ValidationError("issue", "expected owner/name#NUMBER");
+  return {{"repository", text.substr(0, hash)}, {"number", std::stoll(text.substr(hash + 1))}, {"forge", forge}};
+}
+
+struct ItemFlags {
+  AdminTarget target;
+  long long id = 0;
+  std::string title, description, owner, status, issue, forge = "github";
+  std::vector<std::string> tags;
+  bool json = false;
+};
+
+void printItem(const std::string& body, bool asJson) {
+  if (asJson) std::cout << body << "\n";
+  else printTable("items", json{{"items", json::array({json::parse(body)})}, {"next_cursor", nullptr}});
+}
+
+void addItems(CLI::App& app, int& exitCode) {
+  auto* items = app.add_subcommand("items", "Planned items: list, add, update, link to an issue, remove");
+  items->require_subcommand(1);
+  addList(*items, "items", "", items->add_subcommand("list", "Planned items, newest first"), exitCode);
+
+  auto add = std::make_shared<ItemFlags>();
+  auto* addCommand = items->add_subcommand("add", "Create a planned item");
+  add->target.addTo(*addCommand);
+  addCommand->add_option("--title", add->title, "what is planned")->required();
+  addCommand->add_option("--description", add->description);
+  addCommand->add_option("--owner", add->owner);
+  addCommand->add_option("--status", add->status, "planned, in_progress, completed, not_planned or blocked");
+  addCommand->add_option("--tag", add->tags, "a tag (repeatable)");
+  addCommand->add_option("--issue", add->issue, "owner/name#NUMBER to follow");
+  addCommand->add_option("--forge", add->forge, "forge of --issue")->capture_default_str();
+  addCommand->add_flag("--json", add->json);
+  addCommand->callback([add, &exitCode] {
+    json body{{"title", add->title}};
+    if (!add->description.empty()) body["description"] = add->description;
+    if (!add->owner.empty()) body["owner"] = add->owner;
+    if (!add->status.empty()) body["status"] = add->status;
+    if (!add->tags.empty()) body["tags"] = add->tags;
+    if (!add->issue.empty()) body["issue"] = issueRef(add->issue, add->forge);
+    printItem(add->target.call("POST", "/api/v1/items", body.dump()), add->json);
+    exitCode = 0;
+  });
+
+  auto update = std::make_shared<ItemFlags>();
+  auto* updateCommand = items->add_subcommand("update", "Change fields of a planned item");
+  update->target.addTo(*updateCommand);
+  updateCommand->add_option("id", update->id)->required();
+  updateCommand->add_option("--title", update->title);
+  updateCommand->add_option("--description", update->description);
+  updateCommand->add_option("--owner", update->owner);
+  updateCommand->add_option("--status", update->status);
+  updateCommand->add_flag("--json", update->json);
+  updateCommand->callback([update, &exitCode] {
+    json body = json::object();
+    for (auto [name, value] : {std::pair{"title", &update->title}, std::pair{"description", &update->description},
+                               std::pair{"owner", &update->owner}, std::pair{"status", &update->status}})
+      if (!value->empty()) body[name] = *value;
+    printItem(update->target.call("PATCH", "/api/v1/items/" + std::to_string(update->id), body.dump()), update->json);
+    exitCode = 0;
+  });
+
+  auto link = std::make_shared<ItemFlags>();
+  auto* linkCommand = items->add_subcommand("link", "Link a planned item to an issue (\"-\" unlinks)");
+  link->target.addTo(*linkCommand);
+  linkCommand->add_option("id", link->id)->required();
+  linkCommand->add_option("issue", link->issue, "owner/name#NUMBER, or - to unlink")->required();
+  linkCommand->add_option("--forge", link->forge)->capture_default_str();
+  linkCommand->add_flag("--json", link->json);
+  linkCommand->callback([link, &exitCode] {
+    json body{{"issue", link->issue == "-" ? json(nullptr) : issueRef(link->issue, link->forge)}};
+    printItem(link->target.call("PATCH", "/api/v1/items/" + std::to_string(link->id), body.dump()), link->json);
+    exitCode = 0;
+  });
+
+  auto remove = std::make_shared<ItemFlags>();
+  auto* removeCommand = items->add_subcommand("remove", "Delete a planned item");
+  remove->target.addTo(*removeCommand);
+  removeCommand->add_option("id", remove->id)->required();
+  removeCommand->callback([remove, &exitCode] {
+    std::cout << remove->target.call("DELETE", "/api/v1/items/" + std::to_string(remove->id), "") << "\n";
+    exitCode = 0;
+  });
+}
+
+void addPipeline(CLI::App& app, int& exitCode) {
+  auto flags = std::make_shared<std::pair<AdminTarget, json>>();
+  auto filters = std::make_shared<std::map<std::string, std::string>>();
+  auto id = std::make_shared<long long>(0);
+  auto all = std::make_shared<bool>(false);
+  auto* replay = app.add_subcommand("replay", "Process stored deliveries again: one by id, or a filtered set");
+  flags->first.addTo(*replay);
+  replay->add_option("id", *id, "one delivery id");
+  for (const char* name : {"forge", "event", "repository", "status", "since", "until"})
+    replay->add_option(std::string("--") + name, (*filters)[name]);
+  replay->add_flag("--all", *all, "every stored delivery");
+  replay->callback([flags, filters, id, all, &exitCode] {
+    if (*id > 0) {
+      std::cout << flags->first.call("POST", "/api/v1/deliveries/" + std::to_string(*id) + "/replay", "") << "\n";
+    } else {
+      json body = json::object();
+      for (const auto& [k, v] : *filters)
+        if (!v.empty()) body[k] = v;
+      if (*all) body["all"] = true;
+      std::cout << flags->first.call("POST", "/api/v1/replay", body.dump()) << "\n";
+    }
+    exitCode = 0;
+  });
+  auto target = std::make_shared<AdminTarget>();
+  auto* rebuild = app.add_subcommand("rebuild", "Drop the projections and derive them again from every stored delivery");
+  target->addTo(*rebuild);
+  rebuild->callback([target, &exitCode] {
+    std::cout << target->call("POST", "/api/v1/rebuild", "") << "\n";
+    exitCode = 0;
+  });
+}
+
+}  // namespace
+
+void addActivityCommands(CLI::App& app, int& exitCode) {
+  addList(app, "pulls", "Pull requests (GitLab merge requests)", nullptr, exitCode);
+  addList(app, "reviews", "Pull request reviews", nullptr, exitCode);
+  addList(app, "issues", "Issues", nullptr, exitCode);
+  addList(app, "runs", "CI runs: workflow runs and jobs, check suites, GitLab pipelines", nullptr, exitCode);
+  addList(app, "incidents", "Incidents opened by failed CI runs", nullptr, exitCode);
+  addList(app, "releases", "Releases", nullptr, exitCode);
+  addList(app, "branches", "Branches and tags with push counts", nullptr, exitCode);
+  addList(app, "activity", "The activity feed, newest first", nullptr, exitCode);
+  addItems(app, exitCode);
+  addPipeline(app, exitCode);
+}
+
+}  // namespace forgehook::cli

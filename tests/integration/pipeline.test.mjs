@@ -1,0 +1,296 @@
+// The pipeline and activity model through the real binary: deliveries sent as GitHub sends them
+// become pull requests, reviews, issues, planned items, runs and incidents in the query API; replay
+// and rebuild reproduce the same state; kill -9 during processing loses and doubles nothing.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Forge, assertError, githubExamples, makeSecret, pool } from "./lib/forge.mjs";
+import { BIN, makeTempDir, removeDir, start, waitFor } from "./lib/server.mjs";
+
+const cli = (args) =>
+  new Promise((resolve) =>
+    execFile(BIN, args, { env: { PATH: process.env.PATH }, timeout: 10_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? err.code ?? 1 : 0, stdout, stderr })));
+
+const GH = makeSecret("gh");
+const ADMIN = makeSecret("admin");
+const ENV = { FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN };
+const T0 = Date.parse("2026-09-21T14:00:00Z") / 1000;
+const HOUR = 3600;
+const iso = (s) => new Date(s * 1000).toISOString().replace(".000Z", "Z");
+
+const examples = githubExamples();
+const example = (event, action) =>
+  structuredClone(examples.find((e) => e.event === event && (!action || e.payload.action === action)).payload);
+const REPO = example("pull_request", "opened").repository;
+const onRepo = (p) => ({ ...p, repository: REPO });
+
+function pullRequest(action, updated, { number = 7, merged = false } = {}) {
+  const p = onRepo(example("pull_request", "opened"));
+  Object.assign(p, { action, number });
+  Object.assign(p.pull_request, {
+    number, title: "Add the sprint board", created_at: iso(T0), updated_at: iso(updated),
+    state: merged ? "closed" : "open", merged, merged_at: merged ? iso(updated) : null, closed_at: merged ? iso(updated) : null,
+  });
+  return p;
+}
+function review(submitted) {
+  const p = onRepo(example("pull_request_review", "submitted"));
+  Object.assign(p.pull_request, { number: 7, created_at: iso(T0) });
+  Object.assign(p.review, { id: 9001, state: "approved", submitted_at: iso(submitted), user: { ...p.review.user, login: "octo-reviewer" } });
+  return p;
+}
+function issue(action, updated, state, labels, reason = null) {
+  const p = onRepo(example("issues", "opened"));
+  p.action = action;
+  Object.assign(p.issue, {
+    number: 42, title: "Sprint board", created_at: iso(T0), updated_at: iso(updated), state, state_reason: reason,
+    closed_at: state === "closed" ? iso(updated) : null, labels: labels.map((name) => ({ name, color: "ededed" })),
+  });
+  return p;
+}
+function workflowRun(id, conclusion, started) {
+  const p = onRepo(example("workflow_run", "completed"));
+  p.workflow = { ...p.workflow, name: "CI" };
+  Object.assign(p.workflow_run, { id, name: "CI", head_branch: "main", status: "completed", conclusion, run_attempt: 1,
+    run_started_at: iso(started), updated_at: iso(started + 600) });
+  return p;
+}
+function comment(id, issueNumber = 77) {
+  const p = onRepo(example("issue_comment", "created"));
+  p.issue = { ...p.issue, number: issueNumber };
+  p.comment = { ...p.comment, id, created_at: iso(T0), updated_at: iso(T0) };
+  return p;
+}
+
+const auth = { Authorization: `Bearer ${ADMIN}` };
+async function api(fh, method, path, body) {
+  const res = await fh.request(method, path, {
+    headers: body === undefined ? auth : { ...auth, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return res;
+}
+async function processed(fh) {
+  await waitFor(async () => {
+    const s = await api(fh, "GET", "/api/v1/metrics/status");
+    return s.status === 200 && s.json.webhooks.processing_backlog === 0;
+  }, { message: "processing backlog drained" });
+}
+async function send(fh, event, payload) {
+  const res = await fh.github(payload, { event });
+  assert.equal(res.status, 200, res.text);
+  return res.json;
+}
+
+describe("activity model over HTTP", () => {
+  let server, fh, dataDir;
+  before(async () => {
+    dataDir = await makeTempDir("forgehook-pipeline-");
+    server = await start(ENV, { dataDir });
+    fh = new Forge(server, { github: GH, admin: ADMIN });
+  });
+  after(async () => {
+    fh?.close();
+    await server?.stop();
+    if (dataDir) await removeDir(dataDir);
+  });
+
+  test("a pull request's life gives exact cycle and review times", async () => {
+    await send(fh, "pull_request", pullRequest("opened", T0));
+    await send(fh, "pull_request_review", review(T0 + 2 * HOUR));
+    await send(fh, "pull_request", pullRequest("synchronize", T0 + 3 * HOUR));
+    await send(fh, "pull_request", pullRequest("closed", T0 + 5 * HOUR, { merged: true }));
+    await processed(fh);
+    const res = await api(fh, "GET", `/api/v1/pulls?repository=${encodeURIComponent(REPO.full_name)}&number=7`);
+    assert.equal(res.status, 200);
+    const [pr] = res.json.pulls;
+    assert.equal(pr.state, "merged");
+    assert.equal(pr.cycle_time_hours, 5);
+    assert.equal(pr.review_time_hours, 2);
+    assert.equal(pr.first_review_at, iso(T0 + 2 * HOUR));
+    const reviews = await api(fh, "GET", "/api/v1/reviews?actor=octo-reviewer");
+    assert.equal(reviews.json.reviews.length, 1);
+    const metrics = await api(fh, "GET", `/api/v1/metrics/pulls?since=${iso(T0 - HOUR)}&until=${iso(T0 + 24 * HOUR)}`);
+    assert.equal(metrics.status, 200);
+    assert.equal(metrics.json.merged, 1);
+    assert.equal(metrics.json.cycle_time_hours.median, 5);
+    const activity = await api(fh, "GET", "/api/v1/activity?kind=pull_request,pull_request_review&limit=10");
+    assert.equal(activity.json.activity.length, 4);
+  });
+
+  test("planned items: create, link, follow the issue, keep hand edits, delete", async () => {
+    assertError(await api(fh, "POST", "/api/v1/items", { owner: "x" }), 400, "invalid_argument");
+    assertError(await api(fh, "POST", "/api/v1/items", "{nope"), 400, "malformed_json");
+    assertError(await api(fh, "POST", "/api/v1/items", { title: "t", status: "done-ish" }), 400, "invalid_argument");
+    assertError(await fh.request("GET", "/api/v1/items"), 401, "unauthorized");
+    const created = await api(fh, "POST", "/api/v1/items", { title: "Sprint board", owner: "alice", tags: ["q4"] });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.json.status, "planned");
+    const id = created.json.id;
+    const linked = await api(fh, "PATCH", `/api/v1/items/${id}`, { issue: { repository: REPO.full_name, number: 42 } });
+    assert.equal(linked.status, 200, linked.text);
+    await send(fh, "issues", issue("opened", T0, "open", []));
+    await send(fh, "issues", issue("closed", T0 + 2 * HOUR, "closed", ["bug"], "completed"));
+    await processed(fh);
+    let item = (await api(fh, "GET", `/api/v1/items/${id}`)).json;
+    assert.equal(item.status, "completed");
+    assert.equal(item.completed_at, iso(T0 + 2 * HOUR));
+    assert.deepEqual(item.tags, ["bug"]);
+    assert.equal((await api(fh, "PATCH", `/api/v1/items/${id}`, { title: "Sprint board v2" })).status, 200);
+    await send(fh, "issues", issue("reopened", T0 + 3 * HOUR, "open", ["bug", "roadmap"]));
+    await processed(fh);
+    item = (await api(fh, "GET", `/api/v1/items/${id}`)).json;
+    assert.equal(item.status, "in_progress");
+    assert.equal(item.completed_at, null);
+    assert.deepEqual(item.tags, ["bug", "roadmap"]);
+    assert.equal(item.title, "Sprint board v2");
+    assert.equal(item.owner, "alice");
+    const list = await api(fh, "GET", "/api/v1/items?state=in_progress");
+    assert.equal(list.json.items.length, 1);
+    assert.equal((await api(fh, "DELETE", `/api/v1/items/${id}`)).status, 200);
+    assertError(await api(fh, "GET", `/api/v1/items/${id}`), 404, "not_found");
+  });
+
+  test("a failed run opens an incident, acknowledging it sticks, a success resolves it", async () => {
+    await send(fh, "workflow_run", workflowRun(100, "failure", T0));
+    await processed(fh);
+    const open = (await api(fh, "GET", "/api/v1/incidents?state=open")).json.incidents;
+    assert.equal(open.length, 1);
+    assert.deepEqual(open[0].failed_runs, ["100/1"]);
+    const ack = await api(fh, "POST", `/api/v1/incidents/${open[0].id}/ack`, { by: "bob", note: "on it" });
+    assert.equal(ack.status, 200, ack.text);
+    assert.equal(ack.json.acknowledged.by, "bob");
+    assertError(await api(fh, "POST", "/api/v1/incidents/999999/ack", {}), 404, "not_found");
+    await send(fh, "workflow_run", workflowRun(101, "success", T0 + HOUR));
+    await processed(fh);
+    const [resolved] = (await api(fh, "GET", "/api/v1/incidents")).json.incidents;
+    assert.equal(resolved.state, "resolved");
+    assert.equal(resolved.acknowledged.note, "on it");
+    const health = await api(fh, "GET", `/api/v1/metrics/health?since=${iso(T0 - HOUR)}`);
+    assert.equal(health.json.ci.runs_failed, 1);
+    assert.equal(health.json.ci.runs_completed, 2);
+  });
+
+  test("replay re-applies without doubling; rebuild reproduces the live state", async () => {
+    const snapshot = async () => {
+      const out = {};
+      for (const r of ["pulls", "reviews", "issues", "runs", "incidents", "activity"]) {
+        const rows = (await api(fh, "GET", `/api/v1/${r}?limit=500`)).json[r].map((x) => { delete x.id; return JSON.stringify(x); });
+        out[r] = rows.sort();
+      }
+      return out;
+    };
+    const live = await snapshot();
+    const [first] = (await fh.listAll({ event: "pull_request" })).slice(-1);
+    const one = await api(fh, "POST", `/api/v1/deliveries/${first.id}/replay`);
+    assert.equal(one.status, 202);
+    assert.equal(one.json.requeued, 1);
+    assertError(await api(fh, "POST", "/api/v1/deliveries/987654/replay"), 404, "not_found");
+    assertError(await api(fh, "POST", "/api/v1/replay", {}), 400, "invalid_argument");
+    assertError(await api(fh, "POST", "/api/v1/replay", { status: "weird" }), 400, "invalid_argument");
+    const byEvent = await api(fh, "POST", "/api/v1/replay", { event: "issues" });
+    assert.equal(byEvent.json.requeued, 3);
+    await processed(fh);
+    assert.deepEqual(await snapshot(), live);
+    const rebuilt = await api(fh, "POST", "/api/v1/rebuild");
+    assert.equal(rebuilt.status, 202);
+    assert.equal(rebuilt.json.requeued, 9); // 4 pull request, 3 issue and 2 workflow run deliveries
+    await processed(fh);
+    assert.deepEqual(await snapshot(), live);
+  });
+
+  test("the CLI mirrors the read endpoints and manages planned items", async () => {
+    const target = ["--server", `http://${server.host}:${server.port}`, "--token", ADMIN];
+    const added = await cli(["items", "add", ...target, "--title", "From the CLI", "--issue", `${REPO.full_name}#42`, "--json"]);
+    assert.equal(added.code, 0, added.stderr);
+    const item = JSON.parse(added.stdout);
+    assert.equal(item.status, "in_progress"); // issue 42 was reopened above
+    const pulls = await cli(["pulls", ...target, "--json"]);
+    assert.equal(pulls.code, 0, pulls.stderr);
+    assert.equal(JSON.parse(pulls.stdout).pulls[0].number, 7);
+    const table = await cli(["incidents", ...target]);
+    assert.match(table.stdout, /CI\s+main\s+resolved/);
+    const linked = await cli(["items", "link", ...target, String(item.id), "-", "--json"]);
+    assert.equal(JSON.parse(linked.stdout).issue, null);
+    const bad = await cli(["items", "add", ...target, "--title", "x", "--status", "someday"]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /status must be/);
+  });
+
+  test("bad query parameters get precise errors", async () => {
+    assertError(await api(fh, "GET", "/api/v1/pulls?timeframe=2w"), 400, "invalid_argument");
+    assertError(await api(fh, "GET", "/api/v1/pulls?limit=0"), 400, "invalid_argument");
+    assertError(await api(fh, "GET", "/api/v1/runs?actor=x"), 400, "invalid_argument");
+    assertError(await api(fh, "GET", "/api/v1/metrics/sprint"), 400, "invalid_argument");
+    assertError(await api(fh, "GET", "/api/v1/metrics/sprint?milestone=nope"), 404, "not_found");
+    const ok = await api(fh, "GET", "/api/v1/activity?timeframe=24h");
+    assert.equal(ok.status, 200);
+  });
+});
+
+describe("kill -9 during processing", () => {
+  const servers = [];
+  let dataDir;
+  after(async () => {
+    for (const s of servers) await s.kill9();
+    if (dataDir) await removeDir(dataDir);
+  });
+
+  test("every acknowledged delivery is processed exactly once after restart", async () => {
+    dataDir = await makeTempDir("forgehook-pipeline-crash-");
+    // Small processing batches so the kill lands between many processing commits.
+    const env = { ...ENV, FORGEHOOK_PIPELINE_BATCH_SIZE: "4" };
+    const acked = new Set();
+    let nextComment = 1;
+    for (let cycle = 0; cycle < 2; cycle++) {
+      const server = await start(env, { dataDir });
+      servers.push(server);
+      const fh = new Forge(server, { github: GH, admin: ADMIN });
+      if (cycle === 0) {
+        const opened = issue("opened", T0, "open", []);
+        opened.issue.number = 77;
+        await send(fh, "issues", opened);
+      }
+      let stop = false;
+      const senders = Array.from({ length: 8 }, async () => {
+        for (let i = 0; i < 400 && !stop; i++) {
+          const id = nextComment++;
+          try {
+            const res = await fh.github(comment(id), { event: "issue_comment" });
+            if (res.status === 200) acked.add(id);
+          } catch {
+            return;
+          }
+        }
+      });
+      await sleep(1200); // load runs this long before the crash (a schedule, not a wait for work)
+      await server.kill9();
+      stop = true;
+      await Promise.all(senders);
+      fh.close();
+    }
+    assert.ok(acked.size >= 50, `only ${acked.size} deliveries acknowledged`);
+    const server = await start(env, { dataDir });
+    servers.push(server);
+    const fh = new Forge(server, { github: GH, admin: ADMIN });
+    await processed(fh);
+    const rows = await fh.listAll({ event: "issue_comment" });
+    const [iss] = (await api(fh, "GET", `/api/v1/issues?repository=${encodeURIComponent(REPO.full_name)}&number=77`)).json.issues;
+    // Each stored comment delivery counted once: none skipped by the crash, none applied twice.
+    assert.equal(iss.comments, rows.length);
+    const statuses = new Set(rows.map((r) => r.status));
+    assert.deepEqual([...statuses], ["processed"]);
+    let activity = [];
+    for (let cursor = null; ;) {
+      const page = (await api(fh, "GET", `/api/v1/activity?kind=issue_comment&limit=500${cursor ? `&cursor=${cursor}` : ""}`)).json;
+      activity = activity.concat(page.activity);
+      if (!page.next_cursor) break;
+      cursor = page.next_cursor;
+    }
+    assert.equal(activity.length, rows.length, "one activity line per stored delivery");
+    assert.ok(rows.length >= acked.size);
+    fh.close();
+  });
+});
