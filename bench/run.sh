@@ -334,7 +334,8 @@ measure() {
   [ "$target" = forgehook ] && extra=",\"forgehook_metrics\":$(forgehook_metrics "${SRV_URL%/webhooks/github}")"
   stop_server
   [ "$target" = forgehook ] && extra+=",\"forgehook_store\":$(forgehook_store_rows "$SRV_DATA/forgehook.db")"
-  { echo "--- server log (last 20 lines)"; tail -n 20 "$SRV_LOG" 2>/dev/null | cut -c1-300 || true; } >>"$RAWLOG"
+  # Temp paths are this machine's: the committed log says <tmpdir> instead.
+  { echo "--- server log (last 20 lines)"; tail -n 20 "$SRV_LOG" 2>/dev/null | sed "s#$WORK#<tmpdir>#g" | cut -c1-300 || true; } >>"$RAWLOG"
 
   local result
   result=$(grep '^BENCH_RESULT ' <<<"$out" | head -n1 | cut -d' ' -f2-) || true

@@ -24,16 +24,7 @@ core::Result<store::DeliveryFilter> filterFrom(const http::Request& request) {
       if (!*slot) return bad(std::string(name) + " must be RFC 3339 or Unix seconds");
     }
   }
-  if (auto limit = request.queryParam("limit")) {
-    auto v = parseInteger(*limit);
-    if (!v || *v < 1 || *v > 500) return bad("limit must be between 1 and 500");
-    f.limit = static_cast<int>(*v);
-  }
-  if (auto cursor = request.queryParam("cursor")) {
-    auto v = parseInteger(*cursor);
-    if (!v || *v < 1) return bad("cursor is not one this API returned");
-    f.beforeId = v;
-  }
+  if (auto paging = readPaging(request, f.limit, f.beforeId); !paging) return std::unexpected(paging.error());
   return f;
 }
 

@@ -59,17 +59,25 @@ core::Result<store::ResourceQuery> resourceQueryFrom(const http::Request& reques
     q.number = parseInteger(*number);
     if (!q.number || *q.number < 1) return bad("number must be a positive integer");
   }
-  if (auto limit = request.queryParam("limit")) {
-    auto v = parseInteger(*limit);
-    if (!v || *v < 1 || *v > 500) return bad("limit must be between 1 and 500");
-    q.limit = static_cast<int>(*v);
-  }
-  if (auto cursor = request.queryParam("cursor")) {
-    auto v = parseInteger(*cursor);
-    if (!v || *v < 1) return bad("cursor is not one this API returned");
-    q.beforeRow = v;
-  }
+  if (auto paging = readPaging(request, q.limit, q.beforeRow); !paging) return std::unexpected(paging.error());
   return q;
+}
+
+core::Result<void> readPaging(const http::Request& request, int& limit, std::optional<std::int64_t>& cursor) {
+  auto bad = [](std::string message) {
+    return std::unexpected(core::Error::invalidArgument("invalid_argument", std::move(message)));
+  };
+  if (auto text = request.queryParam("limit")) {
+    auto v = parseInteger(*text);
+    if (!v || *v < 1 || *v > 500) return bad("limit must be between 1 and 500");
+    limit = static_cast<int>(*v);
+  }
+  if (auto text = request.queryParam("cursor")) {
+    auto v = parseInteger(*text);
+    if (!v || *v < 1) return bad("cursor is not one this API returned");
+    cursor = v;
+  }
+  return {};
 }
 
 }  // namespace forgehook::api

@@ -93,28 +93,21 @@ core::Result<void> SqliteStore::finishProcessing(std::span<const ProcessedDelive
                                                  std::span<const FailedDelivery> failed, std::int64_t nowMicros) {
   std::lock_guard lock(writeMutex_);
   return inWriteTransaction([&](Writer& w) -> core::Result<void> {
-    Statement savepoint(w.db.get(), "SAVEPOINT delivery");
-    Statement release(w.db.get(), "RELEASE delivery");
-    Statement undo(w.db.get(), "ROLLBACK TO delivery");
-    Statement processed(w.db.get(),
-                        "UPDATE deliveries SET status = 'processed', processed_at = ?2, process_attempts = "
-                        "process_attempts + 1, next_attempt_at = 0, last_error = NULL WHERE id = ?1");
-    Statement failedUpdate(w.db.get(),
-                           "UPDATE deliveries SET status = CASE WHEN ?2 IS NULL THEN 'dead' ELSE 'retrying' END, "
-                           "next_attempt_at = coalesce(?2, 0), process_attempts = process_attempts + 1, last_error = ?3 "
-                           "WHERE id = ?1");
-    auto markFailed = [&](std::int64_t id, std::optional<std::int64_t> retryAt, const std::string& error) {
-      failedUpdate.bind(1, id);
-      if (retryAt) failedUpdate.bind(2, *retryAt);
-      else failedUpdate.bindNull(2);
-      failedUpdate.bind(3, error);
-      const int rc = failedUpdate.step();
-      failedUpdate.reset();
+    // Each statement is stepped once and reset, so it is ready again for the next delivery.
+    auto run = [](Statement& s) {
+      const int rc = s.step();
+      s.reset();
       must(rc);
     };
+    auto markFailed = [&](std::int64_t id, std::optional<std::int64_t> retryAt, const std::string& error) {
+      w.markFailed.bind(1, id);
+      if (retryAt) w.markFailed.bind(2, *retryAt);
+      else w.markFailed.bindNull(2);
+      w.markFailed.bind(3, error);
+      run(w.markFailed);
+    };
     for (const auto& d : done) {
-      must(savepoint.step());
-      savepoint.reset();
+      run(w.savepoint);
       int rc = SQLITE_DONE;
       std::string problem;
       try {
@@ -130,19 +123,14 @@ core::Result<void> SqliteStore::finishProcessing(std::span<const ProcessedDelive
       if (!problem.empty()) {
         if (storeWide(rc)) throw StepFailure{rc};
         // This delivery's records cannot be written; retrying will not help. Undo them, keep the error.
-        undo.step();
-        undo.reset();
-        must(release.step());
-        release.reset();
+        run(w.undo);
+        run(w.release);
         markFailed(d.id, std::nullopt, problem);
         continue;
       }
-      processed.bind(1, d.id).bind(2, nowMicros);
-      rc = processed.step();
-      processed.reset();
-      must(rc);
-      must(release.step());
-      release.reset();
+      w.markProcessed.bind(1, d.id).bind(2, nowMicros);
+      run(w.markProcessed);
+      run(w.release);
     }
     for (const auto& f : failed) markFailed(f.id, f.retryAt, f.error);
     return {};

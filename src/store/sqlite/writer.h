@@ -37,7 +37,17 @@ class SqliteStore::Writer {
                "last_attempt_at = excluded.received_at RETURNING id, attempts"),
         hook(db.get(),
              "INSERT INTO hooks (forge, hook_id, first_seen_at, last_ping_at) VALUES (?1, ?2, ?3, ?3) "
-             "ON CONFLICT (forge, hook_id) DO UPDATE SET last_ping_at = excluded.last_ping_at, pings = pings + 1") {
+             "ON CONFLICT (forge, hook_id) DO UPDATE SET last_ping_at = excluded.last_ping_at, pings = pings + 1"),
+        savepoint(db.get(), "SAVEPOINT delivery"),
+        release(db.get(), "RELEASE delivery"),
+        undo(db.get(), "ROLLBACK TO delivery"),
+        markProcessed(db.get(),
+                      "UPDATE deliveries SET status = 'processed', processed_at = ?2, process_attempts = "
+                      "process_attempts + 1, next_attempt_at = 0, last_error = NULL WHERE id = ?1"),
+        markFailed(db.get(),
+                   "UPDATE deliveries SET status = CASE WHEN ?2 IS NULL THEN 'dead' ELSE 'retrying' END, "
+                   "next_attempt_at = coalesce(?2, 0), process_attempts = process_attempts + 1, last_error = ?3 "
+                   "WHERE id = ?1") {
     if (o.maxBytes > 0) {
       Statement pageSize(db.get(), "PRAGMA page_size");
       pageSize.step();
@@ -47,6 +57,8 @@ class SqliteStore::Writer {
   }
   DbHandle db;
   Statement begin, commit, rollback, insert, hook;
+  // Processing (processing_queue.cc): a savepoint per delivery, and its new status.
+  Statement savepoint, release, undo, markProcessed, markFailed;
   ProjectionWriter projections{db.get()};
 };
 
