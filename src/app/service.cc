@@ -114,11 +114,16 @@ int serve(core::Config config, const ServeOptions& options) {
   pipeline::RetryPolicy retry{static_cast<int>(config.pipeline.maxAttempts), config.pipeline.retryBaseMs * 1000,
                               config.pipeline.retryMaxMs * 1000, {}};
   pipeline::Processor processor(store, clock, metrics, {static_cast<int>(config.pipeline.batchSize), retry});
-  pipeline::Worker worker(processor, logger, std::chrono::milliseconds(config.pipeline.pollIntervalMs));
+  pipeline::Worker worker(processor, logger,
+                          {std::chrono::milliseconds(config.pipeline.pollIntervalMs),
+                           config.pipeline.shareWhileIngesting, std::chrono::milliseconds(100)});
   std::function<void()> wakePipeline = [&worker, enabled = config.pipeline.enabled] {
     if (enabled) worker.wake();
   };
-  store::IntakeQueue intake(store, {config.intake.maxPending, config.intake.maxBatch, wakePipeline}, metrics);
+  std::function<void()> intakeCommitted = [&worker, enabled = config.pipeline.enabled] {
+    if (enabled) worker.intakeCommitted();
+  };
+  store::IntakeQueue intake(store, {config.intake.maxPending, config.intake.maxBatch, intakeCommitted}, metrics);
   if (config.pipeline.enabled) worker.start();
 
   ingest::SecretResolver secrets({{"github", config.github.secrets},

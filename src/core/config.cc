@@ -115,6 +115,7 @@ const std::vector<Key>& keys() {
       FH_INT("pipeline.retry_base_ms", pipeline.retryBaseMs),
       FH_INT("pipeline.retry_max_ms", pipeline.retryMaxMs),
       FH_INT("pipeline.poll_interval_ms", pipeline.pollIntervalMs),
+      FH_DBL("pipeline.share_while_ingesting", pipeline.shareWhileIngesting),
       FH_DBL("limits.rate_per_second", limits.ratePerSecond),
       FH_DBL("limits.rate_burst", limits.rateBurst),
       FH_SECRETS("github.secret", github.secrets),
@@ -213,6 +214,8 @@ Config loadConfig(const ConfigSources& sources) {
   if (config.pipeline.retryBaseMs < 1 || config.pipeline.retryMaxMs < config.pipeline.retryBaseMs)
     throw std::invalid_argument("pipeline.retry_base_ms must be at least 1 and at most pipeline.retry_max_ms");
   if (config.pipeline.pollIntervalMs < 10) throw std::invalid_argument("pipeline.poll_interval_ms must be at least 10");
+  if (!(config.pipeline.shareWhileIngesting > 0.0 && config.pipeline.shareWhileIngesting <= 1.0))
+    throw std::invalid_argument("pipeline.share_while_ingesting must be above 0 and at most 1");
   if (config.listen.rfind(':') == std::string::npos) throw std::invalid_argument("listen must be HOST:PORT");
   return config;
 }

@@ -47,6 +47,7 @@ struct Config {
     std::int64_t retryBaseMs = 1000;       // first retry delay; doubles per attempt, with jitter
     std::int64_t retryMaxMs = 300000;      // cap on one retry delay
     std::int64_t pollIntervalMs = 500;     // how often due retries are looked for when idle
+    double shareWhileIngesting = 0.25;     // of one core, while deliveries arrive (intake first)
   } pipeline;
 
   struct Limits {

@@ -1,5 +1,7 @@
 #include "pipeline/processor.h"
 
+#include <algorithm>
+
 #include "model/normalize.h"
 
 namespace forgehook::pipeline {
@@ -9,9 +11,9 @@ Processor::Processor(store::Store& store, const core::Clock& clock, core::Metric
     : store_(store), clock_(clock), metrics_(metrics), options_(std::move(options)),
       normalize_(normalize ? std::move(normalize) : Normalizer(model::normalize)) {}
 
-core::Result<Processor::Step> Processor::step() {
+core::Result<Processor::Step> Processor::step(int limit) {
   const auto now = clock_.nowMicros();
-  auto due = store_.dueForProcessing(options_.batchSize, now);
+  auto due = store_.dueForProcessing(limit > 0 ? std::min(limit, options_.batchSize) : options_.batchSize, now);
   if (!due) return std::unexpected(due.error());
   if (due->empty()) return Step{};
   std::vector<store::ProcessedDelivery> done;
@@ -23,6 +25,8 @@ core::Result<Processor::Step> Processor::step() {
       records = normalize_(delivery);
     } catch (const std::exception& e) {
       records = std::unexpected(core::Error::internal(std::string("processing threw: ") + e.what()));
+    } catch (...) {
+      records = std::unexpected(core::Error::internal("processing threw a non-standard exception"));
     }
     if (records) {
       done.push_back(std::move(*records));

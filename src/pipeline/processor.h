@@ -29,9 +29,9 @@ class Processor {
     int processed = 0, failed = 0;
     [[nodiscard]] int total() const { return processed + failed; }
   };
-  // Processes one batch. Errors: the store's, when the batch could not be read or committed
-  // (nothing was applied; call again later).
-  [[nodiscard]] core::Result<Step> step();
+  // Processes one batch of at most `limit` deliveries (0: Options::batchSize). Errors: the store's,
+  // when the batch could not be read or committed (nothing was applied; call again later).
+  [[nodiscard]] core::Result<Step> step(int limit = 0);
   // Steps until nothing is due now. For tests, rebuilds and benchmarks.
   [[nodiscard]] core::Result<Step> drain();
 

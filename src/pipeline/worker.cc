@@ -1,9 +1,13 @@
 #include "pipeline/worker.h"
 
+#include <algorithm>
+
 namespace forgehook::pipeline {
 
-Worker::Worker(Processor& processor, core::Logger& logger, std::chrono::milliseconds pollInterval)
-    : processor_(processor), logger_(logger), pollInterval_(pollInterval) {}
+using Clock = std::chrono::steady_clock;
+
+Worker::Worker(Processor& processor, core::Logger& logger, Options options)
+    : processor_(processor), logger_(logger), options_(options) {}
 
 Worker::~Worker() { stop(); }
 
@@ -17,6 +21,11 @@ void Worker::wake() {
   wakeUp_.notify_one();
 }
 
+void Worker::intakeCommitted() {
+  lastIntakeCommit_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+  wake();
+}
+
 void Worker::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -26,6 +35,16 @@ void Worker::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+std::chrono::microseconds Worker::pauseAfter(std::chrono::microseconds spent, double share) {
+  if (share >= 1.0 || share <= 0.0 || spent.count() <= 0) return std::chrono::microseconds(0);
+  return std::chrono::microseconds(static_cast<std::int64_t>(static_cast<double>(spent.count()) * (1.0 - share) / share));
+}
+
+bool Worker::intakeBusy() const {
+  const auto last = lastIntakeCommit_.load(std::memory_order_relaxed);
+  return last != 0 && Clock::now() - Clock::time_point(Clock::duration(last)) < options_.busyWindow;
+}
+
 void Worker::run() {
   for (;;) {
     {
@@ -33,15 +52,24 @@ void Worker::run() {
       if (stopping_) return;
       woken_ = false;
     }
-    auto step = processor_.step();
+    const auto began = Clock::now();
+    const bool busy = intakeBusy();
+    // While intake is busy, small steps: the store's one writer is held for a short transaction,
+    // so intake's commits wait less, and the pause after a step stays short.
+    auto step = processor_.step(busy ? options_.busyBatchSize : 0);
     if (!step) {
       // The store cannot read or commit: nothing was applied. Try again after a pause.
       logger_.error("processing step failed", {{"error", step.error().message}});
     } else if (step->total() > 0) {
-      continue;  // more may be due
+      if (!busy && !intakeBusy()) continue;  // more may be due
+      const auto pause = pauseAfter(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - began),
+                                    options_.shareWhileIngesting);
+      std::unique_lock lock(mutex_);
+      wakeUp_.wait_for(lock, pause, [&] { return stopping_; });  // new deliveries do not cut the pause short
+      continue;
     }
     std::unique_lock lock(mutex_);
-    wakeUp_.wait_for(lock, step ? pollInterval_ : std::chrono::milliseconds(1000),
+    wakeUp_.wait_for(lock, step ? options_.pollInterval : std::chrono::milliseconds(1000),
                      [&] { return woken_ || stopping_; });
   }
 }

@@ -1,7 +1,13 @@
 #pragma once
 // The pipeline thread: steps the Processor while deliveries are due, sleeps when none are, and
-// wakes at once when intake commits new ones (wake()) or at the latest every poll interval (for
-// retries coming due). Thread-safe: wake() and stop() may be called from any thread.
+// wakes at once when intake commits new ones or at the latest every poll interval (for retries
+// coming due). Thread-safe: every public member may be called from any thread.
+//
+// Intake comes first. While deliveries are arriving (intake committed within the last busy window)
+// the thread limits itself to a share of one core: after a step that took t it pauses
+// t * (1 - share) / share. A forge waits for intake's 2xx; nobody waits on a projection that is
+// 10 ms older. When intake is quiet the pipeline runs flat out, so a backlog drains at full speed.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -14,19 +20,33 @@ namespace forgehook::pipeline {
 
 class Worker {
  public:
-  Worker(Processor& processor, core::Logger& logger, std::chrono::milliseconds pollInterval);
+  struct Options {
+    std::chrono::milliseconds pollInterval{500};
+    double shareWhileIngesting = 0.25;  // (0, 1]; 1 never pauses
+    std::chrono::milliseconds busyWindow{100};
+    int busyBatchSize = 32;  // deliveries per step while intake is busy
+  };
+  Worker(Processor& processor, core::Logger& logger, Options options);
   ~Worker();  // stop()s
 
   void start();
+  // Deliveries were queued (replay, rebuild): process them now.
   void wake();
+  // Intake committed new deliveries: process them, and count intake as busy for the busy window.
+  void intakeCommitted();
   // Finishes the step in progress, then ends the thread. Idempotent.
   void stop();
 
+  // How long to pause after a step that took `spent` so the thread uses at most `share` of a core.
+  [[nodiscard]] static std::chrono::microseconds pauseAfter(std::chrono::microseconds spent, double share);
+
  private:
   void run();
+  [[nodiscard]] bool intakeBusy() const;
   Processor& processor_;
   core::Logger& logger_;
-  std::chrono::milliseconds pollInterval_;
+  Options options_;
+  std::atomic<std::int64_t> lastIntakeCommit_{0};  // steady_clock ticks since epoch; 0: never
   std::mutex mutex_;
   std::condition_variable wakeUp_;
   bool woken_ = false, stopping_ = false;

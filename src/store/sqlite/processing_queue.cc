@@ -92,6 +92,7 @@ core::Result<std::vector<QueuedDelivery>> SqliteStore::dueForProcessing(int max,
 core::Result<void> SqliteStore::finishProcessing(std::span<const ProcessedDelivery> done,
                                                  std::span<const FailedDelivery> failed, std::int64_t nowMicros) {
   std::lock_guard lock(writeMutex_);
+  RelaxedSync relaxed(writer_->db.get(), options_.fullSync);
   return inWriteTransaction([&](Writer& w) -> core::Result<void> {
     // Each statement is stepped once and reset, so it is ready again for the next delivery.
     auto run = [](Statement& s) {

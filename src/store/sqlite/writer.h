@@ -62,6 +62,26 @@ class SqliteStore::Writer {
   ProjectionWriter projections{db.get()};
 };
 
+// For the life of the object the write connection commits without waiting for fsync
+// (synchronous=NORMAL), when the store is otherwise synchronous=FULL. For processing commits only:
+// their statuses and projections commit together and can always be derived again, so one lost to a
+// power cut leaves its deliveries queued; and the next intake commit, synchronous=FULL again, syncs
+// the write-ahead log with this commit's frames in it.
+class RelaxedSync {
+ public:
+  RelaxedSync(sqlite3* db, bool fullSync) : db_(fullSync ? db : nullptr) {
+    if (db_) execute(db_, "PRAGMA synchronous=NORMAL");
+  }
+  ~RelaxedSync() {
+    if (db_) execute(db_, "PRAGMA synchronous=FULL");
+  }
+  RelaxedSync(const RelaxedSync&) = delete;
+  RelaxedSync& operator=(const RelaxedSync&) = delete;
+
+ private:
+  sqlite3* db_;
+};
+
 class SqliteStore::ReaderLease {
  public:
   ReaderLease(SqliteStore& owner, std::unique_ptr<sqlite3, void (*)(sqlite3*)> db) : owner_(owner), db_(std::move(db)) {}

@@ -258,6 +258,10 @@ TEST_F(ConfigTest, OutOfRangeValuesThrow) {
       {"intake.max_batch", "0"},
       {"intake.max_pending", "0"},
       {"listen", "localhost"},
+      {"pipeline.batch_size", "0"},
+      {"pipeline.poll_interval_ms", "5"},
+      {"pipeline.share_while_ingesting", "0"},
+      {"pipeline.share_while_ingesting", "1.5"},
   };
   for (const auto& [key, value] : cases) {
     SCOPED_TRACE(key + " = " + value);
@@ -265,6 +269,13 @@ TEST_F(ConfigTest, OutOfRangeValuesThrow) {
     sources.flags = {{key, value}};
     EXPECT_THAT(loadError(sources), HasSubstr(key));
   }
+}
+
+TEST_F(ConfigTest, PipelineShareWhileIngestingIsAFractionOfOneCore) {
+  EXPECT_DOUBLE_EQ(loadConfig({}).pipeline.shareWhileIngesting, 0.25);
+  ConfigSources sources;
+  sources.environment = {{"FORGEHOOK_PIPELINE_SHARE_WHILE_INGESTING", "1"}};
+  EXPECT_DOUBLE_EQ(loadConfig(sources).pipeline.shareWhileIngesting, 1.0);
 }
 
 TEST_F(ConfigTest, DescribeConfigMasksSecrets) {

@@ -24,12 +24,7 @@ class ProcessorTest : public ::testing::Test {
     RetryPolicy retry{3, 1'000'000, 60'000'000, [] { return 0.5; }};
     return Processor(world_.store(), world_.clock(), metrics_, {16, retry}, [calls, failures](const store::QueuedDelivery& d) {
       if (++*calls <= failures) return core::Result<store::ProcessedDelivery>(std::unexpected(core::Error::internal("boom")));
-      store::ProcessedDelivery p;
-      p.id = d.id;
-      p.activity.forge = d.forge;
-      p.activity.kind = d.event;
-      p.activity.summary = "ok";
-      return core::Result<store::ProcessedDelivery>(p);
+      return core::Result<store::ProcessedDelivery>(testing::minimalRecords(d));
     });
   }
   ScenarioWorld world_;
