@@ -1,5 +1,5 @@
 // forgehook pulls|reviews|issues|runs|incidents|releases|branches|activity|items ... : the activity
-// model's read endpoints as tables (or --json), planned items by hand, replay and rebuild.
+// model's read endpoints as tables (or --json), planned items by hand, incident acks, replay and rebuild.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -64,7 +64,8 @@ struct ListFlags {
   bool json = false;
 };
 
-void addList(CLI::App& parent, const std::string& resource, const std::string& help, CLI::App* into, int& exitCode) {
+CLI::App* addList(CLI::App& parent, const std::string& resource, const std::string& help, CLI::App* into,
+                  int& exitCode) {
   auto flags = std::make_shared<ListFlags>();
   auto* c = into ? into : parent.add_subcommand(resource, help);
   flags->target.addTo(*c);
@@ -78,7 +79,8 @@ void addList(CLI::App& parent, const std::string& resource, const std::string& h
   c->add_option("--limit", flags->limit, "1-500")->capture_default_str();
   c->add_option("--cursor", flags->cursor, "next_cursor of the previous page");
   c->add_flag("--json", flags->json, "print the API's JSON");
-  c->callback([flags, resource, &exitCode] {
+  c->callback([c, flags, resource, &exitCode] {
+    if (!c->get_subcommands().empty()) return;  // e.g. `incidents ack`: the subcommand answers
     std::string query = "?limit=" + std::to_string(flags->limit);
     for (auto [name, value] : {std::pair{"repository", &flags->repository}, std::pair{"actor", &flags->actor},
                                std::pair{"state", &flags->state}, std::pair{"since", &flags->since},
@@ -90,6 +92,7 @@ void addList(CLI::App& parent, const std::string& resource, const std::string& h
     else printTable(resource, json::parse(body));
     exitCode = 0;
   });
+  return c;
 }
 
 // "owner/name#42" → {"repository": "owner/name", "number": 42}
@@ -180,6 +183,40 @@ void addItems(CLI::App& app, int& exitCode) {
   });
 }
 
+// forgehook incidents ack ID [--by LOGIN] [--note TEXT]
+void addIncidentAck(CLI::App& incidents, int& exitCode) {
+  struct AckFlags {
+    AdminTarget target;
+    long long id = 0;
+    std::string by, note;
+    bool json = false;
+  };
+  auto flags = std::make_shared<AckFlags>();
+  auto* ack = incidents.add_subcommand("ack", "Acknowledge an incident: who is on it, and a note");
+  flags->target.addTo(*ack);
+  ack->add_option("id", flags->id, "incident id (forgehook incidents)")->required();
+  ack->add_option("--by", flags->by, "who acknowledges (default: admin)");
+  ack->add_option("--note", flags->note, "what is being done");
+  ack->add_flag("--json", flags->json, "print the API's JSON");
+  ack->callback([flags, &exitCode] {
+    json body = json::object();
+    if (!flags->by.empty()) body["by"] = flags->by;
+    if (!flags->note.empty()) body["note"] = flags->note;
+    const auto answer = flags->target.call("POST", "/api/v1/incidents/" + std::to_string(flags->id) + "/ack", body.dump());
+    if (flags->json) {
+      std::cout << answer << "\n";
+    } else {
+      const auto incident = json::parse(answer);
+      printTable("incidents", json{{"incidents", json::array({incident})}, {"next_cursor", nullptr}});
+      const auto& acked = incident["acknowledged"];
+      std::cout << "acknowledged by " << cell(acked["by"]) << " at " << cell(acked["at"])
+                << (acked["note"].is_string() && !acked["note"].get<std::string>().empty() ? ": " + cell(acked["note"]) : "")
+                << "\n";
+    }
+    exitCode = 0;
+  });
+}
+
 void addPipeline(CLI::App& app, int& exitCode) {
   auto flags = std::make_shared<std::pair<AdminTarget, json>>();
   auto filters = std::make_shared<std::map<std::string, std::string>>();
@@ -219,7 +256,8 @@ void addActivityCommands(CLI::App& app, int& exitCode) {
   addList(app, "reviews", "Pull request reviews", nullptr, exitCode);
   addList(app, "issues", "Issues", nullptr, exitCode);
   addList(app, "runs", "CI runs: workflow runs and jobs, check suites, GitLab pipelines", nullptr, exitCode);
-  addList(app, "incidents", "Incidents opened by failed CI runs", nullptr, exitCode);
+  addIncidentAck(*addList(app, "incidents", "Incidents opened by failed CI runs (ack: acknowledge one)", nullptr, exitCode),
+                 exitCode);
   addList(app, "releases", "Releases", nullptr, exitCode);
   addList(app, "branches", "Branches and tags with push counts", nullptr, exitCode);
   addList(app, "activity", "The activity feed, newest first", nullptr, exitCode);

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Forge, assertError, githubExamples, makeSecret, pool } from "./lib/forge.mjs";
+import { Forge, assertError, makeSecret, pool } from "./lib/forge.mjs";
+import { HOUR, REPO, T0, comment, iso, issue, pullRequest, review, workflowRun } from "./lib/scenario.mjs";
 import { BIN, makeTempDir, removeDir, start, waitFor } from "./lib/server.mjs";
 
 const cli = (args) =>
@@ -16,54 +17,6 @@ const cli = (args) =>
 const GH = makeSecret("gh");
 const ADMIN = makeSecret("admin");
 const ENV = { FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN };
-const T0 = Date.parse("2026-09-21T14:00:00Z") / 1000;
-const HOUR = 3600;
-const iso = (s) => new Date(s * 1000).toISOString().replace(".000Z", "Z");
-
-const examples = githubExamples();
-const example = (event, action) =>
-  structuredClone(examples.find((e) => e.event === event && (!action || e.payload.action === action)).payload);
-const REPO = example("pull_request", "opened").repository;
-const onRepo = (p) => ({ ...p, repository: REPO });
-
-function pullRequest(action, updated, { number = 7, merged = false } = {}) {
-  const p = onRepo(example("pull_request", "opened"));
-  Object.assign(p, { action, number });
-  Object.assign(p.pull_request, {
-    number, title: "Add the sprint board", created_at: iso(T0), updated_at: iso(updated),
-    state: merged ? "closed" : "open", merged, merged_at: merged ? iso(updated) : null, closed_at: merged ? iso(updated) : null,
-  });
-  return p;
-}
-function review(submitted) {
-  const p = onRepo(example("pull_request_review", "submitted"));
-  Object.assign(p.pull_request, { number: 7, created_at: iso(T0) });
-  Object.assign(p.review, { id: 9001, state: "approved", submitted_at: iso(submitted), user: { ...p.review.user, login: "octo-reviewer" } });
-  return p;
-}
-function issue(action, updated, state, labels, reason = null) {
-  const p = onRepo(example("issues", "opened"));
-  p.action = action;
-  Object.assign(p.issue, {
-    number: 42, title: "Sprint board", created_at: iso(T0), updated_at: iso(updated), state, state_reason: reason,
-    closed_at: state === "closed" ? iso(updated) : null, labels: labels.map((name) => ({ name, color: "ededed" })),
-  });
-  return p;
-}
-function workflowRun(id, conclusion, started) {
-  const p = onRepo(example("workflow_run", "completed"));
-  p.workflow = { ...p.workflow, name: "CI" };
-  Object.assign(p.workflow_run, { id, name: "CI", head_branch: "main", status: "completed", conclusion, run_attempt: 1,
-    run_started_at: iso(started), updated_at: iso(started + 600) });
-  return p;
-}
-function comment(id, issueNumber = 77) {
-  const p = onRepo(example("issue_comment", "created"));
-  p.issue = { ...p.issue, number: issueNumber };
-  p.comment = { ...p.comment, id, created_at: iso(T0), updated_at: iso(T0) };
-  return p;
-}
-
 const auth = { Authorization: `Bearer ${ADMIN}` };
 async function api(fh, method, path, body) {
   const res = await fh.request(method, path, {
@@ -212,6 +165,15 @@ describe("activity model over HTTP", () => {
     assert.equal(JSON.parse(pulls.stdout).pulls[0].number, 7);
     const table = await cli(["incidents", ...target]);
     assert.match(table.stdout, /CI\s+main\s+resolved/);
+    const [incident] = (await api(fh, "GET", "/api/v1/incidents")).json.incidents;
+    const acked = await cli(["incidents", "ack", ...target, String(incident.id), "--by", "carol", "--note", "postmortem"]);
+    assert.equal(acked.code, 0, acked.stderr);
+    assert.match(acked.stdout, /acknowledged by carol at \S+: postmortem/);
+    assert.doesNotMatch(acked.stdout, /^id\s+repository.*\n.*\n^id\s+repository/m); // the list did not run too
+    assert.deepEqual((await api(fh, "GET", "/api/v1/incidents")).json.incidents[0].acknowledged.by, "carol");
+    const missing = await cli(["incidents", "ack", ...target, "999999"]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /no incident/);
     const linked = await cli(["items", "link", ...target, String(item.id), "-", "--json"]);
     assert.equal(JSON.parse(linked.stdout).issue, null);
     const bad = await cli(["items", "add", ...target, "--title", "x", "--status", "someday"]);
