@@ -116,12 +116,12 @@ int serve(core::Config config, const ServeOptions& options) {
   pipeline::Processor processor(store, clock, metrics, {static_cast<int>(config.pipeline.batchSize), retry});
   pipeline::Worker worker(processor, logger,
                           {std::chrono::milliseconds(config.pipeline.pollIntervalMs),
-                           config.pipeline.shareWhileIngesting, std::chrono::milliseconds(100)});
+                           config.pipeline.shareWhileIngesting});
   std::function<void()> wakePipeline = [&worker, enabled = config.pipeline.enabled] {
     if (enabled) worker.wake();
   };
-  std::function<void()> intakeCommitted = [&worker, enabled = config.pipeline.enabled] {
-    if (enabled) worker.intakeCommitted();
+  std::function<void(std::size_t)> intakeCommitted = [&worker, enabled = config.pipeline.enabled](std::size_t n) {
+    if (enabled) worker.intakeCommitted(n);
   };
   store::IntakeQueue intake(store, {config.intake.maxPending, config.intake.maxBatch, intakeCommitted}, metrics);
   if (config.pipeline.enabled) worker.start();

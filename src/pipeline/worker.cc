@@ -21,8 +21,9 @@ void Worker::wake() {
   wakeUp_.notify_one();
 }
 
-void Worker::intakeCommitted() {
-  lastIntakeCommit_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+void Worker::intakeCommitted(std::size_t deliveries) {
+  if (deliveries >= options_.saturatedBatch)
+    lastIntakeCommit_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
   wake();
 }
 

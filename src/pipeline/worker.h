@@ -3,10 +3,11 @@
 // wakes at once when intake commits new ones or at the latest every poll interval (for retries
 // coming due). Thread-safe: every public member may be called from any thread.
 //
-// Intake comes first. While deliveries are arriving (intake committed within the last busy window)
-// the thread limits itself to a share of one core: after a step that took t it pauses
-// t * (1 - share) / share. A forge waits for intake's 2xx; nobody waits on a projection that is
-// 10 ms older. When intake is quiet the pipeline runs flat out, so a backlog drains at full speed.
+// Intake comes first. While intake is saturated (within the last busy window it committed a group
+// of at least `saturatedBatch` deliveries: requests are queueing for the disk) the thread limits
+// itself to a share of one core: after a step that took t it pauses t * (1 - share) / share. A forge
+// waits for intake's 2xx; nobody waits on a projection that is 10 ms older. Otherwise the pipeline
+// runs flat out, so a backlog drains at full speed and a moderate load is processed at once.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -23,8 +24,9 @@ class Worker {
   struct Options {
     std::chrono::milliseconds pollInterval{500};
     double shareWhileIngesting = 0.25;  // (0, 1]; 1 never pauses
-    std::chrono::milliseconds busyWindow{100};
+    std::chrono::milliseconds busyWindow{25};
     int busyBatchSize = 32;  // deliveries per step while intake is busy
+    std::size_t saturatedBatch = 12;  // an intake commit this large marks intake busy
   };
   Worker(Processor& processor, core::Logger& logger, Options options);
   ~Worker();  // stop()s
@@ -32,17 +34,19 @@ class Worker {
   void start();
   // Deliveries were queued (replay, rebuild): process them now.
   void wake();
-  // Intake committed new deliveries: process them, and count intake as busy for the busy window.
-  void intakeCommitted();
+  // Intake committed `deliveries` new ones in one group: process them; a group of saturatedBatch
+  // or more marks intake busy for the busy window.
+  void intakeCommitted(std::size_t deliveries);
   // Finishes the step in progress, then ends the thread. Idempotent.
   void stop();
 
   // How long to pause after a step that took `spent` so the thread uses at most `share` of a core.
   [[nodiscard]] static std::chrono::microseconds pauseAfter(std::chrono::microseconds spent, double share);
+  // Whether the thread is pacing itself now (intake saturated within the busy window).
+  [[nodiscard]] bool intakeBusy() const;
 
  private:
   void run();
-  [[nodiscard]] bool intakeBusy() const;
   Processor& processor_;
   core::Logger& logger_;
   Options options_;

@@ -68,7 +68,7 @@ void IntakeQueue::run() {
       if (outcomes) batch[i].done((*outcomes)[i]);
       else batch[i].done(std::unexpected(outcomes.error()));
     }
-    if (outcomes && options_.onCommitted) options_.onCommitted();
+    if (outcomes && options_.onCommitted) options_.onCommitted(batch.size());
     std::lock_guard lock(mutex_);
     inFlight_ = 0;
     metrics_.intakeQueueDepth.set(static_cast<std::int64_t>(queue_.size()));

@@ -25,8 +25,9 @@ class IntakeQueue {
   struct Options {
     std::int64_t maxPending = 2048;
     std::int64_t maxBatch = 256;
-    // Called on the writer thread after each successful commit (the pipeline's wake-up). Must not block.
-    std::function<void()> onCommitted;
+    // Called on the writer thread after each successful commit with the number of deliveries it
+    // committed (the pipeline's wake-up). Must not block.
+    std::function<void(std::size_t)> onCommitted;
   };
 
   IntakeQueue(Store& store, Options options, core::Metrics& metrics);

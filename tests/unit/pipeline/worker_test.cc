@@ -57,7 +57,7 @@ TEST_F(WorkerTest, WhileIntakeKeepsCommittingItPausesButStillProcessesEverything
   // whole time and must not starve.
   const auto deadline = std::chrono::steady_clock::now() + 20s;
   while (processedCount(world_.store()) < 300 && std::chrono::steady_clock::now() < deadline) {
-    worker.intakeCommitted();
+    worker.intakeCommitted(8);
     std::this_thread::sleep_for(1ms);
   }
   worker.stop();
@@ -65,11 +65,20 @@ TEST_F(WorkerTest, WhileIntakeKeepsCommittingItPausesButStillProcessesEverything
   EXPECT_EQ(calls_.load(), 300);  // each delivery normalized once
 }
 
+TEST_F(WorkerTest, OnlyLargeIntakeCommitsMarkIntakeBusy) {
+  Worker worker(processor_, logger_, {500ms, 0.25, 10min, 32, 8});
+  EXPECT_FALSE(worker.intakeBusy());
+  for (int i = 0; i < 100; ++i) worker.intakeCommitted(7);  // a moderate load: groups below 8
+  EXPECT_FALSE(worker.intakeBusy());
+  worker.intakeCommitted(8);  // deliveries queue for the disk: intake is saturated
+  EXPECT_TRUE(worker.intakeBusy());
+}
+
 TEST_F(WorkerTest, StopEndsAPauseAtOnce) {
   world_.receive({{"github", "ping", "only", testing::example("ping")}});
   // A tiny share turns a 50 µs step into a pause of minutes; stop() must not wait for it.
   Worker worker(processor_, logger_, {500ms, 0.000001, 10min});
-  worker.intakeCommitted();
+  worker.intakeCommitted(100);
   worker.start();
   while (calls_.load() == 0) std::this_thread::sleep_for(1ms);
   const auto before = std::chrono::steady_clock::now();
