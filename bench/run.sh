@@ -5,8 +5,10 @@
 #   webhook    adnanh/webhook, payload-hmac-sha256 rule, runs /bin/true and waits for it
 #   nginx      `return 200`, the ceiling of this machine's HTTP stack
 # Every request is a signed GitHub delivery with a fresh X-GitHub-Delivery (bench/wrk/github.lua).
-# Then an overload run (many connections) for forgehook and webhook's fire-and-forget mode.
-# Writes bench/results/latest.json, latest.md and latest.log. Never builds anything.
+# forgehook is measured twice per payload: as it runs (pipeline on) and as intake only (pipeline off).
+# Then an overload run (many connections) for forgehook and webhook's fire-and-forget mode, and the
+# processing benchmark (bench/processing.mjs: backlog drain, accept-to-projection latency).
+# Writes bench/results/latest.{json,md,log} and processing.{json,md}. Never builds anything.
 #
 # Environment (all optional):
 #   BENCH_DURATION=10s            wrk -d per run (wrk syntax: 3s, 1m)
@@ -14,6 +16,7 @@
 #   BENCH_PAYLOADS=21k,8k,25k     which example bodies (see bench/lib/payloads.mjs)
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=32
 #   BENCH_OVERLOAD=1              0 skips the overload runs
+#   BENCH_PROCESSING=1            0 skips bench/processing.mjs (its own knobs: BENCH_PROCESSING_*)
 #   BENCH_OVERLOAD_CONNECTIONS=512
 #   BENCH_OVERLOAD_MAX_PENDING=64 forgehook's intake.max_pending for its second overload run, below
 #                                 the connection count so the backlog can fill (a closed-loop client
@@ -29,6 +32,7 @@ PAYLOADS=${BENCH_PAYLOADS:-21k,8k,25k}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 OVERLOAD=${BENCH_OVERLOAD:-1}
+PROCESSING=${BENCH_PROCESSING:-1}
 OVERLOAD_CONNECTIONS=${BENCH_OVERLOAD_CONNECTIONS:-512}
 OVERLOAD_MAX_PENDING=${BENCH_OVERLOAD_MAX_PENDING:-64}
 FORGEHOOK_BIN=${BENCH_FORGEHOOK_BIN:-build/forgehook}
@@ -150,16 +154,17 @@ save_config() {
 
 # --- servers: each start_X sets SRV_PID, SRV_URL, SRV_CMD, SRV_PIDS_RSS (pids summed for RSS) -----
 SRV_PID=; SRV_URL=; SRV_CMD=; SRV_RSS_NOTE=; SRV_LOG=; SRV_DATA=
-start_forgehook() { # [max_pending]
+start_forgehook() { # [max_pending] [pipeline.enabled, default true]
   SRV_DATA=
   local dir=$WORK/forgehook.$RANDOM$RANDOM
   mkdir -p "$dir/data"
   SRV_LOG=$dir/server.log
   local -a envs=(FORGEHOOK_GITHUB_SECRET="$SECRET" FORGEHOOK_LOG_LEVEL=warn)
   [ -n "${1:-}" ] && envs+=(FORGEHOOK_INTAKE_MAX_PENDING="$1")
+  [ -n "${2:-}" ] && envs+=(FORGEHOOK_PIPELINE_ENABLED="$2")
   env "${envs[@]}" "$FORGEHOOK_BIN" serve --listen 127.0.0.1:0 --data-dir "$dir/data" >"$SRV_LOG" 2>&1 &
   SRV_PID=$!; LIVE_PIDS+=("$SRV_PID")
-  SRV_CMD="FORGEHOOK_GITHUB_SECRET=\$SECRET FORGEHOOK_LOG_LEVEL=warn${1:+ FORGEHOOK_INTAKE_MAX_PENDING=$1} $FORGEHOOK_BIN serve --listen 127.0.0.1:0 --data-dir <tmpdir>"
+  SRV_CMD="FORGEHOOK_GITHUB_SECRET=\$SECRET FORGEHOOK_LOG_LEVEL=warn${1:+ FORGEHOOK_INTAKE_MAX_PENDING=$1}${2:+ FORGEHOOK_PIPELINE_ENABLED=$2} $FORGEHOOK_BIN serve --listen 127.0.0.1:0 --data-dir <tmpdir>"
   SRV_RSS_NOTE="forgehook process"
   local addr
   addr=$(wait_addr_file "$dir/data/forgehook.addr" "$SRV_PID" forgehook) || return 1
@@ -272,7 +277,7 @@ stop_server() {
 # forgehook's own counters after a run (group commit sizes, accepted/duplicate), as a JSON object.
 forgehook_metrics() {
   curl -s --max-time 5 "$1/metrics" 2>/dev/null | awk '
-    /^forgehook_(deliveries_total|store_commit_batch_size_(sum|count)|store_commit_seconds_(sum|count))[{ ]/ {
+    /^forgehook_(deliveries_total|processed_total|store_commit_batch_size_(sum|count)|store_commit_seconds_(sum|count))[{ ]/ {
       key = $1; gsub(/"/, "\\\"", key); printf "%s\"%s\":%s", sep, key, $2; sep = ","
     }
     BEGIN { printf "{" } END { printf "}" }'
@@ -331,9 +336,9 @@ measure() {
   local alive=true
   kill -0 "$SRV_PID" 2>/dev/null || alive=false
   local extra=""
-  [ "$target" = forgehook ] && extra=",\"forgehook_metrics\":$(forgehook_metrics "${SRV_URL%/webhooks/github}")"
+  [[ "$target" == forgehook* ]] && extra=",\"forgehook_metrics\":$(forgehook_metrics "${SRV_URL%/webhooks/github}")"
   stop_server
-  [ "$target" = forgehook ] && extra+=",\"forgehook_store\":$(forgehook_store_rows "$SRV_DATA/forgehook.db")"
+  [[ "$target" == forgehook* ]] && extra+=",\"forgehook_store\":$(forgehook_store_rows "$SRV_DATA/forgehook.db")"
   # Temp paths are this machine's: the committed log says <tmpdir> instead.
   { echo "--- server log (last 20 lines)"; tail -n 20 "$SRV_LOG" 2>/dev/null | sed "s#$WORK#<tmpdir>#g" | cut -c1-300 || true; } >>"$RAWLOG"
 
@@ -398,6 +403,8 @@ fi
 IFS=, read -r -a payload_ids <<<"$PAYLOADS"
 for id in "${payload_ids[@]}"; do
   has_target forgehook && measure forgehook steady "$id" "$CONNECTIONS" "answers after a durable commit"
+  # The same with the pipeline off: what intake alone does, to show what the workers cost it.
+  has_target forgehook && measure forgehook-intake-only steady "$id" "$CONNECTIONS" "pipeline.enabled=false" "" false
   has_target octokit   && measure octokit   steady "$id" "$CONNECTIONS" "verifies, no-op handler"
   has_target webhook   && measure webhook   steady "$id" "$CONNECTIONS" "waits for /bin/true" wait
   has_target nginx     && measure nginx     steady "$id" "$CONNECTIONS" "return 200, body discarded"
@@ -414,3 +421,9 @@ fi
 node bench/lib/report.mjs "$WORK/meta.json" "$WORK/payloads.json" "$RECORDS" "$RESULTS/latest" "$WORK/configs"
 cp "$RAWLOG" "$RESULTS/latest.log.tmp" && mv "$RESULTS/latest.log.tmp" "$RESULTS/latest.log"
 log "wrote $RESULTS/latest.json, $RESULTS/latest.md, $RESULTS/latest.log"
+
+# Processing: backlog drain and accept-to-projection latency at a steady rate (bench/processing.mjs).
+if [ "$PROCESSING" != 0 ] && has_target forgehook; then
+  BENCH_FORGEHOOK_BIN="$FORGEHOOK_BIN" timeout --kill-after=5 900 node bench/processing.mjs "$RESULTS/processing" \
+    || die "bench/processing.mjs failed"
+fi

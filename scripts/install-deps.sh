@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 build_pkgs=(g++ cmake make ninja-build pkg-config ccache libboost1.81-dev libsqlite3-dev libssl-dev
             libsimdjson-dev libzstd-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev)
 test_pkgs=(libgtest-dev libgmock-dev nodejs npm)
-bench_pkgs=(wrk webhook nginx-light libbenchmark-dev procps)
+bench_pkgs=(wrk webhook nginx-light libbenchmark-dev procps sqlite3)
 
 pkgs=("${build_pkgs[@]}")
 case "$want" in

@@ -24,6 +24,7 @@ const runs = records.map((r) => {
     note: r.note,
     connections: r.connections,
     requests_per_s: res.requests_per_s,
+    result_duration_s: res.duration_s,
     requests: res.requests,
     latency_ms: res.latency_ms,
     non_2xx: res.non_2xx,
@@ -63,6 +64,8 @@ for (const r of runs) {
     mean_commit_batch: batches ? m.forgehook_store_commit_batch_size_sum / batches : null,
     mean_commit_ms: m.forgehook_store_commit_seconds_count
       ? (1000 * m.forgehook_store_commit_seconds_sum) / m.forgehook_store_commit_seconds_count : null,
+    // Deliveries the pipeline had processed when wrk stopped (absent: pipeline off).
+    processed_during_run: m['forgehook_processed_total{outcome="processed"}'] ?? null,
   };
 }
 
@@ -77,10 +80,12 @@ const errs = (e) => (e ? e.connect + e.read + e.write + e.timeout : 0);
 const storeNote = (r) => {
   const c = r.store_check;
   if (!c) return null;
-  return `forgehook${r.scenario === "overload" ? ` (${r.note})` : ""}: ${c.stored_rows} rows stored for ` +
+  return `${r.target}${r.scenario === "overload" ? ` (${r.note})` : ""}: ${c.stored_rows} rows stored for ` +
     `${c.acked_200} acknowledged (200) deliveries incl. the sanity one, ${c.lost} acknowledged but missing` +
     `${c.lost ? " **(LOST)**" : ""}, ${c.unacked_but_stored} stored but unanswered when wrk stopped; ` +
-    `group commit: mean ${fmt(c.mean_commit_batch)} deliveries, ${fmt(c.mean_commit_ms, 2)} ms per commit.`;
+    `group commit: mean ${fmt(c.mean_commit_batch)} deliveries, ${fmt(c.mean_commit_ms, 2)} ms per commit` +
+    (c.processed_during_run === null ? "." : `; pipeline: ${c.processed_during_run} processed by the end of the run ` +
+      `(${fmt(c.processed_during_run / r.result_duration_s, 0)}/s), the rest after.`);
 };
 const lines = [];
 const p = (s = "") => lines.push(s);
@@ -109,15 +114,14 @@ for (const pl of payloads) {
       `${r.target === "nginx" ? `${r.sanity.wrong_signature} (no check)` : r.sanity.wrong_signature} |`);
   }
   const fh = rows.find((r) => r.target === "forgehook" && !r.error);
-  if (fh && storeNote(fh)) {
-    p();
-    p(storeNote(fh));
+  for (const r of rows) {
+    if (!r.error && storeNote(r)) { p(); p(storeNote(r)); }
   }
   if (fh) {
     p();
     p("| ratio | req/s | p50 | p99 | peak RSS |");
     p("|---|---:|---:|---:|---:|");
-    for (const peer of ["octokit", "webhook", "nginx"]) {
+    for (const peer of ["forgehook-intake-only", "octokit", "webhook", "nginx"]) {
       const o = rows.find((r) => r.target === peer && !r.error);
       if (!o) continue;
       p(`| forgehook/${peer} | ${ratio(fh.requests_per_s, o.requests_per_s)} | ` +

@@ -1,0 +1,297 @@
+// Processing benchmark (issue "Pipeline and activity model"): how fast forgehook turns accepted
+// deliveries into committed projections. Two measurements, each on a fresh server and data dir:
+//
+//   backlog  deliveries accepted with the pipeline off (pipeline.enabled=false), then the server is
+//            restarted with it on and timed until every delivery is processed: deliveries/s with
+//            their projections committed.
+//   steady   an open-loop sender at a fixed rate (default 2,000 deliveries/s) with the pipeline on;
+//            accept-to-projection latency of every delivery is read from the database afterwards
+//            (deliveries.processed_at - deliveries.received_at, both written by the server, in µs).
+//
+// Payloads: every example in @octokit/webhooks-examples (329 bodies, 58 events), cycled; copy k of
+// an example has the ids and numbers of its pull request, issue, review, comment, run, release,
+// deployment... shifted by k * 1,000,000, so the load spreads over many resources instead of
+// rewriting one row. Each delivery is signed as GitHub signs it and has a fresh X-GitHub-Delivery.
+//
+// Usage: node bench/processing.mjs OUT_PREFIX   (writes OUT_PREFIX.json and OUT_PREFIX.md)
+// Environment: BENCH_FORGEHOOK_BIN (build/forgehook), BENCH_PROCESSING_BACKLOG (30000),
+//   BENCH_PROCESSING_RATE (2000), BENCH_PROCESSING_SECONDS (10), BENCH_PROCESSING_CONNECTIONS (32),
+//   BENCH_PROCESSING_TMP (bench/results/tmp: where the data dirs live, removed afterwards).
+// Needs the sqlite3 CLI (scripts/install-deps.sh bench). Only 127.0.0.1 is contacted.
+import { spawn, execFileSync } from "node:child_process";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const require = createRequire(import.meta.url);
+const out = process.argv[2];
+if (!out) {
+  console.error("usage: node bench/processing.mjs OUT_PREFIX");
+  process.exit(2);
+}
+const env = (name, fallback) => process.env[name] || fallback;
+const BIN = env("BENCH_FORGEHOOK_BIN", "build/forgehook");
+const BACKLOG = Number(env("BENCH_PROCESSING_BACKLOG", "30000"));
+const RATE = Number(env("BENCH_PROCESSING_RATE", "2000"));
+const SECONDS = Number(env("BENCH_PROCESSING_SECONDS", "10"));
+const CONNECTIONS = Number(env("BENCH_PROCESSING_CONNECTIONS", "32"));
+for (const [k, v] of Object.entries({ BACKLOG, RATE, SECONDS, CONNECTIONS })) {
+  if (!Number.isFinite(v) || v <= 0) { console.error(`processing: ${k} must be a positive number`); process.exit(2); }
+}
+if (!existsSync(BIN)) { console.error(`processing: ${BIN} not found (this script never builds)`); process.exit(1); }
+
+const log = (msg) => console.error(`[processing ${new Date().toTimeString().slice(0, 8)}] ${msg}`);
+const SECRET = randomBytes(16).toString("hex");
+const TOKEN = randomBytes(24).toString("hex");
+const sign = (body) => "sha256=" + createHmac("sha256", SECRET).update(body).digest("hex");
+
+// --- payloads ----------------------------------------------------------------------------------
+// The objects whose `id`/`number` name the resource a delivery touches in forgehook's model.
+const RESOURCE_KEYS = ["pull_request", "issue", "review", "comment", "workflow_run", "workflow_job", "check_suite",
+  "check_run", "release", "deployment", "deployment_status", "milestone", "discussion"];
+const SENTINEL_BASE = 987650000000;
+
+// A template renders copy k of one example: its resource ids are replaced by sentinels once, and
+// each copy joins the split body around them with the shifted values (no JSON work per delivery).
+function template(event, payload) {
+  const obj = structuredClone(payload);
+  const fields = [];
+  for (const key of RESOURCE_KEYS) {
+    const o = obj[key];
+    if (!o || typeof o !== "object") continue;
+    for (const f of ["id", "number"]) {
+      if (typeof o[f] !== "number") continue;
+      const sentinel = String(SENTINEL_BASE + fields.length);
+      fields.push({ sentinel, original: o[f] });
+      o[f] = Number(sentinel);
+    }
+  }
+  // Pieces are strings of the body or the index of the field whose value goes there.
+  let pieces = [JSON.stringify(obj)];
+  fields.forEach(({ sentinel }, n) => {
+    pieces = pieces.flatMap((p) => (typeof p !== "string" ? [p] : p.split(sentinel).flatMap((s, i) => (i ? [n, s] : [s]))));
+  });
+  return (copy) => pieces.map((p) => (typeof p === "string" ? p : String(fields[p].original + copy * 1_000_000))).join("");
+}
+const templates = [];
+for (const e of require("@octokit/webhooks-examples")) {
+  for (const payload of e.examples) templates.push({ event: e.name, render: template(e.name, payload) });
+}
+function delivery(i) {
+  const t = templates[i % templates.length];
+  const body = t.render(Math.floor(i / templates.length));
+  return { event: t.event, body, signature: sign(body), id: randomUUID() };
+}
+
+// --- server ------------------------------------------------------------------------------------
+async function startServer(dataDir, pipelineEnabled) {
+  const child = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir], {
+    env: { ...process.env, FORGEHOOK_GITHUB_SECRET: SECRET, FORGEHOOK_ADMIN_TOKEN: TOKEN, FORGEHOOK_LOG_LEVEL: "warn",
+      FORGEHOOK_PIPELINE_ENABLED: String(pipelineEnabled) },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => { stderr = (stderr + d).slice(-4000); });
+  const addrFile = path.join(dataDir, "forgehook.addr");
+  for (let i = 0; i < 400; i++) {
+    if (child.exitCode !== null) throw new Error(`forgehook exited during start-up: ${stderr}`);
+    if (existsSync(addrFile) && readFileSync(addrFile, "utf8").trim()) {
+      const [host, port] = readFileSync(addrFile, "utf8").trim().split(":");
+      const s = { child, host, port: Number(port), agent: new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS }) };
+      if ((await get(s, "/readyz").catch(() => ({ status: 0 }))).status === 200) return s;
+    }
+    await sleep(25);
+  }
+  child.kill("SIGKILL");
+  throw new Error("forgehook did not become ready in 10 s");
+}
+async function stopServer(s) {
+  s.agent.destroy();
+  if (s.child.exitCode !== null) return;
+  const exited = new Promise((r) => s.child.once("exit", r));
+  s.child.kill("SIGTERM");
+  await Promise.race([exited, sleep(10000).then(() => s.child.kill("SIGKILL"))]);
+}
+// CPU seconds the server used so far (user + system), from /proc.
+function cpuSeconds(s) {
+  const f = readFileSync(`/proc/${s.child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;  // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+function get(s, p) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: s.host, port: s.port, path: p, agent: s.agent,
+      headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
+      let body = "";
+      res.on("data", (d) => (body += d)).on("end", () => resolve({ status: res.statusCode, body }));
+    });
+    req.on("error", reject).end();
+  });
+}
+function post(s, d) {
+  return new Promise((resolve) => {
+    const req = http.request({ host: s.host, port: s.port, path: "/webhooks/github", method: "POST", agent: s.agent,
+      headers: { "Content-Type": "application/json", "X-GitHub-Event": d.event, "X-GitHub-Delivery": d.id,
+        "X-GitHub-Hook-ID": "424242", "X-Hub-Signature-256": d.signature, "User-Agent": "GitHub-Hookshot/bench" } },
+    (res) => { res.resume().on("end", () => resolve(res.statusCode)); });
+    req.on("error", () => resolve(0)).end(d.body);
+  });
+}
+async function processedCount(s) {
+  const { body } = await get(s, "/metrics");
+  let n = 0;
+  for (const m of body.matchAll(/^forgehook_processed_total\{outcome="(\w+)"\} (\d+)/gm)) n += Number(m[2]);
+  return n;
+}
+async function waitProcessed(s, want, limitMs) {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const n = await processedCount(s);
+    if (n >= want) return { n, at: performance.now() };
+    if (Date.now() > deadline) return { n, at: performance.now(), timedOut: true };
+    await sleep(10);
+  }
+}
+function sql(dataDir, query) {
+  return execFileSync("sqlite3", ["-readonly", "-separator", "\t", path.join(dataDir, "forgehook.db"), query],
+    { encoding: "utf8", maxBuffer: 256 << 20 }).trim();
+}
+function statuses(dataDir) {
+  return Object.fromEntries(sql(dataDir, "SELECT status, count(*) FROM deliveries GROUP BY status")
+    .split("\n").filter(Boolean).map((l) => { const [k, v] = l.split("\t"); return [k, Number(v)]; }));
+}
+const pct = (sorted, p) => sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : null;
+
+// --- backlog -----------------------------------------------------------------------------------
+async function backlogRun(work) {
+  const dataDir = path.join(work, "backlog");
+  log(`backlog: accepting ${BACKLOG} deliveries with the pipeline off`);
+  let s = await startServer(dataDir, false);
+  let next = 0, accepted = 0;
+  const codes = {};
+  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
+    while (next < BACKLOG) {
+      const code = await post(s, delivery(next++));
+      codes[code] = (codes[code] || 0) + 1;
+      if (code === 200) accepted++;
+    }
+  }));
+  await stopServer(s);
+  log(`backlog: ${accepted} accepted (${JSON.stringify(codes)}); restarting with the pipeline on`);
+  s = await startServer(dataDir, true);
+  const t0 = performance.now(), cpu0 = cpuSeconds(s);
+  const atStart = await processedCount(s);
+  const end = await waitProcessed(s, accepted, 300000);
+  const cpu = cpuSeconds(s) - cpu0;
+  await stopServer(s);
+  const seconds = (end.at - t0) / 1000;
+  const result = {
+    accepted, send_status_counts: codes, processed_before_timing: atStart, processed: end.n, seconds,
+    deliveries_per_second: (end.n - atStart) / seconds, server_cpu_seconds: cpu,
+    timed_out: !!end.timedOut, final_statuses: statuses(dataDir),
+    activity_rows: Number(sql(dataDir, "SELECT count(*) FROM activity")),
+    pull_request_rows: Number(sql(dataDir, "SELECT count(*) FROM pulls")),
+  };
+  log(`backlog: ${result.deliveries_per_second.toFixed(0)} deliveries/s (${end.n - atStart} in ${seconds.toFixed(2)} s)`);
+  return result;
+}
+
+// --- steady ------------------------------------------------------------------------------------
+async function steadyRun(work) {
+  const dataDir = path.join(work, "steady");
+  const total = Math.round(RATE * SECONDS);
+  log(`steady: ${RATE} deliveries/s for ${SECONDS} s (${total}), pipeline on`);
+  const s = await startServer(dataDir, true);
+  const cpu0 = cpuSeconds(s);
+  const ackMs = [];
+  const codes = {};
+  const pending = [];
+  const t0 = performance.now();
+  let sent = 0, maxBehind = 0;
+  // Open loop: whatever the server's speed, request i is due at t0 + i / RATE. The latency of an
+  // answer is measured from when its request was due, so a stalled server cannot hide its stalls.
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * RATE) + 1);
+    maxBehind = Math.max(maxBehind, due - sent);
+    for (; sent < due; sent++) {
+      const scheduled = t0 + (sent / RATE) * 1000;
+      pending.push(post(s, delivery(sent)).then((code) => {
+        codes[code] = (codes[code] || 0) + 1;
+        if (code === 200) ackMs.push(performance.now() - scheduled);
+      }));
+    }
+    await sleep(1);
+  }
+  await Promise.all(pending);
+  const sendSeconds = (performance.now() - t0) / 1000;
+  const accepted = codes[200] || 0;
+  const end = await waitProcessed(s, accepted, 60000);
+  const cpu = cpuSeconds(s) - cpu0;
+  await stopServer(s);
+  const lat = sql(dataDir, "SELECT processed_at - received_at FROM deliveries WHERE status = 'processed' ORDER BY 1")
+    .split("\n").filter(Boolean).map((v) => Number(v) / 1000);
+  ackMs.sort((a, b) => a - b);
+  const result = {
+    rate: RATE, seconds: SECONDS, sent, send_seconds: sendSeconds, send_status_counts: codes,
+    max_requests_due_at_once: maxBehind, processed: end.n, timed_out: !!end.timedOut,
+    final_statuses: statuses(dataDir), server_cpu_seconds: cpu, server_cpu_share: cpu / sendSeconds,
+    accept_to_projection_ms: { count: lat.length, p50: pct(lat, 50), p90: pct(lat, 90), p99: pct(lat, 99), max: lat.at(-1) },
+    ack_ms: { count: ackMs.length, p50: pct(ackMs, 50), p99: pct(ackMs, 99), max: ackMs.at(-1) },
+  };
+  log(`steady: accept-to-projection p50 ${result.accept_to_projection_ms.p50?.toFixed(2)} ms, ` +
+    `p99 ${result.accept_to_projection_ms.p99?.toFixed(2)} ms`);
+  return result;
+}
+
+// --- report ------------------------------------------------------------------------------------
+// Data dirs on the same disk as bench/run.sh's, so fsync costs the same in both reports.
+const tmpRoot = env("BENCH_PROCESSING_TMP", "bench/results/tmp");
+mkdirSync(tmpRoot, { recursive: true });
+const work = mkdtempSync(path.join(tmpRoot, "processing."));
+let backlog, steady;
+try {
+  backlog = await backlogRun(work);
+  steady = await steadyRun(work);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+const report = {
+  started_at: new Date().toISOString(),
+  machine: { nproc: os.cpus().length, cpu_model: os.cpus()[0]?.model, loadavg: os.loadavg().map((x) => +x.toFixed(2)) },
+  forgehook: `${BIN}, sha256 ${execFileSync("sha256sum", [BIN], { encoding: "utf8" }).slice(0, 12)}`,
+  payloads: { examples: templates.length, events: new Set(templates.map((t) => t.event)).size,
+    source: `@octokit/webhooks-examples ${require("@octokit/webhooks-examples/package.json").version}` },
+  settings: { backlog: BACKLOG, rate: RATE, seconds: SECONDS, connections: CONNECTIONS },
+  backlog, steady,
+};
+const f = (x, d = 0) => (x === null || x === undefined ? "–" : x.toFixed(d));
+const md = [
+  "# forgehook processing benchmark",
+  "",
+  `${report.started_at}; ${report.machine.nproc} cores, ${report.machine.cpu_model}; load average at the end ` +
+    `${report.machine.loadavg.join(" ")}. Payloads: all ${report.payloads.examples} examples (${report.payloads.events} ` +
+    `events) of ${report.payloads.source}, cycled, resource ids shifted per copy. Command: \`node bench/processing.mjs\`.`,
+  "",
+  "| measurement | result | target |",
+  "|---|---:|---:|",
+  `| backlog of ${backlog.accepted} deliveries drained | ${f(backlog.deliveries_per_second)} deliveries/s ` +
+    `(${f(backlog.seconds, 2)} s, server CPU ${f(backlog.server_cpu_seconds, 1)} s) | ≥ 5,000/s |`,
+  `| accept → projection at ${RATE}/s for ${SECONDS} s, p50 | ${f(steady.accept_to_projection_ms.p50, 2)} ms | |`,
+  `| accept → projection, p99 | ${f(steady.accept_to_projection_ms.p99, 2)} ms | ≤ 100 ms |`,
+  `| accept → projection, max | ${f(steady.accept_to_projection_ms.max, 2)} ms | |`,
+  `| delivery acknowledged (client, from due time), p50 / p99 | ${f(steady.ack_ms.p50, 2)} / ${f(steady.ack_ms.p99, 2)} ms | |`,
+  `| server CPU while steady | ${f(100 * steady.server_cpu_share, 0)} % of one core | |`,
+  "",
+  `Final delivery statuses: backlog ${JSON.stringify(backlog.final_statuses)}, steady ${JSON.stringify(steady.final_statuses)}; ` +
+    `sent at steady rate: ${JSON.stringify(steady.send_status_counts)}.`,
+  "",
+];
+writeFileSync(`${out}.json.tmp`, JSON.stringify(report, null, 2) + "\n");
+renameSync(`${out}.json.tmp`, `${out}.json`);
+writeFileSync(`${out}.md.tmp`, md.join("\n"));
+renameSync(`${out}.md.tmp`, `${out}.md`);
+log(`wrote ${out}.json and ${out}.md`);
