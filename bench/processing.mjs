@@ -44,6 +44,8 @@ for (const [k, v] of Object.entries({ BACKLOG, RATE, SECONDS, CONNECTIONS })) {
 }
 if (!existsSync(BIN)) { console.error(`processing: ${BIN} not found (this script never builds)`); process.exit(1); }
 
+const startedAt = new Date().toISOString();
+const loadAtStart = os.loadavg().map((x) => +x.toFixed(2));
 const log = (msg) => console.error(`[processing ${new Date().toTimeString().slice(0, 8)}] ${msg}`);
 const SECRET = randomBytes(16).toString("hex");
 const TOKEN = randomBytes(24).toString("hex");
@@ -228,9 +230,9 @@ async function steadyRun(work) {
   }
   await Promise.all(pending);
   const sendSeconds = (performance.now() - t0) / 1000;
+  const cpuWhileSending = cpuSeconds(s) - cpu0;  // before the drain wait and its /metrics polling
   const accepted = codes[200] || 0;
   const end = await waitProcessed(s, accepted, 60000);
-  const cpu = cpuSeconds(s) - cpu0;
   await stopServer(s);
   const lat = sql(dataDir, "SELECT processed_at - received_at FROM deliveries WHERE status = 'processed' ORDER BY 1")
     .split("\n").filter(Boolean).map((v) => Number(v) / 1000);
@@ -238,7 +240,7 @@ async function steadyRun(work) {
   const result = {
     rate: RATE, seconds: SECONDS, sent, send_seconds: sendSeconds, send_status_counts: codes,
     max_requests_due_at_once: maxBehind, processed: end.n, timed_out: !!end.timedOut,
-    final_statuses: statuses(dataDir), server_cpu_seconds: cpu, server_cpu_share: cpu / sendSeconds,
+    final_statuses: statuses(dataDir), server_cpu_seconds: cpuWhileSending, server_cpu_share: cpuWhileSending / sendSeconds,
     accept_to_projection_ms: { count: lat.length, p50: pct(lat, 50), p90: pct(lat, 90), p99: pct(lat, 99), max: lat.at(-1) },
     ack_ms: { count: ackMs.length, p50: pct(ackMs, 50), p99: pct(ackMs, 99), max: ackMs.at(-1) },
   };
@@ -260,9 +262,11 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 const report = {
-  started_at: new Date().toISOString(),
-  machine: { nproc: os.cpus().length, cpu_model: os.cpus()[0]?.model, loadavg: os.loadavg().map((x) => +x.toFixed(2)) },
-  forgehook: `${BIN}, sha256 ${execFileSync("sha256sum", [BIN], { encoding: "utf8" }).slice(0, 12)}`,
+  started_at: startedAt,
+  finished_at: new Date().toISOString(),
+  machine: { nproc: os.cpus().length, cpu_model: os.cpus()[0]?.model, loadavg_at_start: loadAtStart },
+  // The binary by its path relative to the checkout, never this machine's absolute path.
+  forgehook: `${path.relative(process.cwd(), path.resolve(BIN))}, sha256 ${execFileSync("sha256sum", [BIN], { encoding: "utf8" }).slice(0, 12)}`,
   payloads: { examples: templates.length, events: new Set(templates.map((t) => t.event)).size,
     source: `@octokit/webhooks-examples ${require("@octokit/webhooks-examples/package.json").version}` },
   settings: { backlog: BACKLOG, rate: RATE, seconds: SECONDS, connections: CONNECTIONS },
@@ -272,8 +276,8 @@ const f = (x, d = 0) => (x === null || x === undefined ? "–" : x.toFixed(d));
 const md = [
   "# forgehook processing benchmark",
   "",
-  `${report.started_at}; ${report.machine.nproc} cores, ${report.machine.cpu_model}; load average at the end ` +
-    `${report.machine.loadavg.join(" ")}. Payloads: all ${report.payloads.examples} examples (${report.payloads.events} ` +
+  `${report.started_at} → ${report.finished_at}; ${report.machine.nproc} cores, ${report.machine.cpu_model}; load ` +
+    `average at start ${report.machine.loadavg_at_start.join(" ")}. Payloads: all ${report.payloads.examples} examples (${report.payloads.events} ` +
     `events) of ${report.payloads.source}, cycled, resource ids shifted per copy. Command: \`node bench/processing.mjs\`.`,
   "",
   "| measurement | result | target |",

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 
+#include "api/json_reply.h"
 #include "api/query_params.h"
 
 namespace forgehook::api {
@@ -25,8 +27,6 @@ core::Result<std::vector<json>> rows(store::Store& store, const std::string& nam
   for (const auto& row : *result) out.push_back(json::parse(row));
   return out;
 }
-
-http::Response ok(const json& body) { return http::jsonResponse(200, body.dump(-1, ' ', false, json::error_handler_t::replace)); }
 
 std::string rfc3339(std::int64_t seconds) {
   auto text = core::formatRfc3339(seconds * 1'000'000);
@@ -51,21 +51,15 @@ std::int64_t weekStart(std::int64_t seconds) {
   return (days - ((days + 3) % 7)) * kDay;
 }
 
+// The range of a metrics endpoint in Unix seconds: since/until/timeframe, by default the last
+// `defaultSpan` seconds up to now.
 core::Result<std::pair<std::int64_t, std::int64_t>> rangeFrom(const http::Request& request, std::int64_t now,
                                                                std::int64_t defaultSpan) {
-  std::int64_t since = now - defaultSpan, until = now + 1;
-  if (auto tf = request.queryParam("timeframe")) {
-    auto seconds = timeframeSeconds(*tf);
-    if (!seconds) return std::unexpected(core::Error::invalidArgument("invalid_argument", "timeframe must be one of 1h, 6h, 24h, 7d, 30d"));
-    since = now - *seconds;
-  }
-  for (auto [name, slot] : {std::pair{"since", &since}, std::pair{"until", &until}}) {
-    if (auto text = request.queryParam(name)) {
-      auto micros = core::parseTimestamp(*text);
-      if (!micros) return std::unexpected(core::Error::invalidArgument("invalid_argument", std::string(name) + " must be RFC 3339 or Unix seconds"));
-      *slot = *micros / 1'000'000;
-    }
-  }
+  auto range = readTimeRange(request, now * 1'000'000);
+  if (!range) return std::unexpected(range.error());
+  const std::int64_t since = range->sinceMicros ? *range->sinceMicros / 1'000'000 : now - defaultSpan;
+  const std::int64_t until = range->untilMicros ? *range->untilMicros / 1'000'000 : now + 1;
+  if (since >= until) return std::unexpected(invalidArgument("since must be before until"));
   return std::pair{since, until};
 }
 
@@ -89,7 +83,7 @@ http::Response ActivityMetricsApi::status(const http::Request& request) const {
   json lastDelivery = c["last_delivery_at"].is_number()
                           ? json(core::formatRfc3339(c["last_delivery_at"].get<std::int64_t>()))
                           : json(nullptr);
-  return ok({{"open_issues", c["open_issues"]},
+  return jsonReply({{"open_issues", c["open_issues"]},
              {"open_pulls", c["open_pulls"]},
              {"incidents_open", c["incidents_open"]},
              {"milestones", ms},
@@ -103,7 +97,7 @@ http::Response ActivityMetricsApi::pulls(const http::Request& request) const {
   auto range = rangeFrom(request, now, 30 * kDay);
   if (!range) return http::errorResponse(range.error());
   const auto [since, until] = *range;
-  auto all = rows(store_, "pulls", {repositoryParam(request), std::int64_t{0}, until});
+  auto all = rows(store_, "pulls", {repositoryParam(request), since, until});
   if (!all) return http::errorResponse(all.error());
   struct Bucket {
     std::vector<double> cycle, review;
@@ -157,13 +151,13 @@ http::Response ActivityMetricsApi::pulls(const http::Request& request) const {
   out["since"] = rfc3339(since);
   out["until"] = rfc3339(until);
   out["weeks"] = std::move(perWeek);
-  return ok(out);
+  return jsonReply(out);
 }
 
 http::Response ActivityMetricsApi::sprint(const http::Request& request) const {
   const auto title = request.queryParam("milestone");
   if (!title || title->empty())
-    return http::errorResponse(core::Error::invalidArgument("invalid_argument", "milestone (its title) is required"));
+    return http::errorResponse(invalidArgument("milestone (its title) is required"));
   const auto repo = repositoryParam(request);
   auto milestone = rows(store_, "sprint_milestone", {repo, *title});
   if (!milestone) return http::errorResponse(milestone.error());
@@ -180,32 +174,35 @@ http::Response ActivityMetricsApi::sprint(const http::Request& request) const {
   start = start / kDay * kDay;
   std::int64_t end = now;
   if (m["closed_at"].is_number()) end = std::min(end, m["closed_at"].get<std::int64_t>());
-  json burndown = json::array();
-  int closedSoFar = 0, remaining = 0;
-  for (std::int64_t day = start; day <= end && burndown.size() < 400; day += kDay) {
-    const std::int64_t dayEnd = day + kDay;
-    int open = 0, closed = 0;
+  // Issues of the milestone created before `until`: still open (or closed later) and closed by then.
+  auto countBefore = [&](std::int64_t until) {
+    std::pair<int, int> openClosed{0, 0};
     for (const auto& i : *issues) {
-      if (!i["created_at"].is_number() || i["created_at"].get<std::int64_t>() >= dayEnd) continue;
-      if (i["state"] == "closed" && i["closed_at"].is_number() && i["closed_at"].get<std::int64_t>() < dayEnd) closed++;
-      else open++;
+      if (!i["created_at"].is_number() || i["created_at"].get<std::int64_t>() >= until) continue;
+      if (i["state"] == "closed" && i["closed_at"].is_number() && i["closed_at"].get<std::int64_t>() < until) openClosed.second++;
+      else openClosed.first++;
     }
+    return openClosed;
+  };
+  const std::int64_t lastDay = start + (end - start) / kDay * kDay;
+  const auto [remaining, closedSoFar] = countBefore(lastDay + kDay);
+  // The chart shows at most the last 400 days; the totals above cover the whole milestone.
+  json burndown = json::array();
+  for (std::int64_t day = std::max(start, lastDay - 399 * kDay); day <= lastDay; day += kDay) {
+    const auto [open, closed] = countBefore(day + kDay);
     burndown.push_back({{"day", rfc3339(day)}, {"open", open}, {"closed", closed}});
-    remaining = open;
-    closedSoFar = closed;
   }
   const double days = std::max<double>(1.0, static_cast<double>(end - start) / kDay);
   const double ratePerDay = closedSoFar / days;
-  json projection = nullptr;
-  if (remaining == 0 && closedSoFar > 0) projection = rfc3339(end);
-  else if (ratePerDay > 0) projection = rfc3339(now + static_cast<std::int64_t>(remaining / ratePerDay * kDay));
+  std::optional<std::int64_t> projection;
+  if (remaining == 0 && closedSoFar > 0) projection = end;
+  else if (ratePerDay > 0) projection = now + static_cast<std::int64_t>(remaining / ratePerDay * kDay);
   json onTrack = nullptr;
-  if (m["due_on"].is_number() && projection.is_string())
-    onTrack = projection.get<std::string>() <= rfc3339(m["due_on"].get<std::int64_t>());
+  if (m["due_on"].is_number() && projection) onTrack = *projection <= m["due_on"].get<std::int64_t>();
   json velocity = json::array();
   for (const auto& v : *past)
     velocity.push_back({{"milestone", v["title"]}, {"closed_at", timeOrNull(v["closed_at"])}, {"closed_issues", v["closed_issues"]}});
-  return ok({{"milestone", m["title"]},
+  return jsonReply({{"milestone", m["title"]},
              {"state", m["state"]},
              {"due_on", timeOrNull(m["due_on"])},
              {"issues", issues->size()},
@@ -213,7 +210,7 @@ http::Response ActivityMetricsApi::sprint(const http::Request& request) const {
              {"closed", closedSoFar},
              {"burndown", burndown},
              {"closed_per_day", std::round(ratePerDay * 100) / 100},
-             {"projected_completion", projection},
+             {"projected_completion", projection ? json(rfc3339(*projection)) : json(nullptr)},
              {"on_track", onTrack},
              {"velocity", velocity}});
 }
@@ -224,7 +221,7 @@ http::Response ActivityMetricsApi::health(const http::Request& request) const {
   for (auto [name, slot] : {std::pair{"stale_pull_days", &stalePullDays}, std::pair{"stale_issue_days", &staleIssueDays}}) {
     if (auto text = request.queryParam(name)) {
       auto v = parseInteger(*text);
-      if (!v || *v < 1 || *v > 3650) return http::errorResponse(core::Error::invalidArgument("invalid_argument", std::string(name) + " must be between 1 and 3650"));
+      if (!v || *v < 1 || *v > 3650) return http::errorResponse(invalidArgument(std::string(name) + " must be between 1 and 3650"));
       *slot = *v;
     }
   }
@@ -234,7 +231,7 @@ http::Response ActivityMetricsApi::health(const http::Request& request) const {
   if (!result) return http::errorResponse(result.error());
   json h = result->front();
   const auto completed = h["runs_completed"].get<std::int64_t>(), failed = h["runs_failed"].get<std::int64_t>();
-  return ok({{"stale_pulls", h["stale_pulls"]},
+  return jsonReply({{"stale_pulls", h["stale_pulls"]},
              {"stale_issues", h["stale_issues"]},
              {"stale_pull_days", stalePullDays},
              {"stale_issue_days", staleIssueDays},

@@ -3,27 +3,24 @@
 #include <nlohmann/json.hpp>
 
 #include "api/delivery_json.h"
+#include "api/json_reply.h"
 #include "api/query_params.h"
-#include "core/time.h"
 
 namespace forgehook::api {
 namespace {
 
-core::Result<store::DeliveryFilter> filterFrom(const http::Request& request) {
+core::Result<store::DeliveryFilter> filterFrom(const http::Request& request, std::int64_t nowMicros) {
   store::DeliveryFilter f;
-  auto bad = [](std::string message) { return std::unexpected(core::Error::invalidArgument("invalid_argument", std::move(message))); };
-  f.forge = request.queryParam("forge");
-  if (f.forge && *f.forge != "github" && *f.forge != "gitlab" && *f.forge != "gitea")
-    return bad("forge must be github, gitlab or gitea");
+  auto forge = readForge(request);
+  if (!forge) return std::unexpected(forge.error());
+  f.forge = *forge;
   f.event = request.queryParam("event");
   f.repository = request.queryParam("repository");
   f.status = request.queryParam("status");
-  for (auto [name, slot] : {std::pair{"since", &f.sinceMicros}, std::pair{"until", &f.untilMicros}}) {
-    if (auto text = request.queryParam(name)) {
-      *slot = core::parseTimestamp(*text);
-      if (!*slot) return bad(std::string(name) + " must be RFC 3339 or Unix seconds");
-    }
-  }
+  auto range = readTimeRange(request, nowMicros);
+  if (!range) return std::unexpected(range.error());
+  f.sinceMicros = range->sinceMicros;
+  f.untilMicros = range->untilMicros;
   if (auto paging = readPaging(request, f.limit, f.beforeId); !paging) return std::unexpected(paging.error());
   return f;
 }
@@ -31,7 +28,7 @@ core::Result<store::DeliveryFilter> filterFrom(const http::Request& request) {
 }  // namespace
 
 http::Response DeliveriesApi::list(const http::Request& request) const {
-  auto filter = filterFrom(request);
+  auto filter = filterFrom(request, clock_.nowMicros());
   if (!filter) return http::errorResponse(filter.error());
   auto page = store_.listDeliveries(*filter);
   if (!page) return http::errorResponse(page.error());
@@ -39,7 +36,7 @@ http::Response DeliveriesApi::list(const http::Request& request) const {
   for (const auto& d : page->deliveries) items.push_back(summaryJson(d));
   nlohmann::json out{{"deliveries", std::move(items)},
                      {"next_cursor", page->nextCursor ? nlohmann::json(std::to_string(*page->nextCursor)) : nlohmann::json(nullptr)}};
-  return http::jsonResponse(200, out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return jsonReply(out);
 }
 
 http::Response DeliveriesApi::show(const http::Request& request) const {
@@ -48,7 +45,7 @@ http::Response DeliveriesApi::show(const http::Request& request) const {
   if (!id) return http::errorResponse(core::Error::notFound("no delivery at " + request.path));
   auto delivery = store_.getDelivery(*id);
   if (!delivery) return http::errorResponse(delivery.error());
-  return http::jsonResponse(200, detailJson(*delivery).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return jsonReply(detailJson(*delivery));
 }
 
 }  // namespace forgehook::api

@@ -4,14 +4,13 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "api/json_reply.h"
 #include "api/query_params.h"
 
 namespace forgehook::api {
 namespace {
 
 using nlohmann::json;
-
-core::Error bad(std::string message) { return core::Error::invalidArgument("invalid_argument", std::move(message)); }
 
 // The id in /api/v1/<collection>/<id>[/<suffix>].
 std::optional<std::int64_t> pathId(const http::Request& request, std::string_view prefix, std::string_view suffix = "") {
@@ -35,14 +34,10 @@ core::Result<json> jsonBody(const http::Request& request, bool emptyAllowed) {
   return body;
 }
 
-http::Response ok(const json& body, int status = 200) {
-  return http::jsonResponse(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
-}
-
 // A string member, or nothing; an error when present with another type.
 core::Result<std::optional<std::string>> optionalString(const json& body, const char* name) {
   if (!body.contains(name) || body[name].is_null()) return std::optional<std::string>{};
-  if (!body[name].is_string()) return std::unexpected(bad(std::string(name) + " must be a string"));
+  if (!body[name].is_string()) return std::unexpected(invalidArgument(std::string(name) + " must be a string"));
   return std::optional<std::string>(body[name].get<std::string>());
 }
 
@@ -58,16 +53,16 @@ core::Result<store::ItemInput> itemInput(const json& body, bool creating) {
   }
   for (const auto& [key, value] : body.items()) {
     static const std::set<std::string> known = {"title", "description", "owner", "status", "tags", "due_on", "issue"};
-    if (!known.contains(key)) return std::unexpected(bad("unknown field \"" + key + "\""));
+    if (!known.contains(key)) return std::unexpected(invalidArgument("unknown field \"" + key + "\""));
   }
-  if (creating && (!in.title || in.title->empty())) return std::unexpected(bad("title is required"));
-  if (in.title && (in.title->empty() || in.title->size() > 500)) return std::unexpected(bad("title must be 1 to 500 characters"));
+  if (creating && (!in.title || in.title->empty())) return std::unexpected(invalidArgument("title is required"));
+  if (in.title && (in.title->empty() || in.title->size() > 500)) return std::unexpected(invalidArgument("title must be 1 to 500 characters"));
   if (in.status && !kItemStatuses.contains(*in.status))
-    return std::unexpected(bad("status must be planned, in_progress, completed, not_planned or blocked"));
+    return std::unexpected(invalidArgument("status must be planned, in_progress, completed, not_planned or blocked"));
   if (body.contains("tags")) {
     const auto& tags = body["tags"];
     if (!tags.is_array() || !std::all_of(tags.begin(), tags.end(), [](const json& t) { return t.is_string(); }))
-      return std::unexpected(bad("tags must be an array of strings"));
+      return std::unexpected(invalidArgument("tags must be an array of strings"));
     in.tagsJson = tags.dump();
   }
   if (body.contains("due_on")) {
@@ -75,7 +70,7 @@ core::Result<store::ItemInput> itemInput(const json& body, bool creating) {
       in.dueOn = std::optional<std::int64_t>{};
     } else {
       auto micros = body["due_on"].is_string() ? core::parseTimestamp(body["due_on"].get<std::string>()) : std::nullopt;
-      if (!micros) return std::unexpected(bad("due_on must be an RFC 3339 time or null"));
+      if (!micros) return std::unexpected(invalidArgument("due_on must be an RFC 3339 time or null"));
       in.dueOn = std::optional<std::int64_t>(*micros / 1'000'000);
     }
   }
@@ -86,13 +81,13 @@ core::Result<store::ItemInput> itemInput(const json& body, bool creating) {
     } else {
       if (!issue.is_object() || !issue.contains("repository") || !issue["repository"].is_string() ||
           !issue.contains("number") || !issue["number"].is_number_integer() || issue["number"].get<std::int64_t>() < 1)
-        return std::unexpected(bad("issue must be {\"repository\": \"owner/name\", \"number\": N[, \"forge\": ...]} or null"));
+        return std::unexpected(invalidArgument("issue must be {\"repository\": \"owner/name\", \"number\": N[, \"forge\": ...]} or null"));
       const std::string repository = issue["repository"].get<std::string>();
-      if (repository.find('/') == std::string::npos) return std::unexpected(bad("issue.repository must be owner/name"));
-      std::string forge = issue.value("forge", std::string("github"));
-      if (forge != "github" && forge != "gitlab" && forge != "gitea")
-        return std::unexpected(bad("issue.forge must be github, gitlab or gitea"));
-      in.forge = forge;
+      if (repository.find('/') == std::string::npos) return std::unexpected(invalidArgument("issue.repository must be owner/name"));
+      auto forge = optionalString(issue, "forge");
+      if (!forge) return std::unexpected(invalidArgument("issue.forge must be a string"));
+      if (*forge && !isKnownForge(**forge)) return std::unexpected(invalidArgument("issue.forge must be github, gitlab or gitea"));
+      in.forge = forge->value_or("github");
       in.repository = repository;
       in.issueNumber = issue["number"].get<std::int64_t>();
     }
@@ -138,7 +133,7 @@ http::Response ModelApi::createItem(const http::Request& request) const {
   if (!body) return http::errorResponse(body.error());
   auto input = itemInput(*body, true);
   if (!input) return http::errorResponse(input.error());
-  if (input->unlink) input->unlink = false;
+  input->unlink = false;
   auto item = store_.createItem(*input, clock_.nowSeconds());
   if (!item) return http::errorResponse(item.error());
   return http::jsonResponse(201, *item);
@@ -160,7 +155,7 @@ http::Response ModelApi::deleteItem(const http::Request& request) const {
   auto id = pathId(request, "/api/v1/items/");
   if (!id) return http::errorResponse(core::Error::notFound("no planned item at " + request.path));
   if (auto done = store_.deleteItem(*id); !done) return http::errorResponse(done.error());
-  return ok(json{{"deleted", *id}});
+  return jsonReply(json{{"deleted", *id}});
 }
 
 http::Response ModelApi::acknowledgeIncident(const http::Request& request) const {
@@ -186,7 +181,7 @@ http::Response ModelApi::replayOne(const http::Request& request) const {
   if (!n) return http::errorResponse(n.error());
   if (*n == 0) return http::errorResponse(core::Error::notFound("no delivery with id " + std::to_string(*id)));
   wakePipeline_();
-  return ok(json{{"requeued", *n}}, 202);
+  return jsonReply(json{{"requeued", *n}}, 202);
 }
 
 http::Response ModelApi::replay(const http::Request& request) const {
@@ -196,41 +191,43 @@ http::Response ModelApi::replay(const http::Request& request) const {
   bool any = false;
   for (const auto& [key, value] : body->items()) {
     if (key == "all") {
-      if (!value.is_boolean() || !value.get<bool>()) return http::errorResponse(bad("all must be true when given"));
+      if (!value.is_boolean() || !value.get<bool>()) return http::errorResponse(invalidArgument("all must be true when given"));
       any = true;
       continue;
     }
-    if (!value.is_string()) return http::errorResponse(bad(key + " must be a string"));
+    if (!value.is_string()) return http::errorResponse(invalidArgument(key + " must be a string"));
     const auto text = value.get<std::string>();
-    if (key == "forge") filter.forge = text;
-    else if (key == "event") filter.event = text;
+    if (key == "forge") {
+      if (!isKnownForge(text)) return http::errorResponse(invalidArgument("forge must be github, gitlab or gitea"));
+      filter.forge = text;
+    } else if (key == "event") filter.event = text;
     else if (key == "repository") filter.repository = text;
     else if (key == "status") filter.status = text;
     else if (key == "since" || key == "until") {
       auto micros = core::parseTimestamp(text);
-      if (!micros) return http::errorResponse(bad(key + " must be RFC 3339 or Unix seconds"));
+      if (!micros) return http::errorResponse(invalidArgument(key + " must be RFC 3339 or Unix seconds"));
       (key == "since" ? filter.sinceMicros : filter.untilMicros) = micros;
     } else {
-      return http::errorResponse(bad("unknown field \"" + key + "\""));
+      return http::errorResponse(invalidArgument("unknown field \"" + key + "\""));
     }
     any = true;
   }
   // Replaying everything by accident would redo the whole log: ask for it by name.
-  if (!any) return http::errorResponse(bad("give at least one filter (forge, event, repository, status, since, until) or \"all\": true"));
+  if (!any) return http::errorResponse(invalidArgument("give at least one filter (forge, event, repository, status, since, until) or \"all\": true"));
   if (filter.status && *filter.status != "queued" && *filter.status != "retrying" && *filter.status != "processed" &&
       *filter.status != "dead")
-    return http::errorResponse(bad("status must be queued, retrying, processed or dead"));
+    return http::errorResponse(invalidArgument("status must be queued, retrying, processed or dead"));
   auto n = store_.requeue(filter);
   if (!n) return http::errorResponse(n.error());
   wakePipeline_();
-  return ok(json{{"requeued", *n}}, 202);
+  return jsonReply(json{{"requeued", *n}}, 202);
 }
 
 http::Response ModelApi::rebuild(const http::Request&) const {
   auto n = store_.rebuildProjections();
   if (!n) return http::errorResponse(n.error());
   wakePipeline_();
-  return ok(json{{"requeued", *n}}, 202);
+  return jsonReply(json{{"requeued", *n}}, 202);
 }
 
 }  // namespace forgehook::api

@@ -22,16 +22,41 @@ std::optional<std::int64_t> timeframeSeconds(std::string_view text) {
   return std::nullopt;
 }
 
+core::Error invalidArgument(std::string message) {
+  return core::Error::invalidArgument("invalid_argument", std::move(message));
+}
+
+bool isKnownForge(std::string_view forge) { return forge == "github" || forge == "gitlab" || forge == "gitea"; }
+
+core::Result<std::optional<std::string>> readForge(const http::Request& request) {
+  auto forge = request.queryParam("forge");
+  if (forge && !isKnownForge(*forge)) return std::unexpected(invalidArgument("forge must be github, gitlab or gitea"));
+  return forge;
+}
+
+core::Result<TimeRange> readTimeRange(const http::Request& request, std::int64_t nowMicros) {
+  TimeRange range;
+  if (auto tf = request.queryParam("timeframe")) {
+    auto seconds = timeframeSeconds(*tf);
+    if (!seconds) return std::unexpected(invalidArgument("timeframe must be one of 1h, 6h, 24h, 7d, 30d"));
+    range.sinceMicros = nowMicros - *seconds * 1'000'000;
+  }
+  for (auto [name, slot] : {std::pair{"since", &range.sinceMicros}, std::pair{"until", &range.untilMicros}}) {
+    if (auto text = request.queryParam(name)) {
+      *slot = core::parseTimestamp(*text);
+      if (!*slot) return std::unexpected(invalidArgument(std::string(name) + " must be RFC 3339 or Unix seconds"));
+    }
+  }
+  return range;
+}
+
 core::Result<store::ResourceQuery> resourceQueryFrom(const http::Request& request, std::string resource,
                                                      std::int64_t now) {
-  auto bad = [](std::string message) {
-    return std::unexpected(core::Error::invalidArgument("invalid_argument", std::move(message)));
-  };
   store::ResourceQuery q;
   q.resource = std::move(resource);
-  q.forge = request.queryParam("forge");
-  if (q.forge && *q.forge != "github" && *q.forge != "gitlab" && *q.forge != "gitea")
-    return bad("forge must be github, gitlab or gitea");
+  auto forge = readForge(request);
+  if (!forge) return std::unexpected(forge.error());
+  q.forge = *forge;
   q.repository = request.queryParam("repository");
   q.actor = request.queryParam("actor");
   q.state = request.queryParam("state");
@@ -43,30 +68,20 @@ core::Result<store::ResourceQuery> resourceQueryFrom(const http::Request& reques
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     }
   }
-  if (auto tf = request.queryParam("timeframe")) {
-    auto seconds = timeframeSeconds(*tf);
-    if (!seconds) return bad("timeframe must be one of 1h, 6h, 24h, 7d, 30d");
-    q.since = now - *seconds;
-  }
-  for (auto [name, slot] : {std::pair{"since", &q.since}, std::pair{"until", &q.until}}) {
-    if (auto text = request.queryParam(name)) {
-      auto micros = core::parseTimestamp(*text);
-      if (!micros) return bad(std::string(name) + " must be RFC 3339 or Unix seconds");
-      *slot = *micros / 1'000'000;
-    }
-  }
+  auto range = readTimeRange(request, now * 1'000'000);
+  if (!range) return std::unexpected(range.error());
+  if (range->sinceMicros) q.since = *range->sinceMicros / 1'000'000;
+  if (range->untilMicros) q.until = *range->untilMicros / 1'000'000;
   if (auto number = request.queryParam("number")) {
     q.number = parseInteger(*number);
-    if (!q.number || *q.number < 1) return bad("number must be a positive integer");
+    if (!q.number || *q.number < 1) return std::unexpected(invalidArgument("number must be a positive integer"));
   }
   if (auto paging = readPaging(request, q.limit, q.beforeRow); !paging) return std::unexpected(paging.error());
   return q;
 }
 
 core::Result<void> readPaging(const http::Request& request, int& limit, std::optional<std::int64_t>& cursor) {
-  auto bad = [](std::string message) {
-    return std::unexpected(core::Error::invalidArgument("invalid_argument", std::move(message)));
-  };
+  auto bad = [](std::string message) { return std::unexpected(invalidArgument(std::move(message))); };
   if (auto text = request.queryParam("limit")) {
     auto v = parseInteger(*text);
     if (!v || *v < 1 || *v > 500) return bad("limit must be between 1 and 500");

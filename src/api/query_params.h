@@ -7,6 +7,21 @@
 
 namespace forgehook::api {
 
+// InvalidArgument "invalid_argument": the one error for a bad parameter or body field.
+[[nodiscard]] core::Error invalidArgument(std::string message);
+
+// github, gitlab or gitea.
+[[nodiscard]] bool isKnownForge(std::string_view forge);
+// The optional `forge` parameter. Errors: invalidArgument when it names no known forge.
+[[nodiscard]] core::Result<std::optional<std::string>> readForge(const http::Request& request);
+
+// `since` and `until` (RFC 3339 or Unix seconds) and `timeframe` (1h ... 30d: since = now - span),
+// in Unix microseconds, each absent when not given. Errors: invalidArgument naming the parameter.
+struct TimeRange {
+  std::optional<std::int64_t> sinceMicros, untilMicros;
+};
+[[nodiscard]] core::Result<TimeRange> readTimeRange(const http::Request& request, std::int64_t nowMicros);
+
 // Errors: InvalidArgument "invalid_argument" naming the parameter.
 [[nodiscard]] core::Result<store::ResourceQuery> resourceQueryFrom(const http::Request& request, std::string resource,
                                                                    std::int64_t nowSeconds);

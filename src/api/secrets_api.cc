@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/json_reply.h"
+#include "api/query_params.h"
+
 namespace forgehook::api {
 namespace {
 
@@ -20,16 +23,15 @@ core::Result<Scope> scopeFrom(const http::Request& request) {
     return std::unexpected(core::Error::notFound("expected /api/v1/secrets/{forge}/{hook|repository}/{key}"));
   std::string decoded;
   if (!http::percentDecode(rest.substr(b + 1), decoded) || decoded.empty())
-    return std::unexpected(core::Error::invalidArgument("invalid_argument", "missing key"));
+    return std::unexpected(invalidArgument("missing key"));
   s.forge = rest.substr(0, a);
   s.scope = rest.substr(a + 1, b - a - 1);
   s.key = std::move(decoded);
-  if (s.forge != "github" && s.forge != "gitlab" && s.forge != "gitea")
-    return std::unexpected(core::Error::invalidArgument("invalid_argument", "forge must be github, gitlab or gitea"));
+  if (!isKnownForge(s.forge)) return std::unexpected(invalidArgument("forge must be github, gitlab or gitea"));
   if (s.scope != "hook" && s.scope != "repository")
-    return std::unexpected(core::Error::invalidArgument("invalid_argument", "scope must be hook or repository"));
+    return std::unexpected(invalidArgument("scope must be hook or repository"));
   if (s.scope == "repository" && s.key.find('/') == std::string::npos)
-    return std::unexpected(core::Error::invalidArgument("invalid_argument", "a repository key is owner/name"));
+    return std::unexpected(invalidArgument("a repository key is owner/name"));
   return s;
 }
 
@@ -41,7 +43,7 @@ http::Response SecretsApi::list(const http::Request&) const {
   nlohmann::json items = nlohmann::json::array();
   for (const auto& s : *stored)
     items.push_back({{"forge", s.forge}, {"scope", s.scope}, {"key", s.key}, {"count", s.secrets.size()}});
-  return http::jsonResponse(200, nlohmann::json{{"secrets", std::move(items)}}.dump());
+  return jsonReply({{"secrets", std::move(items)}});
 }
 
 http::Response SecretsApi::put(const http::Request& request) const {
@@ -59,13 +61,11 @@ http::Response SecretsApi::put(const http::Request& request) const {
     }
   }
   if (secrets.empty())
-    return http::errorResponse(core::Error::invalidArgument(
-        "invalid_argument", "body must be {\"secrets\": [\"current\", ...]} with non-empty strings"));
+    return http::errorResponse(invalidArgument("body must be {\"secrets\": [\"current\", ...]} with non-empty strings"));
   if (auto ok = store_.putSecrets({scope->forge, scope->scope, scope->key, std::move(secrets)}); !ok)
     return http::errorResponse(ok.error());
   onChanged_();
-  return http::jsonResponse(
-      200, nlohmann::json{{"forge", scope->forge}, {"scope", scope->scope}, {"key", scope->key}, {"status", "stored"}}.dump());
+  return jsonReply({{"forge", scope->forge}, {"scope", scope->scope}, {"key", scope->key}, {"status", "stored"}});
 }
 
 http::Response SecretsApi::remove(const http::Request& request) const {
@@ -73,7 +73,7 @@ http::Response SecretsApi::remove(const http::Request& request) const {
   if (!scope) return http::errorResponse(scope.error());
   if (auto ok = store_.deleteSecrets(scope->forge, scope->scope, scope->key); !ok) return http::errorResponse(ok.error());
   onChanged_();
-  return http::jsonResponse(200, nlohmann::json{{"status", "deleted"}}.dump());
+  return jsonReply({{"status", "deleted"}});
 }
 
 }  // namespace forgehook::api

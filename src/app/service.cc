@@ -148,7 +148,7 @@ int serve(core::Config config, const ServeOptions& options) {
                 [e = endpoint.get()](http::Request&& r, http::Reply reply) { e->handle(std::move(r), reply); }});
   }
 
-  api::DeliveriesApi deliveriesApi(store);
+  api::DeliveriesApi deliveriesApi(store, clock);
   api::SecretsApi secretsApi(store, reloadSecrets);
   const std::string& token = config.adminToken;
   auto sync = [](auto f) { return [f](http::Request&& r, http::Reply reply) { reply(f(r)); }; };

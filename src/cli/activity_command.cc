@@ -1,6 +1,7 @@
 // forgehook pulls|reviews|issues|runs|incidents|releases|branches|activity|items ... : the activity
 // model's read endpoints as tables (or --json), planned items by hand, incident acks, replay and rebuild.
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -8,23 +9,12 @@
 
 #include "cli/admin_target.h"
 #include "cli/commands.h"
-#include "cli/query_escape.h"
+#include "cli/list_query.h"
 
 namespace forgehook::cli {
 namespace {
 
 using nlohmann::json;
-
-std::string cell(const json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_null()) return "-";
-  if (v.is_array()) {
-    std::string out;
-    for (const auto& x : v) out += (out.empty() ? "" : ",") + cell(x);
-    return out;
-  }
-  return v.dump();
-}
 
 // Columns shown per resource; --json prints everything.
 const std::map<std::string, std::vector<std::string>>& columns() {
@@ -64,10 +54,9 @@ struct ListFlags {
   bool json = false;
 };
 
-CLI::App* addList(CLI::App& parent, const std::string& resource, const std::string& help, CLI::App* into,
-                  int& exitCode) {
+// Makes `c` list `resource` (GET /api/v1/<resource> with the list flags); returns c.
+CLI::App* addList(CLI::App* c, const std::string& resource, int& exitCode) {
   auto flags = std::make_shared<ListFlags>();
-  auto* c = into ? into : parent.add_subcommand(resource, help);
   flags->target.addTo(*c);
   c->add_option("--repository", flags->repository, "owner/name");
   c->add_option("--actor", flags->actor, "author, reviewer or actor login");
@@ -81,12 +70,10 @@ CLI::App* addList(CLI::App& parent, const std::string& resource, const std::stri
   c->add_flag("--json", flags->json, "print the API's JSON");
   c->callback([c, flags, resource, &exitCode] {
     if (!c->get_subcommands().empty()) return;  // e.g. `incidents ack`: the subcommand answers
-    std::string query = "?limit=" + std::to_string(flags->limit);
-    for (auto [name, value] : {std::pair{"repository", &flags->repository}, std::pair{"actor", &flags->actor},
-                               std::pair{"state", &flags->state}, std::pair{"since", &flags->since},
-                               std::pair{"until", &flags->until}, std::pair{"timeframe", &flags->timeframe},
-                               std::pair{"kind", &flags->kind}, std::pair{"cursor", &flags->cursor}})
-      if (!value->empty()) query += std::string("&") + name + "=" + queryEscape(*value);
+    const auto query = listQuery(flags->limit, {{"repository", &flags->repository}, {"actor", &flags->actor},
+                                                {"state", &flags->state}, {"since", &flags->since},
+                                                {"until", &flags->until}, {"timeframe", &flags->timeframe},
+                                                {"kind", &flags->kind}, {"cursor", &flags->cursor}});
     const auto body = flags->target.get("/api/v1/" + resource + query);
     if (flags->json) std::cout << body << "\n";
     else printTable(resource, json::parse(body));
@@ -99,7 +86,12 @@ CLI::App* addList(CLI::App& parent, const std::string& resource, const std::stri
 json issueRef(const std::string& text, const std::string& forge) {
   const auto hash = text.rfind('#');
   if (hash == std::string::npos || hash == 0) throw CLI::ValidationError("issue", "expected owner/name#NUMBER");
-  return {{"repository", text.substr(0, hash)}, {"number", std::stoll(text.substr(hash + 1))}, {"forge", forge}};
+  const std::string_view digits = std::string_view(text).substr(hash + 1);
+  long long number = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || number < 1)
+    throw CLI::ValidationError("issue", "expected owner/name#NUMBER, got " + text);
+  return {{"repository", text.substr(0, hash)}, {"number", number}, {"forge", forge}};
 }
 
 struct ItemFlags {
@@ -118,7 +110,7 @@ void printItem(const std::string& body, bool asJson) {
 void addItems(CLI::App& app, int& exitCode) {
   auto* items = app.add_subcommand("items", "Planned items: list, add, update, link to an issue, remove");
   items->require_subcommand(1);
-  addList(*items, "items", "", items->add_subcommand("list", "Planned items, newest first"), exitCode);
+  addList(items->add_subcommand("list", "Planned items, newest first"), "items", exitCode);
 
   auto add = std::make_shared<ItemFlags>();
   auto* addCommand = items->add_subcommand("add", "Create a planned item");
@@ -218,33 +210,33 @@ void addIncidentAck(CLI::App& incidents, int& exitCode) {
 }
 
 void addPipeline(CLI::App& app, int& exitCode) {
-  auto flags = std::make_shared<std::pair<AdminTarget, json>>();
+  auto target = std::make_shared<AdminTarget>();
   auto filters = std::make_shared<std::map<std::string, std::string>>();
   auto id = std::make_shared<long long>(0);
   auto all = std::make_shared<bool>(false);
   auto* replay = app.add_subcommand("replay", "Process stored deliveries again: one by id, or a filtered set");
-  flags->first.addTo(*replay);
+  target->addTo(*replay);
   replay->add_option("id", *id, "one delivery id");
   for (const char* name : {"forge", "event", "repository", "status", "since", "until"})
     replay->add_option(std::string("--") + name, (*filters)[name]);
   replay->add_flag("--all", *all, "every stored delivery");
-  replay->callback([flags, filters, id, all, &exitCode] {
+  replay->callback([target, filters, id, all, &exitCode] {
     if (*id > 0) {
-      std::cout << flags->first.call("POST", "/api/v1/deliveries/" + std::to_string(*id) + "/replay", "") << "\n";
+      std::cout << target->call("POST", "/api/v1/deliveries/" + std::to_string(*id) + "/replay", "") << "\n";
     } else {
       json body = json::object();
       for (const auto& [k, v] : *filters)
         if (!v.empty()) body[k] = v;
       if (*all) body["all"] = true;
-      std::cout << flags->first.call("POST", "/api/v1/replay", body.dump()) << "\n";
+      std::cout << target->call("POST", "/api/v1/replay", body.dump()) << "\n";
     }
     exitCode = 0;
   });
-  auto target = std::make_shared<AdminTarget>();
+  auto rebuildTarget = std::make_shared<AdminTarget>();
   auto* rebuild = app.add_subcommand("rebuild", "Drop the projections and derive them again from every stored delivery");
-  target->addTo(*rebuild);
-  rebuild->callback([target, &exitCode] {
-    std::cout << target->call("POST", "/api/v1/rebuild", "") << "\n";
+  rebuildTarget->addTo(*rebuild);
+  rebuild->callback([rebuildTarget, &exitCode] {
+    std::cout << rebuildTarget->call("POST", "/api/v1/rebuild", "") << "\n";
     exitCode = 0;
   });
 }
@@ -252,15 +244,15 @@ void addPipeline(CLI::App& app, int& exitCode) {
 }  // namespace
 
 void addActivityCommands(CLI::App& app, int& exitCode) {
-  addList(app, "pulls", "Pull requests (GitLab merge requests)", nullptr, exitCode);
-  addList(app, "reviews", "Pull request reviews", nullptr, exitCode);
-  addList(app, "issues", "Issues", nullptr, exitCode);
-  addList(app, "runs", "CI runs: workflow runs and jobs, check suites, GitLab pipelines", nullptr, exitCode);
-  addIncidentAck(*addList(app, "incidents", "Incidents opened by failed CI runs (ack: acknowledge one)", nullptr, exitCode),
-                 exitCode);
-  addList(app, "releases", "Releases", nullptr, exitCode);
-  addList(app, "branches", "Branches and tags with push counts", nullptr, exitCode);
-  addList(app, "activity", "The activity feed, newest first", nullptr, exitCode);
+  addList(app.add_subcommand("pulls", "Pull requests (GitLab merge requests)"), "pulls", exitCode);
+  addList(app.add_subcommand("reviews", "Pull request reviews"), "reviews", exitCode);
+  addList(app.add_subcommand("issues", "Issues"), "issues", exitCode);
+  addList(app.add_subcommand("runs", "CI runs: workflow runs and jobs, check suites, GitLab pipelines"), "runs", exitCode);
+  auto* incidents = app.add_subcommand("incidents", "Incidents opened by failed CI runs (ack: acknowledge one)");
+  addIncidentAck(*addList(incidents, "incidents", exitCode), exitCode);
+  addList(app.add_subcommand("releases", "Releases"), "releases", exitCode);
+  addList(app.add_subcommand("branches", "Branches and tags with push counts"), "branches", exitCode);
+  addList(app.add_subcommand("activity", "The activity feed, newest first"), "activity", exitCode);
   addItems(app, exitCode);
   addPipeline(app, exitCode);
 }

@@ -5,14 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/admin_target.h"
-#include "cli/query_escape.h"
 #include "cli/commands.h"
+#include "cli/list_query.h"
 #include "http/request.h"
 
 namespace forgehook::cli {
 namespace {
-
-std::string text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.is_null() ? "-" : v.dump(); }
 
 struct ListFlags {
   AdminTarget target;
@@ -25,11 +23,11 @@ void printTable(const nlohmann::json& page) {
   std::printf("%-8s %-7s %-28s %-16s %-30s %-8s %s\n", "ID", "FORGE", "EVENT", "ACTION", "REPOSITORY", "ATTEMPTS",
               "RECEIVED");
   for (const auto& d : page["deliveries"]) {
-    std::printf("%-8lld %-7s %-28s %-16s %-30s %-8lld %s\n", d["id"].get<long long>(), text(d["forge"]).c_str(),
-                text(d["event"]).c_str(), text(d["action"]).c_str(), text(d["repository"]).c_str(),
-                d["attempts"].get<long long>(), text(d["received_at"]).c_str());
+    std::printf("%-8lld %-7s %-28s %-16s %-30s %-8lld %s\n", d["id"].get<long long>(), cell(d["forge"]).c_str(),
+                cell(d["event"]).c_str(), cell(d["action"]).c_str(), cell(d["repository"]).c_str(),
+                d["attempts"].get<long long>(), cell(d["received_at"]).c_str());
   }
-  if (!page["next_cursor"].is_null()) std::printf("more: --cursor %s\n", text(page["next_cursor"]).c_str());
+  if (!page["next_cursor"].is_null()) std::printf("more: --cursor %s\n", cell(page["next_cursor"]).c_str());
 }
 
 }  // namespace
@@ -51,12 +49,10 @@ void addDeliveriesCommand(CLI::App& app, int& exitCode) {
   listCommand->add_option("--cursor", list->cursor, "next_cursor of the previous page");
   listCommand->add_flag("--json", list->json, "print the API's JSON");
   listCommand->callback([list, &exitCode] {
-    std::string query = "?limit=" + std::to_string(list->limit);
-    for (auto [name, value] : {std::pair{"forge", &list->forge}, std::pair{"event", &list->event},
-                               std::pair{"repository", &list->repository}, std::pair{"status", &list->status},
-                               std::pair{"since", &list->since}, std::pair{"until", &list->until},
-                               std::pair{"cursor", &list->cursor}})
-      if (!value->empty()) query += std::string("&") + name + "=" + queryEscape(*value);
+    const auto query = listQuery(list->limit, {{"forge", &list->forge}, {"event", &list->event},
+                                               {"repository", &list->repository}, {"status", &list->status},
+                                               {"since", &list->since}, {"until", &list->until},
+                                               {"cursor", &list->cursor}});
     const auto body = list->target.get("/api/v1/deliveries" + query);
     if (list->json) std::cout << body << "\n";
     else printTable(nlohmann::json::parse(body));

@@ -1,15 +1,17 @@
 #pragma once
-// Percent-encoding of a query parameter value for the admin API's URLs.
+// Percent-encoding for the URLs and form bodies the CLI sends.
 #include <cctype>
 #include <string>
+#include <string_view>
 
 namespace forgehook::cli {
 
-inline std::string queryEscape(const std::string& value) {
+// Every byte but RFC 3986's unreserved ones (and those in `keep`) as %XX.
+inline std::string percentEncode(std::string_view value, std::string_view keep = "") {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' || c == ':') {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || keep.find(static_cast<char>(c)) != keep.npos) {
       out += static_cast<char>(c);
     } else {
       out += '%';
@@ -19,5 +21,8 @@ inline std::string queryEscape(const std::string& value) {
   }
   return out;
 }
+
+// A query parameter value for the admin API; owner/name and times stay readable.
+inline std::string queryEscape(std::string_view value) { return percentEncode(value, "/:"); }
 
 }  // namespace forgehook::cli

@@ -12,6 +12,7 @@
 #include "cli/admin_target.h"
 #include "cli/commands.h"
 #include "cli/http_client.h"
+#include "cli/query_escape.h"
 #include "core/random.h"
 #include "verify/gitea.h"
 #include "verify/github.h"
@@ -28,16 +29,6 @@ struct SendFlags {
   long long fromDelivery = 0;
   AdminTarget source;  // where --from-delivery is read from
 };
-
-std::string formEncode(std::string_view json) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out = "payload=";
-  for (unsigned char c : json) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
-    else out += std::string("%") + kHex[c >> 4] + kHex[c & 15];
-  }
-  return out;
-}
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -64,7 +55,7 @@ std::string defaultSecret(const SendFlags& f) {
 
 // Builds the body and headers the forge would send for `json`.
 std::pair<std::string, Headers> signLikeForge(const SendFlags& f, const std::string& json, const std::string& secret) {
-  const std::string body = f.form ? formEncode(json) : json;
+  const std::string body = f.form ? "payload=" + percentEncode(json) : json;
   Headers h{{"Content-Type", f.form ? "application/x-www-form-urlencoded" : "application/json"}};
   if (f.forge == "github") {
     h.insert(h.end(), {{"User-Agent", "GitHub-Hookshot/forgehook-send"}, {"X-GitHub-Event", f.event},

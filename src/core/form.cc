@@ -28,20 +28,29 @@ bool percentDecode(std::string_view in, std::string& out) {
   return true;
 }
 
-core::Result<std::string> decodeFormPayload(std::string_view formBody) {
-  std::string_view rest = formBody;
+Result<std::optional<std::string>> formField(std::string_view form, std::string_view name) {
+  std::string_view rest = form;
   while (!rest.empty()) {
     const auto amp = rest.find('&');
     const std::string_view pair = rest.substr(0, amp);
     rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
     const auto eq = pair.find('=');
-    if (pair.substr(0, eq) != "payload") continue;
-    std::string json;
-    if (eq == std::string_view::npos || !percentDecode(pair.substr(eq + 1), json))
-      return std::unexpected(core::Error::invalidArgument("malformed_form", "the form's payload field is malformed"));
-    return json;
+    std::string key;
+    if (!percentDecode(pair.substr(0, eq), key) || key != name) continue;
+    std::string value;
+    if (eq != std::string_view::npos && !percentDecode(pair.substr(eq + 1), value))
+      return std::unexpected(Error::invalidArgument("malformed_form", "the " + key + " field is not percent-encoded"));
+    return std::optional<std::string>(std::move(value));
   }
-  return std::unexpected(core::Error::invalidArgument("malformed_form", "form body has no payload field"));
+  return std::optional<std::string>{};
+}
+
+Result<std::string> decodeFormPayload(std::string_view formBody) {
+  auto payload = formField(formBody, "payload");
+  if (!payload) return std::unexpected(payload.error());
+  if (!*payload) return std::unexpected(Error::invalidArgument("malformed_form", "form body has no payload field"));
+  if ((*payload)->empty()) return std::unexpected(Error::invalidArgument("malformed_form", "the form's payload field is empty"));
+  return std::move(**payload);
 }
 
 }  // namespace forgehook::core

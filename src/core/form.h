@@ -1,6 +1,7 @@
 #pragma once
 // application/x-www-form-urlencoded: percent-decoding, and the JSON document GitHub and Gitea put
 // in a form body's "payload" field. Thread-safe: pure functions.
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,7 +12,12 @@ namespace forgehook::core {
 // Decodes %XX and '+' (as space). Returns false on a malformed escape.
 [[nodiscard]] bool percentDecode(std::string_view in, std::string& out);
 
-// The JSON document of a form body: its percent-decoded "payload" field.
+// The decoded value of the first field named `name` in a form body or query string ("a=1&b=2");
+// nothing when there is none; a field without '=' has the empty value. Fields whose name is
+// malformed are skipped. Errors: InvalidArgument "malformed_form" when the value's escapes are.
+[[nodiscard]] Result<std::optional<std::string>> formField(std::string_view form, std::string_view name);
+
+// The JSON document of a form body: its percent-decoded "payload" field (not empty).
 // Errors: InvalidArgument "malformed_form".
 [[nodiscard]] Result<std::string> decodeFormPayload(std::string_view formBody);
 

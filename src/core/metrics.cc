@@ -25,10 +25,19 @@ std::string labelText(const std::vector<std::string>& names, const std::vector<s
   return out;
 }
 
+std::string header(const std::string& name, const std::string& help, const char* type) {
+  return "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+}
+
 }  // namespace
 
-Histogram::Histogram(std::vector<double> bounds)
-    : bounds_(std::move(bounds)), buckets_(new std::atomic<std::uint64_t>[bounds_.size() + 1]) {
+void Gauge::render(std::string& out) const {
+  out += header(name_, help_, "gauge") + name_ + " " + std::to_string(value()) + "\n";
+}
+
+Histogram::Histogram(std::string name, std::string help, std::vector<double> bounds)
+    : name_(std::move(name)), help_(std::move(help)), bounds_(std::move(bounds)),
+      buckets_(new std::atomic<std::uint64_t>[bounds_.size() + 1]) {
   for (std::size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0);
 }
 
@@ -40,17 +49,16 @@ void Histogram::observe(double value) {
   sumMicros_.fetch_add(static_cast<std::uint64_t>(value * 1e6), std::memory_order_relaxed);
 }
 
-void Histogram::render(std::string& out, const std::string& name, const std::string& labels) const {
+void Histogram::render(std::string& out) const {
+  out += header(name_, help_, "histogram");
   std::uint64_t cumulative = 0;
-  const std::string sep = labels.empty() ? "" : labels + ",";
   for (std::size_t i = 0; i <= bounds_.size(); ++i) {
     cumulative += buckets_[i].load(std::memory_order_relaxed);
     const std::string le = i < bounds_.size() ? formatDouble(bounds_[i]) : "+Inf";
-    out += name + "_bucket{" + sep + "le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
+    out += name_ + "_bucket{le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
   }
-  const std::string braces = labels.empty() ? "" : "{" + labels + "}";
-  out += name + "_sum" + braces + " " + formatDouble(double(sumMicros_.load()) / 1e6) + "\n";
-  out += name + "_count" + braces + " " + std::to_string(count_.load()) + "\n";
+  out += name_ + "_sum " + formatDouble(double(sumMicros_.load()) / 1e6) + "\n";
+  out += name_ + "_count " + std::to_string(count_.load()) + "\n";
 }
 
 CounterFamily::CounterFamily(std::string name, std::string help, std::vector<std::string> labelNames)
@@ -64,11 +72,15 @@ Counter& CounterFamily::with(const std::vector<std::string>& labelValues) {
 }
 
 void CounterFamily::render(std::string& out) const {
-  out += "# HELP " + name_ + " " + help_ + "\n# TYPE " + name_ + " counter\n";
+  out += header(name_, help_, "counter");
   std::lock_guard lock(mutex_);
   for (const auto& [values, counter] : counters_)
     out += name_ + "{" + labelText(labelNames_, values) + "} " + std::to_string(counter->value()) + "\n";
 }
+
+namespace {
+const std::vector<double> kBatchBounds = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
+}  // namespace
 
 Metrics::Metrics()
     : httpRequests("forgehook_http_requests_total", "HTTP requests answered, by endpoint and status.",
@@ -77,12 +89,18 @@ Metrics::Metrics()
                            {"forge", "reason"}),
       deliveries("forgehook_deliveries_total", "Deliveries committed, new or duplicate.", {"forge", "outcome"}),
       bodyBytes("forgehook_body_bytes_total", "Webhook body bytes received.", {"forge"}),
-      ackLatency({0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}),
-      commitLatency({0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}),
-      commitBatchSize({1, 2, 4, 8, 16, 32, 64, 128, 256, 512}),
+      ackLatency("forgehook_ack_latency_seconds", "Time from a webhook request read to its 2xx.",
+                 {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}),
+      commitLatency("forgehook_store_commit_seconds", "Duration of one group commit.",
+                    {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}),
+      commitBatchSize("forgehook_store_commit_batch_size", "Deliveries per group commit.", kBatchBounds),
+      intakeQueueDepth("forgehook_intake_queue_depth", "Deliveries waiting for commit."),
+      connectionsOpen("forgehook_connections_open", "Open client connections."),
       processed("forgehook_processed_total", "Deliveries through the pipeline, by outcome.", {"outcome"}),
-      processingLatency({0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60}),
-      processingBatchSize({1, 2, 4, 8, 16, 32, 64, 128, 256, 512}) {}
+      processingLatency("forgehook_processing_latency_seconds",
+                        "Time from a delivery's receipt to its projections committed.",
+                        {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60}),
+      processingBatchSize("forgehook_processing_batch_size", "Deliveries per processing transaction.", kBatchBounds) {}
 
 std::string Metrics::renderPrometheus() const {
   std::string out;
@@ -91,28 +109,14 @@ std::string Metrics::renderPrometheus() const {
   verificationFailures.render(out);
   deliveries.render(out);
   bodyBytes.render(out);
-  out += "# HELP forgehook_ack_latency_seconds Time from a webhook request read to its 2xx.\n"
-         "# TYPE forgehook_ack_latency_seconds histogram\n";
-  ackLatency.render(out, "forgehook_ack_latency_seconds", "");
-  out += "# HELP forgehook_store_commit_seconds Duration of one group commit.\n"
-         "# TYPE forgehook_store_commit_seconds histogram\n";
-  commitLatency.render(out, "forgehook_store_commit_seconds", "");
-  out += "# HELP forgehook_store_commit_batch_size Deliveries per group commit.\n"
-         "# TYPE forgehook_store_commit_batch_size histogram\n";
-  commitBatchSize.render(out, "forgehook_store_commit_batch_size", "");
-  out += "# HELP forgehook_intake_queue_depth Deliveries waiting for commit.\n"
-         "# TYPE forgehook_intake_queue_depth gauge\nforgehook_intake_queue_depth " +
-         std::to_string(intakeQueueDepth.value()) + "\n";
-  out += "# HELP forgehook_connections_open Open client connections.\n"
-         "# TYPE forgehook_connections_open gauge\nforgehook_connections_open " +
-         std::to_string(connectionsOpen.value()) + "\n";
+  ackLatency.render(out);
+  commitLatency.render(out);
+  commitBatchSize.render(out);
+  intakeQueueDepth.render(out);
+  connectionsOpen.render(out);
   processed.render(out);
-  out += "# HELP forgehook_processing_latency_seconds Time from a delivery's receipt to its projections committed.\n"
-         "# TYPE forgehook_processing_latency_seconds histogram\n";
-  processingLatency.render(out, "forgehook_processing_latency_seconds", "");
-  out += "# HELP forgehook_processing_batch_size Deliveries per processing transaction.\n"
-         "# TYPE forgehook_processing_batch_size histogram\n";
-  processingBatchSize.render(out, "forgehook_processing_batch_size", "");
+  processingLatency.render(out);
+  processingBatchSize.render(out);
   return out;
 }
 

@@ -24,22 +24,26 @@ class Counter {
 
 class Gauge {
  public:
+  Gauge(std::string name, std::string help) : name_(std::move(name)), help_(std::move(help)) {}
+  void render(std::string& out) const;
   void set(std::int64_t v) { value_.store(v, std::memory_order_relaxed); }
   void add(std::int64_t n) { value_.fetch_add(n, std::memory_order_relaxed); }
   [[nodiscard]] std::int64_t value() const { return value_.load(std::memory_order_relaxed); }
 
  private:
+  std::string name_, help_;
   std::atomic<std::int64_t> value_{0};
 };
 
 // Fixed buckets (upper bounds); observations in the unit of the metric (seconds, rows).
 class Histogram {
  public:
-  explicit Histogram(std::vector<double> bounds);
+  Histogram(std::string name, std::string help, std::vector<double> bounds);
   void observe(double value);
-  void render(std::string& out, const std::string& name, const std::string& labels) const;
+  void render(std::string& out) const;
 
  private:
+  std::string name_, help_;
   std::vector<double> bounds_;
   std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;  // one per bound, plus +Inf
   std::atomic<std::uint64_t> count_{0};

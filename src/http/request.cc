@@ -26,19 +26,8 @@ bool Request::hasHeader(std::string_view name) const {
 
 
 std::optional<std::string> Request::queryParam(std::string_view name) const {
-  std::string_view rest = query;
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-    const auto eq = pair.find('=');
-    std::string key;
-    if (!percentDecode(pair.substr(0, eq), key) || key != name) continue;
-    std::string value;
-    if (eq != std::string_view::npos && !percentDecode(pair.substr(eq + 1), value)) return std::nullopt;
-    return value;
-  }
-  return std::nullopt;
+  auto value = core::formField(query, name);
+  return value ? *value : std::nullopt;  // a malformed value counts as absent
 }
 
 Response jsonResponse(int status, std::string body) {

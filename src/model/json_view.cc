@@ -26,8 +26,9 @@ std::optional<std::int64_t> JsonView::integer() const {
   if (!present_) return std::nullopt;
   std::int64_t number;
   if (element_.get(number) == simdjson::SUCCESS) return number;
+  // A real number is truncated; one outside the int64 range (1e300 in a payload) is no integer.
   double real;
-  if (element_.get(real) == simdjson::SUCCESS) return static_cast<std::int64_t>(real);
+  if (element_.get(real) == simdjson::SUCCESS && real >= -9.2e18 && real <= 9.2e18) return static_cast<std::int64_t>(real);
   return std::nullopt;
 }
 

@@ -35,14 +35,17 @@ core::Result<Processor::Step> Processor::step(int limit) {
                         options_.retry.nextAttemptAt(delivery.processAttempts + 1, now)});
     }
   }
-  if (auto ok = store_.finishProcessing(done, failed, clock_.nowMicros()); !ok) return std::unexpected(ok.error());
+  auto deadLettered = store_.finishProcessing(done, failed, clock_.nowMicros());
+  if (!deadLettered) return std::unexpected(deadLettered.error());
   const auto committed = clock_.nowMicros();
   metrics_.processingBatchSize.observe(static_cast<double>(due->size()));
   for (const auto& delivery : *due)
     metrics_.processingLatency.observe(static_cast<double>(committed - delivery.receivedAt) / 1e6);
-  metrics_.processed.with({"processed"}).add(done.size());
+  const int processed = static_cast<int>(done.size()) - *deadLettered;
+  metrics_.processed.with({"processed"}).add(processed);
+  if (*deadLettered > 0) metrics_.processed.with({"dead"}).add(*deadLettered);
   for (const auto& f : failed) metrics_.processed.with({f.retryAt ? "retrying" : "dead"}).add();
-  return Step{static_cast<int>(done.size()), static_cast<int>(failed.size())};
+  return Step{processed, static_cast<int>(failed.size()) + *deadLettered};
 }
 
 core::Result<Processor::Step> Processor::drain() {

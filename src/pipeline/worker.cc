@@ -58,20 +58,19 @@ void Worker::run() {
     // While intake is busy, small steps: the store's one writer is held for a short transaction,
     // so intake's commits wait less, and the pause after a step stays short.
     auto step = processor_.step(busy ? options_.busyBatchSize : 0);
+    std::unique_lock lock(mutex_);
     if (!step) {
-      // The store cannot read or commit: nothing was applied. Try again after a pause.
+      // The store cannot read or commit: nothing was applied. Try again in a second, however many
+      // deliveries intake commits meanwhile (each would otherwise retry at once).
       logger_.error("processing step failed", {{"error", step.error().message}});
-    } else if (step->total() > 0) {
-      if (!busy && !intakeBusy()) continue;  // more may be due
+      wakeUp_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+    } else if (step->total() == 0) {
+      wakeUp_.wait_for(lock, options_.pollInterval, [&] { return woken_ || stopping_; });
+    } else if (busy || intakeBusy()) {
       const auto pause = pauseAfter(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - began),
                                     options_.shareWhileIngesting);
-      std::unique_lock lock(mutex_);
       wakeUp_.wait_for(lock, pause, [&] { return stopping_; });  // new deliveries do not cut the pause short
-      continue;
-    }
-    std::unique_lock lock(mutex_);
-    wakeUp_.wait_for(lock, step ? options_.pollInterval : std::chrono::milliseconds(1000),
-                     [&] { return woken_ || stopping_; });
+    }  // else more may be due: step again at once
   }
 }
 

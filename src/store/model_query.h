@@ -35,8 +35,4 @@ struct ItemInput {
   bool unlink = false;
 };
 
-struct QueueCounts {
-  std::int64_t queued = 0, retrying = 0, processed = 0, dead = 0;
-};
-
 }  // namespace forgehook::store

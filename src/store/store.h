@@ -42,8 +42,10 @@ class Store {
   // Up to `max` deliveries due at `nowMicros` (queued, or retrying and past their retry time), oldest first.
   [[nodiscard]] virtual core::Result<std::vector<QueuedDelivery>> dueForProcessing(int max, std::int64_t nowMicros) = 0;
   // In one transaction: every write of `done` (each delivery becomes "processed") and the new state
-  // of every `failed` one ("retrying" or "dead"). Nothing is applied when it fails.
-  [[nodiscard]] virtual core::Result<void> finishProcessing(std::span<const ProcessedDelivery> done,
+  // of every `failed` one ("retrying" or "dead"). A delivery of `done` whose records the store
+  // refuses is dead-lettered with the error instead; returns how many were. Nothing is applied when
+  // it fails.
+  [[nodiscard]] virtual core::Result<int> finishProcessing(std::span<const ProcessedDelivery> done,
                                                             std::span<const FailedDelivery> failed,
                                                             std::int64_t nowMicros) = 0;
   // Replay: queues the matching deliveries again (filter fields forge, event, repository, status,
@@ -52,7 +54,6 @@ class Store {
   // Empties every derived projection (planned items and incident acknowledgements stay) and queues
   // every delivery again, in one transaction. Returns how many deliveries were queued.
   [[nodiscard]] virtual core::Result<std::int64_t> rebuildProjections() = 0;
-  [[nodiscard]] virtual core::Result<QueueCounts> queueCounts() = 0;
 
   // --- The activity model (api/). Errors: InvalidArgument for an unknown resource or bad filter.
   [[nodiscard]] virtual core::Result<ResourcePage> listResource(const ResourceQuery& query) = 0;

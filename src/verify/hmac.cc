@@ -87,6 +87,10 @@ bool constantTimeEquals(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string secretDigest(std::string_view secret) { return hmacSha256Raw("forgehook secret compare", secret); }
+
+bool secretEquals(std::string_view a, std::string_view b) { return constantTimeEquals(secretDigest(a), secretDigest(b)); }
+
 std::string base64Encode(std::string_view data) {
   // EVP_EncodeBlock takes an int length; whole 3-byte groups per chunk keep the output one stream.
   constexpr std::size_t kChunk = 3 * 1024;

@@ -15,6 +15,13 @@ namespace forgehook::verify {
 // caller comparing a computed MAC with a received one leaks nothing about where they differ.
 [[nodiscard]] bool constantTimeEquals(std::string_view a, std::string_view b);
 
+// A fixed-length digest of a secret (token, password) for comparing with constantTimeEquals:
+// comparing the plain strings would return early on a length difference and so tell a prober how
+// long the secret is.
+[[nodiscard]] std::string secretDigest(std::string_view secret);
+// constantTimeEquals of the two digests: time independent of the contents and of the lengths.
+[[nodiscard]] bool secretEquals(std::string_view a, std::string_view b);
+
 // Standard base64 (RFC 4648, with padding). decode returns false on malformed input.
 [[nodiscard]] std::string base64Encode(std::string_view data);
 [[nodiscard]] bool base64Decode(std::string_view text, std::string& out);

@@ -14,7 +14,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { Forge, makeSecret } from "./lib/forge.mjs";
 import { HOUR, REPO, T0, example, iso, issue, onRepo, pullRequest, review, workflowRun } from "./lib/scenario.mjs";
-import { ROOT, makeTempDir, removeDir, start, waitFor } from "./lib/server.mjs";
+import { ROOT, makeTempDir, removeDir, start } from "./lib/server.mjs";
 
 const DOC = path.join(ROOT, "docs", "API.md");
 const UPDATE = process.env.FORGEHOOK_UPDATE_API_EXAMPLES === "1";
@@ -100,10 +100,7 @@ const rendered = new Map();
 const auth = ["Authorization: Bearer <admin token>"];
 
 async function call(name, method, p, { body, expect = 200, transform } = {}) {
-  const res = await fh.request(method, p, {
-    headers: { Authorization: `Bearer ${ADMIN}`, ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const res = await fh.api(p, { method, body });
   assert.equal(res.status, expect, `${name}: ${method} ${p} → ${res.status} ${res.text}`);
   if (rendered.has(name)) throw new Error(`example ${name} rendered twice`);
   const json = transform ? transform(structuredClone(res.json)) : res.json;
@@ -115,13 +112,6 @@ async function deliver(name, event, payload, { expect = 200, secret } = {}) {
   assert.equal(res.status, expect, `${name}: ${res.text}`);
   return res;
 }
-async function drained() {
-  await waitFor(async () => {
-    const s = await fh.request("GET", "/api/v1/metrics/status", { headers: { Authorization: `Bearer ${ADMIN}` } });
-    return s.status === 200 && s.json.webhooks.processing_backlog === 0;
-  }, { message: "processing backlog drained" });
-}
-
 before(async () => {
   dataDir = await makeTempDir("forgehook-api-examples-");
   server = await start({ FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN }, { dataDir });
@@ -159,7 +149,7 @@ test("every endpoint answers as docs/API.md shows", async () => {
   await deliver("push", "push", push());
   await deliver("deployment-status", "deployment_status", deploymentStatus());
   await deliver("star", "star", star());
-  await drained();
+  await fh.drained();
 
   // Planned items.
   const item = await call("items-create", "POST", "/api/v1/items", {
@@ -171,18 +161,16 @@ test("every endpoint answers as docs/API.md shows", async () => {
   await deliver("issue-42-closed", "issues", milestoneIssue(42, "closed", T0 + 4 * HOUR, "closed"));
   await deliver("issue-43-closed", "issues", milestoneIssue(43, "closed", T0 + 20 * HOUR, "closed"));
   await deliver("milestone-closed", "milestone", milestoneClosed());
-  await drained();
+  await fh.drained();
   await call("items-get", "GET", `/api/v1/items/${id}`);
-  const scratch = await fh.request("POST", "/api/v1/items", {
-    headers: { Authorization: `Bearer ${ADMIN}`, "Content-Type": "application/json" }, body: JSON.stringify({ title: "Scratch" }),
-  });
+  const scratch = await fh.api("/api/v1/items", { method: "POST", body: { title: "Scratch" } });
   await call("items-delete", "DELETE", `/api/v1/items/${scratch.json.id}`);
 
   // Incidents: acknowledged while open, resolved by the next green run.
-  const open = (await fh.request("GET", "/api/v1/incidents", { headers: { Authorization: `Bearer ${ADMIN}` } })).json.incidents;
+  const open = (await fh.api("/api/v1/incidents")).json.incidents;
   await call("incident-ack", "POST", `/api/v1/incidents/${open[0].id}/ack`, { body: { by: "bob", note: "flaky test, on it" } });
   await deliver("run-succeeded", "workflow_run", workflowRun(101, "success", T0 + HOUR));
-  await drained();
+  await fh.drained();
 
   // Lists.
   await call("pulls", "GET", `/api/v1/pulls?repository=${repoQuery}&number=7`);
@@ -210,9 +198,9 @@ test("every endpoint answers as docs/API.md shows", async () => {
     { transform: (d) => ({ ...d, headers: { ...d.headers, Host: "127.0.0.1:<port>" }, payload: shorten(d.payload) }) });
   await call("replay-one", "POST", `/api/v1/deliveries/${deliveries.json.deliveries[0].id}/replay`, { expect: 202 });
   await call("replay-filter", "POST", "/api/v1/replay", { body: { event: "workflow_run", status: "processed" }, expect: 202 });
-  await drained();
+  await fh.drained();
   await call("rebuild", "POST", "/api/v1/rebuild", { expect: 202 });
-  await drained();
+  await fh.drained();
 
   // Stored secrets (on another repository, so the scenario's deliveries keep verifying as before).
   await call("secrets-put", "PUT", "/api/v1/secrets/github/repository/octo-org/other", { body: { secrets: ["<new>", "<old>"] } });

@@ -15,6 +15,7 @@ import {
   githubSha1,
   githubSha256,
   giteaPushPayload,
+  headerValue,
   makeSecret,
   parseHttpResponses,
   pool,
@@ -424,6 +425,8 @@ describe("bad input matrix under concurrent valid traffic", () => {
     assert.equal(detail.status, 200, detail.text.slice(0, 200));
     assert.ok(detail.json, "the delivery is not valid JSON");
     assert.equal(detail.json.delivery_id, res.delivery);
+    // Stored: the bytes that are not UTF-8 come back as U+FFFD, the rest as sent.
+    assert.equal(headerValue(detail.json.headers, "X-Forwarded-For-Note"), "caf\ufffd \ufffd");
     const list = await bad.api(`/api/v1/deliveries?repository=octo%2Fbad-input&limit=5`);
     assert.equal(list.status, 200, list.text.slice(0, 200));
   });

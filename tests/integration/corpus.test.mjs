@@ -227,12 +227,16 @@ describe("GitHub example corpus", () => {
     assert.equal((await fh.listAll({ since: String(nowS + 3600) })).length, 0, "since an hour from now (Unix seconds)");
     assert.equal((await fh.listAll({ until: "2001-01-01T00:00:00Z" })).length, 0, "until 2001 (RFC 3339)");
     assert.equal((await fh.listAll({ since: "2001-01-01T00:00:00Z", until: String(nowS + 3600) })).length, total, "since 2001 until an hour from now");
-    // since is inclusive, until exclusive: one delivery's own received_at selects exactly it.
+    // since is inclusive, until exclusive: [t, t) is empty, [t, t + 1 µs) holds the delivery received at t.
     const one = (await fh.listAll({ event: "ping" }))[0];
-    const exact = await fh.listAll({ since: one.received_at, until: one.received_at });
-    assert.equal(exact.length, 0, "until is exclusive");
-    const from = await fh.listAll({ since: one.received_at });
-    assert.ok(from.some((d) => d.id === one.id), "since is inclusive");
+    assert.equal((await fh.listAll({ since: one.received_at, until: one.received_at })).length, 0, "until is exclusive");
+    const [, whole, fraction] = one.received_at.match(/^(.+)\.(\d{6})Z$/);
+    const next = BigInt(Date.parse(`${whole}Z`)) * 1000n + BigInt(fraction) + 1n; // Unix µs
+    const nextText = new Date(Number(next / 1000000n) * 1000).toISOString().replace(/\.\d{3}Z$/, "") +
+      `.${String(next % 1000000n).padStart(6, "0")}Z`;
+    const exact = await fh.listAll({ since: one.received_at, until: nextText });
+    assert.ok(exact.some((d) => d.id === one.id), "since is inclusive");
+    assert.deepEqual(exact.filter((d) => d.received_at !== one.received_at), [], "nothing outside [t, t + 1 µs)");
   });
 
   test("GET /metrics exposes the documented families and counts the accepted deliveries", async () => {

@@ -88,8 +88,9 @@ describe("first start", () => {
     assert.ok(secret && token, "the first start ran");
     const server = await start({}, { dataDir, args: ["--show-secrets"] });
     servers.push(server);
-    await waitFor(() => server.stdout().includes(secret), { timeoutMs: 5000, message: "the secret on stdout" }).catch(() => {
-      assert.fail(`--show-secrets did not print the GitHub secret; stdout: ${server.stdout().slice(0, 400)}`);
+    await waitFor(() => server.stdout().includes(secret) && server.stdout().includes(token),
+      { timeoutMs: 5000, message: "the secret and the admin token on stdout" }).catch(() => {
+      assert.fail(`--show-secrets did not print the GitHub secret and the admin token; stdout: ${server.stdout().slice(0, 400)}`);
     });
     await server.stop();
     server.assertNoSecretsLogged([secret, token], { stdoutAllowed: [secret, token] });

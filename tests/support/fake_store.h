@@ -14,11 +14,10 @@ class IntakeOnlyStore : public store::Store {
  public:
   static core::Error notHere() { return core::Error::unavailable("store_unavailable", "not in FakeStore", 1); }
   core::Result<std::vector<store::QueuedDelivery>> dueForProcessing(int, std::int64_t) override { return std::unexpected(notHere()); }
-  core::Result<void> finishProcessing(std::span<const store::ProcessedDelivery>, std::span<const store::FailedDelivery>,
+  core::Result<int> finishProcessing(std::span<const store::ProcessedDelivery>, std::span<const store::FailedDelivery>,
                                       std::int64_t) override { return std::unexpected(notHere()); }
   core::Result<std::int64_t> requeue(const store::DeliveryFilter&) override { return std::unexpected(notHere()); }
   core::Result<std::int64_t> rebuildProjections() override { return std::unexpected(notHere()); }
-  core::Result<store::QueueCounts> queueCounts() override { return std::unexpected(notHere()); }
   core::Result<store::ResourcePage> listResource(const store::ResourceQuery&) override { return std::unexpected(notHere()); }
   core::Result<std::string> getItem(std::int64_t) override { return std::unexpected(notHere()); }
   core::Result<std::string> createItem(const store::ItemInput&, std::int64_t) override { return std::unexpected(notHere()); }

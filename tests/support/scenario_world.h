@@ -10,6 +10,7 @@
 #include "core/time.h"
 #include "pipeline/processor.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/statement.h"
 #include "support/examples.h"
 #include "support/fake_clock.h"
 #include "support/temp_dir.h"
@@ -130,6 +131,15 @@ class ScenarioWorld {
 
   store::sqlite::SqliteStore& store() { return store_; }
   FakeClock& clock() { return clock_; }
+
+  // A delivery's stored error (deliveries.last_error), read on a connection of its own: the store's
+  // interface does not expose it. Empty when there is none.
+  std::string lastError(std::int64_t deliveryId) const {
+    auto db = store::sqlite::openDatabase((dir_.path() / "forgehook.db").string(), true, false);
+    store::sqlite::Statement s(db.get(), "SELECT coalesce(last_error, '') FROM deliveries WHERE id = ?1");
+    s.bind(1, deliveryId);
+    return s.step() == SQLITE_ROW ? s.text(0) : "<no such delivery>";
+  }
 
  private:
   TempDir dir_;

@@ -35,14 +35,17 @@ const std::map<std::string, std::string, std::less<>>& queries() {
                    "'open_issues', m.open_issues, 'closed_issues', m.closed_issues, 'due_on', m.due_on) FROM milestones m "
                    "LEFT JOIN repositories r ON r.forge = m.forge AND r.repo_id = m.repo_id WHERE m.deleted = 0 AND ") +
            kRepoMatch + " ORDER BY m.due_on IS NULL, m.due_on, m.title"},
-      // ?2, ?3: created_at range in Unix seconds.
+      // ?2, ?3: a time range in Unix seconds. Pull requests created before its end with anything
+      // (opened, merged, closed, first review) inside it.
       {"pulls",
-       std::string("SELECT json_object('created_at', p.created_at, 'merged_at', p.merged_at, 'closed_at', p.closed_at, "
-                   "'state', p.state, 'is_revert', p.is_revert, 'is_hotfix', p.is_hotfix, 'first_review_at', (SELECT "
+       std::string("SELECT json_object('created_at', created_at, 'merged_at', merged_at, 'closed_at', closed_at, "
+                   "'state', state, 'is_revert', is_revert, 'is_hotfix', is_hotfix, 'first_review_at', first_review_at) "
+                   "FROM (SELECT p.created_at, p.merged_at, p.closed_at, p.state, p.is_revert, p.is_hotfix, (SELECT "
                    "min(v.submitted_at) FROM reviews v WHERE v.forge = p.forge AND v.repo_id = p.repo_id AND v.pr_number "
-                   "= p.number AND v.reviewer IS NOT p.author AND v.state != 'pending')) FROM pulls p LEFT JOIN "
-                   "repositories r ON r.forge = p.forge AND r.repo_id = p.repo_id WHERE p.stub = 0 AND ") +
-           kRepoMatch + " AND p.created_at >= ?2 AND p.created_at < ?3"},
+                   "= p.number AND v.reviewer IS NOT p.author AND v.state != 'pending') AS first_review_at FROM pulls p "
+                   "LEFT JOIN repositories r ON r.forge = p.forge AND r.repo_id = p.repo_id WHERE p.stub = 0 AND ") +
+           kRepoMatch + " AND p.created_at < ?3) WHERE created_at >= ?2 OR merged_at >= ?2 OR closed_at >= ?2 OR "
+                        "first_review_at >= ?2"},
       // ?2: milestone title. Issues in that milestone.
       {"sprint_issues",
        std::string("SELECT json_object('number', s.number, 'state', s.state, 'created_at', s.created_at, 'closed_at', "
@@ -96,7 +99,7 @@ core::Result<std::vector<std::string>> SqliteStore::aggregate(const std::string&
     std::vector<std::string> rows;
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) rows.push_back(s.text(0));
-    if (rc != SQLITE_DONE) return std::unexpected(storeError(reader.get(), rc));
+    if (rc != SQLITE_DONE) return std::unexpected(storeError(rc));
     return rows;
   } catch (const std::exception& e) {
     return std::unexpected(core::Error::unavailable("store_unavailable", e.what(), 1));

@@ -201,7 +201,7 @@ core::Result<ResourcePage> SqliteStore::listResource(const ResourceQuery& q) {
       lastRow = s.integer(0);
       page.items.push_back(s.text(1));
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(storeError(reader.get(), rc));
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(storeError(rc));
     return page;
   } catch (const std::exception& e) {
     return std::unexpected(core::Error::unavailable("store_unavailable", e.what(), 1));
@@ -222,104 +222,90 @@ core::Result<std::string> SqliteStore::getItem(std::int64_t id) {
 
 core::Result<std::string> SqliteStore::createItem(const ItemInput& in, std::int64_t now) {
   std::int64_t id = 0;
-  {
-    std::lock_guard lock(writeMutex_);
-    auto result = inWriteTransaction([&](Writer& w) -> core::Result<void> {
-      Statement s(w.db.get(),
-                  "INSERT INTO items (title, description, owner, status, tags, due_on, forge, repository, issue_number, "
-                  "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)");
-      s.bind(1, in.title.value_or("")).bind(2, in.description.value_or("")).bind(3, in.owner.value_or(""));
-      s.bind(4, in.status.value_or("planned")).bind(5, in.tagsJson.value_or("[]"));
-      if (in.dueOn && *in.dueOn) s.bind(6, **in.dueOn);
-      else s.bindNull(6);
-      if (in.issueNumber) s.bind(7, in.forge.value_or("github")).bind(8, in.repository.value_or("")).bind(9, *in.issueNumber);
-      else s.bindNull(7).bindNull(8).bindNull(9);
-      s.bind(10, now);
-      if (const int rc = s.step(); rc != SQLITE_DONE) return std::unexpected(storeError(w.db.get(), rc));
-      id = sqlite3_last_insert_rowid(w.db.get());
-      return {};
-    });
-    if (!result) return std::unexpected(result.error());
-  }
+  auto result = inWriteTransaction([&](Writer& w) -> core::Result<void> {
+    Statement s(w.db.get(),
+                "INSERT INTO items (title, description, owner, status, tags, due_on, forge, repository, issue_number, "
+                "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)");
+    s.bind(1, in.title.value_or("")).bind(2, in.description.value_or("")).bind(3, in.owner.value_or(""));
+    s.bind(4, in.status.value_or("planned")).bind(5, in.tagsJson.value_or("[]"));
+    if (in.dueOn && *in.dueOn) s.bind(6, **in.dueOn);
+    else s.bindNull(6);
+    if (in.issueNumber) s.bind(7, in.forge.value_or("github")).bind(8, in.repository.value_or("")).bind(9, *in.issueNumber);
+    else s.bindNull(7).bindNull(8).bindNull(9);
+    s.bind(10, now);
+    must(s.step());
+    id = sqlite3_last_insert_rowid(w.db.get());
+    return {};
+  });
+  if (!result) return std::unexpected(result.error());
   return getItem(id);
 }
 
 core::Result<std::string> SqliteStore::updateItem(std::int64_t id, const ItemInput& in, std::int64_t now) {
-  {
-    std::lock_guard lock(writeMutex_);
-    bool found = false;
-    auto result = inWriteTransaction([&](Writer& w) -> core::Result<void> {
-      BoundSql update{"UPDATE items SET updated_at = ?1", {now}};
-      auto set = [&](const char* column, FieldValue v) { update.add(std::string(", ") + column + " = ", std::move(v)); };
-      if (in.title) set("title", *in.title);
-      if (in.description) set("description", *in.description);
-      if (in.owner) set("owner", *in.owner);
-      if (in.status) set("status", *in.status);
-      if (in.tagsJson) set("tags", *in.tagsJson);
-      if (in.dueOn) set("due_on", *in.dueOn ? FieldValue(**in.dueOn) : FieldValue());
-      if (in.unlink) {
-        set("forge", FieldValue());
-        set("repository", FieldValue());
-        set("issue_number", FieldValue());
-      } else if (in.issueNumber) {
-        set("forge", in.forge.value_or("github"));
-        set("repository", in.repository.value_or(""));
-        set("issue_number", *in.issueNumber);
-      }
-      update.add(" WHERE id = ", id);
-      Statement s(w.db.get(), update.sql);
-      update.bindTo(s);
-      if (const int rc = s.step(); rc != SQLITE_DONE) return std::unexpected(storeError(w.db.get(), rc));
-      found = sqlite3_changes(w.db.get()) > 0;
-      return {};
-    });
-    if (!result) return std::unexpected(result.error());
-    if (!found) return std::unexpected(core::Error::notFound("no planned item with id " + std::to_string(id)));
-  }
+  auto result = inWriteTransaction([&](Writer& w) -> core::Result<void> {
+    BoundSql update{"UPDATE items SET updated_at = ?1", {now}};
+    auto set = [&](const char* column, FieldValue v) { update.add(std::string(", ") + column + " = ", std::move(v)); };
+    if (in.title) set("title", *in.title);
+    if (in.description) set("description", *in.description);
+    if (in.owner) set("owner", *in.owner);
+    if (in.status) set("status", *in.status);
+    if (in.tagsJson) set("tags", *in.tagsJson);
+    if (in.dueOn) set("due_on", *in.dueOn ? FieldValue(**in.dueOn) : FieldValue());
+    if (in.unlink) {
+      set("forge", FieldValue());
+      set("repository", FieldValue());
+      set("issue_number", FieldValue());
+    } else if (in.issueNumber) {
+      set("forge", in.forge.value_or("github"));
+      set("repository", in.repository.value_or(""));
+      set("issue_number", *in.issueNumber);
+    }
+    update.add(" WHERE id = ", id);
+    Statement s(w.db.get(), update.sql);
+    update.bindTo(s);
+    must(s.step());
+    if (sqlite3_changes(w.db.get()) == 0)
+      return std::unexpected(core::Error::notFound("no planned item with id " + std::to_string(id)));
+    return {};
+  });
+  if (!result) return std::unexpected(result.error());
   return getItem(id);
 }
 
 core::Result<void> SqliteStore::deleteItem(std::int64_t id) {
-  std::lock_guard lock(writeMutex_);
-  bool found = false;
-  auto result = inWriteTransaction([&](Writer& w) -> core::Result<void> {
+  return inWriteTransaction([&](Writer& w) -> core::Result<void> {
     Statement s(w.db.get(), "DELETE FROM items WHERE id = ?1");
     s.bind(1, id);
-    if (const int rc = s.step(); rc != SQLITE_DONE) return std::unexpected(storeError(w.db.get(), rc));
-    found = sqlite3_changes(w.db.get()) > 0;
+    must(s.step());
+    if (sqlite3_changes(w.db.get()) == 0)
+      return std::unexpected(core::Error::notFound("no planned item with id " + std::to_string(id)));
     return {};
   });
-  if (!result) return std::unexpected(result.error());
-  if (!found) return std::unexpected(core::Error::notFound("no planned item with id " + std::to_string(id)));
-  return {};
 }
 
 core::Result<std::string> SqliteStore::acknowledgeIncident(std::int64_t id, const std::string& by,
                                                            const std::string& note, std::int64_t now) {
-  {
-    std::lock_guard lock(writeMutex_);
-    bool found = false;
-    auto result = inWriteTransaction([&](Writer& w) -> core::Result<void> {
-      Statement s(w.db.get(),
-                  "INSERT INTO incident_acks (forge, repo_id, workflow, branch, opened_run, acknowledged_at, "
-                  "acknowledged_by, note) SELECT forge, repo_id, workflow, branch, opened_run, ?2, ?3, ?4 FROM incidents "
-                  "WHERE id = ?1 ON CONFLICT DO UPDATE SET acknowledged_at = excluded.acknowledged_at, acknowledged_by = "
-                  "excluded.acknowledged_by, note = excluded.note");
-      s.bind(1, id).bind(2, now).bind(3, by).bind(4, note);
-      if (const int rc = s.step(); rc != SQLITE_DONE) return std::unexpected(storeError(w.db.get(), rc));
-      found = sqlite3_changes(w.db.get()) > 0;
-      return {};
-    });
-    if (!result) return std::unexpected(result.error());
-    if (!found) return std::unexpected(core::Error::notFound("no incident with id " + std::to_string(id)));
-  }
+  const auto missing = [id] { return std::unexpected(core::Error::notFound("no incident with id " + std::to_string(id))); };
+  auto result = inWriteTransaction([&](Writer& w) -> core::Result<void> {
+    Statement s(w.db.get(),
+                "INSERT INTO incident_acks (forge, repo_id, workflow, branch, opened_run, acknowledged_at, "
+                "acknowledged_by, note) SELECT forge, repo_id, workflow, branch, opened_run, ?2, ?3, ?4 FROM incidents "
+                "WHERE id = ?1 ON CONFLICT DO UPDATE SET acknowledged_at = excluded.acknowledged_at, acknowledged_by = "
+                "excluded.acknowledged_by, note = excluded.note");
+    s.bind(1, id).bind(2, now).bind(3, by).bind(4, note);
+    must(s.step());
+    if (sqlite3_changes(w.db.get()) == 0) return missing();
+    return {};
+  });
+  if (!result) return std::unexpected(result.error());
   ResourceQuery q;
   q.resource = "incidents";
   q.beforeRow = id + 1;
   q.limit = 1;
   auto page = listResource(q);
   if (!page) return std::unexpected(page.error());
-  if (page->items.empty()) return std::unexpected(core::Error::notFound("no incident with id " + std::to_string(id)));
+  // The pipeline may have recomputed the incident away in between; then the row below is another one.
+  if (page->items.empty() || nlohmann::json::parse(page->items.front()).value("id", std::int64_t{0}) != id) return missing();
   return page->items.front();
 }
 

@@ -20,43 +20,8 @@ bool storeWide(int rc) {
   }
 }
 
-struct StepFailure {
-  int rc;
-};
-
-void must(int rc, int expected = SQLITE_DONE) {
-  if (rc != expected) throw StepFailure{rc};
-}
-
 }  // namespace
 
-core::Result<void> SqliteStore::inWriteTransaction(const std::function<core::Result<void>(Writer&)>& body) {
-  auto& w = *writer_;
-  int rc = w.begin.step();
-  w.begin.reset();
-  if (rc != SQLITE_DONE) {
-    lastWriteFailed_ = true;
-    return std::unexpected(storeError(w.db.get(), rc));
-  }
-  core::Result<void> result;
-  try {
-    result = body(w);
-  } catch (const StepFailure& f) {
-    result = std::unexpected(storeError(w.db.get(), f.rc));
-  }
-  if (result) {
-    rc = w.commit.step();
-    w.commit.reset();
-    if (rc == SQLITE_DONE) {
-      lastWriteFailed_ = false;
-      return result;
-    }
-    result = std::unexpected(storeError(w.db.get(), rc));
-  }
-  w.rollback.step();
-  w.rollback.reset();
-  return result;
-}
 
 core::Result<std::vector<QueuedDelivery>> SqliteStore::dueForProcessing(int max, std::int64_t nowMicros) {
   try {
@@ -82,33 +47,27 @@ core::Result<std::vector<QueuedDelivery>> SqliteStore::dueForProcessing(int max,
       if (auto body = decodeBody(s.blob(10), s.text(9))) d.rawBody = std::move(*body);
       else d.loadError = body.error().message;
     }
-    if (rc != SQLITE_DONE) return std::unexpected(storeError(reader.get(), rc));
+    if (rc != SQLITE_DONE) return std::unexpected(storeError(rc));
     return out;
   } catch (const std::exception& e) {
     return std::unexpected(core::Error::unavailable("store_unavailable", e.what(), 1));
   }
 }
 
-core::Result<void> SqliteStore::finishProcessing(std::span<const ProcessedDelivery> done,
-                                                 std::span<const FailedDelivery> failed, std::int64_t nowMicros) {
-  std::lock_guard lock(writeMutex_);
-  RelaxedSync relaxed(writer_->db.get(), options_.fullSync);
-  return inWriteTransaction([&](Writer& w) -> core::Result<void> {
-    // Each statement is stepped once and reset, so it is ready again for the next delivery.
-    auto run = [](Statement& s) {
-      const int rc = s.step();
-      s.reset();
-      must(rc);
-    };
+core::Result<int> SqliteStore::finishProcessing(std::span<const ProcessedDelivery> done,
+                                                std::span<const FailedDelivery> failed, std::int64_t nowMicros) {
+  int deadLettered = 0;
+  auto committed = inWriteTransaction([&](Writer& w) -> core::Result<void> {
+    deadLettered = 0;
     auto markFailed = [&](std::int64_t id, std::optional<std::int64_t> retryAt, const std::string& error) {
       w.markFailed.bind(1, id);
       if (retryAt) w.markFailed.bind(2, *retryAt);
       else w.markFailed.bindNull(2);
       w.markFailed.bind(3, error);
-      run(w.markFailed);
+      must(w.markFailed.run());
     };
     for (const auto& d : done) {
-      run(w.savepoint);
+      must(w.savepoint.run());
       int rc = SQLITE_DONE;
       std::string problem;
       try {
@@ -118,28 +77,29 @@ core::Result<void> SqliteStore::finishProcessing(std::span<const ProcessedDelive
         for (const auto& scope : d.incidentScopes)
           if (rc == SQLITE_DONE) rc = w.projections.recomputeIncidents(scope);
         if (rc != SQLITE_DONE) problem = std::string("projection write failed: ") + sqlite3_errstr(rc);
-      } catch (const std::invalid_argument& e) {
+      } catch (const std::exception& e) {  // a record the schema refuses (bad identifier, bad SQL)
         problem = e.what();
       }
       if (!problem.empty()) {
         if (storeWide(rc)) throw StepFailure{rc};
         // This delivery's records cannot be written; retrying will not help. Undo them, keep the error.
-        run(w.undo);
-        run(w.release);
+        must(w.undo.run());
+        must(w.release.run());
         markFailed(d.id, std::nullopt, problem);
+        ++deadLettered;
         continue;
       }
-      w.markProcessed.bind(1, d.id).bind(2, nowMicros);
-      run(w.markProcessed);
-      run(w.release);
+      must(w.markProcessed.bind(1, d.id).bind(2, nowMicros).run());
+      must(w.release.run());
     }
     for (const auto& f : failed) markFailed(f.id, f.retryAt, f.error);
     return {};
-  });
+  }, Sync::Relaxed);
+  if (!committed) return std::unexpected(committed.error());
+  return deadLettered;
 }
 
 core::Result<std::int64_t> SqliteStore::requeue(const DeliveryFilter& filter) {
-  std::lock_guard lock(writeMutex_);
   std::int64_t changed = 0;
   auto result = inWriteTransaction([&](Writer& w) -> core::Result<void> {
     BoundSql update{"UPDATE deliveries SET status = 'queued', next_attempt_at = 0, process_attempts = 0, "
@@ -156,7 +116,6 @@ core::Result<std::int64_t> SqliteStore::requeue(const DeliveryFilter& filter) {
 }
 
 core::Result<std::int64_t> SqliteStore::rebuildProjections() {
-  std::lock_guard lock(writeMutex_);
   std::int64_t queued = 0;
   auto result = inWriteTransaction([&](Writer& w) -> core::Result<void> {
     for (const auto& table : ProjectionWriter::derivedTables()) must(execute(w.db.get(), ("DELETE FROM " + table).c_str()), SQLITE_OK);
@@ -168,25 +127,6 @@ core::Result<std::int64_t> SqliteStore::rebuildProjections() {
   });
   if (!result) return std::unexpected(result.error());
   return queued;
-}
-
-core::Result<QueueCounts> SqliteStore::queueCounts() {
-  try {
-    auto reader = leaseReader();
-    Statement s(reader.get(), "SELECT status, count(*) FROM deliveries GROUP BY status");
-    QueueCounts counts;
-    while (s.step() == SQLITE_ROW) {
-      const auto status = s.text(0);
-      const auto n = s.integer(1);
-      if (status == "queued") counts.queued = n;
-      else if (status == "retrying") counts.retrying = n;
-      else if (status == "processed") counts.processed = n;
-      else if (status == "dead") counts.dead = n;
-    }
-    return counts;
-  } catch (const std::exception& e) {
-    return std::unexpected(core::Error::unavailable("store_unavailable", e.what(), 1));
-  }
 }
 
 }  // namespace forgehook::store::sqlite

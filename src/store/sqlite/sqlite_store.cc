@@ -37,7 +37,7 @@ void readSummary(const Statement& s, DeliverySummary& d) {
 
 }  // namespace
 
-core::Error storeError(sqlite3*, int rc) {
+core::Error storeError(int rc) {
   const int base = rc & 0xff;
   std::string what = sqlite3_errstr(rc);
   if (base == SQLITE_FULL) what = "store is full (disk or store.max_bytes)";
@@ -54,7 +54,7 @@ int onWalCommit(void* self, sqlite3*, const char*, int frames) {
 }  // namespace
 
 SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)), writer_(std::make_unique<Writer>(options_)) {
-  execute(writer_->db.get(), "PRAGMA wal_autocheckpoint=0");
+  // The hook replaces SQLite's automatic checkpoint (which would run inside a commit).
   sqlite3_wal_hook(writer_->db.get(), onWalCommit, this);
   checkpointer_ = std::thread([this] { checkpointLoop(); });
 }
@@ -104,52 +104,63 @@ SqliteStore::ReaderLease SqliteStore::leaseReader() {
   return ReaderLease(*this, std::unique_ptr<sqlite3, void (*)(sqlite3*)>(fresh.release(), closeDb));
 }
 
-core::Result<std::vector<AppendOutcome>> SqliteStore::appendBatch(std::span<const NewDelivery> batch) {
+core::Result<void> SqliteStore::inWriteTransaction(const std::function<core::Result<void>(Writer&)>& body,
+                                                   Sync sync) {
   std::lock_guard lock(writeMutex_);
   auto& w = *writer_;
-  auto fail = [&](int rc) {
-    auto error = storeError(w.db.get(), rc);
-    w.rollback.step();
-    w.rollback.reset();
+  // SQLite itself failed: the store is not ready (checkWritable) until a write succeeds again.
+  auto storeFailed = [&](int rc) {
     lastWriteFailed_ = true;
     if ((rc & 0xff) == SQLITE_FULL) pagesLeftAtFull_ = pagesLeft();
-    return std::unexpected(std::move(error));
+    return std::unexpected(storeError(rc));
   };
-  int rc = w.begin.step();
-  w.begin.reset();
-  if (rc != SQLITE_DONE) {
-    lastWriteFailed_ = true;
-    return std::unexpected(storeError(w.db.get(), rc));
+  // The level cannot change inside a transaction, so it is set before BEGIN, and only when it
+  // differs: a durable transaction never begins while NORMAL is still in effect.
+  const bool relaxed = sync == Sync::Relaxed && options_.fullSync;
+  if (relaxed != w.relaxed) {
+    if (const int rc = (relaxed ? w.syncNormal : w.syncFull).run(); rc != SQLITE_DONE) return storeFailed(rc);
+    w.relaxed = relaxed;
   }
+  if (const int rc = w.begin.run(); rc != SQLITE_DONE) return storeFailed(rc);
+  core::Result<void> result;
+  try {
+    result = body(w);
+    if (result) {
+      if (const int rc = w.commit.run(); rc != SQLITE_DONE) throw StepFailure{rc};
+      lastWriteFailed_ = false;
+      return result;
+    }
+  } catch (const StepFailure& f) {
+    result = storeFailed(f.rc);
+  } catch (const std::exception& e) {
+    result = std::unexpected(core::Error::internal(std::string("store write failed: ") + e.what()));
+  }
+  w.rollback.run();
+  // A statement left mid-step by the failure would refuse its next bind.
+  for (sqlite3_stmt* s = sqlite3_next_stmt(w.db.get(), nullptr); s; s = sqlite3_next_stmt(w.db.get(), s))
+    sqlite3_reset(s);
+  return result;
+}
+
+core::Result<std::vector<AppendOutcome>> SqliteStore::appendBatch(std::span<const NewDelivery> batch) {
   std::vector<AppendOutcome> outcomes;
   outcomes.reserve(batch.size());
-  for (const auto& d : batch) {
-    w.insert.bind(1, d.forge).bind(2, d.hookId).bind(3, d.deliveryId).bind(4, d.event).bind(5, d.action);
-    w.insert.bind(6, d.repository).bind(7, d.sender).bind(8, d.receivedAt).bind(9, d.bodySize);
-    w.insert.bind(10, d.contentType).bind(11, d.verification).bind(12, d.headersJson).bind(13, d.bodyEncoding);
-    w.insert.bindBlob(14, d.body);
-    rc = w.insert.step();
-    if (rc != SQLITE_ROW) {
-      w.insert.reset();
-      return fail(rc);
+  auto committed = inWriteTransaction([&](Writer& w) -> core::Result<void> {
+    for (const auto& d : batch) {
+      w.insert.bind(1, d.forge).bind(2, d.hookId).bind(3, d.deliveryId).bind(4, d.event).bind(5, d.action);
+      w.insert.bind(6, d.repository).bind(7, d.sender).bind(8, d.receivedAt).bind(9, d.bodySize);
+      w.insert.bind(10, d.contentType).bind(11, d.verification).bind(12, d.headersJson).bind(13, d.bodyEncoding);
+      w.insert.bindBlob(14, d.body);
+      must(w.insert.step(), SQLITE_ROW);
+      const auto id = w.insert.integer(0);
+      const auto attempts = w.insert.integer(1);
+      must(w.insert.run());  // finish RETURNING
+      outcomes.push_back({attempts == 1 ? AppendStatus::Inserted : AppendStatus::Duplicate, id});
+      if (d.isPing && !d.hookId.empty()) must(w.hook.bind(1, d.forge).bind(2, d.hookId).bind(3, d.receivedAt).run());
     }
-    const auto id = w.insert.integer(0);
-    const auto attempts = w.insert.integer(1);
-    rc = w.insert.step();  // finish RETURNING
-    w.insert.reset();
-    if (rc != SQLITE_DONE) return fail(rc);
-    outcomes.push_back({attempts == 1 ? AppendStatus::Inserted : AppendStatus::Duplicate, id});
-    if (d.isPing && !d.hookId.empty()) {
-      w.hook.bind(1, d.forge).bind(2, d.hookId).bind(3, d.receivedAt);
-      rc = w.hook.step();
-      w.hook.reset();
-      if (rc != SQLITE_DONE) return fail(rc);
-    }
-  }
-  rc = w.commit.step();
-  w.commit.reset();
-  if (rc != SQLITE_DONE) return fail(rc);
-  lastWriteFailed_ = false;
+    return {};
+  });
+  if (!committed) return std::unexpected(committed.error());
   return outcomes;
 }
 
@@ -174,7 +185,7 @@ core::Result<DeliveryPage> SqliteStore::listDeliveries(const DeliveryFilter& fil
       }
       readSummary(s, page.deliveries.emplace_back());
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(storeError(reader.get(), rc));
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(storeError(rc));
     return page;
   } catch (const std::exception& e) {
     return std::unexpected(core::Error::unavailable("store_unavailable", e.what(), 1));
@@ -189,7 +200,7 @@ core::Result<DeliveryDetail> SqliteStore::getDelivery(std::int64_t id) {
     s.bind(1, id);
     const int rc = s.step();
     if (rc == SQLITE_DONE) return std::unexpected(core::Error::notFound("no delivery with id " + std::to_string(id)));
-    if (rc != SQLITE_ROW) return std::unexpected(storeError(reader.get(), rc));
+    if (rc != SQLITE_ROW) return std::unexpected(storeError(rc));
     DeliveryDetail d;
     readSummary(s, d);
     d.headersJson = s.text(15);
@@ -219,27 +230,27 @@ core::Result<std::vector<ScopedSecrets>> SqliteStore::loadSecrets() {
 }
 
 core::Result<void> SqliteStore::putSecrets(const ScopedSecrets& secrets) {
-  std::lock_guard lock(writeMutex_);
-  Statement s(writer_->db.get(),
-              "INSERT INTO scoped_secrets (forge, scope, key, secrets, updated_at) VALUES (?1, ?2, ?3, ?4, "
-              "unixepoch()) ON CONFLICT (forge, scope, key) DO UPDATE SET secrets = excluded.secrets, "
-              "updated_at = excluded.updated_at");
-  s.bind(1, secrets.forge).bind(2, secrets.scope).bind(3, secrets.key).bind(4, nlohmann::json(secrets.secrets).dump());
-  const int rc = s.step();
-  if (rc != SQLITE_DONE) return std::unexpected(storeError(writer_->db.get(), rc));
-  return {};
+  return inWriteTransaction([&](Writer& w) -> core::Result<void> {
+    Statement s(w.db.get(),
+                "INSERT INTO scoped_secrets (forge, scope, key, secrets, updated_at) VALUES (?1, ?2, ?3, ?4, "
+                "unixepoch()) ON CONFLICT (forge, scope, key) DO UPDATE SET secrets = excluded.secrets, "
+                "updated_at = excluded.updated_at");
+    s.bind(1, secrets.forge).bind(2, secrets.scope).bind(3, secrets.key).bind(4, nlohmann::json(secrets.secrets).dump());
+    must(s.step());
+    return {};
+  });
 }
 
 core::Result<void> SqliteStore::deleteSecrets(const std::string& forge, const std::string& scope,
                                               const std::string& key) {
-  std::lock_guard lock(writeMutex_);
-  Statement s(writer_->db.get(), "DELETE FROM scoped_secrets WHERE forge = ?1 AND scope = ?2 AND key = ?3");
-  s.bind(1, forge).bind(2, scope).bind(3, key);
-  const int rc = s.step();
-  if (rc != SQLITE_DONE) return std::unexpected(storeError(writer_->db.get(), rc));
-  if (sqlite3_changes(writer_->db.get()) == 0)
-    return std::unexpected(core::Error::notFound("no secrets stored for " + scope + " " + key));
-  return {};
+  return inWriteTransaction([&](Writer& w) -> core::Result<void> {
+    Statement s(w.db.get(), "DELETE FROM scoped_secrets WHERE forge = ?1 AND scope = ?2 AND key = ?3");
+    s.bind(1, forge).bind(2, scope).bind(3, key);
+    must(s.step());
+    if (sqlite3_changes(w.db.get()) == 0)
+      return std::unexpected(core::Error::notFound("no secrets stored for " + scope + " " + key));
+    return {};
+  });
 }
 
 std::int64_t SqliteStore::pagesLeft() {

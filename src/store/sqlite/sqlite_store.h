@@ -38,11 +38,10 @@ class SqliteStore final : public Store {
 
   // processing_queue.cc
   core::Result<std::vector<QueuedDelivery>> dueForProcessing(int max, std::int64_t nowMicros) override;
-  core::Result<void> finishProcessing(std::span<const ProcessedDelivery> done, std::span<const FailedDelivery> failed,
+  core::Result<int> finishProcessing(std::span<const ProcessedDelivery> done, std::span<const FailedDelivery> failed,
                                       std::int64_t nowMicros) override;
   core::Result<std::int64_t> requeue(const DeliveryFilter& filter) override;
   core::Result<std::int64_t> rebuildProjections() override;
-  core::Result<QueueCounts> queueCounts() override;
 
   // model_reader.cc
   core::Result<ResourcePage> listResource(const ResourceQuery& query) override;
@@ -62,9 +61,16 @@ class SqliteStore final : public Store {
   class Writer;
   class ReaderLease;
   ReaderLease leaseReader();
-  // Runs `body` inside BEGIN IMMEDIATE ... COMMIT on the write connection (caller holds writeMutex_);
-  // rolls back when it returns an error or throws.
-  core::Result<void> inWriteTransaction(const std::function<core::Result<void>(Writer&)>& body);
+  // Durable: the commit waits for fsync when store.synchronous is full. Relaxed: it does not; for
+  // processing commits only, whose statuses and projections commit together and can always be
+  // derived again (a commit lost to a power cut leaves its deliveries queued), and whose log frames
+  // the next durable commit syncs.
+  enum class Sync { Durable, Relaxed };
+  // Every write goes through here: takes writeMutex_, runs `body` inside BEGIN IMMEDIATE ... COMMIT,
+  // rolls back when it returns an error or throws (must() failures are store failures, which keep
+  // the store not ready until a write succeeds; other exceptions are Internal).
+  core::Result<void> inWriteTransaction(const std::function<core::Result<void>(Writer&)>& body,
+                                        Sync sync = Sync::Durable);
 
   SqliteOptions options_;
   std::mutex writeMutex_;

@@ -32,6 +32,12 @@ Statement::Statement(sqlite3* db, std::string_view sql) {
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
+int Statement::run() {
+  const int rc = step();
+  reset();
+  return rc;
+}
+
 Statement& Statement::bind(int index, std::string_view text) {
   sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   return *this;

@@ -33,6 +33,8 @@ class Statement {
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int step();
   void reset();
+  // step() then reset(): for statements run once per call (no rows read).
+  int run();
 
   [[nodiscard]] std::int64_t integer(int column) const;
   [[nodiscard]] std::string text(int column) const;

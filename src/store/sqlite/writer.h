@@ -12,7 +12,16 @@
 namespace forgehook::store::sqlite {
 
 // Unavailable "store_unavailable" for a failed SQLite call, with a reason people can act on.
-core::Error storeError(sqlite3* db, int rc);
+core::Error storeError(int rc);
+
+// A failed step inside SqliteStore::inWriteTransaction: the transaction rolls back and the store
+// reports the code as a store failure.
+struct StepFailure {
+  int rc;
+};
+inline void must(int rc, int expected = SQLITE_DONE) {
+  if (rc != expected) throw StepFailure{rc};
+}
 
 // The write connection and its prepared statements; used only under writeMutex_.
 class SqliteStore::Writer {
@@ -29,6 +38,8 @@ class SqliteStore::Writer {
         begin(db.get(), "BEGIN IMMEDIATE"),
         commit(db.get(), "COMMIT"),
         rollback(db.get(), "ROLLBACK"),
+        syncFull(db.get(), "PRAGMA synchronous=FULL"),
+        syncNormal(db.get(), "PRAGMA synchronous=NORMAL"),
         insert(db.get(),
                "INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
                "last_attempt_at, body_size, content_type, verification, headers, body_encoding, body) "
@@ -56,30 +67,11 @@ class SqliteStore::Writer {
     }
   }
   DbHandle db;
-  Statement begin, commit, rollback, insert, hook;
+  Statement begin, commit, rollback, syncFull, syncNormal, insert, hook;
+  bool relaxed = false;  // synchronous=NORMAL is in effect (see SqliteStore::Sync)
   // Processing (processing_queue.cc): a savepoint per delivery, and its new status.
   Statement savepoint, release, undo, markProcessed, markFailed;
   ProjectionWriter projections{db.get()};
-};
-
-// For the life of the object the write connection commits without waiting for fsync
-// (synchronous=NORMAL), when the store is otherwise synchronous=FULL. For processing commits only:
-// their statuses and projections commit together and can always be derived again, so one lost to a
-// power cut leaves its deliveries queued; and the next intake commit, synchronous=FULL again, syncs
-// the write-ahead log with this commit's frames in it.
-class RelaxedSync {
- public:
-  RelaxedSync(sqlite3* db, bool fullSync) : db_(fullSync ? db : nullptr) {
-    if (db_) execute(db_, "PRAGMA synchronous=NORMAL");
-  }
-  ~RelaxedSync() {
-    if (db_) execute(db_, "PRAGMA synchronous=FULL");
-  }
-  RelaxedSync(const RelaxedSync&) = delete;
-  RelaxedSync& operator=(const RelaxedSync&) = delete;
-
- private:
-  sqlite3* db_;
 };
 
 class SqliteStore::ReaderLease {

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
-import { ROOT } from "./server.mjs";
+import { ROOT, waitFor } from "./server.mjs";
 
 export const uid = () => crypto.randomUUID();
 // A secret long and unique enough to be searched for in the server's output.
@@ -322,21 +322,30 @@ export class Forge {
     return this.request(method, p.startsWith("/") ? p : `/api/v1/${p}`, { headers, body: b });
   }
 
-  // Every delivery matching filter, following next_cursor page by page (bounded).
-  async listAll(filter = {}, { pageLimit = 500, maxPages = 200 } = {}) {
+  // Every row of a list endpoint (default: deliveries) matching filter, following next_cursor page
+  // by page (bounded).
+  async listAll(filter = {}, { resource = "deliveries", pageLimit = 500, maxPages = 200 } = {}) {
     const out = [];
     let cursor = null;
     for (let page = 0; page < maxPages; page++) {
       const q = new URLSearchParams({ ...filter, limit: String(pageLimit) });
       if (cursor != null) q.set("cursor", String(cursor));
-      const res = await this.api(`/api/v1/deliveries?${q}`);
-      assert.equal(res.status, 200, `GET /api/v1/deliveries?${q} → ${res.status} ${res.text}`);
-      assert.ok(Array.isArray(res.json?.deliveries), `deliveries page is not {deliveries: [...]}: ${res.text.slice(0, 300)}`);
-      out.push(...res.json.deliveries);
+      const res = await this.api(`/api/v1/${resource}?${q}`);
+      assert.equal(res.status, 200, `GET /api/v1/${resource}?${q} → ${res.status} ${res.text}`);
+      assert.ok(Array.isArray(res.json?.[resource]), `${resource} page is not {${resource}: [...]}: ${res.text.slice(0, 300)}`);
+      out.push(...res.json[resource]);
       cursor = res.json.next_cursor;
       if (cursor == null) return out;
     }
     throw new Error(`listAll: more than ${maxPages} pages`);
+  }
+
+  // Waits until the pipeline has processed every queued delivery (metrics/status backlog 0).
+  async drained() {
+    await waitFor(async () => {
+      const s = await this.api("/api/v1/metrics/status");
+      return s.status === 200 && s.json.webhooks.processing_backlog === 0;
+    }, { message: "processing backlog drained" });
   }
 }
 

@@ -1,7 +1,7 @@
 // Starts the real forgehook binary for an integration test: port 0, a fresh temp data dir, a
 // minimal environment (nothing inherited from the caller's FORGEHOOK_* variables), and stdout/stderr
 // captured so a test can assert that no secret ever reaches them.
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -37,6 +37,15 @@ export async function waitFor(fn, { timeoutMs = 10_000, intervalMs = 20, message
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+// Runs the forgehook CLI with only PATH and `env` in its environment; resolves {code, stdout,
+// stderr} (never rejects on a non-zero exit).
+export function runCli(args, { env = {}, timeoutMs = 20_000 } = {}) {
+  return new Promise((resolve) => {
+    execFile(BIN, args, { env: { PATH: process.env.PATH, LANG: "C.UTF-8", ...env }, timeout: timeoutMs, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => resolve({ code: err ? (err.code ?? err.signal) : 0, stdout, stderr }));
+  });
 }
 
 export async function makeTempDir(prefix = "forgehook-it-") {

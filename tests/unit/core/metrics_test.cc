@@ -10,12 +10,14 @@ namespace {
 
 using ::testing::HasSubstr;
 
-TEST(HistogramTest, RendersCumulativeBucketsSumAndCount) {
-  Histogram h({1, 2, 5});
+TEST(HistogramTest, RendersHelpTypeCumulativeBucketsSumAndCount) {
+  Histogram h("h", "What h measures.", {1, 2, 5});
   for (double v : {0.5, 1.0, 1.5, 3.0, 10.0}) h.observe(v);
   std::string out;
-  h.render(out, "h", "");
+  h.render(out);
   EXPECT_EQ(out,
+            "# HELP h What h measures.\n"
+            "# TYPE h histogram\n"
             "h_bucket{le=\"1\"} 2\n"  // an observation equal to a bound falls in that bucket
             "h_bucket{le=\"2\"} 3\n"
             "h_bucket{le=\"5\"} 4\n"
@@ -25,10 +27,12 @@ TEST(HistogramTest, RendersCumulativeBucketsSumAndCount) {
 }
 
 TEST(HistogramTest, EmptyHistogramRendersZeros) {
-  Histogram h({0.5});
+  Histogram h("empty", "Nothing yet.", {0.5});
   std::string out;
-  h.render(out, "empty", "");
+  h.render(out);
   EXPECT_EQ(out,
+            "# HELP empty Nothing yet.\n"
+            "# TYPE empty histogram\n"
             "empty_bucket{le=\"0.5\"} 0\n"
             "empty_bucket{le=\"+Inf\"} 0\n"
             "empty_sum 0\n"
@@ -36,27 +40,24 @@ TEST(HistogramTest, EmptyHistogramRendersZeros) {
 }
 
 TEST(HistogramTest, SumKeepsFractions) {
-  Histogram h({0.001, 0.01});
+  Histogram h("lat", "Latency.", {0.001, 0.01});
   h.observe(0.0005);
   h.observe(0.0025);
   std::string out;
-  h.render(out, "lat", "");
+  h.render(out);
   EXPECT_THAT(out, HasSubstr("lat_bucket{le=\"0.001\"} 1\n"));
   EXPECT_THAT(out, HasSubstr("lat_bucket{le=\"0.01\"} 2\n"));
   EXPECT_THAT(out, HasSubstr("lat_sum 0.003\n"));
   EXPECT_THAT(out, HasSubstr("lat_count 2\n"));
 }
 
-TEST(HistogramTest, LabelsPrecedeLe) {
-  Histogram h({1});
-  h.observe(2);
+TEST(GaugeTest, RendersHelpTypeAndValue) {
+  Gauge g("depth", "Items waiting.");
+  g.set(5);
+  g.add(-2);
   std::string out;
-  h.render(out, "h", "forge=\"github\"");
-  EXPECT_EQ(out,
-            "h_bucket{forge=\"github\",le=\"1\"} 0\n"
-            "h_bucket{forge=\"github\",le=\"+Inf\"} 1\n"
-            "h_sum{forge=\"github\"} 2\n"
-            "h_count{forge=\"github\"} 1\n");
+  g.render(out);
+  EXPECT_EQ(out, "# HELP depth Items waiting.\n# TYPE depth gauge\ndepth 3\n");
 }
 
 TEST(CounterFamilyTest, RendersHelpTypeAndLabelledCounters) {
@@ -108,6 +109,9 @@ TEST(MetricsTest, RendersEveryDocumentedFamilyWithItsType) {
       {"forgehook_store_commit_batch_size", "histogram"},
       {"forgehook_intake_queue_depth", "gauge"},
       {"forgehook_connections_open", "gauge"},
+      {"forgehook_processed_total", "counter"},
+      {"forgehook_processing_latency_seconds", "histogram"},
+      {"forgehook_processing_batch_size", "histogram"},
   };
   Metrics metrics;
   const std::string text = metrics.renderPrometheus();
@@ -127,6 +131,9 @@ TEST(MetricsTest, RendersRecordedValues) {
   metrics.commitBatchSize.observe(3);
   metrics.intakeQueueDepth.set(5);
   metrics.connectionsOpen.add(2);
+  metrics.processed.with({"processed"}).add(9);
+  metrics.processingLatency.observe(0.02);
+  metrics.processingBatchSize.observe(100);
   const std::string text = metrics.renderPrometheus();
   EXPECT_THAT(text, HasSubstr("forgehook_http_requests_total{endpoint=\"/webhooks/github\",status=\"202\"} 2\n"));
   EXPECT_THAT(text, HasSubstr("forgehook_verification_failures_total{forge=\"github\",reason=\"invalid_signature\"} 1\n"));
@@ -140,6 +147,11 @@ TEST(MetricsTest, RendersRecordedValues) {
   EXPECT_THAT(text, HasSubstr("forgehook_store_commit_batch_size_bucket{le=\"2\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("forgehook_intake_queue_depth 5\n"));
   EXPECT_THAT(text, HasSubstr("forgehook_connections_open 2\n"));
+  EXPECT_THAT(text, HasSubstr("forgehook_processed_total{outcome=\"processed\"} 9\n"));
+  EXPECT_THAT(text, HasSubstr("forgehook_processing_latency_seconds_bucket{le=\"0.025\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("forgehook_processing_latency_seconds_bucket{le=\"0.01\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("forgehook_processing_batch_size_bucket{le=\"128\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("forgehook_processing_batch_size_bucket{le=\"64\"} 0\n"));
 }
 
 }  // namespace

@@ -45,7 +45,7 @@ TEST(PayloadTest, FormPayloadFieldIsPercentDecoded) {
 }
 
 TEST(PayloadTest, FormWithoutPayloadOrWithBadEscapesIsMalformed) {
-  for (const char* bad : {"", "a=1", "payload", "payload=%7", "payload=%zz"}) {
+  for (const char* bad : {"", "a=1", "payload", "payload=", "payload=%7", "payload=%zz", "a=1&payload=%zz"}) {
     auto json = decodeFormPayload(bad);
     ASSERT_FALSE(json.has_value()) << bad;
     EXPECT_EQ(json.error().reason, "malformed_form") << bad;

@@ -8,6 +8,17 @@
 namespace forgehook::model {
 namespace {
 
+std::string fieldText(const store::FieldValue& v) {
+  if (const auto* n = std::get_if<std::int64_t>(&v)) return std::to_string(*n);
+  if (const auto* t = std::get_if<std::string>(&v)) {
+    std::string quoted(1, '"');
+    quoted += *t;
+    quoted += '"';
+    return quoted;
+  }
+  return "null";
+}
+
 store::QueuedDelivery delivery(std::string event, std::string body, std::string contentType = "application/json") {
   store::QueuedDelivery d;
   d.id = 9;
@@ -62,11 +73,28 @@ TEST(Normalize, FormBodyGivesTheSameRecordsAsJson) {
   auto b = normalize(delivery("issues", form, "application/x-www-form-urlencoded"));
   ASSERT_TRUE(a && b);
   ASSERT_EQ(a->writes.size(), b->writes.size());
-  for (std::size_t i = 0; i < a->writes.size(); ++i) {
-    EXPECT_EQ(a->writes[i].table, b->writes[i].table);
-    EXPECT_EQ(a->writes[i].version, b->writes[i].version);
-  }
+  // Every write the same: table, key, fields, version and mode.
+  auto text = [](const store::EntityWrite& w) {
+    std::string out = w.table + " v" + std::to_string(w.version) + " m" + std::to_string(static_cast<int>(w.mode));
+    for (const auto* part : {&w.key, &w.fields})
+      for (const auto& f : *part) out += " " + f.name + "=" + fieldText(f.value);
+    return out;
+  };
+  for (std::size_t i = 0; i < a->writes.size(); ++i) EXPECT_EQ(text(a->writes[i]), text(b->writes[i]));
   EXPECT_EQ(a->activity.summary, b->activity.summary);
+  EXPECT_EQ(a->activity.actor, b->activity.actor);
+  EXPECT_EQ(a->activity.at, b->activity.at);
+}
+
+TEST(JsonView, IntegersTruncateRealsAndRefuseOutOfRange) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(std::string_view(R"({"n": 42, "r": 2.9, "huge": 1e300, "s": "7"})"));
+  const JsonView v(doc);
+  EXPECT_EQ(v["n"].integer(), 42);
+  EXPECT_EQ(v["r"].integer(), 2);
+  EXPECT_EQ(v["huge"].integer(), std::nullopt);
+  EXPECT_EQ(v["s"].integer(), std::nullopt);
+  EXPECT_EQ(v["missing"].integer(), std::nullopt);
 }
 
 TEST(Normalize, UnreadableBodiesAreErrorsNotCrashes) {

@@ -1,5 +1,6 @@
 #include "pipeline/processor.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "support/scenario_world.h"
@@ -61,6 +62,7 @@ TEST_F(ProcessorTest, AfterMaxAttemptsTheDeliveryIsDeadWithItsErrorAndReplayRevi
   }
   const auto dead = withStatus(world_.store(), "dead");
   ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(world_.lastError(dead[0].id), "boom");
   EXPECT_EQ(processor.step()->total(), 0);  // the dead letter is never picked up by itself
   store::DeliveryFilter one;
   one.id = dead[0].id;
@@ -76,6 +78,27 @@ TEST_F(ProcessorTest, AThrowingNormalizerCountsAsAFailureNotACrash) {
                       });
   EXPECT_EQ(processor.step()->failed, 1);
   EXPECT_EQ(withStatus(world_.store(), "retrying").size(), 1u);
+}
+
+TEST_F(ProcessorTest, RecordsTheStoreRefusesDeadLetterThatDeliveryAloneAndCountAsFailed) {
+  world_.receive({{"github", "ping", "p2", testing::example("ping")}});
+  // Delivery p1 maps to a column the schema does not have; p2 maps to nothing unusual.
+  Processor processor(world_.store(), world_.clock(), metrics_, {16, {}}, [](const store::QueuedDelivery& d) {
+    auto records = testing::minimalRecords(d);
+    if (d.id == 1) records.writes.push_back({"pulls", {{"forge", std::string("github")}}, {{"no_such_column", std::int64_t{1}}}, 0, {}});
+    return core::Result<store::ProcessedDelivery>(records);
+  });
+  const auto step = processor.step();
+  ASSERT_TRUE(step) << step.error().message;
+  EXPECT_EQ(step->processed, 1);
+  EXPECT_EQ(step->failed, 1);
+  const auto dead = withStatus(world_.store(), "dead");
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].id, 1);
+  EXPECT_THAT(world_.lastError(1), ::testing::HasSubstr("no_such_column"));
+  EXPECT_EQ(world_.list("activity").size(), 1u);  // p2's line only: p1's records were undone
+  EXPECT_EQ(metrics_.processed.with({"dead"}).value(), 1u);
+  EXPECT_EQ(metrics_.processed.with({"processed"}).value(), 1u);
 }
 
 TEST_F(ProcessorTest, WorkReadButNeverCommittedIsDueAgain) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <thread>
 
 #include "support/scenario_world.h"
@@ -35,7 +36,8 @@ class WorkerTest : public ::testing::Test {
   ScenarioWorld world_;
   core::Metrics metrics_;
   std::atomic<int> calls_ = 0;
-  Processor processor_{world_.store(), world_.clock(), metrics_, {16, {3, 1'000'000, 60'000'000, [] { return 0.5; }}},
+  // Up to 128 deliveries a step, so a step limited to the worker's busyBatchSize (32) shows.
+  Processor processor_{world_.store(), world_.clock(), metrics_, {128, {3, 1'000'000, 60'000'000, [] { return 0.5; }}},
                        [this](const store::QueuedDelivery& d) {
                          ++calls_;
                          std::this_thread::sleep_for(50us);
@@ -44,25 +46,41 @@ class WorkerTest : public ::testing::Test {
   core::Logger logger_{core::LogLevel::Error};
 };
 
-TEST_F(WorkerTest, WhileIntakeKeepsCommittingItPausesButStillProcessesEverything) {
+// The value of one line of a rendered metric, e.g. "forgehook_processing_batch_size_count".
+std::int64_t renderedValue(const core::Histogram& h, const std::string& line) {
+  std::string text;
+  h.render(text);
+  const auto at = text.find(line + " ");
+  return at == std::string::npos ? -1 : std::stoll(text.substr(at + line.size() + 1));
+}
+
+TEST_F(WorkerTest, WhileIntakeIsSaturatedItTakesSmallStepsAndStillProcessesEverything) {
   std::vector<testing::Delivery> batch;
   for (int i = 0; i < 300; ++i) {
     std::string id = std::to_string(i);  // not "d" + ...: GCC 12 -Wrestrict false positive
     batch.push_back({"github", "ping", id, testing::example("ping")});
   }
   world_.receive(batch);
-  Worker worker(processor_, logger_, {500ms, 0.25, 100ms});
+  Worker worker(processor_, logger_, {500ms, 0.25, 100ms, 32, 8});
+  worker.intakeCommitted(8);
+  ASSERT_TRUE(worker.intakeBusy());
   worker.start();
-  // Intake "commits" every millisecond for as long as the test runs: the worker is throttled the
-  // whole time and must not starve.
+  // Intake commits groups of 8 every millisecond for as long as the test runs: the worker is paced
+  // the whole time and must not starve.
   const auto deadline = std::chrono::steady_clock::now() + 20s;
   while (processedCount(world_.store()) < 300 && std::chrono::steady_clock::now() < deadline) {
     worker.intakeCommitted(8);
+    ASSERT_TRUE(worker.intakeBusy());
     std::this_thread::sleep_for(1ms);
   }
   worker.stop();
   EXPECT_EQ(processedCount(world_.store()), 300);
   EXPECT_EQ(calls_.load(), 300);  // each delivery normalized once
+  // Every step took at most busyBatchSize (32) deliveries, though the processor allows 128.
+  const auto& sizes = metrics_.processingBatchSize;
+  const auto steps = renderedValue(sizes, "forgehook_processing_batch_size_count");
+  EXPECT_GE(steps, 300 / 32);
+  EXPECT_EQ(renderedValue(sizes, "forgehook_processing_batch_size_bucket{le=\"32\"}"), steps);
 }
 
 TEST_F(WorkerTest, OnlyLargeIntakeCommitsMarkIntakeBusy) {
@@ -80,10 +98,14 @@ TEST_F(WorkerTest, StopEndsAPauseAtOnce) {
   Worker worker(processor_, logger_, {500ms, 0.000001, 10min});
   worker.intakeCommitted(100);
   worker.start();
-  while (calls_.load() == 0) std::this_thread::sleep_for(1ms);
-  const auto before = std::chrono::steady_clock::now();
-  worker.stop();
-  EXPECT_LT(std::chrono::steady_clock::now() - before, 5s);
+  // The step is committed (so the pause has begun or is about to) once the delivery is processed.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (processedCount(world_.store()) == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(1ms);
+  ASSERT_EQ(processedCount(world_.store()), 1);
+  std::this_thread::sleep_for(50ms);  // well into the pause
+  auto stopped = std::async(std::launch::async, [&] { worker.stop(); });
+  ASSERT_EQ(stopped.wait_for(5s), std::future_status::ready) << "stop() waited for the pause";
 }
 
 }  // namespace

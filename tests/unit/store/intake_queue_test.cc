@@ -330,6 +330,7 @@ TEST_F(IntakeQueueTest, StopCommitsWhatIsQueuedThenRefuses) {
     return false;
   })) << "stop() never began refusing submissions";
   EXPECT_EQ(refusal->code, core::Code::Unavailable);
+  EXPECT_EQ(refusal->reason, "store_unavailable");  // shutting down, not a full backlog
   EXPECT_NE(stopped.wait_for(0s), std::future_status::ready);  // the writer is still in the store
 
   store_.release();
@@ -342,6 +343,7 @@ TEST_F(IntakeQueueTest, StopCommitsWhatIsQueuedThenRefuses) {
   const auto late = submit("late");
   ASSERT_FALSE(late.has_value());
   EXPECT_EQ(late.error().code, core::Code::Unavailable);
+  EXPECT_EQ(late.error().reason, "store_unavailable");
   queue_->stop();  // idempotent
   EXPECT_EQ(done_.calls("late"), 0);
 }

@@ -115,7 +115,9 @@ TEST_F(SqliteStoreTest, AppendInsertsAndReturnsIds) {
   EXPECT_EQ(second->receivedAt, kT0 + 5);
   EXPECT_EQ(second->lastAttemptAt, kT0 + 5);
   EXPECT_EQ(second->attempts, 1);
-  EXPECT_EQ(second->bodySize, static_cast<std::int64_t>(second->rawBody.size()));
+  const NewDelivery sent = delivery("github", "1", "d-2", kT0 + 5);
+  EXPECT_EQ(second->rawBody, sent.body);
+  EXPECT_EQ(second->bodySize, sent.bodySize);
 }
 
 TEST_F(SqliteStoreTest, RedeliveryIsDuplicateWithSameIdAndTwoAttempts) {
@@ -426,8 +428,7 @@ TEST_F(SqliteStoreTest, FullStoreIsUnavailableAndKeepsCommittedRows) {
     NewDelivery d = delivery("github", "1", "big-" + std::to_string(i));
     d.body = randomBytes(20'000, i);
     d.bodySize = static_cast<std::int64_t>(d.body.size());
-    const EncodedBody encoded = encodeBody(d.body, 1);
-    ASSERT_EQ(encoded.encoding, "identity");  // incompressible: the cap is reached by real bytes
+    ASSERT_EQ(encodeBody(d.body, 1).encoding, "identity");  // incompressible: the cap is reached by real bytes
     auto outcome = store->appendBatch(std::span<const NewDelivery>(&d, 1));
     if (outcome) committed.emplace_back((*outcome)[0].id, d.body);
     else failure = outcome.error();
@@ -456,17 +457,21 @@ TEST_F(SqliteStoreTest, FullStoreIsUnavailableAndKeepsCommittedRows) {
 }
 
 TEST_F(SqliteStoreTest, NotReadyAfterABodyTooLargeForTheRoomLeft) {
-  // 2 MB cap and 600 kB bodies: three fit, the fourth fails with ~150 kB still free, far above the
-  // 1% threshold, so only the memory of the failed commit can say "not ready".
+  // 2 MB cap and 600 kB bodies: two fit beside the schema, the third fails with hundreds of kB still
+  // free, far above the 1% threshold, so only the memory of the failed commit can say "not ready".
   auto store = open(2'000'000);
   std::optional<core::Error> failure;
+  int fitted = 0;
   for (int i = 0; i < 10 && !failure; ++i) {
     NewDelivery d = delivery("github", "1", "fill-" + std::to_string(i));
     d.body = randomBytes(600'000, i);
     auto outcome = store->appendBatch(std::span<const NewDelivery>(&d, 1));
-    if (!outcome) failure = outcome.error();
+    if (outcome) ++fitted;
+    else failure = outcome.error();
   }
   ASSERT_TRUE(failure.has_value()) << "the 2 MB cap was never reached";
+  EXPECT_EQ(fitted, 2) << "expected the cap to stop the third 600 kB body";
+  EXPECT_EQ(failure->reason, "store_unavailable");
   EXPECT_FALSE(store->checkWritable().has_value()) << "ready although the last commit failed for lack of space";
 }
 

@@ -43,6 +43,15 @@ TEST(ConstantTimeEqualsTest, DifferentLengths) {
 
 TEST(ConstantTimeEqualsTest, EmptyEqualsEmpty) { EXPECT_TRUE(constantTimeEquals("", "")); }
 
+TEST(SecretEqualsTest, ComparesFixedLengthDigests) {
+  EXPECT_TRUE(secretEquals("token-123", "token-123"));
+  EXPECT_FALSE(secretEquals("token-123", "token-124"));
+  EXPECT_FALSE(secretEquals("token-123", "token-1234"));  // unequal lengths: still a digest compare
+  EXPECT_EQ(secretDigest("a").size(), 32u);
+  EXPECT_EQ(secretDigest(std::string(1000, 'x')).size(), 32u);
+  EXPECT_NE(secretDigest("a"), secretDigest("b"));
+}
+
 TEST(ConstantTimeEqualsTest, ComparesEmbeddedNulBytes) {
   EXPECT_FALSE(constantTimeEquals(std::string("a\0b", 3), std::string("a\0c", 3)));
   EXPECT_TRUE(constantTimeEquals(std::string("a\0b", 3), std::string("a\0b", 3)));
