@@ -118,7 +118,8 @@ core::Result<void> SqliteStore::inWriteTransaction(const std::function<core::Res
   // differs: a durable transaction never begins while NORMAL is still in effect.
   const bool relaxed = sync == Sync::Relaxed && options_.fullSync;
   if (relaxed != w.relaxed) {
-    if (const int rc = (relaxed ? w.syncNormal : w.syncFull).run(); rc != SQLITE_DONE) return storeFailed(rc);
+    if (const int rc = execute(w.db.get(), relaxed ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL"); rc != SQLITE_OK)
+      return storeFailed(rc);
     w.relaxed = relaxed;
   }
   if (const int rc = w.begin.run(); rc != SQLITE_DONE) return storeFailed(rc);
@@ -251,6 +252,12 @@ core::Result<void> SqliteStore::deleteSecrets(const std::string& forge, const st
       return std::unexpected(core::Error::notFound("no secrets stored for " + scope + " " + key));
     return {};
   });
+}
+
+int SqliteStore::synchronousLevel() {
+  std::lock_guard lock(writeMutex_);
+  Statement s(writer_->db.get(), "PRAGMA synchronous");
+  return s.step() == SQLITE_ROW ? static_cast<int>(s.integer(0)) : -1;
 }
 
 std::int64_t SqliteStore::pagesLeft() {

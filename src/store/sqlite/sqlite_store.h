@@ -57,6 +57,9 @@ class SqliteStore final : public Store {
   // Asks the background thread for a WAL checkpoint (called from SQLite's commit hook).
   void requestCheckpoint();
 
+  // The write connection's PRAGMA synchronous now (2 FULL, 1 NORMAL): for tests of durability.
+  [[nodiscard]] int synchronousLevel();
+
  private:
   class Writer;
   class ReaderLease;

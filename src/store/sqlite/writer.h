@@ -38,8 +38,6 @@ class SqliteStore::Writer {
         begin(db.get(), "BEGIN IMMEDIATE"),
         commit(db.get(), "COMMIT"),
         rollback(db.get(), "ROLLBACK"),
-        syncFull(db.get(), "PRAGMA synchronous=FULL"),
-        syncNormal(db.get(), "PRAGMA synchronous=NORMAL"),
         insert(db.get(),
                "INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
                "last_attempt_at, body_size, content_type, verification, headers, body_encoding, body) "
@@ -67,8 +65,11 @@ class SqliteStore::Writer {
     }
   }
   DbHandle db;
-  Statement begin, commit, rollback, syncFull, syncNormal, insert, hook;
-  bool relaxed = false;  // synchronous=NORMAL is in effect (see SqliteStore::Sync)
+  Statement begin, commit, rollback, insert, hook;
+  // synchronous=NORMAL is in effect (see SqliteStore::Sync). The level is switched with execute(),
+  // never a prepared statement: SQLite applies PRAGMA synchronous when it compiles the statement,
+  // so preparing one changes the level and stepping it again changes nothing.
+  bool relaxed = false;
   // Processing (processing_queue.cc): a savepoint per delivery, and its new status.
   Statement savepoint, release, undo, markProcessed, markFailed;
   ProjectionWriter projections{db.get()};

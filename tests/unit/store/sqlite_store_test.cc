@@ -91,6 +91,25 @@ class SqliteStoreTest : public ::testing::Test {
   TempDir dir_;
 };
 
+TEST_F(SqliteStoreTest, IntakeCommitsWaitForFsyncAndOnlyProcessingCommitsDoNot) {
+  auto store = open();
+  EXPECT_EQ(store->synchronousLevel(), 2);  // FULL from the first commit on
+  const auto id = appendOne(*store, delivery("github", "1", "d-1"));
+  EXPECT_EQ(store->synchronousLevel(), 2);
+  ProcessedDelivery processed;
+  processed.id = id;
+  processed.activity.forge = "github";
+  processed.activity.kind = "issues";
+  processed.activity.summary = "ok";
+  ASSERT_EQ(store->finishProcessing(std::span<const ProcessedDelivery>(&processed, 1), {}, kT0), 0);
+  EXPECT_EQ(store->synchronousLevel(), 1);  // the processing commit ran at NORMAL
+  appendOne(*store, delivery("github", "1", "d-2"));
+  EXPECT_EQ(store->synchronousLevel(), 2);  // and the next intake commit at FULL again
+
+  SqliteStore normal(SqliteOptions{(dir_.path() / "normal.db").string(), false, 0});
+  EXPECT_EQ(normal.synchronousLevel(), 1);  // store.synchronous = normal
+}
+
 TEST_F(SqliteStoreTest, AppendInsertsAndReturnsIds) {
   auto store = open();
   const auto outcomes = append(*store, {delivery("github", "1", "d-1"), delivery("github", "1", "d-2", kT0 + 5)});
