@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "api/json_reply.h"
 #include "api/query_params.h"
@@ -20,7 +20,8 @@ store::FieldValue repositoryParam(const http::Request& request) {
   return {};
 }
 
-core::Result<std::vector<json>> rows(store::Store& store, const std::string& name, const std::vector<store::FieldValue>& params) {
+core::Result<std::vector<json>> rows(store::Store& store, const std::string& name,
+                                     const std::vector<store::FieldValue>& params) {
   auto result = store.aggregate(name, params);
   if (!result) return std::unexpected(result.error());
   std::vector<json> out;
@@ -54,7 +55,7 @@ std::int64_t weekStart(std::int64_t seconds) {
 // The range of a metrics endpoint in Unix seconds: since/until/timeframe, by default the last
 // `defaultSpan` seconds up to now.
 core::Result<std::pair<std::int64_t, std::int64_t>> rangeFrom(const http::Request& request, std::int64_t now,
-                                                               std::int64_t defaultSpan) {
+                                                              std::int64_t defaultSpan) {
   auto range = readTimeRange(request, now * 1'000'000);
   if (!range) return std::unexpected(range.error());
   const std::int64_t since = range->sinceMicros ? *range->sinceMicros / 1'000'000 : now - defaultSpan;
@@ -76,20 +77,27 @@ http::Response ActivityMetricsApi::status(const http::Request& request) const {
   for (auto& m : *milestones) {
     const auto open = m.value("open_issues", json(0)).is_number() ? m["open_issues"].get<std::int64_t>() : 0;
     const auto closed = m.value("closed_issues", json(0)).is_number() ? m["closed_issues"].get<std::int64_t>() : 0;
-    ms.push_back({{"repository", m["repository"]}, {"title", m["title"]}, {"state", m["state"]},
-                  {"open_issues", open}, {"closed_issues", closed}, {"due_on", timeOrNull(m["due_on"])},
+    ms.push_back({{"repository", m["repository"]},
+                  {"title", m["title"]},
+                  {"state", m["state"]},
+                  {"open_issues", open},
+                  {"closed_issues", closed},
+                  {"due_on", timeOrNull(m["due_on"])},
                   {"progress", open + closed ? std::round(1000.0 * closed / (open + closed)) / 1000 : 0.0}});
   }
   json lastDelivery = c["last_delivery_at"].is_number()
                           ? json(core::formatRfc3339(c["last_delivery_at"].get<std::int64_t>()))
                           : json(nullptr);
   return jsonReply({{"open_issues", c["open_issues"]},
-             {"open_pulls", c["open_pulls"]},
-             {"incidents_open", c["incidents_open"]},
-             {"milestones", ms},
-             {"webhooks", {{"last_delivery_at", lastDelivery}, {"deliveries_24h", c["deliveries_24h"]},
-                           {"failures_24h", c["failures_24h"]}, {"processing_backlog", c["queued"]},
-                           {"dead_letter", c["dead"]}}}});
+                    {"open_pulls", c["open_pulls"]},
+                    {"incidents_open", c["incidents_open"]},
+                    {"milestones", ms},
+                    {"webhooks",
+                     {{"last_delivery_at", lastDelivery},
+                      {"deliveries_24h", c["deliveries_24h"]},
+                      {"failures_24h", c["failures_24h"]},
+                      {"processing_backlog", c["queued"]},
+                      {"dead_letter", c["dead"]}}}});
 }
 
 http::Response ActivityMetricsApi::pulls(const http::Request& request) const {
@@ -105,7 +113,9 @@ http::Response ActivityMetricsApi::pulls(const http::Request& request) const {
   };
   std::map<std::int64_t, Bucket> weeks;
   Bucket total;
-  auto in = [&](const json& v) { return v.is_number() && v.get<std::int64_t>() >= since && v.get<std::int64_t>() < until; };
+  auto in = [&](const json& v) {
+    return v.is_number() && v.get<std::int64_t>() >= since && v.get<std::int64_t>() < until;
+  };
   for (const auto& p : *all) {
     const auto created = p["created_at"].is_number() ? p["created_at"].get<std::int64_t>() : 0;
     if (in(p["created_at"])) {
@@ -127,7 +137,8 @@ http::Response ActivityMetricsApi::pulls(const http::Request& request) const {
     }
     if (in(p["first_review_at"])) {
       const auto reviewed = p["first_review_at"].get<std::int64_t>();
-      for (Bucket* b : {&weeks[weekStart(reviewed)], &total}) b->review.push_back(static_cast<double>(reviewed - created) / 3600);
+      for (Bucket* b : {&weeks[weekStart(reviewed)], &total})
+        b->review.push_back(static_cast<double>(reviewed - created) / 3600);
     }
   }
   auto render = [](const Bucket& b) {
@@ -156,8 +167,7 @@ http::Response ActivityMetricsApi::pulls(const http::Request& request) const {
 
 http::Response ActivityMetricsApi::sprint(const http::Request& request) const {
   const auto title = request.queryParam("milestone");
-  if (!title || title->empty())
-    return http::errorResponse(invalidArgument("milestone (its title) is required"));
+  if (!title || title->empty()) return http::errorResponse(invalidArgument("milestone (its title) is required"));
   const auto repo = repositoryParam(request);
   auto milestone = rows(store_, "sprint_milestone", {repo, *title});
   if (!milestone) return http::errorResponse(milestone.error());
@@ -179,8 +189,10 @@ http::Response ActivityMetricsApi::sprint(const http::Request& request) const {
     std::pair<int, int> openClosed{0, 0};
     for (const auto& i : *issues) {
       if (!i["created_at"].is_number() || i["created_at"].get<std::int64_t>() >= until) continue;
-      if (i["state"] == "closed" && i["closed_at"].is_number() && i["closed_at"].get<std::int64_t>() < until) openClosed.second++;
-      else openClosed.first++;
+      if (i["state"] == "closed" && i["closed_at"].is_number() && i["closed_at"].get<std::int64_t>() < until)
+        openClosed.second++;
+      else
+        openClosed.first++;
     }
     return openClosed;
   };
@@ -195,49 +207,59 @@ http::Response ActivityMetricsApi::sprint(const http::Request& request) const {
   const double days = std::max<double>(1.0, static_cast<double>(end - start) / kDay);
   const double ratePerDay = closedSoFar / days;
   std::optional<std::int64_t> projection;
-  if (remaining == 0 && closedSoFar > 0) projection = end;
-  else if (ratePerDay > 0) projection = now + static_cast<std::int64_t>(remaining / ratePerDay * kDay);
+  if (remaining == 0 && closedSoFar > 0)
+    projection = end;
+  else if (ratePerDay > 0)
+    projection = now + static_cast<std::int64_t>(remaining / ratePerDay * kDay);
   json onTrack = nullptr;
   if (m["due_on"].is_number() && projection) onTrack = *projection <= m["due_on"].get<std::int64_t>();
   json velocity = json::array();
   for (const auto& v : *past)
-    velocity.push_back({{"milestone", v["title"]}, {"closed_at", timeOrNull(v["closed_at"])}, {"closed_issues", v["closed_issues"]}});
+    velocity.push_back(
+        {{"milestone", v["title"]}, {"closed_at", timeOrNull(v["closed_at"])}, {"closed_issues", v["closed_issues"]}});
   return jsonReply({{"milestone", m["title"]},
-             {"state", m["state"]},
-             {"due_on", timeOrNull(m["due_on"])},
-             {"issues", issues->size()},
-             {"open", remaining},
-             {"closed", closedSoFar},
-             {"burndown", burndown},
-             {"closed_per_day", std::round(ratePerDay * 100) / 100},
-             {"projected_completion", projection ? json(rfc3339(*projection)) : json(nullptr)},
-             {"on_track", onTrack},
-             {"velocity", velocity}});
+                    {"state", m["state"]},
+                    {"due_on", timeOrNull(m["due_on"])},
+                    {"issues", issues->size()},
+                    {"open", remaining},
+                    {"closed", closedSoFar},
+                    {"burndown", burndown},
+                    {"closed_per_day", std::round(ratePerDay * 100) / 100},
+                    {"projected_completion", projection ? json(rfc3339(*projection)) : json(nullptr)},
+                    {"on_track", onTrack},
+                    {"velocity", velocity}});
 }
 
 http::Response ActivityMetricsApi::health(const http::Request& request) const {
   const auto now = clock_.nowSeconds();
   std::int64_t stalePullDays = 14, staleIssueDays = 30;
-  for (auto [name, slot] : {std::pair{"stale_pull_days", &stalePullDays}, std::pair{"stale_issue_days", &staleIssueDays}}) {
+  for (auto [name, slot] :
+       {std::pair{"stale_pull_days", &stalePullDays}, std::pair{"stale_issue_days", &staleIssueDays}}) {
     if (auto text = request.queryParam(name)) {
       auto v = parseInteger(*text);
-      if (!v || *v < 1 || *v > 3650) return http::errorResponse(invalidArgument(std::string(name) + " must be between 1 and 3650"));
+      if (!v || *v < 1 || *v > 3650)
+        return http::errorResponse(invalidArgument(std::string(name) + " must be between 1 and 3650"));
       *slot = *v;
     }
   }
   auto range = rangeFrom(request, now, 7 * kDay);
   if (!range) return http::errorResponse(range.error());
-  auto result = rows(store_, "health", {repositoryParam(request), now, stalePullDays * kDay, staleIssueDays * kDay, range->first});
+  auto result = rows(store_, "health",
+                     {repositoryParam(request), now, stalePullDays * kDay, staleIssueDays * kDay, range->first});
   if (!result) return http::errorResponse(result.error());
   json h = result->front();
   const auto completed = h["runs_completed"].get<std::int64_t>(), failed = h["runs_failed"].get<std::int64_t>();
-  return jsonReply({{"stale_pulls", h["stale_pulls"]},
-             {"stale_issues", h["stale_issues"]},
-             {"stale_pull_days", stalePullDays},
-             {"stale_issue_days", staleIssueDays},
-             {"ci", {{"since", rfc3339(range->first)}, {"runs_completed", completed}, {"runs_failed", failed},
-                     {"failure_rate", completed ? json(std::round(1000.0 * failed / completed) / 1000) : json(nullptr)}}},
-             {"incidents", {{"resolved", h["incidents_resolved"]}, {"mean_hours_to_resolve", h["mean_hours_to_resolve"]}}}});
+  return jsonReply(
+      {{"stale_pulls", h["stale_pulls"]},
+       {"stale_issues", h["stale_issues"]},
+       {"stale_pull_days", stalePullDays},
+       {"stale_issue_days", staleIssueDays},
+       {"ci",
+        {{"since", rfc3339(range->first)},
+         {"runs_completed", completed},
+         {"runs_failed", failed},
+         {"failure_rate", completed ? json(std::round(1000.0 * failed / completed) / 1000) : json(nullptr)}}},
+       {"incidents", {{"resolved", h["incidents_resolved"]}, {"mean_hours_to_resolve", h["mean_hours_to_resolve"]}}}});
 }
 
 }  // namespace forgehook::api

@@ -34,8 +34,9 @@ http::Response DeliveriesApi::list(const http::Request& request) const {
   if (!page) return http::errorResponse(page.error());
   nlohmann::json items = nlohmann::json::array();
   for (const auto& d : page->deliveries) items.push_back(summaryJson(d));
-  nlohmann::json out{{"deliveries", std::move(items)},
-                     {"next_cursor", page->nextCursor ? nlohmann::json(std::to_string(*page->nextCursor)) : nlohmann::json(nullptr)}};
+  nlohmann::json out{
+      {"deliveries", std::move(items)},
+      {"next_cursor", page->nextCursor ? nlohmann::json(std::to_string(*page->nextCursor)) : nlohmann::json(nullptr)}};
   return jsonReply(out);
 }
 

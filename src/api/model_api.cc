@@ -13,7 +13,8 @@ namespace {
 using nlohmann::json;
 
 // The id in /api/v1/<collection>/<id>[/<suffix>].
-std::optional<std::int64_t> pathId(const http::Request& request, std::string_view prefix, std::string_view suffix = "") {
+std::optional<std::int64_t> pathId(const http::Request& request, std::string_view prefix,
+                                   std::string_view suffix = "") {
   std::string_view rest = request.path;
   if (!rest.starts_with(prefix)) return std::nullopt;
   rest.remove_prefix(prefix.size());
@@ -56,7 +57,8 @@ core::Result<store::ItemInput> itemInput(const json& body, bool creating) {
     if (!known.contains(key)) return std::unexpected(invalidArgument("unknown field \"" + key + "\""));
   }
   if (creating && (!in.title || in.title->empty())) return std::unexpected(invalidArgument("title is required"));
-  if (in.title && (in.title->empty() || in.title->size() > 500)) return std::unexpected(invalidArgument("title must be 1 to 500 characters"));
+  if (in.title && (in.title->empty() || in.title->size() > 500))
+    return std::unexpected(invalidArgument("title must be 1 to 500 characters"));
   if (in.status && !kItemStatuses.contains(*in.status))
     return std::unexpected(invalidArgument("status must be planned, in_progress, completed, not_planned or blocked"));
   if (body.contains("tags")) {
@@ -81,12 +83,15 @@ core::Result<store::ItemInput> itemInput(const json& body, bool creating) {
     } else {
       if (!issue.is_object() || !issue.contains("repository") || !issue["repository"].is_string() ||
           !issue.contains("number") || !issue["number"].is_number_integer() || issue["number"].get<std::int64_t>() < 1)
-        return std::unexpected(invalidArgument("issue must be {\"repository\": \"owner/name\", \"number\": N[, \"forge\": ...]} or null"));
+        return std::unexpected(
+            invalidArgument("issue must be {\"repository\": \"owner/name\", \"number\": N[, \"forge\": ...]} or null"));
       const std::string repository = issue["repository"].get<std::string>();
-      if (repository.find('/') == std::string::npos) return std::unexpected(invalidArgument("issue.repository must be owner/name"));
+      if (repository.find('/') == std::string::npos)
+        return std::unexpected(invalidArgument("issue.repository must be owner/name"));
       auto forge = optionalString(issue, "forge");
       if (!forge) return std::unexpected(invalidArgument("issue.forge must be a string"));
-      if (*forge && !isKnownForge(**forge)) return std::unexpected(invalidArgument("issue.forge must be github, gitlab or gitea"));
+      if (*forge && !isKnownForge(**forge))
+        return std::unexpected(invalidArgument("issue.forge must be github, gitlab or gitea"));
       in.forge = forge->value_or("github");
       in.repository = repository;
       in.issueNumber = issue["number"].get<std::int64_t>();
@@ -191,7 +196,8 @@ http::Response ModelApi::replay(const http::Request& request) const {
   bool any = false;
   for (const auto& [key, value] : body->items()) {
     if (key == "all") {
-      if (!value.is_boolean() || !value.get<bool>()) return http::errorResponse(invalidArgument("all must be true when given"));
+      if (!value.is_boolean() || !value.get<bool>())
+        return http::errorResponse(invalidArgument("all must be true when given"));
       any = true;
       continue;
     }
@@ -200,9 +206,12 @@ http::Response ModelApi::replay(const http::Request& request) const {
     if (key == "forge") {
       if (!isKnownForge(text)) return http::errorResponse(invalidArgument("forge must be github, gitlab or gitea"));
       filter.forge = text;
-    } else if (key == "event") filter.event = text;
-    else if (key == "repository") filter.repository = text;
-    else if (key == "status") filter.status = text;
+    } else if (key == "event")
+      filter.event = text;
+    else if (key == "repository")
+      filter.repository = text;
+    else if (key == "status")
+      filter.status = text;
     else if (key == "since" || key == "until") {
       auto micros = core::parseTimestamp(text);
       if (!micros) return http::errorResponse(invalidArgument(key + " must be RFC 3339 or Unix seconds"));
@@ -213,7 +222,9 @@ http::Response ModelApi::replay(const http::Request& request) const {
     any = true;
   }
   // Replaying everything by accident would redo the whole log: ask for it by name.
-  if (!any) return http::errorResponse(invalidArgument("give at least one filter (forge, event, repository, status, since, until) or \"all\": true"));
+  if (!any)
+    return http::errorResponse(
+        invalidArgument("give at least one filter (forge, event, repository, status, since, until) or \"all\": true"));
   if (filter.status && *filter.status != "queued" && *filter.status != "retrying" && *filter.status != "processed" &&
       *filter.status != "dead")
     return http::errorResponse(invalidArgument("status must be queued, retrying, processed or dead"));

@@ -33,6 +33,7 @@ struct TimeRange {
 
 // `limit` (1-500) and `cursor` (a positive row id) of a list endpoint, into `limit` and `cursor`
 // when present. Errors: InvalidArgument "invalid_argument".
-[[nodiscard]] core::Result<void> readPaging(const http::Request& request, int& limit, std::optional<std::int64_t>& cursor);
+[[nodiscard]] core::Result<void> readPaging(const http::Request& request, int& limit,
+                                            std::optional<std::int64_t>& cursor);
 
 }  // namespace forgehook::api

@@ -61,7 +61,8 @@ http::Response SecretsApi::put(const http::Request& request) const {
     }
   }
   if (secrets.empty())
-    return http::errorResponse(invalidArgument("body must be {\"secrets\": [\"current\", ...]} with non-empty strings"));
+    return http::errorResponse(
+        invalidArgument("body must be {\"secrets\": [\"current\", ...]} with non-empty strings"));
   if (auto ok = store_.putSecrets({scope->forge, scope->scope, scope->key, std::move(secrets)}); !ok)
     return http::errorResponse(ok.error());
   onChanged_();
@@ -71,7 +72,8 @@ http::Response SecretsApi::put(const http::Request& request) const {
 http::Response SecretsApi::remove(const http::Request& request) const {
   auto scope = scopeFrom(request);
   if (!scope) return http::errorResponse(scope.error());
-  if (auto ok = store_.deleteSecrets(scope->forge, scope->scope, scope->key); !ok) return http::errorResponse(ok.error());
+  if (auto ok = store_.deleteSecrets(scope->forge, scope->scope, scope->key); !ok)
+    return http::errorResponse(ok.error());
   onChanged_();
   return jsonReply({{"status", "deleted"}});
 }

@@ -58,7 +58,8 @@ void writeAddressFile(const std::string& dir, const std::string& address) {
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) throw std::runtime_error("cannot write " + tmp + ": " + errnoText());
   writeAll(fd, address + "\n", tmp);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot write " + path + ": " + errnoText());
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw std::runtime_error("cannot write " + path + ": " + errnoText());
 }
 
 void removeAddressFile(const std::string& dir) { std::remove((dir + "/forgehook.addr").c_str()); }

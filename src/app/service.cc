@@ -68,7 +68,8 @@ void printBanner(const std::string& address, const GeneratedSecret* githubSecret
   }
   if (adminToken) {
     if (adminToken->createdNow || showSecrets)
-      std::cout << "  Admin API token:           " << adminToken->value << "\n    (kept in " << adminToken->path << ")\n";
+      std::cout << "  Admin API token:           " << adminToken->value << "\n    (kept in " << adminToken->path
+                << ")\n";
     else
       std::cout << "  Admin API token:           kept in " << adminToken->path << "\n";
   }
@@ -109,14 +110,16 @@ int serve(core::Config config, const ServeOptions& options) {
 
   core::SystemClock clock;
   core::Metrics metrics;
-  store::sqlite::SqliteStore store({config.dataDir + "/forgehook.db", config.store.synchronous == "full",
-                                    config.store.maxBytes});
-  pipeline::RetryPolicy retry{static_cast<int>(config.pipeline.maxAttempts), config.pipeline.retryBaseMs * 1000,
-                              config.pipeline.retryMaxMs * 1000, {}};
+  store::sqlite::SqliteStore store(
+      {config.dataDir + "/forgehook.db", config.store.synchronous == "full", config.store.maxBytes});
+  pipeline::RetryPolicy retry{static_cast<int>(config.pipeline.maxAttempts),
+                              config.pipeline.retryBaseMs * 1000,
+                              config.pipeline.retryMaxMs * 1000,
+                              {}};
   pipeline::Processor processor(store, clock, metrics, {static_cast<int>(config.pipeline.batchSize), retry});
-  pipeline::Worker worker(processor, logger,
-                          {std::chrono::milliseconds(config.pipeline.pollIntervalMs),
-                           config.pipeline.shareWhileIngesting});
+  pipeline::Worker worker(
+      processor, logger,
+      {std::chrono::milliseconds(config.pipeline.pollIntervalMs), config.pipeline.shareWhileIngesting});
   std::function<void()> wakePipeline = [&worker, enabled = config.pipeline.enabled] {
     if (enabled) worker.wake();
   };
@@ -126,12 +129,13 @@ int serve(core::Config config, const ServeOptions& options) {
   store::IntakeQueue intake(store, {config.intake.maxPending, config.intake.maxBatch, intakeCommitted}, metrics);
   if (config.pipeline.enabled) worker.start();
 
-  ingest::SecretResolver secrets({{"github", config.github.secrets},
-                                  {"gitlab", config.gitlab.secrets},
-                                  {"gitea", config.gitea.secrets}});
+  ingest::SecretResolver secrets(
+      {{"github", config.github.secrets}, {"gitlab", config.gitlab.secrets}, {"gitea", config.gitea.secrets}});
   auto reloadSecrets = [&] {
-    if (auto stored = store.loadSecrets()) secrets.replaceStored(*stored);
-    else logger.error("cannot load stored secrets", {{"error", stored.error().message}});
+    if (auto stored = store.loadSecrets())
+      secrets.replaceStored(*stored);
+    else
+      logger.error("cannot load stored secrets", {{"error", stored.error().message}});
   };
   reloadSecrets();
   ingest::RateLimiter limiter(config.limits.ratePerSecond, config.limits.rateBurst, clock);
@@ -142,8 +146,9 @@ int serve(core::Config config, const ServeOptions& options) {
   std::vector<std::unique_ptr<ingest::WebhookEndpoint>> endpoints;
   http::Router router;
   for (const ingest::ForgeScheme* scheme : {github.get(), gitlab.get(), gitea.get()}) {
-    auto& endpoint = endpoints.emplace_back(std::make_unique<ingest::WebhookEndpoint>(ingest::WebhookEndpoint::Dependencies{
-        *scheme, secrets, intake, limiter, clock, metrics, config.store.compressionLevel}));
+    auto& endpoint =
+        endpoints.emplace_back(std::make_unique<ingest::WebhookEndpoint>(ingest::WebhookEndpoint::Dependencies{
+            *scheme, secrets, intake, limiter, clock, metrics, config.store.compressionLevel}));
     router.add({"POST", "/webhooks/" + std::string(scheme->forge()), "", config.server.maxBodyBytes, false, true,
                 [e = endpoint.get()](http::Request&& r, http::Reply reply) { e->handle(std::move(r), reply); }});
   }
@@ -154,8 +159,8 @@ int serve(core::Config config, const ServeOptions& options) {
   auto sync = [](auto f) { return [f](http::Request&& r, http::Reply reply) { reply(f(r)); }; };
   router.add({"GET", "/healthz", "", 0, false, false, sync([](const http::Request&) { return api::healthz(); })});
   router.add({"GET", "/readyz", "", 0, true, false, sync([&](const http::Request&) { return api::readyz(store); })});
-  router.add({"GET", "/metrics", "", 0, false, false,
-              sync([&](const http::Request&) { return api::metricsText(metrics); })});
+  router.add(
+      {"GET", "/metrics", "", 0, false, false, sync([&](const http::Request&) { return api::metricsText(metrics); })});
   router.add({"GET", "/api/v1/deliveries", "", 0, true, false,
               api::adminHandler(token, [&](const http::Request& r) { return deliveriesApi.list(r); })});
   router.add({"GET", "/api/v1/deliveries/*", "/api/v1/deliveries/{id}", 0, true, false,
@@ -173,7 +178,8 @@ int serve(core::Config config, const ServeOptions& options) {
   };
   router.add({"POST", "/api/v1/items", "", kApiBodyLimit, true, false, model(&api::ModelApi::createItem)});
   router.add({"GET", "/api/v1/items/*", "/api/v1/items/{id}", 0, true, false, model(&api::ModelApi::getItem)});
-  router.add({"PATCH", "/api/v1/items/*", "/api/v1/items/{id}", kApiBodyLimit, true, false, model(&api::ModelApi::updateItem)});
+  router.add({"PATCH", "/api/v1/items/*", "/api/v1/items/{id}", kApiBodyLimit, true, false,
+              model(&api::ModelApi::updateItem)});
   router.add({"DELETE", "/api/v1/items/*", "/api/v1/items/{id}", 0, true, false, model(&api::ModelApi::deleteItem)});
   router.add({"POST", "/api/v1/incidents/*", "/api/v1/incidents/{id}/ack", kApiBodyLimit, true, false,
               model(&api::ModelApi::acknowledgeIncident)});
@@ -182,11 +188,12 @@ int serve(core::Config config, const ServeOptions& options) {
   router.add({"POST", "/api/v1/replay", "", kApiBodyLimit, true, false, model(&api::ModelApi::replay)});
   router.add({"POST", "/api/v1/rebuild", "", 0, true, false, model(&api::ModelApi::rebuild)});
   api::ActivityMetricsApi activityMetrics(store, clock);
-  auto metricsRoute = [&](const char* path, http::Response (api::ActivityMetricsApi::*method)(const http::Request&) const) {
-    router.add({"GET", path, "", 0, true, false,
-                api::adminHandler(token, [&activityMetrics, method](const http::Request& r) {
-                  return (activityMetrics.*method)(r);
-                })});
+  auto metricsRoute = [&](const char* path,
+                          http::Response (api::ActivityMetricsApi::*method)(const http::Request&) const) {
+    router.add(
+        {"GET", path, "", 0, true, false, api::adminHandler(token, [&activityMetrics, method](const http::Request& r) {
+           return (activityMetrics.*method)(r);
+         })});
   };
   metricsRoute("/api/v1/metrics/status", &api::ActivityMetricsApi::status);
   metricsRoute("/api/v1/metrics/pulls", &api::ActivityMetricsApi::pulls);

@@ -38,7 +38,8 @@ void printTable(const std::string& resource, const json& page) {
   std::printf("\n");
   for (const auto& row : page[resource]) {
     for (const auto& c : cols) {
-      std::string v = c == "issue" && row[c].is_object() ? cell(row[c]["repository"]) + "#" + cell(row[c]["number"]) : cell(row[c]);
+      std::string v =
+          c == "issue" && row[c].is_object() ? cell(row[c]["repository"]) + "#" + cell(row[c]["number"]) : cell(row[c]);
       if (v.size() > 60) v = v.substr(0, 57) + "...";
       std::printf("%-20s ", v.c_str());
     }
@@ -70,13 +71,19 @@ CLI::App* addList(CLI::App* c, const std::string& resource, int& exitCode) {
   c->add_flag("--json", flags->json, "print the API's JSON");
   c->callback([c, flags, resource, &exitCode] {
     if (!c->get_subcommands().empty()) return;  // e.g. `incidents ack`: the subcommand answers
-    const auto query = listQuery(flags->limit, {{"repository", &flags->repository}, {"actor", &flags->actor},
-                                                {"state", &flags->state}, {"since", &flags->since},
-                                                {"until", &flags->until}, {"timeframe", &flags->timeframe},
-                                                {"kind", &flags->kind}, {"cursor", &flags->cursor}});
+    const auto query = listQuery(flags->limit, {{"repository", &flags->repository},
+                                                {"actor", &flags->actor},
+                                                {"state", &flags->state},
+                                                {"since", &flags->since},
+                                                {"until", &flags->until},
+                                                {"timeframe", &flags->timeframe},
+                                                {"kind", &flags->kind},
+                                                {"cursor", &flags->cursor}});
     const auto body = flags->target.get("/api/v1/" + resource + query);
-    if (flags->json) std::cout << body << "\n";
-    else printTable(resource, json::parse(body));
+    if (flags->json)
+      std::cout << body << "\n";
+    else
+      printTable(resource, json::parse(body));
     exitCode = 0;
   });
   return c;
@@ -103,8 +110,10 @@ struct ItemFlags {
 };
 
 void printItem(const std::string& body, bool asJson) {
-  if (asJson) std::cout << body << "\n";
-  else printTable("items", json{{"items", json::array({json::parse(body)})}, {"next_cursor", nullptr}});
+  if (asJson)
+    std::cout << body << "\n";
+  else
+    printTable("items", json{{"items", json::array({json::parse(body)})}, {"next_cursor", nullptr}});
 }
 
 void addItems(CLI::App& app, int& exitCode) {
@@ -194,7 +203,8 @@ void addIncidentAck(CLI::App& incidents, int& exitCode) {
     json body = json::object();
     if (!flags->by.empty()) body["by"] = flags->by;
     if (!flags->note.empty()) body["note"] = flags->note;
-    const auto answer = flags->target.call("POST", "/api/v1/incidents/" + std::to_string(flags->id) + "/ack", body.dump());
+    const auto answer =
+        flags->target.call("POST", "/api/v1/incidents/" + std::to_string(flags->id) + "/ack", body.dump());
     if (flags->json) {
       std::cout << answer << "\n";
     } else {
@@ -202,7 +212,8 @@ void addIncidentAck(CLI::App& incidents, int& exitCode) {
       printTable("incidents", json{{"incidents", json::array({incident})}, {"next_cursor", nullptr}});
       const auto& acked = incident["acknowledged"];
       std::cout << "acknowledged by " << cell(acked["by"]) << " at " << cell(acked["at"])
-                << (acked["note"].is_string() && !acked["note"].get<std::string>().empty() ? ": " + cell(acked["note"]) : "")
+                << (acked["note"].is_string() && !acked["note"].get<std::string>().empty() ? ": " + cell(acked["note"])
+                                                                                           : "")
                 << "\n";
     }
     exitCode = 0;
@@ -233,7 +244,8 @@ void addPipeline(CLI::App& app, int& exitCode) {
     exitCode = 0;
   });
   auto rebuildTarget = std::make_shared<AdminTarget>();
-  auto* rebuild = app.add_subcommand("rebuild", "Drop the projections and derive them again from every stored delivery");
+  auto* rebuild =
+      app.add_subcommand("rebuild", "Drop the projections and derive them again from every stored delivery");
   rebuildTarget->addTo(*rebuild);
   rebuild->callback([rebuildTarget, &exitCode] {
     std::cout << rebuildTarget->call("POST", "/api/v1/rebuild", "") << "\n";
@@ -247,7 +259,8 @@ void addActivityCommands(CLI::App& app, int& exitCode) {
   addList(app.add_subcommand("pulls", "Pull requests (GitLab merge requests)"), "pulls", exitCode);
   addList(app.add_subcommand("reviews", "Pull request reviews"), "reviews", exitCode);
   addList(app.add_subcommand("issues", "Issues"), "issues", exitCode);
-  addList(app.add_subcommand("runs", "CI runs: workflow runs and jobs, check suites, GitLab pipelines"), "runs", exitCode);
+  addList(app.add_subcommand("runs", "CI runs: workflow runs and jobs, check suites, GitLab pipelines"), "runs",
+          exitCode);
   auto* incidents = app.add_subcommand("incidents", "Incidents opened by failed CI runs (ack: acknowledge one)");
   addIncidentAck(*addList(incidents, "incidents", exitCode), exitCode);
   addList(app.add_subcommand("releases", "Releases"), "releases", exitCode);

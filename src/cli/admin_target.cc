@@ -22,18 +22,21 @@ std::string AdminTarget::resolvedToken() const {
   std::ifstream in(dataDir + "/admin_token");
   std::string fromFile;
   if (in && std::getline(in, fromFile) && !fromFile.empty()) return fromFile;
-  throw std::runtime_error("no admin token: pass --token, set FORGEHOOK_ADMIN_TOKEN, or point --data-dir at the server's");
+  throw std::runtime_error(
+      "no admin token: pass --token, set FORGEHOOK_ADMIN_TOKEN, or point --data-dir at the server's");
 }
 
 std::string AdminTarget::get(const std::string& pathAndQuery) const { return call("GET", pathAndQuery, ""); }
 
-std::string AdminTarget::call(const std::string& method, const std::string& pathAndQuery, const std::string& jsonBody) const {
+std::string AdminTarget::call(const std::string& method, const std::string& pathAndQuery,
+                              const std::string& jsonBody) const {
   std::vector<std::pair<std::string, std::string>> headers{{"Authorization", "Bearer " + resolvedToken()}};
   if (!jsonBody.empty()) headers.emplace_back("Content-Type", "application/json");
   const auto result = httpRequest(method, server + pathAndQuery, headers, jsonBody);
   if (result.status / 100 != 2) {
     auto error = nlohmann::json::parse(result.body, nullptr, false);
-    const std::string message = error.is_object() && error.contains("message") ? error["message"].get<std::string>() : result.body;
+    const std::string message =
+        error.is_object() && error.contains("message") ? error["message"].get<std::string>() : result.body;
     throw std::runtime_error("HTTP " + std::to_string(result.status) + ": " + message);
   }
   return result.body;

@@ -49,13 +49,18 @@ void addDeliveriesCommand(CLI::App& app, int& exitCode) {
   listCommand->add_option("--cursor", list->cursor, "next_cursor of the previous page");
   listCommand->add_flag("--json", list->json, "print the API's JSON");
   listCommand->callback([list, &exitCode] {
-    const auto query = listQuery(list->limit, {{"forge", &list->forge}, {"event", &list->event},
-                                               {"repository", &list->repository}, {"status", &list->status},
-                                               {"since", &list->since}, {"until", &list->until},
+    const auto query = listQuery(list->limit, {{"forge", &list->forge},
+                                               {"event", &list->event},
+                                               {"repository", &list->repository},
+                                               {"status", &list->status},
+                                               {"since", &list->since},
+                                               {"until", &list->until},
                                                {"cursor", &list->cursor}});
     const auto body = list->target.get("/api/v1/deliveries" + query);
-    if (list->json) std::cout << body << "\n";
-    else printTable(nlohmann::json::parse(body));
+    if (list->json)
+      std::cout << body << "\n";
+    else
+      printTable(nlohmann::json::parse(body));
     exitCode = 0;
   });
 

@@ -15,8 +15,7 @@ namespace bhttp = boost::beast::http;
 HttpResult httpRequest(const std::string& method, const std::string& url,
                        const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body) {
   constexpr std::string_view kScheme = "http://";
-  if (!std::string_view(url).starts_with(kScheme))
-    throw std::runtime_error("only http:// URLs are supported: " + url);
+  if (!std::string_view(url).starts_with(kScheme)) throw std::runtime_error("only http:// URLs are supported: " + url);
   const std::string rest = url.substr(kScheme.size());
   const auto slash = rest.find('/');
   const std::string authority = rest.substr(0, slash);

@@ -11,7 +11,8 @@ inline std::string percentEncode(std::string_view value, std::string_view keep =
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || keep.find(static_cast<char>(c)) != keep.npos) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        keep.find(static_cast<char>(c)) != keep.npos) {
       out += static_cast<char>(c);
     } else {
       out += '%';

@@ -40,7 +40,9 @@ std::string readFile(const std::string& path) {
 
 // The first accepted secret from the environment, else the one serve generated (GitHub only).
 std::string defaultSecret(const SendFlags& f) {
-  const char* env = f.forge == "gitlab" ? "FORGEHOOK_GITLAB_TOKEN" : f.forge == "gitea" ? "FORGEHOOK_GITEA_SECRET" : "FORGEHOOK_GITHUB_SECRET";
+  const char* env = f.forge == "gitlab"  ? "FORGEHOOK_GITLAB_TOKEN"
+                    : f.forge == "gitea" ? "FORGEHOOK_GITEA_SECRET"
+                                         : "FORGEHOOK_GITHUB_SECRET";
   if (const char* v = std::getenv(env); v && *v) {
     std::string all(v);
     return all.substr(0, all.find(','));
@@ -58,12 +60,14 @@ std::pair<std::string, Headers> signLikeForge(const SendFlags& f, const std::str
   const std::string body = f.form ? "payload=" + percentEncode(json) : json;
   Headers h{{"Content-Type", f.form ? "application/x-www-form-urlencoded" : "application/json"}};
   if (f.forge == "github") {
-    h.insert(h.end(), {{"User-Agent", "GitHub-Hookshot/forgehook-send"}, {"X-GitHub-Event", f.event},
+    h.insert(h.end(), {{"User-Agent", "GitHub-Hookshot/forgehook-send"},
+                       {"X-GitHub-Event", f.event},
                        {"X-GitHub-Delivery", f.delivery}});
     if (!f.hookId.empty()) h.emplace_back("X-GitHub-Hook-ID", f.hookId);
     if (!secret.empty()) h.emplace_back("X-Hub-Signature-256", verify::signGithubSha256(secret, body));
   } else if (f.forge == "gitlab") {
-    h.insert(h.end(), {{"X-Gitlab-Event", f.event}, {"X-Gitlab-Event-UUID", f.delivery}, {"Idempotency-Key", f.delivery}});
+    h.insert(h.end(),
+             {{"X-Gitlab-Event", f.event}, {"X-Gitlab-Event-UUID", f.delivery}, {"Idempotency-Key", f.delivery}});
     if (!f.hookId.empty()) h.emplace_back("X-Gitlab-Webhook-UUID", f.hookId);
     if (!secret.empty()) h.emplace_back("X-Gitlab-Token", secret);
     if (!f.signingKey.empty()) {
@@ -94,12 +98,14 @@ int run(SendFlags f) {
     if (f.hookId.empty() && stored["hook_id"].is_string()) f.hookId = stored["hook_id"].get<std::string>();
     if (!f.form) f.form = stored["content_type"] == "application/x-www-form-urlencoded";
   } else {
-    if (f.file.empty() || f.event.empty()) throw std::runtime_error("--file and --event are required (or --from-delivery)");
+    if (f.file.empty() || f.event.empty())
+      throw std::runtime_error("--file and --event are required (or --from-delivery)");
     json = readFile(f.file);
   }
   if (f.delivery.empty()) {
     const std::string r = core::randomHex(16);
-    f.delivery = r.substr(0, 8) + "-" + r.substr(8, 4) + "-" + r.substr(12, 4) + "-" + r.substr(16, 4) + "-" + r.substr(20);
+    f.delivery =
+        r.substr(0, 8) + "-" + r.substr(8, 4) + "-" + r.substr(12, 4) + "-" + r.substr(16, 4) + "-" + r.substr(20);
   }
   if (f.url.empty()) f.url = "http://127.0.0.1:8765/webhooks/" + f.forge;
   const std::string secret = f.secret.empty() ? defaultSecret(f) : f.secret;
@@ -119,8 +125,9 @@ void addSendCommand(CLI::App& app, int& exitCode) {
   command->add_option("--forge", f->forge, "github, gitlab or gitea")->capture_default_str();
   command->add_option("--event", f->event, "event name, e.g. pull_request or \"Merge Request Hook\"");
   command->add_option("--file", f->file, "JSON payload file");
-  command->add_option("--secret", f->secret,
-                      "secret/token (default: first of $FORGEHOOK_<FORGE>_SECRET/_TOKEN, else <data-dir>/github_secret)");
+  command->add_option(
+      "--secret", f->secret,
+      "secret/token (default: first of $FORGEHOOK_<FORGE>_SECRET/_TOKEN, else <data-dir>/github_secret)");
   command->add_option("--signing-key", f->signingKey, "GitLab Standard Webhooks key whsec_...");
   command->add_flag("--form", f->form, "send application/x-www-form-urlencoded (payload=...)");
   command->add_option("--delivery", f->delivery, "delivery id (default: a random UUID)");

@@ -19,7 +19,7 @@ struct Key {
   std::string name;
   Kind kind;
   bool secret;
-  std::function<void(Config&, const std::string&)> set;       // from text (env, flags)
+  std::function<void(Config&, const std::string&)> set;  // from text (env, flags)
   std::function<std::string(const Config&)> show;
   // List keys only: items from a TOML array, kept exactly (commas and spaces are part of a secret).
   std::function<void(Config&, std::vector<std::string>)> setList = nullptr;
@@ -73,25 +73,37 @@ std::string join(const std::vector<std::string>& v) {
   return out;
 }
 
-#define FH_STR(NAME, FIELD) \
-  Key{NAME, Kind::String, false, [](Config& c, const std::string& v) { c.FIELD = v; }, \
-      [](const Config& c) { return c.FIELD; }}
-#define FH_INT(NAME, FIELD) \
-  Key{NAME, Kind::Int, false, [](Config& c, const std::string& v) { c.FIELD = toInt(NAME, v); }, \
-      [](const Config& c) { return std::to_string(c.FIELD); }}
-#define FH_SINT(NAME, FIELD) \
-  Key{NAME, Kind::Int, false, [](Config& c, const std::string& v) { c.FIELD = toSignedInt(NAME, v); }, \
-      [](const Config& c) { return std::to_string(c.FIELD); }}
-#define FH_DBL(NAME, FIELD) \
-  Key{NAME, Kind::Double, false, [](Config& c, const std::string& v) { c.FIELD = toDouble(NAME, v); }, \
-      [](const Config& c) { return std::to_string(c.FIELD); }}
-#define FH_BOOL(NAME, FIELD) \
-  Key{NAME, Kind::Bool, false, [](Config& c, const std::string& v) { c.FIELD = toBool(NAME, v); }, \
-      [](const Config& c) { return std::string(c.FIELD ? "true" : "false"); }}
-#define FH_SECRETS(NAME, FIELD) \
-  Key{NAME, Kind::List, true, [](Config& c, const std::string& v) { c.FIELD = toList(v); }, \
-      [](const Config& c) { return join(c.FIELD); }, \
-      [](Config& c, std::vector<std::string> items) { c.FIELD = std::move(items); }}
+#define FH_STR(NAME, FIELD)                                                          \
+  Key {                                                                              \
+    NAME, Kind::String, false, [](Config& c, const std::string& v) { c.FIELD = v; }, \
+        [](const Config& c) { return c.FIELD; }                                      \
+  }
+#define FH_INT(NAME, FIELD)                                                                    \
+  Key {                                                                                        \
+    NAME, Kind::Int, false, [](Config& c, const std::string& v) { c.FIELD = toInt(NAME, v); }, \
+        [](const Config& c) { return std::to_string(c.FIELD); }                                \
+  }
+#define FH_SINT(NAME, FIELD)                                                                         \
+  Key {                                                                                              \
+    NAME, Kind::Int, false, [](Config& c, const std::string& v) { c.FIELD = toSignedInt(NAME, v); }, \
+        [](const Config& c) { return std::to_string(c.FIELD); }                                      \
+  }
+#define FH_DBL(NAME, FIELD)                                                                          \
+  Key {                                                                                              \
+    NAME, Kind::Double, false, [](Config& c, const std::string& v) { c.FIELD = toDouble(NAME, v); }, \
+        [](const Config& c) { return std::to_string(c.FIELD); }                                      \
+  }
+#define FH_BOOL(NAME, FIELD)                                                                     \
+  Key {                                                                                          \
+    NAME, Kind::Bool, false, [](Config& c, const std::string& v) { c.FIELD = toBool(NAME, v); }, \
+        [](const Config& c) { return std::string(c.FIELD ? "true" : "false"); }                  \
+  }
+#define FH_SECRETS(NAME, FIELD)                                                           \
+  Key {                                                                                   \
+    NAME, Kind::List, true, [](Config& c, const std::string& v) { c.FIELD = toList(v); }, \
+        [](const Config& c) { return join(c.FIELD); },                                    \
+        [](Config& c, std::vector<std::string> items) { c.FIELD = std::move(items); }     \
+  }
 
 const std::vector<Key>& keys() {
   static const std::vector<Key> kKeys = {
@@ -159,11 +171,14 @@ std::string tomlText(const std::string& key, const toml::node& node) {
   throw std::invalid_argument(key + " has an unsupported TOML type");
 }
 
-void collectTomlKeys(const toml::table& table, const std::string& prefix, std::map<std::string, const toml::node*>& out) {
+void collectTomlKeys(const toml::table& table, const std::string& prefix,
+                     std::map<std::string, const toml::node*>& out) {
   for (const auto& [k, v] : table) {
     const std::string name = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
-    if (const auto* sub = v.as_table()) collectTomlKeys(*sub, name, out);
-    else out[name] = &v;
+    if (const auto* sub = v.as_table())
+      collectTomlKeys(*sub, name, out);
+    else
+      out[name] = &v;
   }
 }
 
@@ -185,12 +200,15 @@ Config loadConfig(const ConfigSources& sources) {
       for (const auto& k : keys())
         if (k.name == name) key = &k;
       if (!key) throw std::invalid_argument("unknown configuration key \"" + name + "\" in " + *sources.tomlPath);
-      if (const auto* arr = node->as_array(); arr && key->setList) key->setList(config, tomlList(name, *arr));
-      else key->set(config, tomlText(name, *node));
+      if (const auto* arr = node->as_array(); arr && key->setList)
+        key->setList(config, tomlList(name, *arr));
+      else
+        key->set(config, tomlText(name, *node));
     }
   }
   for (const auto& key : keys()) {
-    if (auto it = sources.environment.find(envName(key.name)); it != sources.environment.end()) key.set(config, it->second);
+    if (auto it = sources.environment.find(envName(key.name)); it != sources.environment.end())
+      key.set(config, it->second);
   }
   for (const auto& [name, value] : sources.flags) {
     bool known = false;

@@ -20,7 +20,7 @@ struct Config {
   std::string dataDir = "./var";
 
   struct Server {
-    int threads = 0;                          // 0 = one per core, less one for the writer
+    int threads = 0;                               // 0 = one per core, less one for the writer
     std::int64_t maxBodyBytes = 25 * 1024 * 1024;  // GitHub's own payload cap
     std::int64_t maxHeaderBytes = 64 * 1024;
     std::int64_t headerTimeoutMs = 10'000;
@@ -41,13 +41,13 @@ struct Config {
   } intake;
 
   struct Pipeline {
-    bool enabled = true;                   // process deliveries into the activity model
-    std::int64_t batchSize = 128;          // deliveries per processing transaction
-    std::int64_t maxAttempts = 5;          // then the dead letter
-    std::int64_t retryBaseMs = 1000;       // first retry delay; doubles per attempt, with jitter
-    std::int64_t retryMaxMs = 300000;      // cap on one retry delay
-    std::int64_t pollIntervalMs = 500;     // how often due retries are looked for when idle
-    double shareWhileIngesting = 0.25;     // of one core, while deliveries arrive (intake first)
+    bool enabled = true;                // process deliveries into the activity model
+    std::int64_t batchSize = 128;       // deliveries per processing transaction
+    std::int64_t maxAttempts = 5;       // then the dead letter
+    std::int64_t retryBaseMs = 1000;    // first retry delay; doubles per attempt, with jitter
+    std::int64_t retryMaxMs = 300000;   // cap on one retry delay
+    std::int64_t pollIntervalMs = 500;  // how often due retries are looked for when idle
+    double shareWhileIngesting = 0.25;  // of one core, while deliveries arrive (intake first)
   } pipeline;
 
   struct Limits {

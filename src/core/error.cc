@@ -34,17 +34,28 @@ Error Error::unavailable(std::string reason, std::string message, int retryAfter
 
 int httpStatus(Code code) {
   switch (code) {
-    case Code::InvalidArgument: return 400;
-    case Code::Unauthenticated: return 401;
-    case Code::NotFound: return 404;
-    case Code::MethodNotAllowed: return 405;
-    case Code::Conflict: return 409;
-    case Code::TooLarge: return 413;
-    case Code::UnsupportedMediaType: return 415;
-    case Code::RateLimited: return 429;
-    case Code::HeadersTooLarge: return 431;
-    case Code::Internal: return 500;
-    case Code::Unavailable: return 503;
+    case Code::InvalidArgument:
+      return 400;
+    case Code::Unauthenticated:
+      return 401;
+    case Code::NotFound:
+      return 404;
+    case Code::MethodNotAllowed:
+      return 405;
+    case Code::Conflict:
+      return 409;
+    case Code::TooLarge:
+      return 413;
+    case Code::UnsupportedMediaType:
+      return 415;
+    case Code::RateLimited:
+      return 429;
+    case Code::HeadersTooLarge:
+      return 431;
+    case Code::Internal:
+      return 500;
+    case Code::Unavailable:
+      return 503;
   }
   return 500;
 }

@@ -22,8 +22,8 @@ enum class Code {
 
 struct Error {
   Code code = Code::Internal;
-  std::string reason;   // stable snake_case code for clients, e.g. "invalid_signature"
-  std::string message;  // for people; never contains a secret, token or signature
+  std::string reason;         // stable snake_case code for clients, e.g. "invalid_signature"
+  std::string message;        // for people; never contains a secret, token or signature
   int retryAfterSeconds = 0;  // sent as Retry-After when > 0 (429, 503)
 
   [[nodiscard]] static Error invalidArgument(std::string reason, std::string message);

@@ -49,7 +49,8 @@ Result<std::string> decodeFormPayload(std::string_view formBody) {
   auto payload = formField(formBody, "payload");
   if (!payload) return std::unexpected(payload.error());
   if (!*payload) return std::unexpected(Error::invalidArgument("malformed_form", "form body has no payload field"));
-  if ((*payload)->empty()) return std::unexpected(Error::invalidArgument("malformed_form", "the form's payload field is empty"));
+  if ((*payload)->empty())
+    return std::unexpected(Error::invalidArgument("malformed_form", "the form's payload field is empty"));
   return std::move(**payload);
 }
 

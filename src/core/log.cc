@@ -32,8 +32,10 @@ void Logger::log(LogLevel level, std::string_view message, std::initializer_list
     line += ',';
     appendJsonString(line, f.key);
     line += ':';
-    if (f.number) line += f.value;
-    else appendJsonString(line, f.value);
+    if (f.number)
+      line += f.value;
+    else
+      appendJsonString(line, f.value);
   }
   line += "}\n";
   // One write per line keeps lines whole when threads log at once.

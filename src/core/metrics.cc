@@ -17,7 +17,10 @@ std::string labelText(const std::vector<std::string>& names, const std::vector<s
     out += (out.empty() ? "" : ",") + names[i] + "=\"";
     for (char c : values[i]) {
       if (c == '"' || c == '\\') out += '\\';
-      if (c == '\n') { out += "\\n"; continue; }
+      if (c == '\n') {
+        out += "\\n";
+        continue;
+      }
       out += c;
     }
     out += '"';
@@ -36,7 +39,9 @@ void Gauge::render(std::string& out) const {
 }
 
 Histogram::Histogram(std::string name, std::string help, std::vector<double> bounds)
-    : name_(std::move(name)), help_(std::move(help)), bounds_(std::move(bounds)),
+    : name_(std::move(name)),
+      help_(std::move(help)),
+      bounds_(std::move(bounds)),
       buckets_(new std::atomic<std::uint64_t>[bounds_.size() + 1]) {
   for (std::size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0);
 }

@@ -76,8 +76,8 @@ struct Metrics {
   Histogram commitBatchSize;
   Gauge intakeQueueDepth;
   Gauge connectionsOpen;
-  CounterFamily processed;         // pipeline outcomes: processed, retrying, dead
-  Histogram processingLatency;     // receipt of a delivery to its projections committed
+  CounterFamily processed;      // pipeline outcomes: processed, retrying, dead
+  Histogram processingLatency;  // receipt of a delivery to its projections committed
   Histogram processingBatchSize;
 
   [[nodiscard]] std::string renderPrometheus() const;

@@ -24,7 +24,6 @@ bool Request::hasHeader(std::string_view name) const {
   return false;
 }
 
-
 std::optional<std::string> Request::queryParam(std::string_view name) const {
   auto value = core::formField(query, name);
   return value ? *value : std::nullopt;  // a malformed value counts as absent

@@ -15,9 +15,9 @@
 namespace forgehook::http {
 
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // without the query
-  std::string query;   // after '?', undecoded
+  std::string method;                                        // "GET", "POST", ...
+  std::string path;                                          // without the query
+  std::string query;                                         // after '?', undecoded
   std::vector<std::pair<std::string, std::string>> headers;  // as received
   std::string body;
   std::string remoteAddress;

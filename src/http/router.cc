@@ -11,9 +11,9 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
   Match result;
   for (const auto& r : routes_) {
     const bool prefix = !r.path.empty() && r.path.back() == '*';
-    const bool pathMatches = prefix ? path.starts_with(std::string_view(r.path).substr(0, r.path.size() - 1)) &&
-                                          path.size() >= r.path.size()
-                                    : path == r.path;
+    const bool pathMatches =
+        prefix ? path.starts_with(std::string_view(r.path).substr(0, r.path.size() - 1)) && path.size() >= r.path.size()
+               : path == r.path;
     if (!pathMatches) continue;
     if (r.method == method) {
       result.route = &r;

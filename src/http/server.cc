@@ -1,8 +1,8 @@
 #include "http/server.h"
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <thread>
 #include <vector>
@@ -52,8 +52,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
   tcp::endpoint localEndpoint() const { return acceptor_.local_endpoint(); }
   void accept() {
-    acceptor_.async_accept(pool_.next(), [self = shared_from_this()](boost::system::error_code ec,
-                                                                               tcp::socket socket) {
+    acceptor_.async_accept(pool_.next(), [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
       self->onAccept(ec, std::move(socket));
     });
   }

@@ -125,14 +125,14 @@ void HttpSession::onHeader(beast::error_code ec) {
 
 void HttpSession::readBody() {
   stream_.expires_after(context_.options.bodyTimeout);
-  bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    self->onBody(ec);
-  });
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onBody(ec); });
 }
 
 void HttpSession::onBody(beast::error_code ec) {
   if (ec == bhttp::error::body_limit)
-    return refuse(core::Error::tooLarge("body exceeds the limit of " + std::to_string(route_->maxBodyBytes) + " bytes"));
+    return refuse(
+        core::Error::tooLarge("body exceeds the limit of " + std::to_string(route_->maxBodyBytes) + " bytes"));
   if (ec) {
     if (!isQuietEnding(ec)) return refuse(core::Error::invalidArgument("bad_request", "malformed HTTP body"));
     context_.inFlight.fetch_sub(1);
@@ -172,8 +172,10 @@ void HttpSession::dispatch() {
       reply(std::move(response));
     }
   };
-  if (route->blocking) asio::post(context_.blockingPool, std::move(run));
-  else run();
+  if (route->blocking)
+    asio::post(context_.blockingPool, std::move(run));
+  else
+    run();
 }
 
 void HttpSession::send(Response response) {
@@ -193,12 +195,19 @@ void HttpSession::send(Response response) {
   if (context_.logger.enabled(core::LogLevel::Info)) {
     const auto& l = response.log;
     if (l.forge.empty())
-      context_.logger.info("request", {{"method", method_}, {"path", path_}, {"status", response.status},
-                                       {"latency_ms", elapsed * 1000}, {"remote", remoteAddress_}});
+      context_.logger.info("request", {{"method", method_},
+                                       {"path", path_},
+                                       {"status", response.status},
+                                       {"latency_ms", elapsed * 1000},
+                                       {"remote", remoteAddress_}});
     else
-      context_.logger.info("delivery", {{"forge", l.forge}, {"delivery", l.deliveryId}, {"event", l.event},
-                                        {"repository", l.repository}, {"status", response.status},
-                                        {"latency_ms", elapsed * 1000}, {"remote", remoteAddress_}});
+      context_.logger.info("delivery", {{"forge", l.forge},
+                                        {"delivery", l.deliveryId},
+                                        {"event", l.event},
+                                        {"repository", l.repository},
+                                        {"status", response.status},
+                                        {"latency_ms", elapsed * 1000},
+                                        {"remote", remoteAddress_}});
   }
 
   stream_.expires_after(context_.options.bodyTimeout);

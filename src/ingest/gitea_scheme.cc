@@ -22,10 +22,11 @@ class GiteaScheme final : public ForgeScheme {
                         std::string(either(request, "X-Gitea-Delivery", "X-Forgejo-Delivery")),
                         std::string(either(request, "X-Gitea-Hook-ID", "X-Forgejo-Hook-ID"))};
     if (id.event.empty())
-      return std::unexpected(core::Error::invalidArgument("missing_header", "X-Gitea-Event (or X-Forgejo-Event) header is required"));
-    if (id.deliveryId.empty())
       return std::unexpected(
-          core::Error::invalidArgument("missing_header", "X-Gitea-Delivery (or X-Forgejo-Delivery) header is required"));
+          core::Error::invalidArgument("missing_header", "X-Gitea-Event (or X-Forgejo-Event) header is required"));
+    if (id.deliveryId.empty())
+      return std::unexpected(core::Error::invalidArgument(
+          "missing_header", "X-Gitea-Delivery (or X-Forgejo-Delivery) header is required"));
     return id;
   }
 
@@ -40,7 +41,9 @@ class GiteaScheme final : public ForgeScheme {
     return verify::verifyGitea(either(request, "X-Gitea-Signature", "X-Forgejo-Signature"), signedBytes, secrets);
   }
 
-  std::string missingMessage() const override { return "X-Gitea-Signature (or X-Forgejo-Signature) header is required"; }
+  std::string missingMessage() const override {
+    return "X-Gitea-Signature (or X-Forgejo-Signature) header is required";
+  }
   bool allowUnsigned() const override { return allowUnsigned_; }
 
  private:

@@ -6,7 +6,8 @@ namespace {
 
 class GitHubScheme final : public ForgeScheme {
  public:
-  explicit GitHubScheme(const core::Config::GitHub& config) : legacySha1_(config.legacySha1), allowUnsigned_(config.allowUnsigned) {}
+  explicit GitHubScheme(const core::Config::GitHub& config)
+      : legacySha1_(config.legacySha1), allowUnsigned_(config.allowUnsigned) {}
 
   std::string_view forge() const override { return "github"; }
   PayloadShape shape() const override { return PayloadShape::GitHubLike; }
@@ -14,7 +15,8 @@ class GitHubScheme final : public ForgeScheme {
   core::Result<DeliveryIdentity> identify(const http::Request& request) const override {
     DeliveryIdentity id{std::string(request.header("X-GitHub-Event")), std::string(request.header("X-GitHub-Delivery")),
                         std::string(request.header("X-GitHub-Hook-ID"))};
-    if (id.event.empty()) return std::unexpected(core::Error::invalidArgument("missing_header", "X-GitHub-Event header is required"));
+    if (id.event.empty())
+      return std::unexpected(core::Error::invalidArgument("missing_header", "X-GitHub-Event header is required"));
     if (id.deliveryId.empty())
       return std::unexpected(core::Error::invalidArgument("missing_header", "X-GitHub-Delivery header is required"));
     return id;

@@ -8,7 +8,9 @@ namespace {
 class GitLabScheme final : public ForgeScheme {
  public:
   explicit GitLabScheme(const core::Config::GitLab& config)
-      : signingKeys_(config.signingKeys), tolerance_(config.timestampToleranceS), allowUnsigned_(config.allowUnsigned) {}
+      : signingKeys_(config.signingKeys),
+        tolerance_(config.timestampToleranceS),
+        allowUnsigned_(config.allowUnsigned) {}
 
   std::string_view forge() const override { return "gitlab"; }
   PayloadShape shape() const override { return PayloadShape::GitLab; }
@@ -20,7 +22,8 @@ class GitLabScheme final : public ForgeScheme {
     id.deliveryId = request.header("Idempotency-Key");
     if (id.deliveryId.empty()) id.deliveryId = request.header("X-Gitlab-Event-UUID");
     id.hookId = request.header("X-Gitlab-Webhook-UUID");
-    if (id.event.empty()) return std::unexpected(core::Error::invalidArgument("missing_header", "X-Gitlab-Event header is required"));
+    if (id.event.empty())
+      return std::unexpected(core::Error::invalidArgument("missing_header", "X-Gitlab-Event header is required"));
     if (id.deliveryId.empty())
       return std::unexpected(
           core::Error::invalidArgument("missing_header", "Idempotency-Key or X-Gitlab-Event-UUID header is required"));
@@ -42,8 +45,9 @@ class GitLabScheme final : public ForgeScheme {
   }
 
   std::string missingMessage() const override {
-    return signingKeys_.empty() ? "X-Gitlab-Token header is required"
-                                : "X-Gitlab-Token and webhook-id/webhook-timestamp/webhook-signature headers are required";
+    return signingKeys_.empty()
+               ? "X-Gitlab-Token header is required"
+               : "X-Gitlab-Token and webhook-id/webhook-timestamp/webhook-signature headers are required";
   }
   bool allowUnsigned() const override { return allowUnsigned_; }
 

@@ -22,8 +22,8 @@ std::string stringAt(simdjson::dom::element doc, std::initializer_list<std::stri
 core::Result<PayloadFacts> inspectWith(simdjson::dom::parser& parser, std::string_view json, PayloadShape shape) {
   simdjson::dom::element doc;
   if (auto err = parser.parse(json.data(), json.size()).get(doc); err)
-    return std::unexpected(core::Error::invalidArgument("malformed_json", std::string("body is not valid JSON: ") +
-                                                                              simdjson::error_message(err)));
+    return std::unexpected(core::Error::invalidArgument(
+        "malformed_json", std::string("body is not valid JSON: ") + simdjson::error_message(err)));
   if (!doc.is_object())
     return std::unexpected(core::Error::invalidArgument("malformed_json", "body must be a JSON object"));
   PayloadFacts facts;
@@ -41,7 +41,6 @@ core::Result<PayloadFacts> inspectWith(simdjson::dom::parser& parser, std::strin
 }
 
 }  // namespace
-
 
 core::Result<PayloadFacts> inspectPayload(std::string_view json, PayloadShape shape) {
   // A parser keeps its buffers for reuse; a rare huge body gets its own so the thread keeps only small ones.

@@ -6,10 +6,12 @@
 namespace forgehook::ingest {
 
 bool isCredentialHeader(std::string_view name) {
-  static constexpr std::string_view kCredentials[] = {
-      "x-hub-signature",     "x-hub-signature-256", "x-gitlab-token",      "x-gitea-signature",
-      "x-forgejo-signature", "x-gogs-signature",    "webhook-signature",   "authorization",
-      "proxy-authorization", "cookie",              "set-cookie",          "x-api-key"};
+  static constexpr std::string_view kCredentials[] = {"x-hub-signature",     "x-hub-signature-256",
+                                                      "x-gitlab-token",      "x-gitea-signature",
+                                                      "x-forgejo-signature", "x-gogs-signature",
+                                                      "webhook-signature",   "authorization",
+                                                      "proxy-authorization", "cookie",
+                                                      "set-cookie",          "x-api-key"};
   for (auto c : kCredentials)
     if (http::equalsIgnoreCase(name, c)) return true;
   return false;

@@ -20,12 +20,14 @@ std::string_view mediaType(std::string_view contentType) {
 
 core::Error verificationError(verify::Failure failure, const ForgeScheme& scheme) {
   switch (failure) {
-    case verify::Failure::Missing: return core::Error::unauthenticated("missing_signature", scheme.missingMessage());
+    case verify::Failure::Missing:
+      return core::Error::unauthenticated("missing_signature", scheme.missingMessage());
     case verify::Failure::Stale:
       return core::Error::unauthenticated("stale_timestamp", "webhook-timestamp is outside the allowed tolerance");
     case verify::Failure::Malformed:
       return core::Error::unauthenticated("invalid_signature", "the signature header is malformed");
-    case verify::Failure::Mismatch: break;
+    case verify::Failure::Mismatch:
+      break;
   }
   return core::Error::unauthenticated("invalid_signature", "the signature does not match any accepted secret");
 }
@@ -50,9 +52,11 @@ core::Result<std::string> WebhookEndpoint::verificationOf(const http::Request& r
   const bool credential = scheme.hasCredential(request);
   if (scheme.allowUnsigned() && (!credential || secrets->empty())) return std::string("unsigned");
   if (secrets->empty())
-    return std::unexpected(core::Error::unauthenticated(
-        "no_secret_configured", "no " + forge + " secret is configured; set FORGEHOOK_" +
-                                    (forge == "github" ? "GITHUB_SECRET" : forge == "gitlab" ? "GITLAB_TOKEN" : "GITEA_SECRET")));
+    return std::unexpected(
+        core::Error::unauthenticated("no_secret_configured", "no " + forge + " secret is configured; set FORGEHOOK_" +
+                                                                 (forge == "github"   ? "GITHUB_SECRET"
+                                                                  : forge == "gitlab" ? "GITLAB_TOKEN"
+                                                                                      : "GITEA_SECRET")));
   if (!credential) return std::unexpected(verificationError(verify::Failure::Missing, scheme));
   const auto outcome = scheme.verify(request, signedBytes, *secrets, deps_.clock.nowSeconds());
   if (!outcome) return std::unexpected(verificationError(outcome.error(), scheme));

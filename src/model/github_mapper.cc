@@ -15,9 +15,9 @@ using store::WriteMode;
 // Rank of an action within one second of an entity's life: later stages win ties.
 int actionRank(const std::string& action) {
   static const std::map<std::string, int, std::less<>> ranks = {
-      {"opened", 0},     {"created", 0},   {"requested", 0}, {"queued", 0},    {"submitted", 1},
-      {"synchronize", 2}, {"in_progress", 2}, {"reopened", 3}, {"published", 3}, {"released", 3},
-      {"closed", 4},     {"completed", 4}, {"dismissed", 5}, {"deleted", 9},
+      {"opened", 0},      {"created", 0},     {"requested", 0}, {"queued", 0},    {"submitted", 1},
+      {"synchronize", 2}, {"in_progress", 2}, {"reopened", 3},  {"published", 3}, {"released", 3},
+      {"closed", 4},      {"completed", 4},   {"dismissed", 5}, {"deleted", 9},
   };
   const auto it = ranks.find(action);
   return it == ranks.end() ? 1 : it->second;
@@ -100,8 +100,8 @@ void mapPullRequest(Context& c) {
   c.write("pulls", c.key({{"repo_id", c.repoId}, {"number", *number}}), std::move(f),
           version(pr["updated_at"].time().value_or(0), actionRank(c.action)));
   std::string verb = c.action == "closed" && state == "merged" ? "merged" : c.action;
-  c.activity(pr["updated_at"].time(), c.actor() + " " + verb + " pull request #" + std::to_string(*number) + ": " + title,
-             pr["html_url"].str());
+  c.activity(pr["updated_at"].time(),
+             c.actor() + " " + verb + " pull request #" + std::to_string(*number) + ": " + title, pr["html_url"].str());
 }
 
 // A review may arrive before its pull request: leave a stub the pull request event fills in.
@@ -109,8 +109,11 @@ void pullStub(Context& c, const JsonView& pr) {
   const auto number = pr["number"].integer();
   if (!number) return;
   Fields f;
-  f.flag("stub", true).text("title", pr["title"].str()).text("author", pr["user"]["login"].str())
-      .number("created_at", pr["created_at"].time()).text("url", pr["html_url"].str());
+  f.flag("stub", true)
+      .text("title", pr["title"].str())
+      .text("author", pr["user"]["login"].str())
+      .number("created_at", pr["created_at"].time())
+      .text("url", pr["html_url"].str());
   c.write("pulls", c.key({{"repo_id", c.repoId}, {"number", *number}}), std::move(f), 0, WriteMode::InsertIfAbsent);
 }
 
@@ -124,12 +127,18 @@ void mapReview(Context& c) {
   if (c.action == "dismissed") state = "dismissed";
   const auto submitted = review["submitted_at"].time();
   Fields f;
-  f.text("repo_id", c.repoId).number("pr_number", *number).text("reviewer", review["user"]["login"].str())
-      .text("state", state).number("submitted_at", submitted).text("url", review["html_url"].str());
+  f.text("repo_id", c.repoId)
+      .number("pr_number", *number)
+      .text("reviewer", review["user"]["login"].str())
+      .text("state", state)
+      .number("submitted_at", submitted)
+      .text("url", review["html_url"].str());
   c.write("reviews", c.key({{"review_id", review["id"].str()}}), std::move(f),
           version(submitted.value_or(0), actionRank(c.action)));
-  c.activity(submitted, c.actor() + " " + (c.action == "submitted" ? state : c.action) + " a review on #" +
-                            std::to_string(*number), review["html_url"].str());
+  c.activity(
+      submitted,
+      c.actor() + " " + (c.action == "submitted" ? state : c.action) + " a review on #" + std::to_string(*number),
+      review["html_url"].str());
 }
 
 void mapComment(Context& c, const std::string& kind, const JsonView& target) {
@@ -138,8 +147,10 @@ void mapComment(Context& c, const std::string& kind, const JsonView& target) {
   if (id.empty()) return;
   const auto updated = comment["updated_at"].time();
   Fields f;
-  f.text("repo_id", c.repoId).number("target_number", target["number"].integer())
-      .text("author", comment["user"]["login"].str()).number("created_at", comment["created_at"].time())
+  f.text("repo_id", c.repoId)
+      .number("target_number", target["number"].integer())
+      .text("author", comment["user"]["login"].str())
+      .number("created_at", comment["created_at"].time())
       .flag("deleted", c.action == "deleted");
   c.write("comments", c.key({{"kind", kind}, {"comment_id", id}}), std::move(f),
           version(updated.value_or(0), actionRank(c.action)));
@@ -151,10 +162,15 @@ void mapMilestone(Context& c, const JsonView& m, int rank) {
   const std::string id = m["id"].str();
   if (id.empty()) return;
   Fields f;
-  f.text("repo_id", c.repoId).number("number", m["number"].integer()).text("title", m["title"].str())
-      .text("state", m["state"].str()).number("open_issues", m["open_issues"].integer())
-      .number("closed_issues", m["closed_issues"].integer()).number("due_on", m["due_on"].time())
-      .number("created_at", m["created_at"].time()).number("closed_at", m["closed_at"].time())
+  f.text("repo_id", c.repoId)
+      .number("number", m["number"].integer())
+      .text("title", m["title"].str())
+      .text("state", m["state"].str())
+      .number("open_issues", m["open_issues"].integer())
+      .number("closed_issues", m["closed_issues"].integer())
+      .number("due_on", m["due_on"].time())
+      .number("created_at", m["created_at"].time())
+      .number("closed_at", m["closed_at"].time())
       .flag("deleted", c.event == "milestone" && c.action == "deleted");
   c.write("milestones", c.key({{"milestone_id", id}}), std::move(f), version(m["updated_at"].time().value_or(0), rank));
 }
@@ -166,13 +182,18 @@ void mapIssue(Context& c) {
   const auto updated = issue["updated_at"].time();
   std::string state = c.action == "deleted" ? "deleted" : issue["state"].str();
   Fields f;
-  f.text("title", issue["title"].str()).text("state", state).textOrNull("state_reason", issue["state_reason"].str())
-      .text("author", issue["user"]["login"].str()).text("labels", namesJson(issue["labels"], "name"))
+  f.text("title", issue["title"].str())
+      .text("state", state)
+      .textOrNull("state_reason", issue["state_reason"].str())
+      .text("author", issue["user"]["login"].str())
+      .text("labels", namesJson(issue["labels"], "name"))
       .text("assignees", namesJson(issue["assignees"], "login"))
       .textOrNull("milestone_id", issue["milestone"]["id"].str())
       .textOrNull("milestone", issue["milestone"]["title"].str())
-      .number("created_at", issue["created_at"].time()).number("updated_at", updated)
-      .number("closed_at", issue["closed_at"].time()).text("url", issue["html_url"].str());
+      .number("created_at", issue["created_at"].time())
+      .number("updated_at", updated)
+      .number("closed_at", issue["closed_at"].time())
+      .text("url", issue["html_url"].str());
   c.write("issues", c.key({{"repo_id", c.repoId}, {"number", *number}}), std::move(f),
           version(updated.value_or(0), actionRank(c.action)));
   // Kept as a set so "was it ever reopened" does not depend on the order deliveries arrive in.
@@ -190,8 +211,9 @@ int runStatusRank(const std::string& status) {
   return 0;
 }
 
-void mapRun(Context& c, const char* kind, const JsonView& run, std::string workflow, std::optional<std::int64_t> started,
-            std::optional<std::int64_t> updated, std::optional<std::int64_t> completedAt) {
+void mapRun(Context& c, const char* kind, const JsonView& run, std::string workflow,
+            std::optional<std::int64_t> started, std::optional<std::int64_t> updated,
+            std::optional<std::int64_t> completedAt) {
   const std::string id = run["id"].str();
   if (id.empty()) return;
   const std::string status = run["status"].str(), conclusion = run["conclusion"].str();
@@ -200,16 +222,25 @@ void mapRun(Context& c, const char* kind, const JsonView& run, std::string workf
   std::optional<std::int64_t> duration;
   if (started && completedAt) duration = *completedAt - *started;
   Fields f;
-  f.text("repo_id", c.repoId).text("workflow", workflow).text("name", run["name"].str()).text("branch", branch)
-      .text("sha", run["head_sha"].str()).textOrNull("trigger_event", run["event"].str()).text("status", status)
-      .textOrNull("conclusion", conclusion).number("started_at", started).number("completed_at", completedAt)
-      .number("duration_seconds", duration).text("url", run["html_url"].str());
+  f.text("repo_id", c.repoId)
+      .text("workflow", workflow)
+      .text("name", run["name"].str())
+      .text("branch", branch)
+      .text("sha", run["head_sha"].str())
+      .textOrNull("trigger_event", run["event"].str())
+      .text("status", status)
+      .textOrNull("conclusion", conclusion)
+      .number("started_at", started)
+      .number("completed_at", completedAt)
+      .number("duration_seconds", duration)
+      .text("url", run["html_url"].str());
   const std::int64_t attempt = run["run_attempt"].integer().value_or(1);
   c.write("runs", c.key({{"kind", std::string(kind)}, {"run_id", id}, {"attempt", attempt}}), std::move(f),
           version(updated.value_or(0), runStatusRank(status)));
   if (std::string_view(kind) == "workflow_run" && status == "completed" && !branch.empty())
     c.out.incidentScopes.push_back({c.forge, c.repoId, workflow, branch});
-  c.activity(updated, workflow + " " + (conclusion.empty() ? status : conclusion) + " on " + branch, run["html_url"].str());
+  c.activity(updated, workflow + " " + (conclusion.empty() ? status : conclusion) + " on " + branch,
+             run["html_url"].str());
 }
 
 void mapRelease(Context& c) {
@@ -218,10 +249,16 @@ void mapRelease(Context& c) {
   if (id.empty()) return;
   const auto created = r["created_at"].time(), published = r["published_at"].time();
   Fields f;
-  f.text("repo_id", c.repoId).text("tag", r["tag_name"].str()).text("name", r["name"].str())
-      .flag("draft", r["draft"].boolean()).flag("prerelease", r["prerelease"].boolean())
-      .text("author", r["author"]["login"].str()).number("created_at", created).number("published_at", published)
-      .flag("deleted", c.action == "deleted").text("url", r["html_url"].str());
+  f.text("repo_id", c.repoId)
+      .text("tag", r["tag_name"].str())
+      .text("name", r["name"].str())
+      .flag("draft", r["draft"].boolean())
+      .flag("prerelease", r["prerelease"].boolean())
+      .text("author", r["author"]["login"].str())
+      .number("created_at", created)
+      .number("published_at", published)
+      .flag("deleted", c.action == "deleted")
+      .text("url", r["html_url"].str());
   c.write("releases", c.key({{"release_id", id}}), std::move(f),
           version(published.value_or(created.value_or(0)), actionRank(c.action)));
   c.activity(published ? published : created, c.actor() + " " + c.action + " release " + r["tag_name"].str(),
@@ -241,17 +278,25 @@ void mapPush(Context& c) {
   const bool deleted = c.p["deleted"].isTrue(), forced = c.p["forced"].isTrue(), created = c.p["created"].isTrue();
   const auto commits = static_cast<std::int64_t>(c.p["commits"].array().size());
   Fields push;
-  push.flag("forced", forced).flag("created", created).flag("deleted", deleted).number("commits", commits)
-      .text("pusher", c.p["pusher"]["name"].str()).number("pushed_at", pushedAt);
-  c.write("pushes", c.key({{"repo_id", c.repoId}, {"ref", ref}, {"before_sha", c.p["before"].str()},
-                           {"after_sha", c.p["after"].str()}}),
+  push.flag("forced", forced)
+      .flag("created", created)
+      .flag("deleted", deleted)
+      .number("commits", commits)
+      .text("pusher", c.p["pusher"]["name"].str())
+      .number("pushed_at", pushedAt);
+  c.write("pushes",
+          c.key({{"repo_id", c.repoId},
+                 {"ref", ref},
+                 {"before_sha", c.p["before"].str()},
+                 {"after_sha", c.p["after"].str()}}),
           std::move(push), 0, WriteMode::InsertIfAbsent);
   Fields head;
   head.text("ref_type", type).textOrNull("sha", deleted ? "" : c.p["after"].str()).flag("deleted", deleted);
   c.write("refs", c.key({{"repo_id", c.repoId}, {"ref", ref}}), std::move(head),
           version(pushedAt.value_or(0), deleted ? 2 : 1));
-  std::string what = deleted ? "deleted " : forced ? "force-pushed " + std::to_string(commits) + " commit(s) to "
-                                                   : "pushed " + std::to_string(commits) + " commit(s) to ";
+  std::string what = deleted  ? "deleted "
+                     : forced ? "force-pushed " + std::to_string(commits) + " commit(s) to "
+                              : "pushed " + std::to_string(commits) + " commit(s) to ";
   c.activity(pushedAt, c.actor() + " " + what + type + " " + ref, c.p["compare"].str());
 }
 
@@ -271,10 +316,14 @@ void mapDeployment(Context& c, const JsonView& dep) {
   const std::string id = dep["id"].str();
   if (id.empty()) return;
   Fields f;
-  f.text("repo_id", c.repoId).text("environment", dep["environment"].str()).text("ref", dep["ref"].str())
-      .text("sha", dep["sha"].str()).text("creator", dep["creator"]["login"].str())
+  f.text("repo_id", c.repoId)
+      .text("environment", dep["environment"].str())
+      .text("ref", dep["ref"].str())
+      .text("sha", dep["sha"].str())
+      .text("creator", dep["creator"]["login"].str())
       .number("created_at", dep["created_at"].time());
-  c.write("deployments", c.key({{"deployment_id", id}}), std::move(f), version(dep["updated_at"].time().value_or(0), 0));
+  c.write("deployments", c.key({{"deployment_id", id}}), std::move(f),
+          version(dep["updated_at"].time().value_or(0), 0));
 }
 
 void mapDeploymentStatus(Context& c) {
@@ -284,7 +333,8 @@ void mapDeploymentStatus(Context& c) {
   if (id.empty()) return;
   const auto at = status["updated_at"].time();
   Fields f;
-  f.text("deployment_id", dep["id"].str()).text("state", status["state"].str())
+  f.text("deployment_id", dep["id"].str())
+      .text("state", status["state"].str())
       .number("created_at", status["created_at"].time());
   c.write("deployment_statuses", c.key({{"status_id", id}}), std::move(f), version(at.value_or(0), 0));
   c.activity(at, "deployment to " + dep["environment"].str() + " is " + status["state"].str(),
@@ -298,12 +348,18 @@ void mapGitHubLike(const std::string& forge, const std::string& event, const Jso
   Context c{forge, event, payload["action"].str(), payload, out, ""};
   mapRepository(c);
   if (c.repoId.empty() && event != "ping") return;  // org-level events: activity only
-  if (event == "pull_request") mapPullRequest(c);
-  else if (event == "pull_request_review") mapReview(c);
-  else if (event == "pull_request_review_comment") mapComment(c, "review_comment", payload["pull_request"]);
-  else if (event == "issue_comment") mapComment(c, "issue_comment", payload["issue"]);
-  else if (event == "commit_comment") mapComment(c, "commit_comment", JsonView());
-  else if (event == "issues") mapIssue(c);
+  if (event == "pull_request")
+    mapPullRequest(c);
+  else if (event == "pull_request_review")
+    mapReview(c);
+  else if (event == "pull_request_review_comment")
+    mapComment(c, "review_comment", payload["pull_request"]);
+  else if (event == "issue_comment")
+    mapComment(c, "issue_comment", payload["issue"]);
+  else if (event == "commit_comment")
+    mapComment(c, "commit_comment", JsonView());
+  else if (event == "issues")
+    mapIssue(c);
   else if (event == "milestone") {
     mapMilestone(c, payload["milestone"], actionRank(c.action));
     c.activity(payload["milestone"]["updated_at"].time(),
@@ -317,20 +373,26 @@ void mapGitHubLike(const std::string& forge, const std::string& event, const Jso
   } else if (event == "workflow_job") {
     const JsonView job = payload["workflow_job"];
     mapRun(c, "workflow_job", job, job["workflow_name"].str(), job["started_at"].time(),
-           job["completed_at"].exists() ? job["completed_at"].time() : job["started_at"].time(), job["completed_at"].time());
+           job["completed_at"].exists() ? job["completed_at"].time() : job["started_at"].time(),
+           job["completed_at"].time());
   } else if (event == "check_suite") {
     const JsonView suite = payload["check_suite"];
     mapRun(c, "check_suite", suite, suite["app"]["name"].str(), suite["created_at"].time(), suite["updated_at"].time(),
            std::nullopt);
-  } else if (event == "release") mapRelease(c);
-  else if (event == "push") mapPush(c);
-  else if (event == "create" || event == "delete") mapCreateDelete(c);
+  } else if (event == "release")
+    mapRelease(c);
+  else if (event == "push")
+    mapPush(c);
+  else if (event == "create" || event == "delete")
+    mapCreateDelete(c);
   else if (event == "deployment") {
     mapDeployment(c, payload["deployment"]);
     c.activity(payload["deployment"]["created_at"].time(),
                c.actor() + " deployed " + payload["deployment"]["ref"].str() + " to " +
-                   payload["deployment"]["environment"].str(), "");
-  } else if (event == "deployment_status") mapDeploymentStatus(c);
+                   payload["deployment"]["environment"].str(),
+               "");
+  } else if (event == "deployment_status")
+    mapDeploymentStatus(c);
   else if (event == "repository") {
     c.activity(payload["repository"]["updated_at"].time(),
                c.actor() + " " + c.action + " repository " + payload["repository"]["full_name"].str(),

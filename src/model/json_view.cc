@@ -28,7 +28,8 @@ std::optional<std::int64_t> JsonView::integer() const {
   if (element_.get(number) == simdjson::SUCCESS) return number;
   // A real number is truncated; one outside the int64 range (1e300 in a payload) is no integer.
   double real;
-  if (element_.get(real) == simdjson::SUCCESS && real >= -9.2e18 && real <= 9.2e18) return static_cast<std::int64_t>(real);
+  if (element_.get(real) == simdjson::SUCCESS && real >= -9.2e18 && real <= 9.2e18)
+    return static_cast<std::int64_t>(real);
   return std::nullopt;
 }
 
@@ -63,9 +64,12 @@ std::optional<std::int64_t> parseForgeTime(std::string_view text) {
     iso[10] = 'T';
     std::string_view zone = text.substr(19);
     while (!zone.empty() && zone.front() == ' ') zone.remove_prefix(1);
-    if (zone.empty() || zone == "UTC" || zone == "Z") iso += 'Z';
-    else if (zone.size() == 5 && (zone[0] == '+' || zone[0] == '-')) iso += std::string(zone.substr(0, 3)) + ":" + std::string(zone.substr(3));
-    else return std::nullopt;
+    if (zone.empty() || zone == "UTC" || zone == "Z")
+      iso += 'Z';
+    else if (zone.size() == 5 && (zone[0] == '+' || zone[0] == '-'))
+      iso += std::string(zone.substr(0, 3)) + ":" + std::string(zone.substr(3));
+    else
+      return std::nullopt;
     if (auto micros = core::parseTimestamp(iso)) return *micros / 1'000'000;
   }
   return std::nullopt;

@@ -34,8 +34,10 @@ core::Result<store::ProcessedDelivery> normalize(const store::QueuedDelivery& d)
   a.kind = d.event;
   a.action = d.action;
   const JsonView payload(doc);
-  if (d.forge == "gitlab") mapGitLab(payload, out);
-  else mapGitHubLike(d.forge, d.event, payload, out);
+  if (d.forge == "gitlab")
+    mapGitLab(payload, out);
+  else
+    mapGitHubLike(d.forge, d.event, payload, out);
   if (a.summary.empty()) {
     a.summary = (a.actor.empty() ? std::string("someone") : a.actor) + " sent " + a.kind;
     if (!a.action.empty()) a.summary += " " + a.action;

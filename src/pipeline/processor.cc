@@ -8,7 +8,10 @@ namespace forgehook::pipeline {
 
 Processor::Processor(store::Store& store, const core::Clock& clock, core::Metrics& metrics, Options options,
                      Normalizer normalize)
-    : store_(store), clock_(clock), metrics_(metrics), options_(std::move(options)),
+    : store_(store),
+      clock_(clock),
+      metrics_(metrics),
+      options_(std::move(options)),
       normalize_(normalize ? std::move(normalize) : Normalizer(model::normalize)) {}
 
 core::Result<Processor::Step> Processor::step(int limit) {
@@ -31,8 +34,8 @@ core::Result<Processor::Step> Processor::step(int limit) {
     if (records) {
       done.push_back(std::move(*records));
     } else {
-      failed.push_back({delivery.id, records.error().message,
-                        options_.retry.nextAttemptAt(delivery.processAttempts + 1, now)});
+      failed.push_back(
+          {delivery.id, records.error().message, options_.retry.nextAttemptAt(delivery.processAttempts + 1, now)});
     }
   }
   auto deadLettered = store_.finishProcessing(done, failed, clock_.nowMicros());

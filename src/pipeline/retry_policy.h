@@ -8,7 +8,7 @@
 namespace forgehook::pipeline {
 
 struct RetryPolicy {
-  int maxAttempts = 5;                     // processing attempts in all, the first included
+  int maxAttempts = 5;  // processing attempts in all, the first included
   std::int64_t baseDelayMicros = 1'000'000;
   std::int64_t maxDelayMicros = 300'000'000;
   // Returns a value in [0, 1). Default: a thread-local PRNG.

@@ -11,7 +11,9 @@ Worker::Worker(Processor& processor, core::Logger& logger, Options options)
 
 Worker::~Worker() { stop(); }
 
-void Worker::start() { thread_ = std::thread([this] { run(); }); }
+void Worker::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void Worker::wake() {
   {
@@ -38,7 +40,8 @@ void Worker::stop() {
 
 std::chrono::microseconds Worker::pauseAfter(std::chrono::microseconds spent, double share) {
   if (share >= 1.0 || share <= 0.0 || spent.count() <= 0) return std::chrono::microseconds(0);
-  return std::chrono::microseconds(static_cast<std::int64_t>(static_cast<double>(spent.count()) * (1.0 - share) / share));
+  return std::chrono::microseconds(
+      static_cast<std::int64_t>(static_cast<double>(spent.count()) * (1.0 - share) / share));
 }
 
 bool Worker::intakeBusy() const {
@@ -70,7 +73,7 @@ void Worker::run() {
       const auto pause = pauseAfter(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - began),
                                     options_.shareWhileIngesting);
       wakeUp_.wait_for(lock, pause, [&] { return stopping_; });  // new deliveries do not cut the pause short
-    }  // else more may be due: step again at once
+    }                                                            // else more may be due: step again at once
   }
 }
 

@@ -25,7 +25,7 @@ class Worker {
     std::chrono::milliseconds pollInterval{500};
     double shareWhileIngesting = 0.25;  // (0, 1]; 1 never pauses
     std::chrono::milliseconds busyWindow{25};
-    int busyBatchSize = 32;  // deliveries per step while intake is busy
+    int busyBatchSize = 32;           // deliveries per step while intake is busy
     std::size_t saturatedBatch = 12;  // an intake commit this large marks intake busy
   };
   Worker(Processor& processor, core::Logger& logger, Options options);

@@ -10,16 +10,16 @@ namespace forgehook::store {
 // A verified delivery, ready to commit. The body is already encoded (see body_codec.h) so the
 // costly compression runs on the I/O threads, not on the single writer.
 struct NewDelivery {
-  std::string forge;        // "github" | "gitlab" | "gitea"
-  std::string hookId;       // "" when the forge sends none
-  std::string deliveryId;   // forge's delivery/idempotency id: dedupe key with forge and hookId
+  std::string forge;       // "github" | "gitlab" | "gitea"
+  std::string hookId;      // "" when the forge sends none
+  std::string deliveryId;  // forge's delivery/idempotency id: dedupe key with forge and hookId
   std::string event;
-  std::string action;       // "" when the payload has none
-  std::string repository;   // "owner/name", "" when none
+  std::string action;      // "" when the payload has none
+  std::string repository;  // "owner/name", "" when none
   std::string sender;
-  std::string contentType;  // "application/json" | "application/x-www-form-urlencoded"
-  std::string verification; // scheme that verified it: "sha256", "token", ..., or "unsigned"
-  std::string headersJson;  // sanitized request headers as a JSON object
+  std::string contentType;      // "application/json" | "application/x-www-form-urlencoded"
+  std::string verification;     // scheme that verified it: "sha256", "token", ..., or "unsigned"
+  std::string headersJson;      // sanitized request headers as a JSON object
   std::int64_t receivedAt = 0;  // Unix microseconds
   std::int64_t bodySize = 0;    // bytes as received
   std::string body;             // encoded raw body

@@ -65,8 +65,10 @@ void IntakeQueue::run() {
     metrics_.commitBatchSize.observe(static_cast<double>(batch.size()));
 
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (outcomes) batch[i].done((*outcomes)[i]);
-      else batch[i].done(std::unexpected(outcomes.error()));
+      if (outcomes)
+        batch[i].done((*outcomes)[i]);
+      else
+        batch[i].done(std::unexpected(outcomes.error()));
     }
     if (outcomes && options_.onCommitted) options_.onCommitted(batch.size());
     std::lock_guard lock(mutex_);

@@ -13,10 +13,10 @@ struct ResourceQuery {
   std::string resource;  // pulls, reviews, issues, items, runs, incidents, releases, branches, milestones,
                          // deployments, repositories, activity
   std::optional<std::string> forge, repository, actor, state;
-  std::vector<std::string> kinds;           // activity kinds (event names), empty = all
-  std::optional<std::int64_t> since, until; // Unix seconds on the resource's own time column
-  std::optional<std::int64_t> number;       // pulls/issues/reviews: one pull request or issue
-  std::optional<std::int64_t> beforeRow;    // cursor from a previous page
+  std::vector<std::string> kinds;            // activity kinds (event names), empty = all
+  std::optional<std::int64_t> since, until;  // Unix seconds on the resource's own time column
+  std::optional<std::int64_t> number;        // pulls/issues/reviews: one pull request or issue
+  std::optional<std::int64_t> beforeRow;     // cursor from a previous page
   int limit = 50;
 };
 

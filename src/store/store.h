@@ -46,8 +46,8 @@ class Store {
   // refuses is dead-lettered with the error instead; returns how many were. Nothing is applied when
   // it fails.
   [[nodiscard]] virtual core::Result<int> finishProcessing(std::span<const ProcessedDelivery> done,
-                                                            std::span<const FailedDelivery> failed,
-                                                            std::int64_t nowMicros) = 0;
+                                                           std::span<const FailedDelivery> failed,
+                                                           std::int64_t nowMicros) = 0;
   // Replay: queues the matching deliveries again (filter fields forge, event, repository, status,
   // time range, id). Returns how many.
   [[nodiscard]] virtual core::Result<std::int64_t> requeue(const DeliveryFilter& filter) = 0;
@@ -65,7 +65,8 @@ class Store {
   [[nodiscard]] virtual core::Result<void> deleteItem(std::int64_t id) = 0;
   // Errors: NotFound.
   [[nodiscard]] virtual core::Result<std::string> acknowledgeIncident(std::int64_t id, const std::string& by,
-                                                                      const std::string& note, std::int64_t nowSeconds) = 0;
+                                                                      const std::string& note,
+                                                                      std::int64_t nowSeconds) = 0;
   // One of the store's named read-only queries behind the metrics endpoints (see
   // sqlite/aggregates.cc): one JSON object per row. Errors: InvalidArgument for an unknown name.
   [[nodiscard]] virtual core::Result<std::vector<std::string>> aggregate(const std::string& name,

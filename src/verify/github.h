@@ -16,8 +16,8 @@ namespace forgehook::verify {
 // Returns Match{"sha256"|"sha1", index}; Failure::Missing when no usable header is present,
 // Malformed when the header lacks its "sha256="/"sha1=" prefix or is not 64/40 hex digits, Mismatch otherwise.
 [[nodiscard]] Outcome verifyGithub(std::string_view signature256Header, std::string_view signature1Header,
-                                   std::string_view rawBody, std::span<const std::string> secrets,
-                                   bool allowSha1, EqualsFn equals = constantTimeEquals);
+                                   std::string_view rawBody, std::span<const std::string> secrets, bool allowSha1,
+                                   EqualsFn equals = constantTimeEquals);
 
 // The header value GitHub would send: "sha256=<hex>" (or "sha1=<hex>").
 [[nodiscard]] std::string signGithubSha256(std::string_view secret, std::string_view rawBody);

@@ -73,9 +73,7 @@ bool isBase64Char(char c) {
 
 }  // namespace
 
-std::string hmacSha256Hex(std::string_view key, std::string_view data) {
-  return toHex(hmacRaw("SHA256", key, data));
-}
+std::string hmacSha256Hex(std::string_view key, std::string_view data) { return toHex(hmacRaw("SHA256", key, data)); }
 
 std::string hmacSha1Hex(std::string_view key, std::string_view data) { return toHex(hmacRaw("SHA1", key, data)); }
 
@@ -89,7 +87,9 @@ bool constantTimeEquals(std::string_view a, std::string_view b) {
 
 std::string secretDigest(std::string_view secret) { return hmacSha256Raw("forgehook secret compare", secret); }
 
-bool secretEquals(std::string_view a, std::string_view b) { return constantTimeEquals(secretDigest(a), secretDigest(b)); }
+bool secretEquals(std::string_view a, std::string_view b) {
+  return constantTimeEquals(secretDigest(a), secretDigest(b));
+}
 
 std::string base64Encode(std::string_view data) {
   // EVP_EncodeBlock takes an int length; whole 3-byte groups per chunk keep the output one stream.
@@ -99,8 +99,8 @@ std::string base64Encode(std::string_view data) {
   unsigned char block[kChunk / 3 * 4 + 1];
   for (std::size_t pos = 0; pos < data.size(); pos += kChunk) {
     const std::string_view part = data.substr(pos, kChunk);
-    const int n = EVP_EncodeBlock(block, reinterpret_cast<const unsigned char*>(part.data()),
-                                  static_cast<int>(part.size()));
+    const int n =
+        EVP_EncodeBlock(block, reinterpret_cast<const unsigned char*>(part.data()), static_cast<int>(part.size()));
     out.append(reinterpret_cast<const char*>(block), static_cast<std::size_t>(n));
   }
   return out;

@@ -59,8 +59,8 @@ std::vector<std::string_view> v1Signatures(std::string_view header) {
 
 Outcome verifyStandardWebhook(std::string_view webhookId, std::string_view webhookTimestamp,
                               std::string_view webhookSignature, std::string_view rawBody,
-                              std::span<const std::string> keys, std::int64_t nowSeconds,
-                              std::int64_t toleranceSeconds, EqualsFn equals) {
+                              std::span<const std::string> keys, std::int64_t nowSeconds, std::int64_t toleranceSeconds,
+                              EqualsFn equals) {
   if (webhookId.empty() || webhookTimestamp.empty() || webhookSignature.empty())
     return std::unexpected(Failure::Missing);
   const std::optional<std::int64_t> timestamp = parseTimestamp(webhookTimestamp);

@@ -13,17 +13,28 @@ namespace forgehook::testing {
 class IntakeOnlyStore : public store::Store {
  public:
   static core::Error notHere() { return core::Error::unavailable("store_unavailable", "not in FakeStore", 1); }
-  core::Result<std::vector<store::QueuedDelivery>> dueForProcessing(int, std::int64_t) override { return std::unexpected(notHere()); }
+  core::Result<std::vector<store::QueuedDelivery>> dueForProcessing(int, std::int64_t) override {
+    return std::unexpected(notHere());
+  }
   core::Result<int> finishProcessing(std::span<const store::ProcessedDelivery>, std::span<const store::FailedDelivery>,
-                                      std::int64_t) override { return std::unexpected(notHere()); }
+                                     std::int64_t) override {
+    return std::unexpected(notHere());
+  }
   core::Result<std::int64_t> requeue(const store::DeliveryFilter&) override { return std::unexpected(notHere()); }
   core::Result<std::int64_t> rebuildProjections() override { return std::unexpected(notHere()); }
-  core::Result<store::ResourcePage> listResource(const store::ResourceQuery&) override { return std::unexpected(notHere()); }
+  core::Result<store::ResourcePage> listResource(const store::ResourceQuery&) override {
+    return std::unexpected(notHere());
+  }
   core::Result<std::string> getItem(std::int64_t) override { return std::unexpected(notHere()); }
-  core::Result<std::string> createItem(const store::ItemInput&, std::int64_t) override { return std::unexpected(notHere()); }
-  core::Result<std::string> updateItem(std::int64_t, const store::ItemInput&, std::int64_t) override { return std::unexpected(notHere()); }
+  core::Result<std::string> createItem(const store::ItemInput&, std::int64_t) override {
+    return std::unexpected(notHere());
+  }
+  core::Result<std::string> updateItem(std::int64_t, const store::ItemInput&, std::int64_t) override {
+    return std::unexpected(notHere());
+  }
   core::Result<void> deleteItem(std::int64_t) override { return std::unexpected(notHere()); }
-  core::Result<std::string> acknowledgeIncident(std::int64_t, const std::string&, const std::string&, std::int64_t) override {
+  core::Result<std::string> acknowledgeIncident(std::int64_t, const std::string&, const std::string&,
+                                                std::int64_t) override {
     return std::unexpected(notHere());
   }
   core::Result<std::vector<std::string>> aggregate(const std::string&, const std::vector<store::FieldValue>&) override {
@@ -47,7 +58,9 @@ class FakeStore final : public IntakeOnlyStore {
     }
     return out;
   }
-  core::Result<store::DeliveryPage> listDeliveries(const store::DeliveryFilter&) override { return store::DeliveryPage{}; }
+  core::Result<store::DeliveryPage> listDeliveries(const store::DeliveryFilter&) override {
+    return store::DeliveryPage{};
+  }
   core::Result<store::DeliveryDetail> getDelivery(std::int64_t) override {
     return std::unexpected(core::Error::notFound("fake"));
   }
@@ -55,7 +68,6 @@ class FakeStore final : public IntakeOnlyStore {
   core::Result<void> putSecrets(const store::ScopedSecrets&) override { return {}; }
   core::Result<void> deleteSecrets(const std::string&, const std::string&, const std::string&) override { return {}; }
   core::Result<void> checkWritable() override { return {}; }
-
 
   bool failing = false;
   std::vector<store::NewDelivery> rows;

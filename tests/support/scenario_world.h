@@ -79,7 +79,8 @@ class ScenarioWorld {
       n.event = d.event;
       n.action = d.payload.value("action", "");
       n.repository = d.payload.contains("repository") && d.payload["repository"].is_object()
-                         ? d.payload["repository"].value("full_name", "") : "";
+                         ? d.payload["repository"].value("full_name", "")
+                         : "";
       n.sender = d.payload.contains("sender") ? d.payload["sender"].value("login", "") : "";
       n.contentType = "application/json";
       n.verification = "sha256";

@@ -12,9 +12,12 @@ void BoundSql::add(std::string_view clause, FieldValue value) {
 void BoundSql::bindTo(Statement& statement) const {
   for (std::size_t i = 0; i < params.size(); ++i) {
     const int index = static_cast<int>(i) + 1;
-    if (const auto* text = std::get_if<std::string>(&params[i])) statement.bind(index, *text);
-    else if (const auto* number = std::get_if<std::int64_t>(&params[i])) statement.bind(index, *number);
-    else statement.bindNull(index);
+    if (const auto* text = std::get_if<std::string>(&params[i]))
+      statement.bind(index, *text);
+    else if (const auto* number = std::get_if<std::int64_t>(&params[i]))
+      statement.bind(index, *number);
+    else
+      statement.bindNull(index);
   }
 }
 

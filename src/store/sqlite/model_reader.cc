@@ -21,8 +21,8 @@ std::string hours(const std::string& from, const std::string& to) {
 }
 
 struct ResourceSql {
-  std::string select;     // "SELECT <row id>, json_object(...) FROM ... WHERE 1=1"
-  std::string rowId;      // cursor column
+  std::string select;  // "SELECT <row id>, json_object(...) FROM ... WHERE 1=1"
+  std::string rowId;   // cursor column
   std::string timeColumn, actorColumn, stateColumn, numberColumn;
 };
 
@@ -46,36 +46,47 @@ const std::string kItemStatus =
 
 const std::string kItemSelect =
     "SELECT i.id, json_object('id', i.id, 'title', i.title, 'description', i.description, 'owner', i.owner, "
-    "'status', " + kItemStatus + ", 'manual_status', i.status, 'tags', json(CASE WHEN iss.labels IS NOT NULL THEN "
-    "iss.labels ELSE i.tags END), 'due_on', " + ts("i.due_on") + ", 'completed_at', " +
+    "'status', " +
+    kItemStatus +
+    ", 'manual_status', i.status, 'tags', json(CASE WHEN iss.labels IS NOT NULL THEN "
+    "iss.labels ELSE i.tags END), 'due_on', " +
+    ts("i.due_on") + ", 'completed_at', " +
     ts("CASE WHEN iss.state = 'closed' AND coalesce(iss.state_reason, '') != 'not_planned' THEN iss.closed_at END") +
     ", 'issue', CASE WHEN i.issue_number IS NULL THEN NULL ELSE json_object('forge', i.forge, 'repository', "
-    "i.repository, 'number', i.issue_number, 'state', iss.state, 'state_reason', iss.state_reason, 'url', iss.url) END, "
-    "'created_at', " + ts("i.created_at") + ", 'updated_at', " + ts("i.updated_at") + ") "
+    "i.repository, 'number', i.issue_number, 'state', iss.state, 'state_reason', iss.state_reason, 'url', iss.url) "
+    "END, "
+    "'created_at', " +
+    ts("i.created_at") + ", 'updated_at', " + ts("i.updated_at") +
+    ") "
     "FROM items i LEFT JOIN repositories r ON r.forge = i.forge AND r.full_name = i.repository "
     "LEFT JOIN issues iss ON iss.forge = r.forge AND iss.repo_id = r.repo_id AND iss.number = i.issue_number WHERE 1=1";
 
 const std::map<std::string, ResourceSql, std::less<>>& resources() {
   static const std::map<std::string, ResourceSql, std::less<>> table = {
       {"pulls",
-       {"SELECT p.rowid, json_object('forge', p.forge, 'repository', r.full_name, 'number', p.number, 'title', p.title, "
-        "'state', p.state, 'draft', " + boolean("p.draft") + ", 'author', p.author, 'base', p.base_ref, 'head', "
-        "p.head_ref, 'labels', json(coalesce(p.labels, '[]')), 'created_at', " + ts("p.created_at") + ", 'updated_at', " +
-            ts("p.updated_at") + ", 'merged_at', " + ts("p.merged_at") + ", 'closed_at', " + ts("p.closed_at") +
+       {"SELECT p.rowid, json_object('forge', p.forge, 'repository', r.full_name, 'number', p.number, 'title', "
+        "p.title, "
+        "'state', p.state, 'draft', " +
+            boolean("p.draft") +
+            ", 'author', p.author, 'base', p.base_ref, 'head', "
+            "p.head_ref, 'labels', json(coalesce(p.labels, '[]')), 'created_at', " +
+            ts("p.created_at") + ", 'updated_at', " + ts("p.updated_at") + ", 'merged_at', " + ts("p.merged_at") +
+            ", 'closed_at', " + ts("p.closed_at") +
             ", 'additions', p.additions, 'deletions', p.deletions, 'changed_files', p.changed_files, "
-            "'cycle_time_hours', " + hours("p.created_at", "p.merged_at") + ", 'first_review_at', " + ts(kFirstReview) +
+            "'cycle_time_hours', " +
+            hours("p.created_at", "p.merged_at") + ", 'first_review_at', " + ts(kFirstReview) +
             ", 'review_time_hours', " + hours("p.created_at", kFirstReview) + ", 'is_revert', " +
-            boolean("p.is_revert") + ", 'is_hotfix', " + boolean("p.is_hotfix") + ", 'comments', " +
-            commentCount("p") + ", 'stub', " + boolean("p.stub") + ", 'url', p.url) FROM pulls p" + repoJoin("p") +
-            " WHERE 1=1",
+            boolean("p.is_revert") + ", 'is_hotfix', " + boolean("p.is_hotfix") + ", 'comments', " + commentCount("p") +
+            ", 'stub', " + boolean("p.stub") + ", 'url', p.url) FROM pulls p" + repoJoin("p") + " WHERE 1=1",
         "p.rowid", "p.created_at", "p.author", "p.state", "p.number"}},
       {"reviews",
        {"SELECT v.rowid, json_object('forge', v.forge, 'repository', r.full_name, 'pull_number', v.pr_number, "
-        "'review_id', v.review_id, 'reviewer', v.reviewer, 'state', v.state, 'submitted_at', " + ts("v.submitted_at") +
-            ", 'url', v.url) FROM reviews v" + repoJoin("v") + " WHERE 1=1",
+        "'review_id', v.review_id, 'reviewer', v.reviewer, 'state', v.state, 'submitted_at', " +
+            ts("v.submitted_at") + ", 'url', v.url) FROM reviews v" + repoJoin("v") + " WHERE 1=1",
         "v.rowid", "v.submitted_at", "v.reviewer", "v.state", "v.pr_number"}},
       {"issues",
-       {"SELECT s.rowid, json_object('forge', s.forge, 'repository', r.full_name, 'number', s.number, 'title', s.title, "
+       {"SELECT s.rowid, json_object('forge', s.forge, 'repository', r.full_name, 'number', s.number, 'title', "
+        "s.title, "
         "'state', s.state, 'state_reason', s.state_reason, 'author', s.author, 'labels', json(coalesce(s.labels, "
         "'[]')), 'assignees', json(coalesce(s.assignees, '[]')), 'milestone', s.milestone, 'created_at', " +
             ts("s.created_at") + ", 'updated_at', " + ts("s.updated_at") + ", 'closed_at', " + ts("s.closed_at") +
@@ -85,50 +96,66 @@ const std::map<std::string, ResourceSql, std::less<>>& resources() {
       {"runs",
        {"SELECT u.rowid, json_object('forge', u.forge, 'repository', r.full_name, 'kind', u.kind, 'run_id', u.run_id, "
         "'attempt', u.attempt, 'workflow', u.workflow, 'name', u.name, 'branch', u.branch, 'sha', u.sha, 'event', "
-        "u.trigger_event, 'status', u.status, 'conclusion', u.conclusion, 'started_at', " + ts("u.started_at") +
-            ", 'completed_at', " + ts("u.completed_at") + ", 'duration_seconds', u.duration_seconds, 'url', u.url) "
-            "FROM runs u" + repoJoin("u") + " WHERE 1=1",
+        "u.trigger_event, 'status', u.status, 'conclusion', u.conclusion, 'started_at', " +
+            ts("u.started_at") + ", 'completed_at', " + ts("u.completed_at") +
+            ", 'duration_seconds', u.duration_seconds, 'url', u.url) "
+            "FROM runs u" +
+            repoJoin("u") + " WHERE 1=1",
         "u.rowid", "u.started_at", "", "coalesce(u.conclusion, u.status)", ""}},
       {"incidents",
        {"SELECT n.id, json_object('id', n.id, 'forge', n.forge, 'repository', r.full_name, 'workflow', n.workflow, "
         "'branch', n.branch, 'state', CASE WHEN n.resolved_at IS NULL THEN 'open' ELSE 'resolved' END, 'opened_at', " +
             ts("n.opened_at") + ", 'opened_by_run', n.opened_run, 'resolved_at', " + ts("n.resolved_at") +
             ", 'resolved_by_run', n.resolved_run, 'failed_runs', json(n.failed_runs), 'hours_to_resolve', " +
-            hours("n.opened_at", "n.resolved_at") + ", 'acknowledged', CASE WHEN a.opened_run IS NULL THEN NULL ELSE "
-            "json_object('at', " + ts("a.acknowledged_at") + ", 'by', a.acknowledged_by, 'note', a.note) END) "
-            "FROM incidents n" + repoJoin("n") +
+            hours("n.opened_at", "n.resolved_at") +
+            ", 'acknowledged', CASE WHEN a.opened_run IS NULL THEN NULL ELSE "
+            "json_object('at', " +
+            ts("a.acknowledged_at") +
+            ", 'by', a.acknowledged_by, 'note', a.note) END) "
+            "FROM incidents n" +
+            repoJoin("n") +
             " LEFT JOIN incident_acks a ON a.forge = n.forge AND a.repo_id = n.repo_id AND a.workflow = n.workflow AND "
             "a.branch = n.branch AND a.opened_run = n.opened_run WHERE 1=1",
         "n.id", "n.opened_at", "", "CASE WHEN n.resolved_at IS NULL THEN 'open' ELSE 'resolved' END", ""}},
       {"releases",
        {"SELECT e.rowid, json_object('forge', e.forge, 'repository', r.full_name, 'release_id', e.release_id, 'tag', "
-        "e.tag, 'name', e.name, 'draft', " + boolean("e.draft") + ", 'prerelease', " + boolean("e.prerelease") +
-            ", 'author', e.author, 'created_at', " + ts("e.created_at") + ", 'published_at', " + ts("e.published_at") +
-            ", 'deleted', " + boolean("e.deleted") + ", 'url', e.url) FROM releases e" + repoJoin("e") + " WHERE 1=1",
+        "e.tag, 'name', e.name, 'draft', " +
+            boolean("e.draft") + ", 'prerelease', " + boolean("e.prerelease") + ", 'author', e.author, 'created_at', " +
+            ts("e.created_at") + ", 'published_at', " + ts("e.published_at") + ", 'deleted', " + boolean("e.deleted") +
+            ", 'url', e.url) FROM releases e" + repoJoin("e") + " WHERE 1=1",
         "e.rowid", "coalesce(e.published_at, e.created_at)", "e.author", "", ""}},
       {"branches",
        {"SELECT f.rowid, json_object('forge', f.forge, 'repository', r.full_name, 'ref', f.ref, 'type', f.ref_type, "
-        "'sha', f.sha, 'deleted', " + boolean("f.deleted") + ", 'pushes', (SELECT count(*) FROM pushes h WHERE "
-        "h.forge = f.forge AND h.repo_id = f.repo_id AND h.ref = f.ref), 'forced_pushes', (SELECT count(*) FROM pushes "
-        "h WHERE h.forge = f.forge AND h.repo_id = f.repo_id AND h.ref = f.ref AND h.forced = 1), 'commits', (SELECT "
-        "coalesce(sum(h.commits), 0) FROM pushes h WHERE h.forge = f.forge AND h.repo_id = f.repo_id AND h.ref = "
-        "f.ref), 'last_push_at', (SELECT " + ts("max(h.pushed_at)") + " FROM pushes h WHERE h.forge = f.forge AND "
-        "h.repo_id = f.repo_id AND h.ref = f.ref)) FROM refs f" + repoJoin("f") + " WHERE 1=1",
+        "'sha', f.sha, 'deleted', " +
+            boolean("f.deleted") +
+            ", 'pushes', (SELECT count(*) FROM pushes h WHERE "
+            "h.forge = f.forge AND h.repo_id = f.repo_id AND h.ref = f.ref), 'forced_pushes', (SELECT count(*) FROM "
+            "pushes "
+            "h WHERE h.forge = f.forge AND h.repo_id = f.repo_id AND h.ref = f.ref AND h.forced = 1), 'commits', "
+            "(SELECT "
+            "coalesce(sum(h.commits), 0) FROM pushes h WHERE h.forge = f.forge AND h.repo_id = f.repo_id AND h.ref = "
+            "f.ref), 'last_push_at', (SELECT " +
+            ts("max(h.pushed_at)") +
+            " FROM pushes h WHERE h.forge = f.forge AND "
+            "h.repo_id = f.repo_id AND h.ref = f.ref)) FROM refs f" +
+            repoJoin("f") + " WHERE 1=1",
         "f.rowid", "", "", "", ""}},
       {"milestones",
        {"SELECT m.rowid, json_object('forge', m.forge, 'repository', r.full_name, 'milestone_id', m.milestone_id, "
         "'number', m.number, 'title', m.title, 'state', m.state, 'open_issues', m.open_issues, 'closed_issues', "
-        "m.closed_issues, 'due_on', " + ts("m.due_on") + ", 'created_at', " + ts("m.created_at") + ", 'closed_at', " +
-            ts("m.closed_at") + ", 'deleted', " + boolean("m.deleted") + ") FROM milestones m" + repoJoin("m") +
-            " WHERE 1=1",
+        "m.closed_issues, 'due_on', " +
+            ts("m.due_on") + ", 'created_at', " + ts("m.created_at") + ", 'closed_at', " + ts("m.closed_at") +
+            ", 'deleted', " + boolean("m.deleted") + ") FROM milestones m" + repoJoin("m") + " WHERE 1=1",
         "m.rowid", "m.created_at", "", "m.state", "m.number"}},
       {"deployments",
        {"SELECT d.rowid, json_object('forge', d.forge, 'repository', r.full_name, 'deployment_id', d.deployment_id, "
         "'environment', d.environment, 'ref', d.ref, 'sha', d.sha, 'creator', d.creator, 'created_at', " +
-            ts("d.created_at") + ", 'state', (SELECT t.state FROM deployment_statuses t WHERE t.forge = d.forge AND "
+            ts("d.created_at") +
+            ", 'state', (SELECT t.state FROM deployment_statuses t WHERE t.forge = d.forge AND "
             "t.deployment_id = d.deployment_id ORDER BY t.version DESC, t.status_id DESC LIMIT 1), 'statuses', (SELECT "
             "count(*) FROM deployment_statuses t WHERE t.forge = d.forge AND t.deployment_id = d.deployment_id)) "
-            "FROM deployments d" + repoJoin("d") + " WHERE 1=1",
+            "FROM deployments d" +
+            repoJoin("d") + " WHERE 1=1",
         "d.rowid", "d.created_at", "d.creator", "", ""}},
       {"repositories",
        {"SELECT r.rowid, json_object('forge', r.forge, 'repo_id', r.repo_id, 'full_name', r.full_name, 'private', " +
@@ -136,15 +163,19 @@ const std::map<std::string, ResourceSql, std::less<>>& resources() {
             ", 'default_branch', r.default_branch, 'url', r.url) FROM repositories r WHERE 1=1",
         "r.rowid", "", "", "", ""}},
       {"activity",
-       {"SELECT y.delivery_id, json_object('delivery_id', y.delivery_id, 'at', " + ts("y.at") + ", 'forge', y.forge, "
-        "'repository', coalesce(r.full_name, y.repository), 'actor', y.actor, 'kind', y.kind, 'action', y.action, "
-        "'summary', y.summary, 'url', y.url) FROM activity y" + repoJoin("y") + " WHERE 1=1",
+       {"SELECT y.delivery_id, json_object('delivery_id', y.delivery_id, 'at', " + ts("y.at") +
+            ", 'forge', y.forge, "
+            "'repository', coalesce(r.full_name, y.repository), 'actor', y.actor, 'kind', y.kind, 'action', y.action, "
+            "'summary', y.summary, 'url', y.url) FROM activity y" +
+            repoJoin("y") + " WHERE 1=1",
         "y.delivery_id", "y.at", "y.actor", "", ""}},
   };
   return table;
 }
 
-core::Error badQuery(std::string message) { return core::Error::invalidArgument("invalid_argument", std::move(message)); }
+core::Error badQuery(std::string message) {
+  return core::Error::invalidArgument("invalid_argument", std::move(message));
+}
 
 }  // namespace
 
@@ -213,7 +244,8 @@ core::Result<std::string> SqliteStore::getItem(std::int64_t id) {
     auto reader = leaseReader();
     Statement s(reader.get(), kItemSelect + " AND i.id = ?1");
     s.bind(1, id);
-    if (s.step() != SQLITE_ROW) return std::unexpected(core::Error::notFound("no planned item with id " + std::to_string(id)));
+    if (s.step() != SQLITE_ROW)
+      return std::unexpected(core::Error::notFound("no planned item with id " + std::to_string(id)));
     return s.text(1);
   } catch (const std::exception& e) {
     return std::unexpected(core::Error::unavailable("store_unavailable", e.what(), 1));
@@ -228,10 +260,14 @@ core::Result<std::string> SqliteStore::createItem(const ItemInput& in, std::int6
                 "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)");
     s.bind(1, in.title.value_or("")).bind(2, in.description.value_or("")).bind(3, in.owner.value_or(""));
     s.bind(4, in.status.value_or("planned")).bind(5, in.tagsJson.value_or("[]"));
-    if (in.dueOn && *in.dueOn) s.bind(6, **in.dueOn);
-    else s.bindNull(6);
-    if (in.issueNumber) s.bind(7, in.forge.value_or("github")).bind(8, in.repository.value_or("")).bind(9, *in.issueNumber);
-    else s.bindNull(7).bindNull(8).bindNull(9);
+    if (in.dueOn && *in.dueOn)
+      s.bind(6, **in.dueOn);
+    else
+      s.bindNull(6);
+    if (in.issueNumber)
+      s.bind(7, in.forge.value_or("github")).bind(8, in.repository.value_or("")).bind(9, *in.issueNumber);
+    else
+      s.bindNull(7).bindNull(8).bindNull(9);
     s.bind(10, now);
     must(s.step());
     id = sqlite3_last_insert_rowid(w.db.get());
@@ -285,7 +321,9 @@ core::Result<void> SqliteStore::deleteItem(std::int64_t id) {
 
 core::Result<std::string> SqliteStore::acknowledgeIncident(std::int64_t id, const std::string& by,
                                                            const std::string& note, std::int64_t now) {
-  const auto missing = [id] { return std::unexpected(core::Error::notFound("no incident with id " + std::to_string(id))); };
+  const auto missing = [id] {
+    return std::unexpected(core::Error::notFound("no incident with id " + std::to_string(id)));
+  };
   auto result = inWriteTransaction([&](Writer& w) -> core::Result<void> {
     Statement s(w.db.get(),
                 "INSERT INTO incident_acks (forge, repo_id, workflow, branch, opened_run, acknowledged_at, "
@@ -305,7 +343,8 @@ core::Result<std::string> SqliteStore::acknowledgeIncident(std::int64_t id, cons
   auto page = listResource(q);
   if (!page) return std::unexpected(page.error());
   // The pipeline may have recomputed the incident away in between; then the row below is another one.
-  if (page->items.empty() || nlohmann::json::parse(page->items.front()).value("id", std::int64_t{0}) != id) return missing();
+  if (page->items.empty() || nlohmann::json::parse(page->items.front()).value("id", std::int64_t{0}) != id)
+    return missing();
   return page->items.front();
 }
 

@@ -9,8 +9,8 @@ namespace forgehook::store::sqlite {
 namespace {
 
 const std::set<std::string, std::less<>> kWritableTables = {
-    "repositories", "pulls",    "reviews", "issues",      "issue_reopens", "comments",            "runs",
-    "releases",     "refs",     "pushes",  "milestones",  "deployments",   "deployment_statuses",
+    "repositories", "pulls",  "reviews",    "issues",      "issue_reopens",       "comments", "runs", "releases",
+    "refs",         "pushes", "milestones", "deployments", "deployment_statuses",
 };
 
 // Column names come from model code, never from a payload; checked anyway so a typo fails loudly.
@@ -20,9 +20,12 @@ void checkIdentifier(const std::string& name) {
 }
 
 void bindValue(Statement& s, int index, const FieldValue& v) {
-  if (const auto* i = std::get_if<std::int64_t>(&v)) s.bind(index, *i);
-  else if (const auto* t = std::get_if<std::string>(&v)) s.bind(index, *t);
-  else s.bindNull(index);
+  if (const auto* i = std::get_if<std::int64_t>(&v))
+    s.bind(index, *i);
+  else if (const auto* t = std::get_if<std::string>(&v))
+    s.bind(index, *t);
+  else
+    s.bindNull(index);
 }
 
 bool isFailure(const std::string& conclusion) {
@@ -68,20 +71,22 @@ int ProjectionWriter::apply(const EntityWrite& write) {
   for (const auto& f : write.fields) {
     add(f);
     updates += (updates.empty() ? "" : ", ") + f.name + " = excluded." + f.name;
-    fills += (fills.empty() ? "" : ", ") + f.name + " = coalesce(" + write.table + "." + f.name + ", excluded." + f.name + ")";
+    fills += (fills.empty() ? "" : ", ") + f.name + " = coalesce(" + write.table + "." + f.name + ", excluded." +
+             f.name + ")";
   }
   columns += ", version";
   values += ", ?";
   values += std::to_string(++index);
-  std::string sql = "INSERT INTO " + write.table + " (" + columns + ") VALUES (" + values + ") ON CONFLICT (" +
-                    keyColumns + ") DO ";
+  std::string sql =
+      "INSERT INTO " + write.table + " (" + columns + ") VALUES (" + values + ") ON CONFLICT (" + keyColumns + ") DO ";
   if (write.mode == WriteMode::InsertIfAbsent || updates.empty()) {
     sql += "NOTHING";
   } else if (write.mode == WriteMode::FillMissing) {
     sql += "UPDATE SET " + fills;
   } else {
     // Equal versions re-apply: a replayed delivery rewrites the same values.
-    sql += "UPDATE SET " + updates + ", version = excluded.version WHERE excluded.version >= " + write.table + ".version";
+    sql +=
+        "UPDATE SET " + updates + ", version = excluded.version WHERE excluded.version >= " + write.table + ".version";
   }
   auto& s = prepared(sql);
   int i = 0;
@@ -151,8 +156,10 @@ int ProjectionWriter::recomputeIncidents(const IncidentScope& scope) {
   for (const auto& incident : incidents) {
     upsert.bind(1, scope.forge).bind(2, scope.repoId).bind(3, scope.workflow).bind(4, scope.branch);
     upsert.bind(5, incident.openedRun).bind(6, incident.openedAt);
-    if (incident.resolvedRun.empty()) upsert.bindNull(7).bindNull(8);
-    else upsert.bind(7, incident.resolvedRun).bind(8, incident.resolvedAt);
+    if (incident.resolvedRun.empty())
+      upsert.bindNull(7).bindNull(8);
+    else
+      upsert.bind(7, incident.resolvedRun).bind(8, incident.resolvedAt);
     upsert.bind(9, incident.failed.dump());
     const int rc = upsert.step();
     upsert.reset();

@@ -53,7 +53,8 @@ int onWalCommit(void* self, sqlite3*, const char*, int frames) {
 }
 }  // namespace
 
-SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)), writer_(std::make_unique<Writer>(options_)) {
+SqliteStore::SqliteStore(SqliteOptions options)
+    : options_(std::move(options)), writer_(std::make_unique<Writer>(options_)) {
   // The hook replaces SQLite's automatic checkpoint (which would run inside a commit).
   sqlite3_wal_hook(writer_->db.get(), onWalCommit, this);
   checkpointer_ = std::thread([this] { checkpointLoop(); });
@@ -104,8 +105,7 @@ SqliteStore::ReaderLease SqliteStore::leaseReader() {
   return ReaderLease(*this, std::unique_ptr<sqlite3, void (*)(sqlite3*)>(fresh.release(), closeDb));
 }
 
-core::Result<void> SqliteStore::inWriteTransaction(const std::function<core::Result<void>(Writer&)>& body,
-                                                   Sync sync) {
+core::Result<void> SqliteStore::inWriteTransaction(const std::function<core::Result<void>(Writer&)>& body, Sync sync) {
   std::lock_guard lock(writeMutex_);
   auto& w = *writer_;
   // SQLite itself failed: the store is not ready (checkWritable) until a write succeeds again.
@@ -118,7 +118,8 @@ core::Result<void> SqliteStore::inWriteTransaction(const std::function<core::Res
   // differs: a durable transaction never begins while NORMAL is still in effect.
   const bool relaxed = sync == Sync::Relaxed && options_.fullSync;
   if (relaxed != w.relaxed) {
-    if (const int rc = execute(w.db.get(), relaxed ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL"); rc != SQLITE_OK)
+    if (const int rc = execute(w.db.get(), relaxed ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
+        rc != SQLITE_OK)
       return storeFailed(rc);
     w.relaxed = relaxed;
   }
@@ -196,8 +197,8 @@ core::Result<DeliveryPage> SqliteStore::listDeliveries(const DeliveryFilter& fil
 core::Result<DeliveryDetail> SqliteStore::getDelivery(std::int64_t id) {
   try {
     auto reader = leaseReader();
-    Statement s(reader.get(),
-                std::string("SELECT ") + kSummaryColumns + ", headers, body_encoding, body FROM deliveries WHERE id = ?1");
+    Statement s(reader.get(), std::string("SELECT ") + kSummaryColumns +
+                                  ", headers, body_encoding, body FROM deliveries WHERE id = ?1");
     s.bind(1, id);
     const int rc = s.step();
     if (rc == SQLITE_DONE) return std::unexpected(core::Error::notFound("no delivery with id " + std::to_string(id)));
@@ -236,7 +237,10 @@ core::Result<void> SqliteStore::putSecrets(const ScopedSecrets& secrets) {
                 "INSERT INTO scoped_secrets (forge, scope, key, secrets, updated_at) VALUES (?1, ?2, ?3, ?4, "
                 "unixepoch()) ON CONFLICT (forge, scope, key) DO UPDATE SET secrets = excluded.secrets, "
                 "updated_at = excluded.updated_at");
-    s.bind(1, secrets.forge).bind(2, secrets.scope).bind(3, secrets.key).bind(4, nlohmann::json(secrets.secrets).dump());
+    s.bind(1, secrets.forge)
+        .bind(2, secrets.scope)
+        .bind(3, secrets.key)
+        .bind(4, nlohmann::json(secrets.secrets).dump());
     must(s.step());
     return {};
   });
@@ -281,7 +285,8 @@ core::Result<void> SqliteStore::checkWritable() {
     maxPages.step();
     // Full when fewer than 1% of the allowed pages (at least 16) are left, or when a commit already
     // failed for lack of space and no room has appeared since.
-    if (left < std::max<std::int64_t>(16, maxPages.integer(0) / 100) || (pagesLeftAtFull_ >= 0 && left <= pagesLeftAtFull_))
+    if (left < std::max<std::int64_t>(16, maxPages.integer(0) / 100) ||
+        (pagesLeftAtFull_ >= 0 && left <= pagesLeftAtFull_))
       return std::unexpected(core::Error::unavailable("store_unavailable", "store is full (store.max_bytes)", 30));
   }
   if (lastWriteFailed_) {

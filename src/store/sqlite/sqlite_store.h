@@ -6,8 +6,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/store.h"
@@ -17,9 +17,9 @@ struct sqlite3;
 namespace forgehook::store::sqlite {
 
 struct SqliteOptions {
-  std::string path;            // database file
-  bool fullSync = true;        // synchronous=FULL: durable across power loss
-  std::int64_t maxBytes = 0;   // 0 = no cap; else the file may not grow past it (503 when full)
+  std::string path;           // database file
+  bool fullSync = true;       // synchronous=FULL: durable across power loss
+  std::int64_t maxBytes = 0;  // 0 = no cap; else the file may not grow past it (503 when full)
 };
 
 class SqliteStore final : public Store {
@@ -39,7 +39,7 @@ class SqliteStore final : public Store {
   // processing_queue.cc
   core::Result<std::vector<QueuedDelivery>> dueForProcessing(int max, std::int64_t nowMicros) override;
   core::Result<int> finishProcessing(std::span<const ProcessedDelivery> done, std::span<const FailedDelivery> failed,
-                                      std::int64_t nowMicros) override;
+                                     std::int64_t nowMicros) override;
   core::Result<std::int64_t> requeue(const DeliveryFilter& filter) override;
   core::Result<std::int64_t> rebuildProjections() override;
 
@@ -83,7 +83,7 @@ class SqliteStore final : public Store {
   bool lastWriteFailed_ = false;  // guarded by writeMutex_
   // Pages left when a commit last failed for lack of space; -1 when it did not. Until more room
   // appears the store stays not-ready, even if a smaller delivery might still fit.
-  std::int64_t pagesLeftAtFull_ = -1;  // guarded by writeMutex_
+  std::int64_t pagesLeftAtFull_ = -1;      // guarded by writeMutex_
   [[nodiscard]] std::int64_t pagesLeft();  // requires writeMutex_; -1 without store.max_bytes
 
   // WAL checkpoints run here, on their own connection, instead of inside a commit, where copying

@@ -77,7 +77,8 @@ class SqliteStore::Writer {
 
 class SqliteStore::ReaderLease {
  public:
-  ReaderLease(SqliteStore& owner, std::unique_ptr<sqlite3, void (*)(sqlite3*)> db) : owner_(owner), db_(std::move(db)) {}
+  ReaderLease(SqliteStore& owner, std::unique_ptr<sqlite3, void (*)(sqlite3*)> db)
+      : owner_(owner), db_(std::move(db)) {}
   ~ReaderLease() {
     std::lock_guard lock(owner_.readersMutex_);
     owner_.idleReaders_.push_back(std::move(db_));

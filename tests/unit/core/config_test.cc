@@ -104,9 +104,8 @@ listen = "0.0.0.0:9000"
 threads = 3
 max_connections = 10
 )");
-  sources.environment = {{"FORGEHOOK_LISTEN", "127.0.0.1:9100"},
-                         {"FORGEHOOK_SERVER_THREADS", "7"},
-                         {"FORGEHOOK_LOG_LEVEL", "debug"}};
+  sources.environment = {
+      {"FORGEHOOK_LISTEN", "127.0.0.1:9100"}, {"FORGEHOOK_SERVER_THREADS", "7"}, {"FORGEHOOK_LOG_LEVEL", "debug"}};
   const Config c = loadConfig(sources);
   EXPECT_EQ(c.listen, "127.0.0.1:9100");
   EXPECT_EQ(c.server.threads, 7);

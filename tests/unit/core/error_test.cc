@@ -11,10 +11,17 @@ namespace {
 
 TEST(ErrorTest, HttpStatusForEveryCode) {
   const std::vector<std::pair<Code, int>> expected = {
-      {Code::InvalidArgument, 400}, {Code::Unauthenticated, 401},      {Code::NotFound, 404},
-      {Code::MethodNotAllowed, 405}, {Code::Conflict, 409},            {Code::TooLarge, 413},
-      {Code::UnsupportedMediaType, 415}, {Code::RateLimited, 429},     {Code::HeadersTooLarge, 431},
-      {Code::Internal, 500},        {Code::Unavailable, 503},
+      {Code::InvalidArgument, 400},
+      {Code::Unauthenticated, 401},
+      {Code::NotFound, 404},
+      {Code::MethodNotAllowed, 405},
+      {Code::Conflict, 409},
+      {Code::TooLarge, 413},
+      {Code::UnsupportedMediaType, 415},
+      {Code::RateLimited, 429},
+      {Code::HeadersTooLarge, 431},
+      {Code::Internal, 500},
+      {Code::Unavailable, 503},
   };
   for (const auto& [code, status] : expected) EXPECT_EQ(httpStatus(code), status) << static_cast<int>(code);
 }
@@ -57,7 +64,10 @@ TEST(ErrorTest, ErrorJsonEscapesNewlinesAndTabs) {
 }
 
 TEST(ErrorTest, ErrorJsonEscapesOtherControlCharacters) {
-  const Error e = Error::invalidArgument("r", std::string("a\x01" "b\x1f" "c") + '\0' + "d\x08");
+  const Error e = Error::invalidArgument("r", std::string("a\x01"
+                                                          "b\x1f"
+                                                          "c") +
+                                                  '\0' + "d\x08");
   EXPECT_EQ(errorJson(e), R"({"error":"r","message":"a\u0001b\u001fc\u0000d\u0008"})");
 }
 

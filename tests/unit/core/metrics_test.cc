@@ -136,7 +136,8 @@ TEST(MetricsTest, RendersRecordedValues) {
   metrics.processingBatchSize.observe(100);
   const std::string text = metrics.renderPrometheus();
   EXPECT_THAT(text, HasSubstr("forgehook_http_requests_total{endpoint=\"/webhooks/github\",status=\"202\"} 2\n"));
-  EXPECT_THAT(text, HasSubstr("forgehook_verification_failures_total{forge=\"github\",reason=\"invalid_signature\"} 1\n"));
+  EXPECT_THAT(text,
+              HasSubstr("forgehook_verification_failures_total{forge=\"github\",reason=\"invalid_signature\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("forgehook_deliveries_total{forge=\"github\",outcome=\"accepted\"} 4\n"));
   EXPECT_THAT(text, HasSubstr("forgehook_deliveries_total{forge=\"github\",outcome=\"duplicate\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("forgehook_body_bytes_total{forge=\"gitlab\"} 7190\n"));

@@ -42,9 +42,7 @@ TEST(TimeTest, ParsesPositiveAndNegativeOffsets) {
   EXPECT_EQ(parseTimestamp("2026-11-23T11:00:00.25+01:00"), k20261123T100000 + 250'000);
 }
 
-TEST(TimeTest, OffsetCrossesDayBoundary) {
-  EXPECT_EQ(parseTimestamp("2026-11-24T01:00:00+15:00"), k20261123T100000);
-}
+TEST(TimeTest, OffsetCrossesDayBoundary) { EXPECT_EQ(parseTimestamp("2026-11-24T01:00:00+15:00"), k20261123T100000); }
 
 TEST(TimeTest, ParsesUnixSeconds) {
   EXPECT_EQ(parseTimestamp("1795428000"), k20261123T100000);
@@ -59,12 +57,12 @@ TEST(TimeTest, RejectsMalformedText) {
            " 1795428000",
            "1795428000.5",
            "2026-11-23",
-           "2026-11-23T10:00:00",         // no zone
-           "2026-11-23T10:00Z",           // no seconds
-           "2026-11-23T10:00:00.Z",       // empty fraction
-           "2026-11-23T10:00:00ZZ",       // trailing text
-           "2026-11-23T10:00:00+0200",    // offset without colon
-           "2026-11-23T10:00:00+02",      // offset without minutes
+           "2026-11-23T10:00:00",       // no zone
+           "2026-11-23T10:00Z",         // no seconds
+           "2026-11-23T10:00:00.Z",     // empty fraction
+           "2026-11-23T10:00:00ZZ",     // trailing text
+           "2026-11-23T10:00:00+0200",  // offset without colon
+           "2026-11-23T10:00:00+02",    // offset without minutes
            "2026/11/23T10:00:00Z",
            "26-11-23T10:00:00Z",
        }) {

@@ -42,7 +42,8 @@ TEST(RequestTest, AbsentHeaderIsEmptyAndNotPresent) {
 }
 
 TEST(RequestTest, QueryParamIsPercentDecoded) {
-  const Request r = withQuery("forge=github&repository=Codertocat%2FHello-World&event=Merge+Request+Hook&since=2026-11-23T10%3A00%3A00Z");
+  const Request r = withQuery(
+      "forge=github&repository=Codertocat%2FHello-World&event=Merge+Request+Hook&since=2026-11-23T10%3A00%3A00Z");
   EXPECT_EQ(r.queryParam("forge"), "github");
   EXPECT_EQ(r.queryParam("repository"), "Codertocat/Hello-World");
   EXPECT_EQ(r.queryParam("event"), "Merge Request Hook");
@@ -66,9 +67,7 @@ TEST(RequestTest, QueryParamWithoutValueIsEmpty) {
   EXPECT_EQ(withQuery("flag=").queryParam("flag"), "");
 }
 
-TEST(RequestTest, QueryParamNameIsDecodedToo) {
-  EXPECT_EQ(withQuery("my%20key=v").queryParam("my key"), "v");
-}
+TEST(RequestTest, QueryParamNameIsDecodedToo) { EXPECT_EQ(withQuery("my%20key=v").queryParam("my key"), "v"); }
 
 TEST(RequestTest, MalformedQueryValueIsNothing) {
   EXPECT_EQ(withQuery("cursor=%zz").queryParam("cursor"), std::nullopt);

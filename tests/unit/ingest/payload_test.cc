@@ -13,8 +13,9 @@ TEST(PayloadTest, ReadsFactsOfEveryGitHubExample) {
       auto facts = inspectPayload(example.dump(), PayloadShape::GitHubLike);
       ASSERT_TRUE(facts.has_value()) << event["name"];
       EXPECT_EQ(facts->action, example.value("action", "")) << event["name"];
-      const std::string repository =
-          example.contains("repository") && example["repository"].is_object() ? example["repository"].value("full_name", "") : "";
+      const std::string repository = example.contains("repository") && example["repository"].is_object()
+                                         ? example["repository"].value("full_name", "")
+                                         : "";
       EXPECT_EQ(facts->repository, repository) << event["name"];
     }
   }

@@ -8,9 +8,9 @@ namespace {
 
 TEST(SanitizedHeadersTest, CredentialValuesAreRedactedOthersKept) {
   const std::vector<std::pair<std::string, std::string>> headers = {
-      {"X-GitHub-Event", "push"},          {"X-Hub-Signature-256", "sha256=abc"}, {"x-hub-signature", "sha1=abc"},
-      {"X-Gitlab-Token", "tok"},           {"X-Gitea-Signature", "hex"},          {"X-Forgejo-Signature", "hex"},
-      {"webhook-signature", "v1,abc"},     {"Authorization", "Bearer t"},         {"Cookie", "a=b"},
+      {"X-GitHub-Event", "push"},         {"X-Hub-Signature-256", "sha256=abc"}, {"x-hub-signature", "sha1=abc"},
+      {"X-Gitlab-Token", "tok"},          {"X-Gitea-Signature", "hex"},          {"X-Forgejo-Signature", "hex"},
+      {"webhook-signature", "v1,abc"},    {"Authorization", "Bearer t"},         {"Cookie", "a=b"},
       {"User-Agent", "GitHub-Hookshot/1"}};
   const auto json = nlohmann::json::parse(sanitizedHeadersJson(headers));
   EXPECT_EQ(json["X-GitHub-Event"], "push");

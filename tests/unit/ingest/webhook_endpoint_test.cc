@@ -22,8 +22,10 @@ std::string formOf(const std::string& json) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out = "payload=";
   for (unsigned char c : json) {
-    if (std::isalnum(c)) out += static_cast<char>(c);
-    else out += std::string("%") + kHex[c >> 4] + kHex[c & 15];
+    if (std::isalnum(c))
+      out += static_cast<char>(c);
+    else
+      out += std::string("%") + kHex[c >> 4] + kHex[c & 15];
   }
   return out;
 }
@@ -31,9 +33,8 @@ std::string formOf(const std::string& json) {
 // One forge's endpoint wired to fakes, with helpers that build requests as the forge sends them.
 class EndpointTest : public ::testing::Test {
  protected:
-  void build(std::map<std::string, std::vector<std::string>> configured = {{"github", {"current", "previous"}},
-                                                                          {"gitlab", {"gl-token"}},
-                                                                          {"gitea", {"gt-secret"}}}) {
+  void build(std::map<std::string, std::vector<std::string>> configured = {
+                 {"github", {"current", "previous"}}, {"gitlab", {"gl-token"}}, {"gitea", {"gt-secret"}}}) {
     resolver = std::make_unique<SecretResolver>(std::move(configured));
     github = makeGitHubScheme(githubConfig);
     gitlab = makeGitLabScheme(gitlabConfig);
@@ -152,8 +153,8 @@ TEST_F(EndpointTest, NoSecretAnywhereIsRefusedUnlessUnsignedIsAllowed) {
 
 TEST_F(EndpointTest, HookSecretTakesPrecedenceOverRepositoryAndConfigured) {
   build();
-  resolver->replaceStored({{"github", "hook", "42", {"hook-secret"}},
-                           {"github", "repository", "Codertocat/Hello-World", {"repo-secret"}}});
+  resolver->replaceStored(
+      {{"github", "hook", "42", {"hook-secret"}}, {"github", "repository", "Codertocat/Hello-World", {"repo-secret"}}});
   EXPECT_TRUE(admit(*github, githubRequest(payload, "hook-secret")).has_value());
   expectError(admit(*github, githubRequest(payload, "repo-secret")), core::Code::Unauthenticated, "invalid_signature");
   expectError(admit(*github, githubRequest(payload, "current")), core::Code::Unauthenticated, "invalid_signature");
@@ -330,7 +331,8 @@ TEST_F(EndpointTest, HandleAnswers503WhenTheStoreFails) {
   build();
   store.failing = true;
   std::promise<http::Response> answered;
-  endpoint(*github).handle(githubRequest(payload, "current"), [&](http::Response r) { answered.set_value(std::move(r)); });
+  endpoint(*github).handle(githubRequest(payload, "current"),
+                           [&](http::Response r) { answered.set_value(std::move(r)); });
   auto f = answered.get_future();
   ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   const auto response = f.get();

@@ -18,15 +18,15 @@ std::vector<store::DeliverySummary> withStatus(store::Store& s, const std::strin
 
 class ProcessorTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    world_.receive({{"github", "ping", "p1", testing::example("ping")}});
-  }
+  void SetUp() override { world_.receive({{"github", "ping", "p1", testing::example("ping")}}); }
   Processor failingProcessor(int* calls, int failures) {
     RetryPolicy retry{3, 1'000'000, 60'000'000, [] { return 0.5; }};
-    return Processor(world_.store(), world_.clock(), metrics_, {16, retry}, [calls, failures](const store::QueuedDelivery& d) {
-      if (++*calls <= failures) return core::Result<store::ProcessedDelivery>(std::unexpected(core::Error::internal("boom")));
-      return core::Result<store::ProcessedDelivery>(testing::minimalRecords(d));
-    });
+    return Processor(world_.store(), world_.clock(), metrics_, {16, retry},
+                     [calls, failures](const store::QueuedDelivery& d) {
+                       if (++*calls <= failures)
+                         return core::Result<store::ProcessedDelivery>(std::unexpected(core::Error::internal("boom")));
+                       return core::Result<store::ProcessedDelivery>(testing::minimalRecords(d));
+                     });
   }
   ScenarioWorld world_;
   core::Metrics metrics_;
@@ -85,7 +85,9 @@ TEST_F(ProcessorTest, RecordsTheStoreRefusesDeadLetterThatDeliveryAloneAndCountA
   // Delivery p1 maps to a column the schema does not have; p2 maps to nothing unusual.
   Processor processor(world_.store(), world_.clock(), metrics_, {16, {}}, [](const store::QueuedDelivery& d) {
     auto records = testing::minimalRecords(d);
-    if (d.id == 1) records.writes.push_back({"pulls", {{"forge", std::string("github")}}, {{"no_such_column", std::int64_t{1}}}, 0, {}});
+    if (d.id == 1)
+      records.writes.push_back(
+          {"pulls", {{"forge", std::string("github")}}, {{"no_such_column", std::int64_t{1}}}, 0, {}});
     return core::Result<store::ProcessedDelivery>(records);
   });
   const auto step = processor.step();

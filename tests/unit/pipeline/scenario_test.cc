@@ -61,8 +61,8 @@ json review(std::int64_t submitted, const std::string& reviewer = "octo-reviewer
   return p;
 }
 
-json issue(const std::string& action, std::int64_t updated, const std::string& state,
-           std::vector<std::string> labels, const std::string& reason = "") {
+json issue(const std::string& action, std::int64_t updated, const std::string& state, std::vector<std::string> labels,
+           const std::string& reason = "") {
   json p = onRepo(example("issues", "opened"));
   p["action"] = action;
   auto& i = p["issue"];
@@ -93,7 +93,9 @@ json workflowRun(int id, const std::string& conclusion, std::int64_t started, co
   return p;
 }
 
-Delivery gh(const std::string& event, json payload, const std::string& id) { return {"github", event, id, std::move(payload)}; }
+Delivery gh(const std::string& event, json payload, const std::string& id) {
+  return {"github", event, id, std::move(payload)};
+}
 
 json only(const std::vector<json>& rows) {
   EXPECT_EQ(rows.size(), 1u);
@@ -227,8 +229,10 @@ TEST(Scenario, GitLabMergeRequestAndPipelineMapToTheSameEntities) {
   passed["object_attributes"]["created_at"] = "2016-08-12 16:23:28 UTC";
   passed["object_attributes"]["finished_at"] = "2016-08-12 16:26:29 UTC";
   // Out of order on purpose: the merge arrives before the open.
-  world.receive({{"gitlab", "Merge Request Hook", "g3", merged}, {"gitlab", "Merge Request Hook", "g1", open},
-                 {"gitlab", "Merge Request Hook", "g2", approved}, {"gitlab", "Pipeline Hook", "g4", failed},
+  world.receive({{"gitlab", "Merge Request Hook", "g3", merged},
+                 {"gitlab", "Merge Request Hook", "g1", open},
+                 {"gitlab", "Merge Request Hook", "g2", approved},
+                 {"gitlab", "Pipeline Hook", "g4", failed},
                  {"gitlab", "Pipeline Hook", "g5", passed}});
   EXPECT_EQ(world.process().processed, 5);
   const json pr = only(world.list("pulls"));

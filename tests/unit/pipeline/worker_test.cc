@@ -17,7 +17,7 @@ using testing::ScenarioWorld;
 TEST(WorkerPause, KeepsTheThreadToItsShareOfOneCore) {
   EXPECT_EQ(Worker::pauseAfter(10ms, 0.25), 30ms);  // busy 10 of every 40 ms
   EXPECT_EQ(Worker::pauseAfter(10ms, 0.5), 10ms);
-  EXPECT_EQ(Worker::pauseAfter(10ms, 1.0), 0us);    // 1: never pauses
+  EXPECT_EQ(Worker::pauseAfter(10ms, 1.0), 0us);  // 1: never pauses
   EXPECT_EQ(Worker::pauseAfter(0us, 0.25), 0us);
   EXPECT_EQ(Worker::pauseAfter(-5us, 0.25), 0us);
 }
@@ -37,7 +37,10 @@ class WorkerTest : public ::testing::Test {
   core::Metrics metrics_;
   std::atomic<int> calls_ = 0;
   // Up to 128 deliveries a step, so a step limited to the worker's busyBatchSize (32) shows.
-  Processor processor_{world_.store(), world_.clock(), metrics_, {128, {3, 1'000'000, 60'000'000, [] { return 0.5; }}},
+  Processor processor_{world_.store(),
+                       world_.clock(),
+                       metrics_,
+                       {128, {3, 1'000'000, 60'000'000, [] { return 0.5; }}},
                        [this](const store::QueuedDelivery& d) {
                          ++calls_;
                          std::this_thread::sleep_for(50us);

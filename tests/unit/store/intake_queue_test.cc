@@ -330,7 +330,7 @@ TEST_F(IntakeQueueTest, StopCommitsWhatIsQueuedThenRefuses) {
     return false;
   })) << "stop() never began refusing submissions";
   EXPECT_EQ(refusal->code, core::Code::Unavailable);
-  EXPECT_EQ(refusal->reason, "store_unavailable");  // shutting down, not a full backlog
+  EXPECT_EQ(refusal->reason, "store_unavailable");             // shutting down, not a full backlog
   EXPECT_NE(stopped.wait_for(0s), std::future_status::ready);  // the writer is still in the store
 
   store_.release();
@@ -354,8 +354,8 @@ TEST_F(IntakeQueueTest, MaxBatchCapsTheBatchSize) {
   for (const char* id : {"q1", "q2", "q3", "q4", "q5"}) submitOk(id);
   store_.release();
   ASSERT_TRUE(done_.waitFor(6));
-  EXPECT_THAT(store_.batches(), ElementsAre(ElementsAre("w"), ElementsAre("q1", "q2"), ElementsAre("q3", "q4"),
-                                            ElementsAre("q5")));
+  EXPECT_THAT(store_.batches(),
+              ElementsAre(ElementsAre("w"), ElementsAre("q1", "q2"), ElementsAre("q3", "q4"), ElementsAre("q5")));
 }
 
 }  // namespace

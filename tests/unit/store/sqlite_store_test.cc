@@ -383,7 +383,8 @@ TEST_F(SqliteStoreTest, DataSurvivesClosingAndReopening) {
   EXPECT_THAT((*secrets)[0].secrets, ElementsAre("kept"));
 
   // Dedupe still holds across the restart, and new rows get new ids.
-  const auto again = append(*store, {delivery("github", "1", "persisted", kT0 + kSecond), delivery("github", "1", "new")});
+  const auto again =
+      append(*store, {delivery("github", "1", "persisted", kT0 + kSecond), delivery("github", "1", "new")});
   ASSERT_EQ(again.size(), 2u);
   EXPECT_EQ(again[0].status, AppendStatus::Duplicate);
   EXPECT_EQ(again[0].id, id);
@@ -449,8 +450,10 @@ TEST_F(SqliteStoreTest, FullStoreIsUnavailableAndKeepsCommittedRows) {
     d.bodySize = static_cast<std::int64_t>(d.body.size());
     ASSERT_EQ(encodeBody(d.body, 1).encoding, "identity");  // incompressible: the cap is reached by real bytes
     auto outcome = store->appendBatch(std::span<const NewDelivery>(&d, 1));
-    if (outcome) committed.emplace_back((*outcome)[0].id, d.body);
-    else failure = outcome.error();
+    if (outcome)
+      committed.emplace_back((*outcome)[0].id, d.body);
+    else
+      failure = outcome.error();
   }
   ASSERT_TRUE(failure.has_value()) << "400 kB cap never reached after 100 bodies of 20 kB";
   EXPECT_EQ(failure->code, core::Code::Unavailable);
@@ -485,8 +488,10 @@ TEST_F(SqliteStoreTest, NotReadyAfterABodyTooLargeForTheRoomLeft) {
     NewDelivery d = delivery("github", "1", "fill-" + std::to_string(i));
     d.body = randomBytes(600'000, i);
     auto outcome = store->appendBatch(std::span<const NewDelivery>(&d, 1));
-    if (outcome) ++fitted;
-    else failure = outcome.error();
+    if (outcome)
+      ++fitted;
+    else
+      failure = outcome.error();
   }
   ASSERT_TRUE(failure.has_value()) << "the 2 MB cap was never reached";
   EXPECT_EQ(fitted, 2) << "expected the cap to stop the third 600 kB body";
@@ -506,8 +511,9 @@ HookRow readHook(const std::string& path, const std::string& forge, const std::s
   std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
   if (rc != SQLITE_OK) throw std::runtime_error("cannot open " + path);
   sqlite3_stmt* stmtRaw = nullptr;
-  if (sqlite3_prepare_v2(db.get(), "SELECT first_seen_at, last_ping_at, pings FROM hooks WHERE forge = ?1 AND hook_id = ?2",
-                         -1, &stmtRaw, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v2(db.get(),
+                         "SELECT first_seen_at, last_ping_at, pings FROM hooks WHERE forge = ?1 AND hook_id = ?2", -1,
+                         &stmtRaw, nullptr) != SQLITE_OK)
     throw std::runtime_error(sqlite3_errmsg(db.get()));
   std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(stmtRaw, &sqlite3_finalize);
   sqlite3_bind_text(stmt.get(), 1, forge.c_str(), -1, SQLITE_TRANSIENT);

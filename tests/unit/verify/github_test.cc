@@ -119,8 +119,7 @@ TEST(GithubTest, ComparisonGoesThroughInjectedEquals) {
   EXPECT_GE(spyCalls, 3);
 
   // A valid signature is refused when the injected comparison says no: no other path decides.
-  EXPECT_EQ(verifyGithub(kDocumentedSignature, "", kBody, kSecrets, false, alwaysUnequal).error(),
-            Failure::Mismatch);
+  EXPECT_EQ(verifyGithub(kDocumentedSignature, "", kBody, kSecrets, false, alwaysUnequal).error(), Failure::Mismatch);
   EXPECT_EQ(verifyGithub("", sha1, kBody, kSecrets, true, alwaysUnequal).error(), Failure::Mismatch);
 }
 

@@ -90,13 +90,13 @@ TEST(Base64Test, RoundTripsBinaryAcrossChunks) {
 
 TEST(Base64Test, RejectsMalformedInput) {
   std::string out = "untouched";
-  EXPECT_FALSE(base64Decode("Zg=", out));        // length not a multiple of 4
-  EXPECT_FALSE(base64Decode("Zg", out));         // missing padding
-  EXPECT_FALSE(base64Decode("Z===", out));       // too much padding
-  EXPECT_FALSE(base64Decode("Zg=a", out));       // padding in the middle
-  EXPECT_FALSE(base64Decode("Zm9v!mFy", out));   // outside the alphabet
-  EXPECT_FALSE(base64Decode(" Zm9vYmF", out));   // whitespace that OpenSSL would skip
-  EXPECT_FALSE(base64Decode("Zm9v-_Fy", out));   // URL-safe alphabet is not standard base64
+  EXPECT_FALSE(base64Decode("Zg=", out));       // length not a multiple of 4
+  EXPECT_FALSE(base64Decode("Zg", out));        // missing padding
+  EXPECT_FALSE(base64Decode("Z===", out));      // too much padding
+  EXPECT_FALSE(base64Decode("Zg=a", out));      // padding in the middle
+  EXPECT_FALSE(base64Decode("Zm9v!mFy", out));  // outside the alphabet
+  EXPECT_FALSE(base64Decode(" Zm9vYmF", out));  // whitespace that OpenSSL would skip
+  EXPECT_FALSE(base64Decode("Zm9v-_Fy", out));  // URL-safe alphabet is not standard base64
   EXPECT_EQ(out, "untouched");
 }
 

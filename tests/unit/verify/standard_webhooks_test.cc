@@ -42,9 +42,9 @@ TEST(StandardWebhooksTest, VerifiesPublishedVector) {
 }
 
 TEST(StandardWebhooksTest, TamperedBodyOrIdIsMismatch) {
-  EXPECT_EQ(verifyStandardWebhook(kId, kTimestamp, kSignature, R"({"test": 2432232315})", kKeys, kNow, kTolerance)
-                .error(),
-            Failure::Mismatch);
+  EXPECT_EQ(
+      verifyStandardWebhook(kId, kTimestamp, kSignature, R"({"test": 2432232315})", kKeys, kNow, kTolerance).error(),
+      Failure::Mismatch);
   EXPECT_EQ(verifyStandardWebhook("msg_other", kTimestamp, kSignature, kBody, kKeys, kNow, kTolerance).error(),
             Failure::Mismatch);
 }
@@ -116,23 +116,20 @@ TEST(StandardWebhooksTest, SignVerifyRoundTrip) {
   const std::vector<std::string> keys = {"whsec_" + base64Encode("a 24-byte key, no less!!")};
   const std::string signature = signStandardWebhook(keys[0], "msg_1", "1700000000", "body bytes");
   ASSERT_TRUE(signature.starts_with("v1,"));
-  EXPECT_TRUE(verifyStandardWebhook("msg_1", "1700000000", signature, "body bytes", keys, 1700000010, kTolerance)
-                  .has_value());
-  EXPECT_EQ(verifyStandardWebhook("msg_1", "1700000000", signature, "body bytez", keys, 1700000010, kTolerance)
-                .error(),
+  EXPECT_TRUE(
+      verifyStandardWebhook("msg_1", "1700000000", signature, "body bytes", keys, 1700000010, kTolerance).has_value());
+  EXPECT_EQ(verifyStandardWebhook("msg_1", "1700000000", signature, "body bytez", keys, 1700000010, kTolerance).error(),
             Failure::Mismatch);
 }
 
 TEST(StandardWebhooksTest, ComparisonGoesThroughInjectedEquals) {
   spyCalls = 0;
-  EXPECT_TRUE(verifyStandardWebhook(kId, kTimestamp, kSignature, kBody, kKeys, kNow, kTolerance, spyEquals)
-                  .has_value());
-  EXPECT_EQ(verifyStandardWebhook(kId, kTimestamp, kSignature, "tampered", kKeys, kNow, kTolerance, spyEquals)
-                .error(),
+  EXPECT_TRUE(
+      verifyStandardWebhook(kId, kTimestamp, kSignature, kBody, kKeys, kNow, kTolerance, spyEquals).has_value());
+  EXPECT_EQ(verifyStandardWebhook(kId, kTimestamp, kSignature, "tampered", kKeys, kNow, kTolerance, spyEquals).error(),
             Failure::Mismatch);
   EXPECT_GE(spyCalls, 2);
-  EXPECT_EQ(verifyStandardWebhook(kId, kTimestamp, kSignature, kBody, kKeys, kNow, kTolerance, alwaysUnequal)
-                .error(),
+  EXPECT_EQ(verifyStandardWebhook(kId, kTimestamp, kSignature, kBody, kKeys, kNow, kTolerance, alwaysUnequal).error(),
             Failure::Mismatch);
 }
 
