@@ -15,19 +15,7 @@ namespace {
 using nlohmann::json;
 constexpr std::int64_t kDay = 86400;
 
-store::FieldValue repositoryParam(const http::Request& request) {
-  if (auto repo = request.queryParam("repository")) return *repo;
-  return {};
-}
-
-core::Result<std::vector<json>> rows(store::Store& store, const std::string& name,
-                                     const std::vector<store::FieldValue>& params) {
-  auto result = store.aggregate(name, params);
-  if (!result) return std::unexpected(result.error());
-  std::vector<json> out;
-  for (const auto& row : *result) out.push_back(json::parse(row));
-  return out;
-}
+store::RepositoryFilter repositoryParam(const http::Request& request) { return request.queryParam("repository"); }
 
 std::string rfc3339(std::int64_t seconds) {
   auto text = core::formatRfc3339(seconds * 1'000'000);
@@ -36,7 +24,9 @@ std::string rfc3339(std::int64_t seconds) {
   return text;
 }
 
-json timeOrNull(const json& v) { return v.is_number() ? json(rfc3339(v.get<std::int64_t>())) : json(nullptr); }
+json timeOrNull(const std::optional<std::int64_t>& seconds) {
+  return seconds ? json(rfc3339(*seconds)) : json(nullptr);
+}
 
 // Nearest-rank percentile of hours; null when empty.
 json percentile(std::vector<double> values, double p) {
@@ -68,36 +58,32 @@ core::Result<std::pair<std::int64_t, std::int64_t>> rangeFrom(const http::Reques
 
 http::Response ActivityMetricsApi::status(const http::Request& request) const {
   const auto repo = repositoryParam(request);
-  auto counts = rows(store_, "status", {repo, clock_.nowMicros() - 24 * 3600 * 1'000'000LL});
-  if (!counts) return http::errorResponse(counts.error());
-  auto milestones = rows(store_, "milestones", {repo});
+  auto c = reader_.statusCounts(repo, clock_.nowMicros() - 24 * 3600 * 1'000'000LL);
+  if (!c) return http::errorResponse(c.error());
+  auto milestones = reader_.milestones(repo);
   if (!milestones) return http::errorResponse(milestones.error());
-  json c = counts->front();
   json ms = json::array();
-  for (auto& m : *milestones) {
-    const auto open = m.value("open_issues", json(0)).is_number() ? m["open_issues"].get<std::int64_t>() : 0;
-    const auto closed = m.value("closed_issues", json(0)).is_number() ? m["closed_issues"].get<std::int64_t>() : 0;
-    ms.push_back({{"repository", m["repository"]},
-                  {"title", m["title"]},
-                  {"state", m["state"]},
-                  {"open_issues", open},
-                  {"closed_issues", closed},
-                  {"due_on", timeOrNull(m["due_on"])},
-                  {"progress", open + closed ? std::round(1000.0 * closed / (open + closed)) / 1000 : 0.0}});
+  for (const auto& m : *milestones) {
+    const auto total = m.openIssues + m.closedIssues;
+    ms.push_back({{"repository", m.repository},
+                  {"title", m.title},
+                  {"state", m.state},
+                  {"open_issues", m.openIssues},
+                  {"closed_issues", m.closedIssues},
+                  {"due_on", timeOrNull(m.dueOn)},
+                  {"progress", total ? std::round(1000.0 * m.closedIssues / total) / 1000 : 0.0}});
   }
-  json lastDelivery = c["last_delivery_at"].is_number()
-                          ? json(core::formatRfc3339(c["last_delivery_at"].get<std::int64_t>()))
-                          : json(nullptr);
-  return jsonReply({{"open_issues", c["open_issues"]},
-                    {"open_pulls", c["open_pulls"]},
-                    {"incidents_open", c["incidents_open"]},
+  json lastDelivery = c->lastDeliveryMicros ? json(core::formatRfc3339(*c->lastDeliveryMicros)) : json(nullptr);
+  return jsonReply({{"open_issues", c->openIssues},
+                    {"open_pulls", c->openPulls},
+                    {"incidents_open", c->incidentsOpen},
                     {"milestones", ms},
                     {"webhooks",
                      {{"last_delivery_at", lastDelivery},
-                      {"deliveries_24h", c["deliveries_24h"]},
-                      {"failures_24h", c["failures_24h"]},
-                      {"processing_backlog", c["queued"]},
-                      {"dead_letter", c["dead"]}}}});
+                      {"deliveries_24h", c->deliveries24h},
+                      {"failures_24h", c->failures24h},
+                      {"processing_backlog", c->queued},
+                      {"dead_letter", c->dead}}}});
 }
 
 http::Response ActivityMetricsApi::pulls(const http::Request& request) const {
@@ -105,7 +91,7 @@ http::Response ActivityMetricsApi::pulls(const http::Request& request) const {
   auto range = rangeFrom(request, now, 30 * kDay);
   if (!range) return http::errorResponse(range.error());
   const auto [since, until] = *range;
-  auto all = rows(store_, "pulls", {repositoryParam(request), since, until});
+  auto all = reader_.pullTimings(repositoryParam(request), since, until);
   if (!all) return http::errorResponse(all.error());
   struct Bucket {
     std::vector<double> cycle, review;
@@ -113,32 +99,27 @@ http::Response ActivityMetricsApi::pulls(const http::Request& request) const {
   };
   std::map<std::int64_t, Bucket> weeks;
   Bucket total;
-  auto in = [&](const json& v) {
-    return v.is_number() && v.get<std::int64_t>() >= since && v.get<std::int64_t>() < until;
-  };
+  auto in = [&](const std::optional<std::int64_t>& t) { return t && *t >= since && *t < until; };
   for (const auto& p : *all) {
-    const auto created = p["created_at"].is_number() ? p["created_at"].get<std::int64_t>() : 0;
-    if (in(p["created_at"])) {
+    const auto created = p.createdAt;
+    if (in(created)) {
       for (Bucket* b : {&weeks[weekStart(created)], &total}) {
         b->opened++;
-        if (p["is_revert"] == 1) b->reverts++;
-        if (p["is_hotfix"] == 1) b->hotfixes++;
+        if (p.isRevert) b->reverts++;
+        if (p.isHotfix) b->hotfixes++;
       }
     }
-    if (in(p["merged_at"])) {
-      const auto merged = p["merged_at"].get<std::int64_t>();
-      for (Bucket* b : {&weeks[weekStart(merged)], &total}) {
+    if (in(p.mergedAt)) {
+      for (Bucket* b : {&weeks[weekStart(*p.mergedAt)], &total}) {
         b->merged++;
-        b->cycle.push_back(static_cast<double>(merged - created) / 3600);
+        b->cycle.push_back(static_cast<double>(*p.mergedAt - created) / 3600);
       }
-    } else if (in(p["closed_at"]) && p["state"] == "closed") {
-      const auto closed = p["closed_at"].get<std::int64_t>();
-      for (Bucket* b : {&weeks[weekStart(closed)], &total}) b->closedUnmerged++;
+    } else if (in(p.closedAt) && p.state == "closed") {
+      for (Bucket* b : {&weeks[weekStart(*p.closedAt)], &total}) b->closedUnmerged++;
     }
-    if (in(p["first_review_at"])) {
-      const auto reviewed = p["first_review_at"].get<std::int64_t>();
-      for (Bucket* b : {&weeks[weekStart(reviewed)], &total})
-        b->review.push_back(static_cast<double>(reviewed - created) / 3600);
+    if (in(p.firstReviewAt)) {
+      for (Bucket* b : {&weeks[weekStart(*p.firstReviewAt)], &total})
+        b->review.push_back(static_cast<double>(*p.firstReviewAt - created) / 3600);
     }
   }
   auto render = [](const Bucket& b) {
@@ -169,60 +150,62 @@ http::Response ActivityMetricsApi::sprint(const http::Request& request) const {
   const auto title = request.queryParam("milestone");
   if (!title || title->empty()) return http::errorResponse(invalidArgument("milestone (its title) is required"));
   const auto repo = repositoryParam(request);
-  auto milestone = rows(store_, "sprint_milestone", {repo, *title});
+  auto milestone = reader_.milestone(repo, *title);
   if (!milestone) return http::errorResponse(milestone.error());
-  if (milestone->empty()) return http::errorResponse(core::Error::notFound("no milestone titled " + *title));
-  auto issues = rows(store_, "sprint_issues", {repo, *title});
+  if (!*milestone) return http::errorResponse(core::Error::notFound("no milestone titled " + *title));
+  auto issues = reader_.milestoneIssues(repo, *title);
   if (!issues) return http::errorResponse(issues.error());
-  auto past = rows(store_, "velocity", {repo});
+  auto past = reader_.closedMilestones(repo);
   if (!past) return http::errorResponse(past.error());
-  const json& m = milestone->front();
+  const auto& m = **milestone;
   const auto now = clock_.nowSeconds();
-  std::int64_t start = m["created_at"].is_number() ? m["created_at"].get<std::int64_t>() : now;
+  // Totals come from each issue's state now, so open + closed is always the number of issues. (They
+  // were counted from the burndown's last day, which left out issues whose creation time was
+  // unknown or later than the milestone's close: 1 issue, 0 open, 0 closed.)
+  std::int64_t open = 0, closed = 0;
+  for (const auto& i : *issues) (i.state == "closed" ? closed : open)++;
+  std::int64_t start = m.createdAt.value_or(now);
   for (const auto& i : *issues)
-    if (i["created_at"].is_number()) start = std::min(start, i["created_at"].get<std::int64_t>());
+    if (i.createdAt) start = std::min(start, *i.createdAt);
   start = start / kDay * kDay;
-  std::int64_t end = now;
-  if (m["closed_at"].is_number()) end = std::min(end, m["closed_at"].get<std::int64_t>());
-  // Issues of the milestone created before `until`: still open (or closed later) and closed by then.
+  const std::int64_t end = std::max(start, m.closedAt ? std::min(now, *m.closedAt) : now);
+  // The burndown by day: issues created by the end of the day (an unknown creation counts from the
+  // start), and how many of them were closed by then (an unknown close time counts from the end).
   auto countBefore = [&](std::int64_t until) {
-    std::pair<int, int> openClosed{0, 0};
+    std::pair<std::int64_t, std::int64_t> openClosed{0, 0};
     for (const auto& i : *issues) {
-      if (!i["created_at"].is_number() || i["created_at"].get<std::int64_t>() >= until) continue;
-      if (i["state"] == "closed" && i["closed_at"].is_number() && i["closed_at"].get<std::int64_t>() < until)
-        openClosed.second++;
-      else
-        openClosed.first++;
+      if (i.createdAt && *i.createdAt >= until) continue;
+      const bool closedBy = i.state == "closed" && i.closedAt.value_or(end) < until;
+      (closedBy ? openClosed.second : openClosed.first)++;
     }
     return openClosed;
   };
   const std::int64_t lastDay = start + (end - start) / kDay * kDay;
-  const auto [remaining, closedSoFar] = countBefore(lastDay + kDay);
   // The chart shows at most the last 400 days; the totals above cover the whole milestone.
   json burndown = json::array();
   for (std::int64_t day = std::max(start, lastDay - 399 * kDay); day <= lastDay; day += kDay) {
-    const auto [open, closed] = countBefore(day + kDay);
-    burndown.push_back({{"day", rfc3339(day)}, {"open", open}, {"closed", closed}});
+    const auto [openThen, closedThen] = countBefore(day + kDay);
+    burndown.push_back({{"day", rfc3339(day)}, {"open", openThen}, {"closed", closedThen}});
   }
   const double days = std::max<double>(1.0, static_cast<double>(end - start) / kDay);
-  const double ratePerDay = closedSoFar / days;
+  const double ratePerDay = static_cast<double>(closed) / days;
   std::optional<std::int64_t> projection;
-  if (remaining == 0 && closedSoFar > 0)
+  if (open == 0 && closed > 0)
     projection = end;
   else if (ratePerDay > 0)
-    projection = now + static_cast<std::int64_t>(remaining / ratePerDay * kDay);
+    projection = now + static_cast<std::int64_t>(static_cast<double>(open) / ratePerDay * kDay);
   json onTrack = nullptr;
-  if (m["due_on"].is_number() && projection) onTrack = *projection <= m["due_on"].get<std::int64_t>();
+  if (m.dueOn && projection) onTrack = *projection <= *m.dueOn;
   json velocity = json::array();
   for (const auto& v : *past)
     velocity.push_back(
-        {{"milestone", v["title"]}, {"closed_at", timeOrNull(v["closed_at"])}, {"closed_issues", v["closed_issues"]}});
-  return jsonReply({{"milestone", m["title"]},
-                    {"state", m["state"]},
-                    {"due_on", timeOrNull(m["due_on"])},
+        {{"milestone", v.title}, {"closed_at", timeOrNull(v.closedAt)}, {"closed_issues", v.closedIssues}});
+  return jsonReply({{"milestone", m.title},
+                    {"state", m.state},
+                    {"due_on", timeOrNull(m.dueOn)},
                     {"issues", issues->size()},
-                    {"open", remaining},
-                    {"closed", closedSoFar},
+                    {"open", open},
+                    {"closed", closed},
                     {"burndown", burndown},
                     {"closed_per_day", std::round(ratePerDay * 100) / 100},
                     {"projected_completion", projection ? json(rfc3339(*projection)) : json(nullptr)},
@@ -244,22 +227,23 @@ http::Response ActivityMetricsApi::health(const http::Request& request) const {
   }
   auto range = rangeFrom(request, now, 7 * kDay);
   if (!range) return http::errorResponse(range.error());
-  auto result = rows(store_, "health",
-                     {repositoryParam(request), now, stalePullDays * kDay, staleIssueDays * kDay, range->first});
-  if (!result) return http::errorResponse(result.error());
-  json h = result->front();
-  const auto completed = h["runs_completed"].get<std::int64_t>(), failed = h["runs_failed"].get<std::int64_t>();
+  auto h =
+      reader_.healthCounts({repositoryParam(request), now, stalePullDays * kDay, staleIssueDays * kDay, range->first});
+  if (!h) return http::errorResponse(h.error());
   return jsonReply(
-      {{"stale_pulls", h["stale_pulls"]},
-       {"stale_issues", h["stale_issues"]},
+      {{"stale_pulls", h->stalePulls},
+       {"stale_issues", h->staleIssues},
        {"stale_pull_days", stalePullDays},
        {"stale_issue_days", staleIssueDays},
        {"ci",
         {{"since", rfc3339(range->first)},
-         {"runs_completed", completed},
-         {"runs_failed", failed},
-         {"failure_rate", completed ? json(std::round(1000.0 * failed / completed) / 1000) : json(nullptr)}}},
-       {"incidents", {{"resolved", h["incidents_resolved"]}, {"mean_hours_to_resolve", h["mean_hours_to_resolve"]}}}});
+         {"runs_completed", h->runsCompleted},
+         {"runs_failed", h->runsFailed},
+         {"failure_rate",
+          h->runsCompleted ? json(std::round(1000.0 * h->runsFailed / h->runsCompleted) / 1000) : json(nullptr)}}},
+       {"incidents",
+        {{"resolved", h->incidentsResolved},
+         {"mean_hours_to_resolve", h->meanHoursToResolve ? json(*h->meanHoursToResolve) : json(nullptr)}}}});
 }
 
 }  // namespace forgehook::api

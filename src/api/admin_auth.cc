@@ -1,5 +1,6 @@
 #include "api/admin_auth.h"
 
+#include "api/query_params.h"
 #include "verify/hmac.h"
 
 namespace forgehook::api {
@@ -11,6 +12,15 @@ core::Result<void> requireAdmin(const http::Request& request, const std::string&
       !verify::secretEquals(header.substr(kBearer.size()), adminToken))
     return std::unexpected(core::Error::unauthenticated("unauthorized", "a valid admin bearer token is required"));
   return {};
+}
+
+http::Handler guarded(const std::string* adminToken, std::vector<std::string_view> params, SyncHandler f) {
+  return [adminToken, params = std::move(params), f = std::move(f)](http::Request&& request, http::Reply reply) {
+    if (adminToken)
+      if (auto ok = requireAdmin(request, *adminToken); !ok) return reply(http::errorResponse(ok.error()));
+    if (auto ok = checkParams(request, params); !ok) return reply(http::errorResponse(ok.error()));
+    reply(f(request));
+  };
 }
 
 }  // namespace forgehook::api

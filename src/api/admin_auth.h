@@ -1,7 +1,9 @@
 #pragma once
-// Bearer-token check for /api/*. Thread-safe.
-#include <optional>
+// Bearer-token check and strict query parameters for /api/*. Thread-safe.
+#include <initializer_list>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/error.h"
 #include "http/request.h"
@@ -13,13 +15,11 @@ namespace forgehook::api {
 // equal (in constant time) to `adminToken`.
 [[nodiscard]] core::Result<void> requireAdmin(const http::Request& request, const std::string& adminToken);
 
-// Wraps a synchronous API handler: auth first, then the handler's Response.
-template <class F>
-http::Handler adminHandler(const std::string& adminToken, F f) {
-  return [&adminToken, f = std::move(f)](http::Request&& request, http::Reply reply) {
-    if (auto ok = requireAdmin(request, adminToken); !ok) return reply(http::errorResponse(ok.error()));
-    reply(f(request));
-  };
-}
+// A synchronous handler: request in, response out.
+using SyncHandler = std::function<http::Response(const http::Request&)>;
+
+// Wraps `f` for the router: the admin token first (when `adminToken` is given), then the query
+// parameters against `params` (see checkParams), then `f`'s response.
+[[nodiscard]] http::Handler guarded(const std::string* adminToken, std::vector<std::string_view> params, SyncHandler f);
 
 }  // namespace forgehook::api

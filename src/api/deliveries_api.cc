@@ -1,5 +1,6 @@
 #include "api/deliveries_api.h"
 
+#include <array>
 #include <nlohmann/json.hpp>
 
 #include "api/delivery_json.h"
@@ -9,6 +10,8 @@
 namespace forgehook::api {
 namespace {
 
+constexpr std::array<std::string_view, 4> kStatuses{"queued", "retrying", "processed", "dead"};
+
 core::Result<store::DeliveryFilter> filterFrom(const http::Request& request, std::int64_t nowMicros) {
   store::DeliveryFilter f;
   auto forge = readForge(request);
@@ -17,11 +20,17 @@ core::Result<store::DeliveryFilter> filterFrom(const http::Request& request, std
   f.event = request.queryParam("event");
   f.repository = request.queryParam("repository");
   f.status = request.queryParam("status");
+  if (f.status)
+    if (auto ok = checkOneOf("status", *f.status, kStatuses); !ok) return std::unexpected(ok.error());
   auto range = readTimeRange(request, nowMicros);
   if (!range) return std::unexpected(range.error());
   f.sinceMicros = range->sinceMicros;
   f.untilMicros = range->untilMicros;
-  if (auto paging = readPaging(request, f.limit, f.beforeId); !paging) return std::unexpected(paging.error());
+  if (auto limit = readLimit(request, f.limit); !limit) return std::unexpected(limit.error());
+  if (auto cursor = request.queryParam("cursor")) {
+    f.beforeId = parseInteger(*cursor);
+    if (!f.beforeId || *f.beforeId < 1) return std::unexpected(invalidArgument("cursor is not one this API returned"));
+  }
   return f;
 }
 

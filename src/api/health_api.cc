@@ -4,8 +4,8 @@ namespace forgehook::api {
 
 http::Response healthz() { return http::jsonResponse(200, "{\"status\":\"ok\"}"); }
 
-http::Response readyz(store::Store& store) {
-  if (auto ok = store.checkWritable(); !ok) return http::errorResponse(ok.error());
+http::Response readyz(store::DeliveryLog& log) {
+  if (auto ok = log.checkWritable(); !ok) return http::errorResponse(ok.error());
   return http::jsonResponse(200, "{\"status\":\"ready\"}");
 }
 

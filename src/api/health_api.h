@@ -2,12 +2,12 @@
 // /healthz (process up), /readyz (store writable), /metrics (Prometheus). Thread-safe.
 #include "core/metrics.h"
 #include "http/request.h"
-#include "store/store.h"
+#include "store/delivery_log.h"
 
 namespace forgehook::api {
 
 [[nodiscard]] http::Response healthz();
-[[nodiscard]] http::Response readyz(store::Store& store);  // blocking: touches the store
+[[nodiscard]] http::Response readyz(store::DeliveryLog& log);  // blocking: touches the store
 [[nodiscard]] http::Response metricsText(const core::Metrics& metrics);
 
 }  // namespace forgehook::api

@@ -5,19 +5,20 @@
 #include <functional>
 
 #include "http/request.h"
-#include "store/store.h"
+#include "store/secret_store.h"
 
 namespace forgehook::api {
 
 class SecretsApi {
  public:
-  SecretsApi(store::Store& store, std::function<void()> onChanged) : store_(store), onChanged_(std::move(onChanged)) {}
+  SecretsApi(store::SecretStore& store, std::function<void()> onChanged)
+      : store_(store), onChanged_(std::move(onChanged)) {}
   [[nodiscard]] http::Response list(const http::Request& request) const;
   [[nodiscard]] http::Response put(const http::Request& request) const;
   [[nodiscard]] http::Response remove(const http::Request& request) const;
 
  private:
-  store::Store& store_;
+  store::SecretStore& store_;
   std::function<void()> onChanged_;
 };
 

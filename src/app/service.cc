@@ -6,12 +6,7 @@
 #include <iostream>
 #include <thread>
 
-#include "api/activity_metrics_api.h"
-#include "api/admin_auth.h"
-#include "api/deliveries_api.h"
-#include "api/health_api.h"
-#include "api/model_api.h"
-#include "api/secrets_api.h"
+#include "api/api_routes.h"
 #include "app/data_dir.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -21,13 +16,11 @@
 #include "pipeline/processor.h"
 #include "pipeline/worker.h"
 #include "store/intake_queue.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_backend.h"
 #include "verify/standard_webhooks.h"
 
 namespace forgehook::app {
 namespace {
-
-constexpr std::int64_t kApiBodyLimit = 64 * 1024;
 
 http::ServerOptions serverOptions(const core::Config& c) {
   http::ServerOptions o;
@@ -110,29 +103,25 @@ int serve(core::Config config, const ServeOptions& options) {
 
   core::SystemClock clock;
   core::Metrics metrics;
-  store::sqlite::SqliteStore store(
+  const auto store = store::sqlite::openSqliteBackend(
       {config.dataDir + "/forgehook.db", config.store.synchronous == "full", config.store.maxBytes});
   pipeline::RetryPolicy retry{static_cast<int>(config.pipeline.maxAttempts),
                               config.pipeline.retryBaseMs * 1000,
                               config.pipeline.retryMaxMs * 1000,
                               {}};
-  pipeline::Processor processor(store, clock, metrics, {static_cast<int>(config.pipeline.batchSize), retry});
+  pipeline::Processor processor(store->processingQueue(), clock, metrics,
+                                {static_cast<int>(config.pipeline.batchSize), retry});
+  // Without pipeline.enabled the worker is never started: its wake-ups then change nothing.
   pipeline::Worker worker(
       processor, logger,
       {std::chrono::milliseconds(config.pipeline.pollIntervalMs), config.pipeline.shareWhileIngesting});
-  std::function<void()> wakePipeline = [&worker, enabled = config.pipeline.enabled] {
-    if (enabled) worker.wake();
-  };
-  std::function<void(std::size_t)> intakeCommitted = [&worker, enabled = config.pipeline.enabled](std::size_t n) {
-    if (enabled) worker.intakeCommitted(n);
-  };
-  store::IntakeQueue intake(store, {config.intake.maxPending, config.intake.maxBatch, intakeCommitted}, metrics);
+  store::IntakeQueue intake(store->deliveryLog(), {config.intake.maxPending, config.intake.maxBatch, &worker}, metrics);
   if (config.pipeline.enabled) worker.start();
 
   ingest::SecretResolver secrets(
       {{"github", config.github.secrets}, {"gitlab", config.gitlab.secrets}, {"gitea", config.gitea.secrets}});
   auto reloadSecrets = [&] {
-    if (auto stored = store.loadSecrets())
+    if (auto stored = store->secretStore().loadSecrets())
       secrets.replaceStored(*stored);
     else
       logger.error("cannot load stored secrets", {{"error", stored.error().message}});
@@ -140,71 +129,24 @@ int serve(core::Config config, const ServeOptions& options) {
   reloadSecrets();
   ingest::RateLimiter limiter(config.limits.ratePerSecond, config.limits.rateBurst, clock);
 
+  http::Router router;
   const auto github = ingest::makeGitHubScheme(config.github);
   const auto gitlab = ingest::makeGitLabScheme(config.gitlab);
   const auto gitea = ingest::makeGiteaScheme(config.gitea);
   std::vector<std::unique_ptr<ingest::WebhookEndpoint>> endpoints;
-  http::Router router;
   for (const ingest::ForgeScheme* scheme : {github.get(), gitlab.get(), gitea.get()}) {
     auto& endpoint =
         endpoints.emplace_back(std::make_unique<ingest::WebhookEndpoint>(ingest::WebhookEndpoint::Dependencies{
             *scheme, secrets, intake, limiter, clock, metrics, config.store.compressionLevel}));
-    router.add({"POST", "/webhooks/" + std::string(scheme->forge()), "", config.server.maxBodyBytes, false, true,
-                [e = endpoint.get()](http::Request&& r, http::Reply reply) { e->handle(std::move(r), reply); }});
-  }
-
-  api::DeliveriesApi deliveriesApi(store, clock);
-  api::SecretsApi secretsApi(store, reloadSecrets);
-  const std::string& token = config.adminToken;
-  auto sync = [](auto f) { return [f](http::Request&& r, http::Reply reply) { reply(f(r)); }; };
-  router.add({"GET", "/healthz", "", 0, false, false, sync([](const http::Request&) { return api::healthz(); })});
-  router.add({"GET", "/readyz", "", 0, true, false, sync([&](const http::Request&) { return api::readyz(store); })});
-  router.add(
-      {"GET", "/metrics", "", 0, false, false, sync([&](const http::Request&) { return api::metricsText(metrics); })});
-  router.add({"GET", "/api/v1/deliveries", "", 0, true, false,
-              api::adminHandler(token, [&](const http::Request& r) { return deliveriesApi.list(r); })});
-  router.add({"GET", "/api/v1/deliveries/*", "/api/v1/deliveries/{id}", 0, true, false,
-              api::adminHandler(token, [&](const http::Request& r) { return deliveriesApi.show(r); })});
-  api::ModelApi modelApi(store, clock, wakePipeline);
-  for (const char* resource : {"pulls", "reviews", "issues", "items", "runs", "incidents", "releases", "branches",
-                               "milestones", "deployments", "repositories", "activity"}) {
-    router.add({"GET", std::string("/api/v1/") + resource, "", 0, true, false,
-                api::adminHandler(token, [&modelApi, name = std::string(resource)](const http::Request& r) {
-                  return modelApi.list(r, name);
-                })});
-  }
-  auto model = [&](http::Response (api::ModelApi::*method)(const http::Request&) const) {
-    return api::adminHandler(token, [&modelApi, method](const http::Request& r) { return (modelApi.*method)(r); });
-  };
-  router.add({"POST", "/api/v1/items", "", kApiBodyLimit, true, false, model(&api::ModelApi::createItem)});
-  router.add({"GET", "/api/v1/items/*", "/api/v1/items/{id}", 0, true, false, model(&api::ModelApi::getItem)});
-  router.add({"PATCH", "/api/v1/items/*", "/api/v1/items/{id}", kApiBodyLimit, true, false,
-              model(&api::ModelApi::updateItem)});
-  router.add({"DELETE", "/api/v1/items/*", "/api/v1/items/{id}", 0, true, false, model(&api::ModelApi::deleteItem)});
-  router.add({"POST", "/api/v1/incidents/*", "/api/v1/incidents/{id}/ack", kApiBodyLimit, true, false,
-              model(&api::ModelApi::acknowledgeIncident)});
-  router.add({"POST", "/api/v1/deliveries/*", "/api/v1/deliveries/{id}/replay", 0, true, false,
-              model(&api::ModelApi::replayOne)});
-  router.add({"POST", "/api/v1/replay", "", kApiBodyLimit, true, false, model(&api::ModelApi::replay)});
-  router.add({"POST", "/api/v1/rebuild", "", 0, true, false, model(&api::ModelApi::rebuild)});
-  api::ActivityMetricsApi activityMetrics(store, clock);
-  auto metricsRoute = [&](const char* path,
-                          http::Response (api::ActivityMetricsApi::*method)(const http::Request&) const) {
     router.add(
-        {"GET", path, "", 0, true, false, api::adminHandler(token, [&activityMetrics, method](const http::Request& r) {
-           return (activityMetrics.*method)(r);
-         })});
-  };
-  metricsRoute("/api/v1/metrics/status", &api::ActivityMetricsApi::status);
-  metricsRoute("/api/v1/metrics/pulls", &api::ActivityMetricsApi::pulls);
-  metricsRoute("/api/v1/metrics/sprint", &api::ActivityMetricsApi::sprint);
-  metricsRoute("/api/v1/metrics/health", &api::ActivityMetricsApi::health);
-  router.add({"GET", "/api/v1/secrets", "", 0, true, false,
-              api::adminHandler(token, [&](const http::Request& r) { return secretsApi.list(r); })});
-  router.add({"PUT", "/api/v1/secrets/*", "/api/v1/secrets/{scope}", kApiBodyLimit, true, false,
-              api::adminHandler(token, [&](const http::Request& r) { return secretsApi.put(r); })});
-  router.add({"DELETE", "/api/v1/secrets/*", "/api/v1/secrets/{scope}", 0, true, false,
-              api::adminHandler(token, [&](const http::Request& r) { return secretsApi.remove(r); })});
+        {.method = "POST",
+         .path = "/webhooks/" + std::string(scheme->forge()),
+         .maxBodyBytes = config.server.maxBodyBytes,
+         .webhook = true,
+         .handler = [e = endpoint.get()](http::Request&& r, http::Reply reply) { e->handle(std::move(r), reply); }});
+  }
+  api::ApiRoutes api({*store, clock, metrics, config.adminToken, worker, reloadSecrets});
+  for (auto& route : api.routes()) router.add(std::move(route));
 
   http::HttpServer server(serverOptions(config), router, metrics, logger);
   const std::string address = server.start();

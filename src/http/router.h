@@ -12,13 +12,15 @@ namespace forgehook::http {
 using Handler = std::function<void(Request&&, Reply)>;
 
 struct Route {
-  std::string method;
-  std::string path;               // exact, or a prefix when it ends with '*' ("/api/v1/deliveries/*")
-  std::string name;               // label for metrics and logs; defaults to path
+  // Every field has a default, so routes are written with designated initializers naming only
+  // what differs.
+  std::string method{};
+  std::string path{};             // exact, or a prefix when it ends with '*' ("/api/v1/deliveries/*")
+  std::string name{};             // label for metrics and logs; defaults to path
   std::int64_t maxBodyBytes = 0;  // requests with larger bodies get 413 before the body is read
   bool blocking = false;          // the handler blocks (database reads): run it off the I/O threads
   bool webhook = false;           // counts toward the ack-latency histogram
-  Handler handler;
+  Handler handler{};
 };
 
 class Router {

@@ -6,9 +6,9 @@
 
 namespace forgehook::pipeline {
 
-Processor::Processor(store::Store& store, const core::Clock& clock, core::Metrics& metrics, Options options,
+Processor::Processor(store::ProcessingQueue& queue, const core::Clock& clock, core::Metrics& metrics, Options options,
                      Normalizer normalize)
-    : store_(store),
+    : queue_(queue),
       clock_(clock),
       metrics_(metrics),
       options_(std::move(options)),
@@ -16,7 +16,7 @@ Processor::Processor(store::Store& store, const core::Clock& clock, core::Metric
 
 core::Result<Processor::Step> Processor::step(int limit) {
   const auto now = clock_.nowMicros();
-  auto due = store_.dueForProcessing(limit > 0 ? std::min(limit, options_.batchSize) : options_.batchSize, now);
+  auto due = queue_.dueForProcessing(limit > 0 ? std::min(limit, options_.batchSize) : options_.batchSize, now);
   if (!due) return std::unexpected(due.error());
   if (due->empty()) return Step{};
   std::vector<store::ProcessedDelivery> done;
@@ -38,7 +38,7 @@ core::Result<Processor::Step> Processor::step(int limit) {
           {delivery.id, records.error().message, options_.retry.nextAttemptAt(delivery.processAttempts + 1, now)});
     }
   }
-  auto deadLettered = store_.finishProcessing(done, failed, clock_.nowMicros());
+  auto deadLettered = queue_.finishProcessing(done, failed, clock_.nowMicros());
   if (!deadLettered) return std::unexpected(deadLettered.error());
   const auto committed = clock_.nowMicros();
   metrics_.processingBatchSize.observe(static_cast<double>(due->size()));

@@ -9,7 +9,7 @@
 #include "core/metrics.h"
 #include "core/time.h"
 #include "pipeline/retry_policy.h"
-#include "store/store.h"
+#include "store/processing_queue.h"
 
 namespace forgehook::pipeline {
 
@@ -22,7 +22,7 @@ class Processor {
     RetryPolicy retry;
   };
   // `normalize` defaults to model::normalize; tests inject failures through it.
-  Processor(store::Store& store, const core::Clock& clock, core::Metrics& metrics, Options options,
+  Processor(store::ProcessingQueue& queue, const core::Clock& clock, core::Metrics& metrics, Options options,
             Normalizer normalize = {});
 
   struct Step {
@@ -36,7 +36,7 @@ class Processor {
   [[nodiscard]] core::Result<Step> drain();
 
  private:
-  store::Store& store_;
+  store::ProcessingQueue& queue_;
   const core::Clock& clock_;
   core::Metrics& metrics_;
   Options options_;

@@ -16,10 +16,11 @@
 
 #include "core/log.h"
 #include "pipeline/processor.h"
+#include "store/queue_listener.h"
 
 namespace forgehook::pipeline {
 
-class Worker {
+class Worker final : public store::QueueListener {
  public:
   struct Options {
     std::chrono::milliseconds pollInterval{500};
@@ -29,14 +30,15 @@ class Worker {
     std::size_t saturatedBatch = 12;  // an intake commit this large marks intake busy
   };
   Worker(Processor& processor, core::Logger& logger, Options options);
-  ~Worker();  // stop()s
+  ~Worker() override;  // stop()s
 
   void start();
   // Deliveries were queued (replay, rebuild): process them now.
   void wake();
   // Intake committed `deliveries` new ones in one group: process them; a group of saturatedBatch
   // or more marks intake busy for the busy window.
-  void intakeCommitted(std::size_t deliveries);
+  void intakeCommitted(std::size_t deliveries) override;
+  void requeued() override { wake(); }
   // Finishes the step in progress, then ends the thread. Idempotent.
   void stop();
 

@@ -5,8 +5,8 @@
 
 namespace forgehook::store {
 
-IntakeQueue::IntakeQueue(Store& store, Options options, core::Metrics& metrics)
-    : store_(store), options_(options), metrics_(metrics), writer_([this] { run(); }) {}
+IntakeQueue::IntakeQueue(DeliveryLog& log, Options options, core::Metrics& metrics)
+    : log_(log), options_(options), metrics_(metrics), writer_([this] { run(); }) {}
 
 IntakeQueue::~IntakeQueue() { stop(); }
 
@@ -60,7 +60,7 @@ void IntakeQueue::run() {
     for (auto& p : batch) rows.push_back(std::move(p.delivery));
 
     const auto start = std::chrono::steady_clock::now();
-    auto outcomes = store_.appendBatch(rows);
+    auto outcomes = log_.appendBatch(rows);
     metrics_.commitLatency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     metrics_.commitBatchSize.observe(static_cast<double>(batch.size()));
 
@@ -70,7 +70,7 @@ void IntakeQueue::run() {
       else
         batch[i].done(std::unexpected(outcomes.error()));
     }
-    if (outcomes && options_.onCommitted) options_.onCommitted(batch.size());
+    if (outcomes && options_.listener) options_.listener->intakeCommitted(batch.size());
     std::lock_guard lock(mutex_);
     inFlight_ = 0;
     metrics_.intakeQueueDepth.set(static_cast<std::int64_t>(queue_.size()));

@@ -13,7 +13,8 @@
 #include "core/error.h"
 #include "core/metrics.h"
 #include "store/delivery.h"
-#include "store/store.h"
+#include "store/delivery_log.h"
+#include "store/queue_listener.h"
 
 namespace forgehook::store {
 
@@ -25,12 +26,11 @@ class IntakeQueue {
   struct Options {
     std::int64_t maxPending = 2048;
     std::int64_t maxBatch = 256;
-    // Called on the writer thread after each successful commit with the number of deliveries it
-    // committed (the pipeline's wake-up). Must not block.
-    std::function<void(std::size_t)> onCommitted;
+    // Told on the writer thread after each successful commit (the pipeline's wake-up); may be null.
+    QueueListener* listener = nullptr;
   };
 
-  IntakeQueue(Store& store, Options options, core::Metrics& metrics);
+  IntakeQueue(DeliveryLog& log, Options options, core::Metrics& metrics);
   ~IntakeQueue();  // stop()s
 
   // Queues a delivery. Errors: Unavailable "intake_backlog_full" when full, or after stop();
@@ -49,7 +49,7 @@ class IntakeQueue {
   };
   void run();
 
-  Store& store_;
+  DeliveryLog& log_;
   Options options_;
   core::Metrics& metrics_;
   mutable std::mutex mutex_;

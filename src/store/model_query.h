@@ -1,28 +1,34 @@
 #pragma once
 // Reading the activity model back: the query API's filters, and planned items, the one part of the
 // model people write by hand. Pages hold each resource as the API's JSON object, built by the
-// database from its columns, so a new field is one line of SQL and never a struct in four layers.
+// database from its columns (see sqlite/resource_sql.cc for why), with the fields of its
+// ResourceSpec (store/resources.h).
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "store/resources.h"
+
 namespace forgehook::store {
 
+// Filters the resource does not accept (ResourceSpec::filters) must stay unset; the store refuses
+// them with InvalidArgument.
 struct ResourceQuery {
-  std::string resource;  // pulls, reviews, issues, items, runs, incidents, releases, branches, milestones,
-                         // deployments, repositories, activity
-  std::optional<std::string> forge, repository, actor, state;
+  Resource resource = Resource::Pulls;
+  std::optional<std::string> forge;
+  std::optional<std::string> repository;     // owner/name, case-insensitive
+  std::optional<std::string> actor, state;   // actor: ResourceSpec::actorMeans; state: one of its states
   std::vector<std::string> kinds;            // activity kinds (event names), empty = all
-  std::optional<std::int64_t> since, until;  // Unix seconds on the resource's own time column
-  std::optional<std::int64_t> number;        // pulls/issues/reviews: one pull request or issue
-  std::optional<std::int64_t> beforeRow;     // cursor from a previous page
+  std::optional<std::int64_t> since, until;  // Unix seconds on the resource's own time
+  std::optional<std::int64_t> number;        // one pull request, issue or milestone
+  std::optional<std::string> cursor;         // next_cursor of a previous page
   int limit = 50;
 };
 
 struct ResourcePage {
-  std::vector<std::string> items;  // JSON objects, newest first
-  std::optional<std::int64_t> nextCursor;
+  std::vector<std::string> items;  // JSON objects, newest first (activity: by event time)
+  std::optional<std::string> nextCursor;
 };
 
 // A planned item's fields as sent by a client; unset fields are left as they are on update.

@@ -23,8 +23,8 @@ constexpr std::array kIssuesFields{"forge"sv, "repository"sv, "number"sv, "title
 constexpr std::array kIssuesColumns{"repository"sv, "number"sv, "state"sv, "state_reason"sv, "title"sv, "labels"sv, "comments"sv};
 // items
 constexpr std::array kItemsStates{"planned"sv, "in_progress"sv, "completed"sv, "not_planned"sv, "blocked"sv};
-constexpr std::array kItemsFields{"id"sv, "title"sv, "description"sv, "owner"sv, "status"sv, "manual_status"sv, "tags"sv, "due_on"sv, "completed_at"sv, "issue"sv, "created_at"sv, "updated_at"sv};
-constexpr std::array kItemsColumns{"id"sv, "status"sv, "title"sv, "owner"sv, "tags"sv, "completed_at"sv, "issue"sv};
+constexpr std::array kItemsFields{"id"sv, "title"sv, "description"sv, "owner"sv, "status"sv, "manual_status"sv, "tags"sv, "labels"sv, "due_on"sv, "completed_at"sv, "issue"sv, "created_at"sv, "updated_at"sv};
+constexpr std::array kItemsColumns{"id"sv, "status"sv, "title"sv, "owner"sv, "tags"sv, "labels"sv, "completed_at"sv, "issue"sv};
 // runs
 constexpr std::array kRunsStates{"queued"sv, "in_progress"sv, "waiting"sv, "requested"sv, "pending"sv, "completed"sv, "success"sv, "failure"sv, "neutral"sv, "cancelled"sv, "skipped"sv, "timed_out"sv, "action_required"sv, "stale"sv, "startup_failure"sv};
 constexpr std::array kRunsFields{"forge"sv, "repository"sv, "kind"sv, "run_id"sv, "attempt"sv, "workflow"sv, "name"sv, "branch"sv, "sha"sv, "event"sv, "status"sv, "conclusion"sv, "started_at"sv, "completed_at"sv, "duration_seconds"sv, "url"sv};

@@ -74,14 +74,16 @@ describe("activity model over HTTP", () => {
     let item = (await api(fh, "GET", `/api/v1/items/${id}`)).json;
     assert.equal(item.status, "completed");
     assert.equal(item.completed_at, iso(T0 + 2 * HOUR));
-    assert.deepEqual(item.tags, ["bug"]);
+    assert.deepEqual(item.labels, ["bug"]); // the linked issue's labels
+    assert.deepEqual(item.tags, ["q4"]); // hand tags are kept apart, never replaced by labels
     assert.equal((await api(fh, "PATCH", `/api/v1/items/${id}`, { title: "Sprint board v2" })).status, 200);
     await send(fh, "issues", issue("reopened", T0 + 3 * HOUR, "open", ["bug", "roadmap"]));
     await processed(fh);
     item = (await api(fh, "GET", `/api/v1/items/${id}`)).json;
     assert.equal(item.status, "in_progress");
     assert.equal(item.completed_at, null);
-    assert.deepEqual(item.tags, ["bug", "roadmap"]);
+    assert.deepEqual(item.labels, ["bug", "roadmap"]);
+    assert.deepEqual(item.tags, ["q4"]);
     assert.equal(item.title, "Sprint board v2");
     assert.equal(item.owner, "alice");
     const list = await api(fh, "GET", "/api/v1/items?state=in_progress");

@@ -1,48 +1,27 @@
 #pragma once
-// An in-memory Store for tests above the store: dedupes like the real one, never touches disk.
+// In-memory delivery logs for tests above the store: they dedupe like the real one and never touch
+// disk. Reads are not needed by those tests (the real ones are tested against SQLite).
 #include <map>
 #include <mutex>
 #include <tuple>
 
-#include "store/store.h"
+#include "store/delivery_log.h"
 
 namespace forgehook::testing {
 
-// The pipeline and activity-model half of Store, for fakes of the intake half: those are tested
-// against the real SqliteStore, and tests that use these fakes never reach them (Unavailable).
-class IntakeOnlyStore : public store::Store {
+// The read half of DeliveryLog for fakes that only append.
+class AppendOnlyDeliveryLog : public store::DeliveryLog {
  public:
-  static core::Error notHere() { return core::Error::unavailable("store_unavailable", "not in FakeStore", 1); }
-  core::Result<std::vector<store::QueuedDelivery>> dueForProcessing(int, std::int64_t) override {
-    return std::unexpected(notHere());
+  core::Result<store::DeliveryPage> listDeliveries(const store::DeliveryFilter&) override {
+    return store::DeliveryPage{};
   }
-  core::Result<int> finishProcessing(std::span<const store::ProcessedDelivery>, std::span<const store::FailedDelivery>,
-                                     std::int64_t) override {
-    return std::unexpected(notHere());
+  core::Result<store::DeliveryDetail> getDelivery(std::int64_t) override {
+    return std::unexpected(core::Error::notFound("not in a fake delivery log"));
   }
-  core::Result<std::int64_t> requeue(const store::DeliveryFilter&) override { return std::unexpected(notHere()); }
-  core::Result<std::int64_t> rebuildProjections() override { return std::unexpected(notHere()); }
-  core::Result<store::ResourcePage> listResource(const store::ResourceQuery&) override {
-    return std::unexpected(notHere());
-  }
-  core::Result<std::string> getItem(std::int64_t) override { return std::unexpected(notHere()); }
-  core::Result<std::string> createItem(const store::ItemInput&, std::int64_t) override {
-    return std::unexpected(notHere());
-  }
-  core::Result<std::string> updateItem(std::int64_t, const store::ItemInput&, std::int64_t) override {
-    return std::unexpected(notHere());
-  }
-  core::Result<void> deleteItem(std::int64_t) override { return std::unexpected(notHere()); }
-  core::Result<std::string> acknowledgeIncident(std::int64_t, const std::string&, const std::string&,
-                                                std::int64_t) override {
-    return std::unexpected(notHere());
-  }
-  core::Result<std::vector<std::string>> aggregate(const std::string&, const std::vector<store::FieldValue>&) override {
-    return std::unexpected(notHere());
-  }
+  core::Result<void> checkWritable() override { return {}; }
 };
 
-class FakeStore final : public IntakeOnlyStore {
+class FakeDeliveryLog final : public AppendOnlyDeliveryLog {
  public:
   core::Result<std::vector<store::AppendOutcome>> appendBatch(std::span<const store::NewDelivery> batch) override {
     std::lock_guard lock(mutex_);
@@ -58,16 +37,6 @@ class FakeStore final : public IntakeOnlyStore {
     }
     return out;
   }
-  core::Result<store::DeliveryPage> listDeliveries(const store::DeliveryFilter&) override {
-    return store::DeliveryPage{};
-  }
-  core::Result<store::DeliveryDetail> getDelivery(std::int64_t) override {
-    return std::unexpected(core::Error::notFound("fake"));
-  }
-  core::Result<std::vector<store::ScopedSecrets>> loadSecrets() override { return std::vector<store::ScopedSecrets>{}; }
-  core::Result<void> putSecrets(const store::ScopedSecrets&) override { return {}; }
-  core::Result<void> deleteSecrets(const std::string&, const std::string&, const std::string&) override { return {}; }
-  core::Result<void> checkWritable() override { return {}; }
 
   bool failing = false;
   std::vector<store::NewDelivery> rows;

@@ -1,5 +1,5 @@
 #pragma once
-// Scenario tests' world: a real SqliteStore in a temp dir, the real Processor and model, a fake
+// Scenario tests' world: the real SQLite backend in a temp dir, the real Processor and model, a fake
 // clock, and GitHub's own payload examples edited only where a scenario needs it.
 #include <algorithm>
 #include <fstream>
@@ -9,7 +9,7 @@
 #include "core/metrics.h"
 #include "core/time.h"
 #include "pipeline/processor.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_backend.h"
 #include "store/sqlite/statement.h"
 #include "support/examples.h"
 #include "support/fake_clock.h"
@@ -65,8 +65,8 @@ inline store::ProcessedDelivery minimalRecords(const store::QueuedDelivery& d) {
 class ScenarioWorld {
  public:
   ScenarioWorld()
-      : store_({(dir_.path() / "forgehook.db").string(), false, 0}),
-        processor_(store_, clock_, metrics_, {64, {3, 1'000'000, 60'000'000, [] { return 0.5; }}}) {}
+      : store_(store::sqlite::openSqliteBackend({(dir_.path() / "forgehook.db").string(), false, 0})),
+        processor_(store_->processingQueue(), clock_, metrics_, {64, {3, 1'000'000, 60'000'000, [] { return 0.5; }}}) {}
 
   // Appends deliveries as intake would commit them (a repeated delivery id is a duplicate).
   void receive(const std::vector<Delivery>& deliveries) {
@@ -91,7 +91,7 @@ class ScenarioWorld {
       n.bodyEncoding = "identity";
       rows.push_back(std::move(n));
     }
-    auto ok = store_.appendBatch(rows);
+    auto ok = store_->deliveryLog().appendBatch(rows);
     if (!ok) throw std::runtime_error(ok.error().message);
   }
 
@@ -103,10 +103,10 @@ class ScenarioWorld {
 
   std::vector<json> list(const std::string& resource, std::function<void(store::ResourceQuery&)> edit = {}) {
     store::ResourceQuery q;
-    q.resource = resource;
+    q.resource = store::findResource(resource)->resource;
     q.limit = 500;
     if (edit) edit(q);
-    auto page = store_.listResource(q);
+    auto page = store_->activityReader().listResource(q);
     if (!page) throw std::runtime_error(page.error().message);
     std::vector<json> out;
     for (const auto& item : page->items) out.push_back(json::parse(item));
@@ -116,12 +116,12 @@ class ScenarioWorld {
   // Every projection, in a form that does not depend on row ids or insertion order.
   json snapshot() {
     json out = json::object();
-    for (const char* resource : {"pulls", "reviews", "issues", "items", "runs", "incidents", "releases", "branches",
-                                 "milestones", "deployments", "repositories", "activity"}) {
+    for (const auto& spec : store::resourceSpecs()) {
+      const std::string resource(spec.name);
       std::vector<std::string> rows;
       for (auto row : list(resource)) {
         row.erase("delivery_id");
-        if (std::string(resource) == "incidents") row.erase("id");
+        if (resource == "incidents") row.erase("id");
         rows.push_back(row.dump());
       }
       std::sort(rows.begin(), rows.end());
@@ -130,7 +130,10 @@ class ScenarioWorld {
     return out;
   }
 
-  store::sqlite::SqliteStore& store() { return store_; }
+  store::DeliveryLog& deliveries() { return store_->deliveryLog(); }
+  store::ProcessingQueue& queue() { return store_->processingQueue(); }
+  store::PlanningStore& planning() { return store_->planningStore(); }
+  store::MetricsReader& metrics() { return store_->metricsReader(); }
   FakeClock& clock() { return clock_; }
 
   // A delivery's stored error (deliveries.last_error), read on a connection of its own: the store's
@@ -144,7 +147,7 @@ class ScenarioWorld {
 
  private:
   TempDir dir_;
-  store::sqlite::SqliteStore store_;
+  std::unique_ptr<store::Backend> store_;
   FakeClock clock_;
   core::Metrics metrics_;
   pipeline::Processor processor_;

@@ -24,7 +24,10 @@ void BoundSql::bindTo(Statement& statement) const {
 void addDeliveryFilter(BoundSql& out, const DeliveryFilter& f) {
   if (f.forge) out.add(" AND forge = ", *f.forge);
   if (f.event) out.add(" AND event = ", *f.event);
-  if (f.repository) out.add(" AND repository = ", *f.repository);
+  if (f.repository) {  // as the forges compare names: case-insensitively
+    out.add(" AND repository = ", *f.repository);
+    out.sql += " COLLATE NOCASE";
+  }
   if (f.status) out.add(" AND status = ", *f.status);
   if (f.sinceMicros) out.add(" AND received_at >= ", *f.sinceMicros);
   if (f.untilMicros) out.add(" AND received_at < ", *f.untilMicros);

@@ -1,9 +1,9 @@
-// SqliteStore: the delivery log as the pipeline's durable queue (store.h, "The processing queue").
+#include "store/sqlite/processing_queue.h"
+
 #include <stdexcept>
 
 #include "store/body_codec.h"
 #include "store/sqlite/bound_sql.h"
-#include "store/sqlite/writer.h"
 
 namespace forgehook::store::sqlite {
 namespace {
@@ -29,10 +29,23 @@ bool storeWide(int rc) {
 
 }  // namespace
 
-core::Result<std::vector<QueuedDelivery>> SqliteStore::dueForProcessing(int max, std::int64_t nowMicros) {
-  try {
-    auto reader = leaseReader();
-    Statement s(reader.get(),
+SqliteProcessingQueue::SqliteProcessingQueue(Database& db)
+    : db_(db),
+      savepoint_(db.writeConnection(), "SAVEPOINT delivery"),
+      release_(db.writeConnection(), "RELEASE delivery"),
+      undo_(db.writeConnection(), "ROLLBACK TO delivery"),
+      markProcessed_(db.writeConnection(),
+                     "UPDATE deliveries SET status = 'processed', processed_at = ?2, process_attempts = "
+                     "process_attempts + 1, next_attempt_at = 0, last_error = NULL WHERE id = ?1"),
+      markFailed_(db.writeConnection(),
+                  "UPDATE deliveries SET status = CASE WHEN ?2 IS NULL THEN 'dead' ELSE 'retrying' END, "
+                  "next_attempt_at = coalesce(?2, 0), process_attempts = process_attempts + 1, last_error = ?3 "
+                  "WHERE id = ?1"),
+      projections_(db.writeConnection()) {}
+
+core::Result<std::vector<QueuedDelivery>> SqliteProcessingQueue::dueForProcessing(int max, std::int64_t nowMicros) {
+  return db_.read<std::vector<QueuedDelivery>>([&](sqlite3* db) -> core::Result<std::vector<QueuedDelivery>> {
+    Statement s(db,
                 "SELECT id, forge, event, action, repository, sender, content_type, received_at, process_attempts, "
                 "body_encoding, body FROM deliveries WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ?1 "
                 "ORDER BY id LIMIT ?2");
@@ -57,36 +70,35 @@ core::Result<std::vector<QueuedDelivery>> SqliteStore::dueForProcessing(int max,
     }
     if (rc != SQLITE_DONE) return std::unexpected(storeError(rc));
     return out;
-  } catch (const std::exception& e) {
-    return std::unexpected(core::Error::unavailable("store_unavailable", e.what(), 1));
-  }
+  });
 }
 
-core::Result<int> SqliteStore::finishProcessing(std::span<const ProcessedDelivery> done,
-                                                std::span<const FailedDelivery> failed, std::int64_t nowMicros) {
+core::Result<int> SqliteProcessingQueue::finishProcessing(std::span<const ProcessedDelivery> done,
+                                                          std::span<const FailedDelivery> failed,
+                                                          std::int64_t nowMicros) {
   int deadLettered = 0;
-  auto committed = inWriteTransaction(
-      [&](Writer& w) -> core::Result<void> {
+  auto committed = db_.write(
+      [&](sqlite3*) -> core::Result<void> {
         deadLettered = 0;
         auto markFailed = [&](std::int64_t id, std::optional<std::int64_t> retryAt, const std::string& error) {
-          w.markFailed.bind(1, id);
+          markFailed_.bind(1, id);
           if (retryAt)
-            w.markFailed.bind(2, *retryAt);
+            markFailed_.bind(2, *retryAt);
           else
-            w.markFailed.bindNull(2);
-          w.markFailed.bind(3, error);
-          must(w.markFailed.run());
+            markFailed_.bindNull(2);
+          markFailed_.bind(3, error);
+          must(markFailed_.run());
         };
         for (const auto& d : done) {
-          must(w.savepoint.run());
+          must(savepoint_.run());
           int rc = SQLITE_DONE;
           std::string problem;
           try {
             for (const auto& write : d.writes)
-              if ((rc = w.projections.apply(write)) != SQLITE_DONE) break;
-            if (rc == SQLITE_DONE) rc = w.projections.apply(d.activity, d.id);
+              if ((rc = projections_.apply(write)) != SQLITE_DONE) break;
+            if (rc == SQLITE_DONE) rc = projections_.apply(d.activity, d.id);
             for (const auto& scope : d.incidentScopes)
-              if (rc == SQLITE_DONE) rc = w.projections.recomputeIncidents(scope);
+              if (rc == SQLITE_DONE) rc = projections_.recomputeIncidents(scope);
             if (rc != SQLITE_DONE) problem = std::string("projection write failed: ") + sqlite3_errstr(rc);
           } catch (const std::exception& e) {  // a record the schema refuses (bad identifier, bad SQL)
             problem = e.what();
@@ -94,51 +106,51 @@ core::Result<int> SqliteStore::finishProcessing(std::span<const ProcessedDeliver
           if (!problem.empty()) {
             if (storeWide(rc)) throw StepFailure{rc};
             // This delivery's records cannot be written; retrying will not help. Undo them, keep the error.
-            must(w.undo.run());
-            must(w.release.run());
+            must(undo_.run());
+            must(release_.run());
             markFailed(d.id, std::nullopt, problem);
             ++deadLettered;
             continue;
           }
-          must(w.markProcessed.bind(1, d.id).bind(2, nowMicros).run());
-          must(w.release.run());
+          must(markProcessed_.bind(1, d.id).bind(2, nowMicros).run());
+          must(release_.run());
         }
         for (const auto& f : failed) markFailed(f.id, f.retryAt, f.error);
         return {};
       },
-      Sync::Relaxed);
+      Database::Sync::Relaxed);
   if (!committed) return std::unexpected(committed.error());
   return deadLettered;
 }
 
-core::Result<std::int64_t> SqliteStore::requeue(const DeliveryFilter& filter) {
+core::Result<std::int64_t> SqliteProcessingQueue::requeue(const DeliveryFilter& filter) {
   std::int64_t changed = 0;
-  auto result = inWriteTransaction([&](Writer& w) -> core::Result<void> {
+  auto result = db_.write([&](sqlite3* db) -> core::Result<void> {
     BoundSql update{
         "UPDATE deliveries SET status = 'queued', next_attempt_at = 0, process_attempts = 0, "
         "last_error = NULL WHERE 1=1",
         {}};
     addDeliveryFilter(update, filter);
-    Statement s(w.db.get(), update.sql);
+    Statement s(db, update.sql);
     update.bindTo(s);
     must(s.step());
-    changed = sqlite3_changes(w.db.get());
+    changed = sqlite3_changes(db);
     return {};
   });
   if (!result) return std::unexpected(result.error());
   return changed;
 }
 
-core::Result<std::int64_t> SqliteStore::rebuildProjections() {
+core::Result<std::int64_t> SqliteProcessingQueue::rebuildProjections() {
   std::int64_t queued = 0;
-  auto result = inWriteTransaction([&](Writer& w) -> core::Result<void> {
+  auto result = db_.write([&](sqlite3* db) -> core::Result<void> {
     for (const auto& table : ProjectionWriter::derivedTables())
-      must(execute(w.db.get(), ("DELETE FROM " + table).c_str()), SQLITE_OK);
-    must(execute(w.db.get(),
+      must(execute(db, ("DELETE FROM " + table).c_str()), SQLITE_OK);
+    must(execute(db,
                  "UPDATE deliveries SET status = 'queued', next_attempt_at = 0, process_attempts = 0, "
                  "last_error = NULL"),
          SQLITE_OK);
-    queued = sqlite3_changes(w.db.get());
+    queued = sqlite3_changes(db);
     return {};
   });
   if (!result) return std::unexpected(result.error());

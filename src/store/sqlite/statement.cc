@@ -69,5 +69,6 @@ std::string_view Statement::blob(int column) const {
   return p ? std::string_view(p, sqlite3_column_bytes(stmt_, column)) : std::string_view();
 }
 bool Statement::isNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+double Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
 
 }  // namespace forgehook::store::sqlite

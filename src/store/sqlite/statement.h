@@ -39,6 +39,7 @@ class Statement {
   [[nodiscard]] std::int64_t integer(int column) const;
   [[nodiscard]] std::string text(int column) const;
   [[nodiscard]] std::string_view blob(int column) const;
+  [[nodiscard]] double real(int column) const;
   [[nodiscard]] bool isNull(int column) const;
 
  private:

@@ -16,7 +16,7 @@ namespace forgehook::ingest {
 namespace {
 
 using testing::FakeClock;
-using testing::FakeStore;
+using testing::FakeDeliveryLog;
 
 std::string formOf(const std::string& json) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -73,7 +73,7 @@ class EndpointTest : public ::testing::Test {
   double rate = 0;
   FakeClock clock;
   core::Metrics metrics;
-  FakeStore store;
+  FakeDeliveryLog store;
   store::IntakeQueue intake{store, {64, 16, {}}, metrics};
   std::unique_ptr<SecretResolver> resolver;
   std::unique_ptr<ForgeScheme> github, gitlab, gitea;

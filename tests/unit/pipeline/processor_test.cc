@@ -10,7 +10,7 @@ namespace {
 
 using testing::ScenarioWorld;
 
-std::vector<store::DeliverySummary> withStatus(store::Store& s, const std::string& status) {
+std::vector<store::DeliverySummary> withStatus(store::DeliveryLog& s, const std::string& status) {
   store::DeliveryFilter f;
   f.status = status;
   return s.listDeliveries(f)->deliveries;
@@ -21,7 +21,7 @@ class ProcessorTest : public ::testing::Test {
   void SetUp() override { world_.receive({{"github", "ping", "p1", testing::example("ping")}}); }
   Processor failingProcessor(int* calls, int failures) {
     RetryPolicy retry{3, 1'000'000, 60'000'000, [] { return 0.5; }};
-    return Processor(world_.store(), world_.clock(), metrics_, {16, retry},
+    return Processor(world_.queue(), world_.clock(), metrics_, {16, retry},
                      [calls, failures](const store::QueuedDelivery& d) {
                        if (++*calls <= failures)
                          return core::Result<store::ProcessedDelivery>(std::unexpected(core::Error::internal("boom")));
@@ -38,7 +38,7 @@ TEST_F(ProcessorTest, FailureIsRetriedWithBackoffThenSucceeds) {
   auto step = processor.step();
   ASSERT_TRUE(step);
   EXPECT_EQ(step->failed, 1);
-  ASSERT_EQ(withStatus(world_.store(), "retrying").size(), 1u);
+  ASSERT_EQ(withStatus(world_.deliveries(), "retrying").size(), 1u);
   // First delay: base 1 s scaled into [0.5 s, 1 s); jitter 0.5 gives 0.75 s. Not due before that.
   world_.clock().advanceMicros(740'000);
   EXPECT_EQ(processor.step()->total(), 0);
@@ -49,7 +49,7 @@ TEST_F(ProcessorTest, FailureIsRetriedWithBackoffThenSucceeds) {
   EXPECT_EQ(processor.step()->total(), 0);
   world_.clock().advanceMicros(20'000);
   EXPECT_EQ(processor.step()->processed, 1);
-  EXPECT_EQ(withStatus(world_.store(), "processed").size(), 1u);
+  EXPECT_EQ(withStatus(world_.deliveries(), "processed").size(), 1u);
   EXPECT_EQ(calls, 3);
 }
 
@@ -60,30 +60,30 @@ TEST_F(ProcessorTest, AfterMaxAttemptsTheDeliveryIsDeadWithItsErrorAndReplayRevi
     ASSERT_EQ(processor.step()->failed, 1);
     world_.clock().advanceSeconds(10);
   }
-  const auto dead = withStatus(world_.store(), "dead");
+  const auto dead = withStatus(world_.deliveries(), "dead");
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(world_.lastError(dead[0].id), "boom");
   EXPECT_EQ(processor.step()->total(), 0);  // the dead letter is never picked up by itself
   store::DeliveryFilter one;
   one.id = dead[0].id;
-  ASSERT_EQ(*world_.store().requeue(one), 1);
+  ASSERT_EQ(*world_.queue().requeue(one), 1);
   EXPECT_EQ(processor.step()->processed, 1);
   EXPECT_EQ(world_.list("activity").size(), 1u);
 }
 
 TEST_F(ProcessorTest, AThrowingNormalizerCountsAsAFailureNotACrash) {
-  Processor processor(world_.store(), world_.clock(), metrics_, {16, {}},
+  Processor processor(world_.queue(), world_.clock(), metrics_, {16, {}},
                       [](const store::QueuedDelivery&) -> core::Result<store::ProcessedDelivery> {
                         throw std::runtime_error("bad payload shape");
                       });
   EXPECT_EQ(processor.step()->failed, 1);
-  EXPECT_EQ(withStatus(world_.store(), "retrying").size(), 1u);
+  EXPECT_EQ(withStatus(world_.deliveries(), "retrying").size(), 1u);
 }
 
 TEST_F(ProcessorTest, RecordsTheStoreRefusesDeadLetterThatDeliveryAloneAndCountAsFailed) {
   world_.receive({{"github", "ping", "p2", testing::example("ping")}});
   // Delivery p1 maps to a column the schema does not have; p2 maps to nothing unusual.
-  Processor processor(world_.store(), world_.clock(), metrics_, {16, {}}, [](const store::QueuedDelivery& d) {
+  Processor processor(world_.queue(), world_.clock(), metrics_, {16, {}}, [](const store::QueuedDelivery& d) {
     auto records = testing::minimalRecords(d);
     if (d.id == 1)
       records.writes.push_back(
@@ -94,7 +94,7 @@ TEST_F(ProcessorTest, RecordsTheStoreRefusesDeadLetterThatDeliveryAloneAndCountA
   ASSERT_TRUE(step) << step.error().message;
   EXPECT_EQ(step->processed, 1);
   EXPECT_EQ(step->failed, 1);
-  const auto dead = withStatus(world_.store(), "dead");
+  const auto dead = withStatus(world_.deliveries(), "dead");
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].id, 1);
   EXPECT_THAT(world_.lastError(1), ::testing::HasSubstr("no_such_column"));
@@ -105,9 +105,9 @@ TEST_F(ProcessorTest, RecordsTheStoreRefusesDeadLetterThatDeliveryAloneAndCountA
 
 TEST_F(ProcessorTest, WorkReadButNeverCommittedIsDueAgain) {
   // What a kill -9 between reading and committing leaves behind: nothing applied, still due.
-  auto due = world_.store().dueForProcessing(10, world_.clock().nowMicros());
+  auto due = world_.queue().dueForProcessing(10, world_.clock().nowMicros());
   ASSERT_EQ(due->size(), 1u);
-  EXPECT_EQ(world_.store().dueForProcessing(10, world_.clock().nowMicros())->size(), 1u);
+  EXPECT_EQ(world_.queue().dueForProcessing(10, world_.clock().nowMicros())->size(), 1u);
   EXPECT_TRUE(world_.list("activity").empty());
   EXPECT_EQ(world_.process().processed, 1);
   EXPECT_EQ(world_.list("activity").size(), 1u);

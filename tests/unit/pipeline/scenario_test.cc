@@ -148,10 +148,11 @@ TEST(Scenario, IssueClosedReopenedAndRelabeledDrivesItsPlannedItem) {
   in.forge = "github";
   in.repository = baseRepository()["full_name"].get<std::string>();
   in.issueNumber = 42;
-  auto created = world.store().createItem(in, T0);
+  in.tagsJson = R"(["q3"])";  // set by hand: kept apart from the issue's labels
+  auto created = world.planning().createItem(in, T0);
   ASSERT_TRUE(created) << created.error().message;
   const auto id = json::parse(*created)["id"].get<std::int64_t>();
-  auto item = [&] { return json::parse(*world.store().getItem(id)); };
+  auto item = [&] { return json::parse(*world.planning().getItem(id)); };
   EXPECT_EQ(item()["status"], "planned");
 
   world.receive({gh("issues", issue("opened", T0, "open", {}), "i1"),
@@ -160,18 +161,20 @@ TEST(Scenario, IssueClosedReopenedAndRelabeledDrivesItsPlannedItem) {
   world.process();
   EXPECT_EQ(item()["status"], "completed");
   EXPECT_EQ(item()["completed_at"], iso(T0 + 2 * kHour));
-  EXPECT_EQ(item()["tags"], json({"bug", "roadmap"}));
+  EXPECT_EQ(item()["labels"], json({"bug", "roadmap"}));
+  EXPECT_EQ(item()["tags"], json({"q3"}));
 
   // A hand edit of another field survives what the issue does next.
   store::ItemInput edit;
   edit.title = "Sprint board v2";
-  ASSERT_TRUE(world.store().updateItem(id, edit, T0 + 3 * kHour));
+  ASSERT_TRUE(world.planning().updateItem(id, edit, T0 + 3 * kHour));
   world.receive({gh("issues", issue("reopened", T0 + 4 * kHour, "open", {"bug", "roadmap"}), "i4"),
                  gh("issues", issue("unlabeled", T0 + 5 * kHour, "open", {"feature"}), "i5")});
   world.process();
   EXPECT_EQ(item()["status"], "in_progress");
   EXPECT_TRUE(item()["completed_at"].is_null());
-  EXPECT_EQ(item()["tags"], json({"feature"}));
+  EXPECT_EQ(item()["labels"], json({"feature"}));
+  EXPECT_EQ(item()["tags"], json({"q3"}));
   EXPECT_EQ(item()["title"], "Sprint board v2");
   EXPECT_EQ(item()["owner"], "alice");
 
@@ -192,7 +195,7 @@ TEST(Scenario, FailedRunOpensAnIncidentAndTheNextSuccessResolvesIt) {
   const json main = world.list("incidents", [](auto& q) { q.state = "open"; })[1];
   EXPECT_EQ(main["branch"], "main");
   EXPECT_EQ(main["failed_runs"], json({"100/1", "101/1"}));
-  auto acked = world.store().acknowledgeIncident(main["id"].get<std::int64_t>(), "bob", "looking", T0 + 2 * kHour);
+  auto acked = world.planning().acknowledgeIncident(main["id"].get<std::int64_t>(), "bob", "looking", T0 + 2 * kHour);
   ASSERT_TRUE(acked) << acked.error().message;
 
   world.receive({gh("workflow_run", workflowRun(102, "success", T0 + 3 * kHour), "w4")});
@@ -282,7 +285,7 @@ void linkItem(ScenarioWorld& world) {
   in.forge = "github";
   in.repository = baseRepository()["full_name"].get<std::string>();
   in.issueNumber = 42;
-  ASSERT_TRUE(world.store().createItem(in, T0));
+  ASSERT_TRUE(world.planning().createItem(in, T0));
 }
 
 TEST(Property, AnyInterleavingWithDuplicatesAndReplaysEndsInTheInOrderState) {
@@ -316,7 +319,7 @@ TEST(Property, AnyInterleavingWithDuplicatesAndReplaysEndsInTheInOrderState) {
       if (rng() % 4 == 0) {
         store::DeliveryFilter f;
         f.id = 1 + static_cast<std::int64_t>(rng() % received.size());
-        const auto requeued = world.store().requeue(f);
+        const auto requeued = world.queue().requeue(f);
         ASSERT_TRUE(requeued);
         ASSERT_EQ(*requeued, 1) << "replayed id " << *f.id;
         ++replays;
@@ -336,7 +339,7 @@ TEST(Property, RebuildReproducesTheLiveState) {
   world.receive(stream);
   world.process();
   const json live = world.snapshot();
-  auto queued = world.store().rebuildProjections();
+  auto queued = world.queue().rebuildProjections();
   ASSERT_TRUE(queued);
   EXPECT_EQ(*queued, static_cast<std::int64_t>(stream.size()));
   EXPECT_TRUE(world.list("pulls").empty());

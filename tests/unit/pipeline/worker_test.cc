@@ -22,7 +22,7 @@ TEST(WorkerPause, KeepsTheThreadToItsShareOfOneCore) {
   EXPECT_EQ(Worker::pauseAfter(-5us, 0.25), 0us);
 }
 
-std::int64_t processedCount(store::Store& s) {
+std::int64_t processedCount(store::DeliveryLog& s) {
   store::DeliveryFilter f;
   f.status = "processed";
   f.limit = 500;
@@ -37,7 +37,7 @@ class WorkerTest : public ::testing::Test {
   core::Metrics metrics_;
   std::atomic<int> calls_ = 0;
   // Up to 128 deliveries a step, so a step limited to the worker's busyBatchSize (32) shows.
-  Processor processor_{world_.store(),
+  Processor processor_{world_.queue(),
                        world_.clock(),
                        metrics_,
                        {128, {3, 1'000'000, 60'000'000, [] { return 0.5; }}},
@@ -71,13 +71,13 @@ TEST_F(WorkerTest, WhileIntakeIsSaturatedItTakesSmallStepsAndStillProcessesEvery
   // Intake commits groups of 8 every millisecond for as long as the test runs: the worker is paced
   // the whole time and must not starve.
   const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (processedCount(world_.store()) < 300 && std::chrono::steady_clock::now() < deadline) {
+  while (processedCount(world_.deliveries()) < 300 && std::chrono::steady_clock::now() < deadline) {
     worker.intakeCommitted(8);
     ASSERT_TRUE(worker.intakeBusy());
     std::this_thread::sleep_for(1ms);
   }
   worker.stop();
-  EXPECT_EQ(processedCount(world_.store()), 300);
+  EXPECT_EQ(processedCount(world_.deliveries()), 300);
   EXPECT_EQ(calls_.load(), 300);  // each delivery normalized once
   // Every step took at most busyBatchSize (32) deliveries, though the processor allows 128.
   const auto& sizes = metrics_.processingBatchSize;
@@ -103,9 +103,9 @@ TEST_F(WorkerTest, StopEndsAPauseAtOnce) {
   worker.start();
   // The step is committed (so the pause has begun or is about to) once the delivery is processed.
   const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (processedCount(world_.store()) == 0 && std::chrono::steady_clock::now() < deadline)
+  while (processedCount(world_.deliveries()) == 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(1ms);
-  ASSERT_EQ(processedCount(world_.store()), 1);
+  ASSERT_EQ(processedCount(world_.deliveries()), 1);
   std::this_thread::sleep_for(50ms);  // well into the pause
   auto stopped = std::async(std::launch::async, [&] { worker.stop(); });
   ASSERT_EQ(stopped.wait_for(5s), std::future_status::ready) << "stop() waited for the pause";

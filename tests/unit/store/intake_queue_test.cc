@@ -1,5 +1,5 @@
 #include "store/intake_queue.h"
-#include "support/fake_store.h"
+#include "store/delivery_log.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -28,7 +28,7 @@ constexpr auto kDeadline = 10s;  // generous: only reached when the behaviour un
 
 // A Store whose appendBatch records each batch, can be held until the test releases it, and can be
 // told to fail from a given batch on. Thread-safe.
-class FakeStore final : public testing::IntakeOnlyStore {
+class FakeStore final : public DeliveryLog {
  public:
   core::Result<std::vector<AppendOutcome>> appendBatch(std::span<const NewDelivery> batch) override {
     std::unique_lock lock(mutex_);
@@ -84,16 +84,11 @@ class FakeStore final : public testing::IntakeOnlyStore {
 
   core::Result<DeliveryPage> listDeliveries(const DeliveryFilter&) override { return unused(); }
   core::Result<DeliveryDetail> getDelivery(std::int64_t) override { return unused(); }
-  core::Result<std::vector<ScopedSecrets>> loadSecrets() override { return unused(); }
-  core::Result<void> putSecrets(const ScopedSecrets&) override { return unused(); }
-  core::Result<void> deleteSecrets(const std::string&, const std::string&, const std::string&) override {
-    return unused();
-  }
-  core::Result<void> checkWritable() override { return {}; }
+  core::Result<void> checkWritable() override { return unused(); }
 
  private:
   static std::unexpected<core::Error> unused() {
-    ADD_FAILURE() << "IntakeQueue called a Store method other than appendBatch";
+    ADD_FAILURE() << "IntakeQueue called a DeliveryLog method other than appendBatch";
     return std::unexpected(core::Error::internal("not used by IntakeQueue"));
   }
 

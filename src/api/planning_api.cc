@@ -1,46 +1,19 @@
-#include "api/model_api.h"
+#include "api/planning_api.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "api/json_body.h"
 #include "api/json_reply.h"
+#include "api/path_id.h"
 #include "api/query_params.h"
+#include "core/time.h"
 
 namespace forgehook::api {
 namespace {
 
 using nlohmann::json;
-
-// The id in /api/v1/<collection>/<id>[/<suffix>].
-std::optional<std::int64_t> pathId(const http::Request& request, std::string_view prefix,
-                                   std::string_view suffix = "") {
-  std::string_view rest = request.path;
-  if (!rest.starts_with(prefix)) return std::nullopt;
-  rest.remove_prefix(prefix.size());
-  if (!suffix.empty()) {
-    if (!rest.ends_with(suffix)) return std::nullopt;
-    rest.remove_suffix(suffix.size());
-  }
-  auto id = parseInteger(rest);
-  if (!id || *id < 1) return std::nullopt;
-  return id;
-}
-
-core::Result<json> jsonBody(const http::Request& request, bool emptyAllowed) {
-  if (request.body.empty() && emptyAllowed) return json::object();
-  json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object())
-    return std::unexpected(core::Error::invalidArgument("malformed_json", "request body must be a JSON object"));
-  return body;
-}
-
-// A string member, or nothing; an error when present with another type.
-core::Result<std::optional<std::string>> optionalString(const json& body, const char* name) {
-  if (!body.contains(name) || body[name].is_null()) return std::optional<std::string>{};
-  if (!body[name].is_string()) return std::unexpected(invalidArgument(std::string(name) + " must be a string"));
-  return std::optional<std::string>(body[name].get<std::string>());
-}
 
 const std::set<std::string> kItemStatuses = {"planned", "in_progress", "completed", "not_planned", "blocked"};
 
@@ -102,30 +75,7 @@ core::Result<store::ItemInput> itemInput(const json& body, bool creating) {
 
 }  // namespace
 
-http::Response ModelApi::list(const http::Request& request, const std::string& resource) const {
-  auto query = resourceQueryFrom(request, resource, clock_.nowSeconds());
-  if (!query) return http::errorResponse(query.error());
-  auto page = store_.listResource(*query);
-  if (!page) return http::errorResponse(page.error());
-  // Items are JSON already (built by the store); splice them instead of parsing and re-dumping.
-  std::string body = "{\"" + resource + "\":[";
-  for (std::size_t i = 0; i < page->items.size(); ++i) {
-    if (i) body += ',';
-    body += page->items[i];
-  }
-  body += "],\"next_cursor\":";
-  if (page->nextCursor) {
-    body += '"';
-    body += std::to_string(*page->nextCursor);
-    body += '"';
-  } else {
-    body += "null";
-  }
-  body += '}';
-  return http::jsonResponse(200, std::move(body));
-}
-
-http::Response ModelApi::getItem(const http::Request& request) const {
+http::Response PlanningApi::getItem(const http::Request& request) const {
   auto id = pathId(request, "/api/v1/items/");
   if (!id) return http::errorResponse(core::Error::notFound("no planned item at " + request.path));
   auto item = store_.getItem(*id);
@@ -133,7 +83,7 @@ http::Response ModelApi::getItem(const http::Request& request) const {
   return http::jsonResponse(200, *item);
 }
 
-http::Response ModelApi::createItem(const http::Request& request) const {
+http::Response PlanningApi::createItem(const http::Request& request) const {
   auto body = jsonBody(request, false);
   if (!body) return http::errorResponse(body.error());
   auto input = itemInput(*body, true);
@@ -144,7 +94,7 @@ http::Response ModelApi::createItem(const http::Request& request) const {
   return http::jsonResponse(201, *item);
 }
 
-http::Response ModelApi::updateItem(const http::Request& request) const {
+http::Response PlanningApi::updateItem(const http::Request& request) const {
   auto id = pathId(request, "/api/v1/items/");
   if (!id) return http::errorResponse(core::Error::notFound("no planned item at " + request.path));
   auto body = jsonBody(request, false);
@@ -156,14 +106,14 @@ http::Response ModelApi::updateItem(const http::Request& request) const {
   return http::jsonResponse(200, *item);
 }
 
-http::Response ModelApi::deleteItem(const http::Request& request) const {
+http::Response PlanningApi::deleteItem(const http::Request& request) const {
   auto id = pathId(request, "/api/v1/items/");
   if (!id) return http::errorResponse(core::Error::notFound("no planned item at " + request.path));
   if (auto done = store_.deleteItem(*id); !done) return http::errorResponse(done.error());
   return jsonReply(json{{"deleted", *id}});
 }
 
-http::Response ModelApi::acknowledgeIncident(const http::Request& request) const {
+http::Response PlanningApi::acknowledgeIncident(const http::Request& request) const {
   auto id = pathId(request, "/api/v1/incidents/", "/ack");
   if (!id) return http::errorResponse(core::Error::notFound("no incident at " + request.path));
   auto body = jsonBody(request, true);
@@ -175,70 +125,6 @@ http::Response ModelApi::acknowledgeIncident(const http::Request& request) const
   auto incident = store_.acknowledgeIncident(*id, by->value_or("admin"), note->value_or(""), clock_.nowSeconds());
   if (!incident) return http::errorResponse(incident.error());
   return http::jsonResponse(200, *incident);
-}
-
-http::Response ModelApi::replayOne(const http::Request& request) const {
-  auto id = pathId(request, "/api/v1/deliveries/", "/replay");
-  if (!id) return http::errorResponse(core::Error::notFound("no delivery at " + request.path));
-  store::DeliveryFilter filter;
-  filter.id = id;
-  auto n = store_.requeue(filter);
-  if (!n) return http::errorResponse(n.error());
-  if (*n == 0) return http::errorResponse(core::Error::notFound("no delivery with id " + std::to_string(*id)));
-  wakePipeline_();
-  return jsonReply(json{{"requeued", *n}}, 202);
-}
-
-http::Response ModelApi::replay(const http::Request& request) const {
-  auto body = jsonBody(request, false);
-  if (!body) return http::errorResponse(body.error());
-  store::DeliveryFilter filter;
-  bool any = false;
-  for (const auto& [key, value] : body->items()) {
-    if (key == "all") {
-      if (!value.is_boolean() || !value.get<bool>())
-        return http::errorResponse(invalidArgument("all must be true when given"));
-      any = true;
-      continue;
-    }
-    if (!value.is_string()) return http::errorResponse(invalidArgument(key + " must be a string"));
-    const auto text = value.get<std::string>();
-    if (key == "forge") {
-      if (!isKnownForge(text)) return http::errorResponse(invalidArgument("forge must be github, gitlab or gitea"));
-      filter.forge = text;
-    } else if (key == "event")
-      filter.event = text;
-    else if (key == "repository")
-      filter.repository = text;
-    else if (key == "status")
-      filter.status = text;
-    else if (key == "since" || key == "until") {
-      auto micros = core::parseTimestamp(text);
-      if (!micros) return http::errorResponse(invalidArgument(key + " must be RFC 3339 or Unix seconds"));
-      (key == "since" ? filter.sinceMicros : filter.untilMicros) = micros;
-    } else {
-      return http::errorResponse(invalidArgument("unknown field \"" + key + "\""));
-    }
-    any = true;
-  }
-  // Replaying everything by accident would redo the whole log: ask for it by name.
-  if (!any)
-    return http::errorResponse(
-        invalidArgument("give at least one filter (forge, event, repository, status, since, until) or \"all\": true"));
-  if (filter.status && *filter.status != "queued" && *filter.status != "retrying" && *filter.status != "processed" &&
-      *filter.status != "dead")
-    return http::errorResponse(invalidArgument("status must be queued, retrying, processed or dead"));
-  auto n = store_.requeue(filter);
-  if (!n) return http::errorResponse(n.error());
-  wakePipeline_();
-  return jsonReply(json{{"requeued", *n}}, 202);
-}
-
-http::Response ModelApi::rebuild(const http::Request&) const {
-  auto n = store_.rebuildProjections();
-  if (!n) return http::errorResponse(n.error());
-  wakePipeline_();
-  return jsonReply(json{{"requeued", *n}}, 202);
 }
 
 }  // namespace forgehook::api

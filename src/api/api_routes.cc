@@ -1,0 +1,160 @@
+#include "api/api_routes.h"
+
+#include "api/activity_metrics_api.h"
+#include "api/admin_auth.h"
+#include "api/deliveries_api.h"
+#include "api/health_api.h"
+#include "api/planning_api.h"
+#include "api/query_params.h"
+#include "api/replay_api.h"
+#include "api/resources_api.h"
+#include "api/secrets_api.h"
+
+namespace forgehook::api {
+namespace {
+
+constexpr std::int64_t kApiBodyLimit = 64 * 1024;
+
+using Params = std::vector<std::string_view>;
+const Params kNone;
+const Params kDeliveryParams{"forge", "event",     "repository", "status", "since",
+                             "until", "timeframe", "limit",      "cursor"};
+const Params kRepositoryOnly{"repository"};
+const Params kMetricsRange{"repository", "since", "until", "timeframe"};
+const Params kSprintParams{"repository", "milestone"};
+const Params kHealthParams{"repository", "since", "until", "timeframe", "stale_pull_days", "stale_issue_days"};
+
+}  // namespace
+
+struct ApiRoutes::Handlers {
+  explicit Handlers(const ApiDependencies& d)
+      : deliveries(d.store.deliveryLog(), d.clock),
+        secrets(d.store.secretStore(), d.secretsChanged),
+        resources(d.store.activityReader(), d.clock),
+        planning(d.store.planningStore(), d.clock),
+        replay(d.store.processingQueue(), d.pipeline),
+        metrics(d.store.metricsReader(), d.clock) {}
+  DeliveriesApi deliveries;
+  SecretsApi secrets;
+  ResourcesApi resources;
+  PlanningApi planning;
+  ReplayApi replay;
+  ActivityMetricsApi metrics;
+};
+
+ApiRoutes::ApiRoutes(ApiDependencies deps) : deps_(std::move(deps)), handlers_(std::make_unique<Handlers>(deps_)) {}
+ApiRoutes::~ApiRoutes() = default;
+
+std::vector<http::Route> ApiRoutes::routes() {
+  Handlers& h = *handlers_;
+  const std::string* token = &deps_.adminToken;
+  // A route of an API object's method.
+  auto call = [](auto& object, http::Response (std::remove_reference_t<decltype(object)>::*method)(const http::Request&)
+                                   const) -> SyncHandler {
+    return [&object, method](const http::Request& r) { return (object.*method)(r); };
+  };
+  std::vector<http::Route> routes = {
+      {.method = "GET",
+       .path = "/healthz",
+       .handler = guarded(nullptr, kNone, [](const http::Request&) { return healthz(); })},
+      {.method = "GET",
+       .path = "/readyz",
+       .blocking = true,
+       .handler =
+           guarded(nullptr, kNone, [log = &deps_.store.deliveryLog()](const http::Request&) { return readyz(*log); })},
+      {.method = "GET",
+       .path = "/metrics",
+       .handler = guarded(nullptr, kNone, [m = &deps_.metrics](const http::Request&) { return metricsText(*m); })},
+      {.method = "GET",
+       .path = "/api/v1/deliveries",
+       .blocking = true,
+       .handler = guarded(token, kDeliveryParams, call(h.deliveries, &DeliveriesApi::list))},
+      {.method = "GET",
+       .path = "/api/v1/deliveries/*",
+       .name = "/api/v1/deliveries/{id}",
+       .blocking = true,
+       .handler = guarded(token, kNone, call(h.deliveries, &DeliveriesApi::show))},
+      {.method = "POST",
+       .path = "/api/v1/deliveries/*",
+       .name = "/api/v1/deliveries/{id}/replay",
+       .blocking = true,
+       .handler = guarded(token, kNone, call(h.replay, &ReplayApi::replayOne))},
+      {.method = "POST",
+       .path = "/api/v1/replay",
+       .maxBodyBytes = kApiBodyLimit,
+       .blocking = true,
+       .handler = guarded(token, kNone, call(h.replay, &ReplayApi::replay))},
+      {.method = "POST",
+       .path = "/api/v1/rebuild",
+       .blocking = true,
+       .handler = guarded(token, kNone, call(h.replay, &ReplayApi::rebuild))},
+      {.method = "POST",
+       .path = "/api/v1/items",
+       .maxBodyBytes = kApiBodyLimit,
+       .blocking = true,
+       .handler = guarded(token, kNone, call(h.planning, &PlanningApi::createItem))},
+      {.method = "GET",
+       .path = "/api/v1/items/*",
+       .name = "/api/v1/items/{id}",
+       .blocking = true,
+       .handler = guarded(token, kNone, call(h.planning, &PlanningApi::getItem))},
+      {.method = "PATCH",
+       .path = "/api/v1/items/*",
+       .name = "/api/v1/items/{id}",
+       .maxBodyBytes = kApiBodyLimit,
+       .blocking = true,
+       .handler = guarded(token, kNone, call(h.planning, &PlanningApi::updateItem))},
+      {.method = "DELETE",
+       .path = "/api/v1/items/*",
+       .name = "/api/v1/items/{id}",
+       .blocking = true,
+       .handler = guarded(token, kNone, call(h.planning, &PlanningApi::deleteItem))},
+      {.method = "POST",
+       .path = "/api/v1/incidents/*",
+       .name = "/api/v1/incidents/{id}/ack",
+       .maxBodyBytes = kApiBodyLimit,
+       .blocking = true,
+       .handler = guarded(token, kNone, call(h.planning, &PlanningApi::acknowledgeIncident))},
+      {.method = "GET",
+       .path = "/api/v1/metrics/status",
+       .blocking = true,
+       .handler = guarded(token, kRepositoryOnly, call(h.metrics, &ActivityMetricsApi::status))},
+      {.method = "GET",
+       .path = "/api/v1/metrics/pulls",
+       .blocking = true,
+       .handler = guarded(token, kMetricsRange, call(h.metrics, &ActivityMetricsApi::pulls))},
+      {.method = "GET",
+       .path = "/api/v1/metrics/sprint",
+       .blocking = true,
+       .handler = guarded(token, kSprintParams, call(h.metrics, &ActivityMetricsApi::sprint))},
+      {.method = "GET",
+       .path = "/api/v1/metrics/health",
+       .blocking = true,
+       .handler = guarded(token, kHealthParams, call(h.metrics, &ActivityMetricsApi::health))},
+      {.method = "GET",
+       .path = "/api/v1/secrets",
+       .blocking = true,
+       .handler = guarded(token, kNone, call(h.secrets, &SecretsApi::list))},
+      {.method = "PUT",
+       .path = "/api/v1/secrets/*",
+       .name = "/api/v1/secrets/{scope}",
+       .maxBodyBytes = kApiBodyLimit,
+       .blocking = true,
+       .handler = guarded(token, kNone, call(h.secrets, &SecretsApi::put))},
+      {.method = "DELETE",
+       .path = "/api/v1/secrets/*",
+       .name = "/api/v1/secrets/{scope}",
+       .blocking = true,
+       .handler = guarded(token, kNone, call(h.secrets, &SecretsApi::remove))},
+  };
+  for (const auto& spec : store::resourceSpecs()) {
+    routes.push_back({.method = "GET",
+                      .path = "/api/v1/" + std::string(spec.name),
+                      .blocking = true,
+                      .handler = guarded(token, listParams(spec),
+                                         [&h, &spec](const http::Request& r) { return h.resources.list(r, spec); })});
+  }
+  return routes;
+}
+
+}  // namespace forgehook::api

@@ -1,0 +1,41 @@
+#pragma once
+// Every route of the admin API, health and metrics endpoints, as one table: method, path, body
+// limit, whether it blocks (store access: run off the I/O threads), and the query parameters it
+// accepts. Owns the handler objects the routes call, so it must outlive the router. Thread-safe
+// once built.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/metrics.h"
+#include "core/time.h"
+#include "http/router.h"
+#include "store/backend.h"
+#include "store/queue_listener.h"
+
+namespace forgehook::api {
+
+struct ApiDependencies {
+  store::Backend& store;
+  const core::Clock& clock;
+  const core::Metrics& metrics;
+  const std::string& adminToken;
+  store::QueueListener& pipeline;        // told after replay and rebuild
+  std::function<void()> secretsChanged;  // re-reads stored secrets into the live resolver
+};
+
+class ApiRoutes {
+ public:
+  explicit ApiRoutes(ApiDependencies deps);
+  ~ApiRoutes();
+  // The routes, each calling into this object.
+  [[nodiscard]] std::vector<http::Route> routes();
+
+ private:
+  struct Handlers;
+  ApiDependencies deps_;
+  std::unique_ptr<Handlers> handlers_;
+};
+
+}  // namespace forgehook::api

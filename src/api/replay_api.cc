@@ -1,0 +1,78 @@
+#include "api/replay_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include "api/json_body.h"
+#include "api/json_reply.h"
+#include "api/path_id.h"
+#include "api/query_params.h"
+#include "core/time.h"
+
+namespace forgehook::api {
+
+using nlohmann::json;
+
+http::Response ReplayApi::replayOne(const http::Request& request) const {
+  auto id = pathId(request, "/api/v1/deliveries/", "/replay");
+  if (!id) return http::errorResponse(core::Error::notFound("no delivery at " + request.path));
+  store::DeliveryFilter filter;
+  filter.id = id;
+  auto n = queue_.requeue(filter);
+  if (!n) return http::errorResponse(n.error());
+  if (*n == 0) return http::errorResponse(core::Error::notFound("no delivery with id " + std::to_string(*id)));
+  pipeline_.requeued();
+  return jsonReply(json{{"requeued", *n}}, 202);
+}
+
+http::Response ReplayApi::replay(const http::Request& request) const {
+  auto body = jsonBody(request, false);
+  if (!body) return http::errorResponse(body.error());
+  store::DeliveryFilter filter;
+  bool any = false;
+  for (const auto& [key, value] : body->items()) {
+    if (key == "all") {
+      if (!value.is_boolean() || !value.get<bool>())
+        return http::errorResponse(invalidArgument("all must be true when given"));
+      any = true;
+      continue;
+    }
+    if (!value.is_string()) return http::errorResponse(invalidArgument(key + " must be a string"));
+    const auto text = value.get<std::string>();
+    if (key == "forge") {
+      if (!isKnownForge(text)) return http::errorResponse(invalidArgument("forge must be github, gitlab or gitea"));
+      filter.forge = text;
+    } else if (key == "event")
+      filter.event = text;
+    else if (key == "repository")
+      filter.repository = text;
+    else if (key == "status")
+      filter.status = text;
+    else if (key == "since" || key == "until") {
+      auto micros = core::parseTimestamp(text);
+      if (!micros) return http::errorResponse(invalidArgument(key + " must be RFC 3339 or Unix seconds"));
+      (key == "since" ? filter.sinceMicros : filter.untilMicros) = micros;
+    } else {
+      return http::errorResponse(invalidArgument("unknown field \"" + key + "\""));
+    }
+    any = true;
+  }
+  // Replaying everything by accident would redo the whole log: ask for it by name.
+  if (!any)
+    return http::errorResponse(
+        invalidArgument("give at least one filter (forge, event, repository, status, since, until) or \"all\": true"));
+  if (filter.status && *filter.status != "queued" && *filter.status != "retrying" && *filter.status != "processed" &&
+      *filter.status != "dead")
+    return http::errorResponse(invalidArgument("status must be queued, retrying, processed or dead"));
+  auto n = queue_.requeue(filter);
+  if (!n) return http::errorResponse(n.error());
+  pipeline_.requeued();
+  return jsonReply(json{{"requeued", *n}}, 202);
+}
+
+http::Response ReplayApi::rebuild(const http::Request&) const {
+  auto n = queue_.rebuildProjections();
+  if (!n) return http::errorResponse(n.error());
+  pipeline_.requeued();
+  return jsonReply(json{{"requeued", *n}}, 202);
+}
+}  // namespace forgehook::api

@@ -1,0 +1,26 @@
+#pragma once
+// One storage backend: the roles forgehook is written against, all served by one database. SQLite
+// (store/sqlite/) is the embedded default; PostgreSQL will be another Backend. Only the composition
+// root (app/) creates one; everything else takes the one role it needs. A new role (a change feed,
+// an outbox) is a new interface here and one class per backend.
+#include "store/activity_reader.h"
+#include "store/delivery_log.h"
+#include "store/metrics_reader.h"
+#include "store/planning_store.h"
+#include "store/processing_queue.h"
+#include "store/secret_store.h"
+
+namespace forgehook::store {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual DeliveryLog& deliveryLog() = 0;
+  virtual SecretStore& secretStore() = 0;
+  virtual ProcessingQueue& processingQueue() = 0;
+  virtual ActivityReader& activityReader() = 0;
+  virtual PlanningStore& planningStore() = 0;
+  virtual MetricsReader& metricsReader() = 0;
+};
+
+}  // namespace forgehook::store

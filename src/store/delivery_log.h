@@ -1,0 +1,31 @@
+#pragma once
+// The delivery log: every verified delivery, committed before it is acknowledged, deduplicated by
+// (forge, hook id, delivery id). Implementations are thread-safe.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/error.h"
+#include "store/delivery.h"
+
+namespace forgehook::store {
+
+class DeliveryLog {
+ public:
+  virtual ~DeliveryLog() = default;
+
+  // Commits the batch in one durable transaction; on success one outcome per input, in order.
+  // A delivery whose (forge, hookId, deliveryId) exists is a Duplicate: its attempts grow instead.
+  // Errors: Unavailable ("store_unavailable") when nothing of the batch could be committed.
+  [[nodiscard]] virtual core::Result<std::vector<AppendOutcome>> appendBatch(std::span<const NewDelivery> batch) = 0;
+
+  // Newest first. Errors: InvalidArgument for a bad filter; Unavailable on I/O failure.
+  [[nodiscard]] virtual core::Result<DeliveryPage> listDeliveries(const DeliveryFilter& filter) = 0;
+  // Errors: NotFound; Unavailable.
+  [[nodiscard]] virtual core::Result<DeliveryDetail> getDelivery(std::int64_t id) = 0;
+
+  // Ok when a delivery could be committed now. Errors: Unavailable with the reason.
+  [[nodiscard]] virtual core::Result<void> checkWritable() = 0;
+};
+
+}  // namespace forgehook::store

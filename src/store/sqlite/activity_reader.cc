@@ -1,0 +1,117 @@
+#include "store/sqlite/activity_reader.h"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite/bound_sql.h"
+#include "store/sqlite/resource_sql.h"
+
+namespace forgehook::store::sqlite {
+namespace {
+
+core::Error badQuery(std::string message) {
+  return core::Error::invalidArgument("invalid_argument", std::move(message));
+}
+
+std::optional<std::int64_t> parseNumber(std::string_view text) {
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+// A cursor is the last row's id, or "<time>.<id>" for resources ordered by time.
+struct Cursor {
+  std::optional<std::int64_t> time;
+  std::int64_t row = 0;
+};
+
+std::optional<Cursor> parseCursor(std::string_view text, bool withTime) {
+  Cursor c;
+  if (withTime) {
+    const auto dot = text.find('.');
+    if (dot == std::string_view::npos) return std::nullopt;
+    c.time = parseNumber(text.substr(0, dot));
+    if (!c.time) return std::nullopt;
+    text.remove_prefix(dot + 1);
+  }
+  const auto row = parseNumber(text);
+  if (!row || *row < 1) return std::nullopt;
+  c.row = *row;
+  return c;
+}
+
+}  // namespace
+
+core::Result<ResourcePage> SqliteActivityReader::listResource(const ResourceQuery& q) {
+  const auto& spec = specOf(q.resource);
+  const auto& sql = resourceSql(q.resource);
+  if (q.limit < 1 || q.limit > 500) return std::unexpected(badQuery("limit must be between 1 and 500"));
+  auto unsupported = [&](std::string_view filter) {
+    return std::unexpected(badQuery(std::string(spec.name) + " cannot be filtered by " + std::string(filter)));
+  };
+  BoundSql query{sql.select, {}};
+  if (q.forge) query.add(" AND " + sql.forge + " = ", *q.forge);
+  if (q.repository) {
+    query.add(" AND " + sql.repository + " = ", *q.repository);
+    query.sql += " COLLATE NOCASE";
+  }
+  if (q.since || q.until) {
+    if (!accepts(spec, kFilterTime)) return unsupported("time");
+    if (q.since) query.add(" AND " + sql.time + " >= ", *q.since);
+    if (q.until) query.add(" AND " + sql.time + " < ", *q.until);
+  }
+  if (q.actor) {
+    if (!accepts(spec, kFilterActor)) return unsupported(spec.actorParam.empty() ? "actor" : spec.actorParam);
+    query.add(" AND " + sql.actor + " = ", *q.actor);
+  }
+  if (q.state) {
+    if (!accepts(spec, kFilterState)) return unsupported("state");
+    query.add(" AND " + sql.state + " = ", *q.state);
+  }
+  if (q.number) {
+    if (!accepts(spec, kFilterNumber)) return unsupported("number");
+    query.add(" AND " + sql.number + " = ", *q.number);
+  }
+  if (!q.kinds.empty()) {
+    if (!accepts(spec, kFilterKind)) return unsupported("kind");
+    query.sql += " AND y.kind IN (SELECT value FROM json_each(";
+    query.add("", nlohmann::json(q.kinds).dump());
+    query.sql += "))";
+  }
+  if (q.cursor) {
+    const auto cursor = parseCursor(*q.cursor, sql.orderByTime);
+    if (!cursor) return std::unexpected(badQuery("cursor is not one this API returned"));
+    if (sql.orderByTime) {
+      query.add(" AND (" + sql.time + " < ", *cursor->time);
+      query.add(" OR (" + sql.time + " = ", *cursor->time);
+      query.add(" AND " + sql.rowId + " < ", cursor->row);
+      query.sql += "))";
+    } else {
+      query.add(" AND " + sql.rowId + " < ", cursor->row);
+    }
+  }
+  query.sql += " ORDER BY ";
+  if (sql.orderByTime) query.sql += sql.time + " DESC, ";
+  query.sql += sql.rowId + " DESC LIMIT " + std::to_string(q.limit + 1);
+  return db_.read<ResourcePage>([&](sqlite3* db) -> core::Result<ResourcePage> {
+    Statement s(db, query.sql);
+    query.bindTo(s);
+    ResourcePage page;
+    std::string lastCursor;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      if (static_cast<int>(page.items.size()) == q.limit) {
+        page.nextCursor = lastCursor;
+        break;
+      }
+      lastCursor = std::to_string(s.integer(0));
+      if (sql.orderByTime) lastCursor = std::to_string(s.integer(1)) + "." + lastCursor;
+      page.items.push_back(s.text(2));
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(storeError(rc));
+    return page;
+  });
+}
+
+}  // namespace forgehook::store::sqlite

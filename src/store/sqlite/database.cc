@@ -1,0 +1,178 @@
+#include "store/sqlite/database.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "store/sqlite/schema.h"
+
+namespace forgehook::store::sqlite {
+namespace {
+
+constexpr int kCheckpointFrames = 2000;  // ~8 MB of log before a checkpoint is asked for
+
+int onWalCommit(void* self, sqlite3*, const char*, int frames) {
+  if (frames >= kCheckpointFrames) static_cast<Database*>(self)->requestCheckpoint();
+  return SQLITE_OK;
+}
+
+// Statements are prepared against the migrated schema, so migration runs first.
+DbHandle openMigrated(const SqliteOptions& o) {
+  DbHandle db = openDatabase(o.path, false, o.fullSync);
+  migrate(db.get());
+  if (o.maxBytes > 0) {
+    Statement pageSize(db.get(), "PRAGMA page_size");
+    pageSize.step();
+    const auto pages = std::max<std::int64_t>(1, o.maxBytes / pageSize.integer(0));
+    execute(db.get(), ("PRAGMA max_page_count=" + std::to_string(pages)).c_str());
+  }
+  return db;
+}
+
+}  // namespace
+
+core::Error storeError(int rc) {
+  const int base = rc & 0xff;
+  std::string what = sqlite3_errstr(rc);
+  if (base == SQLITE_FULL) what = "store is full (disk or store.max_bytes)";
+  return core::Error::unavailable("store_unavailable", "store cannot commit: " + what, 1);
+}
+
+Database::Database(SqliteOptions options)
+    : options_(std::move(options)),
+      writer_(openMigrated(options_)),
+      begin_(writer_.get(), "BEGIN IMMEDIATE"),
+      commit_(writer_.get(), "COMMIT"),
+      rollback_(writer_.get(), "ROLLBACK") {
+  // The hook replaces SQLite's automatic checkpoint (which would run inside a commit).
+  sqlite3_wal_hook(writer_.get(), onWalCommit, this);
+  checkpointer_ = std::thread([this] { checkpointLoop(); });
+}
+
+Database::~Database() {
+  {
+    std::lock_guard lock(checkpointMutex_);
+    stopping_ = true;
+  }
+  checkpointWake_.notify_one();
+  checkpointer_.join();
+}
+
+void Database::requestCheckpoint() {
+  {
+    std::lock_guard lock(checkpointMutex_);
+    checkpointWanted_ = true;
+  }
+  checkpointWake_.notify_one();
+}
+
+void Database::checkpointLoop() {
+  DbHandle db = openDatabase(options_.path, false, options_.fullSync);
+  for (;;) {
+    std::unique_lock lock(checkpointMutex_);
+    checkpointWake_.wait_for(lock, std::chrono::seconds(5), [&] { return stopping_ || checkpointWanted_; });
+    if (stopping_) break;
+    checkpointWanted_ = false;
+    lock.unlock();
+    // PASSIVE copies what it can without taking the writer's lock; the log is reused from its
+    // start once a checkpoint has caught up.
+    sqlite3_wal_checkpoint_v2(db.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+  sqlite3_wal_checkpoint_v2(db.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+}
+
+Database::Lease::Lease(Database& o) : owner(o) {
+  {
+    std::lock_guard lock(owner.readersMutex_);
+    if (!owner.idleReaders_.empty()) {
+      db = std::move(owner.idleReaders_.back());
+      owner.idleReaders_.pop_back();
+      return;
+    }
+  }
+  db = openDatabase(owner.options_.path, true, owner.options_.fullSync);
+}
+
+Database::Lease::~Lease() {
+  std::lock_guard lock(owner.readersMutex_);
+  owner.idleReaders_.push_back(std::move(db));
+}
+
+core::Result<void> Database::write(const std::function<core::Result<void>(sqlite3*)>& body, Sync sync) {
+  std::lock_guard lock(writeMutex_);
+  sqlite3* db = writer_.get();
+  // SQLite itself failed: the store is not ready (checkWritable) until a write succeeds again.
+  auto storeFailed = [&](int rc) {
+    lastWriteFailed_ = true;
+    if ((rc & 0xff) == SQLITE_FULL) pagesLeftAtFull_ = pagesLeft();
+    return std::unexpected(storeError(rc));
+  };
+  // The level cannot change inside a transaction, so it is set before BEGIN, and only when it
+  // differs: a durable transaction never begins while NORMAL is still in effect.
+  const bool relaxed = sync == Sync::Relaxed && options_.fullSync;
+  if (relaxed != relaxed_) {
+    if (const int rc = execute(db, relaxed ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL"); rc != SQLITE_OK)
+      return storeFailed(rc);
+    relaxed_ = relaxed;
+  }
+  if (const int rc = begin_.run(); rc != SQLITE_DONE) return storeFailed(rc);
+  core::Result<void> result;
+  try {
+    result = body(db);
+    if (result) {
+      if (const int rc = commit_.run(); rc != SQLITE_DONE) throw StepFailure{rc};
+      lastWriteFailed_ = false;
+      return result;
+    }
+  } catch (const StepFailure& f) {
+    result = storeFailed(f.rc);
+  } catch (const std::exception& e) {
+    result = std::unexpected(core::Error::internal(std::string("store write failed: ") + e.what()));
+  }
+  rollback_.run();
+  // A statement left mid-step by the failure would refuse its next bind.
+  for (sqlite3_stmt* s = sqlite3_next_stmt(db, nullptr); s; s = sqlite3_next_stmt(db, s)) sqlite3_reset(s);
+  return result;
+}
+
+int Database::synchronousLevel() {
+  std::lock_guard lock(writeMutex_);
+  Statement s(writer_.get(), "PRAGMA synchronous");
+  return s.step() == SQLITE_ROW ? static_cast<int>(s.integer(0)) : -1;
+}
+
+std::int64_t Database::pagesLeft() {
+  if (options_.maxBytes <= 0) return -1;
+  sqlite3* db = writer_.get();
+  Statement pages(db, "PRAGMA page_count");
+  pages.step();
+  Statement maxPages(db, "PRAGMA max_page_count");
+  maxPages.step();
+  Statement freePages(db, "PRAGMA freelist_count");
+  freePages.step();
+  return maxPages.integer(0) - pages.integer(0) + freePages.integer(0);
+}
+
+core::Result<void> Database::checkWritable() {
+  std::lock_guard lock(writeMutex_);
+  sqlite3* db = writer_.get();
+  if (options_.maxBytes > 0) {
+    const auto left = pagesLeft();
+    Statement maxPages(db, "PRAGMA max_page_count");
+    maxPages.step();
+    // Full when fewer than 1% of the allowed pages (at least 16) are left, or when a commit already
+    // failed for lack of space and no room has appeared since.
+    if (left < std::max<std::int64_t>(16, maxPages.integer(0) / 100) ||
+        (pagesLeftAtFull_ >= 0 && left <= pagesLeftAtFull_))
+      return std::unexpected(core::Error::unavailable("store_unavailable", "store is full (store.max_bytes)", 30));
+  }
+  if (lastWriteFailed_) {
+    // A no-op write transaction tells whether the database takes the write lock and syncs again.
+    if (execute(db, "BEGIN IMMEDIATE") != SQLITE_OK || execute(db, "COMMIT") != SQLITE_OK) {
+      execute(db, "ROLLBACK");
+      return std::unexpected(core::Error::unavailable("store_unavailable", "store cannot commit", 5));
+    }
+  }
+  return {};
+}
+
+}  // namespace forgehook::store::sqlite

@@ -1,0 +1,112 @@
+#pragma once
+// One SQLite database file in WAL mode, shared by every SQLite role class (delivery log, queue,
+// readers...). Writes go through one connection guarded by a mutex, one transaction mechanism for
+// all of them; reads use a small pool of their own connections, which WAL lets run beside the
+// writer. WAL checkpoints run on a background thread. Thread-safe.
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/error.h"
+#include "store/sqlite/sqlite_options.h"
+#include "store/sqlite/statement.h"
+
+namespace forgehook::store::sqlite {
+
+// Unavailable "store_unavailable" for a failed SQLite call, with a reason people can act on.
+core::Error storeError(int rc);
+
+// A failed step inside Database::write: the transaction rolls back and the store reports the code
+// as a store failure.
+struct StepFailure {
+  int rc;
+};
+inline void must(int rc, int expected = SQLITE_DONE) {
+  if (rc != expected) throw StepFailure{rc};
+}
+
+class Database {
+ public:
+  // Opens or creates the database and migrates it. Throws std::runtime_error (start-up only).
+  explicit Database(SqliteOptions options);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Durable: the commit waits for fsync when store.synchronous is full. Relaxed: it does not; for
+  // processing commits only, whose statuses and projections commit together and can always be
+  // derived again (a commit lost to a power cut leaves its deliveries queued), and whose log frames
+  // the next durable commit syncs.
+  enum class Sync { Durable, Relaxed };
+
+  // The write connection, for role classes to prepare their statements at construction. Those
+  // statements may only be stepped inside write().
+  [[nodiscard]] sqlite3* writeConnection() const { return writer_.get(); }
+
+  // Every write goes through here: takes the write lock, runs `body` inside BEGIN IMMEDIATE ...
+  // COMMIT, rolls back when it returns an error or throws. must() failures are store failures,
+  // which keep the store not ready until a write succeeds; other exceptions are Internal.
+  core::Result<void> write(const std::function<core::Result<void>(sqlite3*)>& body, Sync sync = Sync::Durable);
+
+  // Runs `body` on a pooled read connection. Exceptions (a statement that cannot be prepared, a
+  // body that cannot be decoded) become Unavailable "store_unavailable".
+  template <typename T>
+  core::Result<T> read(const std::function<core::Result<T>(sqlite3*)>& body) {
+    try {
+      Lease lease(*this);
+      return body(lease.db.get());
+    } catch (const std::exception& e) {
+      return std::unexpected(core::Error::unavailable("store_unavailable", e.what(), 1));
+    }
+  }
+
+  // Ok when a delivery could be committed now. Errors: Unavailable with the reason.
+  core::Result<void> checkWritable();
+
+  // Asks the background thread for a WAL checkpoint (called from SQLite's commit hook).
+  void requestCheckpoint();
+
+  // The write connection's PRAGMA synchronous now (2 FULL, 1 NORMAL): for tests of durability.
+  [[nodiscard]] int synchronousLevel();
+
+ private:
+  struct Lease {
+    explicit Lease(Database& owner);
+    ~Lease();
+    Database& owner;
+    DbHandle db;
+  };
+  [[nodiscard]] std::int64_t pagesLeft();  // requires writeMutex_; -1 without store.max_bytes
+  void checkpointLoop();
+
+  SqliteOptions options_;
+  std::mutex writeMutex_;
+  DbHandle writer_;
+  Statement begin_, commit_, rollback_;
+  // synchronous=NORMAL is in effect (see Sync). The level is switched with execute(), never a
+  // prepared statement: SQLite applies PRAGMA synchronous when it compiles the statement, so
+  // preparing one changes the level and stepping it again changes nothing.
+  bool relaxed_ = false;          // guarded by writeMutex_
+  bool lastWriteFailed_ = false;  // guarded by writeMutex_
+  // Pages left when a commit last failed for lack of space; -1 when it did not. Until more room
+  // appears the store stays not-ready, even if a smaller delivery might still fit.
+  std::int64_t pagesLeftAtFull_ = -1;  // guarded by writeMutex_
+
+  std::mutex readersMutex_;
+  std::vector<DbHandle> idleReaders_;
+
+  // WAL checkpoints run here, on their own connection, instead of inside a commit, where copying
+  // the log into the database would stall every delivery waiting for that commit.
+  std::mutex checkpointMutex_;
+  std::condition_variable checkpointWake_;
+  bool checkpointWanted_ = false;
+  bool stopping_ = false;
+  std::thread checkpointer_;
+};
+
+}  // namespace forgehook::store::sqlite

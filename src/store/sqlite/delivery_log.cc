@@ -1,0 +1,109 @@
+#include "store/sqlite/delivery_log.h"
+
+#include "store/body_codec.h"
+#include "store/sqlite/bound_sql.h"
+
+namespace forgehook::store::sqlite {
+namespace {
+
+constexpr const char* kSummaryColumns =
+    "id, forge, delivery_id, hook_id, event, action, repository, sender, content_type, verification, status, "
+    "received_at, last_attempt_at, attempts, body_size";
+
+void readSummary(const Statement& s, DeliverySummary& d) {
+  d.id = s.integer(0);
+  d.forge = s.text(1);
+  d.deliveryId = s.text(2);
+  d.hookId = s.text(3);
+  d.event = s.text(4);
+  d.action = s.text(5);
+  d.repository = s.text(6);
+  d.sender = s.text(7);
+  d.contentType = s.text(8);
+  d.verification = s.text(9);
+  d.status = s.text(10);
+  d.receivedAt = s.integer(11);
+  d.lastAttemptAt = s.integer(12);
+  d.attempts = s.integer(13);
+  d.bodySize = s.integer(14);
+}
+
+}  // namespace
+
+SqliteDeliveryLog::SqliteDeliveryLog(Database& db)
+    : db_(db),
+      insert_(db.writeConnection(),
+              "INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
+              "last_attempt_at, body_size, content_type, verification, headers, body_encoding, body) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+              "ON CONFLICT (forge, hook_id, delivery_id) DO UPDATE SET attempts = attempts + 1, "
+              "last_attempt_at = excluded.received_at RETURNING id, attempts"),
+      hook_(db.writeConnection(),
+            "INSERT INTO hooks (forge, hook_id, first_seen_at, last_ping_at) VALUES (?1, ?2, ?3, ?3) "
+            "ON CONFLICT (forge, hook_id) DO UPDATE SET last_ping_at = excluded.last_ping_at, pings = pings + 1") {}
+
+core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendBatch(std::span<const NewDelivery> batch) {
+  std::vector<AppendOutcome> outcomes;
+  outcomes.reserve(batch.size());
+  auto committed = db_.write([&](sqlite3*) -> core::Result<void> {
+    for (const auto& d : batch) {
+      insert_.bind(1, d.forge).bind(2, d.hookId).bind(3, d.deliveryId).bind(4, d.event).bind(5, d.action);
+      insert_.bind(6, d.repository).bind(7, d.sender).bind(8, d.receivedAt).bind(9, d.bodySize);
+      insert_.bind(10, d.contentType).bind(11, d.verification).bind(12, d.headersJson).bind(13, d.bodyEncoding);
+      insert_.bindBlob(14, d.body);
+      must(insert_.step(), SQLITE_ROW);
+      const auto id = insert_.integer(0);
+      const auto attempts = insert_.integer(1);
+      must(insert_.run());  // finish RETURNING
+      outcomes.push_back({attempts == 1 ? AppendStatus::Inserted : AppendStatus::Duplicate, id});
+      if (d.isPing && !d.hookId.empty()) must(hook_.bind(1, d.forge).bind(2, d.hookId).bind(3, d.receivedAt).run());
+    }
+    return {};
+  });
+  if (!committed) return std::unexpected(committed.error());
+  return outcomes;
+}
+
+core::Result<DeliveryPage> SqliteDeliveryLog::listDeliveries(const DeliveryFilter& filter) {
+  if (filter.limit < 1 || filter.limit > 500)
+    return std::unexpected(core::Error::invalidArgument("invalid_argument", "limit must be between 1 and 500"));
+  BoundSql query{std::string("SELECT ") + kSummaryColumns + " FROM deliveries WHERE 1=1", {}};
+  addDeliveryFilter(query, filter);
+  if (filter.beforeId) query.add(" AND id < ", *filter.beforeId);
+  query.sql += " ORDER BY id DESC LIMIT " + std::to_string(filter.limit + 1);
+  return db_.read<DeliveryPage>([&](sqlite3* db) -> core::Result<DeliveryPage> {
+    Statement s(db, query.sql);
+    query.bindTo(s);
+    DeliveryPage page;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      if (static_cast<int>(page.deliveries.size()) == filter.limit) {
+        page.nextCursor = page.deliveries.back().id;
+        break;
+      }
+      readSummary(s, page.deliveries.emplace_back());
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(storeError(rc));
+    return page;
+  });
+}
+
+core::Result<DeliveryDetail> SqliteDeliveryLog::getDelivery(std::int64_t id) {
+  return db_.read<DeliveryDetail>([&](sqlite3* db) -> core::Result<DeliveryDetail> {
+    Statement s(
+        db, std::string("SELECT ") + kSummaryColumns + ", headers, body_encoding, body FROM deliveries WHERE id = ?1");
+    s.bind(1, id);
+    const int rc = s.step();
+    if (rc == SQLITE_DONE) return std::unexpected(core::Error::notFound("no delivery with id " + std::to_string(id)));
+    if (rc != SQLITE_ROW) return std::unexpected(storeError(rc));
+    DeliveryDetail d;
+    readSummary(s, d);
+    d.headersJson = s.text(15);
+    auto body = decodeBody(s.blob(17), s.text(16));
+    if (!body) return std::unexpected(body.error());
+    d.rawBody = std::move(*body);
+    return d;
+  });
+}
+
+}  // namespace forgehook::store::sqlite

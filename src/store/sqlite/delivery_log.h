@@ -1,0 +1,23 @@
+#pragma once
+// The delivery log on SQLite: appends through the shared write connection (the group committer is
+// its only hot user), lists and reads on pooled read connections. Thread-safe.
+#include "store/delivery_log.h"
+#include "store/sqlite/database.h"
+
+namespace forgehook::store::sqlite {
+
+class SqliteDeliveryLog final : public DeliveryLog {
+ public:
+  explicit SqliteDeliveryLog(Database& db);
+
+  core::Result<std::vector<AppendOutcome>> appendBatch(std::span<const NewDelivery> batch) override;
+  core::Result<DeliveryPage> listDeliveries(const DeliveryFilter& filter) override;
+  core::Result<DeliveryDetail> getDelivery(std::int64_t id) override;
+  core::Result<void> checkWritable() override { return db_.checkWritable(); }
+
+ private:
+  Database& db_;
+  Statement insert_, hook_;  // on the write connection: used inside db_.write() only
+};
+
+}  // namespace forgehook::store::sqlite

@@ -1,0 +1,154 @@
+#include "store/sqlite/metrics_reader.h"
+
+#include "store/sqlite/bound_sql.h"
+
+namespace forgehook::store::sqlite {
+namespace {
+
+// ?1 is always the repository filter (NULL = all repositories), matched as the forges match names.
+const std::string kRepoMatch = "(?1 IS NULL OR r.full_name = ?1 COLLATE NOCASE)";
+const std::string kDeliveryRepoMatch = "(?1 IS NULL OR repository = ?1 COLLATE NOCASE)";
+std::string joinRepo(const std::string& alias) {
+  return " LEFT JOIN repositories r ON r.forge = " + alias + ".forge AND r.repo_id = " + alias + ".repo_id";
+}
+
+std::optional<std::int64_t> optionalInteger(const Statement& s, int column) {
+  if (s.isNull(column)) return std::nullopt;
+  return s.integer(column);
+}
+
+const std::string kMilestoneColumns =
+    "SELECT r.full_name, m.title, m.state, m.number, coalesce(m.open_issues, 0), coalesce(m.closed_issues, 0), "
+    "m.created_at, m.due_on, m.closed_at FROM milestones m" +
+    joinRepo("m") + " WHERE m.deleted = 0 AND " + kRepoMatch;
+
+MilestoneRow readMilestone(const Statement& s) {
+  return {s.text(0),
+          s.text(1),
+          s.text(2),
+          optionalInteger(s, 3),
+          s.integer(4),
+          s.integer(5),
+          optionalInteger(s, 6),
+          optionalInteger(s, 7),
+          optionalInteger(s, 8)};
+}
+
+}  // namespace
+
+core::Result<void> SqliteMetricsReader::query(const std::string& sql, const RepositoryFilter& repository,
+                                              std::initializer_list<FieldValue> more,
+                                              const std::function<void(const Statement&)>& row) {
+  BoundSql bound{sql, {repository ? FieldValue(*repository) : FieldValue()}};
+  bound.params.insert(bound.params.end(), more.begin(), more.end());
+  return db_.read<void>([&](sqlite3* db) -> core::Result<void> {
+    Statement s(db, bound.sql);
+    bound.bindTo(s);
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) row(s);
+    if (rc != SQLITE_DONE) return std::unexpected(storeError(rc));
+    return {};
+  });
+}
+
+core::Result<StatusCounts> SqliteMetricsReader::statusCounts(const RepositoryFilter& repository,
+                                                             std::int64_t sinceMicros) {
+  const std::string sql =
+      "SELECT (SELECT count(*) FROM issues s" + joinRepo("s") + " WHERE s.state = 'open' AND " + kRepoMatch +
+      "), (SELECT count(*) FROM pulls p" + joinRepo("p") + " WHERE p.state = 'open' AND p.stub = 0 AND " + kRepoMatch +
+      "), (SELECT count(*) FROM incidents n" + joinRepo("n") + " WHERE n.resolved_at IS NULL AND " + kRepoMatch +
+      "), (SELECT max(received_at) FROM deliveries WHERE " + kDeliveryRepoMatch +
+      "), (SELECT count(*) FROM deliveries WHERE received_at >= ?2 AND " + kDeliveryRepoMatch +
+      "), (SELECT count(*) FROM deliveries WHERE received_at >= ?2 AND status IN ('retrying', 'dead') AND " +
+      kDeliveryRepoMatch +
+      "), (SELECT count(*) FROM deliveries WHERE status IN ('queued', 'retrying')), (SELECT count(*) FROM deliveries "
+      "WHERE status = 'dead')";
+  StatusCounts c;
+  auto done = query(sql, repository, {sinceMicros}, [&](const Statement& s) {
+    c = {s.integer(0), s.integer(1), s.integer(2), optionalInteger(s, 3),
+         s.integer(4), s.integer(5), s.integer(6), s.integer(7)};
+  });
+  if (!done) return std::unexpected(done.error());
+  return c;
+}
+
+core::Result<std::vector<MilestoneRow>> SqliteMetricsReader::milestones(const RepositoryFilter& repository) {
+  std::vector<MilestoneRow> rows;
+  auto done = query(kMilestoneColumns + " ORDER BY m.due_on IS NULL, m.due_on, m.title", repository, {},
+                    [&](const Statement& s) { rows.push_back(readMilestone(s)); });
+  if (!done) return std::unexpected(done.error());
+  return rows;
+}
+
+core::Result<std::optional<MilestoneRow>> SqliteMetricsReader::milestone(const RepositoryFilter& repository,
+                                                                         const std::string& title) {
+  std::optional<MilestoneRow> found;
+  auto done = query(kMilestoneColumns + " AND m.title = ?2 LIMIT 1", repository, {title},
+                    [&](const Statement& s) { found = readMilestone(s); });
+  if (!done) return std::unexpected(done.error());
+  return found;
+}
+
+core::Result<std::vector<MilestoneRow>> SqliteMetricsReader::closedMilestones(const RepositoryFilter& repository) {
+  std::vector<MilestoneRow> rows;
+  auto done = query(kMilestoneColumns + " AND m.state = 'closed' ORDER BY m.closed_at DESC LIMIT 10", repository, {},
+                    [&](const Statement& s) { rows.push_back(readMilestone(s)); });
+  if (!done) return std::unexpected(done.error());
+  return rows;
+}
+
+core::Result<std::vector<PullTiming>> SqliteMetricsReader::pullTimings(const RepositoryFilter& repository,
+                                                                       std::int64_t since, std::int64_t until) {
+  const std::string sql =
+      "SELECT created_at, merged_at, closed_at, first_review_at, state, is_revert, is_hotfix FROM (SELECT "
+      "p.created_at, p.merged_at, p.closed_at, p.state, p.is_revert, p.is_hotfix, (SELECT min(v.submitted_at) FROM "
+      "reviews v WHERE v.forge = p.forge AND v.repo_id = p.repo_id AND v.pr_number = p.number AND v.reviewer IS NOT "
+      "p.author AND v.state != 'pending') AS first_review_at FROM pulls p" +
+      joinRepo("p") + " WHERE p.stub = 0 AND p.created_at IS NOT NULL AND " + kRepoMatch +
+      " AND p.created_at < ?3) WHERE created_at >= ?2 OR merged_at >= ?2 OR closed_at >= ?2 OR first_review_at >= ?2";
+  std::vector<PullTiming> rows;
+  auto done = query(sql, repository, {since, until}, [&](const Statement& s) {
+    rows.push_back({s.integer(0), optionalInteger(s, 1), optionalInteger(s, 2), optionalInteger(s, 3), s.text(4),
+                    s.integer(5) == 1, s.integer(6) == 1});
+  });
+  if (!done) return std::unexpected(done.error());
+  return rows;
+}
+
+core::Result<std::vector<SprintIssue>> SqliteMetricsReader::milestoneIssues(const RepositoryFilter& repository,
+                                                                            const std::string& title) {
+  const std::string sql = "SELECT s.number, s.state, s.created_at, s.closed_at FROM issues s" + joinRepo("s") +
+                          " WHERE s.milestone = ?2 AND " + kRepoMatch;
+  std::vector<SprintIssue> rows;
+  auto done = query(sql, repository, {title}, [&](const Statement& s) {
+    rows.push_back({s.integer(0), s.text(1), optionalInteger(s, 2), optionalInteger(s, 3)});
+  });
+  if (!done) return std::unexpected(done.error());
+  return rows;
+}
+
+core::Result<HealthCounts> SqliteMetricsReader::healthCounts(const HealthQuery& q) {
+  const std::string runs = "FROM runs u" + joinRepo("u") +
+                           " WHERE u.kind IN ('workflow_run', 'pipeline') AND u.status = 'completed' AND "
+                           "u.completed_at >= ?5 AND " +
+                           kRepoMatch;
+  const std::string resolved =
+      "FROM incidents n" + joinRepo("n") + " WHERE n.resolved_at IS NOT NULL AND " + kRepoMatch;
+  const std::string sql = "SELECT (SELECT count(*) FROM pulls p" + joinRepo("p") +
+                          " WHERE p.state = 'open' AND p.stub = 0 AND p.updated_at < ?2 - ?3 AND " + kRepoMatch +
+                          "), (SELECT count(*) FROM issues s" + joinRepo("s") +
+                          " WHERE s.state = 'open' AND s.updated_at < ?2 - ?4 AND " + kRepoMatch +
+                          "), (SELECT count(*) " + runs + "), (SELECT count(*) " + runs +
+                          " AND u.conclusion IN ('failure', 'timed_out', 'startup_failure')), (SELECT count(*) " +
+                          resolved + "), (SELECT round(avg(n.resolved_at - n.opened_at) / 3600.0, 2) " + resolved + ")";
+  HealthCounts h;
+  auto done =
+      query(sql, q.repository, {q.now, q.stalePullSeconds, q.staleIssueSeconds, q.ciSince}, [&](const Statement& s) {
+        h = {s.integer(0), s.integer(1), s.integer(2), s.integer(3), s.integer(4), std::nullopt};
+        if (!s.isNull(5)) h.meanHoursToResolve = s.real(5);
+      });
+  if (!done) return std::unexpected(done.error());
+  return h;
+}
+
+}  // namespace forgehook::store::sqlite

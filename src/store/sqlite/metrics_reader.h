@@ -1,0 +1,31 @@
+#pragma once
+// The metrics queries on SQLite, read on pooled read connections. Thread-safe.
+#include "store/activity.h"
+#include "store/metrics_reader.h"
+#include "store/sqlite/database.h"
+
+namespace forgehook::store::sqlite {
+
+class SqliteMetricsReader final : public MetricsReader {
+ public:
+  explicit SqliteMetricsReader(Database& db) : db_(db) {}
+
+  core::Result<StatusCounts> statusCounts(const RepositoryFilter& repository, std::int64_t sinceMicros) override;
+  core::Result<std::vector<MilestoneRow>> milestones(const RepositoryFilter& repository) override;
+  core::Result<std::vector<PullTiming>> pullTimings(const RepositoryFilter& repository, std::int64_t since,
+                                                    std::int64_t until) override;
+  core::Result<std::optional<MilestoneRow>> milestone(const RepositoryFilter& repository,
+                                                      const std::string& title) override;
+  core::Result<std::vector<SprintIssue>> milestoneIssues(const RepositoryFilter& repository,
+                                                         const std::string& title) override;
+  core::Result<std::vector<MilestoneRow>> closedMilestones(const RepositoryFilter& repository) override;
+  core::Result<HealthCounts> healthCounts(const HealthQuery& query) override;
+
+ private:
+  // Runs `sql` with ?1 bound to the repository (NULL for all) and `more` after it; calls `row` per row.
+  core::Result<void> query(const std::string& sql, const RepositoryFilter& repository,
+                           std::initializer_list<FieldValue> more, const std::function<void(const Statement&)>& row);
+  Database& db_;
+};
+
+}  // namespace forgehook::store::sqlite

@@ -1,0 +1,26 @@
+#pragma once
+// How each list resource (store/resources.h) is read from SQLite: its FROM clause, the columns its
+// filters compare, and one SQL expression per field of its ResourceSpec. Rows are built as JSON by
+// SQLite's json_object: a list page is spliced into the answer without parsing and re-serializing
+// every row in C++, and a new field is one expression here plus its name in the catalog.
+#include <string>
+
+#include "store/resources.h"
+
+namespace forgehook::store::sqlite {
+
+struct ResourceSql {
+  std::string from;                        // " FROM pulls p LEFT JOIN ... WHERE 1=1"
+  std::string rowId;                       // unique, and the cursor's column
+  std::string forge, repository;           // columns every resource filters on
+  std::string time, actor, state, number;  // columns of the optional filters ("" when not accepted)
+  bool orderByTime = false;                // newest by `time` first (then rowId), instead of by rowId
+  // "SELECT <rowId>, <time or NULL>, json_object(<field>, <expression>, ...)" + from.
+  std::string select;
+};
+
+// Throws std::logic_error when a field of the catalog has no expression here (a unit test builds
+// every resource once).
+[[nodiscard]] const ResourceSql& resourceSql(Resource resource);
+
+}  // namespace forgehook::store::sqlite

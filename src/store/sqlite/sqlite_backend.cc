@@ -1,0 +1,50 @@
+#include "store/sqlite/sqlite_backend.h"
+
+#include "store/sqlite/activity_reader.h"
+#include "store/sqlite/database.h"
+#include "store/sqlite/delivery_log.h"
+#include "store/sqlite/metrics_reader.h"
+#include "store/sqlite/planning_store.h"
+#include "store/sqlite/processing_queue.h"
+#include "store/sqlite/secret_store.h"
+
+namespace forgehook::store::sqlite {
+namespace {
+
+// Members in order of construction: the database first, so every role's statements are finalized
+// before its connections close.
+class SqliteBackend final : public Backend {
+ public:
+  explicit SqliteBackend(SqliteOptions options)
+      : db_(std::move(options)),
+        deliveries_(db_),
+        secrets_(db_),
+        queue_(db_),
+        reader_(db_),
+        planning_(db_),
+        metrics_(db_) {}
+
+  DeliveryLog& deliveryLog() override { return deliveries_; }
+  SecretStore& secretStore() override { return secrets_; }
+  ProcessingQueue& processingQueue() override { return queue_; }
+  ActivityReader& activityReader() override { return reader_; }
+  PlanningStore& planningStore() override { return planning_; }
+  MetricsReader& metricsReader() override { return metrics_; }
+
+ private:
+  Database db_;
+  SqliteDeliveryLog deliveries_;
+  SqliteSecretStore secrets_;
+  SqliteProcessingQueue queue_;
+  SqliteActivityReader reader_;
+  SqlitePlanningStore planning_;
+  SqliteMetricsReader metrics_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> openSqliteBackend(SqliteOptions options) {
+  return std::make_unique<SqliteBackend>(std::move(options));
+}
+
+}  // namespace forgehook::store::sqlite

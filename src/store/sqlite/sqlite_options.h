@@ -1,0 +1,14 @@
+#pragma once
+// How the SQLite backend opens its database file.
+#include <cstdint>
+#include <string>
+
+namespace forgehook::store::sqlite {
+
+struct SqliteOptions {
+  std::string path;           // database file
+  bool fullSync = true;       // synchronous=FULL: durable across power loss
+  std::int64_t maxBytes = 0;  // 0 = no cap; else the file may not grow past it (503 when full)
+};
+
+}  // namespace forgehook::store::sqlite

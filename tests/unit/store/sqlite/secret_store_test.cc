@@ -1,0 +1,60 @@
+#include "store/sqlite/secret_store.h"
+
+#include <gtest/gtest.h>
+
+#include "support/sqlite_fixture.h"
+
+namespace forgehook::store::sqlite {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+
+TEST_F(SqliteTest, PutLoadAndDeleteSecrets) {
+  auto store = open();
+  ASSERT_TRUE(store->secrets.putSecrets({"github", "hook", "123", {"current", "previous"}}).has_value());
+  ASSERT_TRUE(
+      store->secrets.putSecrets({"github", "repository", "Codertocat/Hello-World", {"repo-secret"}}).has_value());
+
+  auto loaded = store->secrets.loadSecrets();
+  ASSERT_TRUE(loaded.has_value());
+  ASSERT_EQ(loaded->size(), 2u);
+  EXPECT_EQ((*loaded)[0].scope, "hook");
+  EXPECT_EQ((*loaded)[0].key, "123");
+  EXPECT_THAT((*loaded)[0].secrets, ElementsAre("current", "previous"));
+  EXPECT_EQ((*loaded)[1].forge, "github");
+  EXPECT_EQ((*loaded)[1].scope, "repository");
+  EXPECT_EQ((*loaded)[1].key, "Codertocat/Hello-World");
+  EXPECT_THAT((*loaded)[1].secrets, ElementsAre("repo-secret"));
+
+  // Putting again replaces the list.
+  ASSERT_TRUE(store->secrets.putSecrets({"github", "hook", "123", {"rotated"}}).has_value());
+  loaded = store->secrets.loadSecrets();
+  ASSERT_TRUE(loaded.has_value());
+  ASSERT_EQ(loaded->size(), 2u);
+  EXPECT_THAT((*loaded)[0].secrets, ElementsAre("rotated"));
+
+  ASSERT_TRUE(store->secrets.deleteSecrets("github", "hook", "123").has_value());
+  loaded = store->secrets.loadSecrets();
+  ASSERT_TRUE(loaded.has_value());
+  ASSERT_EQ(loaded->size(), 1u);
+  EXPECT_EQ((*loaded)[0].scope, "repository");
+}
+
+TEST_F(SqliteTest, DeletingMissingSecretsIsNotFound) {
+  auto store = open();
+  ASSERT_TRUE(store->secrets.putSecrets({"github", "hook", "123", {"s"}}).has_value());
+  for (const auto& [forge, scope, key] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"github", "hook", "999"}, {"gitlab", "hook", "123"}, {"github", "repository", "123"}}) {
+    const auto result = store->secrets.deleteSecrets(forge, scope, key);
+    ASSERT_FALSE(result.has_value()) << forge << " " << scope << " " << key;
+    EXPECT_EQ(result.error().code, core::Code::NotFound);
+  }
+  ASSERT_TRUE(store->secrets.deleteSecrets("github", "hook", "123").has_value());
+  const auto twice = store->secrets.deleteSecrets("github", "hook", "123");
+  ASSERT_FALSE(twice.has_value());
+  EXPECT_EQ(twice.error().code, core::Code::NotFound);
+}
+
+}  // namespace
+}  // namespace forgehook::store::sqlite
