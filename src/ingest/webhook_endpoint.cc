@@ -52,11 +52,8 @@ core::Result<std::string> WebhookEndpoint::verificationOf(const http::Request& r
   const bool credential = scheme.hasCredential(request);
   if (scheme.allowUnsigned() && (!credential || secrets->empty())) return std::string("unsigned");
   if (secrets->empty())
-    return std::unexpected(
-        core::Error::unauthenticated("no_secret_configured", "no " + forge + " secret is configured; set FORGEHOOK_" +
-                                                                 (forge == "github"   ? "GITHUB_SECRET"
-                                                                  : forge == "gitlab" ? "GITLAB_TOKEN"
-                                                                                      : "GITEA_SECRET")));
+    return std::unexpected(core::Error::unauthenticated(
+        "no_secret_configured", "no " + forge + " secret is configured; set " + std::string(scheme.secretEnvVar())));
   if (!credential) return std::unexpected(verificationError(verify::Failure::Missing, scheme));
   const auto outcome = scheme.verify(request, signedBytes, *secrets, deps_.clock.nowSeconds());
   if (!outcome) return std::unexpected(verificationError(outcome.error(), scheme));
@@ -143,7 +140,7 @@ core::Result<store::NewDelivery> WebhookEndpoint::admit(http::Request& request, 
   auto encoded = store::encodeBody(request.body, deps_.compressionLevel);
   d.body = std::move(encoded.bytes);
   d.bodyEncoding = std::move(encoded.encoding);
-  d.isPing = forge == "github" && d.event == "ping";
+  d.isPing = scheme.isPing(d.event);
   return d;
 }
 

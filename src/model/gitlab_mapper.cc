@@ -1,6 +1,7 @@
 // GitLab to the same records as GitHub: merge requests are pulls, approvals are reviews, pipelines
 // are runs (and open incidents), notes are comments. GitLab payloads carry fewer timestamps than
 // GitHub's; where one is missing the version is 0 and the last processed delivery wins.
+#include "core/forge.h"
 #include "model/forge_mappers.h"
 #include "model/mapping_context.h"
 #include "model/record_builder.h"
@@ -232,7 +233,7 @@ void mapRelease(MappingContext& c) {
 }  // namespace
 
 void mapGitLab(const JsonView& payload, store::ProcessedDelivery& out) {
-  MappingContext c{"gitlab", payload, out, ""};
+  MappingContext c{std::string(core::forgeName(core::Forge::GitLab)), payload, out, ""};
   const std::string kind = payload["object_kind"].str();
   if (!kind.empty()) out.activity.kind = kind;
   mapProject(c);
