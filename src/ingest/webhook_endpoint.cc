@@ -1,5 +1,6 @@
 #include "ingest/webhook_endpoint.h"
 
+#include "core/form.h"
 #include "core/json_text.h"
 #include "ingest/payload.h"
 #include "ingest/sanitized_headers.h"
@@ -87,7 +88,7 @@ core::Result<store::NewDelivery> WebhookEndpoint::admit(http::Request& request, 
   auto json = [&]() -> core::Result<std::string_view> {
     if (!isForm) return std::string_view(request.body);
     if (!decoded) {
-      auto payload = decodeFormPayload(request.body);
+      auto payload = core::decodeFormPayload(request.body);
       if (!payload) return std::unexpected(payload.error());
       formJson = std::move(*payload);
       decoded = true;
