@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/form.h"
 #include "core/time.h"
-#include "ingest/payload.h"
 
 namespace forgehook::api {
 namespace {
@@ -35,7 +35,7 @@ nlohmann::json detailJson(const store::DeliveryDetail& d) {
   out["headers"] = nlohmann::json::parse(d.headersJson, nullptr, false);
   std::string json = d.rawBody;
   if (d.contentType == "application/x-www-form-urlencoded") {
-    if (auto decoded = ingest::decodeFormPayload(d.rawBody)) json = std::move(*decoded);
+    if (auto decoded = core::decodeFormPayload(d.rawBody)) json = std::move(*decoded);
   }
   auto payload = nlohmann::json::parse(json, nullptr, false);
   out["payload"] = payload.is_discarded() ? nlohmann::json(json) : std::move(payload);

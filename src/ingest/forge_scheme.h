@@ -10,6 +10,7 @@
 
 #include "core/config.h"
 #include "core/error.h"
+#include "core/forge.h"
 #include "http/request.h"
 #include "ingest/payload.h"
 #include "verify/outcome.h"
@@ -25,7 +26,14 @@ struct DeliveryIdentity {
 class ForgeScheme {
  public:
   virtual ~ForgeScheme() = default;
+  // The wire name, core::forgeName of the forge.
   [[nodiscard]] virtual std::string_view forge() const = 0;
+  // The FORGEHOOK_* environment variable that configures the accepted secrets, for messages that
+  // tell an operator what to set.
+  [[nodiscard]] virtual std::string_view secretEnvVar() const = 0;
+  // Whether a delivery of `event` is the forge's ping (sent when a hook is created), which also
+  // records the hook. Only GitHub sends one; GitLab and Gitea test deliveries are ordinary events.
+  [[nodiscard]] virtual bool isPing(std::string_view event) const = 0;
   [[nodiscard]] virtual PayloadShape shape() const = 0;
   // Errors: InvalidArgument "missing_header" naming the header.
   [[nodiscard]] virtual core::Result<DeliveryIdentity> identify(const http::Request& request) const = 0;

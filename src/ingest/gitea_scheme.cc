@@ -14,7 +14,9 @@ class GiteaScheme final : public ForgeScheme {
  public:
   explicit GiteaScheme(const core::ForgeSecrets& config) : allowUnsigned_(config.allowUnsigned) {}
 
-  std::string_view forge() const override { return "gitea"; }
+  std::string_view forge() const override { return core::forgeName(core::Forge::Gitea); }
+  std::string_view secretEnvVar() const override { return "FORGEHOOK_GITEA_SECRET"; }
+  bool isPing(std::string_view) const override { return false; }
   PayloadShape shape() const override { return PayloadShape::GitHubLike; }
 
   core::Result<DeliveryIdentity> identify(const http::Request& request) const override {

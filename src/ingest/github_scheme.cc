@@ -9,7 +9,9 @@ class GitHubScheme final : public ForgeScheme {
   explicit GitHubScheme(const core::Config::GitHub& config)
       : legacySha1_(config.legacySha1), allowUnsigned_(config.allowUnsigned) {}
 
-  std::string_view forge() const override { return "github"; }
+  std::string_view forge() const override { return core::forgeName(core::Forge::GitHub); }
+  std::string_view secretEnvVar() const override { return "FORGEHOOK_GITHUB_SECRET"; }
+  bool isPing(std::string_view event) const override { return event == "ping"; }
   PayloadShape shape() const override { return PayloadShape::GitHubLike; }
 
   core::Result<DeliveryIdentity> identify(const http::Request& request) const override {

@@ -12,7 +12,9 @@ class GitLabScheme final : public ForgeScheme {
         tolerance_(config.timestampToleranceS),
         allowUnsigned_(config.allowUnsigned) {}
 
-  std::string_view forge() const override { return "gitlab"; }
+  std::string_view forge() const override { return core::forgeName(core::Forge::GitLab); }
+  std::string_view secretEnvVar() const override { return "FORGEHOOK_GITLAB_TOKEN"; }
+  bool isPing(std::string_view) const override { return false; }
   PayloadShape shape() const override { return PayloadShape::GitLab; }
 
   core::Result<DeliveryIdentity> identify(const http::Request& request) const override {

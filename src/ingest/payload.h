@@ -1,11 +1,10 @@
 #pragma once
-// Reading a delivery's body: form decoding, JSON validation, and the few facts forgehook indexes
+// Reading a delivery's body: JSON validation and the few facts forgehook indexes
 // (action, repository, sender). simdjson stays inside payload.cc. Thread-safe.
 #include <string>
 #include <string_view>
 
 #include "core/error.h"
-#include "core/form.h"
 
 namespace forgehook::ingest {
 
@@ -19,8 +18,6 @@ struct PayloadFacts {
   std::string repository;
   std::string sender;
 };
-
-using core::decodeFormPayload;
 
 // Validates that `json` is one JSON object and reads its facts.
 // Errors: InvalidArgument "malformed_json".

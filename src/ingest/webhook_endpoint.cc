@@ -1,5 +1,6 @@
 #include "ingest/webhook_endpoint.h"
 
+#include "core/form.h"
 #include "core/json_text.h"
 #include "ingest/payload.h"
 #include "ingest/sanitized_headers.h"
@@ -52,11 +53,8 @@ core::Result<std::string> WebhookEndpoint::verificationOf(const http::Request& r
   const bool credential = scheme.hasCredential(request);
   if (scheme.allowUnsigned() && (!credential || secrets->empty())) return std::string("unsigned");
   if (secrets->empty())
-    return std::unexpected(
-        core::Error::unauthenticated("no_secret_configured", "no " + forge + " secret is configured; set FORGEHOOK_" +
-                                                                 (forge == "github"   ? "GITHUB_SECRET"
-                                                                  : forge == "gitlab" ? "GITLAB_TOKEN"
-                                                                                      : "GITEA_SECRET")));
+    return std::unexpected(core::Error::unauthenticated(
+        "no_secret_configured", "no " + forge + " secret is configured; set " + std::string(scheme.secretEnvVar())));
   if (!credential) return std::unexpected(verificationError(verify::Failure::Missing, scheme));
   const auto outcome = scheme.verify(request, signedBytes, *secrets, deps_.clock.nowSeconds());
   if (!outcome) return std::unexpected(verificationError(outcome.error(), scheme));
@@ -90,7 +88,7 @@ core::Result<store::NewDelivery> WebhookEndpoint::admit(http::Request& request, 
   auto json = [&]() -> core::Result<std::string_view> {
     if (!isForm) return std::string_view(request.body);
     if (!decoded) {
-      auto payload = decodeFormPayload(request.body);
+      auto payload = core::decodeFormPayload(request.body);
       if (!payload) return std::unexpected(payload.error());
       formJson = std::move(*payload);
       decoded = true;
@@ -143,7 +141,7 @@ core::Result<store::NewDelivery> WebhookEndpoint::admit(http::Request& request, 
   auto encoded = store::encodeBody(request.body, deps_.compressionLevel);
   d.body = std::move(encoded.bytes);
   d.bodyEncoding = std::move(encoded.encoding);
-  d.isPing = forge == "github" && d.event == "ping";
+  d.isPing = scheme.isPing(d.event);
   return d;
 }
 

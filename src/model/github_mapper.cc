@@ -4,12 +4,12 @@
 #include <map>
 
 #include "model/forge_mappers.h"
+#include "model/mapping_context.h"
 #include "model/record_builder.h"
 
 namespace forgehook::model {
 namespace {
 
-using store::EntityWrite;
 using store::WriteMode;
 
 // Rank of an action within one second of an entity's life: later stages win ties.
@@ -23,29 +23,10 @@ int actionRank(const std::string& action) {
   return it == ranks.end() ? 1 : it->second;
 }
 
-struct Context {
-  const std::string& forge;
+// A GitHub-shaped delivery adds its event (X-GitHub-Event / X-Gitea-Event) and payload action.
+struct Context : MappingContext {
   const std::string& event;
   const std::string action;
-  const JsonView& p;
-  store::ProcessedDelivery& out;
-  std::string repoId;
-
-  void write(std::string table, std::vector<store::Field> key, Fields fields, std::int64_t version,
-             WriteMode mode = WriteMode::LatestWins) {
-    out.writes.push_back(EntityWrite{std::move(table), std::move(key), fields.take(), version, mode});
-  }
-  std::vector<store::Field> key(std::initializer_list<std::pair<const char*, store::FieldValue>> extra) const {
-    std::vector<store::Field> k{{"forge", forge}};
-    for (const auto& [name, value] : extra) k.push_back({name, value});
-    return k;
-  }
-  void activity(std::optional<std::int64_t> at, std::string summary, std::string url) {
-    if (at) out.activity.at = *at;
-    out.activity.summary = std::move(summary);
-    out.activity.url = std::move(url);
-  }
-  std::string actor() const { return out.activity.actor.empty() ? "someone" : out.activity.actor; }
 };
 
 void mapRepository(Context& c) {
@@ -345,7 +326,7 @@ void mapDeploymentStatus(Context& c) {
 
 void mapGitHubLike(const std::string& forge, const std::string& event, const JsonView& payload,
                    store::ProcessedDelivery& out) {
-  Context c{forge, event, payload["action"].str(), payload, out, ""};
+  Context c{{forge, payload, out, ""}, event, payload["action"].str()};
   mapRepository(c);
   if (c.repoId.empty() && event != "ping") return;  // org-level events: activity only
   if (event == "pull_request")

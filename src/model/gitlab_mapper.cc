@@ -1,36 +1,15 @@
 // GitLab to the same records as GitHub: merge requests are pulls, approvals are reviews, pipelines
 // are runs (and open incidents), notes are comments. GitLab payloads carry fewer timestamps than
 // GitHub's; where one is missing the version is 0 and the last processed delivery wins.
+#include "core/forge.h"
 #include "model/forge_mappers.h"
+#include "model/mapping_context.h"
 #include "model/record_builder.h"
 
 namespace forgehook::model {
 namespace {
 
 using store::WriteMode;
-
-struct GitLabContext {
-  const JsonView& p;
-  store::ProcessedDelivery& out;
-  std::string repoId;
-  const std::string forge = "gitlab";
-
-  std::vector<store::Field> key(std::initializer_list<std::pair<const char*, store::FieldValue>> extra) const {
-    std::vector<store::Field> k{{"forge", forge}};
-    for (const auto& [name, value] : extra) k.push_back({name, value});
-    return k;
-  }
-  void write(std::string table, std::vector<store::Field> key, Fields fields, std::int64_t version,
-             WriteMode mode = WriteMode::LatestWins) {
-    out.writes.push_back({std::move(table), std::move(key), fields.take(), version, mode});
-  }
-  void activity(std::optional<std::int64_t> at, std::string summary, std::string url) {
-    if (at) out.activity.at = *at;
-    out.activity.summary = std::move(summary);
-    out.activity.url = std::move(url);
-  }
-  std::string actor() const { return out.activity.actor.empty() ? "someone" : out.activity.actor; }
-};
 
 int rankOf(const std::string& action) {
   if (action == "open") return 0;
@@ -39,7 +18,7 @@ int rankOf(const std::string& action) {
   return 1;
 }
 
-void mapProject(GitLabContext& c) {
+void mapProject(MappingContext& c) {
   const JsonView project = c.p["project"];
   c.repoId = project["id"].str();
   if (c.repoId.empty()) c.repoId = c.p["project_id"].str();
@@ -54,7 +33,7 @@ void mapProject(GitLabContext& c) {
   c.write("repositories", c.key({{"repo_id", c.repoId}}), std::move(f), 0);
 }
 
-void mapMergeRequest(GitLabContext& c) {
+void mapMergeRequest(MappingContext& c) {
   const JsonView mr = c.p["object_attributes"];
   const auto number = mr["iid"].integer();
   if (!number) return;
@@ -107,7 +86,7 @@ void mapMergeRequest(GitLabContext& c) {
              mr["url"].str());
 }
 
-void mapPipeline(GitLabContext& c) {
+void mapPipeline(MappingContext& c) {
   const JsonView pl = c.p["object_attributes"];
   const std::string id = pl["id"].str();
   if (id.empty()) return;
@@ -144,7 +123,7 @@ void mapPipeline(GitLabContext& c) {
   c.activity(finished ? finished : created, workflow + " " + raw + " on " + branch, pl["url"].str());
 }
 
-void mapIssue(GitLabContext& c) {
+void mapIssue(MappingContext& c) {
   const JsonView is = c.p["object_attributes"];
   const auto number = is["iid"].integer();
   if (!number) return;
@@ -176,7 +155,7 @@ void mapIssue(GitLabContext& c) {
              is["url"].str());
 }
 
-void mapNote(GitLabContext& c) {
+void mapNote(MappingContext& c) {
   const JsonView note = c.p["object_attributes"];
   const std::string id = note["id"].str(), type = note["noteable_type"].str();
   if (id.empty()) return;
@@ -198,7 +177,7 @@ void mapNote(GitLabContext& c) {
              note["url"].str());
 }
 
-void mapPush(GitLabContext& c, bool tag) {
+void mapPush(MappingContext& c, bool tag) {
   std::string ref = c.p["ref"].str();
   const std::string prefix = tag ? "refs/tags/" : "refs/heads/";
   if (ref.starts_with(prefix)) ref = ref.substr(prefix.size());
@@ -230,7 +209,7 @@ void mapPush(GitLabContext& c, bool tag) {
              "");
 }
 
-void mapRelease(GitLabContext& c) {
+void mapRelease(MappingContext& c) {
   const std::string id = c.p["id"].str(), action = c.p["action"].str();
   if (id.empty()) return;
   const auto created = c.p["created_at"].time(), released = c.p["released_at"].time();
@@ -254,7 +233,7 @@ void mapRelease(GitLabContext& c) {
 }  // namespace
 
 void mapGitLab(const JsonView& payload, store::ProcessedDelivery& out) {
-  GitLabContext c{payload, out, ""};
+  MappingContext c{std::string(core::forgeName(core::Forge::GitLab)), payload, out, ""};
   const std::string kind = payload["object_kind"].str();
   if (!kind.empty()) out.activity.kind = kind;
   mapProject(c);

@@ -1,5 +1,6 @@
 #include "model/normalize.h"
 
+#include "core/forge.h"
 #include "core/form.h"
 #include "model/forge_mappers.h"
 
@@ -34,7 +35,7 @@ core::Result<store::ProcessedDelivery> normalize(const store::QueuedDelivery& d)
   a.kind = d.event;
   a.action = d.action;
   const JsonView payload(doc);
-  if (d.forge == "gitlab")
+  if (core::parseForge(d.forge) == core::Forge::GitLab)
     mapGitLab(payload, out);
   else
     mapGitHubLike(d.forge, d.event, payload, out);

@@ -1,13 +1,24 @@
 #include "pipeline/worker.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace forgehook::pipeline {
 
-using Clock = std::chrono::steady_clock;
+using TimePoint = WorkerClock::TimePoint;
 
 Worker::Worker(Processor& processor, core::Logger& logger, Options options)
-    : processor_(processor), logger_(logger), options_(options) {}
+    : Worker(processor, logger, options, std::make_unique<SteadyWorkerClock>()) {}
+
+Worker::Worker(Processor& processor, core::Logger& logger, Options options, WorkerClock& clock)
+    : processor_(processor), logger_(logger), options_(options), clock_(clock) {}
+
+Worker::Worker(Processor& processor, core::Logger& logger, Options options, std::unique_ptr<WorkerClock> ownedClock)
+    : processor_(processor),
+      logger_(logger),
+      options_(options),
+      ownedClock_(std::move(ownedClock)),
+      clock_(*ownedClock_) {}
 
 Worker::~Worker() { stop(); }
 
@@ -25,7 +36,7 @@ void Worker::wake() {
 
 void Worker::intakeCommitted(std::size_t deliveries) {
   if (deliveries >= options_.saturatedBatch)
-    lastIntakeCommit_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+    lastIntakeCommit_.store(clock_.now().time_since_epoch().count(), std::memory_order_relaxed);
   wake();
 }
 
@@ -46,7 +57,7 @@ std::chrono::microseconds Worker::pauseAfter(std::chrono::microseconds spent, do
 
 bool Worker::intakeBusy() const {
   const auto last = lastIntakeCommit_.load(std::memory_order_relaxed);
-  return last != 0 && Clock::now() - Clock::time_point(Clock::duration(last)) < options_.busyWindow;
+  return last != 0 && clock_.now() - TimePoint(TimePoint::duration(last)) < options_.busyWindow;
 }
 
 void Worker::run() {
@@ -56,7 +67,7 @@ void Worker::run() {
       if (stopping_) return;
       woken_ = false;
     }
-    const auto began = Clock::now();
+    const auto began = clock_.now();
     const bool busy = intakeBusy();
     // While intake is busy, small steps: the store's one writer is held for a short transaction,
     // so intake's commits wait less, and the pause after a step stays short.
@@ -66,14 +77,15 @@ void Worker::run() {
       // The store cannot read or commit: nothing was applied. Try again in a second, however many
       // deliveries intake commits meanwhile (each would otherwise retry at once).
       logger_.error("processing step failed", {{"error", step.error().message}});
-      wakeUp_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+      clock_.waitUntil(lock, wakeUp_, clock_.now() + std::chrono::seconds(1), [&] { return stopping_; });
     } else if (step->total() == 0) {
-      wakeUp_.wait_for(lock, options_.pollInterval, [&] { return woken_ || stopping_; });
+      clock_.waitUntil(lock, wakeUp_, clock_.now() + options_.pollInterval, [&] { return woken_ || stopping_; });
     } else if (busy || intakeBusy()) {
-      const auto pause = pauseAfter(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - began),
+      const auto pause = pauseAfter(std::chrono::duration_cast<std::chrono::microseconds>(clock_.now() - began),
                                     options_.shareWhileIngesting);
-      wakeUp_.wait_for(lock, pause, [&] { return stopping_; });  // new deliveries do not cut the pause short
-    }                                                            // else more may be due: step again at once
+      // New deliveries do not cut the pause short.
+      clock_.waitUntil(lock, wakeUp_, clock_.now() + pause, [&] { return stopping_; });
+    }  // else more may be due: step again at once
   }
 }
 

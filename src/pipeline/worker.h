@@ -11,11 +11,13 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
 
 #include "core/log.h"
 #include "pipeline/processor.h"
+#include "pipeline/worker_clock.h"
 #include "store/queue_listener.h"
 
 namespace forgehook::pipeline {
@@ -29,7 +31,10 @@ class Worker final : public store::QueueListener {
     int busyBatchSize = 32;           // deliveries per step while intake is busy
     std::size_t saturatedBatch = 12;  // an intake commit this large marks intake busy
   };
+  // Paces itself on a SteadyWorkerClock of its own.
   Worker(Processor& processor, core::Logger& logger, Options options);
+  // Paces itself on `clock`, which must outlive the Worker.
+  Worker(Processor& processor, core::Logger& logger, Options options, WorkerClock& clock);
   ~Worker() override;  // stop()s
 
   void start();
@@ -48,11 +53,14 @@ class Worker final : public store::QueueListener {
   [[nodiscard]] bool intakeBusy() const;
 
  private:
+  Worker(Processor& processor, core::Logger& logger, Options options, std::unique_ptr<WorkerClock> ownedClock);
   void run();
   Processor& processor_;
   core::Logger& logger_;
   Options options_;
-  std::atomic<std::int64_t> lastIntakeCommit_{0};  // steady_clock ticks since epoch; 0: never
+  std::unique_ptr<WorkerClock> ownedClock_;  // null when the clock was injected
+  WorkerClock& clock_;
+  std::atomic<std::int64_t> lastIntakeCommit_{0};  // clock_ ticks since its epoch; 0: never
   std::mutex mutex_;
   std::condition_variable wakeUp_;
   bool woken_ = false, stopping_ = false;

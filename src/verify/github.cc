@@ -6,23 +6,6 @@ namespace {
 constexpr std::string_view kSha256Prefix = "sha256=";
 constexpr std::string_view kSha1Prefix = "sha1=";
 
-// Lower-cased copy of `hex` when it is exactly `digits` hex digits, else empty.
-std::string normalizeHex(std::string_view hex, std::size_t digits) {
-  if (hex.size() != digits) return {};
-  std::string out;
-  out.reserve(hex.size());
-  for (const char c : hex) {
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) {
-      out.push_back(c);
-    } else if (c >= 'A' && c <= 'F') {
-      out.push_back(static_cast<char>(c - 'A' + 'a'));
-    } else {
-      return {};
-    }
-  }
-  return out;
-}
-
 Outcome verifyHex(std::string_view header, std::string_view prefix, std::size_t digits, std::string_view scheme,
                   std::string (*mac)(std::string_view, std::string_view), std::string_view rawBody,
                   std::span<const std::string> secrets, EqualsFn equals) {

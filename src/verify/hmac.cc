@@ -79,6 +79,22 @@ std::string hmacSha1Hex(std::string_view key, std::string_view data) { return to
 
 std::string hmacSha256Raw(std::string_view key, std::string_view data) { return hmacRaw("SHA256", key, data); }
 
+std::string normalizeHex(std::string_view hex, std::size_t digits) {
+  if (hex.size() != digits) return {};
+  std::string out;
+  out.reserve(hex.size());
+  for (const char c : hex) {
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) {
+      out.push_back(c);
+    } else if (c >= 'A' && c <= 'F') {
+      out.push_back(static_cast<char>(c - 'A' + 'a'));
+    } else {
+      return {};
+    }
+  }
+  return out;
+}
+
 bool constantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   if (a.empty()) return true;

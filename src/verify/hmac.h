@@ -1,5 +1,6 @@
 #pragma once
 // HMAC and constant-time comparison on OpenSSL. Thread-safe: no shared state.
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,10 @@ namespace forgehook::verify {
 [[nodiscard]] std::string hmacSha1Hex(std::string_view key, std::string_view data);
 // Raw 32-byte HMAC-SHA256.
 [[nodiscard]] std::string hmacSha256Raw(std::string_view key, std::string_view data);
+
+// Lower-cased copy of a received hex digest when it is exactly `digits` hex digits (either case),
+// else an empty string, so it compares byte for byte with hmacSha256Hex/hmacSha1Hex.
+[[nodiscard]] std::string normalizeHex(std::string_view hex, std::size_t digits);
 
 // True when a and b are equal. Runs in time that depends only on the lengths (CRYPTO_memcmp), so a
 // caller comparing a computed MAC with a received one leaks nothing about where they differ.

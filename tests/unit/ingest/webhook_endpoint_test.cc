@@ -151,6 +151,44 @@ TEST_F(EndpointTest, NoSecretAnywhereIsRefusedUnlessUnsignedIsAllowed) {
   EXPECT_EQ(d->verification, "unsigned");
 }
 
+TEST_F(EndpointTest, NoSecretConfiguredNamesTheVariableThatConfiguresIt) {
+  build({});
+  const auto refused = admit(*github, githubRequest(payload, ""));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().message, "no github secret is configured; set FORGEHOOK_GITHUB_SECRET");
+}
+
+// The variable each scheme tells operators to set is the one the configuration reads its secrets from.
+TEST_F(EndpointTest, EachSchemeNamesTheVariableConfigurationReadsItsSecretsFrom) {
+  build();
+  auto secretsFrom = [](const ForgeScheme& scheme) {
+    core::ConfigSources sources;
+    sources.environment = {{std::string(scheme.secretEnvVar()), "from-env"}};
+    return core::loadConfig(sources);
+  };
+  EXPECT_EQ(secretsFrom(*github).github.secrets, std::vector<std::string>{"from-env"});
+  EXPECT_EQ(secretsFrom(*gitlab).gitlab.secrets, std::vector<std::string>{"from-env"});
+  EXPECT_EQ(secretsFrom(*gitea).gitea.secrets, std::vector<std::string>{"from-env"});
+}
+
+TEST_F(EndpointTest, OnlyGitHubsPingEventIsAPing) {
+  build();
+  EXPECT_TRUE(github->isPing("ping"));
+  EXPECT_FALSE(github->isPing("push"));
+  EXPECT_FALSE(gitlab->isPing("ping"));
+  EXPECT_FALSE(gitea->isPing("ping"));
+
+  auto request = githubRequest(testing::examplePayload("ping"), "current");
+  for (auto& [name, value] : request.headers)
+    if (name == "X-GitHub-Event") value = "ping";
+  auto ping = admit(*github, request);
+  ASSERT_TRUE(ping.has_value()) << ping.error().message;
+  EXPECT_TRUE(ping->isPing);
+  auto pullRequest = admit(*github, githubRequest(payload, "current"));
+  ASSERT_TRUE(pullRequest.has_value());
+  EXPECT_FALSE(pullRequest->isPing);
+}
+
 TEST_F(EndpointTest, HookSecretTakesPrecedenceOverRepositoryAndConfigured) {
   build();
   resolver->replaceStored(

@@ -2,16 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
-#include <thread>
 
+#include "support/fake_worker_clock.h"
 #include "support/scenario_world.h"
 
 namespace forgehook::pipeline {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::FakeWorkerClock;
 using testing::ScenarioWorld;
 
 TEST(WorkerPause, KeepsTheThreadToItsShareOfOneCore) {
@@ -29,26 +31,6 @@ std::int64_t processedCount(store::DeliveryLog& s) {
   return static_cast<std::int64_t>(s.listDeliveries(f)->deliveries.size());
 }
 
-// A world, and a processor whose deliveries each take ~50 µs to normalize, so that a step takes
-// measurable time and the worker pauses after it.
-class WorkerTest : public ::testing::Test {
- protected:
-  ScenarioWorld world_;
-  core::Metrics metrics_;
-  std::atomic<int> calls_ = 0;
-  // Up to 128 deliveries a step, so a step limited to the worker's busyBatchSize (32) shows.
-  Processor processor_{world_.queue(),
-                       world_.clock(),
-                       metrics_,
-                       {128, {3, 1'000'000, 60'000'000, [] { return 0.5; }}},
-                       [this](const store::QueuedDelivery& d) {
-                         ++calls_;
-                         std::this_thread::sleep_for(50us);
-                         return core::Result<store::ProcessedDelivery>(testing::minimalRecords(d));
-                       }};
-  core::Logger logger_{core::LogLevel::Error};
-};
-
 // The value of one line of a rendered metric, e.g. "forgehook_processing_batch_size_count".
 std::int64_t renderedValue(const core::Histogram& h, const std::string& line) {
   std::string text;
@@ -57,58 +39,165 @@ std::int64_t renderedValue(const core::Histogram& h, const std::string& line) {
   return at == std::string::npos ? -1 : std::stoll(text.substr(at + line.size() + 1));
 }
 
-TEST_F(WorkerTest, WhileIntakeIsSaturatedItTakesSmallStepsAndStillProcessesEverything) {
-  std::vector<testing::Delivery> batch;
-  for (int i = 0; i < 300; ++i) {
-    std::string id = std::to_string(i);  // not "d" + ...: GCC 12 -Wrestrict false positive
-    batch.push_back({"github", "ping", id, testing::example("ping")});
-  }
-  world_.receive(batch);
-  Worker worker(processor_, logger_, {500ms, 0.25, 100ms, 32, 8});
-  worker.intakeCommitted(8);
-  ASSERT_TRUE(worker.intakeBusy());
-  worker.start();
-  // Intake commits groups of 8 every millisecond for as long as the test runs: the worker is paced
-  // the whole time and must not starve.
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (processedCount(world_.deliveries()) < 300 && std::chrono::steady_clock::now() < deadline) {
-    worker.intakeCommitted(8);
-    ASSERT_TRUE(worker.intakeBusy());
-    std::this_thread::sleep_for(1ms);
-  }
-  worker.stop();
-  EXPECT_EQ(processedCount(world_.deliveries()), 300);
-  EXPECT_EQ(calls_.load(), 300);  // each delivery normalized once
-  // Every step took at most busyBatchSize (32) deliveries, though the processor allows 128.
-  const auto& sizes = metrics_.processingBatchSize;
-  const auto steps = renderedValue(sizes, "forgehook_processing_batch_size_count");
-  EXPECT_GE(steps, 300 / 32);
-  EXPECT_EQ(renderedValue(sizes, "forgehook_processing_batch_size_bucket{le=\"32\"}"), steps);
-}
+// Fake time each delivery takes to normalize: a step of n deliveries takes exactly n ms.
+constexpr auto kPerDelivery = 1ms;
 
-TEST_F(WorkerTest, OnlyLargeIntakeCommitsMarkIntakeBusy) {
-  Worker worker(processor_, logger_, {500ms, 0.25, 10min, 32, 8});
+// A world, a worker clock the test moves, and a processor (up to 128 deliveries a step, so a step
+// limited to the worker's busyBatchSize of 32 shows) whose normalizing advances that clock.
+class WorkerTest : public ::testing::Test {
+ protected:
+  // Intake options used unless a test needs others: poll 500 ms, share 25 %, busy window 100 ms,
+  // 32 deliveries a step while busy, intake commits of 8 or more mark it busy.
+  static constexpr Worker::Options kOptions{500ms, 0.25, 100ms, 32, 8};
+
+  void receivePings(int count) {
+    std::vector<testing::Delivery> batch;
+    for (int i = 0; i < count; ++i) {
+      std::string id = std::to_string(i);  // not "d" + ...: GCC 12 -Wrestrict false positive
+      batch.push_back({"github", "ping", id, testing::example("ping")});
+    }
+    world_.receive(batch);
+  }
+
+  ScenarioWorld world_;
+  core::Metrics metrics_;
+  FakeWorkerClock clock_;
+  std::atomic<int> calls_ = 0;
+  Processor processor_{world_.queue(),
+                       world_.clock(),
+                       metrics_,
+                       {128, {3, 1'000'000, 60'000'000, [] { return 0.5; }}},
+                       [this](const store::QueuedDelivery& d) {
+                         ++calls_;
+                         clock_.advance(kPerDelivery);
+                         return core::Result<store::ProcessedDelivery>(testing::minimalRecords(d));
+                       }};
+  core::Logger logger_{core::LogLevel::Error};
+};
+
+TEST_F(WorkerTest, OnlyLargeIntakeCommitsMarkIntakeBusyForTheBusyWindow) {
+  Worker worker(processor_, logger_, kOptions, clock_);
   EXPECT_FALSE(worker.intakeBusy());
   for (int i = 0; i < 100; ++i) worker.intakeCommitted(7);  // a moderate load: groups below 8
   EXPECT_FALSE(worker.intakeBusy());
   worker.intakeCommitted(8);  // deliveries queue for the disk: intake is saturated
   EXPECT_TRUE(worker.intakeBusy());
+  clock_.advance(100ms - 1ns);
+  EXPECT_TRUE(worker.intakeBusy());
+  clock_.advance(1ns);
+  EXPECT_FALSE(worker.intakeBusy());
+}
+
+TEST_F(WorkerTest, WhileIntakeIsSaturatedItTakesSmallStepsPausesThriceEachAndStillProcessesEverything) {
+  receivePings(300);
+  Worker worker(processor_, logger_, kOptions, clock_);
+  worker.intakeCommitted(8);
+  worker.start();
+  int processed = 0;
+  std::size_t waits = 0;
+  while (processed < 300) {
+    const int step = std::min(32, 300 - processed);
+    const auto pause = clock_.awaitWait(++waits);
+    ASSERT_TRUE(pause) << "no pause after step " << waits;
+    processed += step;
+    // At most busyBatchSize deliveries a step, though the processor allows 128.
+    ASSERT_EQ(calls_.load(), processed);
+    // A step of `step` ms, then a pause three times as long: a quarter of one core.
+    EXPECT_EQ(pause->length(), 3 * step * kPerDelivery);
+    // Intake stays saturated; its commit (which wakes the worker) does not cut the pause short.
+    worker.intakeCommitted(8);
+    clock_.advance(pause->length() - 1ns);
+    EXPECT_TRUE(clock_.waiting());
+    EXPECT_EQ(clock_.waitsBegun(), waits);
+    EXPECT_EQ(calls_.load(), processed);
+    clock_.advance(1ns);
+  }
+  // Nothing left: it waits for work for the poll interval.
+  const auto idle = clock_.awaitWait(++waits);
+  ASSERT_TRUE(idle);
+  EXPECT_EQ(idle->length(), 500ms);
+  worker.stop();
+  EXPECT_EQ(processedCount(world_.deliveries()), 300);
+  EXPECT_EQ(calls_.load(), 300);  // each delivery normalized once
+}
+
+TEST_F(WorkerTest, WhileIntakeIsNotSaturatedItRunsFlatOutInFullSteps) {
+  receivePings(300);
+  Worker worker(processor_, logger_, kOptions, clock_);
+  worker.intakeCommitted(7);  // a moderate load
+  worker.start();
+  // The first wait is the idle one: no pause came between the steps.
+  const auto idle = clock_.awaitWait(1);
+  ASSERT_TRUE(idle);
+  EXPECT_EQ(idle->length(), 500ms);
+  EXPECT_EQ(calls_.load(), 300);
+  EXPECT_EQ(renderedValue(metrics_.processingBatchSize, "forgehook_processing_batch_size_count"), 3);  // 128+128+44
+  worker.stop();
+  EXPECT_EQ(processedCount(world_.deliveries()), 300);
+}
+
+TEST_F(WorkerTest, PacingEndsWhenTheBusyWindowHasPassed) {
+  receivePings(300);
+  Worker worker(processor_, logger_, kOptions, clock_);
+  worker.intakeCommitted(8);
+  worker.start();
+  const auto pause = clock_.awaitWait(1);
+  ASSERT_TRUE(pause);
+  EXPECT_EQ(calls_.load(), 32);
+  EXPECT_EQ(pause->length(), 96ms);
+  // 128 ms after intake's last saturated commit, past the 100 ms window: the rest in full steps.
+  clock_.advance(96ms);
+  const auto idle = clock_.awaitWait(2);
+  ASSERT_TRUE(idle);
+  EXPECT_EQ(idle->length(), 500ms);
+  EXPECT_EQ(calls_.load(), 300);
+  worker.stop();
+}
+
+TEST_F(WorkerTest, AnIdleWorkerLooksForDueDeliveriesEveryPollInterval) {
+  Worker worker(processor_, logger_, kOptions, clock_);
+  worker.start();
+  const auto idle = clock_.awaitWait(1);
+  ASSERT_TRUE(idle);
+  EXPECT_EQ(idle->length(), 500ms);
+  receivePings(1);  // due without the worker being told, as a retry comes due
+  clock_.advance(500ms - 1ns);
+  EXPECT_TRUE(clock_.waiting());
+  EXPECT_EQ(calls_.load(), 0);
+  clock_.advance(1ns);
+  ASSERT_TRUE(clock_.awaitWait(2));
+  EXPECT_EQ(calls_.load(), 1);
+  worker.stop();
+}
+
+TEST_F(WorkerTest, WakeEndsAnIdleWaitAtOnce) {
+  Worker worker(processor_, logger_, kOptions, clock_);
+  worker.start();
+  const auto idle = clock_.awaitWait(1);
+  ASSERT_TRUE(idle);
+  receivePings(1);
+  worker.wake();
+  const auto next = clock_.awaitWait(2);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(calls_.load(), 1);
+  EXPECT_EQ(next->began, idle->began + kPerDelivery);  // no time passed but the step's own
+  worker.stop();
 }
 
 TEST_F(WorkerTest, StopEndsAPauseAtOnce) {
-  world_.receive({{"github", "ping", "only", testing::example("ping")}});
-  // A tiny share turns a 50 µs step into a pause of minutes; stop() must not wait for it.
-  Worker worker(processor_, logger_, {500ms, 0.000001, 10min});
+  receivePings(1);
+  // A tiny share turns a 1 ms step into a pause of minutes; stop() must not wait for it.
+  Worker worker(processor_, logger_, {500ms, 0.000001, 10min}, clock_);
   worker.intakeCommitted(100);
   worker.start();
-  // The step is committed (so the pause has begun or is about to) once the delivery is processed.
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (processedCount(world_.deliveries()) == 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(1ms);
-  ASSERT_EQ(processedCount(world_.deliveries()), 1);
-  std::this_thread::sleep_for(50ms);  // well into the pause
+  const auto pause = clock_.awaitWait(1);
+  ASSERT_TRUE(pause);
+  EXPECT_GT(pause->length(), 10min);
   auto stopped = std::async(std::launch::async, [&] { worker.stop(); });
-  ASSERT_EQ(stopped.wait_for(5s), std::future_status::ready) << "stop() waited for the pause";
+  ASSERT_EQ(stopped.wait_for(FakeWorkerClock::kRealTimeout), std::future_status::ready)
+      << "stop() waited for the pause";
+  EXPECT_FALSE(clock_.waiting());
+  EXPECT_EQ(processedCount(world_.deliveries()), 1);
 }
 
 }  // namespace

@@ -100,5 +100,28 @@ TEST(Base64Test, RejectsMalformedInput) {
   EXPECT_EQ(out, "untouched");
 }
 
+TEST(NormalizeHexTest, LowerCaseDigitsPassUnchanged) {
+  const std::string hex = hmacSha256Hex("Jefe", "what do ya want for nothing?");
+  EXPECT_EQ(normalizeHex(hex, 64), hex);
+}
+
+TEST(NormalizeHexTest, UpperCaseDigitsAreLowerCased) {
+  EXPECT_EQ(normalizeHex("0123456789ABCDEF", 16), "0123456789abcdef");
+  EXPECT_EQ(normalizeHex("aBcDeF", 6), "abcdef");
+}
+
+TEST(NormalizeHexTest, WrongLengthIsEmpty) {
+  EXPECT_EQ(normalizeHex("abcdef", 5), "");
+  EXPECT_EQ(normalizeHex("abcdef", 7), "");
+  EXPECT_EQ(normalizeHex("", 64), "");
+}
+
+TEST(NormalizeHexTest, NonHexCharacterIsEmpty) {
+  EXPECT_EQ(normalizeHex("abcdeg", 6), "");
+  EXPECT_EQ(normalizeHex("abc def", 7), "");
+  EXPECT_EQ(normalizeHex("0x1234", 6), "");
+  EXPECT_EQ(normalizeHex("GHIJKL", 6), "");
+}
+
 }  // namespace
 }  // namespace forgehook::verify
