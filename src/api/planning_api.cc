@@ -1,4 +1,5 @@
 #include "api/planning_api.h"
+#include "core/forge.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -64,8 +65,8 @@ core::Result<store::ItemInput> itemInput(const json& body, bool creating) {
       auto forge = optionalString(issue, "forge");
       if (!forge) return std::unexpected(invalidArgument("issue.forge must be a string"));
       if (*forge && !isKnownForge(**forge))
-        return std::unexpected(invalidArgument("issue.forge must be github, gitlab or gitea"));
-      in.forge = forge->value_or("github");
+        return std::unexpected(invalidArgument("issue.forge must be " + std::string(core::knownForgesText())));
+      in.forge = forge->value_or(std::string(core::forgeName(core::Forge::GitHub)));
       in.repository = repository;
       in.issueNumber = issue["number"].get<std::int64_t>();
     }

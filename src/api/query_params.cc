@@ -1,4 +1,5 @@
 #include "api/query_params.h"
+#include "core/forge.h"
 
 #include <algorithm>
 #include <charconv>
@@ -76,11 +77,12 @@ std::vector<std::string_view> listParams(const store::ResourceSpec& spec) {
   return params;
 }
 
-bool isKnownForge(std::string_view forge) { return forge == "github" || forge == "gitlab" || forge == "gitea"; }
+bool isKnownForge(std::string_view forge) { return core::parseForge(forge).has_value(); }
 
 core::Result<std::optional<std::string>> readForge(const http::Request& request) {
   auto forge = request.queryParam("forge");
-  if (forge && !isKnownForge(*forge)) return std::unexpected(invalidArgument("forge must be github, gitlab or gitea"));
+  if (forge && !isKnownForge(*forge))
+    return std::unexpected(invalidArgument("forge must be " + std::string(core::knownForgesText())));
   return forge;
 }
 

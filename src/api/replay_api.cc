@@ -1,4 +1,5 @@
 #include "api/replay_api.h"
+#include "core/forge.h"
 
 #include <nlohmann/json.hpp>
 
@@ -39,7 +40,8 @@ http::Response ReplayApi::replay(const http::Request& request) const {
     if (!value.is_string()) return http::errorResponse(invalidArgument(key + " must be a string"));
     const auto text = value.get<std::string>();
     if (key == "forge") {
-      if (!isKnownForge(text)) return http::errorResponse(invalidArgument("forge must be github, gitlab or gitea"));
+      if (!isKnownForge(text))
+        return http::errorResponse(invalidArgument("forge must be " + std::string(core::knownForgesText())));
       filter.forge = text;
     } else if (key == "event")
       filter.event = text;

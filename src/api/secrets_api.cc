@@ -1,4 +1,5 @@
 #include "api/secrets_api.h"
+#include "core/forge.h"
 
 #include <nlohmann/json.hpp>
 
@@ -27,7 +28,8 @@ core::Result<Scope> scopeFrom(const http::Request& request) {
   s.forge = rest.substr(0, a);
   s.scope = rest.substr(a + 1, b - a - 1);
   s.key = std::move(decoded);
-  if (!isKnownForge(s.forge)) return std::unexpected(invalidArgument("forge must be github, gitlab or gitea"));
+  if (!isKnownForge(s.forge))
+    return std::unexpected(invalidArgument("forge must be " + std::string(core::knownForgesText())));
   if (s.scope != "hook" && s.scope != "repository")
     return std::unexpected(invalidArgument("scope must be hook or repository"));
   if (s.scope == "repository" && s.key.find('/') == std::string::npos)

@@ -17,7 +17,7 @@ LogField::LogField(std::string_view k, double v) : key(k), number(true) {
   value = buf;
 }
 
-void Logger::log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) const {
+void Logger::log(LogLevel level, std::string_view message, std::span<const LogField> fields) const {
   if (!enabled(level)) return;
   static constexpr const char* kNames[] = {"debug", "info", "warn", "error"};
   std::string line;

@@ -4,6 +4,7 @@
 // takes a header map or a body.
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -28,7 +29,11 @@ class Logger {
  public:
   explicit Logger(LogLevel level, int fd = 2) : level_(level), fd_(fd) {}
   [[nodiscard]] bool enabled(LogLevel level) const { return level >= level_; }
-  void log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {}) const;
+  void log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {}) const {
+    log(level, message, std::span<const LogField>(fields.begin(), fields.size()));
+  }
+  // For lines whose fields are assembled at run time.
+  void log(LogLevel level, std::string_view message, std::span<const LogField> fields) const;
   void debug(std::string_view m, std::initializer_list<LogField> f = {}) const { log(LogLevel::Debug, m, f); }
   void info(std::string_view m, std::initializer_list<LogField> f = {}) const { log(LogLevel::Info, m, f); }
   void warn(std::string_view m, std::initializer_list<LogField> f = {}) const { log(LogLevel::Warn, m, f); }

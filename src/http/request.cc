@@ -38,6 +38,7 @@ Response jsonResponse(int status, std::string body) {
 
 Response errorResponse(const core::Error& error) {
   Response r = jsonResponse(core::httpStatus(error.code), core::errorJson(error));
+  r.log.refusal = error.reason;
   if (error.retryAfterSeconds > 0) r.headers.emplace_back("Retry-After", std::to_string(error.retryAfterSeconds));
   return r;
 }

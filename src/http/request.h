@@ -33,6 +33,7 @@ struct Request {
 // What the request log line says about a request beyond method, path and status.
 struct LogContext {
   std::string forge, deliveryId, event, repository;
+  std::string refusal;  // the error's reason ("invalid_signature", ...) when the answer is one
 };
 
 struct Response {

@@ -194,20 +194,17 @@ void HttpSession::send(Response response) {
   if (route_ && route_->webhook && response.status / 100 == 2) context_.metrics.ackLatency.observe(elapsed);
   if (context_.logger.enabled(core::LogLevel::Info)) {
     const auto& l = response.log;
+    std::vector<core::LogField> fields;
     if (l.forge.empty())
-      context_.logger.info("request", {{"method", method_},
-                                       {"path", path_},
-                                       {"status", response.status},
-                                       {"latency_ms", elapsed * 1000},
-                                       {"remote", remoteAddress_}});
+      fields = {{"method", method_}, {"path", path_}};
     else
-      context_.logger.info("delivery", {{"forge", l.forge},
-                                        {"delivery", l.deliveryId},
-                                        {"event", l.event},
-                                        {"repository", l.repository},
-                                        {"status", response.status},
-                                        {"latency_ms", elapsed * 1000},
-                                        {"remote", remoteAddress_}});
+      fields = {{"forge", l.forge}, {"delivery", l.deliveryId}, {"event", l.event}, {"repository", l.repository}};
+    fields.insert(fields.end(),
+                  {{"status", response.status}, {"latency_ms", elapsed * 1000}, {"remote", remoteAddress_}});
+    // Why it was refused, so an operator can tell a wrong secret from a missing one; the reason is a
+    // fixed code and never holds a secret.
+    if (!l.refusal.empty()) fields.push_back({"reason", l.refusal});
+    context_.logger.log(core::LogLevel::Info, l.forge.empty() ? "request" : "delivery", fields);
   }
 
   stream_.expires_after(context_.options.bodyTimeout);

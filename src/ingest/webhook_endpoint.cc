@@ -151,6 +151,7 @@ void WebhookEndpoint::handle(http::Request&& request, const http::Reply& reply) 
   auto delivery = admit(request, log);
   if (!delivery) {
     http::Response response = http::errorResponse(delivery.error());
+    log.refusal = delivery.error().reason;
     response.log = std::move(log);
     return reply(std::move(response));
   }
@@ -158,6 +159,7 @@ void WebhookEndpoint::handle(http::Request&& request, const http::Reply& reply) 
     http::Response response;
     if (!outcome) {
       response = http::errorResponse(outcome.error());
+      log.refusal = outcome.error().reason;
     } else {
       const bool duplicate = outcome->status == store::AppendStatus::Duplicate;
       (duplicate ? duplicates_ : accepted_).add();
@@ -173,6 +175,7 @@ void WebhookEndpoint::handle(http::Request&& request, const http::Reply& reply) 
   };
   if (auto queued = deps_.intake.submit(std::move(*delivery), std::move(done)); !queued) {
     http::Response response = http::errorResponse(queued.error());
+    log.refusal = queued.error().reason;
     response.log = std::move(log);
     reply(std::move(response));
   }

@@ -10,7 +10,7 @@ namespace forgehook::store {
 // A verified delivery, ready to commit. The body is already encoded (see body_codec.h) so the
 // costly compression runs on the I/O threads, not on the single writer.
 struct NewDelivery {
-  std::string forge;       // "github" | "gitlab" | "gitea"
+  std::string forge;       // core::forgeName(): "github", "gitlab" or "gitea"
   std::string hookId;      // "" when the forge sends none
   std::string deliveryId;  // forge's delivery/idempotency id: dedupe key with forge and hookId
   std::string event;

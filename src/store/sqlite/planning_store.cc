@@ -1,4 +1,5 @@
 #include "store/sqlite/planning_store.h"
+#include "core/forge.h"
 
 #include "store/sqlite/bound_sql.h"
 #include "store/sqlite/resource_sql.h"
@@ -40,7 +41,9 @@ core::Result<std::string> SqlitePlanningStore::createItem(const ItemInput& in, s
     else
       s.bindNull(6);
     if (in.issueNumber)
-      s.bind(7, in.forge.value_or("github")).bind(8, in.repository.value_or("")).bind(9, *in.issueNumber);
+      s.bind(7, in.forge.value_or(std::string(core::forgeName(core::Forge::GitHub))))
+          .bind(8, in.repository.value_or(""))
+          .bind(9, *in.issueNumber);
     else
       s.bindNull(7).bindNull(8).bindNull(9);
     s.bind(10, now);
@@ -67,7 +70,7 @@ core::Result<std::string> SqlitePlanningStore::updateItem(std::int64_t id, const
       set("repository", FieldValue());
       set("issue_number", FieldValue());
     } else if (in.issueNumber) {
-      set("forge", in.forge.value_or("github"));
+      set("forge", in.forge.value_or(std::string(core::forgeName(core::Forge::GitHub))));
       set("repository", in.repository.value_or(""));
       set("issue_number", *in.issueNumber);
     }

@@ -1,0 +1,105 @@
+#include "app/startup.h"
+
+#include <malloc.h>
+
+#include <algorithm>
+#include <csignal>
+#include <iostream>
+#include <stdexcept>
+#include <thread>
+
+#include "core/forge.h"
+#include "core/log.h"
+#include "verify/standard_webhooks.h"
+
+namespace forgehook::app {
+
+sigset_t prepareProcess() {
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGINT);
+  sigaddset(&stopSignals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  // Every delivery allocates and frees a few body-sized buffers; without this glibc keeps handing
+  // the top of the heap back to the kernel and growing it again (sysmalloc) under steady load.
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  return stopSignals;
+}
+
+void checkConfig(const core::Config& config) {
+  (void)core::parseLogLevel(config.logLevel);
+  // A malformed signing key is our configuration's fault: refuse to start rather than 401 every delivery.
+  for (const auto& key : config.gitlab.signingKeys)
+    if (verify::signStandardWebhook(key, "probe", "0", "").empty())
+      throw std::runtime_error("gitlab.signing_key must be whsec_<base64> (one of the keys is not)");
+  (void)serverOptions(config);
+}
+
+GeneratedSecrets prepareSecrets(core::Config& config) {
+  GeneratedSecrets out;
+  if (config.github.secrets.empty() && !config.github.allowUnsigned) {
+    out.github = loadOrCreateSecret(config.dataDir, "github_secret");
+    config.github.secrets = {out.github->value};
+  }
+  if (config.adminToken.empty()) {
+    out.adminToken = loadOrCreateSecret(config.dataDir, "admin_token");
+    config.adminToken = out.adminToken->value;
+  }
+  return out;
+}
+
+http::ServerOptions serverOptions(const core::Config& c) {
+  http::ServerOptions o;
+  const auto colon = c.listen.rfind(':');
+  o.host = c.listen.substr(0, colon);
+  if (o.host.size() > 2 && o.host.front() == '[') o.host = o.host.substr(1, o.host.size() - 2);
+  const int port = std::stoi(c.listen.substr(colon + 1));
+  if (port < 0 || port > 65535) throw std::runtime_error("listen: port out of range");
+  o.port = static_cast<std::uint16_t>(port);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // One core is left to the group-commit writer and the WAL checkpointer, which run beside the
+  // I/O threads; on 2 cores one I/O thread measured ~15% faster than two (docs/PERFORMANCE.md).
+  o.ioThreads = c.server.threads > 0 ? c.server.threads : std::max(1, cores - 1);
+  o.blockingThreads = 2;
+  o.maxHeaderBytes = c.server.maxHeaderBytes;
+  o.headerTimeout = std::chrono::milliseconds(c.server.headerTimeoutMs);
+  o.bodyTimeout = std::chrono::milliseconds(c.server.bodyTimeoutMs);
+  o.idleTimeout = std::chrono::milliseconds(c.server.idleTimeoutMs);
+  o.maxConnections = c.server.maxConnections;
+  return o;
+}
+
+void printBanner(const std::string& address, const GeneratedSecrets& generated, const std::string& dataDir,
+                 bool showSecrets) {
+  const GeneratedSecret* githubSecret = generated.github ? &*generated.github : nullptr;
+  const GeneratedSecret* adminToken = generated.adminToken ? &*generated.adminToken : nullptr;
+  std::cout << "forgehook is listening on http://" << address << "\n"
+            << "  GitHub webhook URL:        http://" << address << "/webhooks/" << core::forgeName(core::Forge::GitHub)
+            << "\n"
+            << "  GitLab webhook URL:        http://" << address << "/webhooks/" << core::forgeName(core::Forge::GitLab)
+            << "\n"
+            << "  Gitea/Forgejo webhook URL: http://" << address << "/webhooks/" << core::forgeName(core::Forge::Gitea)
+            << "\n"
+            << "  Data directory:            " << dataDir << "\n";
+  if (githubSecret) {
+    if (githubSecret->createdNow || showSecrets)
+      std::cout << "  GitHub webhook secret:     " << githubSecret->value << "\n"
+                << "    (paste it as the hook's Secret, content type application/json; kept in " << githubSecret->path
+                << ")\n";
+    else
+      std::cout << "  GitHub webhook secret:     kept in " << githubSecret->path
+                << " (forgehook serve --show-secrets prints it)\n";
+  }
+  if (adminToken) {
+    if (adminToken->createdNow || showSecrets)
+      std::cout << "  Admin API token:           " << adminToken->value << "\n    (kept in " << adminToken->path
+                << ")\n";
+    else
+      std::cout << "  Admin API token:           kept in " << adminToken->path << "\n";
+  }
+  std::cout.flush();
+}
+
+}  // namespace forgehook::app
