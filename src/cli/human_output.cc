@@ -62,7 +62,9 @@ void printRows(std::ostream& out, const json& rows, const std::vector<std::strin
     flatten(row, "", flat);
     for (const auto& c : columns) {
       const auto it = std::find_if(flat.begin(), flat.end(), [&](const auto& kv) { return kv.first == c; });
-      cells.push_back(it == flat.end() ? "-" : cell(it->second));
+      // An empty cell would read as a shifted column.
+      std::string text = it == flat.end() ? "" : cell(it->second);
+      cells.push_back(text.empty() ? "-" : std::move(text));
     }
     table.addRow(std::move(cells));
   }
