@@ -56,8 +56,9 @@ void addMetricsCommand(CLI::App& app, int& exitCode) {
   const std::pair<std::string, std::string> repository{"repository", "owner/name (default: every repository)"};
   const std::pair<std::string, std::string> since{"since", "from: RFC 3339 or Unix seconds"};
   addMetric(*metrics, "status", "Open issues and pulls, open incidents, milestones, webhook intake", {repository},
-            {"open_issues", "open_pulls", "incidents_open", "title", "repository", "state", "closed_issues", "progress",
-             "due_on"},
+            // One order for the block (open_issues, open_pulls, ...) and the milestones table (title, ...).
+            {"title", "repository", "state", "open_issues", "closed_issues", "progress", "due_on", "open_pulls",
+             "incidents_open"},
             exitCode);
   addMetric(*metrics, "pulls", "Pull request flow: opened, merged, cycle and review time, per week",
             {repository,
