@@ -61,6 +61,19 @@ describe("CLI server discovery", () => {
     }
   });
 
+  test("an address file naming the wildcard address is reached over loopback", async () => {
+    const dir = await makeTempDir("forgehook-wildcard-");
+    try {
+      await writeFile(path.join(dir, "forgehook.addr"), `0.0.0.0:${server.port}\n`);
+      await writeFile(path.join(dir, "admin_token"), token + "\n");
+      const out = await runCli(["secrets", "--data-dir", dir, "--json"], { cwd: elsewhere });
+      assert.equal(out.code, 0, out.stderr);
+      assert.deepEqual(JSON.parse(out.stdout), { secrets: [] });
+    } finally {
+      await removeDir(dir);
+    }
+  });
+
   test("FORGEHOOK_SERVER (with or without http://) and --server reach a server named explicitly", async () => {
     for (const value of [server.url, `127.0.0.1:${server.port}`, `${server.url}/`]) {
       const out = await runCli(["deliveries", "list", "--json", "--token", token], { cwd: elsewhere, env: { FORGEHOOK_SERVER: value } });
