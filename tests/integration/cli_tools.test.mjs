@@ -55,6 +55,8 @@ describe("CLI tools", () => {
     assert.deepEqual(await complete(file, ["forgehook", "metrics", "sprint", "--mil"]), ["--milestone"]);
     assert.deepEqual(await complete(file, ["forgehook", "items", "list", "--ow"]), ["--owner"]);
     assert.deepEqual(await complete(file, ["forgehook", "branches", "--st"]), [], "branches takes no --state");
+    assert.deepEqual(await complete(file, ["forgehook", "pulls", "--state", "m"]), ["merged"], "--state values from the catalog");
+    assert.deepEqual(await complete(file, ["forgehook", "items", "list", "--state", "in"]), ["in_progress"]);
   });
 
   test("completion zsh is a #compdef script with the commands, their descriptions and options", async () => {
