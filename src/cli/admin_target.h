@@ -1,7 +1,14 @@
 #pragma once
-// Which forgehook the admin subcommands talk to, and with which token: --server/--token, else
-// FORGEHOOK_ADMIN_TOKEN, else the token generated into <data-dir>/admin_token.
+// Which forgehook a client command talks to, and with which token. The server is --server, else
+// $FORGEHOOK_SERVER, else the address `serve` wrote into <data_dir>/forgehook.addr; the token is
+// --token, else the configured admin token (FORGEHOOK_ADMIN_TOKEN, admin.token), else
+// <data_dir>/admin_token. The data directory is found the way `serve` finds it: --data-dir, else
+// FORGEHOOK_DATA_DIR, else data_dir of the --config file, else ./var. Not thread-safe.
+#include <optional>
 #include <string>
+
+#include "cli/config_sources.h"
+#include "core/config.h"
 
 namespace CLI {
 class App;
@@ -9,11 +16,21 @@ class App;
 
 namespace forgehook::cli {
 
-struct AdminTarget {
-  std::string server = "http://127.0.0.1:8765";
-  std::string token;
-  std::string dataDir = "./var";
+class AdminTarget {
+ public:
+  std::string server;  // --server; empty: discovered
+  std::string token;   // --token; empty: configured or generated
+
+  // Adds --server, --token, --data-dir and --config to `command`.
   void addTo(CLI::App& command);
+
+  // The base URL ("http://host:port"). Throws std::runtime_error naming every place looked at
+  // when no server is found.
+  [[nodiscard]] std::string baseUrl() const;
+  // The configuration as `serve` would load it (defaults < --config < environment < --data-dir).
+  // Throws std::runtime_error on a bad value.
+  [[nodiscard]] const core::Config& config() const;
+
   // GET <server><pathAndQuery> with the bearer token; returns the body on 2xx, throws
   // std::runtime_error with the API's error message otherwise.
   [[nodiscard]] std::string get(const std::string& pathAndQuery) const;
@@ -23,6 +40,12 @@ struct AdminTarget {
 
  private:
   [[nodiscard]] std::string resolvedToken() const;
+  // Why the data directory is what it is, for error messages ("--data-dir", "the default ./var").
+  [[nodiscard]] std::string dataDirOrigin() const;
+
+  ConfigFlags configFlags_;  // only --config and --data-dir are used
+  mutable std::optional<core::Config> config_;
+  mutable std::string baseUrl_, baseUrlOrigin_;
 };
 
 }  // namespace forgehook::cli

@@ -1,80 +1,107 @@
+// forgehook deliveries list|show: stored deliveries through the admin API.
 #include <CLI/CLI.hpp>
-#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/admin_target.h"
 #include "cli/commands.h"
+#include "cli/human_output.h"
 #include "cli/list_query.h"
-#include "http/request.h"
 
 namespace forgehook::cli {
 namespace {
 
+using nlohmann::json;
+
 struct ListFlags {
   AdminTarget target;
-  std::string forge, event, repository, status, since, until, cursor;
-  int limit = 50;
+  std::string forge, event, repository, status, since, until, timeframe, cursor, limit = "50";
   bool json = false;
 };
 
-void printTable(const nlohmann::json& page) {
-  std::printf("%-8s %-7s %-28s %-16s %-30s %-8s %s\n", "ID", "FORGE", "EVENT", "ACTION", "REPOSITORY", "ATTEMPTS",
-              "RECEIVED");
-  for (const auto& d : page["deliveries"]) {
-    std::printf("%-8lld %-7s %-28s %-16s %-30s %-8lld %s\n", d["id"].get<long long>(), cell(d["forge"]).c_str(),
-                cell(d["event"]).c_str(), cell(d["action"]).c_str(), cell(d["repository"]).c_str(),
-                d["attempts"].get<long long>(), cell(d["received_at"]).c_str());
+const std::vector<std::string> kListColumns = {"id",         "status",   "forge",       "event",      "action",
+                                               "repository", "attempts", "received_at", "delivery_id"};
+
+void addList(CLI::App& deliveries, int& exitCode) {
+  auto f = std::make_shared<ListFlags>();
+  auto* c = deliveries.add_subcommand("list", "Newest deliveries first");
+  f->target.addTo(*c);
+  c->add_option("--forge", f->forge, "github, gitlab or gitea");
+  c->add_option("--event", f->event, "event name (pull_request, \"Merge Request Hook\", ...)");
+  c->add_option("--repository", f->repository, "owner/name");
+  c->add_option("--status", f->status,
+                "queued (waiting for the pipeline), retrying (failed, retried later), processed, or dead (failed "
+                "pipeline.max_attempts times; replay to retry)");
+  c->add_option("--since", f->since, "received at or after: RFC 3339 or Unix seconds");
+  c->add_option("--until", f->until, "received before: RFC 3339 or Unix seconds");
+  c->add_option("--timeframe", f->timeframe, "received within the last 1h, 6h, 24h, 7d or 30d");
+  c->add_option("--limit", f->limit, "rows per page, 1-500")->capture_default_str();
+  c->add_option("--cursor", f->cursor, "next_cursor of the previous page");
+  c->add_flag("--json", f->json, "print the API's JSON");
+  c->callback([f, &exitCode] {
+    const auto query = listQuery({{"forge", f->forge},
+                                  {"event", f->event},
+                                  {"repository", f->repository},
+                                  {"status", f->status},
+                                  {"since", f->since},
+                                  {"until", f->until},
+                                  {"timeframe", f->timeframe},
+                                  {"limit", f->limit},
+                                  {"cursor", f->cursor}});
+    const auto body = f->target.get("/api/v1/deliveries" + query);
+    if (f->json) {
+      std::cout << body << "\n";
+    } else {
+      const auto page = json::parse(body);
+      printRows(std::cout, page["deliveries"], kListColumns);
+      printNextCursor(page);
+    }
+    exitCode = 0;
+  });
+}
+
+// Metadata as a key/value block, the (redacted) headers as another, then the payload as indented JSON.
+void printDelivery(const json& d) {
+  json meta = d;
+  meta.erase("headers");
+  meta.erase("payload");
+  printObject(std::cout, meta, {"id", "delivery_id", "forge", "event", "action", "repository", "status"});
+  if (d.contains("headers") && d["headers"].is_object()) {
+    std::cout << "\nheaders:\n";
+    printObject(std::cout, d["headers"]);
   }
-  if (!page["next_cursor"].is_null()) std::printf("more: --cursor %s\n", cell(page["next_cursor"]).c_str());
+  if (d.contains("payload")) std::cout << "\npayload:\n" << d["payload"].dump(2) << "\n";
+}
+
+void addShow(CLI::App& deliveries, int& exitCode) {
+  struct ShowFlags {
+    AdminTarget target;
+    long long id = 0;
+    bool json = false;
+  };
+  auto f = std::make_shared<ShowFlags>();
+  auto* c = deliveries.add_subcommand("show", "One delivery with headers and payload");
+  f->target.addTo(*c);
+  c->add_option("id", f->id, "delivery id (the ID column of deliveries list)")->required();
+  c->add_flag("--json", f->json, "print the API's JSON");
+  c->callback([f, &exitCode] {
+    const auto body = f->target.get("/api/v1/deliveries/" + std::to_string(f->id));
+    if (f->json)
+      std::cout << body << "\n";
+    else
+      printDelivery(json::parse(body));
+    exitCode = 0;
+  });
 }
 
 }  // namespace
 
 void addDeliveriesCommand(CLI::App& app, int& exitCode) {
-  auto* command = app.add_subcommand("deliveries", "List and show stored deliveries (through the admin API)");
+  auto* command = app.add_subcommand("deliveries", "List and show stored deliveries");
   command->require_subcommand(1);
-
-  auto list = std::make_shared<ListFlags>();
-  auto* listCommand = command->add_subcommand("list", "Newest deliveries first");
-  list->target.addTo(*listCommand);
-  listCommand->add_option("--forge", list->forge, "github, gitlab or gitea");
-  listCommand->add_option("--event", list->event, "event name");
-  listCommand->add_option("--repository", list->repository, "owner/name");
-  listCommand->add_option("--status", list->status, "queued");
-  listCommand->add_option("--since", list->since, "RFC 3339 or Unix seconds (inclusive)");
-  listCommand->add_option("--until", list->until, "RFC 3339 or Unix seconds (exclusive)");
-  listCommand->add_option("--limit", list->limit, "1-500")->capture_default_str();
-  listCommand->add_option("--cursor", list->cursor, "next_cursor of the previous page");
-  listCommand->add_flag("--json", list->json, "print the API's JSON");
-  listCommand->callback([list, &exitCode] {
-    const auto query = listQuery(list->limit, {{"forge", &list->forge},
-                                               {"event", &list->event},
-                                               {"repository", &list->repository},
-                                               {"status", &list->status},
-                                               {"since", &list->since},
-                                               {"until", &list->until},
-                                               {"cursor", &list->cursor}});
-    const auto body = list->target.get("/api/v1/deliveries" + query);
-    if (list->json)
-      std::cout << body << "\n";
-    else
-      printTable(nlohmann::json::parse(body));
-    exitCode = 0;
-  });
-
-  auto show = std::make_shared<std::pair<AdminTarget, long long>>();
-  auto json = std::make_shared<bool>(false);
-  auto* showCommand = command->add_subcommand("show", "One delivery with headers and payload");
-  show->first.addTo(*showCommand);
-  showCommand->add_option("id", show->second, "delivery id (the id column of list)")->required();
-  showCommand->add_flag("--json", *json, "print the API's JSON unformatted");
-  showCommand->callback([show, json, &exitCode] {
-    const auto body = show->first.get("/api/v1/deliveries/" + std::to_string(show->second));
-    std::cout << (*json ? body : nlohmann::json::parse(body).dump(2)) << "\n";
-    exitCode = 0;
-  });
+  addList(*command, exitCode);
+  addShow(*command, exitCode);
 }
 
 }  // namespace forgehook::cli

@@ -21,8 +21,11 @@ HttpResult httpRequest(const std::string& method, const std::string& url,
   const std::string authority = rest.substr(0, slash);
   const std::string target = slash == std::string::npos ? "/" : rest.substr(slash);
   const auto colon = authority.rfind(':');
-  const std::string host = colon == std::string::npos ? authority : authority.substr(0, colon);
-  const std::string port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
+  const bool hasPort = colon != std::string::npos && authority.find(']', colon) == std::string::npos;
+  std::string host = hasPort ? authority.substr(0, colon) : authority;
+  const std::string port = hasPort ? authority.substr(colon + 1) : "80";
+  // An IPv6 literal is written [::1] in a URL and ::1 to the resolver.
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
 
   asio::io_context ioc;
   asio::ip::tcp::resolver resolver(ioc);

@@ -7,12 +7,13 @@
 int main(int argc, char** argv) {
   CLI::App app{"forgehook: receives, verifies and durably stores webhooks from GitHub, GitLab and Gitea"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("forgehook ") + FORGEHOOK_VERSION);
   int exitCode = 0;
-  forgehook::cli::addServeCommand(app, exitCode);
-  forgehook::cli::addConfigCommand(app, exitCode);
-  forgehook::cli::addSendCommand(app, exitCode);
-  forgehook::cli::addDeliveriesCommand(app, exitCode);
-  forgehook::cli::addActivityCommands(app, exitCode);
+  using namespace forgehook::cli;
+  for (auto add :
+       {addServeCommand, addConfigCommand, addSendCommand, addDeliveriesCommand, addListCommands, addIncidentsCommand,
+        addItemsCommand, addReplayCommands, addMetricsCommand, addSecretsCommand, addCompletionCommand})
+    add(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -24,10 +24,10 @@ namespace {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct SendFlags {
-  std::string url, forge = "github", event, file, secret, signingKey, delivery, hookId, dataDir = "./var";
-  bool form = false;
+  std::string url, forge = "github", event, file, secret, signingKey, delivery, hookId;
+  bool form = false, json = false;
   long long fromDelivery = 0;
-  AdminTarget source;  // where --from-delivery is read from
+  AdminTarget server;  // the forgehook posted to (unless --url) and read --from-delivery from
 };
 
 std::string readFile(const std::string& path) {
@@ -38,21 +38,38 @@ std::string readFile(const std::string& path) {
   return buffer.str();
 }
 
-// The first accepted secret from the environment, else the one serve generated (GitHub only).
+// The current secret as serve would accept it: configured (TOML or FORGEHOOK_<FORGE>_SECRET/_TOKEN),
+// else the one serve generated into the data directory (GitHub only).
 std::string defaultSecret(const SendFlags& f) {
-  const char* env = f.forge == "gitlab"  ? "FORGEHOOK_GITLAB_TOKEN"
-                    : f.forge == "gitea" ? "FORGEHOOK_GITEA_SECRET"
-                                         : "FORGEHOOK_GITHUB_SECRET";
-  if (const char* v = std::getenv(env); v && *v) {
-    std::string all(v);
-    return all.substr(0, all.find(','));
-  }
+  const core::Config& config = f.server.config();
+  const auto& configured = f.forge == "gitlab"  ? config.gitlab.secrets
+                           : f.forge == "gitea" ? config.gitea.secrets
+                                                : config.github.secrets;
+  if (!configured.empty()) return configured.front();
   if (f.forge == "github") {
-    std::ifstream in(f.dataDir + "/github_secret");
+    std::ifstream in(config.dataDir + "/github_secret");
     std::string s;
     if (in && std::getline(in, s) && !s.empty()) return s;
   }
   return {};
+}
+
+// The receiver's answer for people: {"status": "accepted", "id": 12, "delivery": "..."} → one line.
+void printAnswer(const HttpResult& result, bool asJson) {
+  auto answer = nlohmann::json::parse(result.body, nullptr, false);
+  if (asJson || !answer.is_object()) {
+    (result.status / 100 == 2 ? std::cout : std::cerr) << result.body << "\n";
+    return;
+  }
+  if (result.status / 100 != 2) {
+    std::cerr << "forgehook: HTTP " << result.status << ": " << answer.value("message", result.body) << "\n";
+    return;
+  }
+  std::cout << answer.value("status", std::string("sent"));
+  if (answer.contains("id")) std::cout << ": stored as id " << answer["id"].dump();
+  if (answer.contains("delivery") && answer["delivery"].is_string())
+    std::cout << ", delivery " << answer["delivery"].get<std::string>();
+  std::cout << "\n";
 }
 
 // Builds the body and headers the forge would send for `json`.
@@ -90,7 +107,7 @@ std::pair<std::string, Headers> signLikeForge(const SendFlags& f, const std::str
 int run(SendFlags f) {
   std::string json;
   if (f.fromDelivery > 0) {
-    const auto stored = nlohmann::json::parse(f.source.get("/api/v1/deliveries/" + std::to_string(f.fromDelivery)));
+    const auto stored = nlohmann::json::parse(f.server.get("/api/v1/deliveries/" + std::to_string(f.fromDelivery)));
     json = stored["payload"].dump();
     f.forge = stored["forge"].get<std::string>();
     if (f.event.empty()) f.event = stored["event"].get<std::string>();
@@ -107,12 +124,12 @@ int run(SendFlags f) {
     f.delivery =
         r.substr(0, 8) + "-" + r.substr(8, 4) + "-" + r.substr(12, 4) + "-" + r.substr(16, 4) + "-" + r.substr(20);
   }
-  if (f.url.empty()) f.url = "http://127.0.0.1:8765/webhooks/" + f.forge;
+  if (f.url.empty()) f.url = f.server.baseUrl() + "/webhooks/" + f.forge;
   const std::string secret = f.secret.empty() ? defaultSecret(f) : f.secret;
   if (secret.empty()) std::cerr << "forgehook send: no secret given; sending unsigned\n";
   auto [body, headers] = signLikeForge(f, json, secret);
   const auto result = httpRequest("POST", f.url, headers, body);
-  std::cout << result.body << "\n";
+  printAnswer(result, f.json);
   return result.status / 100 == 2 ? 0 : 1;
 }
 
@@ -120,26 +137,23 @@ int run(SendFlags f) {
 
 void addSendCommand(CLI::App& app, int& exitCode) {
   auto f = std::make_shared<SendFlags>();
-  auto* command = app.add_subcommand("send", "Sign a payload as the forge would and POST it");
-  command->add_option("--url", f->url, "receiver URL (default http://127.0.0.1:8765/webhooks/<forge>)");
+  auto* command =
+      app.add_subcommand("send", "Sign a payload as the forge would and POST it to <server>/webhooks/<forge>");
+  f->server.addTo(*command);
+  command->add_option("--url", f->url,
+                      "post to this full URL instead of <server>/webhooks/<forge> (e.g. another receiver)");
   command->add_option("--forge", f->forge, "github, gitlab or gitea")->capture_default_str();
   command->add_option("--event", f->event, "event name, e.g. pull_request or \"Merge Request Hook\"");
   command->add_option("--file", f->file, "JSON payload file");
-  command->add_option(
-      "--secret", f->secret,
-      "secret/token (default: first of $FORGEHOOK_<FORGE>_SECRET/_TOKEN, else <data-dir>/github_secret)");
+  command->add_option("--secret", f->secret,
+                      "secret/token (default: the first configured one, else <data-dir>/github_secret)");
   command->add_option("--signing-key", f->signingKey, "GitLab Standard Webhooks key whsec_...");
   command->add_flag("--form", f->form, "send application/x-www-form-urlencoded (payload=...)");
   command->add_option("--delivery", f->delivery, "delivery id (default: a random UUID)");
   command->add_option("--hook-id", f->hookId, "hook id header");
-  command->add_option("--data-dir", f->dataDir, "where serve keeps a generated github_secret")->capture_default_str();
-  command->add_option("--from-delivery", f->fromDelivery, "replay this stored delivery (read via --server/--token)");
-  command->add_option("--server", f->source.server, "forgehook to read --from-delivery from")->capture_default_str();
-  command->add_option("--token", f->source.token, "admin token for --from-delivery");
-  command->callback([f, &exitCode] {
-    f->source.dataDir = f->dataDir;
-    exitCode = run(*f);
-  });
+  command->add_option("--from-delivery", f->fromDelivery, "send this delivery stored on --server again");
+  command->add_flag("--json", f->json, "print the receiver's JSON answer");
+  command->callback([f, &exitCode] { exitCode = run(*f); });
 }
 
 }  // namespace forgehook::cli

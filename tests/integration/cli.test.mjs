@@ -48,7 +48,7 @@ describe("forgehook CLI", () => {
 
   async function send(forge, event, payload, extra = []) {
     const file = await payloadFile(forge, payload);
-    const out = await cli(["send", "--url", `${server.url}/webhooks/${forge}`, "--forge", forge, "--event", event, "--file", file, ...extra]);
+    const out = await cli(["send", "--url", `${server.url}/webhooks/${forge}`, "--forge", forge, "--event", event, "--file", file, "--json", ...extra]);
     cliOutputs.push(out);
     return out;
   }

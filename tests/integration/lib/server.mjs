@@ -39,11 +39,11 @@ export async function waitFor(fn, { timeoutMs = 10_000, intervalMs = 20, message
   }
 }
 
-// Runs the forgehook CLI with only PATH and `env` in its environment; resolves {code, stdout,
-// stderr} (never rejects on a non-zero exit).
-export function runCli(args, { env = {}, timeoutMs = 20_000 } = {}) {
+// Runs the forgehook CLI with only PATH and `env` in its environment, in `cwd` (default: this
+// process's); resolves {code, stdout, stderr} (never rejects on a non-zero exit).
+export function runCli(args, { env = {}, timeoutMs = 20_000, cwd } = {}) {
   return new Promise((resolve) => {
-    execFile(BIN, args, { env: { PATH: process.env.PATH, LANG: "C.UTF-8", ...env }, timeout: timeoutMs, maxBuffer: 64 << 20 },
+    execFile(BIN, args, { env: { PATH: process.env.PATH, LANG: "C.UTF-8", ...env }, cwd, timeout: timeoutMs, maxBuffer: 64 << 20 },
       (err, stdout, stderr) => resolve({ code: err ? (err.code ?? err.signal) : 0, stdout, stderr }));
   });
 }

@@ -1,0 +1,33 @@
+// forgehook secrets: the stored per-hook and per-repository secrets (GET /api/v1/secrets). Values
+// are write-only on the server, so only their scope and count are shown.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/admin_target.h"
+#include "cli/commands.h"
+#include "cli/human_output.h"
+
+namespace forgehook::cli {
+
+void addSecretsCommand(CLI::App& app, int& exitCode) {
+  struct Flags {
+    AdminTarget target;
+    bool json = false;
+  };
+  auto f = std::make_shared<Flags>();
+  auto* c = app.add_subcommand("secrets", "Stored per-hook and per-repository secrets (scope and count only)");
+  f->target.addTo(*c);
+  c->add_flag("--json", f->json, "print the API's JSON");
+  c->callback([f, &exitCode] {
+    const auto body = f->target.get("/api/v1/secrets");
+    if (f->json)
+      std::cout << body << "\n";
+    else
+      printRows(std::cout, nlohmann::json::parse(body)["secrets"], {"forge", "scope", "key", "count"});
+    exitCode = 0;
+  });
+}
+
+}  // namespace forgehook::cli
