@@ -2,6 +2,10 @@
 
 #include <malloc.h>
 
+#include <boost/asio/ip/address.hpp>
+#include <charconv>
+#include <filesystem>
+
 #include <algorithm>
 #include <csignal>
 #include <iostream>
@@ -13,6 +17,28 @@
 #include "verify/standard_webhooks.h"
 
 namespace forgehook::app {
+namespace {
+
+// "HOST:PORT" with HOST an IP address (or localhost, or [IPv6]) and PORT 0-65535; the reason otherwise.
+std::string listenAddressProblem(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return "listen must be HOST:PORT";
+  std::string host = listen.substr(0, colon);
+  // As serverOptions() strips [..] from an IPv6 host, and http::HttpServer maps localhost.
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  boost::system::error_code ec;
+  (void)boost::asio::ip::make_address(host, ec);
+  if (ec) return "listen: \"" + host + "\" is not an IP address";
+  const std::string port = listen.substr(colon + 1);
+  int value = -1;
+  const auto [end, err] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || err != std::errc{} || end != port.data() + port.size() || value < 0 || value > 65535)
+    return "listen: port must be a number from 0 to 65535, got \"" + port + "\"";
+  return {};
+}
+
+}  // namespace
 
 sigset_t prepareProcess() {
   sigset_t stopSignals;
@@ -28,13 +54,28 @@ sigset_t prepareProcess() {
   return stopSignals;
 }
 
-void checkConfig(const core::Config& config) {
-  (void)core::parseLogLevel(config.logLevel);
+std::vector<std::string> configProblems(const core::Config& config) {
+  std::vector<std::string> problems;
+  try {
+    (void)core::parseLogLevel(config.logLevel);
+  } catch (const std::invalid_argument& e) {
+    problems.push_back(std::string(e.what()) + ", got \"" + config.logLevel + "\"");
+  }
   // A malformed signing key is our configuration's fault: refuse to start rather than 401 every delivery.
   for (const auto& key : config.gitlab.signingKeys)
-    if (verify::signStandardWebhook(key, "probe", "0", "").empty())
-      throw std::runtime_error("gitlab.signing_key must be whsec_<base64> (one of the keys is not)");
-  (void)serverOptions(config);
+    if (verify::signStandardWebhook(key, "probe", "0", "").empty()) {
+      problems.push_back("gitlab.signing_key must be whsec_<base64> (one of the keys is not)");
+      break;
+    }
+  if (auto listen = listenAddressProblem(config.listen); !listen.empty()) problems.push_back(listen);
+  std::error_code ec;
+  if (std::filesystem::exists(config.dataDir, ec) && !std::filesystem::is_directory(config.dataDir, ec))
+    problems.push_back("data_dir " + config.dataDir + " exists and is not a directory");
+  return problems;
+}
+
+void checkConfig(const core::Config& config) {
+  if (const auto problems = configProblems(config); !problems.empty()) throw std::runtime_error(problems.front());
 }
 
 GeneratedSecrets prepareSecrets(core::Config& config) {
@@ -51,6 +92,7 @@ GeneratedSecrets prepareSecrets(core::Config& config) {
 }
 
 http::ServerOptions serverOptions(const core::Config& c) {
+  if (auto problem = listenAddressProblem(c.listen); !problem.empty()) throw std::runtime_error(problem);
   http::ServerOptions o;
   const auto colon = c.listen.rfind(':');
   o.host = c.listen.substr(0, colon);

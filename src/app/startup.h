@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/data_dir.h"
 #include "core/config.h"
@@ -19,7 +20,9 @@ namespace forgehook::app {
 // starts; returns the stop signals to wait for.
 [[nodiscard]] sigset_t prepareProcess();
 
-// Throws std::runtime_error naming the first setting `serve` would refuse.
+// Every setting `serve` would refuse, one message each; empty when it would start.
+[[nodiscard]] std::vector<std::string> configProblems(const core::Config& config);
+// Throws std::runtime_error with the first of configProblems().
 void checkConfig(const core::Config& config);
 
 // The listener's options from the configuration. Throws std::runtime_error for a bad `listen`.

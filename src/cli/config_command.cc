@@ -6,10 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "app/startup.h"
 #include "cli/commands.h"
 #include "cli/config_json.h"
 #include "cli/config_sources.h"
-#include "cli/serve_checks.h"
 
 namespace forgehook::cli {
 namespace {
@@ -24,7 +24,7 @@ int run(const Flags& f) {
   std::vector<std::string> problems;
   try {
     config = f.config.load();
-    problems = serveProblems(*config);
+    problems = app::configProblems(*config);
   } catch (const std::invalid_argument& e) {
     problems.push_back(e.what());
   }

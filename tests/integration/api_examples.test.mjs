@@ -47,13 +47,15 @@ function milestoneClosed() {
 }
 function release() {
   const p = onRepo(example("release", "published"));
-  Object.assign(p.release, { tag_name: "v1.0.0", name: "v1.0.0", created_at: iso(T0 + 5 * HOUR), published_at: iso(T0 + 6 * HOUR) });
+  Object.assign(p.release, { tag_name: "v1.0.0", name: "v1.0.0", created_at: iso(T0 + 5 * HOUR), published_at: iso(T0 + 6 * HOUR),
+    html_url: `${REPO.html_url}/releases/tag/v1.0.0` });
   return p;
 }
 function deploymentStatus() {
   const p = onRepo(example("deployment_status"));
   Object.assign(p.deployment, { created_at: iso(T0 + 6 * HOUR), updated_at: iso(T0 + 6 * HOUR) });
-  Object.assign(p.deployment_status, { created_at: iso(T0 + 7 * HOUR), updated_at: iso(T0 + 7 * HOUR) });
+  Object.assign(p.deployment_status, { created_at: iso(T0 + 7 * HOUR), updated_at: iso(T0 + 7 * HOUR),
+    target_url: `${REPO.html_url}/deployments` });
   return p;
 }
 const push = () => onRepo(example("push"));
@@ -185,6 +187,23 @@ test("every endpoint answers as docs/API.md shows", async () => {
   await call("deployments", "GET", `/api/v1/deployments?repository=${repoQuery}`);
   await call("repositories", "GET", "/api/v1/repositories");
   await call("activity", "GET", `/api/v1/activity?repository=${repoQuery}&kind=pull_request,star&limit=2`);
+
+  // The examples must not contradict themselves: each record's URL names its own number, run, tag.
+  const urlOf = {
+    pulls: (r) => `${REPO.html_url}/pull/${r.number}`,
+    reviews: (r) => `${REPO.html_url}/pull/${r.pull_number}#pullrequestreview-${r.review_id}`,
+    issues: (r) => `${REPO.html_url}/issues/${r.number}`,
+    runs: (r) => `${REPO.html_url}/actions/runs/${r.run_id}`,
+    releases: (r) => `${REPO.html_url}/releases/tag/${r.tag}`,
+  };
+  for (const [resource, expected] of Object.entries(urlOf)) {
+    const rows = (await fh.api(`/api/v1/${resource}?limit=500`)).json[resource];
+    assert.ok(rows.length > 0, resource);
+    for (const r of rows) {
+      assert.equal(r.repository, REPO.full_name, `${resource}: ${JSON.stringify(r)}`);
+      assert.equal(r.url, expected(r), `${resource}: ${JSON.stringify(r)}`);
+    }
+  }
 
   // Metrics.
   await call("metrics-status", "GET", `/api/v1/metrics/status?repository=${repoQuery}`);

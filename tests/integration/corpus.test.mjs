@@ -2,7 +2,7 @@
 // as JSON and as a form hook, and stored once with the right metadata and the exact payload.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { Forge, assertAccepted, githubExamples, githubSha256, headerValue, makeSecret, pool } from "./lib/forge.mjs";
+import { Forge, assertAccepted, assertError, githubExamples, githubSha256, headerValue, makeSecret, pool } from "./lib/forge.mjs";
 import { start } from "./lib/server.mjs";
 
 const examples = githubExamples();

@@ -24,8 +24,9 @@ export function pullRequest(action, updated, { number = 7, merged = false } = {}
 }
 export function review(submitted) {
   const p = onRepo(example("pull_request_review", "submitted"));
-  Object.assign(p.pull_request, { number: 7, created_at: iso(T0) });
-  Object.assign(p.review, { id: 9001, state: "approved", submitted_at: iso(submitted), user: { ...p.review.user, login: "octo-reviewer" } });
+  Object.assign(p.pull_request, { number: 7, created_at: iso(T0), html_url: `${REPO.html_url}/pull/7` });
+  Object.assign(p.review, { id: 9001, state: "approved", submitted_at: iso(submitted), user: { ...p.review.user, login: "octo-reviewer" },
+    html_url: `${REPO.html_url}/pull/7#pullrequestreview-9001` });
   return p;
 }
 export function issue(action, updated, state, labels, reason = null) {
@@ -42,12 +43,13 @@ export function workflowRun(id, conclusion, started) {
   const p = onRepo(example("workflow_run", "completed"));
   p.workflow = { ...p.workflow, name: "CI" };
   Object.assign(p.workflow_run, { id, name: "CI", head_branch: "main", status: "completed", conclusion, run_attempt: 1,
-    run_started_at: iso(started), updated_at: iso(started + 600) });
+    run_started_at: iso(started), updated_at: iso(started + 600), html_url: `${REPO.html_url}/actions/runs/${id}`,
+    repository: REPO, head_repository: REPO });
   return p;
 }
 export function comment(id, issueNumber = 77) {
   const p = onRepo(example("issue_comment", "created"));
-  p.issue = { ...p.issue, number: issueNumber };
+  p.issue = { ...p.issue, number: issueNumber, html_url: `${REPO.html_url}/issues/${issueNumber}` };
   p.comment = { ...p.comment, id, created_at: iso(T0), updated_at: iso(T0) };
   return p;
 }
