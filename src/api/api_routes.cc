@@ -22,7 +22,8 @@ const Params kDeliveryParams{"forge", "event",     "repository", "status", "sinc
 const Params kRepositoryOnly{"repository"};
 const Params kMetricsRange{"repository", "since", "until", "timeframe"};
 const Params kSprintParams{"repository", "milestone"};
-const Params kHealthParams{"repository", "since", "until", "timeframe", "stale_pull_days", "stale_issue_days"};
+// CI runs are counted from `since` (or `timeframe`) up to now: the endpoint has no `until`.
+const Params kHealthParams{"repository", "since", "timeframe", "stale_pull_days", "stale_issue_days"};
 
 }  // namespace
 
