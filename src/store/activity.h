@@ -4,10 +4,10 @@
 // the model never sees SQL and a PostgreSQL store can apply the same records.
 //
 // Order independence: every entity write carries a `version` (the payload's own timestamp, see
-// model/version.h) and replaces the stored entity only when it is not older. Deliveries of one
-// entity may therefore be applied in any order, or twice, and end in the same state; everything
-// else (counts, first review, incidents, item status) is derived from these tables when read or
-// recomputed from them, never accumulated.
+// model::version() in model/record_builder.h) and replaces the stored entity only when it is not
+// older. Deliveries of one entity may therefore be applied in any order, or twice, and end in the
+// same state; everything else (counts, first review, incidents, item status) is derived from these
+// tables when read or recomputed from them, never accumulated.
 #include <cstdint>
 #include <optional>
 #include <string>

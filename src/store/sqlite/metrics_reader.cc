@@ -51,6 +51,16 @@ core::Result<void> SqliteMetricsReader::query(const std::string& sql, const Repo
   });
 }
 
+template <typename Row>
+core::Result<std::vector<Row>> SqliteMetricsReader::rows(const std::string& sql, const RepositoryFilter& repository,
+                                                         std::initializer_list<FieldValue> more,
+                                                         Row (*read)(const Statement&)) {
+  std::vector<Row> out;
+  auto done = query(sql, repository, more, [&](const Statement& s) { out.push_back(read(s)); });
+  if (!done) return std::unexpected(done.error());
+  return out;
+}
+
 core::Result<StatusCounts> SqliteMetricsReader::statusCounts(const RepositoryFilter& repository,
                                                              std::int64_t sinceMicros) {
   const std::string sql =
@@ -73,28 +83,19 @@ core::Result<StatusCounts> SqliteMetricsReader::statusCounts(const RepositoryFil
 }
 
 core::Result<std::vector<MilestoneRow>> SqliteMetricsReader::milestones(const RepositoryFilter& repository) {
-  std::vector<MilestoneRow> rows;
-  auto done = query(kMilestoneColumns + " ORDER BY m.due_on IS NULL, m.due_on, m.title", repository, {},
-                    [&](const Statement& s) { rows.push_back(readMilestone(s)); });
-  if (!done) return std::unexpected(done.error());
-  return rows;
+  return rows(kMilestoneColumns + " ORDER BY m.due_on IS NULL, m.due_on, m.title", repository, {}, readMilestone);
 }
 
 core::Result<std::optional<MilestoneRow>> SqliteMetricsReader::milestone(const RepositoryFilter& repository,
                                                                          const std::string& title) {
-  std::optional<MilestoneRow> found;
-  auto done = query(kMilestoneColumns + " AND m.title = ?2 LIMIT 1", repository, {title},
-                    [&](const Statement& s) { found = readMilestone(s); });
-  if (!done) return std::unexpected(done.error());
-  return found;
+  auto found = rows(kMilestoneColumns + " AND m.title = ?2 LIMIT 1", repository, {title}, readMilestone);
+  if (!found) return std::unexpected(found.error());
+  return found->empty() ? std::nullopt : std::optional<MilestoneRow>(std::move(found->front()));
 }
 
 core::Result<std::vector<MilestoneRow>> SqliteMetricsReader::closedMilestones(const RepositoryFilter& repository) {
-  std::vector<MilestoneRow> rows;
-  auto done = query(kMilestoneColumns + " AND m.state = 'closed' ORDER BY m.closed_at DESC LIMIT 10", repository, {},
-                    [&](const Statement& s) { rows.push_back(readMilestone(s)); });
-  if (!done) return std::unexpected(done.error());
-  return rows;
+  return rows(kMilestoneColumns + " AND m.state = 'closed' ORDER BY m.closed_at DESC LIMIT 10", repository, {},
+              readMilestone);
 }
 
 core::Result<std::vector<PullTiming>> SqliteMetricsReader::pullTimings(const RepositoryFilter& repository,

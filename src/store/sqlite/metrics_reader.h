@@ -25,6 +25,10 @@ class SqliteMetricsReader final : public MetricsReader {
   // Runs `sql` with ?1 bound to the repository (NULL for all) and `more` after it; calls `row` per row.
   core::Result<void> query(const std::string& sql, const RepositoryFilter& repository,
                            std::initializer_list<FieldValue> more, const std::function<void(const Statement&)>& row);
+  // query() collecting `read(statement)` of every row.
+  template <typename Row>
+  core::Result<std::vector<Row>> rows(const std::string& sql, const RepositoryFilter& repository,
+                                      std::initializer_list<FieldValue> more, Row (*read)(const Statement&));
   Database& db_;
 };
 
