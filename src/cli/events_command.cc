@@ -17,10 +17,8 @@ void addEventsCommand(CLI::App& app, int& exitCode) {
     bool json = false;
   };
   auto f = std::make_shared<Flags>();
-  auto* c = app.add_subcommand(
-      "events",
-      "The events to subscribe a hook to: those mapped into pulls, issues, runs, ... (others are stored with an "
-      "activity line only)");
+  auto* c =
+      app.add_subcommand("events", "The events to subscribe a hook to: the ones mapped into pulls, issues, runs, ...");
   addForgeOption(*c, f->forge, ForgeCheck::OnParse,
                  "GitHub event names, GitLab object_kind values, or the events Gitea sends")
       ->capture_default_str();
