@@ -42,7 +42,7 @@ std::string readFile(const std::string& path) {
   return buffer.str();
 }
 
-// The --forge value, checked on parse against the same names.
+// The forge sent as: --forge (checked on parse), or the stored delivery's with --from-delivery.
 core::Forge forgeOf(const SendFlags& f) {
   const auto forge = core::parseForge(f.forge);
   if (!forge) throw std::runtime_error("--forge must be " + std::string(core::knownForgesText()));
