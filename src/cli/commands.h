@@ -10,6 +10,7 @@ namespace forgehook::cli {
 void addServeCommand(CLI::App& app, int& exitCode);       // serve_command.cc
 void addConfigCommand(CLI::App& app, int& exitCode);      // config_command.cc
 void addSendCommand(CLI::App& app, int& exitCode);        // send_command.cc
+void addEventsCommand(CLI::App& app, int& exitCode);      // events_command.cc
 void addDeliveriesCommand(CLI::App& app, int& exitCode);  // deliveries_command.cc
 void addListCommands(CLI::App& app, int& exitCode);       // list_commands.cc: pulls, issues, ... activity
 void addIncidentsCommand(CLI::App& app, int& exitCode);   // incidents_command.cc

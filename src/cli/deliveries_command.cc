@@ -6,6 +6,7 @@
 
 #include "cli/admin_target.h"
 #include "cli/commands.h"
+#include "cli/forge_option.h"
 #include "cli/human_output.h"
 #include "cli/list_query.h"
 
@@ -27,7 +28,7 @@ void addList(CLI::App& deliveries, int& exitCode) {
   auto f = std::make_shared<ListFlags>();
   auto* c = deliveries.add_subcommand("list", "Newest deliveries first");
   f->target.addTo(*c);
-  c->add_option("--forge", f->forge, "github, gitlab or gitea");
+  addForgeOption(*c, f->forge, ForgeCheck::ByServer);
   c->add_option("--event", f->event, "event name (pull_request, \"Merge Request Hook\", ...)");
   c->add_option("--repository", f->repository, "owner/name");
   c->add_option("--status", f->status,

@@ -7,6 +7,7 @@
 
 #include "cli/admin_target.h"
 #include "cli/commands.h"
+#include "cli/forge_option.h"
 #include "cli/resource_list.h"
 
 namespace forgehook::cli {
@@ -29,7 +30,7 @@ json issueRef(const std::string& text, const std::string& forge) {
 struct ItemFlags {
   AdminTarget target;
   long long id = 0;
-  std::string title, description, owner, status, dueOn, issue, forge = "github";
+  std::string title, description, owner, status, dueOn, issue, forge{core::forgeName(core::Forge::GitHub)};
   std::vector<std::string> tags;
   bool json = false;
 };
@@ -83,7 +84,7 @@ void addItemsCommand(CLI::App& app, int& exitCode) {
   addCommand->add_option("--title", add->title, "what is planned")->required();
   addFieldOptions(*addCommand, *add);
   addCommand->add_option("--issue", add->issue, "owner/name#NUMBER to follow");
-  addCommand->add_option("--forge", add->forge, "forge of --issue")->capture_default_str();
+  addForgeOption(*addCommand, add->forge, ForgeCheck::ByServer, "the forge of --issue")->capture_default_str();
   addCommand->callback([add, &exitCode] {
     json body = fieldsBody(*add);
     if (!add->issue.empty()) body["issue"] = issueRef(add->issue, add->forge);
@@ -107,7 +108,7 @@ void addItemsCommand(CLI::App& app, int& exitCode) {
   link->target.addTo(*linkCommand);
   linkCommand->add_option("id", link->id)->required();
   linkCommand->add_option("issue", link->issue, "owner/name#NUMBER, or - to unlink")->required();
-  linkCommand->add_option("--forge", link->forge)->capture_default_str();
+  addForgeOption(*linkCommand, link->forge, ForgeCheck::ByServer, "the forge of the issue")->capture_default_str();
   linkCommand->add_flag("--json", link->json, "print the API's JSON");
   linkCommand->callback([link, &exitCode] {
     json body{{"issue", link->issue == "-" ? json(nullptr) : issueRef(link->issue, link->forge)}};

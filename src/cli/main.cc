@@ -10,9 +10,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("forgehook ") + FORGEHOOK_VERSION);
   int exitCode = 0;
   using namespace forgehook::cli;
-  for (auto add :
-       {addServeCommand, addConfigCommand, addSendCommand, addDeliveriesCommand, addListCommands, addIncidentsCommand,
-        addItemsCommand, addReplayCommands, addMetricsCommand, addSecretsCommand, addCompletionCommand})
+  for (auto add : {addServeCommand, addConfigCommand, addSendCommand, addEventsCommand, addDeliveriesCommand,
+                   addListCommands, addIncidentsCommand, addItemsCommand, addReplayCommands, addMetricsCommand,
+                   addSecretsCommand, addCompletionCommand})
     add(app, exitCode);
   try {
     app.parse(argc, argv);

@@ -9,6 +9,7 @@
 #include "cli/admin_target.h"
 #include "cli/backlog_wait.h"
 #include "cli/commands.h"
+#include "cli/forge_option.h"
 
 namespace forgehook::cli {
 namespace {
@@ -63,7 +64,7 @@ void addReplay(CLI::App& app, int& exitCode) {
   auto* replay = app.add_subcommand("replay", "Process stored deliveries again: one by id, a filtered set, or --all");
   f->target.addTo(*replay);
   replay->add_option("id", f->id, "one delivery id (the ID column of deliveries list)");
-  replay->add_option("--forge", f->filters["forge"], "github, gitlab or gitea");
+  addForgeOption(*replay, f->filters["forge"], ForgeCheck::ByServer);
   replay->add_option("--event", f->filters["event"], "event name");
   replay->add_option("--repository", f->filters["repository"], "owner/name");
   replay->add_option("--status", f->filters["status"], "queued, retrying, processed or dead");

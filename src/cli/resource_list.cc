@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/admin_target.h"
+#include "cli/forge_option.h"
 #include "cli/human_output.h"
 #include "cli/list_query.h"
 
@@ -51,7 +52,7 @@ void printResourceRows(const store::ResourceSpec& spec, const nlohmann::json& ro
 CLI::App* addResourceList(CLI::App* c, const store::ResourceSpec& spec, int& exitCode) {
   auto f = std::make_shared<ListFlags>();
   f->target.addTo(*c);
-  c->add_option("--forge", f->forge, "github, gitlab or gitea");
+  addForgeOption(*c, f->forge, ForgeCheck::ByServer);
   c->add_option("--repository", f->repository, "owner/name");
   const std::string actorFlag = "--" + std::string(spec.actorParam);
   if (store::accepts(spec, store::kFilterActor))

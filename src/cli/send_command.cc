@@ -1,5 +1,6 @@
-// forgehook send: signs a payload file exactly as the forge would and posts it — for local testing,
-// demos, and replaying a stored delivery (--from-delivery) to another receiver.
+// forgehook send: signs a payload exactly as the forge would and posts it — for local testing,
+// demos (--example, GitHub's own payload examples), and replaying a stored delivery
+// (--from-delivery) to another receiver.
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <ctime>
@@ -11,6 +12,8 @@
 
 #include "cli/admin_target.h"
 #include "cli/commands.h"
+#include "cli/example_payloads.h"
+#include "cli/forge_option.h"
 #include "cli/http_client.h"
 #include "cli/query_escape.h"
 #include "core/random.h"
@@ -24,7 +27,8 @@ namespace {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct SendFlags {
-  std::string url, forge = "github", event, file, secret, signingKey, delivery, hookId;
+  std::string url, forge{core::forgeName(core::Forge::GitHub)}, event, file, example, examplesDir, secret, signingKey,
+      delivery, hookId;
   bool form = false, json = false;
   long long fromDelivery = 0;
   AdminTarget server;  // the forgehook posted to (unless --url) and read --from-delivery from
@@ -38,15 +42,23 @@ std::string readFile(const std::string& path) {
   return buffer.str();
 }
 
-// The current secret as serve would accept it: configured (TOML or FORGEHOOK_<FORGE>_SECRET/_TOKEN),
-// else the one serve generated into the data directory (GitHub only).
+// The forge sent as: --forge (checked on parse), or the stored delivery's with --from-delivery.
+core::Forge forgeOf(const SendFlags& f) {
+  const auto forge = core::parseForge(f.forge);
+  if (!forge) throw std::runtime_error("--forge must be " + std::string(core::knownForgesText()));
+  return *forge;
+}
+
+// The current secret as serve would accept it: configured (TOML or secretEnvVar()), else the one
+// serve generated into the data directory (GitHub only).
 std::string defaultSecret(const SendFlags& f) {
   const core::Config& config = f.server.config();
-  const auto& configured = f.forge == "gitlab"  ? config.gitlab.secrets
-                           : f.forge == "gitea" ? config.gitea.secrets
-                                                : config.github.secrets;
+  const core::Forge forge = forgeOf(f);
+  const auto& configured = forge == core::Forge::GitLab  ? config.gitlab.secrets
+                           : forge == core::Forge::Gitea ? config.gitea.secrets
+                                                         : config.github.secrets;
   if (!configured.empty()) return configured.front();
-  if (f.forge == "github") {
+  if (forge == core::Forge::GitHub) {
     std::ifstream in(config.dataDir + "/github_secret");
     std::string s;
     if (in && std::getline(in, s) && !s.empty()) return s;
@@ -76,30 +88,32 @@ void printAnswer(const HttpResult& result, bool asJson) {
 std::pair<std::string, Headers> signLikeForge(const SendFlags& f, const std::string& json, const std::string& secret) {
   const std::string body = f.form ? "payload=" + percentEncode(json) : json;
   Headers h{{"Content-Type", f.form ? "application/x-www-form-urlencoded" : "application/json"}};
-  if (f.forge == "github") {
-    h.insert(h.end(), {{"User-Agent", "GitHub-Hookshot/forgehook-send"},
-                       {"X-GitHub-Event", f.event},
-                       {"X-GitHub-Delivery", f.delivery}});
-    if (!f.hookId.empty()) h.emplace_back("X-GitHub-Hook-ID", f.hookId);
-    if (!secret.empty()) h.emplace_back("X-Hub-Signature-256", verify::signGithubSha256(secret, body));
-  } else if (f.forge == "gitlab") {
-    h.insert(h.end(),
-             {{"X-Gitlab-Event", f.event}, {"X-Gitlab-Event-UUID", f.delivery}, {"Idempotency-Key", f.delivery}});
-    if (!f.hookId.empty()) h.emplace_back("X-Gitlab-Webhook-UUID", f.hookId);
-    if (!secret.empty()) h.emplace_back("X-Gitlab-Token", secret);
-    if (!f.signingKey.empty()) {
-      const std::string id = "msg_" + f.delivery, ts = std::to_string(std::time(nullptr));
-      const std::string signature = verify::signStandardWebhook(f.signingKey, id, ts, body);
-      if (signature.empty()) throw std::runtime_error("--signing-key must be whsec_<base64>");
-      h.insert(h.end(), {{"webhook-id", id}, {"webhook-timestamp", ts}, {"webhook-signature", signature}});
-    }
-  } else if (f.forge == "gitea") {
-    h.insert(h.end(), {{"X-Gitea-Event", f.event}, {"X-Gitea-Delivery", f.delivery}});
-    if (!f.hookId.empty()) h.emplace_back("X-Gitea-Hook-ID", f.hookId);
-    // Gitea signs the JSON even when it sends a form.
-    if (!secret.empty()) h.emplace_back("X-Gitea-Signature", verify::signGitea(secret, json));
-  } else {
-    throw std::runtime_error("--forge must be github, gitlab or gitea");
+  switch (forgeOf(f)) {
+    case core::Forge::GitHub:
+      h.insert(h.end(), {{"User-Agent", "GitHub-Hookshot/forgehook-send"},
+                         {"X-GitHub-Event", f.event},
+                         {"X-GitHub-Delivery", f.delivery}});
+      if (!f.hookId.empty()) h.emplace_back("X-GitHub-Hook-ID", f.hookId);
+      if (!secret.empty()) h.emplace_back("X-Hub-Signature-256", verify::signGithubSha256(secret, body));
+      break;
+    case core::Forge::GitLab:
+      h.insert(h.end(),
+               {{"X-Gitlab-Event", f.event}, {"X-Gitlab-Event-UUID", f.delivery}, {"Idempotency-Key", f.delivery}});
+      if (!f.hookId.empty()) h.emplace_back("X-Gitlab-Webhook-UUID", f.hookId);
+      if (!secret.empty()) h.emplace_back("X-Gitlab-Token", secret);
+      if (!f.signingKey.empty()) {
+        const std::string id = "msg_" + f.delivery, ts = std::to_string(std::time(nullptr));
+        const std::string signature = verify::signStandardWebhook(f.signingKey, id, ts, body);
+        if (signature.empty()) throw std::runtime_error("--signing-key must be whsec_<base64>");
+        h.insert(h.end(), {{"webhook-id", id}, {"webhook-timestamp", ts}, {"webhook-signature", signature}});
+      }
+      break;
+    case core::Forge::Gitea:
+      h.insert(h.end(), {{"X-Gitea-Event", f.event}, {"X-Gitea-Delivery", f.delivery}});
+      if (!f.hookId.empty()) h.emplace_back("X-Gitea-Hook-ID", f.hookId);
+      // Gitea signs the JSON even when it sends a form.
+      if (!secret.empty()) h.emplace_back("X-Gitea-Signature", verify::signGitea(secret, json));
+      break;
   }
   return {body, h};
 }
@@ -114,9 +128,17 @@ int run(SendFlags f) {
     if (f.delivery.empty()) f.delivery = stored["delivery_id"].get<std::string>();
     if (f.hookId.empty() && stored["hook_id"].is_string()) f.hookId = stored["hook_id"].get<std::string>();
     if (!f.form) f.form = stored["content_type"] == "application/x-www-form-urlencoded";
+  } else if (!f.example.empty()) {
+    if (!f.file.empty()) throw std::runtime_error("give --example or --file, not both");
+    // The examples are GitHub's payloads; Gitea sends the same shapes, GitLab does not.
+    if (forgeOf(f) == core::Forge::GitLab)
+      throw std::runtime_error("--example sends GitHub payloads; for --forge " + f.forge + " use --event and --file");
+    auto example = findExamplePayload(f.example, f.examplesDir);
+    if (f.event.empty()) f.event = example.event;
+    json = std::move(example.json);
   } else {
     if (f.file.empty() || f.event.empty())
-      throw std::runtime_error("--file and --event are required (or --from-delivery)");
+      throw std::runtime_error("--file and --event are required (or --example, or --from-delivery)");
     json = readFile(f.file);
   }
   if (f.delivery.empty()) {
@@ -126,7 +148,10 @@ int run(SendFlags f) {
   }
   if (f.url.empty()) f.url = f.server.baseUrl() + "/webhooks/" + f.forge;
   const std::string secret = f.secret.empty() ? defaultSecret(f) : f.secret;
-  if (secret.empty()) std::cerr << "forgehook send: no secret given; sending unsigned\n";
+  if (secret.empty())
+    std::cerr << "forgehook send: no " << f.forge << " secret found (--secret, " << secretEnvVar(forgeOf(f))
+              << ", the config file" << (forgeOf(f) == core::Forge::GitHub ? ", <data-dir>/github_secret" : "")
+              << "); sending unsigned\n";
   auto [body, headers] = signLikeForge(f, json, secret);
   const auto result = httpRequest("POST", f.url, headers, body);
   printAnswer(result, f.json);
@@ -142,9 +167,16 @@ void addSendCommand(CLI::App& app, int& exitCode) {
   f->server.addTo(*command);
   command->add_option("--url", f->url,
                       "post to this full URL instead of <server>/webhooks/<forge> (e.g. another receiver)");
-  command->add_option("--forge", f->forge, "github, gitlab or gitea")->capture_default_str();
-  command->add_option("--event", f->event, "event name, e.g. pull_request or \"Merge Request Hook\"");
+  addForgeOption(*command, f->forge, ForgeCheck::OnParse)->capture_default_str();
+  command->add_option("--event", f->event,
+                      "event name, e.g. pull_request or \"Merge Request Hook\" (default with --example: its event)");
   command->add_option("--file", f->file, "JSON payload file");
+  command->add_option("--example", f->example,
+                      "one of GitHub's payload examples instead of --file: EVENT[.ACTION], e.g. pull_request.opened "
+                      "(from examples/payloads/github, else node_modules/@octokit/webhooks-examples)");
+  command->add_option("--examples-dir", f->examplesDir,
+                      "directory of <event>.<action>.json files for --example (default: the repository's "
+                      "examples/payloads/github, found from the binary)");
   command->add_option("--secret", f->secret,
                       "secret/token (default: the first configured one, else <data-dir>/github_secret)");
   command->add_option("--signing-key", f->signingKey, "GitLab Standard Webhooks key whsec_...");

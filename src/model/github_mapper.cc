@@ -322,63 +322,91 @@ void mapDeploymentStatus(Context& c) {
              status["target_url"].str());
 }
 
+void mapMilestoneEvent(Context& c) {
+  const JsonView m = c.p["milestone"];
+  mapMilestone(c, m, actionRank(c.action));
+  c.activity(m["updated_at"].time(), c.actor() + " " + c.action + " milestone " + m["title"].str(),
+             m["html_url"].str());
+}
+
+void mapWorkflowRun(Context& c) {
+  const JsonView run = c.p["workflow_run"];
+  std::string workflow = c.p["workflow"]["name"].str();
+  if (workflow.empty()) workflow = run["name"].str();
+  mapRun(c, "workflow_run", run, workflow, run["run_started_at"].time(), run["updated_at"].time(), std::nullopt);
+}
+
+void mapWorkflowJob(Context& c) {
+  const JsonView job = c.p["workflow_job"];
+  mapRun(c, "workflow_job", job, job["workflow_name"].str(), job["started_at"].time(),
+         job["completed_at"].exists() ? job["completed_at"].time() : job["started_at"].time(),
+         job["completed_at"].time());
+}
+
+void mapCheckSuite(Context& c) {
+  const JsonView suite = c.p["check_suite"];
+  mapRun(c, "check_suite", suite, suite["app"]["name"].str(), suite["created_at"].time(), suite["updated_at"].time(),
+         std::nullopt);
+}
+
+void mapDeploymentEvent(Context& c) {
+  const JsonView dep = c.p["deployment"];
+  mapDeployment(c, dep);
+  c.activity(dep["created_at"].time(), c.actor() + " deployed " + dep["ref"].str() + " to " + dep["environment"].str(),
+             "");
+}
+
+// The repository row itself is written by mapRepository for every event; this adds the line.
+void mapRepositoryEvent(Context& c) {
+  const JsonView repo = c.p["repository"];
+  c.activity(repo["updated_at"].time(), c.actor() + " " + c.action + " repository " + repo["full_name"].str(),
+             repo["html_url"].str());
+}
+
+struct EventMapper {
+  std::string_view event;  // X-GitHub-Event / X-Gitea-Event
+  void (*map)(Context&);
+  bool giteaSends;  // Gitea delivers this event under this name with a GitHub-shaped payload
+};
+
+// The one dispatch table: mapGitHubLike looks events up here and gitHubLikeEvents() lists it, so
+// the events to subscribe to cannot drift from the events mapped. In the order lists show them.
+constexpr EventMapper kEventMappers[] = {
+    {"pull_request", mapPullRequest, true},
+    {"pull_request_review", mapReview, false},
+    {"pull_request_review_comment", [](Context& c) { mapComment(c, "review_comment", c.p["pull_request"]); }, false},
+    {"issues", mapIssue, true},
+    {"issue_comment", [](Context& c) { mapComment(c, "issue_comment", c.p["issue"]); }, true},
+    {"commit_comment", [](Context& c) { mapComment(c, "commit_comment", JsonView()); }, false},
+    {"milestone", mapMilestoneEvent, false},
+    {"push", mapPush, true},
+    {"create", mapCreateDelete, true},
+    {"delete", mapCreateDelete, true},
+    {"release", mapRelease, true},
+    {"workflow_run", mapWorkflowRun, false},
+    {"workflow_job", mapWorkflowJob, false},
+    {"check_suite", mapCheckSuite, false},
+    {"deployment", mapDeploymentEvent, false},
+    {"deployment_status", mapDeploymentStatus, false},
+    {"repository", mapRepositoryEvent, true},
+};
+
 }  // namespace
+
+std::vector<std::string_view> gitHubLikeEvents(bool giteaOnly) {
+  std::vector<std::string_view> events;
+  for (const auto& m : kEventMappers)
+    if (!giteaOnly || m.giteaSends) events.push_back(m.event);
+  return events;
+}
 
 void mapGitHubLike(const std::string& forge, const std::string& event, const JsonView& payload,
                    store::ProcessedDelivery& out) {
   Context c{{forge, payload, out, ""}, event, payload["action"].str()};
   mapRepository(c);
-  if (c.repoId.empty() && event != "ping") return;  // org-level events: activity only
-  if (event == "pull_request")
-    mapPullRequest(c);
-  else if (event == "pull_request_review")
-    mapReview(c);
-  else if (event == "pull_request_review_comment")
-    mapComment(c, "review_comment", payload["pull_request"]);
-  else if (event == "issue_comment")
-    mapComment(c, "issue_comment", payload["issue"]);
-  else if (event == "commit_comment")
-    mapComment(c, "commit_comment", JsonView());
-  else if (event == "issues")
-    mapIssue(c);
-  else if (event == "milestone") {
-    mapMilestone(c, payload["milestone"], actionRank(c.action));
-    c.activity(payload["milestone"]["updated_at"].time(),
-               c.actor() + " " + c.action + " milestone " + payload["milestone"]["title"].str(),
-               payload["milestone"]["html_url"].str());
-  } else if (event == "workflow_run") {
-    const JsonView run = payload["workflow_run"];
-    std::string workflow = payload["workflow"]["name"].str();
-    if (workflow.empty()) workflow = run["name"].str();
-    mapRun(c, "workflow_run", run, workflow, run["run_started_at"].time(), run["updated_at"].time(), std::nullopt);
-  } else if (event == "workflow_job") {
-    const JsonView job = payload["workflow_job"];
-    mapRun(c, "workflow_job", job, job["workflow_name"].str(), job["started_at"].time(),
-           job["completed_at"].exists() ? job["completed_at"].time() : job["started_at"].time(),
-           job["completed_at"].time());
-  } else if (event == "check_suite") {
-    const JsonView suite = payload["check_suite"];
-    mapRun(c, "check_suite", suite, suite["app"]["name"].str(), suite["created_at"].time(), suite["updated_at"].time(),
-           std::nullopt);
-  } else if (event == "release")
-    mapRelease(c);
-  else if (event == "push")
-    mapPush(c);
-  else if (event == "create" || event == "delete")
-    mapCreateDelete(c);
-  else if (event == "deployment") {
-    mapDeployment(c, payload["deployment"]);
-    c.activity(payload["deployment"]["created_at"].time(),
-               c.actor() + " deployed " + payload["deployment"]["ref"].str() + " to " +
-                   payload["deployment"]["environment"].str(),
-               "");
-  } else if (event == "deployment_status")
-    mapDeploymentStatus(c);
-  else if (event == "repository") {
-    c.activity(payload["repository"]["updated_at"].time(),
-               c.actor() + " " + c.action + " repository " + payload["repository"]["full_name"].str(),
-               payload["repository"]["html_url"].str());
-  }
+  if (c.repoId.empty()) return;  // org-level events: activity only
+  for (const auto& m : kEventMappers)
+    if (m.event == event) return m.map(c);
 }
 
 }  // namespace forgehook::model

@@ -230,7 +230,30 @@ void mapRelease(MappingContext& c) {
   c.activity(created, c.actor() + " " + action + "d release " + c.p["tag"].str(), c.p["url"].str());
 }
 
+struct KindMapper {
+  std::string_view objectKind;
+  void (*map)(MappingContext&);
+};
+
+// The one dispatch table: mapGitLab looks object_kind up here and gitLabEvents() lists it.
+constexpr KindMapper kKindMappers[] = {
+    {"merge_request", mapMergeRequest},
+    {"issue", mapIssue},
+    {"work_item", mapIssue},
+    {"note", mapNote},
+    {"push", [](MappingContext& c) { mapPush(c, false); }},
+    {"tag_push", [](MappingContext& c) { mapPush(c, true); }},
+    {"release", mapRelease},
+    {"pipeline", mapPipeline},
+};
+
 }  // namespace
+
+std::vector<std::string_view> gitLabEvents() {
+  std::vector<std::string_view> kinds;
+  for (const auto& m : kKindMappers) kinds.push_back(m.objectKind);
+  return kinds;
+}
 
 void mapGitLab(const JsonView& payload, store::ProcessedDelivery& out) {
   MappingContext c{std::string(core::forgeName(core::Forge::GitLab)), payload, out, ""};
@@ -238,20 +261,8 @@ void mapGitLab(const JsonView& payload, store::ProcessedDelivery& out) {
   if (!kind.empty()) out.activity.kind = kind;
   mapProject(c);
   if (c.repoId.empty()) return;
-  if (kind == "merge_request")
-    mapMergeRequest(c);
-  else if (kind == "pipeline")
-    mapPipeline(c);
-  else if (kind == "issue" || kind == "work_item")
-    mapIssue(c);
-  else if (kind == "note")
-    mapNote(c);
-  else if (kind == "push")
-    mapPush(c, false);
-  else if (kind == "tag_push")
-    mapPush(c, true);
-  else if (kind == "release")
-    mapRelease(c);
+  for (const auto& m : kKindMappers)
+    if (m.objectKind == kind) return m.map(c);
 }
 
 }  // namespace forgehook::model
