@@ -61,7 +61,7 @@ inline EntityWrite reviewRow(const std::string& repoId, std::int64_t pull, const
 struct IssueRow {
   std::string repoId = "1";
   std::int64_t number = 1;
-  std::string state = "open", milestone;
+  std::string state = "open", milestone = "";
   std::int64_t createdAt = 0, updatedAt = 0, closedAt = 0;
   std::string labelsJson = "[]";
 };
