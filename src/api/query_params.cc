@@ -51,9 +51,11 @@ core::Result<void> checkParams(const http::Request& request, std::span<const std
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
     std::string name, value;
-    if (!core::percentDecode(pair.substr(0, eq), name) ||
-        (eq != std::string_view::npos && !core::percentDecode(pair.substr(eq + 1), value)))
-      return std::unexpected(invalidArgument("the query string is not percent-encoded"));
+    if (!core::percentDecode(pair.substr(0, eq), name))
+      return std::unexpected(
+          invalidArgument("parameter \"" + std::string(pair.substr(0, eq)) + "\" is not percent-encoded"));
+    if (eq != std::string_view::npos && !core::percentDecode(pair.substr(eq + 1), value))
+      return std::unexpected(invalidArgument("the value of parameter \"" + name + "\" is not percent-encoded"));
     if (std::find(accepted.begin(), accepted.end(), name) == accepted.end()) {
       if (accepted.empty()) return std::unexpected(invalidArgument(request.path + " takes no query parameters"));
       return std::unexpected(

@@ -133,6 +133,7 @@ class ScenarioWorld {
   store::DeliveryLog& deliveries() { return store_->deliveryLog(); }
   store::ProcessingQueue& queue() { return store_->processingQueue(); }
   store::PlanningStore& planning() { return store_->planningStore(); }
+  store::ActivityReader& reader() { return store_->activityReader(); }
   store::MetricsReader& metrics() { return store_->metricsReader(); }
   FakeClock& clock() { return clock_; }
 

@@ -12,21 +12,28 @@
 #include <vector>
 
 #include "store/body_codec.h"
+#include "store/sqlite/activity_reader.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/delivery_log.h"
+#include "store/sqlite/metrics_reader.h"
+#include "store/sqlite/planning_store.h"
 #include "store/sqlite/processing_queue.h"
 #include "store/sqlite/secret_store.h"
 #include "support/temp_dir.h"
 
 namespace forgehook::store::sqlite {
 
-// The write-side roles on one database.
+// Every role on one database.
 struct SqliteRoles {
-  explicit SqliteRoles(SqliteOptions options) : db(std::move(options)), log(db), secrets(db), queue(db) {}
+  explicit SqliteRoles(SqliteOptions options)
+      : db(std::move(options)), log(db), secrets(db), queue(db), reader(db), planning(db), metrics(db) {}
   Database db;
   SqliteDeliveryLog log;
   SqliteSecretStore secrets;
   SqliteProcessingQueue queue;
+  SqliteActivityReader reader;
+  SqlitePlanningStore planning;
+  SqliteMetricsReader metrics;
 };
 
 constexpr std::int64_t kT0 = 1'795'428'000'000'000;  // 2026-11-23T10:00:00Z

@@ -106,7 +106,8 @@ core::Result<std::vector<PullTiming>> SqliteMetricsReader::pullTimings(const Rep
       "reviews v WHERE v.forge = p.forge AND v.repo_id = p.repo_id AND v.pr_number = p.number AND v.reviewer IS NOT "
       "p.author AND v.state != 'pending') AS first_review_at FROM pulls p" +
       joinRepo("p") + " WHERE p.stub = 0 AND p.created_at IS NOT NULL AND " + kRepoMatch +
-      " AND p.created_at < ?3) WHERE created_at >= ?2 OR merged_at >= ?2 OR closed_at >= ?2 OR first_review_at >= ?2";
+      " AND p.created_at < ?3) WHERE created_at >= ?2 OR (merged_at >= ?2 AND merged_at < ?3) OR (closed_at >= ?2 AND "
+      "closed_at < ?3) OR (first_review_at >= ?2 AND first_review_at < ?3)";
   std::vector<PullTiming> rows;
   auto done = query(sql, repository, {since, until}, [&](const Statement& s) {
     rows.push_back({s.integer(0), optionalInteger(s, 1), optionalInteger(s, 2), optionalInteger(s, 3), s.text(4),

@@ -164,10 +164,28 @@ NewDelivery delivery(const std::string& deliveryId) {
   return d;
 }
 
+// Records the size of every group the queue reports committed. Thread-safe.
+class RecordingListener final : public QueueListener {
+ public:
+  void intakeCommitted(std::size_t deliveries) override {
+    std::lock_guard lock(mutex_);
+    groups_.push_back(deliveries);
+  }
+  void requeued() override { ADD_FAILURE() << "intake never requeues"; }
+  std::vector<std::size_t> groups() const {
+    std::lock_guard lock(mutex_);
+    return groups_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::size_t> groups_;
+};
+
 class IntakeQueueTest : public ::testing::Test {
  protected:
-  void start(std::int64_t maxPending, std::int64_t maxBatch) {
-    queue_ = std::make_unique<IntakeQueue>(store_, IntakeQueue::Options{maxPending, maxBatch, {}}, metrics_);
+  void start(std::int64_t maxPending, std::int64_t maxBatch, QueueListener* listener = nullptr) {
+    queue_ = std::make_unique<IntakeQueue>(store_, IntakeQueue::Options{maxPending, maxBatch, listener}, metrics_);
   }
   // A failed assertion must not leave the writer stuck in the store while the queue is destroyed.
   void TearDown() override {
@@ -341,6 +359,26 @@ TEST_F(IntakeQueueTest, StopCommitsWhatIsQueuedThenRefuses) {
   EXPECT_EQ(late.error().reason, "store_unavailable");
   queue_->stop();  // idempotent
   EXPECT_EQ(done_.calls("late"), 0);
+}
+
+TEST_F(IntakeQueueTest, ListenerIsToldTheSizeOfEachCommittedGroupButNotOfAFailedOne) {
+  RecordingListener listener;
+  start(100, 256, &listener);
+  ASSERT_NO_FATAL_FAILURE(occupyWriter("first"));
+  for (const char* id : {"s1", "s2", "s3"}) submitOk(id);
+  store_.failFrom(2, core::Error::unavailable("store_unavailable", "disk I/O error", 1));
+  store_.release();
+  ASSERT_TRUE(done_.waitFor(4));
+  submitOk("lost");  // the third batch fails
+  ASSERT_TRUE(done_.waitFor(5));
+  store_.stopFailing();
+  submitOk("after");
+  ASSERT_TRUE(done_.waitFor(6));
+  queue_->stop();  // the writer is gone: every call it would make has been made
+
+  EXPECT_THAT(store_.batches(), ElementsAre(ElementsAre("first"), ElementsAre("s1", "s2", "s3"), ElementsAre("lost"),
+                                            ElementsAre("after")));
+  EXPECT_THAT(listener.groups(), ElementsAre(1u, 3u, 1u));
 }
 
 TEST_F(IntakeQueueTest, MaxBatchCapsTheBatchSize) {

@@ -1,0 +1,181 @@
+#include "api/api_routes.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "api/query_params.h"
+#include "http/router.h"
+#include "store/sqlite/sqlite_backend.h"
+#include "support/fake_clock.h"
+#include "support/temp_dir.h"
+
+namespace forgehook::api {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+const std::string kToken = "admin-token-for-tests";
+
+class FakeQueueListener final : public store::QueueListener {
+ public:
+  void intakeCommitted(std::size_t) override { ++committed; }
+  void requeued() override { ++requeues; }
+  std::atomic<int> committed = 0, requeues = 0;
+};
+
+// A value each list parameter accepts.
+std::string validValue(std::string_view param, const store::ResourceSpec& spec) {
+  static const std::map<std::string_view, std::string> values{
+      {"forge", "github"},     {"repository", "Codertocat%2FHello-World"},
+      {"actor", "octocat"},    {"owner", "alice"},
+      {"number", "7"},         {"kind", "push,issues"},
+      {"since", "1795420800"}, {"until", "2026-11-23T10:00:00Z"},
+      {"timeframe", "24h"},    {"limit", "10"}};
+  if (param == "state") return std::string(spec.states.front());
+  if (param == "cursor") return spec.resource == store::Resource::Activity ? "1795428000.5" : "5";
+  const auto it = values.find(param);
+  return it == values.end() ? "<no value for " + std::string(param) + ">" : it->second;
+}
+
+class ApiRoutesTest : public ::testing::Test {
+ protected:
+  ApiRoutesTest() {
+    for (auto& route : api_.routes()) router_.add(std::move(route));
+  }
+
+  // Calls the handler the router picks, as the server would, and returns its response.
+  http::Response call(std::string method, std::string path, std::string query = "", std::string body = "",
+                      const std::string* token = &kToken) {
+    http::Request request;
+    request.method = std::move(method);
+    request.path = std::move(path);
+    request.query = std::move(query);
+    request.body = std::move(body);
+    if (token) request.headers.emplace_back("Authorization", "Bearer " + *token);
+    const auto match = router_.match(request.method, request.path);
+    if (!match.route) {
+      ADD_FAILURE() << "no route for " << request.method << " " << request.path;
+      return http::jsonResponse(match.status, "{}");
+    }
+    std::optional<http::Response> response;
+    match.route->handler(std::move(request), [&](http::Response r) { response = std::move(r); });
+    if (!response) {
+      ADD_FAILURE() << "the handler did not reply";
+      return http::jsonResponse(500, "{}");
+    }
+    return *response;
+  }
+  std::int64_t appendDelivery(const std::string& id) {
+    store::NewDelivery d;
+    d.forge = "github";
+    d.deliveryId = id;
+    d.event = "ping";
+    d.headersJson = "{}";
+    d.body = "{}";
+    d.bodySize = 2;
+    d.bodyEncoding = "identity";
+    auto out = backend_->deliveryLog().appendBatch(std::span(&d, 1));
+    EXPECT_TRUE(out.has_value());
+    return out ? (*out)[0].id : -1;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<store::Backend> backend_ =
+      store::sqlite::openSqliteBackend({(dir_.path() / "forgehook.db").string(), false, 0});
+  testing::FakeClock clock_{1'795'428'000'000'000};
+  core::Metrics metrics_;
+  FakeQueueListener pipeline_;
+  int secretsChanged_ = 0;
+  ApiRoutes api_{{*backend_, clock_, metrics_, kToken, pipeline_, [this] { ++secretsChanged_; }}};
+  http::Router router_;
+};
+
+TEST_F(ApiRoutesTest, EveryApiRouteRefusesAMissingOrWrongAdminToken) {
+  const std::string wrong = "not-the-token";
+  int checked = 0;
+  for (const auto& route : api_.routes()) {
+    if (!route.path.starts_with("/api/")) continue;
+    std::string path = route.path;
+    if (path.ends_with('*')) path.back() = '1';
+    SCOPED_TRACE(route.method + " " + path);
+    for (const std::string* token : {static_cast<const std::string*>(nullptr), &wrong}) {
+      const auto r = call(route.method, path, "", "{}", token);
+      EXPECT_EQ(r.status, 401);
+      EXPECT_EQ(json::parse(r.body)["error"], "unauthorized");
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 17 + static_cast<int>(store::resourceSpecs().size()));
+  EXPECT_EQ(pipeline_.requeues, 0);  // nothing ran
+  EXPECT_EQ(call("GET", "/healthz", "", "", nullptr).status, 200);
+  EXPECT_EQ(call("GET", "/metrics", "", "", nullptr).status, 200);
+}
+
+TEST_F(ApiRoutesTest, EveryListRouteRefusesAnUnknownParameterAndAcceptsEachOfItsOwn) {
+  for (const auto& spec : store::resourceSpecs()) {
+    const std::string path = "/api/v1/" + std::string(spec.name);
+    SCOPED_TRACE(path);
+    const auto refused = call("GET", path, "repo=Codertocat%2FHello-World");
+    EXPECT_EQ(refused.status, 400);
+    EXPECT_EQ(json::parse(refused.body)["error"], "invalid_argument");
+    EXPECT_THAT(json::parse(refused.body)["message"].get<std::string>(), HasSubstr("\"repo\""));
+    for (const auto param : listParams(spec)) {
+      const std::string query = std::string(param) + "=" + validValue(param, spec);
+      const auto r = call("GET", path, query);
+      EXPECT_EQ(r.status, 200) << query << ": " << r.body;
+      EXPECT_TRUE(json::parse(r.body).contains(spec.name)) << query;
+    }
+    // All of them at once, except the exclusive pair since/timeframe.
+    std::string all;
+    for (const auto param : listParams(spec)) {
+      if (param == "timeframe") continue;
+      if (!all.empty()) all += '&';
+      all.append(param).append("=").append(validValue(param, spec));
+    }
+    EXPECT_EQ(call("GET", path, all).status, 200) << all;
+  }
+}
+
+TEST_F(ApiRoutesTest, ReplayAndRebuildTellTheQueueListener) {
+  const auto id = appendDelivery("d-1");
+  auto replayOne = call("POST", "/api/v1/deliveries/" + std::to_string(id) + "/replay");
+  EXPECT_EQ(replayOne.status, 202) << replayOne.body;
+  EXPECT_EQ(json::parse(replayOne.body)["requeued"], 1);
+  EXPECT_EQ(pipeline_.requeues, 1);
+
+  const auto replay = call("POST", "/api/v1/replay", "", R"({"all": true})");
+  EXPECT_EQ(replay.status, 202) << replay.body;
+  EXPECT_EQ(pipeline_.requeues, 2);
+
+  appendDelivery("d-2");
+  const auto rebuild = call("POST", "/api/v1/rebuild");
+  EXPECT_EQ(rebuild.status, 202) << rebuild.body;
+  EXPECT_EQ(json::parse(rebuild.body)["requeued"], 2);
+  EXPECT_EQ(pipeline_.requeues, 3);
+
+  // Refused replays queue nothing and wake nobody.
+  EXPECT_EQ(call("POST", "/api/v1/deliveries/999/replay").status, 404);
+  EXPECT_EQ(call("POST", "/api/v1/replay", "", "{}").status, 400);
+  EXPECT_EQ(call("POST", "/api/v1/rebuild", "now=1").status, 400);
+  EXPECT_EQ(pipeline_.requeues, 3);
+  EXPECT_EQ(pipeline_.committed, 0);
+}
+
+TEST_F(ApiRoutesTest, HealthEndpointsTakeNoParameters) {
+  const auto ok = call("GET", "/healthz", "", "", nullptr);
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(json::parse(ok.body)["status"], "ok");
+  for (const char* path : {"/healthz", "/readyz", "/metrics"}) {
+    const auto r = call("GET", path, "verbose=1", "", nullptr);
+    EXPECT_EQ(r.status, 400) << path;
+    EXPECT_THAT(r.body, HasSubstr("takes no query parameters")) << path;
+  }
+}
+
+}  // namespace
+}  // namespace forgehook::api
