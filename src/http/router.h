@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "http/request.h"
+#include "http/stream.h"
 
 namespace forgehook::http {
 
@@ -21,6 +22,9 @@ struct Route {
   bool blocking = false;          // the handler blocks (database reads): run it off the I/O threads
   bool webhook = false;           // counts toward the ack-latency histogram
   Handler handler{};
+  // A stream route (SSE or WebSocket) has a streamHandler instead of a handler; it never blocks.
+  std::optional<StreamKind> stream{};
+  StreamHandler streamHandler{};
 };
 
 class Router {
