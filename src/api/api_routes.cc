@@ -33,7 +33,7 @@ struct ApiRoutes::Handlers {
         secrets(d.store.secretStore(), d.secretsChanged),
         resources(d.store.activityReader(), d.clock),
         planning(d.store.planningStore(), d.clock),
-        replay(d.store.processingQueue(), d.pipeline),
+        replay(d.store.processingQueue(), d.pipeline, d.clock),
         metrics(d.store.metricsReader(), d.clock) {}
   DeliveriesApi deliveries;
   SecretsApi secrets;

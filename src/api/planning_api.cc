@@ -110,7 +110,7 @@ http::Response PlanningApi::updateItem(const http::Request& request) const {
 http::Response PlanningApi::deleteItem(const http::Request& request) const {
   auto id = pathId(request, "/api/v1/items/");
   if (!id) return http::errorResponse(core::Error::notFound("no planned item at " + request.path));
-  if (auto done = store_.deleteItem(*id); !done) return http::errorResponse(done.error());
+  if (auto done = store_.deleteItem(*id, clock_.nowSeconds()); !done) return http::errorResponse(done.error());
   return jsonReply(json{{"deleted", *id}});
 }
 

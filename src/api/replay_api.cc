@@ -18,7 +18,7 @@ http::Response ReplayApi::replayOne(const http::Request& request) const {
   if (!id) return http::errorResponse(core::Error::notFound("no delivery at " + request.path));
   store::DeliveryFilter filter;
   filter.id = id;
-  auto n = queue_.requeue(filter);
+  auto n = queue_.requeue(filter, clock_.nowMicros());
   if (!n) return http::errorResponse(n.error());
   if (*n == 0) return http::errorResponse(core::Error::notFound("no delivery with id " + std::to_string(*id)));
   pipeline_.requeued();
@@ -65,14 +65,14 @@ http::Response ReplayApi::replay(const http::Request& request) const {
   if (filter.status && *filter.status != "queued" && *filter.status != "retrying" && *filter.status != "processed" &&
       *filter.status != "dead")
     return http::errorResponse(invalidArgument("status must be queued, retrying, processed or dead"));
-  auto n = queue_.requeue(filter);
+  auto n = queue_.requeue(filter, clock_.nowMicros());
   if (!n) return http::errorResponse(n.error());
   pipeline_.requeued();
   return jsonReply(json{{"requeued", *n}}, 202);
 }
 
 http::Response ReplayApi::rebuild(const http::Request&) const {
-  auto n = queue_.rebuildProjections();
+  auto n = queue_.rebuildProjections(clock_.nowMicros());
   if (!n) return http::errorResponse(n.error());
   pipeline_.requeued();
   return jsonReply(json{{"requeued", *n}}, 202);

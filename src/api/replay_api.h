@@ -1,6 +1,7 @@
 #pragma once
 // The pipeline's replay and rebuild over HTTP: queue deliveries again, then wake the pipeline.
 // Blocking (store writes): registered to run off the I/O threads. Thread-safe.
+#include "core/time.h"
 #include "http/request.h"
 #include "store/processing_queue.h"
 #include "store/queue_listener.h"
@@ -9,7 +10,8 @@ namespace forgehook::api {
 
 class ReplayApi {
  public:
-  ReplayApi(store::ProcessingQueue& queue, store::QueueListener& pipeline) : queue_(queue), pipeline_(pipeline) {}
+  ReplayApi(store::ProcessingQueue& queue, store::QueueListener& pipeline, const core::Clock& clock)
+      : queue_(queue), pipeline_(pipeline), clock_(clock) {}
 
   // POST /api/v1/deliveries/{id}/replay
   [[nodiscard]] http::Response replayOne(const http::Request& request) const;
@@ -21,6 +23,7 @@ class ReplayApi {
  private:
   store::ProcessingQueue& queue_;
   store::QueueListener& pipeline_;
+  const core::Clock& clock_;
 };
 
 }  // namespace forgehook::api

@@ -4,6 +4,7 @@
 // root (app/) creates one; everything else takes the one role it needs. A new role (a change feed,
 // an outbox) is a new interface here and one class per backend.
 #include "store/activity_reader.h"
+#include "store/change_feed.h"
 #include "store/delivery_log.h"
 #include "store/metrics_reader.h"
 #include "store/planning_store.h"
@@ -21,6 +22,7 @@ class Backend {
   virtual ActivityReader& activityReader() = 0;
   virtual PlanningStore& planningStore() = 0;
   virtual MetricsReader& metricsReader() = 0;
+  virtual ChangeFeed& changeFeed() = 0;
 };
 
 }  // namespace forgehook::store

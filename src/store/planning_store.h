@@ -21,7 +21,7 @@ class PlanningStore {
   [[nodiscard]] virtual core::Result<std::string> updateItem(std::int64_t id, const ItemInput& input,
                                                              std::int64_t nowSeconds) = 0;
   // Errors: NotFound; Unavailable.
-  [[nodiscard]] virtual core::Result<void> deleteItem(std::int64_t id) = 0;
+  [[nodiscard]] virtual core::Result<void> deleteItem(std::int64_t id, std::int64_t nowSeconds) = 0;
   // Returns the incident. Errors: NotFound (also when the pipeline recomputed it away); Unavailable.
   [[nodiscard]] virtual core::Result<std::string> acknowledgeIncident(std::int64_t id, const std::string& by,
                                                                       const std::string& note,

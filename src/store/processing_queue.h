@@ -27,11 +27,13 @@ class ProcessingQueue {
                                                            std::span<const FailedDelivery> failed,
                                                            std::int64_t nowMicros) = 0;
   // Replay: queues the matching deliveries again (filter fields forge, event, repository, status,
-  // time range, id). Returns how many.
-  [[nodiscard]] virtual core::Result<std::int64_t> requeue(const DeliveryFilter& filter) = 0;
+  // time range, id). Returns how many. The change feed hears of each whose status changed.
+  [[nodiscard]] virtual core::Result<std::int64_t> requeue(const DeliveryFilter& filter, std::int64_t nowMicros) = 0;
   // Empties every derived projection (planned items and incident acknowledgements stay) and queues
-  // every delivery again, in one transaction. Returns how many deliveries were queued.
-  [[nodiscard]] virtual core::Result<std::int64_t> rebuildProjections() = 0;
+  // every delivery again, in one transaction. Returns how many deliveries were queued. The change
+  // feed records the deliveries' status changes; the emptied projections are recorded again as
+  // "created" or "updated" while the deliveries are processed anew (nothing is recorded deleted).
+  [[nodiscard]] virtual core::Result<std::int64_t> rebuildProjections(std::int64_t nowMicros) = 0;
 };
 
 }  // namespace forgehook::store

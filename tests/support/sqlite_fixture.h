@@ -13,6 +13,8 @@
 
 #include "store/body_codec.h"
 #include "store/sqlite/activity_reader.h"
+#include "store/sqlite/change_feed.h"
+#include "store/sqlite/change_recorder.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/delivery_log.h"
 #include "store/sqlite/metrics_reader.h"
@@ -26,14 +28,24 @@ namespace forgehook::store::sqlite {
 // Every role on one database.
 struct SqliteRoles {
   explicit SqliteRoles(SqliteOptions options)
-      : db(std::move(options)), log(db), secrets(db), queue(db), reader(db), planning(db), metrics(db) {}
+      : db(std::move(options)),
+        changes(db.writeConnection()),
+        log(db, changes),
+        secrets(db),
+        queue(db, changes),
+        reader(db),
+        planning(db, changes),
+        metrics(db),
+        feed(db) {}
   Database db;
+  ChangeRecorder changes;
   SqliteDeliveryLog log;
   SqliteSecretStore secrets;
   SqliteProcessingQueue queue;
   SqliteActivityReader reader;
   SqlitePlanningStore planning;
   SqliteMetricsReader metrics;
+  SqliteChangeFeed feed;
 };
 
 constexpr std::int64_t kT0 = 1'795'428'000'000'000;  // 2026-11-23T10:00:00Z

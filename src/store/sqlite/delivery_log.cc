@@ -30,8 +30,9 @@ void readSummary(const Statement& s, DeliverySummary& d) {
 
 }  // namespace
 
-SqliteDeliveryLog::SqliteDeliveryLog(Database& db)
+SqliteDeliveryLog::SqliteDeliveryLog(Database& db, ChangeRecorder& changes)
     : db_(db),
+      changes_(changes),
       insert_(db.writeConnection(),
               "INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
               "last_attempt_at, body_size, content_type, verification, headers, body_encoding, body) "
@@ -56,6 +57,7 @@ core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendBatch(std::spa
       const auto attempts = insert_.integer(1);
       must(insert_.run());  // finish RETURNING
       outcomes.push_back({attempts == 1 ? AppendStatus::Inserted : AppendStatus::Duplicate, id});
+      if (attempts == 1) must(changes_.recordDelivery(id, "created", d.receivedAt));
       if (d.isPing && !d.hookId.empty()) must(hook_.bind(1, d.forge).bind(2, d.hookId).bind(3, d.receivedAt).run());
     }
     return {};

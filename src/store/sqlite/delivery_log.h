@@ -2,13 +2,15 @@
 // The delivery log on SQLite: appends through the shared write connection (the group committer is
 // its only hot user), lists and reads on pooled read connections. Thread-safe.
 #include "store/delivery_log.h"
+#include "store/sqlite/change_recorder.h"
 #include "store/sqlite/database.h"
 
 namespace forgehook::store::sqlite {
 
 class SqliteDeliveryLog final : public DeliveryLog {
  public:
-  explicit SqliteDeliveryLog(Database& db);
+  // `changes` records each new delivery ("created") in the feed, in the same transaction.
+  SqliteDeliveryLog(Database& db, ChangeRecorder& changes);
 
   core::Result<std::vector<AppendOutcome>> appendBatch(std::span<const NewDelivery> batch) override;
   core::Result<DeliveryPage> listDeliveries(const DeliveryFilter& filter) override;
@@ -17,6 +19,7 @@ class SqliteDeliveryLog final : public DeliveryLog {
 
  private:
   Database& db_;
+  ChangeRecorder& changes_;
   Statement insert_, hook_;  // on the write connection: used inside db_.write() only
 };
 

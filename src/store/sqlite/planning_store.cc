@@ -49,6 +49,7 @@ core::Result<std::string> SqlitePlanningStore::createItem(const ItemInput& in, s
     s.bind(10, now);
     must(s.step());
     id = sqlite3_last_insert_rowid(db);
+    must(changes_.recordCreated(Resource::Items, id, now * 1'000'000));
     return {};
   });
   if (!result) return std::unexpected(result.error());
@@ -57,6 +58,8 @@ core::Result<std::string> SqlitePlanningStore::createItem(const ItemInput& in, s
 
 core::Result<std::string> SqlitePlanningStore::updateItem(std::int64_t id, const ItemInput& in, std::int64_t now) {
   auto result = db_.write([&](sqlite3* db) -> core::Result<void> {
+    ChangeRecorder::Scope scope{changes_};
+    changes_.watch(Resource::Items, "i.id = ?1", {id});
     BoundSql update{"UPDATE items SET updated_at = ?1", {now}};
     auto set = [&](const char* column, FieldValue v) { update.add(std::string(", ") + column + " = ", std::move(v)); };
     if (in.title) set("title", *in.title);
@@ -79,18 +82,22 @@ core::Result<std::string> SqlitePlanningStore::updateItem(std::int64_t id, const
     update.bindTo(s);
     must(s.step());
     if (sqlite3_changes(db) == 0) return std::unexpected(core::Error::notFound(noItem(id)));
+    must(changes_.record(now * 1'000'000));
     return {};
   });
   if (!result) return std::unexpected(result.error());
   return getItem(id);
 }
 
-core::Result<void> SqlitePlanningStore::deleteItem(std::int64_t id) {
+core::Result<void> SqlitePlanningStore::deleteItem(std::int64_t id, std::int64_t now) {
   return db_.write([&](sqlite3* db) -> core::Result<void> {
+    ChangeRecorder::Scope scope{changes_};
+    changes_.watch(Resource::Items, "i.id = ?1", {id});
     Statement s(db, "DELETE FROM items WHERE id = ?1");
     s.bind(1, id);
     must(s.step());
     if (sqlite3_changes(db) == 0) return std::unexpected(core::Error::notFound(noItem(id)));
+    must(changes_.record(now * 1'000'000));
     return {};
   });
 }
@@ -98,6 +105,8 @@ core::Result<void> SqlitePlanningStore::deleteItem(std::int64_t id) {
 core::Result<std::string> SqlitePlanningStore::acknowledgeIncident(std::int64_t id, const std::string& by,
                                                                    const std::string& note, std::int64_t now) {
   auto result = db_.write([&](sqlite3* db) -> core::Result<void> {
+    ChangeRecorder::Scope scope{changes_};
+    changes_.watch(Resource::Incidents, "n.id = ?1", {id});
     Statement s(db,
                 "INSERT INTO incident_acks (forge, repo_id, workflow, branch, opened_run, acknowledged_at, "
                 "acknowledged_by, note) SELECT forge, repo_id, workflow, branch, opened_run, ?2, ?3, ?4 FROM incidents "
@@ -106,6 +115,7 @@ core::Result<std::string> SqlitePlanningStore::acknowledgeIncident(std::int64_t 
     s.bind(1, id).bind(2, now).bind(3, by).bind(4, note);
     must(s.step());
     if (sqlite3_changes(db) == 0) return std::unexpected(core::Error::notFound(noIncident(id)));
+    must(changes_.record(now * 1'000'000));
     return {};
   });
   if (!result) return std::unexpected(result.error());

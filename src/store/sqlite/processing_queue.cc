@@ -29,8 +29,10 @@ bool storeWide(int rc) {
 
 }  // namespace
 
-SqliteProcessingQueue::SqliteProcessingQueue(Database& db)
+SqliteProcessingQueue::SqliteProcessingQueue(Database& db, ChangeRecorder& changes)
     : db_(db),
+      changes_(changes),
+      statusOf_(db.writeConnection(), "SELECT status FROM deliveries WHERE id = ?1"),
       savepoint_(db.writeConnection(), "SAVEPOINT delivery"),
       release_(db.writeConnection(), "RELEASE delivery"),
       undo_(db.writeConnection(), "ROLLBACK TO delivery"),
@@ -81,6 +83,9 @@ core::Result<int> SqliteProcessingQueue::finishProcessing(std::span<const Proces
       [&](sqlite3*) -> core::Result<void> {
         deadLettered = 0;
         auto markFailed = [&](std::int64_t id, std::optional<std::int64_t> retryAt, const std::string& error) {
+          must(statusOf_.bind(1, id).step(), SQLITE_ROW);
+          const std::string before = statusOf_.text(0);
+          statusOf_.reset();
           markFailed_.bind(1, id);
           if (retryAt)
             markFailed_.bind(2, *retryAt);
@@ -88,17 +93,22 @@ core::Result<int> SqliteProcessingQueue::finishProcessing(std::span<const Proces
             markFailed_.bindNull(2);
           markFailed_.bind(3, error);
           must(markFailed_.run());
+          // A retry that fails again stays "retrying": the feed hears of a status only when it changes.
+          if (before != (retryAt ? "retrying" : "dead")) must(changes_.recordDelivery(id, "updated", nowMicros));
         };
         for (const auto& d : done) {
           must(savepoint_.run());
           int rc = SQLITE_DONE;
           std::string problem;
+          ChangeRecorder::Scope watching{changes_};
           try {
+            changes_.watch(d);
             for (const auto& write : d.writes)
               if ((rc = projections_.apply(write)) != SQLITE_DONE) break;
             if (rc == SQLITE_DONE) rc = projections_.apply(d.activity, d.id);
             for (const auto& scope : d.incidentScopes)
               if (rc == SQLITE_DONE) rc = projections_.recomputeIncidents(scope);
+            if (rc == SQLITE_DONE) rc = changes_.record(nowMicros);
             if (rc != SQLITE_DONE) problem = std::string("projection write failed: ") + sqlite3_errstr(rc);
           } catch (const std::exception& e) {  // a record the schema refuses (bad identifier, bad SQL)
             problem = e.what();
@@ -113,6 +123,7 @@ core::Result<int> SqliteProcessingQueue::finishProcessing(std::span<const Proces
             continue;
           }
           must(markProcessed_.bind(1, d.id).bind(2, nowMicros).run());
+          must(changes_.recordDelivery(d.id, "updated", nowMicros));
           must(release_.run());
         }
         for (const auto& f : failed) markFailed(f.id, f.retryAt, f.error);
@@ -123,7 +134,7 @@ core::Result<int> SqliteProcessingQueue::finishProcessing(std::span<const Proces
   return deadLettered;
 }
 
-core::Result<std::int64_t> SqliteProcessingQueue::requeue(const DeliveryFilter& filter) {
+core::Result<std::int64_t> SqliteProcessingQueue::requeue(const DeliveryFilter& filter, std::int64_t nowMicros) {
   std::int64_t changed = 0;
   auto result = db_.write([&](sqlite3* db) -> core::Result<void> {
     BoundSql update{
@@ -131,6 +142,7 @@ core::Result<std::int64_t> SqliteProcessingQueue::requeue(const DeliveryFilter& 
         "last_error = NULL WHERE 1=1",
         {}};
     addDeliveryFilter(update, filter);
+    must(changes_.recordRequeued(filter, nowMicros));
     Statement s(db, update.sql);
     update.bindTo(s);
     must(s.step());
@@ -141,11 +153,12 @@ core::Result<std::int64_t> SqliteProcessingQueue::requeue(const DeliveryFilter& 
   return changed;
 }
 
-core::Result<std::int64_t> SqliteProcessingQueue::rebuildProjections() {
+core::Result<std::int64_t> SqliteProcessingQueue::rebuildProjections(std::int64_t nowMicros) {
   std::int64_t queued = 0;
   auto result = db_.write([&](sqlite3* db) -> core::Result<void> {
     for (const auto& table : ProjectionWriter::derivedTables())
       must(execute(db, ("DELETE FROM " + table).c_str()), SQLITE_OK);
+    must(changes_.recordRequeued({}, nowMicros));
     must(execute(db,
                  "UPDATE deliveries SET status = 'queued', next_attempt_at = 0, process_attempts = 0, "
                  "last_error = NULL"),

@@ -2,6 +2,7 @@
 // The delivery log as the pipeline's queue on SQLite: each batch's projection writes and statuses
 // commit in one relaxed transaction, with a savepoint per delivery. Thread-safe.
 #include "store/processing_queue.h"
+#include "store/sqlite/change_recorder.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/projection_writer.h"
 
@@ -9,18 +10,20 @@ namespace forgehook::store::sqlite {
 
 class SqliteProcessingQueue final : public ProcessingQueue {
  public:
-  explicit SqliteProcessingQueue(Database& db);
+  // `changes` records in the feed what each batch changed, and each delivery's new status.
+  SqliteProcessingQueue(Database& db, ChangeRecorder& changes);
 
   core::Result<std::vector<QueuedDelivery>> dueForProcessing(int max, std::int64_t nowMicros) override;
   core::Result<int> finishProcessing(std::span<const ProcessedDelivery> done, std::span<const FailedDelivery> failed,
                                      std::int64_t nowMicros) override;
-  core::Result<std::int64_t> requeue(const DeliveryFilter& filter) override;
-  core::Result<std::int64_t> rebuildProjections() override;
+  core::Result<std::int64_t> requeue(const DeliveryFilter& filter, std::int64_t nowMicros) override;
+  core::Result<std::int64_t> rebuildProjections(std::int64_t nowMicros) override;
 
  private:
   Database& db_;
+  ChangeRecorder& changes_;
   // On the write connection: used inside db_.write() only.
-  Statement savepoint_, release_, undo_, markProcessed_, markFailed_;
+  Statement statusOf_, savepoint_, release_, undo_, markProcessed_, markFailed_;
   ProjectionWriter projections_;
 };
 

@@ -54,8 +54,7 @@ ResourceSql pulls() {
           "p.author",
           "p.state",
           "p.number",
-          false,
-          ""};
+          false};
 }
 Expressions pullFields() {
   return {{"forge", "p.forge"},
@@ -94,8 +93,7 @@ ResourceSql reviews() {
           "v.reviewer",
           "v.state",
           "v.pr_number",
-          false,
-          ""};
+          false};
 }
 Expressions reviewFields() {
   return {{"forge", "v.forge"},
@@ -117,8 +115,7 @@ ResourceSql issues() {
           "s.author",
           "s.state",
           "s.number",
-          false,
-          ""};
+          false};
 }
 Expressions issueFields() {
   return {{"forge", "s.forge"},
@@ -150,8 +147,7 @@ ResourceSql items() {
       "i.owner",
       kItemStatus,
       "i.issue_number",
-      false,
-      ""};
+      false};
 }
 Expressions itemFields() {
   return {{"id", "i.id"},
@@ -183,8 +179,7 @@ ResourceSql runs() {
           "",
           "coalesce(u.conclusion, u.status)",
           "",
-          false,
-          ""};
+          false};
 }
 Expressions runFields() {
   return {{"forge", "u.forge"},
@@ -216,8 +211,7 @@ ResourceSql incidents() {
           "",
           kIncidentState,
           "",
-          false,
-          ""};
+          false};
 }
 Expressions incidentFields() {
   return {{"id", "n.id"},
@@ -245,8 +239,7 @@ ResourceSql releases() {
           "e.author",
           "",
           "",
-          false,
-          ""};
+          false};
 }
 Expressions releaseFields() {
   return {{"forge", "e.forge"},
@@ -264,8 +257,7 @@ Expressions releaseFields() {
 }
 
 ResourceSql branches() {
-  return {
-      " FROM refs f" + repoJoin("f") + " WHERE 1=1", "f.rowid", "f.forge", "r.full_name", "", "", "", "", false, ""};
+  return {" FROM refs f" + repoJoin("f") + " WHERE 1=1", "f.rowid", "f.forge", "r.full_name", "", "", "", "", false};
 }
 Expressions branchFields() {
   return {{"forge", "f.forge"},
@@ -289,8 +281,7 @@ ResourceSql milestones() {
           "",
           "m.state",
           "m.number",
-          false,
-          ""};
+          false};
 }
 Expressions milestoneFields() {
   return {{"forge", "m.forge"},
@@ -316,8 +307,7 @@ ResourceSql deployments() {
           "d.creator",
           "",
           "",
-          false,
-          ""};
+          false};
 }
 Expressions deploymentFields() {
   return {{"forge", "d.forge"},
@@ -337,7 +327,7 @@ Expressions deploymentFields() {
 }
 
 ResourceSql repositories() {
-  return {" FROM repositories r WHERE 1=1", "r.rowid", "r.forge", "r.full_name", "", "", "", "", false, ""};
+  return {" FROM repositories r WHERE 1=1", "r.rowid", "r.forge", "r.full_name", "", "", "", "", false};
 }
 Expressions repositoryFields() {
   return {{"forge", "r.forge"},
@@ -360,8 +350,7 @@ ResourceSql activity() {
           "y.actor",
           "",
           "",
-          true,
-          ""};
+          true};
 }
 Expressions activityFields() {
   return {{"delivery_id", "y.delivery_id"},
@@ -429,8 +418,9 @@ ResourceSql build(Resource resource) {
   if (!expressions.empty())
     throw std::logic_error(std::string(spec.name) + "." + std::string(expressions.begin()->first) +
                            " is not a field of the catalog");
-  sql.select = "SELECT " + sql.rowId + ", " + (sql.orderByTime ? sql.time : std::string("NULL")) + ", json_object(" +
-               object + ")" + sql.from;
+  sql.object = "json_object(" + object + ")";
+  sql.select =
+      "SELECT " + sql.rowId + ", " + (sql.orderByTime ? sql.time : std::string("NULL")) + ", " + sql.object + sql.from;
   return sql;
 }
 

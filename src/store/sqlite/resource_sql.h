@@ -15,8 +15,9 @@ struct ResourceSql {
   std::string forge, repository;           // columns every resource filters on
   std::string time, actor, state, number;  // columns of the optional filters ("" when not accepted)
   bool orderByTime = false;                // newest by `time` first (then rowId), instead of by rowId
-  // "SELECT <rowId>, <time or NULL>, json_object(<field>, <expression>, ...)" + from.
-  std::string select;
+  std::string object{};                    // "json_object(<field>, <expression>, ...)": the row as the API returns it
+  // "SELECT <rowId>, <time or NULL>, " + object + from.
+  std::string select{};
 };
 
 // Throws std::logic_error when a field of the catalog has no expression here (a unit test builds

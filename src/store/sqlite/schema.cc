@@ -154,6 +154,15 @@ CREATE TABLE items (
   forge TEXT, repository TEXT, issue_number INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
 );
 )sql",
+    // 3: the change feed. AUTOINCREMENT: a seq is never reused, even after pruning empties the
+    // table; with one writer and rollbacks undoing the counter too, seqs have no gaps.
+    R"sql(
+CREATE TABLE changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, resource TEXT NOT NULL, action TEXT NOT NULL,
+  entity_id TEXT NOT NULL, forge TEXT, repository TEXT, data TEXT NOT NULL
+);
+CREATE INDEX changes_at ON changes(at);
+)sql",
 };
 
 }  // namespace

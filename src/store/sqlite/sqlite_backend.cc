@@ -1,6 +1,8 @@
 #include "store/sqlite/sqlite_backend.h"
 
 #include "store/sqlite/activity_reader.h"
+#include "store/sqlite/change_feed.h"
+#include "store/sqlite/change_recorder.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/delivery_log.h"
 #include "store/sqlite/metrics_reader.h"
@@ -17,12 +19,14 @@ class SqliteBackend final : public Backend {
  public:
   explicit SqliteBackend(SqliteOptions options)
       : db_(std::move(options)),
-        deliveries_(db_),
+        changes_(db_.writeConnection()),
+        deliveries_(db_, changes_),
         secrets_(db_),
-        queue_(db_),
+        queue_(db_, changes_),
         reader_(db_),
-        planning_(db_),
-        metrics_(db_) {}
+        planning_(db_, changes_),
+        metrics_(db_),
+        feed_(db_) {}
 
   DeliveryLog& deliveryLog() override { return deliveries_; }
   SecretStore& secretStore() override { return secrets_; }
@@ -30,15 +34,18 @@ class SqliteBackend final : public Backend {
   ActivityReader& activityReader() override { return reader_; }
   PlanningStore& planningStore() override { return planning_; }
   MetricsReader& metricsReader() override { return metrics_; }
+  ChangeFeed& changeFeed() override { return feed_; }
 
  private:
   Database db_;
+  ChangeRecorder changes_;  // the writers' one recorder of the change feed, on the write connection
   SqliteDeliveryLog deliveries_;
   SqliteSecretStore secrets_;
   SqliteProcessingQueue queue_;
   SqliteActivityReader reader_;
   SqlitePlanningStore planning_;
   SqliteMetricsReader metrics_;
+  SqliteChangeFeed feed_;
 };
 
 }  // namespace

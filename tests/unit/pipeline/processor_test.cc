@@ -66,7 +66,7 @@ TEST_F(ProcessorTest, AfterMaxAttemptsTheDeliveryIsDeadWithItsErrorAndReplayRevi
   EXPECT_EQ(processor.step()->total(), 0);  // the dead letter is never picked up by itself
   store::DeliveryFilter one;
   one.id = dead[0].id;
-  ASSERT_EQ(*world_.queue().requeue(one), 1);
+  ASSERT_EQ(*world_.queue().requeue(one, 0), 1);
   EXPECT_EQ(processor.step()->processed, 1);
   EXPECT_EQ(world_.list("activity").size(), 1u);
 }

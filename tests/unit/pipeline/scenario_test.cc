@@ -319,7 +319,7 @@ TEST(Property, AnyInterleavingWithDuplicatesAndReplaysEndsInTheInOrderState) {
       if (rng() % 4 == 0) {
         store::DeliveryFilter f;
         f.id = 1 + static_cast<std::int64_t>(rng() % received.size());
-        const auto requeued = world.queue().requeue(f);
+        const auto requeued = world.queue().requeue(f, 0);
         ASSERT_TRUE(requeued);
         ASSERT_EQ(*requeued, 1) << "replayed id " << *f.id;
         ++replays;
@@ -339,7 +339,7 @@ TEST(Property, RebuildReproducesTheLiveState) {
   world.receive(stream);
   world.process();
   const json live = world.snapshot();
-  auto queued = world.queue().rebuildProjections();
+  auto queued = world.queue().rebuildProjections(0);
   ASSERT_TRUE(queued);
   EXPECT_EQ(*queued, static_cast<std::int64_t>(stream.size()));
   EXPECT_TRUE(world.list("pulls").empty());

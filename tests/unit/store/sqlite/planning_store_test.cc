@@ -70,9 +70,9 @@ TEST_F(PlanningStoreTest, CreateGetUpdateAndDeleteAnItem) {
   EXPECT_EQ(updated["created_at"], "2026-11-23T10:00:00Z");
   EXPECT_EQ(updated["updated_at"], "2026-11-23T11:00:00Z");
 
-  ASSERT_TRUE(store_->planning.deleteItem(id));
+  ASSERT_TRUE(store_->planning.deleteItem(id, 0));
   expectNotFound(store_->planning.getItem(id), "get after delete");
-  expectNotFound(store_->planning.deleteItem(id), "second delete");
+  expectNotFound(store_->planning.deleteItem(id, 0), "second delete");
 }
 
 TEST_F(PlanningStoreTest, MissingItemIsNotFound) {
@@ -81,7 +81,7 @@ TEST_F(PlanningStoreTest, MissingItemIsNotFound) {
   create(in);
   expectNotFound(store_->planning.getItem(999), "getItem");
   expectNotFound(store_->planning.updateItem(999, in, kT0Seconds), "updateItem");
-  expectNotFound(store_->planning.deleteItem(999), "deleteItem");
+  expectNotFound(store_->planning.deleteItem(999, 0), "deleteItem");
 }
 
 TEST_F(PlanningStoreTest, HandTagsAndTheLinkedIssuesLabelsAreKeptApart) {

@@ -116,7 +116,7 @@ TEST_F(ProcessingQueueTest, RequeueQueuesWhatTheFilterMatchesAndCountsIt) {
   auto requeue = [&](const std::function<void(DeliveryFilter&)>& edit) {
     DeliveryFilter f;
     edit(f);
-    auto n = store_->queue.requeue(f);
+    auto n = store_->queue.requeue(f, 0);
     EXPECT_TRUE(n.has_value()) << n.error().message;
     return n.value_or(-1);
   };
@@ -157,7 +157,7 @@ TEST_F(ProcessingQueueTest, RebuildEmptiesProjectionsButKeepsItemsAndIncidentAck
   const auto incident = json::parse(store_->reader.listResource(incidents)->items.at(0));
   ASSERT_TRUE(store_->planning.acknowledgeIncident(incident["id"].get<std::int64_t>(), "bob", "on it", kT0Seconds));
 
-  const auto queued = store_->queue.rebuildProjections();
+  const auto queued = store_->queue.rebuildProjections(0);
   ASSERT_TRUE(queued.has_value()) << queued.error().message;
   EXPECT_EQ(*queued, 2);
   for (const Resource r : {Resource::Pulls, Resource::Issues, Resource::Runs, Resource::Incidents,

@@ -1,0 +1,183 @@
+#include "store/sqlite/change_recorder.h"
+
+#include <algorithm>
+
+#include "store/sqlite/bound_sql.h"
+#include "store/sqlite/resource_sql.h"
+
+namespace forgehook::store::sqlite {
+namespace {
+
+const FieldValue* field(const EntityWrite& w, std::string_view name) {
+  for (const auto* list : {&w.key, &w.fields})
+    for (const auto& f : *list)
+      if (f.name == name) return &f.value;
+  return nullptr;
+}
+
+// RFC 3339 with microseconds, as core::formatRfc3339 writes times of the delivery log.
+std::string micros(const std::string& column) {
+  return "strftime('%Y-%m-%dT%H:%M:%S', " + column + " / 1000000, 'unixepoch') || '.' || printf('%06d', " + column +
+         " % 1000000) || 'Z'";
+}
+
+// A delivery as the deliveries API summarizes it (api/delivery_json.cc; a test compares them), with
+// its status from `status` (a column, or a literal for a status about to be set).
+std::string deliveryJson(const std::string& status) {
+  return "json_object('id', d.id, 'forge', d.forge, 'delivery_id', d.delivery_id, 'hook_id', nullif(d.hook_id, ''), "
+         "'event', d.event, 'action', nullif(d.action, ''), 'repository', nullif(d.repository, ''), 'sender', "
+         "nullif(d.sender, ''), 'received_at', " +
+         micros("d.received_at") + ", 'last_attempt_at', " + micros("d.last_attempt_at") +
+         ", 'attempts', d.attempts, 'body_size', d.body_size, 'content_type', d.content_type, 'verification', "
+         "d.verification, 'status', " +
+         status + ")";
+}
+
+struct Target {
+  Resource resource;
+  std::string where;
+  std::vector<std::string_view> columns;  // taken from the write, in placeholder order
+};
+
+// Which rows of which resources a write to `table` may change, keyed by the write's own columns.
+std::vector<Target> targetsOf(const std::string& table) {
+  using R = Resource;
+  if (table == "pulls")
+    return {{R::Pulls, "p.forge = ?1 AND p.repo_id = ?2 AND p.number = ?3", {"forge", "repo_id", "number"}}};
+  if (table == "reviews")  // the review, and its pull request's first review and review time
+    return {{R::Reviews, "v.forge = ?1 AND v.review_id = ?2", {"forge", "review_id"}},
+            {R::Pulls, "p.forge = ?1 AND p.repo_id = ?2 AND p.number = ?3", {"forge", "repo_id", "pr_number"}}};
+  if (table == "issues")  // the issue, and the planned items that follow it
+    return {{R::Issues, "s.forge = ?1 AND s.repo_id = ?2 AND s.number = ?3", {"forge", "repo_id", "number"}},
+            {R::Items, "r.forge = ?1 AND r.repo_id = ?2 AND i.issue_number = ?3", {"forge", "repo_id", "number"}}};
+  if (table == "issue_reopens")
+    return {{R::Items, "r.forge = ?1 AND r.repo_id = ?2 AND i.issue_number = ?3", {"forge", "repo_id", "number"}}};
+  if (table == "comments")  // comment counts of the issue or pull request
+    return {{R::Issues, "s.forge = ?1 AND s.repo_id = ?2 AND s.number = ?3", {"forge", "repo_id", "target_number"}},
+            {R::Pulls, "p.forge = ?1 AND p.repo_id = ?2 AND p.number = ?3", {"forge", "repo_id", "target_number"}}};
+  if (table == "runs")
+    return {{R::Runs,
+             "u.forge = ?1 AND u.kind = ?2 AND u.run_id = ?3 AND u.attempt = ?4",
+             {"forge", "kind", "run_id", "attempt"}}};
+  if (table == "releases") return {{R::Releases, "e.forge = ?1 AND e.release_id = ?2", {"forge", "release_id"}}};
+  if (table == "refs" || table == "pushes")
+    return {{R::Branches, "f.forge = ?1 AND f.repo_id = ?2 AND f.ref = ?3", {"forge", "repo_id", "ref"}}};
+  if (table == "milestones")
+    return {{R::Milestones, "m.forge = ?1 AND m.milestone_id = ?2", {"forge", "milestone_id"}}};
+  if (table == "deployments" || table == "deployment_statuses")
+    return {{R::Deployments, "d.forge = ?1 AND d.deployment_id = ?2", {"forge", "deployment_id"}}};
+  if (table == "repositories") return {{R::Repositories, "r.forge = ?1 AND r.repo_id = ?2", {"forge", "repo_id"}}};
+  return {};
+}
+
+}  // namespace
+
+ChangeRecorder::ChangeRecorder(sqlite3* writeDb)
+    : db_(writeDb),
+      insert_(writeDb,
+              "INSERT INTO changes (at, resource, action, entity_id, forge, repository, data) VALUES (?1, ?2, ?3, ?4, "
+              "?5, ?6, ?7)"),
+      // The same fields as the deliveries API's summary (api/delivery_json.cc); a test compares them.
+      delivery_(writeDb,
+                "INSERT INTO changes (at, resource, action, entity_id, forge, repository, data) SELECT ?2, "
+                "'deliveries', ?3, d.id, d.forge, nullif(d.repository, ''), " +
+                    deliveryJson("d.status") + " FROM deliveries d WHERE d.id = ?1") {}
+
+Statement& ChangeRecorder::prepared(const std::string& sql) {
+  auto& slot = cache_[sql];
+  if (!slot) slot = std::make_unique<Statement>(db_, sql);
+  return *slot;
+}
+
+void ChangeRecorder::watch(Resource resource, std::string where, std::vector<FieldValue> params) {
+  for (const auto& w : watched_)
+    if (w.resource == resource && w.where == where && w.params == params) return;
+  Watched w{resource, std::move(where), std::move(params), {}};
+  if (const int rc = read(w, w.before); rc != SQLITE_DONE) throw std::runtime_error(sqlite3_errstr(rc));
+  watched_.push_back(std::move(w));
+}
+
+void ChangeRecorder::watch(const ProcessedDelivery& d) {
+  for (const auto& write : d.writes) {
+    for (const auto& target : targetsOf(write.table)) {
+      std::vector<FieldValue> params;
+      for (const auto column : target.columns) {
+        const auto* value = field(write, column);
+        if (!value) break;
+        params.push_back(*value);
+      }
+      if (params.size() == target.columns.size()) watch(target.resource, target.where, std::move(params));
+    }
+  }
+  for (const auto& scope : d.incidentScopes)
+    watch(Resource::Incidents, "n.forge = ?1 AND n.repo_id = ?2 AND n.workflow = ?3 AND n.branch = ?4",
+          {scope.forge, scope.repoId, scope.workflow, scope.branch});
+  watch(Resource::Activity, "y.delivery_id = ?1", {d.id});
+}
+
+int ChangeRecorder::read(const Watched& w, std::map<std::int64_t, Row>& out) {
+  const auto& sql = resourceSql(w.resource);
+  auto& s = prepared("SELECT " + sql.rowId + ", " + sql.forge + ", " + sql.repository + ", " + sql.object + sql.from +
+                     " AND (" + w.where + ")");
+  BoundSql{"", w.params}.bindTo(s);
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out[s.integer(0)] = {s.text(1), s.text(2), s.text(3)};
+  s.reset();
+  return rc;
+}
+
+int ChangeRecorder::record(std::int64_t now) {
+  auto append = [&](const Watched& w, std::int64_t id, const Row& row, const char* action) {
+    insert_.bind(1, now).bind(2, specOf(w.resource).name).bind(3, action).bind(4, std::to_string(id));
+    insert_.bind(5, row.forge);
+    if (row.repository.empty())
+      insert_.bindNull(6);
+    else
+      insert_.bind(6, row.repository);
+    insert_.bind(7, row.json);
+    return insert_.run();
+  };
+  int rc = SQLITE_DONE;
+  for (const auto& w : watched_) {
+    std::map<std::int64_t, Row> after;
+    if ((rc = read(w, after)) != SQLITE_DONE) break;
+    for (const auto& [id, row] : after) {
+      const auto old = w.before.find(id);
+      if (old == w.before.end())
+        rc = append(w, id, row, "created");
+      else if (old->second.json != row.json)
+        rc = append(w, id, row, "updated");
+      if (rc != SQLITE_DONE) break;
+    }
+    for (const auto& [id, row] : w.before)
+      if (rc == SQLITE_DONE && !after.contains(id)) rc = append(w, id, row, "deleted");
+    if (rc != SQLITE_DONE) break;
+  }
+  watched_.clear();
+  return rc;
+}
+
+int ChangeRecorder::recordCreated(Resource resource, std::int64_t rowId, std::int64_t now) {
+  forget();
+  // Nothing was there before, so record() finds the row new.
+  watched_.push_back({resource, resourceSql(resource).rowId + " = ?1", {rowId}, {}});
+  return record(now);
+}
+
+int ChangeRecorder::recordRequeued(const DeliveryFilter& filter, std::int64_t now) {
+  BoundSql insert{
+      "INSERT INTO changes (at, resource, action, entity_id, forge, repository, data) SELECT ?1, "
+      "'deliveries', 'updated', d.id, d.forge, nullif(d.repository, ''), " +
+          deliveryJson("'queued'") + " FROM deliveries d WHERE d.status != 'queued'",
+      {now}};
+  addDeliveryFilter(insert, filter);
+  Statement s(db_, insert.sql);
+  insert.bindTo(s);
+  return s.step();
+}
+
+int ChangeRecorder::recordDelivery(std::int64_t deliveryId, const char* action, std::int64_t now) {
+  return delivery_.bind(1, deliveryId).bind(2, now).bind(3, action).run();
+}
+
+}  // namespace forgehook::store::sqlite
