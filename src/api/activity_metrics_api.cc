@@ -150,14 +150,20 @@ http::Response ActivityMetricsApi::sprint(const http::Request& request) const {
   const auto title = request.queryParam("milestone");
   if (!title || title->empty()) return http::errorResponse(invalidArgument("milestone (its title) is required"));
   const auto repo = repositoryParam(request);
-  auto milestone = reader_.milestone(repo, *title);
-  if (!milestone) return http::errorResponse(milestone.error());
-  if (!*milestone) return http::errorResponse(core::Error::notFound("no milestone titled " + *title));
-  auto issues = reader_.milestoneIssues(repo, *title);
+  auto titled = reader_.milestonesTitled(repo, *title);
+  if (!titled) return http::errorResponse(titled.error());
+  if (titled->empty()) return http::errorResponse(core::Error::notFound("no milestone titled " + *title));
+  if (titled->size() > 1) {
+    std::string where;
+    for (const auto& m : *titled) where += (where.empty() ? "" : ", ") + m.repository;
+    return http::errorResponse(
+        invalidArgument("milestone " + *title + " is in several repositories (" + where + "): give repository"));
+  }
+  const auto& m = titled->front();
+  auto issues = reader_.milestoneIssues(m);
   if (!issues) return http::errorResponse(issues.error());
   auto past = reader_.closedMilestones(repo);
   if (!past) return http::errorResponse(past.error());
-  const auto& m = **milestone;
   const auto now = clock_.nowSeconds();
   // Totals come from each issue's state now, so open + closed is always the number of issues. (They
   // were counted from the burndown's last day, which left out issues whose creation time was

@@ -2,6 +2,7 @@
 
 #include "api/activity_metrics_api.h"
 #include "api/admin_auth.h"
+#include "api/changes_api.h"
 #include "api/deliveries_api.h"
 #include "api/health_api.h"
 #include "api/planning_api.h"
@@ -20,6 +21,7 @@ const Params kNone;
 const Params kDeliveryParams{"forge", "event",     "repository", "status", "since",
                              "until", "timeframe", "limit",      "cursor"};
 const Params kRepositoryOnly{"repository"};
+const Params kChangeParams{"after", "resource", "repository", "forge", "limit"};
 const Params kMetricsRange{"repository", "since", "until", "timeframe"};
 const Params kSprintParams{"repository", "milestone"};
 // CI runs are counted from `since` (or `timeframe`) up to now: the endpoint has no `until`.
@@ -34,13 +36,15 @@ struct ApiRoutes::Handlers {
         resources(d.store.activityReader(), d.clock),
         planning(d.store.planningStore(), d.clock),
         replay(d.store.processingQueue(), d.pipeline, d.clock),
-        metrics(d.store.metricsReader(), d.clock) {}
+        metrics(d.store.metricsReader(), d.clock),
+        changes(d.store.changeFeed()) {}
   DeliveriesApi deliveries;
   SecretsApi secrets;
   ResourcesApi resources;
   PlanningApi planning;
   ReplayApi replay;
   ActivityMetricsApi metrics;
+  ChangesApi changes;
 };
 
 ApiRoutes::ApiRoutes(ApiDependencies deps) : deps_(std::move(deps)), handlers_(std::make_unique<Handlers>(deps_)) {}
@@ -116,6 +120,10 @@ std::vector<http::Route> ApiRoutes::routes() {
        .maxBodyBytes = kApiBodyLimit,
        .blocking = true,
        .handler = guarded(token, kNone, call(h.planning, &PlanningApi::acknowledgeIncident))},
+      {.method = "GET",
+       .path = "/api/v1/changes",
+       .blocking = true,
+       .handler = guarded(token, kChangeParams, call(h.changes, &ChangesApi::list))},
       {.method = "GET",
        .path = "/api/v1/metrics/status",
        .blocking = true,

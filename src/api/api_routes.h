@@ -20,7 +20,7 @@ struct ApiDependencies {
   store::Backend& store;
   const core::Clock& clock;
   const core::Metrics& metrics;
-  const std::string& adminToken;
+  std::string adminToken;
   store::QueueListener& pipeline;        // told after replay and rebuild
   std::function<void()> secretsChanged;  // re-reads stored secrets into the live resolver
 };

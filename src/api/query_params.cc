@@ -133,6 +133,8 @@ core::Result<store::ResourceQuery> resourceQueryFrom(const http::Request& reques
       if (auto k = rest.substr(0, comma); !k.empty()) q.kinds.emplace_back(k);
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     }
+    // An empty list would silently mean "every kind".
+    if (q.kinds.empty()) return std::unexpected(invalidArgument("kind must name at least one event kind"));
   }
   auto range = readTimeRange(request, now * 1'000'000);
   if (!range) return std::unexpected(range.error());

@@ -28,6 +28,9 @@ core::Result<Scope> scopeFrom(const http::Request& request) {
   s.forge = rest.substr(0, a);
   s.scope = rest.substr(a + 1, b - a - 1);
   s.key = std::move(decoded);
+  // Repository names compare case-insensitively, as on the forges: one scope per repository.
+  if (s.scope == "repository")
+    for (auto& c : s.key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (!isKnownForge(s.forge))
     return std::unexpected(invalidArgument("forge must be " + std::string(core::knownForgesText())));
   if (s.scope != "hook" && s.scope != "repository")

@@ -54,6 +54,8 @@ int serve(core::Config config, const ServeOptions& options) {
   reloadSecrets();
   ingest::RateLimiter limiter(config.limits.ratePerSecond, config.limits.rateBurst, clock);
 
+  // The route table's handlers must outlive the router that calls them.
+  api::ApiRoutes api({*store, clock, metrics, config.adminToken, worker, reloadSecrets});
   http::Router router;
   const auto github = ingest::makeGitHubScheme(config.github);
   const auto gitlab = ingest::makeGitLabScheme(config.gitlab);
@@ -70,7 +72,6 @@ int serve(core::Config config, const ServeOptions& options) {
          .webhook = true,
          .handler = [e = endpoint.get()](http::Request&& r, http::Reply reply) { e->handle(std::move(r), reply); }});
   }
-  api::ApiRoutes api({*store, clock, metrics, config.adminToken, worker, reloadSecrets});
   for (auto& route : api.routes()) router.add(std::move(route));
 
   http::HttpServer server(serverOptions(config), router, metrics, logger);

@@ -89,6 +89,15 @@ std::string AdminTarget::baseUrl() const {
 
 std::string AdminTarget::resolvedToken() const {
   if (!token.empty()) return token;
+  // A server named by --server or FORGEHOOK_SERVER may be another machine: the token of the local
+  // data directory or configuration is never sent there, only one given for it.
+  (void)baseUrl();
+  if (baseUrlOrigin_ == "--server" || baseUrlOrigin_ == "FORGEHOOK_SERVER") {
+    if (const char* env = std::getenv("FORGEHOOK_ADMIN_TOKEN"); env && *env) return env;
+    throw std::runtime_error("no token for the server given by " + baseUrlOrigin_ +
+                             ": pass --token or set FORGEHOOK_ADMIN_TOKEN (the local data directory's token "
+                             "is not sent to a server named explicitly)");
+  }
   if (!config().adminToken.empty()) return config().adminToken;
   const std::string tokenFile = absolute(config().dataDir + "/admin_token");
   if (auto fromFile = firstLine(tokenFile); !fromFile.empty()) return fromFile;

@@ -128,6 +128,8 @@ const std::vector<Key>& keys() {
       FH_INT("pipeline.retry_max_ms", pipeline.retryMaxMs),
       FH_INT("pipeline.poll_interval_ms", pipeline.pollIntervalMs),
       FH_DBL("pipeline.share_while_ingesting", pipeline.shareWhileIngesting),
+      FH_INT("changes.retention_days", changes.retentionDays),
+      FH_INT("changes.retention_records", changes.retentionRecords),
       FH_DBL("limits.rate_per_second", limits.ratePerSecond),
       FH_DBL("limits.rate_burst", limits.rateBurst),
       FH_SECRETS("github.secret", github.secrets),
@@ -231,6 +233,10 @@ Config loadConfig(const ConfigSources& sources) {
   if (config.pipeline.maxAttempts < 1) throw std::invalid_argument("pipeline.max_attempts must be at least 1");
   if (config.pipeline.retryBaseMs < 1 || config.pipeline.retryMaxMs < config.pipeline.retryBaseMs)
     throw std::invalid_argument("pipeline.retry_base_ms must be at least 1 and at most pipeline.retry_max_ms");
+  if (config.changes.retentionDays < 1 || config.changes.retentionDays > 3650)
+    throw std::invalid_argument("changes.retention_days must be between 1 and 3650");
+  if (config.changes.retentionRecords < 1000)
+    throw std::invalid_argument("changes.retention_records must be at least 1000");
   if (config.pipeline.pollIntervalMs < 10) throw std::invalid_argument("pipeline.poll_interval_ms must be at least 10");
   if (!(config.pipeline.shareWhileIngesting > 0.0 && config.pipeline.shareWhileIngesting <= 1.0))
     throw std::invalid_argument("pipeline.share_while_ingesting must be above 0 and at most 1");

@@ -50,6 +50,11 @@ struct Config {
     double shareWhileIngesting = 0.25;  // of one core, while deliveries arrive (intake first)
   } pipeline;
 
+  struct Changes {
+    std::int64_t retentionDays = 7;             // change-feed records older than this are pruned
+    std::int64_t retentionRecords = 1'000'000;  // and beyond this many (the newest always stay)
+  } changes;
+
   struct Limits {
     double ratePerSecond = 0;  // per source address; 0 = off
     double rateBurst = 0;      // 0 = same as the rate

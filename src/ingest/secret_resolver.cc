@@ -1,8 +1,20 @@
 #include "ingest/secret_resolver.h"
 
+#include <cctype>
+
 #include <mutex>
 
 namespace forgehook::ingest {
+namespace {
+
+// Forges compare owner/name case-insensitively, so a secret stored for codertocat/hello-world
+// applies to deliveries from Codertocat/Hello-World.
+std::string lowered(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+}  // namespace
 
 SecretResolver::SecretResolver(std::map<std::string, std::vector<std::string>> configured) {
   for (auto& [forge, secrets] : configured)
@@ -14,7 +26,8 @@ void SecretResolver::replaceStored(const std::vector<store::ScopedSecrets>& stor
   std::map<std::string, int> repositories;
   for (const auto& s : stored) {
     if (s.secrets.empty()) continue;
-    next[{s.forge, s.scope, s.key}] = std::make_shared<const std::vector<std::string>>(s.secrets);
+    next[{s.forge, s.scope, s.scope == "repository" ? lowered(s.key) : s.key}] =
+        std::make_shared<const std::vector<std::string>>(s.secrets);
     if (s.scope == "repository") ++repositories[s.forge];
   }
   std::unique_lock lock(mutex_);
@@ -32,7 +45,7 @@ SecretList SecretResolver::forHook(const std::string& forge, const std::string& 
 SecretList SecretResolver::forRepository(const std::string& forge, const std::string& repository) const {
   if (repository.empty()) return nullptr;
   std::shared_lock lock(mutex_);
-  const auto it = stored_.find({forge, "repository", repository});
+  const auto it = stored_.find({forge, "repository", lowered(repository)});
   return it == stored_.end() ? nullptr : it->second;
 }
 

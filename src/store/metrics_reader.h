@@ -23,6 +23,7 @@ struct StatusCounts {
 };
 
 struct MilestoneRow {
+  std::string forge, milestoneId;  // the milestone's identity (a title may repeat across repositories)
   std::string repository, title, state;
   std::optional<std::int64_t> number;
   std::int64_t openIssues = 0, closedIssues = 0;
@@ -68,12 +69,11 @@ class MetricsReader {
   // review) in [since, until).
   [[nodiscard]] virtual core::Result<std::vector<PullTiming>> pullTimings(const RepositoryFilter& repository,
                                                                           std::int64_t since, std::int64_t until) = 0;
-  // The milestone titled `title` (the first, when several repositories have one).
-  [[nodiscard]] virtual core::Result<std::optional<MilestoneRow>> milestone(const RepositoryFilter& repository,
-                                                                            const std::string& title) = 0;
-  // Issues in the milestone titled `title`.
-  [[nodiscard]] virtual core::Result<std::vector<SprintIssue>> milestoneIssues(const RepositoryFilter& repository,
-                                                                               const std::string& title) = 0;
+  // The milestones titled `title` (several when several repositories have one), not deleted.
+  [[nodiscard]] virtual core::Result<std::vector<MilestoneRow>> milestonesTitled(const RepositoryFilter& repository,
+                                                                                 const std::string& title) = 0;
+  // The issues of `milestone` (by its id, so a renamed milestone keeps them), deleted ones left out.
+  [[nodiscard]] virtual core::Result<std::vector<SprintIssue>> milestoneIssues(const MilestoneRow& milestone) = 0;
   // The last ten closed milestones, newest first.
   [[nodiscard]] virtual core::Result<std::vector<MilestoneRow>> closedMilestones(
       const RepositoryFilter& repository) = 0;

@@ -75,6 +75,14 @@ constexpr std::array kSpecs{
 
 // clang-format on
 
+// specOf() indexes by the enum's value: the table must list every resource in enum order.
+constexpr bool inEnumOrder() {
+  for (std::size_t i = 0; i < kSpecs.size(); ++i)
+    if (kSpecs[i].resource != static_cast<Resource>(i)) return false;
+  return kSpecs.size() == kResourceCount;
+}
+static_assert(inEnumOrder(), "kSpecs must list every Resource once, in enum order");
+
 }  // namespace
 
 std::span<const ResourceSpec> resourceSpecs() { return kSpecs; }

@@ -4,6 +4,7 @@
 // and the fields of each row in the order the API returns them. The query API validates against
 // it, the CLI builds its flags and table columns from it, and the SQLite reader builds one SQL
 // expression per field (a test checks they match). Plain data: no SQL, no JSON library.
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -24,6 +25,8 @@ enum class Resource {
   Repositories,
   Activity,
 };
+
+inline constexpr std::size_t kResourceCount = 12;
 
 // Filters a list resource may accept, as bits of ResourceSpec::filters. forge, repository, limit
 // and cursor are accepted by every resource.

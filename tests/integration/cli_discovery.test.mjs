@@ -120,11 +120,21 @@ describe("CLI server discovery", () => {
     assert.match(viaEnv.stderr, /FORGEHOOK_DATA_DIR/);
   });
 
-  test("a server without a token found: the error names the token file and --token", async () => {
-    const out = await runCli(["pulls"], { cwd: elsewhere, env: { FORGEHOOK_SERVER: server.url } });
-    assert.notEqual(out.code, 0);
-    assert.ok(out.stderr.includes(path.join(elsewhere, "var", "admin_token")), out.stderr);
-    assert.match(out.stderr, /--token/);
+  test("a server named explicitly never gets the local token: it needs --token or FORGEHOOK_ADMIN_TOKEN", async () => {
+    // A local data directory with a token sits in the working directory; it must not be sent.
+    const local = await makeTempDir("forgehook-local-");
+    try {
+      await writeFile(path.join(local, "admin_token"), `${token}\n`);
+      for (const env of [{ FORGEHOOK_SERVER: server.url }, { FORGEHOOK_SERVER: server.url, FORGEHOOK_DATA_DIR: local }]) {
+        const out = await runCli(["pulls"], { cwd: elsewhere, env });
+        assert.notEqual(out.code, 0, JSON.stringify(env));
+        assert.match(out.stderr, /--token or set FORGEHOOK_ADMIN_TOKEN/);
+      }
+      const withToken = await runCli(["pulls", "--json"], { cwd: elsewhere, env: { FORGEHOOK_SERVER: server.url, FORGEHOOK_ADMIN_TOKEN: token } });
+      assert.equal(withToken.code, 0, withToken.stderr);
+    } finally {
+      await removeDir(local);
+    }
   });
 
   test("a stale address file: the connection error says where the address came from", async () => {

@@ -61,7 +61,7 @@ inline EntityWrite reviewRow(const std::string& repoId, std::int64_t pull, const
 struct IssueRow {
   std::string repoId = "1";
   std::int64_t number = 1;
-  std::string state = "open", milestone = "";
+  std::string state = "open", milestone = "", milestoneId = "";
   std::int64_t createdAt = 0, updatedAt = 0, closedAt = 0;
   std::string labelsJson = "[]";
 };
@@ -71,6 +71,7 @@ inline EntityWrite issueRow(const IssueRow& i) {
               {"title", "issue " + std::to_string(i.number)},
               {"author", "octocat"},
               {"milestone", i.milestone.empty() ? FieldValue() : FieldValue(i.milestone)},
+              {"milestone_id", i.milestoneId.empty() ? FieldValue() : FieldValue(i.milestoneId)},
               {"labels", i.labelsJson},
               {"created_at", timeOrNull(i.createdAt)},
               {"updated_at", timeOrNull(i.updatedAt ? i.updatedAt : i.createdAt)},

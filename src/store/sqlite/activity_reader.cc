@@ -43,6 +43,8 @@ std::optional<Cursor> parseCursor(std::string_view text, bool withTime) {
 
 }  // namespace
 
+SqliteActivityReader::SqliteActivityReader(Database& db) : db_(db) { (void)resourceSql(Resource::Pulls); }
+
 core::Result<ResourcePage> SqliteActivityReader::listResource(const ResourceQuery& q) {
   const auto& spec = specOf(q.resource);
   const auto& sql = resourceSql(q.resource);

@@ -8,7 +8,9 @@ namespace forgehook::store::sqlite {
 
 class SqliteActivityReader final : public ActivityReader {
  public:
-  explicit SqliteActivityReader(Database& db) : db_(db) {}
+  // Builds every resource's SQL now, so a catalog field without an expression stops the start
+  // (std::logic_error) instead of failing requests.
+  explicit SqliteActivityReader(Database& db);
   core::Result<ResourcePage> listResource(const ResourceQuery& query) override;
 
  private:

@@ -18,7 +18,8 @@ std::optional<std::int64_t> optionalInteger(const Statement& s, int column) {
 }
 
 const std::string kMilestoneColumns =
-    "SELECT r.full_name, m.title, m.state, m.number, coalesce(m.open_issues, 0), coalesce(m.closed_issues, 0), "
+    "SELECT m.forge, m.milestone_id, r.full_name, m.title, m.state, m.number, coalesce(m.open_issues, 0), "
+    "coalesce(m.closed_issues, 0), "
     "m.created_at, m.due_on, m.closed_at FROM milestones m" +
     joinRepo("m") + " WHERE m.deleted = 0 AND " + kRepoMatch;
 
@@ -26,12 +27,14 @@ MilestoneRow readMilestone(const Statement& s) {
   return {s.text(0),
           s.text(1),
           s.text(2),
-          optionalInteger(s, 3),
-          s.integer(4),
-          s.integer(5),
-          optionalInteger(s, 6),
-          optionalInteger(s, 7),
-          optionalInteger(s, 8)};
+          s.text(3),
+          s.text(4),
+          optionalInteger(s, 5),
+          s.integer(6),
+          s.integer(7),
+          optionalInteger(s, 8),
+          optionalInteger(s, 9),
+          optionalInteger(s, 10)};
 }
 
 }  // namespace
@@ -86,11 +89,9 @@ core::Result<std::vector<MilestoneRow>> SqliteMetricsReader::milestones(const Re
   return rows(kMilestoneColumns + " ORDER BY m.due_on IS NULL, m.due_on, m.title", repository, {}, readMilestone);
 }
 
-core::Result<std::optional<MilestoneRow>> SqliteMetricsReader::milestone(const RepositoryFilter& repository,
-                                                                         const std::string& title) {
-  auto found = rows(kMilestoneColumns + " AND m.title = ?2 LIMIT 1", repository, {title}, readMilestone);
-  if (!found) return std::unexpected(found.error());
-  return found->empty() ? std::nullopt : std::optional<MilestoneRow>(std::move(found->front()));
+core::Result<std::vector<MilestoneRow>> SqliteMetricsReader::milestonesTitled(const RepositoryFilter& repository,
+                                                                              const std::string& title) {
+  return rows(kMilestoneColumns + " AND m.title = ?2 ORDER BY r.full_name", repository, {title}, readMilestone);
 }
 
 core::Result<std::vector<MilestoneRow>> SqliteMetricsReader::closedMilestones(const RepositoryFilter& repository) {
@@ -117,16 +118,15 @@ core::Result<std::vector<PullTiming>> SqliteMetricsReader::pullTimings(const Rep
   return rows;
 }
 
-core::Result<std::vector<SprintIssue>> SqliteMetricsReader::milestoneIssues(const RepositoryFilter& repository,
-                                                                            const std::string& title) {
-  const std::string sql = "SELECT s.number, s.state, s.created_at, s.closed_at FROM issues s" + joinRepo("s") +
-                          " WHERE s.milestone = ?2 AND " + kRepoMatch;
-  std::vector<SprintIssue> rows;
-  auto done = query(sql, repository, {title}, [&](const Statement& s) {
-    rows.push_back({s.integer(0), s.text(1), optionalInteger(s, 2), optionalInteger(s, 3)});
-  });
-  if (!done) return std::unexpected(done.error());
-  return rows;
+core::Result<std::vector<SprintIssue>> SqliteMetricsReader::milestoneIssues(const MilestoneRow& milestone) {
+  // ?1 is unused here (query() always binds the repository there); the milestone is named by id.
+  const std::string sql =
+      "SELECT s.number, s.state, s.created_at, s.closed_at FROM issues s WHERE ?1 IS NULL AND s.forge = ?2 AND "
+      "s.milestone_id = ?3 AND s.state != 'deleted'";
+  return rows(
+      sql, std::nullopt, {milestone.forge, milestone.milestoneId}, +[](const Statement& s) {
+        return SprintIssue{s.integer(0), s.text(1), optionalInteger(s, 2), optionalInteger(s, 3)};
+      });
 }
 
 core::Result<HealthCounts> SqliteMetricsReader::healthCounts(const HealthQuery& q) {

@@ -14,10 +14,9 @@ class SqliteMetricsReader final : public MetricsReader {
   core::Result<std::vector<MilestoneRow>> milestones(const RepositoryFilter& repository) override;
   core::Result<std::vector<PullTiming>> pullTimings(const RepositoryFilter& repository, std::int64_t since,
                                                     std::int64_t until) override;
-  core::Result<std::optional<MilestoneRow>> milestone(const RepositoryFilter& repository,
-                                                      const std::string& title) override;
-  core::Result<std::vector<SprintIssue>> milestoneIssues(const RepositoryFilter& repository,
-                                                         const std::string& title) override;
+  core::Result<std::vector<MilestoneRow>> milestonesTitled(const RepositoryFilter& repository,
+                                                           const std::string& title) override;
+  core::Result<std::vector<SprintIssue>> milestoneIssues(const MilestoneRow& milestone) override;
   core::Result<std::vector<MilestoneRow>> closedMilestones(const RepositoryFilter& repository) override;
   core::Result<HealthCounts> healthCounts(const HealthQuery& query) override;
 

@@ -428,7 +428,7 @@ ResourceSql build(Resource resource) {
 
 const ResourceSql& resourceSql(Resource resource) {
   static const auto table = [] {
-    std::array<ResourceSql, 12> all;
+    std::array<ResourceSql, kResourceCount> all;
     for (const auto& spec : resourceSpecs()) all[static_cast<std::size_t>(spec.resource)] = build(spec.resource);
     return all;
   }();

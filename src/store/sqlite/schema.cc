@@ -162,6 +162,8 @@ CREATE TABLE changes (
   entity_id TEXT NOT NULL, forge TEXT, repository TEXT, data TEXT NOT NULL
 );
 CREATE INDEX changes_at ON changes(at);
+-- Repository scopes are keyed as the forges compare names: case-insensitively (stored lower-case).
+UPDATE OR REPLACE scoped_secrets SET key = lower(key) WHERE scope = 'repository';
 )sql",
 };
 

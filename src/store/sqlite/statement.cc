@@ -38,20 +38,31 @@ int Statement::run() {
   return rc;
 }
 
+namespace {
+// A bind fails only on our own mistake (a placeholder the SQL does not have, a statement being
+// stepped): fail loudly instead of leaving NULL in a filter that then matches nothing.
+void checkBind(sqlite3_stmt* stmt, int rc, int index) {
+  if (rc != SQLITE_OK)
+    throw std::logic_error("cannot bind parameter " + std::to_string(index) + " of \"" + sqlite3_sql(stmt) +
+                           "\": " + sqlite3_errstr(rc));
+}
+}  // namespace
+
 Statement& Statement::bind(int index, std::string_view text) {
-  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  checkBind(stmt_, sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT),
+            index);
   return *this;
 }
 Statement& Statement::bindBlob(int index, std::string_view bytes) {
-  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+  checkBind(stmt_, sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC), index);
   return *this;
 }
 Statement& Statement::bind(int index, std::int64_t value) {
-  sqlite3_bind_int64(stmt_, index, value);
+  checkBind(stmt_, sqlite3_bind_int64(stmt_, index, value), index);
   return *this;
 }
 Statement& Statement::bindNull(int index) {
-  sqlite3_bind_null(stmt_, index);
+  checkBind(stmt_, sqlite3_bind_null(stmt_, index), index);
   return *this;
 }
 int Statement::step() { return sqlite3_step(stmt_); }

@@ -29,13 +29,15 @@ class FakeMetricsReader final : public store::MetricsReader {
     askedRange = {since, until};
     return pulls;
   }
-  core::Result<std::optional<store::MilestoneRow>> milestone(const store::RepositoryFilter&,
-                                                             const std::string& title) override {
-    if (sprint && sprint->title == title) return sprint;
-    return std::nullopt;
+  core::Result<std::vector<store::MilestoneRow>> milestonesTitled(const store::RepositoryFilter&,
+                                                                  const std::string& title) override {
+    std::vector<store::MilestoneRow> out;
+    if (sprint && sprint->title == title) out.push_back(*sprint);
+    if (twin && twin->title == title) out.push_back(*twin);
+    return out;
   }
-  core::Result<std::vector<store::SprintIssue>> milestoneIssues(const store::RepositoryFilter&,
-                                                                const std::string&) override {
+  core::Result<std::vector<store::SprintIssue>> milestoneIssues(const store::MilestoneRow& m) override {
+    askedMilestone = m.milestoneId;
     return issues;
   }
   core::Result<std::vector<store::MilestoneRow>> closedMilestones(const store::RepositoryFilter&) override {
@@ -47,7 +49,8 @@ class FakeMetricsReader final : public store::MetricsReader {
   }
 
   std::vector<store::PullTiming> pulls;
-  std::optional<store::MilestoneRow> sprint;
+  std::optional<store::MilestoneRow> sprint, twin;  // twin: the same title in another repository
+  std::string askedMilestone;
   std::vector<store::SprintIssue> issues;
   std::vector<store::MilestoneRow> closed;
   store::HealthCounts health;
@@ -83,6 +86,8 @@ class ActivityMetricsApiTest : public ::testing::Test {
 
 store::MilestoneRow milestone(std::optional<std::int64_t> closedAt, std::optional<std::int64_t> dueOn = {}) {
   store::MilestoneRow m;
+  m.forge = "github";
+  m.milestoneId = "m1";
   m.repository = "Codertocat/Hello-World";
   m.title = "Sprint 1";
   m.state = closedAt ? "closed" : "open";
@@ -143,6 +148,20 @@ TEST_F(ActivityMetricsApiTest, SprintNeedsAKnownMilestone) {
   EXPECT_EQ(call(&ActivityMetricsApi::sprint, "milestone=Sprint%209", 404)["error"], "not_found");
   EXPECT_EQ(call(&ActivityMetricsApi::sprint, "", 400)["error"], "invalid_argument");
   EXPECT_EQ(call(&ActivityMetricsApi::sprint, "milestone=", 400)["error"], "invalid_argument");
+}
+
+TEST_F(ActivityMetricsApiTest, ATitleInSeveralRepositoriesAsksForTheRepositoryAndIssuesComeByMilestoneId) {
+  reader_.sprint = milestone(std::nullopt);
+  reader_.twin = milestone(std::nullopt);
+  reader_.twin->repository = "octo-org/other";
+  reader_.twin->milestoneId = "m2";
+  const auto refused = call(&ActivityMetricsApi::sprint, "milestone=Sprint%201", 400);
+  EXPECT_EQ(refused["error"], "invalid_argument");
+  EXPECT_NE(refused["message"].get<std::string>().find("octo-org/other"), std::string::npos);
+  reader_.twin.reset();
+  reader_.issues = {{1, "open", T, std::nullopt}};
+  EXPECT_EQ(sprint()["issues"], 1);
+  EXPECT_EQ(reader_.askedMilestone, "m1");
 }
 
 store::PullTiming pull(std::int64_t created, std::optional<std::int64_t> merged, std::optional<std::int64_t> review,

@@ -32,5 +32,17 @@ TEST(SecretResolverTest, ReplaceDropsRemovedScopes) {
   EXPECT_FALSE(r.hasRepositorySecrets("github"));
 }
 
+TEST(SecretResolverTest, RepositoryScopesMatchNamesCaseInsensitivelyAsTheForgesDo) {
+  SecretResolver r({});
+  r.replaceStored({{"github", "repository", "Codertocat/Hello-World", {"x"}}});
+  ASSERT_NE(r.forRepository("github", "codertocat/hello-world"), nullptr);
+  ASSERT_NE(r.forRepository("github", "CODERTOCAT/HELLO-WORLD"), nullptr);
+  EXPECT_EQ(r.forRepository("github", "codertocat/hello-world")->front(), "x");
+  EXPECT_EQ(r.forRepository("github", "codertocat/other"), nullptr);
+  // Hook ids are not names: they match exactly.
+  r.replaceStored({{"github", "hook", "AbC", {"h"}}});
+  EXPECT_EQ(r.forHook("github", "abc"), nullptr);
+}
+
 }  // namespace
 }  // namespace forgehook::ingest

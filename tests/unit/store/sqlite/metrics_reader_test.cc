@@ -160,42 +160,46 @@ TEST_F(MetricsReaderTest, PullTimingsAreThoseCreatedBeforeUntilWithAnythingInThe
   EXPECT_EQ(reviewed->mergedAt, std::nullopt);
 }
 
-TEST_F(MetricsReaderTest, MilestoneAndItsIssues) {
-  commit({milestoneRow({.repoId = "1",
-                        .id = "a",
-                        .title = "Sprint 1",
-                        .state = "closed",
-                        .closedIssues = 1,
-                        .createdAt = kT0Seconds,
-                        .closedAt = kT0Seconds + 5 * kDay}),
-          issueRow({.repoId = "1", .number = 10, .milestone = "Sprint 1", .createdAt = kT0Seconds}),
-          issueRow({.repoId = "1",
-                    .number = 11,
-                    .state = "closed",
-                    .milestone = "Sprint 1",
-                    .createdAt = kT0Seconds,
-                    .closedAt = kT0Seconds + kDay}),
-          issueRow({.repoId = "1", .number = 12, .milestone = "Sprint 1"}),  // creation time unknown
-          issueRow({.repoId = "1", .number = 13, .milestone = "Sprint 2", .createdAt = kT0Seconds}),
-          issueRow({.repoId = "1", .number = 14, .createdAt = kT0Seconds}),
-          issueRow({.repoId = "2", .number = 10, .milestone = "Sprint 1", .createdAt = kT0Seconds})});
+TEST_F(MetricsReaderTest, MilestonesByTitleAndTheirIssuesById) {
+  commit(
+      {milestoneRow({.repoId = "1",
+                     .id = "a",
+                     .title = "Sprint 1",
+                     .state = "closed",
+                     .closedIssues = 1,
+                     .createdAt = kT0Seconds,
+                     .closedAt = kT0Seconds + 5 * kDay}),
+       milestoneRow({.repoId = "2", .id = "b", .title = "Sprint 1"}),
+       issueRow({.repoId = "1", .number = 10, .milestone = "Sprint 1", .milestoneId = "a", .createdAt = kT0Seconds}),
+       issueRow({.repoId = "1",
+                 .number = 11,
+                 .state = "closed",
+                 .milestone = "Sprint 1",
+                 .milestoneId = "a",
+                 .createdAt = kT0Seconds,
+                 .closedAt = kT0Seconds + kDay}),
+       issueRow({.repoId = "1", .number = 12, .milestone = "Sprint 1", .milestoneId = "a"}),  // creation unknown
+       // Renamed since: the issue still carries the old title, and still belongs to milestone a.
+       issueRow({.repoId = "1", .number = 15, .milestone = "Old name", .milestoneId = "a", .createdAt = kT0Seconds}),
+       issueRow({.repoId = "1", .number = 16, .state = "deleted", .milestone = "Sprint 1", .milestoneId = "a"}),
+       issueRow({.repoId = "1", .number = 13, .milestone = "Sprint 2", .milestoneId = "z", .createdAt = kT0Seconds}),
+       issueRow({.repoId = "1", .number = 14, .createdAt = kT0Seconds}),
+       issueRow({.repoId = "2", .number = 10, .milestone = "Sprint 1", .milestoneId = "b", .createdAt = kT0Seconds})});
 
-  const auto m = ok(store_->metrics.milestone(kHello, "Sprint 1"));
-  ASSERT_TRUE(m.has_value());
-  EXPECT_EQ(m->repository, "Codertocat/Hello-World");
-  EXPECT_EQ(m->state, "closed");
-  EXPECT_EQ(m->closedAt, kT0Seconds + 5 * kDay);
-  EXPECT_EQ(ok(store_->metrics.milestone(kAll, "Sprint 9")), std::nullopt);
-  EXPECT_EQ(ok(store_->metrics.milestone(kOther, "Sprint 1")), std::nullopt);  // only its issue is there
+  const auto hello = ok(store_->metrics.milestonesTitled(kHello, "Sprint 1"));
+  ASSERT_EQ(hello.size(), 1u);
+  EXPECT_EQ(hello[0].repository, "Codertocat/Hello-World");
+  EXPECT_EQ(hello[0].milestoneId, "a");
+  EXPECT_EQ(hello[0].state, "closed");
+  EXPECT_EQ(hello[0].closedAt, kT0Seconds + 5 * kDay);
+  EXPECT_EQ(ok(store_->metrics.milestonesTitled(kAll, "Sprint 1")).size(), 2u);  // the API asks for a repository
+  EXPECT_TRUE(ok(store_->metrics.milestonesTitled(kAll, "Sprint 9")).empty());
 
-  auto numbers = [&](const RepositoryFilter& repo) {
-    std::vector<std::int64_t> out;
-    for (const auto& i : ok(store_->metrics.milestoneIssues(repo, "Sprint 1"))) out.push_back(i.number);
-    return out;
-  };
-  EXPECT_THAT(numbers(kHello), UnorderedElementsAre(10, 11, 12));
-  EXPECT_THAT(numbers(kAll), UnorderedElementsAre(10, 11, 12, 10));
-  const auto issues = ok(store_->metrics.milestoneIssues(kHello, "Sprint 1"));
+  const auto issues = ok(store_->metrics.milestoneIssues(hello[0]));
+  std::vector<std::int64_t> numbers;
+  for (const auto& i : issues) numbers.push_back(i.number);
+  // Not 13 (another milestone), 14 (none), 16 (deleted) or repository 2's issue 10.
+  EXPECT_THAT(numbers, UnorderedElementsAre(10, 11, 12, 15));
   for (const auto& i : issues) {
     SCOPED_TRACE(i.number);
     EXPECT_EQ(i.state, i.number == 11 ? "closed" : "open");
