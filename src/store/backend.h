@@ -9,6 +9,7 @@
 #include "store/planning_store.h"
 #include "store/processing_queue.h"
 #include "store/secret_store.h"
+#include "store/token_store.h"
 
 namespace forgehook::store {
 
@@ -21,6 +22,7 @@ class Backend {
   virtual ActivityReader& activityReader() = 0;
   virtual PlanningStore& planningStore() = 0;
   virtual MetricsReader& metricsReader() = 0;
+  virtual TokenStore& tokenStore() = 0;
 };
 
 }  // namespace forgehook::store

@@ -19,6 +19,7 @@
 #include "store/sqlite/planning_store.h"
 #include "store/sqlite/processing_queue.h"
 #include "store/sqlite/secret_store.h"
+#include "store/sqlite/token_store.h"
 #include "support/temp_dir.h"
 
 namespace forgehook::store::sqlite {
@@ -26,7 +27,7 @@ namespace forgehook::store::sqlite {
 // Every role on one database.
 struct SqliteRoles {
   explicit SqliteRoles(SqliteOptions options)
-      : db(std::move(options)), log(db), secrets(db), queue(db), reader(db), planning(db), metrics(db) {}
+      : db(std::move(options)), log(db), secrets(db), queue(db), reader(db), planning(db), metrics(db), tokens(db) {}
   Database db;
   SqliteDeliveryLog log;
   SqliteSecretStore secrets;
@@ -34,6 +35,7 @@ struct SqliteRoles {
   SqliteActivityReader reader;
   SqlitePlanningStore planning;
   SqliteMetricsReader metrics;
+  SqliteTokenStore tokens;
 };
 
 constexpr std::int64_t kT0 = 1'795'428'000'000'000;  // 2026-11-23T10:00:00Z

@@ -154,6 +154,13 @@ CREATE TABLE items (
   forge TEXT, repository TEXT, issue_number INTEGER, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
 );
 )sql",
+    // 3: read-only API tokens, kept as the SHA-256 (hex) of their text. Times in Unix seconds.
+    R"sql(
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, secret_sha256 TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,
+  last_used_at INTEGER, revoked_at INTEGER
+);
+)sql",
 };
 
 }  // namespace

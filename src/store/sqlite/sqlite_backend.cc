@@ -7,6 +7,7 @@
 #include "store/sqlite/planning_store.h"
 #include "store/sqlite/processing_queue.h"
 #include "store/sqlite/secret_store.h"
+#include "store/sqlite/token_store.h"
 
 namespace forgehook::store::sqlite {
 namespace {
@@ -22,7 +23,8 @@ class SqliteBackend final : public Backend {
         queue_(db_),
         reader_(db_),
         planning_(db_),
-        metrics_(db_) {}
+        metrics_(db_),
+        tokens_(db_) {}
 
   DeliveryLog& deliveryLog() override { return deliveries_; }
   SecretStore& secretStore() override { return secrets_; }
@@ -30,6 +32,7 @@ class SqliteBackend final : public Backend {
   ActivityReader& activityReader() override { return reader_; }
   PlanningStore& planningStore() override { return planning_; }
   MetricsReader& metricsReader() override { return metrics_; }
+  TokenStore& tokenStore() override { return tokens_; }
 
  private:
   Database db_;
@@ -39,6 +42,7 @@ class SqliteBackend final : public Backend {
   SqliteActivityReader reader_;
   SqlitePlanningStore planning_;
   SqliteMetricsReader metrics_;
+  SqliteTokenStore tokens_;
 };
 
 }  // namespace
