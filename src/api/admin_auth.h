@@ -1,25 +1,63 @@
 #pragma once
-// Bearer-token check and strict query parameters for /api/*. Thread-safe.
-#include <initializer_list>
+// Who a request of /api/* comes from (the admin token, or a read-only API token) and whether the
+// route lets them, then strict query parameters. Thread-safe.
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "api/principal.h"
+#include "api/stream_tickets.h"
 #include "core/error.h"
+#include "core/time.h"
 #include "http/request.h"
 #include "http/router.h"
+#include "store/token_store.h"
 
 namespace forgehook::api {
 
-// Errors: Unauthenticated "unauthorized" unless the request carries "Authorization: Bearer <token>"
-// equal (in constant time) to `adminToken`.
-[[nodiscard]] core::Result<void> requireAdmin(const http::Request& request, const std::string& adminToken);
+class Authenticator {
+ public:
+  // Keeps references: all must outlive it.
+  Authenticator(const std::string& adminToken, store::TokenStore& tokens, StreamTickets& tickets,
+                const core::Clock& clock)
+      : adminToken_(adminToken), tokens_(tokens), tickets_(tickets), clock_(clock) {}
 
-// A synchronous handler: request in, response out.
+  // The principal of "Authorization: Bearer <token>": the admin token (compared in constant time),
+  // else a live read-only API token (a store read; see TokenStore::authenticate). A stream ticket
+  // is not a token: it works only through streamPrincipal. Errors: Unauthenticated "unauthorized";
+  // Unavailable when the store cannot be read.
+  [[nodiscard]] core::Result<Principal> authenticate(const http::Request& request) const;
+
+  // For stream routes (SSE, WebSocket): the bearer token as authenticate() does when the request
+  // has an Authorization header, else the single-use `ticket` query parameter (redeemed: it never
+  // works again). The route's own parameter check must accept "ticket". Blocks on the store only
+  // for a read-only bearer token. Errors: as authenticate(); Unauthenticated "unauthorized" for a
+  // ticket that is unknown, expired or already used.
+  [[nodiscard]] core::Result<Principal> streamPrincipal(const http::Request& request) const;
+
+  // Errors: Forbidden "forbidden" when `principal` may not use a route that requires `access`.
+  [[nodiscard]] static core::Result<void> permit(const Principal& principal, Access access);
+
+  [[nodiscard]] StreamTickets& tickets() const { return tickets_; }
+
+ private:
+  const std::string& adminToken_;
+  store::TokenStore& tokens_;
+  StreamTickets& tickets_;
+  const core::Clock& clock_;
+};
+
+// A synchronous handler: request in, response out; with the caller when it needs to know who.
 using SyncHandler = std::function<http::Response(const http::Request&)>;
+using PrincipalHandler = std::function<http::Response(const http::Request&, const Principal&)>;
 
-// Wraps `f` for the router: the admin token first (when `adminToken` is given), then the query
-// parameters against `params` (see checkParams), then `f`'s response.
-[[nodiscard]] http::Handler guarded(const std::string* adminToken, std::vector<std::string_view> params, SyncHandler f);
+// Wraps `f` for the router: unless `access` is Public, authenticates the request with `auth` (401)
+// and checks the principal may use the route (403); then the query parameters against `params`
+// (see checkParams); then `f`'s response. Requires: `auth` is not null unless `access` is Public.
+[[nodiscard]] http::Handler guarded(const Authenticator* auth, Access access, std::vector<std::string_view> params,
+                                    SyncHandler f);
+[[nodiscard]] http::Handler guarded(const Authenticator& auth, Access access, std::vector<std::string_view> params,
+                                    PrincipalHandler f);
 
 }  // namespace forgehook::api

@@ -10,6 +10,8 @@
 #include "api/replay_api.h"
 #include "api/resources_api.h"
 #include "api/secrets_api.h"
+#include "api/stream_tickets.h"
+#include "api/tokens_api.h"
 
 namespace forgehook::api {
 namespace {
@@ -31,13 +33,19 @@ const Params kHealthParams{"repository", "since", "timeframe", "stale_pull_days"
 
 struct ApiRoutes::Handlers {
   explicit Handlers(const ApiDependencies& d)
-      : deliveries(d.store.deliveryLog(), d.clock),
+      : tickets(d.clock),
+        auth(d.adminToken, d.store.tokenStore(), tickets, d.clock),
+        tokens(d.store.tokenStore(), tickets, d.clock),
+        deliveries(d.store.deliveryLog(), d.clock),
         secrets(d.store.secretStore(), d.secretsChanged),
         resources(d.store.activityReader(), d.clock),
         planning(d.store.planningStore(), d.clock),
         replay(d.store.processingQueue(), d.pipeline, d.clock),
         metrics(d.store.metricsReader(), d.clock),
         changes(d.store.changeFeed()) {}
+  StreamTickets tickets;
+  Authenticator auth;
+  TokensApi tokens;
   DeliveriesApi deliveries;
   SecretsApi secrets;
   ResourcesApi resources;
@@ -50,9 +58,11 @@ struct ApiRoutes::Handlers {
 ApiRoutes::ApiRoutes(ApiDependencies deps) : deps_(std::move(deps)), handlers_(std::make_unique<Handlers>(deps_)) {}
 ApiRoutes::~ApiRoutes() = default;
 
+const Authenticator& ApiRoutes::authenticator() const { return handlers_->auth; }
+
 std::vector<http::Route> ApiRoutes::routes() {
   Handlers& h = *handlers_;
-  const std::string* token = &deps_.adminToken;
+  const Authenticator* auth = &h.auth;
   // A route of an API object's method.
   auto call = [](auto& object, http::Response (std::remove_reference_t<decltype(object)>::*method)(const http::Request&)
                                    const) -> SyncHandler {
@@ -61,106 +71,127 @@ std::vector<http::Route> ApiRoutes::routes() {
   std::vector<http::Route> routes = {
       {.method = "GET",
        .path = "/healthz",
-       .handler = guarded(nullptr, kNone, [](const http::Request&) { return healthz(); })},
+       .handler = guarded(nullptr, Access::Public, kNone, [](const http::Request&) { return healthz(); })},
       {.method = "GET",
        .path = "/readyz",
        .blocking = true,
-       .handler =
-           guarded(nullptr, kNone, [log = &deps_.store.deliveryLog()](const http::Request&) { return readyz(*log); })},
+       .handler = guarded(nullptr, Access::Public, kNone,
+                          [log = &deps_.store.deliveryLog()](const http::Request&) { return readyz(*log); })},
       {.method = "GET",
        .path = "/metrics",
-       .handler = guarded(nullptr, kNone, [m = &deps_.metrics](const http::Request&) { return metricsText(*m); })},
+       .handler = guarded(nullptr, Access::Public, kNone,
+                          [m = &deps_.metrics](const http::Request&) { return metricsText(*m); })},
       {.method = "GET",
        .path = "/api/v1/deliveries",
        .blocking = true,
-       .handler = guarded(token, kDeliveryParams, call(h.deliveries, &DeliveriesApi::list))},
+       .handler = guarded(auth, Access::Read, kDeliveryParams, call(h.deliveries, &DeliveriesApi::list))},
       {.method = "GET",
        .path = "/api/v1/deliveries/*",
        .name = "/api/v1/deliveries/{id}",
        .blocking = true,
-       .handler = guarded(token, kNone, call(h.deliveries, &DeliveriesApi::show))},
+       .handler = guarded(auth, Access::Read, kNone, call(h.deliveries, &DeliveriesApi::show))},
       {.method = "POST",
        .path = "/api/v1/deliveries/*",
        .name = "/api/v1/deliveries/{id}/replay",
        .blocking = true,
-       .handler = guarded(token, kNone, call(h.replay, &ReplayApi::replayOne))},
+       .handler = guarded(auth, Access::Admin, kNone, call(h.replay, &ReplayApi::replayOne))},
       {.method = "POST",
        .path = "/api/v1/replay",
        .maxBodyBytes = kApiBodyLimit,
        .blocking = true,
-       .handler = guarded(token, kNone, call(h.replay, &ReplayApi::replay))},
+       .handler = guarded(auth, Access::Admin, kNone, call(h.replay, &ReplayApi::replay))},
       {.method = "POST",
        .path = "/api/v1/rebuild",
        .blocking = true,
-       .handler = guarded(token, kNone, call(h.replay, &ReplayApi::rebuild))},
+       .handler = guarded(auth, Access::Admin, kNone, call(h.replay, &ReplayApi::rebuild))},
       {.method = "POST",
        .path = "/api/v1/items",
        .maxBodyBytes = kApiBodyLimit,
        .blocking = true,
-       .handler = guarded(token, kNone, call(h.planning, &PlanningApi::createItem))},
+       .handler = guarded(auth, Access::Admin, kNone, call(h.planning, &PlanningApi::createItem))},
       {.method = "GET",
        .path = "/api/v1/items/*",
        .name = "/api/v1/items/{id}",
        .blocking = true,
-       .handler = guarded(token, kNone, call(h.planning, &PlanningApi::getItem))},
+       .handler = guarded(auth, Access::Read, kNone, call(h.planning, &PlanningApi::getItem))},
       {.method = "PATCH",
        .path = "/api/v1/items/*",
        .name = "/api/v1/items/{id}",
        .maxBodyBytes = kApiBodyLimit,
        .blocking = true,
-       .handler = guarded(token, kNone, call(h.planning, &PlanningApi::updateItem))},
+       .handler = guarded(auth, Access::Admin, kNone, call(h.planning, &PlanningApi::updateItem))},
       {.method = "DELETE",
        .path = "/api/v1/items/*",
        .name = "/api/v1/items/{id}",
        .blocking = true,
-       .handler = guarded(token, kNone, call(h.planning, &PlanningApi::deleteItem))},
+       .handler = guarded(auth, Access::Admin, kNone, call(h.planning, &PlanningApi::deleteItem))},
       {.method = "POST",
        .path = "/api/v1/incidents/*",
        .name = "/api/v1/incidents/{id}/ack",
        .maxBodyBytes = kApiBodyLimit,
        .blocking = true,
-       .handler = guarded(token, kNone, call(h.planning, &PlanningApi::acknowledgeIncident))},
+       .handler = guarded(auth, Access::Admin, kNone, call(h.planning, &PlanningApi::acknowledgeIncident))},
       {.method = "GET",
        .path = "/api/v1/changes",
        .blocking = true,
-       .handler = guarded(token, kChangeParams, call(h.changes, &ChangesApi::list))},
+       .handler = guarded(auth, Access::Read, kChangeParams, call(h.changes, &ChangesApi::list))},
       {.method = "GET",
        .path = "/api/v1/metrics/status",
        .blocking = true,
-       .handler = guarded(token, kRepositoryOnly, call(h.metrics, &ActivityMetricsApi::status))},
+       .handler = guarded(auth, Access::Read, kRepositoryOnly, call(h.metrics, &ActivityMetricsApi::status))},
       {.method = "GET",
        .path = "/api/v1/metrics/pulls",
        .blocking = true,
-       .handler = guarded(token, kMetricsRange, call(h.metrics, &ActivityMetricsApi::pulls))},
+       .handler = guarded(auth, Access::Read, kMetricsRange, call(h.metrics, &ActivityMetricsApi::pulls))},
       {.method = "GET",
        .path = "/api/v1/metrics/sprint",
        .blocking = true,
-       .handler = guarded(token, kSprintParams, call(h.metrics, &ActivityMetricsApi::sprint))},
+       .handler = guarded(auth, Access::Read, kSprintParams, call(h.metrics, &ActivityMetricsApi::sprint))},
       {.method = "GET",
        .path = "/api/v1/metrics/health",
        .blocking = true,
-       .handler = guarded(token, kHealthParams, call(h.metrics, &ActivityMetricsApi::health))},
+       .handler = guarded(auth, Access::Read, kHealthParams, call(h.metrics, &ActivityMetricsApi::health))},
       {.method = "GET",
        .path = "/api/v1/secrets",
        .blocking = true,
-       .handler = guarded(token, kNone, call(h.secrets, &SecretsApi::list))},
+       .handler = guarded(auth, Access::Admin, kNone, call(h.secrets, &SecretsApi::list))},
       {.method = "PUT",
        .path = "/api/v1/secrets/*",
        .name = "/api/v1/secrets/{scope}",
        .maxBodyBytes = kApiBodyLimit,
        .blocking = true,
-       .handler = guarded(token, kNone, call(h.secrets, &SecretsApi::put))},
+       .handler = guarded(auth, Access::Admin, kNone, call(h.secrets, &SecretsApi::put))},
       {.method = "DELETE",
        .path = "/api/v1/secrets/*",
        .name = "/api/v1/secrets/{scope}",
        .blocking = true,
-       .handler = guarded(token, kNone, call(h.secrets, &SecretsApi::remove))},
+       .handler = guarded(auth, Access::Admin, kNone, call(h.secrets, &SecretsApi::remove))},
+      {.method = "POST",
+       .path = "/api/v1/tokens",
+       .maxBodyBytes = kApiBodyLimit,
+       .blocking = true,
+       .handler = guarded(auth, Access::Admin, kNone, call(h.tokens, &TokensApi::create))},
+      {.method = "GET",
+       .path = "/api/v1/tokens",
+       .blocking = true,
+       .handler = guarded(auth, Access::Admin, kNone, call(h.tokens, &TokensApi::list))},
+      {.method = "DELETE",
+       .path = "/api/v1/tokens/*",
+       .name = "/api/v1/tokens/{id}",
+       .blocking = true,
+       .handler = guarded(auth, Access::Admin, kNone, call(h.tokens, &TokensApi::revoke))},
+      {.method = "POST",
+       .path = "/api/v1/stream/tickets",
+       .maxBodyBytes = kApiBodyLimit,
+       .blocking = true,
+       .handler = guarded(h.auth, Access::Read, kNone,
+                          [&h](const http::Request& r, const Principal& p) { return h.tokens.issueTicket(r, p); })},
   };
   for (const auto& spec : store::resourceSpecs()) {
     routes.push_back({.method = "GET",
                       .path = "/api/v1/" + std::string(spec.name),
                       .blocking = true,
-                      .handler = guarded(token, listParams(spec),
+                      .handler = guarded(auth, Access::Read, listParams(spec),
                                          [&h, &spec](const http::Request& r) { return h.resources.list(r, spec); })});
   }
   return routes;

@@ -1,13 +1,14 @@
 #pragma once
 // Every route of the admin API, health and metrics endpoints, as one table: method, path, body
-// limit, whether it blocks (store access: run off the I/O threads), and the query parameters it
-// accepts. Owns the handler objects the routes call, so it must outlive the router. Thread-safe
+// limit, whether it blocks (store access: run off the I/O threads), who may call it (Access) and
+// the query parameters it accepts. Owns the handler objects the routes call, so it must outlive the router. Thread-safe
 // once built.
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "api/admin_auth.h"
 #include "core/metrics.h"
 #include "core/time.h"
 #include "http/router.h"
@@ -31,6 +32,8 @@ class ApiRoutes {
   ~ApiRoutes();
   // The routes, each calling into this object.
   [[nodiscard]] std::vector<http::Route> routes();
+  // Who a request is from, for routes added beside these (stream routes: streamPrincipal).
+  [[nodiscard]] const Authenticator& authenticator() const;
 
  private:
   struct Handlers;

@@ -34,7 +34,8 @@ void AdminTarget::addTo(CLI::App& command) {
                      "forgehook URL, http://HOST:PORT; only for a remote server (default: $FORGEHOOK_SERVER, else "
                      "<data-dir>/forgehook.addr written by serve)");
   command.add_option("--token", token,
-                     "admin token (default: $FORGEHOOK_ADMIN_TOKEN, admin.token, else <data-dir>/admin_token)");
+                     "admin token, or a read-only API token for read commands (default: $FORGEHOOK_TOKEN, "
+                     "$FORGEHOOK_ADMIN_TOKEN, admin.token, else <data-dir>/admin_token)");
   command.add_option("--data-dir", configFlags_.dataDir,
                      "the server's data directory (default: $FORGEHOOK_DATA_DIR, data_dir of --config, else ./var)");
   command.add_option("--config", configFlags_.configPath, "the server's TOML configuration file")
@@ -89,21 +90,23 @@ std::string AdminTarget::baseUrl() const {
 
 std::string AdminTarget::resolvedToken() const {
   if (!token.empty()) return token;
+  if (const char* env = std::getenv("FORGEHOOK_TOKEN"); env && *env) return env;
   // A server named by --server or FORGEHOOK_SERVER may be another machine: the token of the local
   // data directory or configuration is never sent there, only one given for it.
   (void)baseUrl();
   if (baseUrlOrigin_ == "--server" || baseUrlOrigin_ == "FORGEHOOK_SERVER") {
     if (const char* env = std::getenv("FORGEHOOK_ADMIN_TOKEN"); env && *env) return env;
     throw std::runtime_error("no token for the server given by " + baseUrlOrigin_ +
-                             ": pass --token or set FORGEHOOK_ADMIN_TOKEN (the local data directory's token "
-                             "is not sent to a server named explicitly)");
+                             ": pass --token or set FORGEHOOK_TOKEN or FORGEHOOK_ADMIN_TOKEN (the local data "
+                             "directory's token is not sent to a server named explicitly)");
   }
   if (!config().adminToken.empty()) return config().adminToken;
   const std::string tokenFile = absolute(config().dataDir + "/admin_token");
   if (auto fromFile = firstLine(tokenFile); !fromFile.empty()) return fromFile;
   throw std::runtime_error(
-      "no admin token. Looked at: --token (not given), FORGEHOOK_ADMIN_TOKEN and admin.token (not set), " + tokenFile +
-      " (not found; data directory from " + dataDirOrigin() +
+      "no admin token. Looked at: --token (not given), FORGEHOOK_TOKEN, FORGEHOOK_ADMIN_TOKEN and admin.token "
+      "(not set), " +
+      tokenFile + " (not found; data directory from " + dataDirOrigin() +
       "). Pass --token, or --data-dir pointing at the server's data directory.");
 }
 

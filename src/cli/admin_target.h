@@ -1,7 +1,8 @@
 #pragma once
 // Which forgehook a client command talks to, and with which token. The server is --server, else
 // $FORGEHOOK_SERVER, else the address `serve` wrote into <data_dir>/forgehook.addr; the token is
-// --token, else the configured admin token (FORGEHOOK_ADMIN_TOKEN, admin.token), else
+// --token, else $FORGEHOOK_TOKEN (the admin token or a read-only API token: read commands work
+// with either), else the configured admin token (FORGEHOOK_ADMIN_TOKEN, admin.token), else
 // <data_dir>/admin_token. The data directory is found the way `serve` finds it: --data-dir, else
 // FORGEHOOK_DATA_DIR, else data_dir of the --config file, else ./var. Not thread-safe.
 #include <optional>
@@ -19,7 +20,7 @@ namespace forgehook::cli {
 class AdminTarget {
  public:
   std::string server;  // --server; empty: discovered
-  std::string token;   // --token; empty: configured or generated
+  std::string token;   // --token; empty: $FORGEHOOK_TOKEN, configured or generated
 
   // Adds --server, --token, --data-dir and --config to `command`.
   void addTo(CLI::App& command);

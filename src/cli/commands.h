@@ -18,6 +18,7 @@ void addItemsCommand(CLI::App& app, int& exitCode);       // items_command.cc
 void addReplayCommands(CLI::App& app, int& exitCode);     // replay_command.cc: replay, rebuild
 void addMetricsCommand(CLI::App& app, int& exitCode);     // metrics_command.cc
 void addSecretsCommand(CLI::App& app, int& exitCode);     // secrets_command.cc
+void addTokensCommand(CLI::App& app, int& exitCode);      // tokens_command.cc: create, list, revoke
 void addCompletionCommand(CLI::App& app, int& exitCode);  // completion_command.cc
 
 }  // namespace forgehook::cli

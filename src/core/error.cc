@@ -10,6 +10,7 @@ Error Error::invalidArgument(std::string reason, std::string message) {
 Error Error::unauthenticated(std::string reason, std::string message) {
   return {Code::Unauthenticated, std::move(reason), std::move(message), 0};
 }
+Error Error::forbidden(std::string message) { return {Code::Forbidden, "forbidden", std::move(message), 0}; }
 Error Error::notFound(std::string message) { return {Code::NotFound, "not_found", std::move(message), 0}; }
 Error Error::methodNotAllowed(std::string message) {
   return {Code::MethodNotAllowed, "method_not_allowed", std::move(message), 0};
@@ -38,6 +39,8 @@ int httpStatus(Code code) {
       return 400;
     case Code::Unauthenticated:
       return 401;
+    case Code::Forbidden:
+      return 403;
     case Code::NotFound:
       return 404;
     case Code::MethodNotAllowed:

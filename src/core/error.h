@@ -9,6 +9,7 @@ namespace forgehook::core {
 enum class Code {
   InvalidArgument,       // 400
   Unauthenticated,       // 401
+  Forbidden,             // 403: authenticated, but not allowed (a read-only token changing something)
   NotFound,              // 404
   MethodNotAllowed,      // 405
   Conflict,              // 409
@@ -28,6 +29,7 @@ struct Error {
 
   [[nodiscard]] static Error invalidArgument(std::string reason, std::string message);
   [[nodiscard]] static Error unauthenticated(std::string reason, std::string message);
+  [[nodiscard]] static Error forbidden(std::string message);  // reason "forbidden"
   [[nodiscard]] static Error notFound(std::string message);
   [[nodiscard]] static Error methodNotAllowed(std::string message);
   [[nodiscard]] static Error conflict(std::string reason, std::string message);

@@ -10,6 +10,7 @@
 #include "store/planning_store.h"
 #include "store/processing_queue.h"
 #include "store/secret_store.h"
+#include "store/token_store.h"
 
 namespace forgehook::store {
 
@@ -23,6 +24,7 @@ class Backend {
   virtual PlanningStore& planningStore() = 0;
   virtual MetricsReader& metricsReader() = 0;
   virtual ChangeFeed& changeFeed() = 0;
+  virtual TokenStore& tokenStore() = 0;
 };
 
 }  // namespace forgehook::store

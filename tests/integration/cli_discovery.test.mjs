@@ -128,7 +128,7 @@ describe("CLI server discovery", () => {
       for (const env of [{ FORGEHOOK_SERVER: server.url }, { FORGEHOOK_SERVER: server.url, FORGEHOOK_DATA_DIR: local }]) {
         const out = await runCli(["pulls"], { cwd: elsewhere, env });
         assert.notEqual(out.code, 0, JSON.stringify(env));
-        assert.match(out.stderr, /--token or set FORGEHOOK_ADMIN_TOKEN/);
+        assert.match(out.stderr, /--token or set FORGEHOOK_TOKEN or FORGEHOOK_ADMIN_TOKEN/);
       }
       const withToken = await runCli(["pulls", "--json"], { cwd: elsewhere, env: { FORGEHOOK_SERVER: server.url, FORGEHOOK_ADMIN_TOKEN: token } });
       assert.equal(withToken.code, 0, withToken.stderr);

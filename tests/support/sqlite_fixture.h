@@ -21,6 +21,7 @@
 #include "store/sqlite/planning_store.h"
 #include "store/sqlite/processing_queue.h"
 #include "store/sqlite/secret_store.h"
+#include "store/sqlite/token_store.h"
 #include "support/temp_dir.h"
 
 namespace forgehook::store::sqlite {
@@ -36,7 +37,8 @@ struct SqliteRoles {
         reader(db),
         planning(db, changes),
         metrics(db),
-        feed(db) {}
+        feed(db),
+        tokens(db) {}
   Database db;
   ChangeRecorder changes;
   SqliteDeliveryLog log;
@@ -46,6 +48,7 @@ struct SqliteRoles {
   SqlitePlanningStore planning;
   SqliteMetricsReader metrics;
   SqliteChangeFeed feed;
+  SqliteTokenStore tokens;
 };
 
 constexpr std::int64_t kT0 = 1'795'428'000'000'000;  // 2026-11-23T10:00:00Z

@@ -165,6 +165,13 @@ CREATE INDEX changes_at ON changes(at);
 -- Repository scopes are keyed as the forges compare names: case-insensitively (stored lower-case).
 UPDATE OR REPLACE scoped_secrets SET key = lower(key) WHERE scope = 'repository';
 )sql",
+    // 4: read-only API tokens, kept as the SHA-256 (hex) of their text. Times in Unix seconds.
+    R"sql(
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, secret_sha256 TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,
+  last_used_at INTEGER, revoked_at INTEGER
+);
+)sql",
 };
 
 }  // namespace

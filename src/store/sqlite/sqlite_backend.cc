@@ -9,6 +9,7 @@
 #include "store/sqlite/planning_store.h"
 #include "store/sqlite/processing_queue.h"
 #include "store/sqlite/secret_store.h"
+#include "store/sqlite/token_store.h"
 
 namespace forgehook::store::sqlite {
 namespace {
@@ -26,7 +27,8 @@ class SqliteBackend final : public Backend {
         reader_(db_),
         planning_(db_, changes_),
         metrics_(db_),
-        feed_(db_) {}
+        feed_(db_),
+        tokens_(db_) {}
 
   DeliveryLog& deliveryLog() override { return deliveries_; }
   SecretStore& secretStore() override { return secrets_; }
@@ -35,6 +37,7 @@ class SqliteBackend final : public Backend {
   PlanningStore& planningStore() override { return planning_; }
   MetricsReader& metricsReader() override { return metrics_; }
   ChangeFeed& changeFeed() override { return feed_; }
+  TokenStore& tokenStore() override { return tokens_; }
 
  private:
   Database db_;
@@ -46,6 +49,7 @@ class SqliteBackend final : public Backend {
   SqlitePlanningStore planning_;
   SqliteMetricsReader metrics_;
   SqliteChangeFeed feed_;
+  SqliteTokenStore tokens_;
 };
 
 }  // namespace

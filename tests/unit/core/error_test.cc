@@ -13,6 +13,7 @@ TEST(ErrorTest, HttpStatusForEveryCode) {
   const std::vector<std::pair<Code, int>> expected = {
       {Code::InvalidArgument, 400},
       {Code::Unauthenticated, 401},
+      {Code::Forbidden, 403},
       {Code::NotFound, 404},
       {Code::MethodNotAllowed, 405},
       {Code::Conflict, 409},
@@ -31,6 +32,8 @@ TEST(ErrorTest, FactoriesSetCodeReasonAndRetryAfter) {
   EXPECT_EQ(Error::invalidArgument("bad_limit", "m").reason, "bad_limit");
   EXPECT_EQ(Error::unauthenticated("invalid_signature", "m").reason, "invalid_signature");
   EXPECT_EQ(Error::notFound("m").reason, "not_found");
+  EXPECT_EQ(Error::forbidden("m").code, Code::Forbidden);
+  EXPECT_EQ(Error::forbidden("m").reason, "forbidden");
   EXPECT_EQ(Error::methodNotAllowed("m").code, Code::MethodNotAllowed);
   EXPECT_EQ(Error::tooLarge("m").code, Code::TooLarge);
   EXPECT_EQ(Error::unsupportedMediaType("m").code, Code::UnsupportedMediaType);

@@ -1,0 +1,86 @@
+#include "api/tokens_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include "api/json_body.h"
+#include "api/json_reply.h"
+#include "api/path_id.h"
+#include "api/query_params.h"
+
+namespace forgehook::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxNameLength = 100;
+
+std::string rfc3339(std::int64_t seconds) {
+  auto text = core::formatRfc3339(seconds * 1'000'000);
+  // Whole seconds: drop the zero fraction.
+  if (auto dot = text.find('.'); dot != std::string::npos) text = text.substr(0, dot) + "Z";
+  return text;
+}
+
+json timeOrNull(const std::optional<std::int64_t>& seconds) { return seconds ? json(rfc3339(*seconds)) : json(); }
+
+json tokenJson(const store::TokenInfo& t) {
+  return {{"id", t.id},
+          {"name", t.name},
+          {"created_at", rfc3339(t.createdAt)},
+          {"last_used_at", timeOrNull(t.lastUsedAt)},
+          {"revoked_at", timeOrNull(t.revokedAt)}};
+}
+
+// Errors: invalidArgument for a field other than `allowed`.
+core::Result<void> onlyFields(const json& body, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, value] : body.items())
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      return std::unexpected(invalidArgument("unknown field \"" + key + "\""));
+  return {};
+}
+
+}  // namespace
+
+http::Response TokensApi::create(const http::Request& request) const {
+  auto body = jsonBody(request, false);
+  if (!body) return http::errorResponse(body.error());
+  if (auto ok = onlyFields(*body, {"name"}); !ok) return http::errorResponse(ok.error());
+  auto name = optionalString(*body, "name");
+  if (!name) return http::errorResponse(name.error());
+  if (!*name || (*name)->empty() || (*name)->size() > kMaxNameLength)
+    return http::errorResponse(invalidArgument("name is required: 1 to 100 characters"));
+  auto created = store_.createToken(**name, clock_.nowSeconds());
+  if (!created) return http::errorResponse(created.error());
+  return jsonReply({{"id", created->info.id},
+                    {"name", created->info.name},
+                    {"token", created->secret},
+                    {"created_at", rfc3339(created->info.createdAt)}},
+                   201);
+}
+
+http::Response TokensApi::list(const http::Request&) const {
+  auto tokens = store_.listTokens();
+  if (!tokens) return http::errorResponse(tokens.error());
+  json items = json::array();
+  for (const auto& t : *tokens) items.push_back(tokenJson(t));
+  return jsonReply({{"tokens", std::move(items)}});
+}
+
+http::Response TokensApi::revoke(const http::Request& request) const {
+  auto id = pathId(request, "/api/v1/tokens/");
+  if (!id) return http::errorResponse(core::Error::notFound("no token at " + request.path));
+  if (auto done = store_.revokeToken(*id, clock_.nowSeconds()); !done) return http::errorResponse(done.error());
+  tickets_.dropTokenTickets(*id);
+  return jsonReply({{"revoked", *id}});
+}
+
+http::Response TokensApi::issueTicket(const http::Request& request, const Principal& principal) const {
+  auto body = jsonBody(request, true);
+  if (!body) return http::errorResponse(body.error());
+  if (auto ok = onlyFields(*body, {}); !ok) return http::errorResponse(ok.error());
+  auto ticket = tickets_.issue(principal);
+  if (!ticket) return http::errorResponse(ticket.error());
+  return jsonReply({{"ticket", ticket->text}, {"expires_at", core::formatRfc3339(ticket->expiresAtMicros)}}, 201);
+}
+
+}  // namespace forgehook::api
