@@ -174,7 +174,7 @@ describe("activity model over HTTP", () => {
 
   test("a milestone older than the burndown chart still counts every issue", async () => {
     const DAY = 24 * HOUR;
-    const milestone = { title: "Long haul", number: 9, created_at: iso(T0 - 500 * DAY), due_on: null, state: "open" };
+    const milestone = { id: 9009, title: "Long haul", number: 9, created_at: iso(T0 - 500 * DAY), due_on: null, state: "open" };
     const created = onRepo(example("milestone", "created"));
     Object.assign(created.milestone, milestone, { updated_at: iso(T0 - 500 * DAY) });
     await send(fh, "milestone", created);
