@@ -11,6 +11,7 @@
 #include "api/resources_api.h"
 #include "api/secrets_api.h"
 #include "api/stream_tickets.h"
+#include "api/streams_api.h"
 #include "api/tokens_api.h"
 
 namespace forgehook::api {
@@ -42,7 +43,8 @@ struct ApiRoutes::Handlers {
         planning(d.store.planningStore(), d.clock),
         replay(d.store.processingQueue(), d.pipeline, d.clock),
         metrics(d.store.metricsReader(), d.clock),
-        changes(d.store.changeFeed()) {}
+        changes(d.store.changeFeed()),
+        streams(d.hub, auth) {}
   StreamTickets tickets;
   Authenticator auth;
   TokensApi tokens;
@@ -53,6 +55,7 @@ struct ApiRoutes::Handlers {
   ReplayApi replay;
   ActivityMetricsApi metrics;
   ChangesApi changes;
+  StreamsApi streams;
 };
 
 ApiRoutes::ApiRoutes(ApiDependencies deps) : deps_(std::move(deps)), handlers_(std::make_unique<Handlers>(deps_)) {}
@@ -187,6 +190,15 @@ std::vector<http::Route> ApiRoutes::routes() {
        .handler = guarded(h.auth, Access::Read, kNone,
                           [&h](const http::Request& r, const Principal& p) { return h.tokens.issueTicket(r, p); })},
   };
+  // The live streams authenticate themselves (a bearer token or a single-use ticket) and never block.
+  routes.push_back({.method = "GET",
+                    .path = "/api/v1/events",
+                    .stream = http::StreamKind::ServerSentEvents,
+                    .streamHandler = [&h](const http::Request& r) { return h.streams.events(r); }});
+  routes.push_back({.method = "GET",
+                    .path = "/api/v1/stream",
+                    .stream = http::StreamKind::WebSocket,
+                    .streamHandler = [&h](const http::Request& r) { return h.streams.stream(r); }});
   for (const auto& spec : store::resourceSpecs()) {
     routes.push_back({.method = "GET",
                       .path = "/api/v1/" + std::string(spec.name),

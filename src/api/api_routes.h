@@ -12,6 +12,7 @@
 #include "core/metrics.h"
 #include "core/time.h"
 #include "http/router.h"
+#include "live/change_hub.h"
 #include "store/backend.h"
 #include "store/queue_listener.h"
 
@@ -24,6 +25,7 @@ struct ApiDependencies {
   std::string adminToken;
   store::QueueListener& pipeline;        // told after replay and rebuild
   std::function<void()> secretsChanged;  // re-reads stored secrets into the live resolver
+  live::ChangeHub& hub;                  // feeds the live streams
 };
 
 class ApiRoutes {

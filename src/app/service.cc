@@ -4,6 +4,7 @@
 
 #include "api/api_routes.h"
 #include "app/data_dir.h"
+#include "app/housekeeping.h"
 #include "app/startup.h"
 #include "core/forge.h"
 #include "core/log.h"
@@ -11,6 +12,7 @@
 #include "core/time.h"
 #include "http/server.h"
 #include "ingest/webhook_endpoint.h"
+#include "live/change_hub.h"
 #include "pipeline/processor.h"
 #include "pipeline/worker.h"
 #include "store/intake_queue.h"
@@ -39,6 +41,14 @@ int serve(core::Config config, const ServeOptions& options) {
   pipeline::Worker worker(
       processor, logger,
       {std::chrono::milliseconds(config.pipeline.pollIntervalMs), config.pipeline.shareWhileIngesting});
+  // The change hub hears of every commit (the store's commit hook) and feeds the live streams.
+  live::ChangeHub hub(store->changeFeed(), logger, {});
+  store->changeFeed().setCommitListener([&hub] { hub.notify(); });
+  hub.start();
+  Housekeeping housekeeping(store->changeFeed(),
+                            {config.changes.retentionDays * 86400 * 1'000'000, config.changes.retentionRecords}, clock,
+                            logger);
+  housekeeping.start();
   store::IntakeQueue intake(store->deliveryLog(), {config.intake.maxPending, config.intake.maxBatch, &worker}, metrics);
   if (config.pipeline.enabled) worker.start();
 
@@ -55,7 +65,7 @@ int serve(core::Config config, const ServeOptions& options) {
   ingest::RateLimiter limiter(config.limits.ratePerSecond, config.limits.rateBurst, clock);
 
   // The route table's handlers must outlive the router that calls them.
-  api::ApiRoutes api({*store, clock, metrics, config.adminToken, worker, reloadSecrets});
+  api::ApiRoutes api({*store, clock, metrics, config.adminToken, worker, reloadSecrets, hub});
   http::Router router;
   const auto github = ingest::makeGitHubScheme(config.github);
   const auto gitlab = ingest::makeGitLabScheme(config.gitlab);
@@ -86,6 +96,9 @@ int serve(core::Config config, const ServeOptions& options) {
   server.stop(std::chrono::seconds(10));
   intake.stop();
   worker.stop();
+  housekeeping.stop();
+  store->changeFeed().setCommitListener(nullptr);
+  hub.stop();
   removeAddressFile(config.dataDir);
   logger.info("stopped");
   return 0;

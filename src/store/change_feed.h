@@ -4,6 +4,7 @@
 // the write it describes committed: it is written in the same transaction. Live streams, outbound
 // callbacks and polling clients all read it. Implementations are thread-safe.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +54,9 @@ class ChangeFeed {
   // Deletes the records older than the retention (by age or count, the newest always kept), in
   // small transactions. Returns how many were deleted. Errors: Unavailable.
   [[nodiscard]] virtual core::Result<std::int64_t> prune(const ChangeRetention& retention, std::int64_t nowMicros) = 0;
+  // `listener` is called after every commit that may have appended records (on the committing
+  // thread: it must be cheap and never block). Requires: set once, before writes start.
+  virtual void setCommitListener(std::function<void()> listener) = 0;
 };
 
 }  // namespace forgehook::store

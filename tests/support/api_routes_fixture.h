@@ -10,6 +10,7 @@
 #include <string>
 
 #include "api/api_routes.h"
+#include "core/log.h"
 #include "http/router.h"
 #include "store/sqlite/sqlite_backend.h"
 #include "support/fake_clock.h"
@@ -75,7 +76,9 @@ class ApiRoutesTest : public ::testing::Test {
   core::Metrics metrics_;
   FakeQueueListener pipeline_;
   int secretsChanged_ = 0;
-  ApiRoutes api_{{*backend_, clock_, metrics_, kToken, pipeline_, [this] { ++secretsChanged_; }}};
+  core::Logger logger_{core::LogLevel::Error};
+  live::ChangeHub hub_{backend_->changeFeed(), logger_, {}};  // not started: no stream is opened here
+  ApiRoutes api_{{*backend_, clock_, metrics_, kToken, pipeline_, [this] { ++secretsChanged_; }, hub_}};
   http::Router router_;
 };
 

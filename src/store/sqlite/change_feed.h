@@ -12,6 +12,7 @@ class SqliteChangeFeed final : public ChangeFeed {
   core::Result<ChangePage> read(const ChangeQuery& query) override;
   core::Result<std::int64_t> newestSeq() override;
   core::Result<std::int64_t> prune(const ChangeRetention& retention, std::int64_t nowMicros) override;
+  void setCommitListener(std::function<void()> listener) override { db_.setCommitListener(std::move(listener)); }
 
  private:
   Database& db_;

@@ -11,7 +11,7 @@ namespace {
 constexpr int kCheckpointFrames = 2000;  // ~8 MB of log before a checkpoint is asked for
 
 int onWalCommit(void* self, sqlite3*, const char*, int frames) {
-  if (frames >= kCheckpointFrames) static_cast<Database*>(self)->requestCheckpoint();
+  static_cast<Database*>(self)->committed(frames);
   return SQLITE_OK;
 }
 
@@ -55,6 +55,11 @@ Database::~Database() {
   }
   checkpointWake_.notify_one();
   checkpointer_.join();
+}
+
+void Database::committed(int walFrames) {
+  if (walFrames >= kCheckpointFrames) requestCheckpoint();
+  if (commitListener_) commitListener_();
 }
 
 void Database::requestCheckpoint() {

@@ -70,6 +70,11 @@ class Database {
 
   // Asks the background thread for a WAL checkpoint (called from SQLite's commit hook).
   void requestCheckpoint();
+  // Called after every commit of the write connection (on the committing thread, under the write
+  // lock: must be cheap). Requires: set once, before writes start.
+  void setCommitListener(std::function<void()> listener) { commitListener_ = std::move(listener); }
+  // SQLite's WAL hook: after each commit.
+  void committed(int walFrames);
 
   // The write connection's PRAGMA synchronous now (2 FULL, 1 NORMAL): for tests of durability.
   [[nodiscard]] int synchronousLevel();
@@ -107,6 +112,7 @@ class Database {
   bool checkpointWanted_ = false;
   bool stopping_ = false;
   std::thread checkpointer_;
+  std::function<void()> commitListener_;
 };
 
 }  // namespace forgehook::store::sqlite

@@ -1,0 +1,138 @@
+#include "api/streams_api.h"
+
+#include <mutex>
+
+#include "api/changes_api.h"
+#include "api/query_params.h"
+
+namespace forgehook::api {
+namespace {
+
+std::vector<std::string> commaList(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    if (auto item = text.substr(0, comma); !item.empty()) out.emplace_back(item);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+  }
+  return out;
+}
+
+core::Result<live::ChangeFilter> filterFrom(const http::Request& request) {
+  live::ChangeFilter f;
+  if (auto resources = request.queryParam("resource")) {
+    auto names = readChangeResources(*resources);
+    if (!names) return std::unexpected(names.error());
+    f.resources = std::move(*names);
+  }
+  if (auto actions = request.queryParam("action")) {
+    f.actions = commaList(*actions);
+    for (const auto& a : f.actions)
+      if (a != "created" && a != "updated" && a != "deleted")
+        return std::unexpected(invalidArgument("action must be created, updated or deleted (got \"" + a + "\")"));
+  }
+  if (auto kinds = request.queryParam("kind")) {
+    f.kinds = commaList(*kinds);
+    if (f.kinds.empty()) return std::unexpected(invalidArgument("kind must name at least one event kind"));
+  }
+  auto forge = readForge(request);
+  if (!forge) return std::unexpected(forge.error());
+  f.forge = *forge;
+  f.repository = request.queryParam("repository");
+  return f;
+}
+
+// The seq to resume after: SSE's Last-Event-ID (what the browser sends on reconnect), else `after`.
+core::Result<std::optional<std::int64_t>> resumePoint(const http::Request& request) {
+  std::optional<std::string> text;
+  if (request.hasHeader("Last-Event-ID"))
+    text = std::string(request.header("Last-Event-ID"));
+  else if (auto after = request.queryParam("after"))
+    text = *after;
+  if (!text) return std::optional<std::int64_t>{};
+  auto seq = parseInteger(*text);
+  if (!seq || *seq < 0)
+    return std::unexpected(invalidArgument("the resume point (Last-Event-ID or after) must be a seq"));
+  return std::optional<std::int64_t>(*seq);
+}
+
+// What one open stream shares between the transport's callbacks and the hub.
+struct Subscription {
+  std::mutex mutex;
+  std::optional<std::uint64_t> id;
+  bool closed = false;
+};
+
+}  // namespace
+
+const std::vector<std::string_view>& StreamsApi::params() {
+  static const std::vector<std::string_view> kParams{"resource", "action", "repository", "forge",
+                                                     "kind",     "after",  "ticket"};
+  return kParams;
+}
+
+std::string StreamsApi::sseChange(const store::Change& c) {
+  return "id: " + std::to_string(c.seq) + "\nevent: change\ndata: " + changeJson(c) + "\n\n";
+}
+
+std::string StreamsApi::sseReset(std::int64_t oldest, std::int64_t newest) {
+  // The id moves the browser's Last-Event-ID past the gap, so a reconnect does not reset again.
+  return "id: " + std::to_string(newest) + "\nevent: reset\ndata: {\"oldest_seq\":" + std::to_string(oldest) +
+         ",\"newest_seq\":" + std::to_string(newest) + "}\n\n";
+}
+
+std::string StreamsApi::wsChange(const store::Change& c) {
+  return "{\"type\":\"change\",\"change\":" + changeJson(c) + "}";
+}
+
+std::string StreamsApi::wsReset(std::int64_t oldest, std::int64_t newest) {
+  return "{\"type\":\"reset\",\"oldest_seq\":" + std::to_string(oldest) + ",\"newest_seq\":" + std::to_string(newest) +
+         "}";
+}
+
+http::StreamAnswer StreamsApi::events(const http::Request& request) const {
+  return open(request, http::StreamKind::ServerSentEvents);
+}
+
+http::StreamAnswer StreamsApi::stream(const http::Request& request) const {
+  return open(request, http::StreamKind::WebSocket);
+}
+
+http::StreamAnswer StreamsApi::open(const http::Request& request, http::StreamKind kind) const {
+  http::StreamAnswer answer;
+  auto refuse = [&](const core::Error& error) {
+    answer.refusal = http::errorResponse(error);
+    return answer;
+  };
+  if (auto principal = auth_.streamPrincipal(request); !principal) return refuse(principal.error());
+  if (auto ok = checkParams(request, params()); !ok) return refuse(ok.error());
+  auto filter = filterFrom(request);
+  if (!filter) return refuse(filter.error());
+  auto after = resumePoint(request);
+  if (!after) return refuse(after.error());
+
+  const bool sse = kind == http::StreamKind::ServerSentEvents;
+  auto subscription = std::make_shared<Subscription>();
+  answer.onOpen = [this, subscription, sse, filter = std::move(*filter),
+                   after = *after](std::shared_ptr<http::StreamSink> sink) mutable {
+    const auto id = hub_.subscribe(
+        std::move(filter), after,
+        [sink, sse](const store::Change& c) { return sink->send(sse ? sseChange(c) : wsChange(c)); },
+        [sink, sse](std::int64_t oldest, std::int64_t newest) {
+          return sink->send(sse ? sseReset(oldest, newest) : wsReset(oldest, newest));
+        });
+    std::lock_guard lock(subscription->mutex);
+    if (subscription->closed)
+      hub_.unsubscribe(id);  // the client left before it was subscribed
+    else
+      subscription->id = id;
+  };
+  answer.onClose = [this, subscription] {
+    std::lock_guard lock(subscription->mutex);
+    subscription->closed = true;
+    if (subscription->id) hub_.unsubscribe(*subscription->id);
+  };
+  return answer;
+}
+
+}  // namespace forgehook::api

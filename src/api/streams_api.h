@@ -1,0 +1,36 @@
+#pragma once
+// The live streams: GET /api/v1/events (Server-Sent Events) and GET /api/v1/stream (WebSocket),
+// both fed by the change hub with the same filters (resource, action, repository, forge, kind) and
+// resumable without gaps: SSE from Last-Event-ID, either from `after=SEQ`. A resume point the feed
+// no longer keeps gets an explicit reset message (refetch, then follow). Thread-safe.
+#include <memory>
+
+#include "api/admin_auth.h"
+#include "http/stream.h"
+#include "live/change_hub.h"
+
+namespace forgehook::api {
+
+class StreamsApi {
+ public:
+  StreamsApi(live::ChangeHub& hub, const Authenticator& auth) : hub_(hub), auth_(auth) {}
+
+  // Query parameters both stream routes accept.
+  [[nodiscard]] static const std::vector<std::string_view>& params();
+
+  [[nodiscard]] http::StreamAnswer events(const http::Request& request) const;  // SSE
+  [[nodiscard]] http::StreamAnswer stream(const http::Request& request) const;  // WebSocket
+
+  // The wire forms of a change and of a reset, per stream kind.
+  [[nodiscard]] static std::string sseChange(const store::Change& change);
+  [[nodiscard]] static std::string sseReset(std::int64_t oldestSeq, std::int64_t newestSeq);
+  [[nodiscard]] static std::string wsChange(const store::Change& change);
+  [[nodiscard]] static std::string wsReset(std::int64_t oldestSeq, std::int64_t newestSeq);
+
+ private:
+  [[nodiscard]] http::StreamAnswer open(const http::Request& request, http::StreamKind kind) const;
+  live::ChangeHub& hub_;
+  const Authenticator& auth_;
+};
+
+}  // namespace forgehook::api

@@ -1,0 +1,176 @@
+#include "live/change_hub.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace forgehook::live {
+namespace {
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
+}
+
+bool equalsIgnoreCase(const std::string& a, const std::string& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+}  // namespace
+
+bool ChangeFilter::matches(const store::Change& c) const {
+  if (!contains(resources, c.resource) || !contains(actions, c.action)) return false;
+  if (forge && *forge != c.forge) return false;
+  if (repository && !equalsIgnoreCase(*repository, c.repository)) return false;
+  if (!kinds.empty()) {
+    if (c.resource != "activity") return false;
+    const auto data = nlohmann::json::parse(c.dataJson, nullptr, false);
+    if (!data.is_object() || !data.contains("kind") || !data["kind"].is_string()) return false;
+    if (!contains(kinds, data["kind"].get<std::string>())) return false;
+  }
+  return true;
+}
+
+ChangeHub::ChangeHub(store::ChangeFeed& feed, const core::Logger& logger, Options options)
+    : feed_(feed), logger_(logger), options_(options) {}
+
+ChangeHub::~ChangeHub() { stop(); }
+
+void ChangeHub::start() {
+  if (auto newest = feed_.newestSeq()) position_ = *newest;
+  thread_ = std::thread([this] { run(); });
+}
+
+void ChangeHub::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ChangeHub::notify() {
+  {
+    std::lock_guard lock(mutex_);
+    notified_ = true;
+  }
+  wake_.notify_one();
+}
+
+std::uint64_t ChangeHub::subscribe(ChangeFilter filter, std::optional<std::int64_t> after, Deliver deliver,
+                                   Reset reset) {
+  std::uint64_t id;
+  // "From now" is where the hub is now: a change that commits after this call is past that point,
+  // so the catch-up or the tail hands it over, whenever the hub gets to the newcomer.
+  if (!after) after = position_.load();
+  {
+    std::lock_guard lock(mutex_);
+    id = nextId_++;
+    joining_.emplace(id, Subscriber{std::move(filter), after, std::move(deliver), std::move(reset)});
+  }
+  wake_.notify_one();
+  return id;
+}
+
+void ChangeHub::unsubscribe(std::uint64_t id) {
+  {
+    std::lock_guard lock(mutex_);
+    if (joining_.erase(id) == 0) leaving_.push_back(id);
+  }
+  wake_.notify_one();
+}
+
+std::size_t ChangeHub::subscribers() const {
+  std::lock_guard lock(mutex_);
+  return activeCount_ + joining_.size();
+}
+
+std::int64_t ChangeHub::position() const { return position_.load(); }
+
+void ChangeHub::run() {
+  for (;;) {
+    std::map<std::uint64_t, Subscriber> joined;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, options_.pollInterval,
+                     [&] { return stopping_ || notified_ || !joining_.empty() || !leaving_.empty(); });
+      if (stopping_) break;
+      notified_ = false;
+      joined.swap(joining_);
+      for (const auto id : leaving_) active_.erase(id);
+      leaving_.clear();
+    }
+    // The tail first, then the newcomers are caught up to where it ended, and join it.
+    followTail();
+    for (auto& [id, s] : joined) {
+      catchUp(s, position_);
+      if (s.deliver) active_.emplace(id, std::move(s));
+    }
+    std::lock_guard lock(mutex_);
+    activeCount_ = active_.size();
+  }
+  std::lock_guard lock(mutex_);
+  active_.clear();
+  activeCount_ = 0;
+}
+
+void ChangeHub::followTail() {
+  for (;;) {
+    store::ChangeQuery q;
+    q.after = position_;
+    q.limit = options_.pageSize;
+    auto page = feed_.read(q);
+    if (!page) {
+      logger_.error("change hub cannot read the change feed", {{"error", page.error().message}});
+      return;
+    }
+    for (const auto& change : page->changes) {
+      for (auto it = active_.begin(); it != active_.end();) {
+        if (it->second.filter.matches(change) && !it->second.deliver(change))
+          it = active_.erase(it);  // its stream is closed or could not keep up
+        else
+          ++it;
+      }
+      position_ = change.seq;
+    }
+    if (static_cast<int>(page->changes.size()) < q.limit) {
+      // Past every change: skip to the newest, so a feed read again starts after what was read.
+      position_ = std::max(position_.load(), page->newestSeq);
+      return;
+    }
+  }
+}
+
+void ChangeHub::catchUp(Subscriber& s, std::int64_t until) {
+  if (!s.after || *s.after >= until) return;
+  store::ChangeQuery q;
+  q.after = *s.after;
+  q.resources = s.filter.resources;
+  q.repository = s.filter.repository;
+  q.forge = s.filter.forge;
+  q.limit = options_.pageSize;
+  for (;;) {
+    auto page = feed_.read(q);
+    if (!page) {
+      logger_.error("change hub cannot catch a subscriber up", {{"error", page.error().message}});
+      s.deliver = nullptr;  // dropped: its stream ends and the client resumes again
+      return;
+    }
+    if (page->reset) {
+      if (!s.reset(page->oldestSeq, until)) s.deliver = nullptr;
+      return;
+    }
+    for (const auto& change : page->changes) {
+      if (change.seq > until) return;  // the tail delivers the rest
+      if (s.filter.matches(change) && !s.deliver(change)) {
+        s.deliver = nullptr;
+        return;
+      }
+      q.after = change.seq;
+    }
+    if (static_cast<int>(page->changes.size()) < q.limit) return;
+  }
+}
+
+}  // namespace forgehook::live
