@@ -47,6 +47,11 @@ class ApiRoutesTest : public ::testing::Test {
       ADD_FAILURE() << "no route for " << request.method << " " << request.path;
       return http::jsonResponse(match.status, "{}");
     }
+    if (match.route->stream) {
+      // A stream route answers with a refusal, or opens (shown here as a plain 200).
+      auto answer = match.route->streamHandler(request);
+      return answer.refusal ? *answer.refusal : http::jsonResponse(200, "{\"stream\":\"open\"}");
+    }
     std::optional<http::Response> response;
     match.route->handler(std::move(request), [&](http::Response r) { response = std::move(r); });
     if (!response) {
