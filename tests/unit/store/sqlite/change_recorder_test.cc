@@ -195,6 +195,23 @@ TEST_F(ChangeRecorderTest, ClosingTheLinkedIssueUpdatesThePlannedItem) {
   EXPECT_EQ(json::parse(items[0].dataJson), onlyRow("items"));
 }
 
+// The item is linked by repository name, and its repository row arrives with the issue's first
+// delivery: the item existed before that delivery, so it is "updated", never "created" a second time.
+TEST_F(ChangeRecorderTest, ItemLinkedBeforeItsRepositoryWasSeenIsUpdatedByTheIssueNotCreatedAgain) {
+  store::ItemInput in;
+  in.title = "Sprint board";
+  in.repository = example("pull_request", "opened")["repository"]["full_name"];
+  in.issueNumber = 42;
+  ASSERT_TRUE(world_.planning().createItem(in, T0));
+  const auto opened = deliver({gh("issues", issue("opened", T0, "open"), "i1")});
+  const auto items = of(opened, "items");
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].action, "updated");
+  EXPECT_EQ(json::parse(items[0].dataJson)["issue"]["state"], "open");
+  EXPECT_EQ(json::parse(items[0].dataJson), onlyRow("items"));
+  EXPECT_THAT(kinds(of(changesAfter(world_.changes()), "items")), ElementsAre("items created", "items updated"));
+}
+
 TEST_F(ChangeRecorderTest, PlannedItemCreateUpdateAndDeleteAreRecordedWithTheirRows) {
   store::ItemInput in;
   in.title = "Write the feed tests";
