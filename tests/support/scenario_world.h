@@ -135,6 +135,7 @@ class ScenarioWorld {
   store::PlanningStore& planning() { return store_->planningStore(); }
   store::ActivityReader& reader() { return store_->activityReader(); }
   store::MetricsReader& metrics() { return store_->metricsReader(); }
+  store::ChangeFeed& changes() { return store_->changeFeed(); }
   FakeClock& clock() { return clock_; }
 
   // A delivery's stored error (deliveries.last_error), read on a connection of its own: the store's

@@ -39,6 +39,10 @@ struct Target {
   std::vector<std::string_view> columns;  // taken from the write, in placeholder order
 };
 
+// Planned items that follow an issue. They are linked by repository name, so an item linked before
+// its repository was first seen has no repository row (r) yet and is matched by forge alone.
+constexpr const char* kItemsOfIssue = "i.forge = ?1 AND i.issue_number = ?3 AND (r.repo_id = ?2 OR r.repo_id IS NULL)";
+
 // Which rows of which resources a write to `table` may change, keyed by the write's own columns.
 std::vector<Target> targetsOf(const std::string& table) {
   using R = Resource;
@@ -49,9 +53,8 @@ std::vector<Target> targetsOf(const std::string& table) {
             {R::Pulls, "p.forge = ?1 AND p.repo_id = ?2 AND p.number = ?3", {"forge", "repo_id", "pr_number"}}};
   if (table == "issues")  // the issue, and the planned items that follow it
     return {{R::Issues, "s.forge = ?1 AND s.repo_id = ?2 AND s.number = ?3", {"forge", "repo_id", "number"}},
-            {R::Items, "r.forge = ?1 AND r.repo_id = ?2 AND i.issue_number = ?3", {"forge", "repo_id", "number"}}};
-  if (table == "issue_reopens")
-    return {{R::Items, "r.forge = ?1 AND r.repo_id = ?2 AND i.issue_number = ?3", {"forge", "repo_id", "number"}}};
+            {R::Items, kItemsOfIssue, {"forge", "repo_id", "number"}}};
+  if (table == "issue_reopens") return {{R::Items, kItemsOfIssue, {"forge", "repo_id", "number"}}};
   if (table == "comments")  // comment counts of the issue or pull request
     return {{R::Issues, "s.forge = ?1 AND s.repo_id = ?2 AND s.number = ?3", {"forge", "repo_id", "target_number"}},
             {R::Pulls, "p.forge = ?1 AND p.repo_id = ?2 AND p.number = ?3", {"forge", "repo_id", "target_number"}}};
