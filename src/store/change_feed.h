@@ -34,8 +34,9 @@ struct ChangePage {
   std::vector<Change> changes;  // ascending seq
   std::int64_t newestSeq = 0;   // the newest seq in the feed (0: none yet)
   std::int64_t oldestSeq = 0;   // the oldest seq still kept (0: none yet)
-  // True when `after` is older than what is kept (after < oldestSeq - 1): changes were pruned in
-  // between, so the client must refetch the state before following the feed again.
+  // True when `after` is older than what is kept (after < oldestSeq - 1: changes were pruned in
+  // between) or newer than the newest seq (it came from another database): the client must refetch
+  // the state before following the feed again.
   bool reset = false;
 };
 

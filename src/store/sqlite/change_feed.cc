@@ -52,6 +52,9 @@ core::Result<ChangePage> SqliteChangeFeed::read(const ChangeQuery& q) {
     // Records after `after` were pruned when the oldest kept one is not the next, or none is kept
     // although newer ones were handed out.
     page.reset = bounds.oldest ? q.after < bounds.oldest - 1 : q.after < bounds.newest;
+    // A resume point past the newest seq comes from another database (replaced, restored from an
+    // older backup): following from it would skip records silently.
+    if (q.after > bounds.newest) page.reset = true;
     Statement s(db, query.sql);
     query.bindTo(s);
     int rc;
