@@ -127,11 +127,16 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
   if (impl_->stopped) return;
   impl_->stopped = true;
   if (impl_->listener) impl_->listener->close();
+  // Streams never finish on their own: ask them to close now rather than wait out the grace period.
+  impl_->context.streams.closeAll();
   const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (impl_->context.inFlight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+  while ((impl_->context.inFlight.load() > 0 || impl_->context.streams.open() > 0) &&
+         std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   impl_->pool.stop();
   for (auto& t : impl_->threads) t.join();
+  // What did not close in time ends now; its onClose runs on the blocking pool, joined next.
+  impl_->context.streams.abandonAll();
   impl_->blockingPool.join();
 }
 

@@ -14,10 +14,11 @@
 #include "core/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/stream_registry.h"
 
 namespace forgehook::http {
 
-// What every session shares: read-only after start, except the in-flight counter.
+// What every session shares: read-only after start, except the in-flight counter and the streams.
 struct SessionContext {
   ServerOptions options;
   const Router& router;
@@ -25,6 +26,7 @@ struct SessionContext {
   const core::Logger& logger;
   boost::asio::thread_pool& blockingPool;
   std::atomic<std::int64_t> inFlight{0};  // requests read but not yet answered
+  StreamRegistry streams{};               // open SSE and WebSocket streams
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
@@ -41,6 +43,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void readBody();
   void onBody(boost::beast::error_code ec);
   void dispatch();
+  // A stream route: asks its handler, then hands the connection to a stream session or answers.
+  void openStream(Request request, boost::beast::http::request<boost::beast::http::string_body>&& message);
   void send(Response response);  // runs on the session's thread
   void onWrite(bool close, boost::beast::error_code ec);
   void refuse(const core::Error& error);  // answer and close without reading further
