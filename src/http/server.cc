@@ -86,12 +86,14 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
 struct HttpServer::Impl {
   Impl(ServerOptions options, const Router& router, core::Metrics& metrics, const core::Logger& logger)
-      : pool(options.ioThreads),
-        blockingPool(static_cast<std::size_t>(options.blockingThreads)),
-        context{options, router, metrics, logger, blockingPool} {}
-  IoContextPool pool;
+      : blockingPool(static_cast<std::size_t>(options.blockingThreads)),
+        context{options, router, metrics, logger, blockingPool},
+        pool(options.ioThreads) {}
+  // Destroyed in reverse: the io_contexts first, with the handlers still pending on them and the
+  // sessions those hold, while the context the sessions refer to is alive.
   asio::thread_pool blockingPool;
   SessionContext context;
+  IoContextPool pool;
   std::shared_ptr<Listener> listener;
   std::vector<std::thread> threads;
   bool stopped = false;

@@ -272,18 +272,19 @@ void HttpSession::close() {
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   if (ec) return stream_.socket().close(ec);
   stream_.expires_after(std::chrono::seconds(2));
-  auto sink = std::make_shared<std::array<char, 16384>>();
-  auto drain = std::make_shared<std::function<void(beast::error_code, std::size_t)>>();
-  *drain = [self = shared_from_this(), sink, drain](beast::error_code rec, std::size_t) {
-    if (rec) {
-      beast::error_code ignored;
-      self->stream_.socket().close(ignored);
-      *drain = nullptr;  // break the cycle
-      return;
-    }
-    self->stream_.async_read_some(asio::buffer(*sink), *drain);
-  };
-  stream_.async_read_some(asio::buffer(*sink), *drain);
+  discardUntilClosed();
+}
+
+void HttpSession::discardUntilClosed() {
+  // A member function rather than a closure that holds itself: that cycle outlived the server when it
+  // stopped during the drain.
+  if (!discardBuffer_) discardBuffer_ = std::make_unique<std::array<char, 16384>>();
+  stream_.async_read_some(asio::buffer(*discardBuffer_),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (!ec) return self->discardUntilClosed();
+                            beast::error_code ignored;
+                            self->stream_.socket().close(ignored);
+                          });
 }
 
 }  // namespace forgehook::http

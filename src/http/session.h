@@ -3,6 +3,7 @@
 // the body limit for that route, reads the body with a deadline, hands the request to its handler
 // and writes the one response, then repeats for keep-alive. One request at a time per connection,
 // so the queue of pipelined responses is bounded at one.
+#include <array>
 #include <atomic>
 #include <memory>
 
@@ -49,6 +50,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void onWrite(bool close, boost::beast::error_code ec);
   void refuse(const core::Error& error);  // answer and close without reading further
   void close();
+  void discardUntilClosed();  // reads and drops what the client still sends, until it hangs up
   core::Counter& requestCounter(const std::string& endpoint, int status);
 
   boost::beast::tcp_stream stream_;
@@ -62,6 +64,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool keepAlive_ = true;
   std::string method_, path_;
   std::shared_ptr<void> pendingResponse_;  // keeps the response alive during async_write
+  std::unique_ptr<std::array<char, 16384>> discardBuffer_;
 };
 
 }  // namespace forgehook::http

@@ -347,6 +347,25 @@ TEST_F(StreamTest, RefusalIsAnsweredLikeAnyResponse) {
   EXPECT_EQ(metrics_.streamsOpen.value(), 0);
 }
 
+// Not about streams, but found by them: a connection the server was draining after its answer
+// (half-closed, waiting for the client to hang up) leaked its session when the server stopped.
+TEST_F(StreamTest, StoppingReleasesAConnectionBeingDrained) {
+  start();
+  asio::io_context ioc;
+  tcp::socket socket(ioc);
+  socket.connect(endpointOf(address_));
+  asio::write(socket,
+              asio::buffer(std::string("GET /events?ticket=wrong HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
+  std::string answer;
+  beast::error_code ec;
+  asio::read(socket, asio::dynamic_buffer(answer), ec);  // to the server's half-close; the client stays
+  EXPECT_EQ(ec, asio::error::eof);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 401"));
+  EXPECT_EQ(metrics_.connectionsOpen.value(), 1);
+  server_.reset();
+  EXPECT_EQ(metrics_.connectionsOpen.value(), 0);
+}
+
 TEST_F(StreamTest, TooManyStreamsGets503WithRetryAfter) {
   ServerOptions options;
   options.maxStreams = 1;
