@@ -9,7 +9,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -93,22 +92,36 @@ StreamHandler handlerFor(Probe& probe) {
   };
 }
 
-// An io_context on its own thread, for clients driven with use_future from the test thread.
+// An io_context on its own thread, for clients driven from the test thread.
 class ClientLoop {
  public:
   ClientLoop() : guard_(asio::make_work_guard(ioc_)), thread_([this] { ioc_.run(); }) {}
-  ~ClientLoop() {
+  ~ClientLoop() { stop(); }
+  // Joins the thread: a client calls it first thing in its destructor, so no handler still running
+  // there sees the client's members destroyed.
+  void stop() {
+    if (!thread_.joinable()) return;
     guard_.reset();
     ioc_.stop();
     thread_.join();
   }
   asio::io_context& ioc() { return ioc_; }
 
-  // The result of an operation started with use_future; throws when it fails or takes too long.
-  template <class T>
-  static T await(std::future<T> future, std::chrono::milliseconds timeout = kWait) {
+  // Starts an operation with a handler that runs on the client's thread, and waits for it; throws when
+  // it fails or takes too long. (asio::use_future would finish on Asio's system thread, which can
+  // still hold the operation after the client's io_context is gone.)
+  template <class Start>
+  static void await(Start start, std::chrono::milliseconds timeout = kWait) {
+    auto promise = std::make_shared<std::promise<void>>();
+    auto future = promise->get_future();
+    start([promise](beast::error_code ec, auto&&...) {
+      if (ec)
+        promise->set_exception(std::make_exception_ptr(beast::system_error(ec)));
+      else
+        promise->set_value();
+    });
     if (future.wait_for(timeout) != std::future_status::ready) throw std::runtime_error("client timed out");
-    return future.get();
+    future.get();
   }
 
  private:
@@ -127,13 +140,13 @@ tcp::endpoint endpointOf(const std::string& address) {
 class SseClient {
  public:
   SseClient(const std::string& address, const std::string& target) : stream_(loop_.ioc()) {
-    ClientLoop::await(stream_.async_connect(endpointOf(address), asio::use_future));
+    ClientLoop::await([&](auto done) { stream_.async_connect(endpointOf(address), done); });
     bhttp::request<bhttp::empty_body> request{bhttp::verb::get, target, 11};
     request.set(bhttp::field::host, "127.0.0.1");
     request.set(bhttp::field::accept, "text/event-stream");
-    ClientLoop::await(bhttp::async_write(stream_, request, asio::use_future));
+    ClientLoop::await([&](auto done) { bhttp::async_write(stream_, request, done); });
     parser_.body_limit(std::numeric_limits<std::uint64_t>::max());
-    ClientLoop::await(bhttp::async_read_header(stream_, buffer_, parser_, asio::use_future));
+    ClientLoop::await([&](auto done) { bhttp::async_read_header(stream_, buffer_, parser_, done); });
   }
   ~SseClient() { disconnect(); }
 
@@ -154,9 +167,10 @@ class SseClient {
   }
   // The whole response, for one that is not a stream (a refusal).
   std::string readAll() {
-    ClientLoop::await(bhttp::async_read(stream_, buffer_, parser_, asio::use_future));
+    ClientLoop::await([&](auto done) { bhttp::async_read(stream_, buffer_, parser_, done); });
     return parser_.get().body();
   }
+  // Closes the connection and stops the client's thread; once only.
   void disconnect() {
     std::promise<void> closed;
     asio::post(loop_.ioc(), [&] {
@@ -165,6 +179,7 @@ class SseClient {
       closed.set_value();
     });
     closed.get_future().wait();
+    loop_.stop();
   }
 
  private:
@@ -199,8 +214,8 @@ class WsClient {
     socket.open(tcp::v4());
     // A small window makes a client that does not read fill up quickly.
     if (receiveBuffer > 0) socket.set_option(asio::socket_base::receive_buffer_size(receiveBuffer));
-    ClientLoop::await(beast::get_lowest_layer(ws_).async_connect(endpointOf(address), asio::use_future));
-    ClientLoop::await(ws_.async_handshake("127.0.0.1", target, asio::use_future));
+    ClientLoop::await([&](auto done) { beast::get_lowest_layer(ws_).async_connect(endpointOf(address), done); });
+    ClientLoop::await([&](auto done) { ws_.async_handshake("127.0.0.1", target, done); });
   }
   ~WsClient() {
     std::promise<void> closed;
@@ -209,9 +224,12 @@ class WsClient {
       closed.set_value();
     });
     closed.get_future().wait();
+    loop_.stop();
   }
 
-  void write(const std::string& text) { ClientLoop::await(ws_.async_write(asio::buffer(text), asio::use_future)); }
+  void write(const std::string& text) {
+    ClientLoop::await([&](auto done) { ws_.async_write(asio::buffer(text), done); });
+  }
   void startReading() {
     asio::post(loop_.ioc(), [this] { readMore(); });
   }
@@ -503,11 +521,11 @@ TEST_F(StreamTest, WebSocketSlowConsumerGetsCloseCode4000AfterItsQueue) {
 class SilentWebSocketClient {
  public:
   explicit SilentWebSocketClient(const std::string& address) : socket_(loop_.ioc()) {
-    ClientLoop::await(socket_.async_connect(endpointOf(address), asio::use_future));
+    ClientLoop::await([&](auto done) { socket_.async_connect(endpointOf(address), done); });
     const std::string request =
         "GET /ws?ticket=ok HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    ClientLoop::await(asio::async_write(socket_, asio::buffer(request), asio::use_future));
+    ClientLoop::await([&](auto done) { asio::async_write(socket_, asio::buffer(request), done); });
     asio::post(loop_.ioc(), [this] { readMore(); });
   }
   ~SilentWebSocketClient() {
@@ -518,6 +536,7 @@ class SilentWebSocketClient {
       closed.set_value();
     });
     closed.get_future().wait();
+    loop_.stop();
   }
 
   struct Seen {
