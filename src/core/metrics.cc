@@ -101,6 +101,8 @@ Metrics::Metrics()
       commitBatchSize("forgehook_store_commit_batch_size", "Deliveries per group commit.", kBatchBounds),
       intakeQueueDepth("forgehook_intake_queue_depth", "Deliveries waiting for commit."),
       connectionsOpen("forgehook_connections_open", "Open client connections."),
+      streamsOpen("forgehook_streams_open", "Open SSE and WebSocket streams."),
+      streamDropped("forgehook_stream_dropped_total", "Streams the server dropped, by reason.", {"reason"}),
       processed("forgehook_processed_total", "Deliveries through the pipeline, by outcome.", {"outcome"}),
       processingLatency("forgehook_processing_latency_seconds",
                         "Time from a delivery's receipt to its projections committed.",
@@ -119,6 +121,8 @@ std::string Metrics::renderPrometheus() const {
   commitBatchSize.render(out);
   intakeQueueDepth.render(out);
   connectionsOpen.render(out);
+  streamsOpen.render(out);
+  streamDropped.render(out);
   processed.render(out);
   processingLatency.render(out);
   processingBatchSize.render(out);

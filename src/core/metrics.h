@@ -76,6 +76,8 @@ struct Metrics {
   Histogram commitBatchSize;
   Gauge intakeQueueDepth;
   Gauge connectionsOpen;
+  Gauge streamsOpen;            // SSE and WebSocket streams open
+  CounterFamily streamDropped;  // streams the server ended on the client's account, by reason
   CounterFamily processed;      // pipeline outcomes: processed, retrying, dead
   Histogram processingLatency;  // receipt of a delivery to its projections committed
   Histogram processingBatchSize;

@@ -86,12 +86,14 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
 struct HttpServer::Impl {
   Impl(ServerOptions options, const Router& router, core::Metrics& metrics, const core::Logger& logger)
-      : pool(options.ioThreads),
-        blockingPool(static_cast<std::size_t>(options.blockingThreads)),
-        context{options, router, metrics, logger, blockingPool} {}
-  IoContextPool pool;
+      : blockingPool(static_cast<std::size_t>(options.blockingThreads)),
+        context{options, router, metrics, logger, blockingPool},
+        pool(options.ioThreads) {}
+  // Destroyed in reverse: the io_contexts first, with the handlers still pending on them and the
+  // sessions those hold, while the context the sessions refer to is alive.
   asio::thread_pool blockingPool;
   SessionContext context;
+  IoContextPool pool;
   std::shared_ptr<Listener> listener;
   std::vector<std::thread> threads;
   bool stopped = false;
@@ -127,11 +129,16 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
   if (impl_->stopped) return;
   impl_->stopped = true;
   if (impl_->listener) impl_->listener->close();
+  // Streams never finish on their own: ask them to close now rather than wait out the grace period.
+  impl_->context.streams.closeAll();
   const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (impl_->context.inFlight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+  while ((impl_->context.inFlight.load() > 0 || impl_->context.streams.open() > 0) &&
+         std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   impl_->pool.stop();
   for (auto& t : impl_->threads) t.join();
+  // What did not close in time ends now; its onClose runs on the blocking pool, joined next.
+  impl_->context.streams.abandonAll();
   impl_->blockingPool.join();
 }
 

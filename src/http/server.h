@@ -22,6 +22,11 @@ struct ServerOptions {
   std::chrono::milliseconds bodyTimeout{30'000};
   std::chrono::milliseconds idleTimeout{60'000};
   std::int64_t maxConnections = 4096;
+  // SSE and WebSocket stream routes: queue bound, heartbeat, idle timeout (see http/stream.h).
+  StreamOptions streams;
+  // Streams open at once; past it a stream request gets 503 too_many_streams. Each holds a
+  // connection and up to streams.maxQueuedBytes of memory.
+  std::int64_t maxStreams = 1000;
 };
 
 class HttpServer {
@@ -33,7 +38,9 @@ class HttpServer {
   // Throws std::runtime_error when the address cannot be bound.
   std::string start();
 
-  // Stops accepting, lets in-flight requests finish for up to `grace`, then stops all threads.
+  // Stops accepting and closes every open stream (WebSocket 1001 going away, SSE response ended,
+  // each given about a second to drain), lets in-flight requests finish for up to `grace`, then
+  // stops all threads. Every stream's onClose has run when it returns.
   void stop(std::chrono::milliseconds grace);
 
  private:

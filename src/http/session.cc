@@ -2,8 +2,11 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <limits>
 #include <map>
+
+#include "http/stream_session.h"
 
 namespace forgehook::http {
 
@@ -154,6 +157,7 @@ void HttpSession::dispatch() {
   request.body = std::move(message.body());
   request.remoteAddress = remoteAddress_;
   request.receivedAt = requestStart_;
+  if (route_->stream) return openStream(std::move(request), std::move(message));
 
   // The handler may answer from any thread; the answer is written on this session's thread.
   Reply reply = [self = shared_from_this()](Response response) {
@@ -176,6 +180,42 @@ void HttpSession::dispatch() {
     asio::post(context_.blockingPool, std::move(run));
   else
     run();
+}
+
+void HttpSession::openStream(Request request, bhttp::request<bhttp::string_body>&& message) {
+  const Route& route = *route_;
+  const StreamKind kind = *route.stream;
+  if (kind == StreamKind::WebSocket && !beast::websocket::is_upgrade(message))
+    return send(errorResponse(core::Error::invalidArgument("upgrade_required", path_ + " is a WebSocket endpoint")));
+  switch (context_.streams.reserve(context_.options.maxStreams)) {
+    case StreamRegistry::Reservation::Granted:
+      break;
+    case StreamRegistry::Reservation::Full:
+      return send(errorResponse(core::Error::unavailable("too_many_streams", "too many open streams", 5)));
+    case StreamRegistry::Reservation::Stopping:
+      return send(errorResponse(core::Error::unavailable("shutting_down", "the server is shutting down", 5)));
+  }
+  StreamAnswer answer;
+  try {
+    answer = route.streamHandler(request);
+  } catch (const std::exception& e) {
+    context_.streams.cancel();
+    context_.logger.error("stream handler failed", {{"route", route.name}, {"error", e.what()}});
+    return send(errorResponse(core::Error::internal("internal error")));
+  }
+  if (answer.refusal) {
+    context_.streams.cancel();
+    return send(std::move(*answer.refusal));
+  }
+
+  // The stream session owns the connection from here; this request counts as answered.
+  requestCounter(route.name, kind == StreamKind::WebSocket ? 101 : 200).add();
+  context_.inFlight.fetch_sub(1);
+  StreamSetup setup{kind, route.name, path_, remoteAddress_, std::move(answer)};
+  if (kind == StreamKind::WebSocket)
+    startWebSocketSession(std::move(stream_), std::move(message), context_, std::move(setup));
+  else
+    startSseSession(std::move(stream_), context_, std::move(setup));
 }
 
 void HttpSession::send(Response response) {
@@ -232,18 +272,19 @@ void HttpSession::close() {
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   if (ec) return stream_.socket().close(ec);
   stream_.expires_after(std::chrono::seconds(2));
-  auto sink = std::make_shared<std::array<char, 16384>>();
-  auto drain = std::make_shared<std::function<void(beast::error_code, std::size_t)>>();
-  *drain = [self = shared_from_this(), sink, drain](beast::error_code rec, std::size_t) {
-    if (rec) {
-      beast::error_code ignored;
-      self->stream_.socket().close(ignored);
-      *drain = nullptr;  // break the cycle
-      return;
-    }
-    self->stream_.async_read_some(asio::buffer(*sink), *drain);
-  };
-  stream_.async_read_some(asio::buffer(*sink), *drain);
+  discardUntilClosed();
+}
+
+void HttpSession::discardUntilClosed() {
+  // A member function rather than a closure that holds itself: that cycle outlived the server when it
+  // stopped during the drain.
+  if (!discardBuffer_) discardBuffer_ = std::make_unique<std::array<char, 16384>>();
+  stream_.async_read_some(asio::buffer(*discardBuffer_),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (!ec) return self->discardUntilClosed();
+                            beast::error_code ignored;
+                            self->stream_.socket().close(ignored);
+                          });
 }
 
 }  // namespace forgehook::http

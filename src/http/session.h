@@ -3,6 +3,7 @@
 // the body limit for that route, reads the body with a deadline, hands the request to its handler
 // and writes the one response, then repeats for keep-alive. One request at a time per connection,
 // so the queue of pipelined responses is bounded at one.
+#include <array>
 #include <atomic>
 #include <memory>
 
@@ -14,10 +15,11 @@
 #include "core/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/stream_registry.h"
 
 namespace forgehook::http {
 
-// What every session shares: read-only after start, except the in-flight counter.
+// What every session shares: read-only after start, except the in-flight counter and the streams.
 struct SessionContext {
   ServerOptions options;
   const Router& router;
@@ -25,6 +27,7 @@ struct SessionContext {
   const core::Logger& logger;
   boost::asio::thread_pool& blockingPool;
   std::atomic<std::int64_t> inFlight{0};  // requests read but not yet answered
+  StreamRegistry streams{};               // open SSE and WebSocket streams
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
@@ -41,10 +44,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void readBody();
   void onBody(boost::beast::error_code ec);
   void dispatch();
+  // A stream route: asks its handler, then hands the connection to a stream session or answers.
+  void openStream(Request request, boost::beast::http::request<boost::beast::http::string_body>&& message);
   void send(Response response);  // runs on the session's thread
   void onWrite(bool close, boost::beast::error_code ec);
   void refuse(const core::Error& error);  // answer and close without reading further
   void close();
+  void discardUntilClosed();  // reads and drops what the client still sends, until it hangs up
   core::Counter& requestCounter(const std::string& endpoint, int status);
 
   boost::beast::tcp_stream stream_;
@@ -58,6 +64,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool keepAlive_ = true;
   std::string method_, path_;
   std::shared_ptr<void> pendingResponse_;  // keeps the response alive during async_write
+  std::unique_ptr<std::array<char, 16384>> discardBuffer_;
 };
 
 }  // namespace forgehook::http

@@ -39,11 +39,11 @@ class StreamSink {
 
 // WebSocket close codes forgehook uses (RFC 6455 section 7.4).
 inline constexpr int kCloseNormal = 1000;
-inline constexpr int kCloseGoingAway = 1001;        // server shutting down
-inline constexpr int kClosePolicy = 1008;           // e.g. a ticket that is not valid
-inline constexpr int kCloseTryAgainLater = 1013;    // too many streams
-inline constexpr int kSlowConsumer = 4000;          // the client did not read fast enough (send queue full)
-inline constexpr int kCloseIdle = 4001;             // no pong within the heartbeat timeout
+inline constexpr int kCloseGoingAway = 1001;      // server shutting down
+inline constexpr int kClosePolicy = 1008;         // e.g. a ticket that is not valid
+inline constexpr int kCloseTryAgainLater = 1013;  // too many streams
+inline constexpr int kSlowConsumer = 4000;        // the client did not read fast enough (send queue full)
+inline constexpr int kCloseIdle = 4001;           // no pong within the heartbeat timeout
 
 // What a stream route's handler answers.
 struct StreamAnswer {
@@ -61,9 +61,11 @@ struct StreamAnswer {
 using StreamHandler = std::function<StreamAnswer(const Request&)>;
 
 struct StreamOptions {
-  std::size_t maxQueuedBytes = 256 * 1024;  // per stream; past it the client is dropped (kSlowConsumer)
+  std::size_t maxQueuedBytes = 256 * 1024;      // per stream; past it the client is dropped (kSlowConsumer)
   std::chrono::milliseconds heartbeat{15'000};  // SSE ": ping" comment / WebSocket ping, this often
-  std::chrono::milliseconds idleTimeout{45'000};  // WebSocket: no pong (or any frame) for this long ends it
+  // WebSocket: no pong (or any frame) for this long closes it with kCloseIdle. Both kinds: one write
+  // (or the drain before a close) that takes longer than this ends the stream; the client is not reading.
+  std::chrono::milliseconds idleTimeout{45'000};
   std::string sseRetryMs = "2000";  // the SSE "retry:" hint sent first
 };
 

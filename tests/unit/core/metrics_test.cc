@@ -109,6 +109,8 @@ TEST(MetricsTest, RendersEveryDocumentedFamilyWithItsType) {
       {"forgehook_store_commit_batch_size", "histogram"},
       {"forgehook_intake_queue_depth", "gauge"},
       {"forgehook_connections_open", "gauge"},
+      {"forgehook_streams_open", "gauge"},
+      {"forgehook_stream_dropped_total", "counter"},
       {"forgehook_processed_total", "counter"},
       {"forgehook_processing_latency_seconds", "histogram"},
       {"forgehook_processing_batch_size", "histogram"},
@@ -131,6 +133,8 @@ TEST(MetricsTest, RendersRecordedValues) {
   metrics.commitBatchSize.observe(3);
   metrics.intakeQueueDepth.set(5);
   metrics.connectionsOpen.add(2);
+  metrics.streamsOpen.add(3);
+  metrics.streamDropped.with({"slow_consumer"}).add();
   metrics.processed.with({"processed"}).add(9);
   metrics.processingLatency.observe(0.02);
   metrics.processingBatchSize.observe(100);
@@ -148,6 +152,8 @@ TEST(MetricsTest, RendersRecordedValues) {
   EXPECT_THAT(text, HasSubstr("forgehook_store_commit_batch_size_bucket{le=\"2\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("forgehook_intake_queue_depth 5\n"));
   EXPECT_THAT(text, HasSubstr("forgehook_connections_open 2\n"));
+  EXPECT_THAT(text, HasSubstr("forgehook_streams_open 3\n"));
+  EXPECT_THAT(text, HasSubstr("forgehook_stream_dropped_total{reason=\"slow_consumer\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("forgehook_processed_total{outcome=\"processed\"} 9\n"));
   EXPECT_THAT(text, HasSubstr("forgehook_processing_latency_seconds_bucket{le=\"0.025\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("forgehook_processing_latency_seconds_bucket{le=\"0.01\"} 0\n"));
