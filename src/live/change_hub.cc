@@ -127,10 +127,14 @@ void ChangeHub::followTail() {
     }
     for (const auto& change : page->changes) {
       for (auto it = active_.begin(); it != active_.end();) {
-        if (it->second.filter.matches(change) && !it->second.deliver(change))
+        auto& s = it->second;
+        // A subscriber may have resumed from ahead of the hub (it read the feed itself).
+        const bool wanted = change.seq > s.after.value_or(0) && s.filter.matches(change);
+        if (wanted && !s.deliver(change)) {
           it = active_.erase(it);  // its stream is closed or could not keep up
-        else
-          ++it;
+          continue;
+        }
+        ++it;
       }
       position_ = change.seq;
     }
@@ -143,7 +147,7 @@ void ChangeHub::followTail() {
 }
 
 void ChangeHub::catchUp(Subscriber& s, std::int64_t until) {
-  if (!s.after || *s.after >= until) return;
+  if (!s.after || *s.after == until) return;  // exactly where the hub is: the tail follows
   store::ChangeQuery q;
   q.after = *s.after;
   q.resources = s.filter.resources;
@@ -158,16 +162,19 @@ void ChangeHub::catchUp(Subscriber& s, std::int64_t until) {
       return;
     }
     if (page->reset) {
+      // Pruned, or from another database: the client refetches, then follows from the hub's point.
       if (!s.reset(page->oldestSeq, until)) s.deliver = nullptr;
+      s.after = until;
       return;
     }
     for (const auto& change : page->changes) {
-      if (change.seq > until) return;  // the tail delivers the rest
+      if (change.seq > until) return;  // the tail delivers the rest (s.after marks what it has)
       if (s.filter.matches(change) && !s.deliver(change)) {
         s.deliver = nullptr;
         return;
       }
       q.after = change.seq;
+      s.after = change.seq;
     }
     if (static_cast<int>(page->changes.size()) < q.limit) return;
   }

@@ -62,7 +62,7 @@ class ChangeHub {
  private:
   struct Subscriber {
     ChangeFilter filter;
-    std::optional<std::int64_t> after;  // set while waiting to be caught up
+    std::optional<std::int64_t> after;  // the newest seq it has: nothing at or before it is delivered
     Deliver deliver;
     Reset reset;
   };

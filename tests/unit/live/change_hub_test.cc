@@ -31,6 +31,7 @@ class FakeChangeFeed final : public store::ChangeFeed {
     page.newestSeq = newest_;
     page.oldestSeq = records_.empty() ? 0 : records_.front().seq;
     page.reset = page.oldestSeq ? q.after < page.oldestSeq - 1 : q.after < newest_;
+    if (q.after > newest_) page.reset = true;  // as SqliteChangeFeed: a resume point from another database
     for (const auto& c : records_) {
       if (c.seq <= q.after) continue;
       if (!q.resources.empty() && std::find(q.resources.begin(), q.resources.end(), c.resource) == q.resources.end())
@@ -157,6 +158,19 @@ TEST_F(ChangeHubTest, AResumePointThatWasPrunedGetsAResetThenTheLiveChanges) {
   hub_.notify();
   ASSERT_TRUE(r.waitFor(1));
   EXPECT_EQ(r.snapshot(), (std::vector<std::int64_t>{7}));  // nothing from before the reset point
+}
+
+TEST_F(ChangeHubTest, AResumePointBeyondTheFeedGetsAResetAtTheHubsPositionThenTheLiveChanges) {
+  for (int i = 0; i < 3; ++i) feed_.append("runs");
+  hub_.start();
+  Received r;
+  hub_.subscribe({}, 100, r.deliver(), r.reset());
+  ASSERT_TRUE(r.waitForReset());
+  EXPECT_EQ(r.resets.front().second, 3);
+  feed_.append("runs");
+  hub_.notify();
+  ASSERT_TRUE(r.waitFor(1));
+  EXPECT_EQ(r.snapshot(), (std::vector<std::int64_t>{4}));
 }
 
 TEST_F(ChangeHubTest, ASubscriberThatRefusesIsDroppedWhileOthersKeepReceiving) {

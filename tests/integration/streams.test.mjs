@@ -1,0 +1,157 @@
+// The live streams through the real binary: SSE (GET /api/v1/events) and WebSocket (GET
+// /api/v1/stream) deliver every change in seq order as deliveries are processed, resume from
+// Last-Event-ID / after= without a gap or a repeat (also across a kill -9 and restart), announce a
+// reset for a resume point the feed does not have, filter, and authenticate with a bearer token or
+// a single-use ticket.
+import assert from "node:assert/strict";
+import http from "node:http";
+import { after, describe, test } from "node:test";
+import WebSocket from "ws";
+import { Forge, makeSecret } from "./lib/forge.mjs";
+import { HOUR, T0, issue, pullRequest } from "./lib/scenario.mjs";
+import { makeTempDir, removeDir, start, waitFor } from "./lib/server.mjs";
+
+const GH = makeSecret("gh");
+const ADMIN = makeSecret("admin");
+const ENV = { FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN };
+
+// An SSE client: parses events as they arrive; close() ends it.
+function sse(server, query = "", headers = {}) {
+  const events = [];
+  let status = 0;
+  const req = http.get(`${server.url}/api/v1/events${query}`, { headers: { Authorization: `Bearer ${ADMIN}`, ...headers } });
+  const opened = new Promise((resolve, reject) => {
+    req.on("response", (res) => {
+      status = res.statusCode;
+      res.setEncoding("utf8");
+      let buffer = "";
+      res.on("data", (chunk) => {
+        buffer += chunk;
+        let end;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = {};
+          for (const line of block.split("\n")) {
+            const colon = line.indexOf(":");
+            if (colon <= 0) continue; // comments (": ping") and blank lines
+            event[line.slice(0, colon)] = line.slice(colon + 1).trimStart();
+          }
+          if (event.event) events.push({ ...event, data: event.data ? JSON.parse(event.data) : undefined });
+        }
+      });
+      res.on("error", () => {});
+      resolve(res);
+    });
+    req.on("error", reject);
+  });
+  return { events, opened, status: () => status, close: () => req.destroy() };
+}
+
+async function send(fh, event, payload) {
+  const res = await fh.github(payload, { event });
+  assert.equal(res.status, 200, res.text);
+}
+
+describe("live streams", () => {
+  let server, fh, dataDir;
+  after(async () => {
+    fh?.close();
+    await server?.stop().catch(() => {});
+    if (dataDir) await removeDir(dataDir);
+  });
+
+  test("SSE: changes arrive in seq order as deliveries are processed, filtered by resource", async () => {
+    dataDir = await makeTempDir("forgehook-streams-");
+    server = await start(ENV, { dataDir });
+    fh = new Forge(server, { github: GH, admin: ADMIN });
+    const all = sse(server);
+    const pulls = sse(server, "?resource=pulls");
+    await all.opened;
+    await pulls.opened;
+    assert.equal(all.status(), 200);
+    await send(fh, "pull_request", pullRequest("opened", T0));
+    await send(fh, "issues", issue("opened", T0 + HOUR, "open", []));
+    await waitFor(() => pulls.events.length >= 1 && all.events.some((e) => e.data?.resource === "issues"),
+      { timeoutMs: 5000, message: "changes on the streams" });
+    const seqs = all.events.map((e) => Number(e.id));
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+    assert.equal(new Set(seqs).size, seqs.length);
+    assert.ok(all.events.every((e) => e.event === "change" && e.data.seq === Number(e.id)));
+    assert.deepEqual(pulls.events.map((e) => e.data.resource), ["pulls"]);
+    assert.equal(pulls.events[0].data.data.number, 7);
+    all.close();
+    pulls.close();
+  });
+
+  test("SSE resumes from Last-Event-ID with nothing missed or repeated, also across kill -9", async () => {
+    const received = [];
+    let last = 0;
+    for (let round = 0; round < 4; round++) {
+      const stream = sse(server, "", { "Last-Event-ID": String(last) });
+      await stream.opened;
+      await send(fh, "issues", issue("edited", T0 + (round + 2) * HOUR, "open", [`round-${round}`]));
+      const feed = (await fh.api(`/api/v1/changes?after=${last}&limit=1000`)).json;
+      await waitFor(() => stream.events.length > 0 && Number(stream.events.at(-1).id) >= feed.newest_seq,
+        { timeoutMs: 5000, message: `round ${round}: the stream reaches seq ${feed.newest_seq}` });
+      stream.close();
+      received.push(...stream.events.map((e) => Number(e.id)));
+      last = received.at(-1);
+      if (round === 1) {
+        // kill -9 and a fresh process on the same data: the stream resumes where it left off.
+        await server.kill9();
+        server = await start(ENV, { dataDir });
+        fh.close();
+        fh = new Forge(server, { github: GH, admin: ADMIN });
+      }
+    }
+    const newest = (await fh.api("/api/v1/changes?after=0&limit=1")).json.newest_seq;
+    assert.deepEqual(received, Array.from({ length: newest }, (_, i) => i + 1), "every seq once, in order");
+  });
+
+  test("a resume point the feed does not have gets a reset, then live changes", async () => {
+    const stream = sse(server, "?after=999999");
+    await stream.opened;
+    await waitFor(() => stream.events.some((e) => e.event === "reset"), { timeoutMs: 5000, message: "reset event" });
+    const reset = stream.events.find((e) => e.event === "reset");
+    assert.equal(typeof reset.data.newest_seq, "number");
+    assert.equal(Number(reset.id), reset.data.newest_seq, "the reset moves Last-Event-ID to the newest seq");
+    stream.close();
+  });
+
+  test("WebSocket with a single-use ticket: changes as JSON messages; the ticket works once", async () => {
+    const ticket = (await fh.api("/api/v1/stream/tickets", { method: "POST", body: {} })).json.ticket;
+    assert.ok(ticket);
+    const before = (await fh.api("/api/v1/changes?after=0&limit=1")).json.newest_seq;
+    const ws = new WebSocket(`${server.url.replace("http", "ws")}/api/v1/stream?ticket=${ticket}&after=${before}`);
+    const messages = [];
+    ws.on("message", (m) => messages.push(JSON.parse(m.toString())));
+    await new Promise((resolve, reject) => { ws.on("open", resolve); ws.on("error", reject); });
+    await send(fh, "pull_request", pullRequest("closed", T0 + 9 * HOUR, { merged: true }));
+    await waitFor(() => messages.some((m) => m.change?.resource === "pulls"), { timeoutMs: 5000, message: "ws change" });
+    assert.ok(messages.every((m) => m.type === "change" && m.change.seq > before));
+    assert.equal(messages.find((m) => m.change.resource === "pulls").change.data.state, "merged");
+    ws.close();
+    // The same ticket again: refused before the handshake.
+    const again = new WebSocket(`${server.url.replace("http", "ws")}/api/v1/stream?ticket=${ticket}`);
+    const status = await new Promise((resolve) => {
+      again.on("unexpected-response", (_req, res) => resolve(res.statusCode));
+      again.on("open", () => resolve(101));
+      again.on("error", () => {});
+    });
+    assert.equal(status, 401);
+    again.terminate();
+  });
+
+  test("bad requests are refused before a stream opens", async () => {
+    for (const [query, headers, expected] of [
+      ["?resource=bogus", {}, 400], ["?bogus=1", {}, 400], ["", { Authorization: "Bearer nope" }, 401],
+      ["?after=-3", {}, 400],
+    ]) {
+      const stream = sse(server, query, headers);
+      await stream.opened;
+      assert.equal(stream.status(), expected, query || JSON.stringify(headers));
+      stream.close();
+    }
+  });
+});
