@@ -163,6 +163,24 @@ describe("forgehook watch", () => {
     assert.deepEqual(await w.stop("SIGINT"), { code: 0, signal: null });
   });
 
+  test("a resume point the feed does not have prints a reset, then the watch goes on", async () => {
+    const newest = await newestSeq(fh);
+    const w = watch(["--json", "--after", "999999", "--data-dir", dataDir]);
+    const human = watch(["--after", "999999", "--resource", "issues", "--data-dir", dataDir]);
+    await waitFor(() => w.lines.length >= 1 && human.lines.length >= 1, { timeoutMs: 10_000, message: `reset lines; stderr:\n${w.stderr()}` });
+    assert.deepEqual(JSON.parse(w.lines[0]), { type: "reset", oldest_seq: 1, newest_seq: newest });
+    assert.match(human.lines[0], new RegExp(`^changes were missed: .*refetch.*after seq ${newest}$`));
+    await send(fh, "issues", issue("closed", T0 + 4 * HOUR, "closed", ["bug"], "completed"));
+    await fh.drained();
+    const now = await newestSeq(fh);
+    await waitFor(() => w.lines.length >= 1 + (now - newest) && human.lines.length >= 2,
+      { timeoutMs: 10_000, message: `changes after the reset; stderr:\n${w.stderr()}` });
+    assert.deepEqual(w.lines.slice(1).map((l) => JSON.parse(l).seq), range(newest + 1, now));
+    assert.match(human.lines[1], /  issues +updated  /);
+    assert.deepEqual(await w.stop("SIGINT"), { code: 0, signal: null });
+    assert.deepEqual(await human.stop("SIGINT"), { code: 0, signal: null });
+  });
+
   test("a bad --resource or token exits non-zero with the server's message", async () => {
     const bad = await runCli(["watch", "--resource", "bogus", "--data-dir", dataDir], { env: CLI_ENV, timeoutMs: 10_000 });
     assert.equal(bad.code, 1, bad.stderr);
