@@ -156,7 +156,7 @@ int watch(const WatchFlags& f, const std::stop_token& stop) {
   ChangePrinter printer(f.json, f.after);
   SseParser parser;
   auto backoff = kFirstBackoff;
-  bool connectedOnce = false, outage = false;
+  bool foundServer = false, outage = false;
   while (!stop.stop_requested()) {
     std::string problem;
     std::string base;
@@ -165,9 +165,10 @@ int watch(const WatchFlags& f, const std::stop_token& stop) {
     try {
       base = f.target.baseUrl();
       headers = f.target.authorization();
-    } catch (const std::runtime_error& e) {
-      if (!connectedOnce) throw;  // nothing to watch yet: say where we looked, as every command does
-      problem = "the server is gone";
+      foundServer = true;
+    } catch (const std::runtime_error&) {
+      if (!foundServer) throw;  // nothing to watch yet: say where we looked, as every command does
+      problem = "no server address in the data directory (is `forgehook serve` running?)";
     }
     if (problem.empty() && !printer.last()) {
       auto newest = newestSeq(base, headers, stop);
@@ -185,7 +186,6 @@ int watch(const WatchFlags& f, const std::stop_token& stop) {
                                      [&](std::string_view piece) {
                                        if (outage) std::cerr << "forgehook watch: reconnected to " << base << "\n";
                                        outage = false;
-                                       connectedOnce = true;
                                        backoff = kFirstBackoff;
                                        parser.feed(piece, [&](const SseEvent& event) { printer.print(event); });
                                      },
