@@ -110,6 +110,10 @@ http::ServerOptions serverOptions(const core::Config& c) {
   o.bodyTimeout = std::chrono::milliseconds(c.server.bodyTimeoutMs);
   o.idleTimeout = std::chrono::milliseconds(c.server.idleTimeoutMs);
   o.maxConnections = c.server.maxConnections;
+  o.maxStreams = c.server.maxStreams;
+  o.streams.heartbeat = std::chrono::milliseconds(c.server.streamHeartbeatMs);
+  o.streams.idleTimeout = std::chrono::milliseconds(c.server.streamIdleTimeoutMs);
+  o.streams.maxQueuedBytes = static_cast<std::size_t>(c.server.streamQueueBytes);
   return o;
 }
 

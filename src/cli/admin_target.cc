@@ -110,12 +110,29 @@ std::string AdminTarget::resolvedToken() const {
       "). Pass --token, or --data-dir pointing at the server's data directory.");
 }
 
+void AdminTarget::forgetDiscoveredServer() const {
+  if (baseUrlOrigin_ != "--server" && baseUrlOrigin_ != "FORGEHOOK_SERVER") {
+    baseUrl_.clear();
+    baseUrlOrigin_.clear();
+  }
+}
+
+HttpHeaders AdminTarget::authorization() const { return {{"Authorization", "Bearer " + resolvedToken()}}; }
+
+std::string AdminTarget::errorMessage(int status, const std::string& body) {
+  auto error = nlohmann::json::parse(body, nullptr, false);
+  const std::string message = error.is_object() && error.contains("message") && error["message"].is_string()
+                                  ? error["message"].get<std::string>()
+                                  : body;
+  return "HTTP " + std::to_string(status) + ": " + message;
+}
+
 std::string AdminTarget::get(const std::string& pathAndQuery) const { return call("GET", pathAndQuery, ""); }
 
 std::string AdminTarget::call(const std::string& method, const std::string& pathAndQuery,
                               const std::string& jsonBody) const {
   const std::string base = baseUrl();
-  std::vector<std::pair<std::string, std::string>> headers{{"Authorization", "Bearer " + resolvedToken()}};
+  HttpHeaders headers = authorization();
   if (!jsonBody.empty()) headers.emplace_back("Content-Type", "application/json");
   HttpResult result;
   try {
@@ -125,13 +142,7 @@ std::string AdminTarget::call(const std::string& method, const std::string& path
     throw std::runtime_error(std::string(e.what()) + " (server address from " + baseUrlOrigin_ +
                              (baseUrlOrigin_.ends_with("forgehook.addr") ? "; is `forgehook serve` running?)" : ")"));
   }
-  if (result.status / 100 != 2) {
-    auto error = nlohmann::json::parse(result.body, nullptr, false);
-    const std::string message = error.is_object() && error.contains("message") && error["message"].is_string()
-                                    ? error["message"].get<std::string>()
-                                    : result.body;
-    throw std::runtime_error("HTTP " + std::to_string(result.status) + ": " + message);
-  }
+  if (result.status / 100 != 2) throw std::runtime_error(errorMessage(result.status, result.body));
   return result.body;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/config_sources.h"
+#include "cli/http_client.h"
 #include "core/config.h"
 
 namespace CLI {
@@ -31,6 +32,17 @@ class AdminTarget {
   // The configuration as `serve` would load it (defaults < --config < environment < --data-dir).
   // Throws std::runtime_error on a bad value.
   [[nodiscard]] const core::Config& config() const;
+
+  // Forgets the address read from <data_dir>/forgehook.addr, so that the next baseUrl() reads it
+  // again (a restarted server may listen on another port). A --server or FORGEHOOK_SERVER URL stays.
+  void forgetDiscoveredServer() const;
+  // Where baseUrl() came from, for messages: "--server", "FORGEHOOK_SERVER" or the address file.
+  [[nodiscard]] const std::string& serverOrigin() const { return baseUrlOrigin_; }
+  // The request headers every call sends: the bearer token. Throws std::runtime_error when there is
+  // no token (the message says where it looked).
+  [[nodiscard]] HttpHeaders authorization() const;
+  // "HTTP <status>: <the API's error message>" for a non-2xx answer.
+  [[nodiscard]] static std::string errorMessage(int status, const std::string& body);
 
   // GET <server><pathAndQuery> with the bearer token; returns the body on 2xx, throws
   // std::runtime_error with the API's error message otherwise.

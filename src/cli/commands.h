@@ -19,6 +19,7 @@ void addReplayCommands(CLI::App& app, int& exitCode);     // replay_command.cc: 
 void addMetricsCommand(CLI::App& app, int& exitCode);     // metrics_command.cc
 void addSecretsCommand(CLI::App& app, int& exitCode);     // secrets_command.cc
 void addTokensCommand(CLI::App& app, int& exitCode);      // tokens_command.cc: create, list, revoke
+void addWatchCommand(CLI::App& app, int& exitCode);       // watch_command.cc
 void addCompletionCommand(CLI::App& app, int& exitCode);  // completion_command.cc
 
 }  // namespace forgehook::cli

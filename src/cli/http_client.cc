@@ -12,21 +12,27 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
-HttpResult httpRequest(const std::string& method, const std::string& url,
-                       const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body) {
+HttpUrl parseHttpUrl(const std::string& url) {
   constexpr std::string_view kScheme = "http://";
   if (!std::string_view(url).starts_with(kScheme)) throw std::runtime_error("only http:// URLs are supported: " + url);
   const std::string rest = url.substr(kScheme.size());
   const auto slash = rest.find('/');
-  const std::string authority = rest.substr(0, slash);
-  const std::string target = slash == std::string::npos ? "/" : rest.substr(slash);
-  const auto colon = authority.rfind(':');
-  const bool hasPort = colon != std::string::npos && authority.find(']', colon) == std::string::npos;
-  std::string host = hasPort ? authority.substr(0, colon) : authority;
-  const std::string port = hasPort ? authority.substr(colon + 1) : "80";
+  HttpUrl out;
+  out.authority = rest.substr(0, slash);
+  out.target = slash == std::string::npos ? "/" : rest.substr(slash);
+  const auto colon = out.authority.rfind(':');
+  const bool hasPort = colon != std::string::npos && out.authority.find(']', colon) == std::string::npos;
+  out.host = hasPort ? out.authority.substr(0, colon) : out.authority;
+  out.port = hasPort ? out.authority.substr(colon + 1) : "80";
   // An IPv6 literal is written [::1] in a URL and ::1 to the resolver.
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']')
+    out.host = out.host.substr(1, out.host.size() - 2);
+  return out;
+}
 
+HttpResult httpRequest(const std::string& method, const std::string& url, const HttpHeaders& headers,
+                       const std::string& body) {
+  const auto [host, port, authority, target] = parseHttpUrl(url);
   asio::io_context ioc;
   asio::ip::tcp::resolver resolver(ioc);
   beast::tcp_stream stream(ioc);

@@ -116,6 +116,10 @@ const std::vector<Key>& keys() {
       FH_INT("server.body_timeout_ms", server.bodyTimeoutMs),
       FH_INT("server.idle_timeout_ms", server.idleTimeoutMs),
       FH_INT("server.max_connections", server.maxConnections),
+      FH_INT("server.max_streams", server.maxStreams),
+      FH_INT("server.stream_heartbeat_ms", server.streamHeartbeatMs),
+      FH_INT("server.stream_idle_timeout_ms", server.streamIdleTimeoutMs),
+      FH_INT("server.stream_queue_bytes", server.streamQueueBytes),
       FH_STR("store.synchronous", store.synchronous),
       FH_SINT("store.compression_level", store.compressionLevel),
       FH_INT("store.max_bytes", store.maxBytes),
@@ -222,6 +226,17 @@ Config loadConfig(const ConfigSources& sources) {
     }
     if (!known) throw std::invalid_argument("unknown configuration key \"" + name + "\"");
   }
+  if (config.server.maxStreams > 1'000'000)
+    throw std::invalid_argument("server.max_streams must be between 0 and 1000000");
+  if (config.server.streamHeartbeatMs < 100 || config.server.streamHeartbeatMs > 3'600'000)
+    throw std::invalid_argument("server.stream_heartbeat_ms must be between 100 and 3600000");
+  // A WebSocket client answers a ping within the idle timeout: it must outlast one heartbeat.
+  if (config.server.streamIdleTimeoutMs <= config.server.streamHeartbeatMs ||
+      config.server.streamIdleTimeoutMs > 3'600'000)
+    throw std::invalid_argument(
+        "server.stream_idle_timeout_ms must be greater than server.stream_heartbeat_ms and at most 3600000");
+  if (config.server.streamQueueBytes < 16 * 1024 || config.server.streamQueueBytes > (std::int64_t{1} << 30))
+    throw std::invalid_argument("server.stream_queue_bytes must be between 16384 and 1073741824");
   if (config.store.synchronous != "full" && config.store.synchronous != "normal")
     throw std::invalid_argument("store.synchronous must be \"full\" or \"normal\"");
   if (config.store.compressionLevel > 19 || config.store.compressionLevel < -7)

@@ -161,6 +161,45 @@ TEST_F(ConfigTest, UnknownTomlKeyThrowsNamingTheKey) {
   EXPECT_THAT(loadError(sources), HasSubstr("server.max_bodybytes"));
 }
 
+TEST_F(ConfigTest, StreamSettingsHaveDefaultsAndComeFromTomlAndEnvironment) {
+  const Config defaults = loadConfig({});
+  EXPECT_EQ(defaults.server.maxStreams, 1000);
+  EXPECT_EQ(defaults.server.streamHeartbeatMs, 15'000);
+  EXPECT_EQ(defaults.server.streamIdleTimeoutMs, 45'000);
+  EXPECT_EQ(defaults.server.streamQueueBytes, 262'144);
+
+  ConfigSources sources;
+  sources.tomlPath = writeToml("[server]\nmax_streams = 3\nstream_heartbeat_ms = 500\n");
+  sources.environment = {{"FORGEHOOK_SERVER_STREAM_IDLE_TIMEOUT_MS", "2000"},
+                         {"FORGEHOOK_SERVER_STREAM_QUEUE_BYTES", "65536"}};
+  const Config c = loadConfig(sources);
+  EXPECT_EQ(c.server.maxStreams, 3);
+  EXPECT_EQ(c.server.streamHeartbeatMs, 500);
+  EXPECT_EQ(c.server.streamIdleTimeoutMs, 2000);
+  EXPECT_EQ(c.server.streamQueueBytes, 65'536);
+  EXPECT_THAT(describeConfig(c), HasSubstr("server.max_streams = 3   # FORGEHOOK_SERVER_MAX_STREAMS"));
+}
+
+TEST_F(ConfigTest, StreamSettingsOutOfRangeThrowNamingTheKey) {
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"server.max_streams", "-1"},
+           {"server.max_streams", "1000001"},
+           {"server.stream_heartbeat_ms", "99"},
+           {"server.stream_heartbeat_ms", "3600001"},
+           {"server.stream_idle_timeout_ms", "15000"},  // not above the heartbeat
+           {"server.stream_idle_timeout_ms", "3600001"},
+           {"server.stream_queue_bytes", "16383"},
+           {"server.stream_queue_bytes", "1073741825"},
+       }) {
+    ConfigSources sources;
+    sources.flags = {{key, value}};
+    EXPECT_THAT(loadError(sources), HasSubstr(key)) << key << " = " << value;
+  }
+  ConfigSources zero;
+  zero.flags = {{"server.max_streams", "0"}};  // streams off
+  EXPECT_EQ(loadConfig(zero).server.maxStreams, 0);
+}
+
 TEST_F(ConfigTest, UnknownTopLevelTomlKeyThrowsNamingTheKey) {
   ConfigSources sources;
   sources.tomlPath = writeToml("lisen = \"0.0.0.0:1\"\n");
