@@ -45,6 +45,8 @@ function sample(endpoint, name) {
     case "number": return "7";
     case "kind": return "push,issues";
     case "milestone": return "v1.0";
+    case "after": return "0";
+    case "resource": return "pulls,items";
     case "stale_pull_days":
     case "stale_issue_days": return "10";
     default: return "someone"; // actor, owner
@@ -65,7 +67,7 @@ describe("strict query parameters", () => {
 
   test("the table covers every list resource and the metrics endpoints", () => {
     for (const r of ["deliveries", "pulls", "reviews", "issues", "items", "runs", "incidents", "releases", "branches",
-      "milestones", "deployments", "repositories", "activity", "metrics/status", "metrics/pulls", "metrics/sprint",
+      "milestones", "deployments", "repositories", "activity", "changes", "metrics/status", "metrics/pulls", "metrics/sprint",
       "metrics/health"])
       assert.ok(table.has(`/api/v1/${r}`), r);
   });
