@@ -7,8 +7,10 @@
 # Every request is a signed GitHub delivery with a fresh X-GitHub-Delivery (bench/wrk/github.lua).
 # forgehook is measured twice per payload: as it runs (pipeline on) and as intake only (pipeline off).
 # Then an overload run (many connections) for forgehook and webhook's fire-and-forget mode, and the
-# processing benchmark (bench/processing.mjs: backlog drain, accept-to-projection latency).
-# Writes bench/results/latest.{json,md,log} and processing.{json,md}. Never builds anything.
+# processing benchmark (bench/processing.mjs: backlog drain, accept-to-projection latency) and the
+# live streams benchmark (bench/live.mjs: latency to WebSocket clients, memory per idle client,
+# fan-out, ingest with clients connected).
+# Writes bench/results/latest.{json,md,log}, processing.{json,md} and live.{json,md}. Never builds anything.
 #
 # Environment (all optional):
 #   BENCH_DURATION=10s            wrk -d per run (wrk syntax: 3s, 1m)
@@ -17,6 +19,7 @@
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=32
 #   BENCH_OVERLOAD=1              0 skips the overload runs
 #   BENCH_PROCESSING=1            0 skips bench/processing.mjs (its own knobs: BENCH_PROCESSING_*)
+#   BENCH_LIVE=1                  0 skips bench/live.mjs (its own knobs: BENCH_LIVE_*)
 #   BENCH_OVERLOAD_CONNECTIONS=512
 #   BENCH_OVERLOAD_MAX_PENDING=64 forgehook's intake.max_pending for its second overload run, below
 #                                 the connection count so the backlog can fill (a closed-loop client
@@ -33,6 +36,7 @@ THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 OVERLOAD=${BENCH_OVERLOAD:-1}
 PROCESSING=${BENCH_PROCESSING:-1}
+LIVE=${BENCH_LIVE:-1}
 OVERLOAD_CONNECTIONS=${BENCH_OVERLOAD_CONNECTIONS:-512}
 OVERLOAD_MAX_PENDING=${BENCH_OVERLOAD_MAX_PENDING:-64}
 FORGEHOOK_BIN=${BENCH_FORGEHOOK_BIN:-build/forgehook}
@@ -426,4 +430,11 @@ log "wrote $RESULTS/latest.json, $RESULTS/latest.md, $RESULTS/latest.log"
 if [ "$PROCESSING" != 0 ] && has_target forgehook; then
   BENCH_FORGEHOOK_BIN="$FORGEHOOK_BIN" timeout --kill-after=5 900 node bench/processing.mjs "$RESULTS/processing" \
     || die "bench/processing.mjs failed"
+fi
+
+# Live streams: change latency to 100 WebSocket clients, memory per idle client, fan-out, ingest with
+# clients connected (bench/live.mjs).
+if [ "$LIVE" != 0 ] && has_target forgehook; then
+  BENCH_FORGEHOOK_BIN="$FORGEHOOK_BIN" timeout --kill-after=5 900 node bench/live.mjs "$RESULTS/live" \
+    || die "bench/live.mjs failed"
 fi
