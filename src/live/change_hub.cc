@@ -61,9 +61,12 @@ void ChangeHub::notify() {
 std::uint64_t ChangeHub::subscribe(ChangeFilter filter, std::optional<std::int64_t> after, Deliver deliver,
                                    Reset reset) {
   std::uint64_t id;
-  // "From now" is where the hub is now: a change that commits after this call is past that point,
+  // "From now" is the newest seq now: a change that commits after this call is past that point,
   // so the catch-up or the tail hands it over, whenever the hub gets to the newcomer.
-  if (!after) after = position_.load();
+  if (!after) {
+    auto newest = feed_.newestSeq();
+    after = newest ? *newest : position_.load();
+  }
   {
     std::lock_guard lock(mutex_);
     id = nextId_++;
@@ -101,8 +104,14 @@ void ChangeHub::run() {
       for (const auto id : leaving_) active_.erase(id);
       leaving_.clear();
     }
-    // The tail first, then the newcomers are caught up to where it ended, and join it.
-    followTail();
+    // The tail first, then the newcomers are caught up to where it ended, and join it. Nobody
+    // following the tail: skip to the newest seq instead of reading records nobody wants (the
+    // feed is written on every commit, and reading it costs intake a share of the CPU).
+    if (!active_.empty()) {
+      followTail();
+    } else if (!joined.empty()) {
+      if (auto newest = feed_.newestSeq()) position_ = std::max(position_.load(), *newest);
+    }
     for (auto& [id, s] : joined) {
       catchUp(s, position_);
       if (s.deliver) active_.emplace(id, std::move(s));

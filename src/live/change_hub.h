@@ -50,8 +50,9 @@ class ChangeHub {
   using Deliver = std::function<bool(const store::Change&)>;
   // The resume point was pruned: the subscriber must refetch state. `newestSeq`: it follows from there.
   using Reset = std::function<bool(std::int64_t oldestSeq, std::int64_t newestSeq)>;
-  // Subscribes from just after `after` (a seq the client has seen), or from now when none. Callbacks
-  // run on the hub thread and must not block. Returns an id for unsubscribe().
+  // Subscribes from just after `after` (a seq the client has seen), or from now when none (reads the
+  // feed's newest seq: call it off the I/O threads). Callbacks run on the hub thread and must not
+  // block. Returns an id for unsubscribe().
   std::uint64_t subscribe(ChangeFilter filter, std::optional<std::int64_t> after, Deliver deliver, Reset reset);
   void unsubscribe(std::uint64_t id);
 

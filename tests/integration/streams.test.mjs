@@ -91,6 +91,7 @@ describe("live streams", () => {
       const stream = sse(server, "", { "Last-Event-ID": String(last) });
       await stream.opened;
       await send(fh, "issues", issue("edited", T0 + (round + 2) * HOUR, "open", [`round-${round}`]));
+      await fh.drained(); // processed, so the round's records are all in the feed before it is read
       const feed = (await fh.api(`/api/v1/changes?after=${last}&limit=1000`)).json;
       await waitFor(() => stream.events.length > 0 && Number(stream.events.at(-1).id) >= feed.newest_seq,
         { timeoutMs: 5000, message: `round ${round}: the stream reaches seq ${feed.newest_seq}` });
