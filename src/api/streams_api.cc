@@ -71,6 +71,24 @@ const std::vector<std::string_view>& StreamsApi::params() {
   return kParams;
 }
 
+namespace {
+
+// The hub hands one change to every subscriber in turn, on its one thread: render each wire form
+// once per change, not once per client. One cache per form (each instantiation has its own).
+enum class Form { Sse, WebSocket };
+template <Form form, typename Render>
+const std::string& renderedOnce(std::int64_t seq, Render render) {
+  thread_local std::int64_t renderedSeq = -1;
+  thread_local std::string rendered;
+  if (renderedSeq != seq) {
+    rendered = render();
+    renderedSeq = seq;
+  }
+  return rendered;
+}
+
+}  // namespace
+
 std::string StreamsApi::sseChange(const store::Change& c) {
   return "id: " + std::to_string(c.seq) + "\nevent: change\ndata: " + changeJson(c) + "\n\n";
 }
@@ -117,7 +135,10 @@ http::StreamAnswer StreamsApi::open(const http::Request& request, http::StreamKi
                    after = *after](std::shared_ptr<http::StreamSink> sink) mutable {
     const auto id = hub_.subscribe(
         std::move(filter), after,
-        [sink, sse](const store::Change& c) { return sink->send(sse ? sseChange(c) : wsChange(c)); },
+        [sink, sse](const store::Change& c) {
+          return sink->send(sse ? renderedOnce<Form::Sse>(c.seq, [&] { return sseChange(c); })
+                                : renderedOnce<Form::WebSocket>(c.seq, [&] { return wsChange(c); }));
+        },
         [sink, sse](std::int64_t oldest, std::int64_t newest) {
           return sink->send(sse ? sseReset(oldest, newest) : wsReset(oldest, newest));
         });
