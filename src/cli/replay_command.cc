@@ -30,8 +30,8 @@ struct WaitFlags {
   }
 };
 
-// Prints the API's {"requeued": n} and, with --wait, waits for the backlog.
-int finish(const AdminTarget& target, const WaitFlags& w, const std::string& answer) {
+// Prints the API's {"requeued": n} and, with --wait, waits until the deliveries of `scope` are done.
+int finish(const AdminTarget& target, const WaitFlags& w, const WaitScope& scope, const std::string& answer) {
   const long long requeued = json::parse(answer).value("requeued", 0LL);
   if (w.json)
     std::cout << answer << "\n";
@@ -39,9 +39,9 @@ int finish(const AdminTarget& target, const WaitFlags& w, const std::string& ans
     std::cout << "requeued " << requeued << (requeued == 1 ? " delivery" : " deliveries") << "\n";
   std::cout.flush();
   if (!w.wait) return 0;
-  if (waitForBacklog(target, requeued, std::chrono::seconds(w.timeoutSeconds), std::cerr)) return 0;
+  if (waitForBacklog(target, scope, requeued, std::chrono::seconds(w.timeoutSeconds), std::cerr)) return 0;
   std::cerr << "forgehook: timed out after " << w.timeoutSeconds
-            << " s with deliveries still queued or retrying (see forgehook metrics status)\n";
+            << " s with deliveries still queued (see forgehook metrics status)\n";
   return 1;
 }
 
@@ -78,6 +78,12 @@ void addReplay(CLI::App& app, int& exitCode) {
       if (!f->filters[name].empty()) body[name] = f->filters[name];
     if (f->all) body["all"] = true;
     std::string answer;
+    WaitScope scope;
+    if (f->wait.wait) {
+      if (f->id > 0) scope.deliveryId = f->id;
+      scope.filters = f->filters;
+      scope.newestIdBefore = newestDeliveryId(f->target);
+    }
     if (f->id > 0) {
       if (!body.empty()) throw std::runtime_error("give a delivery id or filters, not both");
       answer = f->target.call("POST", "/api/v1/deliveries/" + std::to_string(f->id) + "/replay", "");
@@ -93,7 +99,7 @@ void addReplay(CLI::App& app, int& exitCode) {
         throw std::runtime_error(inFlagTerms(e.what()));
       }
     }
-    exitCode = finish(f->target, f->wait, answer);
+    exitCode = finish(f->target, f->wait, scope, answer);
   });
 }
 
@@ -107,8 +113,11 @@ void addRebuild(CLI::App& app, int& exitCode) {
       app.add_subcommand("rebuild", "Drop the projections and derive them again from every stored delivery");
   f->target.addTo(*rebuild);
   f->wait.addTo(*rebuild);
-  rebuild->callback(
-      [f, &exitCode] { exitCode = finish(f->target, f->wait, f->target.call("POST", "/api/v1/rebuild", "")); });
+  rebuild->callback([f, &exitCode] {
+    WaitScope scope;  // every delivery stored before the rebuild
+    if (f->wait.wait) scope.newestIdBefore = newestDeliveryId(f->target);
+    exitCode = finish(f->target, f->wait, scope, f->target.call("POST", "/api/v1/rebuild", ""));
+  });
 }
 
 }  // namespace
