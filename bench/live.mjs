@@ -29,7 +29,7 @@
 //   (1000), BENCH_LIVE_BACKLOG (10000), BENCH_LIVE_WRK_DURATION (10s), BENCH_LIVE_CONNECTIONS (32),
 //   BENCH_LIVE_TMP (bench/results/tmp). Needs wrk for the ingest part. Only 127.0.0.1 is contacted.
 import { spawn, execFileSync } from "node:child_process";
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
@@ -38,6 +38,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
 import WebSocket from "ws";
+import { cpuSeconds, forgehookServers, pct, shiftingTemplate } from "./lib/forgehook_server.mjs";
 
 const now = () => performance.timeOrigin + performance.now();  // ms, comparable across threads
 const SHIFT = 1_000_000;  // copy k of a pull_request example has its number and id shifted by k * SHIFT
@@ -206,8 +207,6 @@ async function main() {
   const SECRET = randomBytes(16).toString("hex");
   const TOKEN = randomBytes(24).toString("hex");
   const NONCE = randomBytes(4).toString("hex");
-  const sign = (body) => "sha256=" + createHmac("sha256", SECRET).update(body).digest("hex");
-  const pct = (sorted, p) => sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] : null;
 
   // --- open files: IDLE_CLIENTS sockets here and as many in the server (which inherits our limit) ---
   const nofile = () => readFileSync("/proc/self/limits", "utf8").match(/^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m);
@@ -224,21 +223,7 @@ async function main() {
   }
 
   // --- payloads: pull_request examples, copy i for delivery i: every delivery its own pull request ---
-  const SENTINEL_BASE = 987650000000;
-  function template(payload) {
-    const obj = structuredClone(payload);
-    const fields = [];
-    for (const f of ["id", "number"]) {
-      const sentinel = String(SENTINEL_BASE + fields.length);
-      fields.push({ sentinel, original: obj.pull_request[f] });
-      obj.pull_request[f] = Number(sentinel);
-    }
-    let pieces = [JSON.stringify(obj)];
-    fields.forEach(({ sentinel }, n) => {
-      pieces = pieces.flatMap((p) => (typeof p !== "string" ? [p] : p.split(sentinel).flatMap((s, i) => (i ? [n, s] : [s]))));
-    });
-    return (copy) => pieces.map((p) => (typeof p === "string" ? p : String(fields[p].original + copy * SHIFT))).join("");
-  }
+  const template = (payload) => shiftingTemplate(payload, [["pull_request", "id"], ["pull_request", "number"]], SHIFT);
   const prExamples = require("@octokit/webhooks-examples").find((e) => e.name === "pull_request").examples;
   if (prExamples.some((p) => p.pull_request.number >= SHIFT)) throw new Error("a pull_request example's number is >= SHIFT");
   const templates = prExamples.map(template);
@@ -259,62 +244,9 @@ async function main() {
       process.exit(sig === "SIGINT" ? 130 : 143);
     });
   }
-  async function startServer(dataDir, extraEnv = {}) {
-    mkdirSync(dataDir, { recursive: true });
-    const child = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir], {
-      env: { ...process.env, FORGEHOOK_GITHUB_SECRET: SECRET, FORGEHOOK_ADMIN_TOKEN: TOKEN, FORGEHOOK_LOG_LEVEL: "warn",
-        ...extraEnv },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    children.add(child);
-    child.once("exit", () => children.delete(child));
-    let stderr = "";
-    child.stderr.on("data", (d) => { stderr = (stderr + d).slice(-4000); });
-    const addrFile = path.join(dataDir, "forgehook.addr");
-    for (let i = 0; i < 400; i++) {
-      if (child.exitCode !== null) throw new Error(`forgehook exited during start-up: ${stderr}`);
-      if (existsSync(addrFile) && readFileSync(addrFile, "utf8").trim()) {
-        const base = readFileSync(addrFile, "utf8").trim();
-        const [host, port] = base.split(":");
-        const s = { child, base, host, port: Number(port), agent: new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS }) };
-        if ((await get(s, "/readyz").catch(() => ({ status: 0 }))).status === 200) return s;
-      }
-      await sleep(25);
-    }
-    child.kill("SIGKILL");
-    throw new Error("forgehook did not become ready in 10 s");
-  }
-  async function stopServer(s) {
-    s.agent.destroy();
-    if (s.child.exitCode !== null) return;
-    const exited = new Promise((r) => s.child.once("exit", r));
-    s.child.kill("SIGTERM");
-    await Promise.race([exited, sleep(10000).then(() => s.child.kill("SIGKILL"))]);
-  }
+  const { sign, get, post, startServer, stopServer } = forgehookServers({ bin: BIN, secret: SECRET, token: TOKEN,
+    connections: CONNECTIONS, children });
   const procStatus = (s, key) => Number(readFileSync(`/proc/${s.child.pid}/status`, "utf8").match(new RegExp(`^${key}:\\s+(\\d+)`, "m"))[1]);
-  function cpuSeconds(pid) {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(f[11]) + Number(f[12])) / 100;  // utime, stime in clock ticks (USER_HZ = 100)
-  }
-  function get(s, p) {
-    return new Promise((resolve, reject) => {
-      const req = http.request({ host: s.host, port: s.port, path: p, agent: s.agent,
-        headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
-        let body = "";
-        res.on("data", (d) => (body += d)).on("end", () => resolve({ status: res.statusCode, body }));
-      });
-      req.on("error", reject).end();
-    });
-  }
-  function post(s, d) {
-    return new Promise((resolve) => {
-      const req = http.request({ host: s.host, port: s.port, path: "/webhooks/github", method: "POST", agent: s.agent,
-        headers: { "Content-Type": "application/json", "X-GitHub-Event": d.event, "X-GitHub-Delivery": d.id,
-          "X-GitHub-Hook-ID": "424242", "X-Hub-Signature-256": d.signature, "User-Agent": "GitHub-Hookshot/bench" } },
-      (res) => { res.resume().on("end", () => resolve(res.statusCode)); });
-      req.on("error", () => resolve(0)).end(d.body);
-    });
-  }
   async function metric(s, name) {
     const { body } = await get(s, "/metrics");
     let n = 0;

@@ -18,14 +18,14 @@
 //   BENCH_PROCESSING_RATE (2000), BENCH_PROCESSING_SECONDS (10), BENCH_PROCESSING_CONNECTIONS (32),
 //   BENCH_PROCESSING_TMP (bench/results/tmp: where the data dirs live, removed afterwards).
 // Needs the sqlite3 CLI (scripts/install-deps.sh bench). Only 127.0.0.1 is contacted.
-import { spawn, execFileSync } from "node:child_process";
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { cpuSeconds, forgehookServers, pct, shiftingTemplate } from "./lib/forgehook_server.mjs";
 
 const require = createRequire(import.meta.url);
 const out = process.argv[2];
@@ -49,35 +49,13 @@ const loadAtStart = os.loadavg().map((x) => +x.toFixed(2));
 const log = (msg) => console.error(`[processing ${new Date().toTimeString().slice(0, 8)}] ${msg}`);
 const SECRET = randomBytes(16).toString("hex");
 const TOKEN = randomBytes(24).toString("hex");
-const sign = (body) => "sha256=" + createHmac("sha256", SECRET).update(body).digest("hex");
 
 // --- payloads ----------------------------------------------------------------------------------
 // The objects whose `id`/`number` name the resource a delivery touches in forgehook's model.
 const RESOURCE_KEYS = ["pull_request", "issue", "review", "comment", "workflow_run", "workflow_job", "check_suite",
   "check_run", "release", "deployment", "deployment_status", "milestone", "discussion"];
-const SENTINEL_BASE = 987650000000;
-
-// A template renders copy k of one example: its resource ids are replaced by sentinels once, and
-// each copy joins the split body around them with the shifted values (no JSON work per delivery).
 function template(event, payload) {
-  const obj = structuredClone(payload);
-  const fields = [];
-  for (const key of RESOURCE_KEYS) {
-    const o = obj[key];
-    if (!o || typeof o !== "object") continue;
-    for (const f of ["id", "number"]) {
-      if (typeof o[f] !== "number") continue;
-      const sentinel = String(SENTINEL_BASE + fields.length);
-      fields.push({ sentinel, original: o[f] });
-      o[f] = Number(sentinel);
-    }
-  }
-  // Pieces are strings of the body or the index of the field whose value goes there.
-  let pieces = [JSON.stringify(obj)];
-  fields.forEach(({ sentinel }, n) => {
-    pieces = pieces.flatMap((p) => (typeof p !== "string" ? [p] : p.split(sentinel).flatMap((s, i) => (i ? [n, s] : [s]))));
-  });
-  return (copy) => pieces.map((p) => (typeof p === "string" ? p : String(fields[p].original + copy * 1_000_000))).join("");
+  return shiftingTemplate(payload, RESOURCE_KEYS.flatMap((key) => [[key, "id"], [key, "number"]]), 1_000_000);
 }
 const templates = [];
 for (const e of require("@octokit/webhooks-examples")) {
@@ -90,59 +68,9 @@ function delivery(i) {
 }
 
 // --- server ------------------------------------------------------------------------------------
-async function startServer(dataDir, pipelineEnabled) {
-  const child = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir], {
-    env: { ...process.env, FORGEHOOK_GITHUB_SECRET: SECRET, FORGEHOOK_ADMIN_TOKEN: TOKEN, FORGEHOOK_LOG_LEVEL: "warn",
-      FORGEHOOK_PIPELINE_ENABLED: String(pipelineEnabled) },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (d) => { stderr = (stderr + d).slice(-4000); });
-  const addrFile = path.join(dataDir, "forgehook.addr");
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) throw new Error(`forgehook exited during start-up: ${stderr}`);
-    if (existsSync(addrFile) && readFileSync(addrFile, "utf8").trim()) {
-      const [host, port] = readFileSync(addrFile, "utf8").trim().split(":");
-      const s = { child, host, port: Number(port), agent: new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS }) };
-      if ((await get(s, "/readyz").catch(() => ({ status: 0 }))).status === 200) return s;
-    }
-    await sleep(25);
-  }
-  child.kill("SIGKILL");
-  throw new Error("forgehook did not become ready in 10 s");
-}
-async function stopServer(s) {
-  s.agent.destroy();
-  if (s.child.exitCode !== null) return;
-  const exited = new Promise((r) => s.child.once("exit", r));
-  s.child.kill("SIGTERM");
-  await Promise.race([exited, sleep(10000).then(() => s.child.kill("SIGKILL"))]);
-}
-// CPU seconds the server used so far (user + system), from /proc.
-function cpuSeconds(s) {
-  const f = readFileSync(`/proc/${s.child.pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;  // utime, stime in clock ticks (USER_HZ = 100)
-}
-
-function get(s, p) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: s.host, port: s.port, path: p, agent: s.agent,
-      headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
-      let body = "";
-      res.on("data", (d) => (body += d)).on("end", () => resolve({ status: res.statusCode, body }));
-    });
-    req.on("error", reject).end();
-  });
-}
-function post(s, d) {
-  return new Promise((resolve) => {
-    const req = http.request({ host: s.host, port: s.port, path: "/webhooks/github", method: "POST", agent: s.agent,
-      headers: { "Content-Type": "application/json", "X-GitHub-Event": d.event, "X-GitHub-Delivery": d.id,
-        "X-GitHub-Hook-ID": "424242", "X-Hub-Signature-256": d.signature, "User-Agent": "GitHub-Hookshot/bench" } },
-    (res) => { res.resume().on("end", () => resolve(res.statusCode)); });
-    req.on("error", () => resolve(0)).end(d.body);
-  });
-}
+const { sign, get, post, startServer: startWith, stopServer } = forgehookServers({ bin: BIN, secret: SECRET, token: TOKEN,
+  connections: CONNECTIONS });
+const startServer = (dataDir, pipelineEnabled) => startWith(dataDir, { FORGEHOOK_PIPELINE_ENABLED: String(pipelineEnabled) });
 async function processedCount(s) {
   const { body } = await get(s, "/metrics");
   let n = 0;
@@ -166,7 +94,6 @@ function statuses(dataDir) {
   return Object.fromEntries(sql(dataDir, "SELECT status, count(*) FROM deliveries GROUP BY status")
     .split("\n").filter(Boolean).map((l) => { const [k, v] = l.split("\t"); return [k, Number(v)]; }));
 }
-const pct = (sorted, p) => sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : null;
 
 // --- backlog -----------------------------------------------------------------------------------
 async function backlogRun(work) {
@@ -185,10 +112,10 @@ async function backlogRun(work) {
   await stopServer(s);
   log(`backlog: ${accepted} accepted (${JSON.stringify(codes)}); restarting with the pipeline on`);
   s = await startServer(dataDir, true);
-  const t0 = performance.now(), cpu0 = cpuSeconds(s);
+  const t0 = performance.now(), cpu0 = cpuSeconds(s.child.pid);
   const atStart = await processedCount(s);
   const end = await waitProcessed(s, accepted, 300000);
-  const cpu = cpuSeconds(s) - cpu0;
+  const cpu = cpuSeconds(s.child.pid) - cpu0;
   await stopServer(s);
   const seconds = (end.at - t0) / 1000;
   const result = {
@@ -208,7 +135,7 @@ async function steadyRun(work) {
   const total = Math.round(RATE * SECONDS);
   log(`steady: ${RATE} deliveries/s for ${SECONDS} s (${total}), pipeline on`);
   const s = await startServer(dataDir, true);
-  const cpu0 = cpuSeconds(s);
+  const cpu0 = cpuSeconds(s.child.pid);
   const ackMs = [];
   const codes = {};
   const pending = [];
@@ -230,7 +157,7 @@ async function steadyRun(work) {
   }
   await Promise.all(pending);
   const sendSeconds = (performance.now() - t0) / 1000;
-  const cpuWhileSending = cpuSeconds(s) - cpu0;  // before the drain wait and its /metrics polling
+  const cpuWhileSending = cpuSeconds(s.child.pid) - cpu0;  // before the drain wait and its /metrics polling
   const accepted = codes[200] || 0;
   const end = await waitProcessed(s, accepted, 60000);
   await stopServer(s);

@@ -41,7 +41,6 @@ class StreamSink {
 inline constexpr int kCloseNormal = 1000;
 inline constexpr int kCloseGoingAway = 1001;      // server shutting down
 inline constexpr int kClosePolicy = 1008;         // e.g. a ticket that is not valid
-inline constexpr int kCloseTryAgainLater = 1013;  // too many streams
 inline constexpr int kSlowConsumer = 4000;        // the client did not read fast enough (send queue full)
 inline constexpr int kCloseIdle = 4001;           // no pong within the heartbeat timeout
 

@@ -5,12 +5,16 @@
 namespace forgehook::store::sqlite {
 namespace {
 
-// ?1 is always the repository filter (NULL = all repositories), matched as the forges match names.
+// ?1 is the repository filter in every query that takes one (NULL = all repositories), matched as
+// the forges match names.
 const std::string kRepoMatch = "(?1 IS NULL OR r.full_name = ?1 COLLATE NOCASE)";
 const std::string kDeliveryRepoMatch = "(?1 IS NULL OR repository = ?1 COLLATE NOCASE)";
 std::string joinRepo(const std::string& alias) {
   return " LEFT JOIN repositories r ON r.forge = " + alias + ".forge AND r.repo_id = " + alias + ".repo_id";
 }
+
+// The repository filter as ?1: NULL matches every repository.
+FieldValue repo(const RepositoryFilter& repository) { return repository ? FieldValue(*repository) : FieldValue(); }
 
 std::optional<std::int64_t> optionalInteger(const Statement& s, int column) {
   if (s.isNull(column)) return std::nullopt;
@@ -39,11 +43,9 @@ MilestoneRow readMilestone(const Statement& s) {
 
 }  // namespace
 
-core::Result<void> SqliteMetricsReader::query(const std::string& sql, const RepositoryFilter& repository,
-                                              std::initializer_list<FieldValue> more,
+core::Result<void> SqliteMetricsReader::query(const std::string& sql, std::vector<FieldValue> params,
                                               const std::function<void(const Statement&)>& row) {
-  BoundSql bound{sql, {repository ? FieldValue(*repository) : FieldValue()}};
-  bound.params.insert(bound.params.end(), more.begin(), more.end());
+  BoundSql bound{sql, std::move(params)};
   return db_.read<void>([&](sqlite3* db) -> core::Result<void> {
     Statement s(db, bound.sql);
     bound.bindTo(s);
@@ -55,11 +57,10 @@ core::Result<void> SqliteMetricsReader::query(const std::string& sql, const Repo
 }
 
 template <typename Row>
-core::Result<std::vector<Row>> SqliteMetricsReader::rows(const std::string& sql, const RepositoryFilter& repository,
-                                                         std::initializer_list<FieldValue> more,
+core::Result<std::vector<Row>> SqliteMetricsReader::rows(const std::string& sql, std::vector<FieldValue> params,
                                                          Row (*read)(const Statement&)) {
   std::vector<Row> out;
-  auto done = query(sql, repository, more, [&](const Statement& s) { out.push_back(read(s)); });
+  auto done = query(sql, std::move(params), [&](const Statement& s) { out.push_back(read(s)); });
   if (!done) return std::unexpected(done.error());
   return out;
 }
@@ -77,7 +78,7 @@ core::Result<StatusCounts> SqliteMetricsReader::statusCounts(const RepositoryFil
       "), (SELECT count(*) FROM deliveries WHERE status IN ('queued', 'retrying')), (SELECT count(*) FROM deliveries "
       "WHERE status = 'dead')";
   StatusCounts c;
-  auto done = query(sql, repository, {sinceMicros}, [&](const Statement& s) {
+  auto done = query(sql, {repo(repository), sinceMicros}, [&](const Statement& s) {
     c = {s.integer(0), s.integer(1), s.integer(2), optionalInteger(s, 3),
          s.integer(4), s.integer(5), s.integer(6), s.integer(7)};
   });
@@ -86,16 +87,16 @@ core::Result<StatusCounts> SqliteMetricsReader::statusCounts(const RepositoryFil
 }
 
 core::Result<std::vector<MilestoneRow>> SqliteMetricsReader::milestones(const RepositoryFilter& repository) {
-  return rows(kMilestoneColumns + " ORDER BY m.due_on IS NULL, m.due_on, m.title", repository, {}, readMilestone);
+  return rows(kMilestoneColumns + " ORDER BY m.due_on IS NULL, m.due_on, m.title", {repo(repository)}, readMilestone);
 }
 
 core::Result<std::vector<MilestoneRow>> SqliteMetricsReader::milestonesTitled(const RepositoryFilter& repository,
                                                                               const std::string& title) {
-  return rows(kMilestoneColumns + " AND m.title = ?2 ORDER BY r.full_name", repository, {title}, readMilestone);
+  return rows(kMilestoneColumns + " AND m.title = ?2 ORDER BY r.full_name", {repo(repository), title}, readMilestone);
 }
 
 core::Result<std::vector<MilestoneRow>> SqliteMetricsReader::closedMilestones(const RepositoryFilter& repository) {
-  return rows(kMilestoneColumns + " AND m.state = 'closed' ORDER BY m.closed_at DESC LIMIT 10", repository, {},
+  return rows(kMilestoneColumns + " AND m.state = 'closed' ORDER BY m.closed_at DESC LIMIT 10", {repo(repository)},
               readMilestone);
 }
 
@@ -110,7 +111,7 @@ core::Result<std::vector<PullTiming>> SqliteMetricsReader::pullTimings(const Rep
       " AND p.created_at < ?3) WHERE created_at >= ?2 OR (merged_at >= ?2 AND merged_at < ?3) OR (closed_at >= ?2 AND "
       "closed_at < ?3) OR (first_review_at >= ?2 AND first_review_at < ?3)";
   std::vector<PullTiming> rows;
-  auto done = query(sql, repository, {since, until}, [&](const Statement& s) {
+  auto done = query(sql, {repo(repository), since, until}, [&](const Statement& s) {
     rows.push_back({s.integer(0), optionalInteger(s, 1), optionalInteger(s, 2), optionalInteger(s, 3), s.text(4),
                     s.integer(5) == 1, s.integer(6) == 1});
   });
@@ -119,12 +120,12 @@ core::Result<std::vector<PullTiming>> SqliteMetricsReader::pullTimings(const Rep
 }
 
 core::Result<std::vector<SprintIssue>> SqliteMetricsReader::milestoneIssues(const MilestoneRow& milestone) {
-  // ?1 is unused here (query() always binds the repository there); the milestone is named by id.
+  // By the milestone's id, not its title: a renamed milestone keeps its issues.
   const std::string sql =
-      "SELECT s.number, s.state, s.created_at, s.closed_at FROM issues s WHERE ?1 IS NULL AND s.forge = ?2 AND "
-      "s.milestone_id = ?3 AND s.state != 'deleted'";
+      "SELECT s.number, s.state, s.created_at, s.closed_at FROM issues s WHERE s.forge = ?1 AND s.milestone_id = ?2 "
+      "AND s.state != 'deleted'";
   return rows(
-      sql, std::nullopt, {milestone.forge, milestone.milestoneId}, +[](const Statement& s) {
+      sql, {milestone.forge, milestone.milestoneId}, +[](const Statement& s) {
         return SprintIssue{s.integer(0), s.text(1), optionalInteger(s, 2), optionalInteger(s, 3)};
       });
 }
@@ -144,11 +145,11 @@ core::Result<HealthCounts> SqliteMetricsReader::healthCounts(const HealthQuery& 
                           " AND u.conclusion IN ('failure', 'timed_out', 'startup_failure')), (SELECT count(*) " +
                           resolved + "), (SELECT round(avg(n.resolved_at - n.opened_at) / 3600.0, 2) " + resolved + ")";
   HealthCounts h;
-  auto done =
-      query(sql, q.repository, {q.now, q.stalePullSeconds, q.staleIssueSeconds, q.ciSince}, [&](const Statement& s) {
-        h = {s.integer(0), s.integer(1), s.integer(2), s.integer(3), s.integer(4), std::nullopt};
-        if (!s.isNull(5)) h.meanHoursToResolve = s.real(5);
-      });
+  auto done = query(sql, {repo(q.repository), q.now, q.stalePullSeconds, q.staleIssueSeconds, q.ciSince},
+                    [&](const Statement& s) {
+                      h = {s.integer(0), s.integer(1), s.integer(2), s.integer(3), s.integer(4), std::nullopt};
+                      if (!s.isNull(5)) h.meanHoursToResolve = s.real(5);
+                    });
   if (!done) return std::unexpected(done.error());
   return h;
 }

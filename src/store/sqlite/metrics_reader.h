@@ -21,13 +21,13 @@ class SqliteMetricsReader final : public MetricsReader {
   core::Result<HealthCounts> healthCounts(const HealthQuery& query) override;
 
  private:
-  // Runs `sql` with ?1 bound to the repository (NULL for all) and `more` after it; calls `row` per row.
-  core::Result<void> query(const std::string& sql, const RepositoryFilter& repository,
-                           std::initializer_list<FieldValue> more, const std::function<void(const Statement&)>& row);
+  // Runs `sql` with `params` bound to ?1, ?2, ...; calls `row` per row.
+  core::Result<void> query(const std::string& sql, std::vector<FieldValue> params,
+                           const std::function<void(const Statement&)>& row);
   // query() collecting `read(statement)` of every row.
   template <typename Row>
-  core::Result<std::vector<Row>> rows(const std::string& sql, const RepositoryFilter& repository,
-                                      std::initializer_list<FieldValue> more, Row (*read)(const Statement&));
+  core::Result<std::vector<Row>> rows(const std::string& sql, std::vector<FieldValue> params,
+                                      Row (*read)(const Statement&));
   Database& db_;
 };
 
