@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "support/changes.h"
+#include "support/scenario_payloads.h"
 #include "support/scenario_world.h"
 
 namespace forgehook::testing {
@@ -18,69 +19,6 @@ using ::testing::UnorderedElementsAre;
 
 constexpr std::int64_t T0 = kScenarioT0;
 constexpr std::int64_t kHour = 3600;
-
-json onRepo(json payload) {
-  payload["repository"] = example("pull_request", "opened")["repository"];
-  return payload;
-}
-
-json pullRequest(const std::string& action, std::int64_t updated, const std::string& state = "open") {
-  json p = onRepo(example("pull_request", "opened"));
-  p["action"] = action;
-  p["number"] = 7;
-  auto& pr = p["pull_request"];
-  pr["number"] = 7;
-  pr["created_at"] = iso(T0);
-  pr["updated_at"] = iso(updated);
-  pr["state"] = state;
-  pr["merged"] = false;
-  pr["merged_at"] = nullptr;
-  pr["closed_at"] = state == "closed" ? json(iso(updated)) : json(nullptr);
-  return p;
-}
-
-json review(std::int64_t submitted) {
-  json p = onRepo(example("pull_request_review", "submitted"));
-  p["pull_request"]["number"] = 7;
-  p["pull_request"]["created_at"] = iso(T0);
-  p["review"]["id"] = 5001;
-  p["review"]["user"]["login"] = "octo-reviewer";  // the author's own review would not count
-  p["review"]["state"] = "approved";
-  p["review"]["submitted_at"] = iso(submitted);
-  return p;
-}
-
-json issue(const std::string& action, std::int64_t updated, const std::string& state) {
-  json p = onRepo(example("issues", "opened"));
-  p["action"] = action;
-  auto& i = p["issue"];
-  i["number"] = 42;
-  i["created_at"] = iso(T0);
-  i["updated_at"] = iso(updated);
-  i["state"] = state;
-  i["state_reason"] = state == "closed" ? json("completed") : json(nullptr);
-  i["closed_at"] = state == "closed" ? json(iso(updated)) : json(nullptr);
-  return p;
-}
-
-json failedRun(int id, std::int64_t started) {
-  json p = onRepo(example("workflow_run", "completed"));
-  p["workflow"]["name"] = "CI";
-  auto& r = p["workflow_run"];
-  r["id"] = id;
-  r["name"] = "CI";
-  r["head_branch"] = "main";
-  r["status"] = "completed";
-  r["conclusion"] = "failure";
-  r["run_attempt"] = 1;
-  r["run_started_at"] = iso(started);
-  r["updated_at"] = iso(started + 600);
-  return p;
-}
-
-Delivery gh(const std::string& event, json payload, const std::string& id) {
-  return {"github", event, id, std::move(payload)};
-}
 
 class ChangeRecorderTest : public ::testing::Test {
  protected:
@@ -152,7 +90,7 @@ TEST_F(ChangeRecorderTest, ReplayRecordsTheDeliveryStatusButNoUnchangedRow) {
 
 TEST_F(ChangeRecorderTest, NewerPullVersionRecordsOneUpdateWithTheNewState) {
   deliver({gh("pull_request", pullRequest("opened", T0), "d1")});
-  const auto closed = deliver({gh("pull_request", pullRequest("closed", T0 + kHour, "closed"), "d2")});
+  const auto closed = deliver({gh("pull_request", closedPullRequest(T0 + kHour), "d2")});
   EXPECT_THAT(of(closed, "repositories"), IsEmpty());  // the same repository again: nothing changed
   const auto pulls = of(closed, "pulls");
   ASSERT_EQ(pulls.size(), 1u);
@@ -186,8 +124,8 @@ TEST_F(ChangeRecorderTest, ClosingTheLinkedIssueUpdatesThePlannedItem) {
   in.repository = example("pull_request", "opened")["repository"]["full_name"];
   in.issueNumber = 42;
   ASSERT_TRUE(world_.planning().createItem(in, T0));
-  deliver({gh("issues", issue("opened", T0, "open"), "i1")});
-  const auto closed = deliver({gh("issues", issue("closed", T0 + kHour, "closed"), "i2")});
+  deliver({gh("issues", issue("opened", T0, "open", {}), "i1")});
+  const auto closed = deliver({gh("issues", issue("closed", T0 + kHour, "closed", {}, "completed"), "i2")});
   const auto items = of(closed, "items");
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].action, "updated");
@@ -203,7 +141,7 @@ TEST_F(ChangeRecorderTest, ItemLinkedBeforeItsRepositoryWasSeenIsUpdatedByTheIss
   in.repository = example("pull_request", "opened")["repository"]["full_name"];
   in.issueNumber = 42;
   ASSERT_TRUE(world_.planning().createItem(in, T0));
-  const auto opened = deliver({gh("issues", issue("opened", T0, "open"), "i1")});
+  const auto opened = deliver({gh("issues", issue("opened", T0, "open", {}), "i1")});
   const auto items = of(opened, "items");
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].action, "updated");
@@ -235,7 +173,7 @@ TEST_F(ChangeRecorderTest, PlannedItemCreateUpdateAndDeleteAreRecordedWithTheirR
 }
 
 TEST_F(ChangeRecorderTest, FailedRunCreatesAnIncidentAndItsAcknowledgementUpdatesIt) {
-  const auto failed = deliver({gh("workflow_run", failedRun(100, T0), "w1")});
+  const auto failed = deliver({gh("workflow_run", workflowRun(100, "failure", T0), "w1")});
   const auto incidents = of(failed, "incidents");
   ASSERT_EQ(incidents.size(), 1u);
   EXPECT_EQ(incidents[0].action, "created");
