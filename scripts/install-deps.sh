@@ -6,8 +6,9 @@ want=${1:-build}
 cd "$(dirname "$0")/.."
 
 build_pkgs=(g++ cmake make ninja-build pkg-config ccache libboost1.81-dev libsqlite3-dev libssl-dev
-            libsimdjson-dev libzstd-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev)
-test_pkgs=(libgtest-dev libgmock-dev nodejs npm)
+            libsimdjson-dev libzstd-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
+            libcurl4-openssl-dev nodejs npm)
+test_pkgs=(libgtest-dev libgmock-dev chromium)
 bench_pkgs=(wrk webhook nginx-light libbenchmark-dev procps sqlite3)
 
 pkgs=("${build_pkgs[@]}")
@@ -31,10 +32,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Test data and peers come from npm, pinned by package-lock.json.
-if [ "$want" != build ]; then
-  if [ ! -d node_modules/@octokit/webhooks-examples ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    echo "install-deps: npm ci"
-    npm ci --no-audit --no-fund --loglevel=error >/dev/null
-  fi
+# The dashboard's bundler and libraries (needed to build), and the test data, browser driver and peers
+# come from npm, pinned by package-lock.json: one install for every mode keeps it simple.
+if [ ! -d node_modules/esbuild ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "install-deps: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
