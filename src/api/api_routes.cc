@@ -36,7 +36,7 @@ struct ApiRoutes::Handlers {
   explicit Handlers(const ApiDependencies& d)
       : tickets(d.clock),
         auth(d.adminToken, d.store.tokenStore(), tickets, d.clock),
-        tokens(d.store.tokenStore(), tickets, d.clock),
+        tokens(d.store.tokenStore(), tickets, d.clock, [this](std::int64_t id) { streams.closeStreamsOf(id); }),
         deliveries(d.store.deliveryLog(), d.clock),
         secrets(d.store.secretStore(), d.secretsChanged),
         resources(d.store.activityReader(), d.clock),

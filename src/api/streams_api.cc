@@ -61,6 +61,7 @@ struct Subscription {
   std::mutex mutex;
   std::optional<std::uint64_t> id;
   bool closed = false;
+  std::weak_ptr<http::StreamSink> sink;  // set for a read-only token's stream (guarded by the token map's mutex)
 };
 
 }  // namespace
@@ -76,12 +77,13 @@ namespace {
 // The hub hands one change to every subscriber in turn, on its one thread: render each wire form
 // once per change, not once per client. One cache per form (each instantiation has its own).
 enum class Form { Sse, WebSocket };
+// The message is shared by the clients' queues, so it is built and allocated once.
 template <Form form, typename Render>
-const std::string& renderedOnce(std::int64_t seq, Render render) {
+const http::StreamMessage& renderedOnce(std::int64_t seq, Render render) {
   thread_local std::int64_t renderedSeq = -1;
-  thread_local std::string rendered;
-  if (renderedSeq != seq) {
-    rendered = render();
+  thread_local http::StreamMessage rendered;
+  if (renderedSeq != seq || !rendered) {
+    rendered = std::make_shared<const std::string>(render());
     renderedSeq = seq;
   }
   return rendered;
@@ -108,6 +110,20 @@ std::string StreamsApi::wsReset(std::int64_t oldest, std::int64_t newest) {
          "}";
 }
 
+std::size_t StreamsApi::closeStreamsOf(std::int64_t tokenId) const {
+  std::vector<std::shared_ptr<http::StreamSink>> sinks;
+  {
+    std::lock_guard lock(tokenStreamsMutex_);
+    auto [first, last] = tokenStreams_.equal_range(tokenId);
+    for (auto it = first; it != last; ++it)
+      if (auto sink = it->second.lock()) sinks.push_back(std::move(sink));
+  }
+  // Outside the lock: close() may run the stream's onClose, which takes it.
+  for (const auto& sink : sinks)
+    sink->close(http::kCloseRevoked, "token revoked", "event: revoked\ndata: {\"error\":\"token_revoked\"}\n\n");
+  return sinks.size();
+}
+
 http::StreamAnswer StreamsApi::events(const http::Request& request) const {
   return open(request, http::StreamKind::ServerSentEvents);
 }
@@ -122,7 +138,10 @@ http::StreamAnswer StreamsApi::open(const http::Request& request, http::StreamKi
     answer.refusal = http::errorResponse(error);
     return answer;
   };
-  if (auto principal = auth_.streamPrincipal(request); !principal) return refuse(principal.error());
+  auto principal = auth_.streamPrincipal(request);
+  if (!principal) return refuse(principal.error());
+  const std::optional<std::int64_t> tokenId =
+      principal->isAdmin() ? std::nullopt : std::optional<std::int64_t>(principal->tokenId);
   if (auto ok = checkParams(request, params()); !ok) return refuse(ok.error());
   auto filter = filterFrom(request);
   if (!filter) return refuse(filter.error());
@@ -131,8 +150,13 @@ http::StreamAnswer StreamsApi::open(const http::Request& request, http::StreamKi
 
   const bool sse = kind == http::StreamKind::ServerSentEvents;
   auto subscription = std::make_shared<Subscription>();
-  answer.onOpen = [this, subscription, sse, filter = std::move(*filter),
+  answer.onOpen = [this, subscription, sse, tokenId, filter = std::move(*filter),
                    after = *after](std::shared_ptr<http::StreamSink> sink) mutable {
+    if (tokenId) {
+      std::lock_guard lock(tokenStreamsMutex_);
+      tokenStreams_.emplace(*tokenId, sink);
+      subscription->sink = sink;
+    }
     const auto id = hub_.subscribe(
         std::move(filter), after,
         [sink, sse](const store::Change& c) {
@@ -148,7 +172,17 @@ http::StreamAnswer StreamsApi::open(const http::Request& request, http::StreamKi
     else
       subscription->id = id;
   };
-  answer.onClose = [this, subscription] {
+  answer.onClose = [this, subscription, tokenId] {
+    if (tokenId) {
+      std::lock_guard lock(tokenStreamsMutex_);
+      auto [first, last] = tokenStreams_.equal_range(*tokenId);
+      for (auto it = first; it != last; ++it) {
+        if (it->second.lock() == subscription->sink.lock()) {
+          tokenStreams_.erase(it);
+          break;
+        }
+      }
+    }
     std::lock_guard lock(subscription->mutex);
     subscription->closed = true;
     if (subscription->id) hub_.unsubscribe(*subscription->id);

@@ -3,7 +3,10 @@
 // both fed by the change hub with the same filters (resource, action, repository, forge, kind) and
 // resumable without gaps: SSE from Last-Event-ID, either from `after=SEQ`. A resume point the feed
 // no longer keeps gets an explicit reset message (refetch, then follow). Thread-safe.
+#include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "api/admin_auth.h"
 #include "http/stream.h"
@@ -27,10 +30,17 @@ class StreamsApi {
   [[nodiscard]] static std::string wsChange(const store::Change& change);
   [[nodiscard]] static std::string wsReset(std::int64_t oldestSeq, std::int64_t newestSeq);
 
+  // Ends every open stream of the read-only API token `tokenId` (it was revoked): WebSocket close
+  // 4003, SSE a final `revoked` event. Returns how many. Any thread.
+  std::size_t closeStreamsOf(std::int64_t tokenId) const;
+
  private:
   [[nodiscard]] http::StreamAnswer open(const http::Request& request, http::StreamKind kind) const;
   live::ChangeHub& hub_;
   const Authenticator& auth_;
+  // The open streams of read-only tokens, by token id, so a revocation reaches them.
+  mutable std::mutex tokenStreamsMutex_;
+  mutable std::multimap<std::int64_t, std::weak_ptr<http::StreamSink>> tokenStreams_;
 };
 
 }  // namespace forgehook::api

@@ -71,6 +71,7 @@ http::Response TokensApi::revoke(const http::Request& request) const {
   if (!id) return http::errorResponse(core::Error::notFound("no token at " + request.path));
   if (auto done = store_.revokeToken(*id, clock_.nowSeconds()); !done) return http::errorResponse(done.error());
   tickets_.dropTokenTickets(*id);
+  if (revoked_) revoked_(*id);
   return jsonReply({{"revoked", *id}});
 }
 

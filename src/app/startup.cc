@@ -111,6 +111,7 @@ http::ServerOptions serverOptions(const core::Config& c) {
   o.idleTimeout = std::chrono::milliseconds(c.server.idleTimeoutMs);
   o.maxConnections = c.server.maxConnections;
   o.maxStreams = c.server.maxStreams;
+  o.streamThreads = c.server.streamThreads;
   o.streams.heartbeat = std::chrono::milliseconds(c.server.streamHeartbeatMs);
   o.streams.idleTimeout = std::chrono::milliseconds(c.server.streamIdleTimeoutMs);
   o.streams.maxQueuedBytes = static_cast<std::size_t>(c.server.streamQueueBytes);

@@ -117,6 +117,7 @@ const std::vector<Key>& keys() {
       FH_INT("server.idle_timeout_ms", server.idleTimeoutMs),
       FH_INT("server.max_connections", server.maxConnections),
       FH_INT("server.max_streams", server.maxStreams),
+      FH_SINT("server.stream_threads", server.streamThreads),
       FH_INT("server.stream_heartbeat_ms", server.streamHeartbeatMs),
       FH_INT("server.stream_idle_timeout_ms", server.streamIdleTimeoutMs),
       FH_INT("server.stream_queue_bytes", server.streamQueueBytes),
@@ -226,6 +227,8 @@ Config loadConfig(const ConfigSources& sources) {
     }
     if (!known) throw std::invalid_argument("unknown configuration key \"" + name + "\"");
   }
+  if (config.server.streamThreads < 0 || config.server.streamThreads > 64)
+    throw std::invalid_argument("server.stream_threads must be between 0 and 64");
   if (config.server.maxStreams > 1'000'000)
     throw std::invalid_argument("server.max_streams must be between 0 and 1000000");
   if (config.server.streamHeartbeatMs < 100 || config.server.streamHeartbeatMs > 3'600'000)

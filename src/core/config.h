@@ -30,6 +30,9 @@ struct Config {
     // Live streams (GET /api/v1/events, /api/v1/stream). Each open stream holds a connection and up
     // to streamQueueBytes of memory; past maxStreams a stream request gets 503 (0: streams off).
     std::int64_t maxStreams = 1000;
+    // Threads that write the streams, apart from the I/O threads that answer requests, so a burst
+    // fanned out to many clients never delays a webhook's answer. 0: streams share the I/O threads.
+    int streamThreads = 1;
     std::int64_t streamHeartbeatMs = 15'000;     // SSE ping comment / WebSocket ping this often
     std::int64_t streamIdleTimeoutMs = 45'000;   // no pong (WebSocket) or a write this slow: closed
     std::int64_t streamQueueBytes = 256 * 1024;  // per stream; a client this far behind is dropped

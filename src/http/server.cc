@@ -20,8 +20,9 @@ namespace {
 // never race and need no strand (strands cost a lock and an executor copy per operation).
 class IoContextPool {
  public:
-  explicit IoContextPool(int size) {
-    for (int i = 0; i < std::max(1, size); ++i) {
+  // At least one context, unless `allowEmpty` (the optional stream pool).
+  explicit IoContextPool(int size, bool allowEmpty = false) {
+    for (int i = 0; i < (allowEmpty ? std::max(0, size) : std::max(1, size)); ++i) {
       contexts_.push_back(std::make_unique<asio::io_context>(1));
       guards_.emplace_back(asio::make_work_guard(*contexts_.back()));
     }
@@ -88,12 +89,16 @@ struct HttpServer::Impl {
   Impl(ServerOptions options, const Router& router, core::Metrics& metrics, const core::Logger& logger)
       : blockingPool(static_cast<std::size_t>(options.blockingThreads)),
         context{options, router, metrics, logger, blockingPool},
-        pool(options.ioThreads) {}
+        pool(options.ioThreads),
+        streamPool(options.streamThreads, true) {
+    for (std::size_t i = 0; i < streamPool.size(); ++i) context.streamContexts.push_back(&streamPool.at(i));
+  }
   // Destroyed in reverse: the io_contexts first, with the handlers still pending on them and the
   // sessions those hold, while the context the sessions refer to is alive.
   asio::thread_pool blockingPool;
   SessionContext context;
   IoContextPool pool;
+  IoContextPool streamPool;  // empty when streams stay on the I/O threads
   std::shared_ptr<Listener> listener;
   std::vector<std::thread> threads;
   bool stopped = false;
@@ -118,6 +123,8 @@ std::string HttpServer::start() {
   impl_->listener->accept();
   for (std::size_t i = 0; i < impl_->pool.size(); ++i)
     impl_->threads.emplace_back([this, i] { impl_->pool.at(i).run(); });
+  for (std::size_t i = 0; i < impl_->streamPool.size(); ++i)
+    impl_->threads.emplace_back([this, i] { impl_->streamPool.at(i).run(); });
   const auto bound = impl_->listener->localEndpoint();
   std::string out = bound.address().to_string();
   if (bound.address().is_v6()) out.insert(0, 1, '[').push_back(']');
@@ -136,6 +143,7 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
          std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   impl_->pool.stop();
+  impl_->streamPool.stop();
   for (auto& t : impl_->threads) t.join();
   // What did not close in time ends now; its onClose runs on the blocking pool, joined next.
   impl_->context.streams.abandonAll();

@@ -27,6 +27,9 @@ struct ServerOptions {
   // Streams open at once; past it a stream request gets 503 too_many_streams. Each holds a
   // connection and up to streams.maxQueuedBytes of memory.
   std::int64_t maxStreams = 1000;
+  // I/O threads of their own for open streams (a stream's connection moves there once it opens);
+  // 0 = streams stay on the I/O thread that accepted them.
+  int streamThreads = 1;
 };
 
 class HttpServer {

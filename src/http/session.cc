@@ -287,4 +287,20 @@ void HttpSession::discardUntilClosed() {
                           });
 }
 
+beast::tcp_stream toStreamThread(beast::tcp_stream&& stream, SessionContext& context) {
+  if (context.streamContexts.empty()) return std::move(stream);
+  auto& target = *context.streamContexts[context.nextStreamContext.fetch_add(1) % context.streamContexts.size()];
+  // No operation is pending on the connection here (its request was read, nothing written yet), so
+  // its descriptor can leave one io_context for another.
+  auto socket = stream.release_socket();
+  boost::system::error_code ec;
+  const auto protocol = socket.local_endpoint(ec).protocol();
+  if (ec) return beast::tcp_stream(std::move(socket));  // already gone: the stream ends at its first I/O
+  const auto fd = socket.release(ec);
+  if (ec) return beast::tcp_stream(std::move(socket));
+  asio::ip::tcp::socket moved(target);
+  moved.assign(protocol, fd, ec);
+  return beast::tcp_stream(std::move(moved));
+}
+
 }  // namespace forgehook::http

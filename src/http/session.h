@@ -28,7 +28,14 @@ struct SessionContext {
   boost::asio::thread_pool& blockingPool;
   std::atomic<std::int64_t> inFlight{0};  // requests read but not yet answered
   StreamRegistry streams{};               // open SSE and WebSocket streams
+  // Where a stream's connection moves once it opens (ServerOptions::streamThreads); empty = it stays.
+  std::vector<boost::asio::io_context*> streamContexts{};
+  std::atomic<std::size_t> nextStreamContext{0};
 };
+
+// Moves an open connection to the next stream I/O thread, when there are any: its executor changes,
+// so the stream session must be created after and started on that executor (see startSseSession).
+[[nodiscard]] boost::beast::tcp_stream toStreamThread(boost::beast::tcp_stream&& stream, SessionContext& context);
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:

@@ -7,6 +7,8 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cstdio>
+#include <vector>
 
 #include "http/session.h"
 #include "http/stream_session.h"
@@ -62,9 +64,32 @@ class SseSession final : public StreamSession {
     });
   }
 
-  void writeItem(const Outgoing& item) override {
-    asio::async_write(*stream_, bhttp::make_chunk(asio::buffer(item.data)),
-                      [self = self()](beast::error_code ec, std::size_t) { self->onWritten(!ec); });
+  // One chunk per item, all in one write.
+  void writeBatch(const std::vector<Outgoing>& items) override {
+    static constexpr char kCrlf[] = "\r\n";
+    sizes_.clear();
+    std::vector<std::size_t> ends;
+    ends.reserve(items.size());
+    for (const auto& item : items) {
+      if (item.data->empty()) {  // a zero-size chunk would end the response: nothing to write
+        ends.push_back(sizes_.size());
+        continue;
+      }
+      char hex[20];
+      const int n = std::snprintf(hex, sizeof hex, "%zx\r\n", item.data->size());
+      sizes_.append(hex, static_cast<std::size_t>(n));
+      ends.push_back(sizes_.size());
+    }
+    buffers_.clear();
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (items[i].data->empty()) continue;
+      buffers_.emplace_back(sizes_.data() + start, ends[i] - start);
+      buffers_.emplace_back(items[i].data->data(), items[i].data->size());
+      buffers_.emplace_back(kCrlf, 2);
+      start = ends[i];
+    }
+    asio::async_write(*stream_, buffers_, [self = self()](beast::error_code ec, std::size_t) { self->onWritten(!ec); });
   }
 
   void writeClose(int, const std::string&, const std::string& finalMessage) override {
@@ -91,12 +116,17 @@ class SseSession final : public StreamSession {
   std::optional<beast::tcp_stream> stream_;
   std::unique_ptr<Head> head_;
   std::array<char, 512> readBuffer_{};
+  std::string sizes_;  // the chunk-size lines of the batch being written
+  std::vector<asio::const_buffer> buffers_;
 };
 
 }  // namespace
 
 void startSseSession(beast::tcp_stream&& stream, SessionContext& context, StreamSetup setup) {
-  std::make_shared<SseSession>(std::move(stream), context, std::move(setup))->begin();
+  auto moved = toStreamThread(std::move(stream), context);
+  auto executor = moved.get_executor();
+  auto session = std::make_shared<SseSession>(std::move(moved), context, std::move(setup));
+  asio::post(executor, [session] { session->begin(); });
 }
 
 }  // namespace forgehook::http

@@ -20,6 +20,10 @@ enum class StreamKind {
 
 // One open stream to one client, owned by its session. Thread-safe: send() and close() may be
 // called from any thread; the session writes on its own thread, one message at a time.
+// A message as queued: immutable and shared, so one change rendered once goes to every client
+// without a copy per client.
+using StreamMessage = std::shared_ptr<const std::string>;
+
 class StreamSink {
  public:
   virtual ~StreamSink() = default;
@@ -28,7 +32,9 @@ class StreamSink {
   // Returns false when the stream is closed, or when the message would make the queue hold more than
   // the route's maxQueuedBytes: then the stream is closed with close(kSlowConsumer, ...) after the
   // messages already queued, so a slow client costs bounded memory and never slows the sender.
-  virtual bool send(std::string message) = 0;
+  // Messages sent in a burst are written together (one system call for many), in order.
+  virtual bool send(StreamMessage message) = 0;
+  bool send(std::string message) { return send(std::make_shared<const std::string>(std::move(message))); }
   // Writes what is queued, then ends the stream: SSE ends the response (with `finalMessage`, when
   // given, written last); WebSocket sends a close frame with `code` and `reason`. Idempotent.
   virtual void close(int code, std::string reason, std::string finalMessage = {}) = 0;
@@ -43,6 +49,7 @@ inline constexpr int kCloseGoingAway = 1001;      // server shutting down
 inline constexpr int kClosePolicy = 1008;         // e.g. a ticket that is not valid
 inline constexpr int kSlowConsumer = 4000;        // the client did not read fast enough (send queue full)
 inline constexpr int kCloseIdle = 4001;           // no pong within the heartbeat timeout
+inline constexpr int kCloseRevoked = 4003;        // the token the stream was opened with was revoked
 
 // What a stream route's handler answers.
 struct StreamAnswer {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
+#include <utility>
 
 #include "http/session.h"
 
@@ -15,6 +16,10 @@ namespace {
 constexpr std::chrono::milliseconds kShutdownDrain{1000};
 // Heartbeats more often than this would spin the timer.
 constexpr std::chrono::milliseconds kMinHeartbeat{10};
+// One write takes at most this many queued items or (past the first) bytes: enough to make a burst
+// one system call, small enough that a heartbeat or a close is not stuck behind a huge write.
+constexpr std::size_t kMaxBatchItems = 512;
+constexpr std::size_t kMaxBatchBytes = 256 * 1024;
 
 const char* kindName(StreamKind kind) { return kind == StreamKind::WebSocket ? "websocket" : "sse"; }
 }  // namespace
@@ -32,17 +37,21 @@ void StreamSession::begin() {
   startTransport();
 }
 
-bool StreamSession::send(std::string message) {
-  if (state_.load() != kOpen) return false;
-  const std::size_t size = message.size();
+bool StreamSession::send(StreamMessage message) {
+  if (state_.load() != kOpen || !message) return false;
+  const std::size_t size = message->size();
   if (queued_.fetch_add(size) + size > options_.maxQueuedBytes) {
     queued_.fetch_sub(size);
     requestClose(kSlowConsumer, "slow consumer", {}, "slow_consumer", writeTimeout());
     return false;
   }
-  asio::post(executor_, [self = shared_from_this(), message = std::move(message)]() mutable {
-    self->enqueue(std::move(message));
-  });
+  bool post = false;
+  {
+    std::lock_guard lock(inboxMutex_);
+    inbox_.push_back(std::move(message));
+    post = !std::exchange(drainPosted_, true);
+  }
+  if (post) asio::post(executor_, [self = shared_from_this()] { self->drainInbox(); });
   return true;
 }
 
@@ -88,19 +97,38 @@ void StreamSession::beginClose(int code, std::string reason, std::string finalMe
   armTimer();
 }
 
-void StreamSession::enqueue(std::string message) {
+void StreamSession::drainInbox() {
+  std::vector<StreamMessage> arrived;
+  {
+    std::lock_guard lock(inboxMutex_);
+    arrived.swap(inbox_);
+    drainPosted_ = false;
+  }
   if (ended() || closeWritten_) {
-    queued_.fetch_sub(message.size());
+    for (const auto& m : arrived) queued_.fetch_sub(m->size());
     return;
   }
-  queue_.push_back({std::move(message)});
+  for (auto& m : arrived) queue_.push_back({std::move(m)});
   pump();
+}
+
+void StreamSession::queueControl(Outgoing item) {
+  if (ended() || closeWritten_) return;
+  queue_.push_front(std::move(item));
+  pump();
+}
+
+void StreamSession::discardQueued() {
+  for (const auto& item : queue_)
+    if (item.kind == Outgoing::Kind::Message) queued_.fetch_sub(item.data->size());
+  queue_.clear();
 }
 
 void StreamSession::opened(std::string first) {
   if (ended()) return;
   opened_ = true;
-  if (!first.empty()) queue_.push_front({std::move(first), true});
+  if (!first.empty())
+    queue_.push_front({std::make_shared<const std::string>(std::move(first)), Outgoing::Kind::Preamble});
   startedAt_ = lastWrite_ = Clock::now();
   context_.metrics.streamsOpen.add(1);
   context_.logger.info("stream open", {{"path", setup_.path},
@@ -120,7 +148,13 @@ void StreamSession::pump() {
   if (!queue_.empty()) {
     writing_ = true;
     writeStarted_ = Clock::now();
-    writeItem(queue_.front());
+    std::size_t bytes = 0;
+    while (!queue_.empty() && batch_.size() < kMaxBatchItems && (batch_.empty() || bytes < kMaxBatchBytes)) {
+      bytes += queue_.front().data ? queue_.front().data->size() : 0;
+      batch_.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    writeBatch(batch_);
     return;
   }
   if (closeRequested_) {
@@ -133,12 +167,13 @@ void StreamSession::pump() {
 void StreamSession::onWritten(bool ok) {
   writing_ = false;
   if (ended()) return;  // aborted: the queue is already gone
-  const Outgoing item = std::move(queue_.front());
-  queue_.pop_front();
+  std::vector<Outgoing> written;
+  written.swap(batch_);
   lastWrite_ = Clock::now();
   if (!ok) return end("client_gone");
-  if (!item.control) {
-    queued_.fetch_sub(item.data.size());
+  for (const auto& item : written) {
+    if (item.kind != Outgoing::Kind::Message) continue;
+    queued_.fetch_sub(item.data->size());
     ++messagesSent_;
   }
   pump();
@@ -173,7 +208,9 @@ void StreamSession::onTimer() {
   }
   if (const auto idle = idleDeadline(); idle && now >= *idle && !closeRequested_) onIdle();
   if (!closeRequested_ && !writing_ && queue_.empty() && now - lastWrite_ >= heartbeat_) {
-    queue_.push_back({setup_.kind == StreamKind::WebSocket ? std::string() : std::string(": ping\n\n"), true});
+    static const auto kSsePing = std::make_shared<const std::string>(": ping\n\n");
+    static const auto kNoPayload = std::make_shared<const std::string>();
+    queue_.push_back({setup_.kind == StreamKind::WebSocket ? kNoPayload : kSsePing, Outgoing::Kind::Heartbeat});
     pump();
   }
   armTimer();
@@ -182,10 +219,11 @@ void StreamSession::onTimer() {
 void StreamSession::end(const std::string& why) {
   if (state_.exchange(kEnded) == kEnded) return;
   if (why_.empty()) why_ = why;
-  queue_.clear();
-  queued_.store(0);
   timer_.reset();
-  releaseTransport();
+  releaseTransport();  // first: a write in flight completes as aborted and no longer reads its buffers
+  queue_.clear();
+  batch_.clear();
+  queued_.store(0);
   context_.streams.remove(this);
   if (opened_) {
     context_.metrics.streamsOpen.add(-1);

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -46,7 +47,8 @@ class StreamSession : public StreamSink, public std::enable_shared_from_this<Str
 
   StreamSession(boost::asio::any_io_executor executor, SessionContext& context, StreamSetup setup);
 
-  bool send(std::string message) override;
+  using StreamSink::send;
+  bool send(StreamMessage message) override;
   void close(int code, std::string reason, std::string finalMessage = {}) override;
   [[nodiscard]] bool isOpen() const override;
   [[nodiscard]] std::size_t queuedBytes() const override;
@@ -61,16 +63,23 @@ class StreamSession : public StreamSink, public std::enable_shared_from_this<Str
 
  protected:
   struct Outgoing {
-    std::string data;
-    bool control = false;  // a heartbeat or the SSE retry line: not a message, not counted in the queue
+    enum class Kind {
+      Message,    // from send(): counted in the queue
+      Heartbeat,  // SSE ": ping" comment / WebSocket ping
+      Preamble,   // written first (the SSE retry line)
+      Pong,       // WebSocket: the answer to a client's ping, `data` its payload
+    };
+    StreamMessage data;
+    Kind kind = Kind::Message;
   };
 
   // Transport, called on the executor. startTransport() writes the SSE head or accepts the
-  // WebSocket and calls opened() (or end() on failure); writeItem() ends by calling onWritten(); writeClose() writes
-  // the final message / close frame and ends by calling end(); releaseTransport() closes and destroys
-  // the socket (pending operations complete as aborted).
+  // WebSocket and calls opened() (or end() on failure); writeBatch() writes the items in order, in
+  // as few system calls as it can, and ends by calling onWritten(); writeClose() writes the final
+  // message / close frame and ends by calling end(); releaseTransport() closes and destroys the
+  // socket (pending operations complete as aborted).
   virtual void startTransport() = 0;  // handshake, then opened()
-  virtual void writeItem(const Outgoing& item) = 0;
+  virtual void writeBatch(const std::vector<Outgoing>& items) = 0;
   virtual void writeClose(int code, const std::string& reason, const std::string& finalMessage) = 0;
   virtual void releaseTransport() = 0;
   // WebSocket: the time by which the client must have sent something, checked by onIdle().
@@ -82,6 +91,10 @@ class StreamSession : public StreamSink, public std::enable_shared_from_this<Str
   // before any message.
   void opened(std::string first = {});
   void onWritten(bool ok);
+  // Queues a control item (a pong) to go out before the messages still queued.
+  void queueControl(Outgoing item);
+  // The client said goodbye: what is queued will not be read.
+  void discardQueued();
   void end(const std::string& why);                  // idempotent; calls onClose once
   void runCallback(std::function<void()> callback);  // in order, on the blocking pool
   void requestClose(int code, std::string reason, std::string finalMessage, std::string why,
@@ -96,7 +109,7 @@ class StreamSession : public StreamSink, public std::enable_shared_from_this<Str
  private:
   enum State { kOpen = 0, kClosing = 1, kEnded = 2 };
 
-  void enqueue(std::string message);
+  void drainInbox();
   void beginClose(int code, std::string reason, std::string finalMessage, std::string why,
                   std::chrono::milliseconds drain);
   void pump();
@@ -112,8 +125,14 @@ class StreamSession : public StreamSink, public std::enable_shared_from_this<Str
   std::atomic<int> state_{kOpen};
   std::atomic<std::size_t> queued_{0};  // bytes accepted by send() and not yet written
 
+  // send()'s messages not yet taken by the executor: one post per burst, not one per message.
+  std::mutex inboxMutex_;
+  std::vector<StreamMessage> inbox_;
+  bool drainPosted_ = false;
+
   // Executor only.
   std::deque<Outgoing> queue_;
+  std::vector<Outgoing> batch_;  // the batch being written
   std::optional<boost::asio::steady_timer> timer_;
   bool opened_ = false, writing_ = false, closeRequested_ = false, closeWritten_ = false;
   int closeCode_ = kCloseNormal;

@@ -2,7 +2,9 @@
 // reads, refused for changes, listed without their text, revoked (then 401); stream tickets are not
 // tokens. No token or ticket ever reaches the server's output.
 import assert from "node:assert/strict";
+import http from "node:http";
 import { after, before, describe, test } from "node:test";
+import WebSocket from "ws";
 import { Forge, assertAccepted, makeSecret, pushPayload } from "./lib/forge.mjs";
 import { runCli, start } from "./lib/server.mjs";
 
@@ -112,6 +114,39 @@ describe("read-only API tokens", () => {
     assert.notEqual(after.find((t) => t.id === created.id).revoked_at, null);
   });
 
+  test("revoking a token ends its open streams (WebSocket close 4003, SSE a final revoked event); the admin's stay", async () => {
+    const { id, token } = await createToken("wallboard-live");
+    const wsUrl = `${server.url.replace("http", "ws")}/api/v1/stream`;
+    const ws = new WebSocket(wsUrl, { headers: { Authorization: `Bearer ${token}` } });
+    const wsClosed = new Promise((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: String(reason) })));
+    await new Promise((resolve, reject) => { ws.on("open", resolve); ws.on("error", reject); });
+    const adminWs = new WebSocket(wsUrl, { headers: { Authorization: `Bearer ${ADMIN}` } });
+    await new Promise((resolve, reject) => { adminWs.on("open", resolve); adminWs.on("error", reject); });
+
+    let sseText = "";
+    const sseEnded = new Promise((resolve, reject) => {
+      http.get(`${server.url}/api/v1/events`, { headers: { Authorization: `Bearer ${token}` } }, (res) => {
+        assert.equal(res.statusCode, 200);
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => (sseText += chunk));
+        res.on("end", resolve);
+      }).on("error", reject);
+    });
+    await waitUntil(() => sseText.startsWith("retry:"), "the SSE stream to open");
+
+    await ok(await admin(["tokens", "revoke", String(id)]), "tokens revoke");
+    const closed = await withTimeout(wsClosed, "the WebSocket to close");
+    assert.deepEqual(closed, { code: 4003, reason: "token revoked" });
+    await withTimeout(sseEnded, "the SSE response to end");
+    assert.match(sseText, /event: revoked\ndata: \{"error":"token_revoked"\}\n\n$/);
+    assert.equal(adminWs.readyState, WebSocket.OPEN, "the admin's stream is not the token's");
+    adminWs.close();
+    // And it cannot come back.
+    const again = new WebSocket(wsUrl, { headers: { Authorization: `Bearer ${token}` } });
+    const refused = await new Promise((resolve) => again.on("unexpected-response", (_req, res) => resolve(res.statusCode)));
+    assert.equal(refused, 401);
+  });
+
   test("stream tickets: issued to either kind of token, never accepted as a token", async () => {
     const { token } = await createToken("browser");
     for (const bearer of [token, ADMIN]) {
@@ -142,3 +177,19 @@ describe("read-only API tokens", () => {
     }
   });
 });
+
+async function waitUntil(predicate, what, ms = 5000) {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function withTimeout(promise, what, ms = 5000) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))),
+  ]);
+}

@@ -539,9 +539,15 @@ class SilentWebSocketClient {
     loop_.stop();
   }
 
+  // Writes bytes as they are (frames built by maskedFrame()).
+  void send(const std::string& bytes) {
+    ClientLoop::await([&](auto done) { asio::async_write(socket_, asio::buffer(bytes), done); });
+  }
+
   struct Seen {
     bool upgraded = false;
     int pings = 0;
+    std::vector<std::string> pongs;  // their payloads
     std::optional<int> closeCode;
     bool ended = false;
   };
@@ -583,6 +589,7 @@ class SilentWebSocketClient {
       }
       if (at + header + length > bytes_.size()) break;
       if (opcode == 0x9) ++seen.pings;
+      if (opcode == 0xA) seen.pongs.push_back(bytes_.substr(at + header, length));
       if (opcode == 0x8 && length >= 2)
         seen.closeCode = (static_cast<unsigned char>(bytes_[at + header]) << 8) |
                          static_cast<unsigned char>(bytes_[at + header + 1]);
@@ -599,6 +606,56 @@ class SilentWebSocketClient {
   std::string bytes_;
   bool ended_ = false;
 };
+
+// A client frame as RFC 6455 wants it (masked), or unmasked to break the rule. Payloads < 126 bytes.
+std::string clientFrame(int firstByte, const std::string& payload, bool masked = true) {
+  const unsigned char mask[4] = {0x37, 0xfa, 0x21, 0x3d};
+  std::string out;
+  out.push_back(static_cast<char>(firstByte));
+  out.push_back(static_cast<char>((masked ? 0x80 : 0) | payload.size()));
+  if (!masked) return out + payload;
+  for (unsigned char m : mask) out.push_back(static_cast<char>(m));
+  for (std::size_t i = 0; i < payload.size(); ++i) out.push_back(static_cast<char>(payload[i] ^ mask[i % 4]));
+  return out;
+}
+
+TEST_F(StreamTest, WebSocketAnswersAClientPingWithAPongCarryingItsPayload) {
+  start(withStreams({.heartbeat = 10s}));
+  SilentWebSocketClient client(address_);
+  probe_.sink(0);
+  client.send(clientFrame(0x89, "are you there"));
+  EXPECT_TRUE(
+      client.waitUntil([](const auto& seen) { return seen.pongs == std::vector<std::string>{"are you there"}; }));
+}
+
+TEST_F(StreamTest, WebSocketReassemblesAFragmentedTextMessage) {
+  start(withStreams({.heartbeat = 10s}));
+  SilentWebSocketClient client(address_);
+  probe_.sink(0);
+  client.send(clientFrame(0x01, "{\"subscribe\":") + clientFrame(0x89, "between") + clientFrame(0x80, "\"push\"}"));
+  EXPECT_TRUE(
+      probe_.waitUntil([&] { return probe_.received == std::vector<std::string>{"{\"subscribe\":\"push\"}"}; }));
+  EXPECT_TRUE(client.waitUntil([](const auto& seen) { return seen.pongs.size() == 1; }));
+}
+
+TEST_F(StreamTest, WebSocketAnswersTheClientsCloseWithItsCodeAndEnds) {
+  start(withStreams({.heartbeat = 10s}));
+  SilentWebSocketClient client(address_);
+  probe_.sink(0);
+  client.send(clientFrame(0x88, std::string("\x0f\xa0", 2) + "bye"));  // 4000
+  EXPECT_TRUE(client.waitUntil([](const auto& seen) { return seen.closeCode == 4000 && seen.ended; }));
+  EXPECT_TRUE(probe_.waitUntil([&] { return probe_.closes[0] == 1; }));
+}
+
+TEST_F(StreamTest, WebSocketClosesAClientThatSendsUnmaskedFramesWithProtocolError) {
+  start(withStreams({.heartbeat = 10s}));
+  SilentWebSocketClient client(address_);
+  probe_.sink(0);
+  client.send(clientFrame(0x81, "not masked", false));
+  EXPECT_TRUE(client.waitUntil([](const auto& seen) { return seen.closeCode == 1002 && seen.ended; }));
+  EXPECT_TRUE(probe_.waitUntil([&] { return probe_.closes[0] == 1; }));
+  EXPECT_TRUE(probe_.received.empty());
+}
 
 TEST_F(StreamTest, WebSocketPingsAndClosesAClientThatNeverAnswersWithCloseIdle) {
   start(withStreams({.heartbeat = 50ms, .idleTimeout = 300ms}));
