@@ -44,7 +44,7 @@ struct ApiRoutes::Handlers {
         replay(d.store.processingQueue(), d.pipeline, d.clock),
         metrics(d.store.metricsReader(), d.clock),
         changes(d.store.changeFeed()),
-        streams(d.hub, auth) {}
+        streams(d.hub, auth, d.store.activityReader()) {}
   StreamTickets tickets;
   Authenticator auth;
   TokensApi tokens;

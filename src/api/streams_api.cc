@@ -4,6 +4,7 @@
 
 #include "api/changes_api.h"
 #include "api/query_params.h"
+#include "api/stream_snapshot.h"
 
 namespace forgehook::api {
 namespace {
@@ -56,19 +57,19 @@ core::Result<std::optional<std::int64_t>> resumePoint(const http::Request& reque
   return std::optional<std::int64_t>(*seq);
 }
 
+}  // namespace
+
 // What one open stream shares between the transport's callbacks and the hub.
-struct Subscription {
+struct StreamsApi::Subscription {
   std::mutex mutex;
   std::optional<std::uint64_t> id;
   bool closed = false;
   std::weak_ptr<http::StreamSink> sink;  // set for a read-only token's stream (guarded by the token map's mutex)
 };
 
-}  // namespace
-
 const std::vector<std::string_view>& StreamsApi::params() {
   static const std::vector<std::string_view> kParams{"resource", "action", "repository", "forge",
-                                                     "kind",     "after",  "ticket"};
+                                                     "kind",     "after",  "ticket",     "snapshot"};
   return kParams;
 }
 
@@ -110,6 +111,24 @@ std::string StreamsApi::wsReset(std::int64_t oldest, std::int64_t newest) {
          "}";
 }
 
+void StreamsApi::follow(Subscription& subscription, live::ChangeFilter filter, std::optional<std::int64_t> after,
+                        const std::shared_ptr<http::StreamSink>& sink, bool sse) const {
+  const auto id = hub_.subscribe(
+      std::move(filter), after,
+      [sink, sse](const store::Change& c) {
+        return sink->send(sse ? renderedOnce<Form::Sse>(c.seq, [&] { return sseChange(c); })
+                              : renderedOnce<Form::WebSocket>(c.seq, [&] { return wsChange(c); }));
+      },
+      [sink, sse](std::int64_t oldest, std::int64_t newest) {
+        return sink->send(sse ? sseReset(oldest, newest) : wsReset(oldest, newest));
+      });
+  std::lock_guard lock(subscription.mutex);
+  if (subscription.closed)
+    hub_.unsubscribe(id);  // the client left before it was subscribed
+  else
+    subscription.id = id;
+}
+
 std::size_t StreamsApi::closeStreamsOf(std::int64_t tokenId) const {
   std::vector<std::shared_ptr<http::StreamSink>> sinks;
   {
@@ -147,30 +166,30 @@ http::StreamAnswer StreamsApi::open(const http::Request& request, http::StreamKi
   if (!filter) return refuse(filter.error());
   auto after = resumePoint(request);
   if (!after) return refuse(after.error());
+  bool snapshot = false;
+  if (auto text = request.queryParam("snapshot")) {
+    if (*text != "true" && *text != "false") return refuse(invalidArgument("snapshot must be true or false"));
+    // A resume point wins: the client has the state up to it (an EventSource reconnecting sends
+    // Last-Event-ID to the URL it first opened, snapshot=true included).
+    snapshot = *text == "true" && !*after;
+  }
 
   const bool sse = kind == http::StreamKind::ServerSentEvents;
   auto subscription = std::make_shared<Subscription>();
-  answer.onOpen = [this, subscription, sse, tokenId, filter = std::move(*filter),
+  answer.onOpen = [this, subscription, sse, tokenId, snapshot, filter = std::move(*filter),
                    after = *after](std::shared_ptr<http::StreamSink> sink) mutable {
     if (tokenId) {
       std::lock_guard lock(tokenStreamsMutex_);
       tokenStreams_.emplace(*tokenId, sink);
       subscription->sink = sink;
     }
-    const auto id = hub_.subscribe(
-        std::move(filter), after,
-        [sink, sse](const store::Change& c) {
-          return sink->send(sse ? renderedOnce<Form::Sse>(c.seq, [&] { return sseChange(c); })
-                                : renderedOnce<Form::WebSocket>(c.seq, [&] { return wsChange(c); }));
-        },
-        [sink, sse](std::int64_t oldest, std::int64_t newest) {
-          return sink->send(sse ? sseReset(oldest, newest) : wsReset(oldest, newest));
-        });
-    std::lock_guard lock(subscription->mutex);
-    if (subscription->closed)
-      hub_.unsubscribe(id);  // the client left before it was subscribed
-    else
-      subscription->id = id;
+    if (snapshot) {
+      sendSnapshot(reader_, filter, sse, sink, [this, subscription, sse, filter, sink](std::int64_t seq) {
+        follow(*subscription, filter, seq, sink, sse);
+      });
+    } else {
+      follow(*subscription, std::move(filter), after, sink, sse);
+    }
   };
   answer.onClose = [this, subscription, tokenId] {
     if (tokenId) {

@@ -41,6 +41,12 @@ class StreamSink {
   [[nodiscard]] virtual bool isOpen() const = 0;
   // Bytes queued and not yet written.
   [[nodiscard]] virtual std::size_t queuedBytes() const = 0;
+  // What send() accepts queued at most (StreamOptions::maxQueuedBytes).
+  [[nodiscard]] virtual std::size_t queueLimit() const = 0;
+  // For a sender with much to say (a snapshot): calls `then` once at most `bytes` are queued, on a
+  // thread that may block briefly, in order with the handler's other callbacks; never when the
+  // stream ends first. One at a time: a second call replaces the first.
+  virtual void whenQueuedBelow(std::size_t bytes, std::function<void()> then) = 0;
 };
 
 // WebSocket close codes forgehook uses (RFC 6455 section 7.4).

@@ -63,6 +63,15 @@ bool StreamSession::isOpen() const { return state_.load() == kOpen; }
 
 std::size_t StreamSession::queuedBytes() const { return queued_.load(); }
 
+void StreamSession::whenQueuedBelow(std::size_t bytes, std::function<void()> then) {
+  asio::post(executor_, [self = shared_from_this(), bytes, then = std::move(then)]() mutable {
+    if (self->ended()) return;
+    if (self->queued_.load() <= bytes) return self->runCallback(std::move(then));
+    self->lowWater_ = bytes;
+    self->whenLow_ = std::move(then);
+  });
+}
+
 void StreamSession::shutdown() {
   requestClose(kCloseGoingAway, "server shutting down", {}, "shutdown", kShutdownDrain);
 }
@@ -176,6 +185,7 @@ void StreamSession::onWritten(bool ok) {
     queued_.fetch_sub(item.data->size());
     ++messagesSent_;
   }
+  if (whenLow_ && queued_.load() <= lowWater_) runCallback(std::exchange(whenLow_, nullptr));
   pump();
 }
 
@@ -223,6 +233,7 @@ void StreamSession::end(const std::string& why) {
   releaseTransport();  // first: a write in flight completes as aborted and no longer reads its buffers
   queue_.clear();
   batch_.clear();
+  whenLow_ = nullptr;  // it may hold this stream (a snapshot's sender): let go
   queued_.store(0);
   context_.streams.remove(this);
   if (opened_) {

@@ -52,6 +52,8 @@ class StreamSession : public StreamSink, public std::enable_shared_from_this<Str
   void close(int code, std::string reason, std::string finalMessage = {}) override;
   [[nodiscard]] bool isOpen() const override;
   [[nodiscard]] std::size_t queuedBytes() const override;
+  [[nodiscard]] std::size_t queueLimit() const override { return options_.maxQueuedBytes; }
+  void whenQueuedBelow(std::size_t bytes, std::function<void()> then) override;
 
   // Registers the stream (its reservation is then released by end()) and starts the transport.
   void begin();
@@ -133,6 +135,8 @@ class StreamSession : public StreamSink, public std::enable_shared_from_this<Str
   // Executor only.
   std::deque<Outgoing> queue_;
   std::vector<Outgoing> batch_;  // the batch being written
+  std::size_t lowWater_ = 0;       // whenQueuedBelow's threshold
+  std::function<void()> whenLow_;  // and its callback, until the queue falls to it
   std::optional<boost::asio::steady_timer> timer_;
   bool opened_ = false, writing_ = false, closeRequested_ = false, closeWritten_ = false;
   int closeCode_ = kCloseNormal;

@@ -45,7 +45,16 @@ std::optional<Cursor> parseCursor(std::string_view text, bool withTime) {
 
 SqliteActivityReader::SqliteActivityReader(Database& db) : db_(db) { (void)resourceSql(Resource::Pulls); }
 
-core::Result<ResourcePage> SqliteActivityReader::listResource(const ResourceQuery& q) {
+namespace {
+
+// The query of one page: the rows' SQL and whether the cursor has a time part.
+struct PageQuery {
+  BoundSql sql;
+  bool orderByTime = false;
+  int limit = 0;
+};
+
+core::Result<PageQuery> pageQuery(const ResourceQuery& q) {
   const auto& spec = specOf(q.resource);
   const auto& sql = resourceSql(q.resource);
   if (q.limit < 1 || q.limit > 500) return std::unexpected(badQuery("limit must be between 1 and 500"));
@@ -96,23 +105,64 @@ core::Result<ResourcePage> SqliteActivityReader::listResource(const ResourceQuer
   query.sql += " ORDER BY ";
   if (sql.orderByTime) query.sql += sql.time + " DESC, ";
   query.sql += sql.rowId + " DESC LIMIT " + std::to_string(q.limit + 1);
-  return db_.read<ResourcePage>([&](sqlite3* db) -> core::Result<ResourcePage> {
-    Statement s(db, query.sql);
-    query.bindTo(s);
-    ResourcePage page;
-    std::string lastCursor;
-    int rc;
-    while ((rc = s.step()) == SQLITE_ROW) {
-      if (static_cast<int>(page.items.size()) == q.limit) {
-        page.nextCursor = lastCursor;
-        break;
-      }
-      lastCursor = std::to_string(s.integer(0));
-      if (sql.orderByTime) lastCursor = std::to_string(s.integer(1)) + "." + lastCursor;
-      page.items.push_back(s.text(2));
+  return PageQuery{std::move(query), sql.orderByTime, q.limit};
+}
+
+core::Result<ResourcePage> readPage(sqlite3* db, const PageQuery& query) {
+  Statement s(db, query.sql.sql);
+  query.sql.bindTo(s);
+  ResourcePage page;
+  std::string lastCursor;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    if (static_cast<int>(page.items.size()) == query.limit) {
+      page.nextCursor = lastCursor;
+      break;
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(storeError(rc));
-    return page;
+    lastCursor = std::to_string(s.integer(0));
+    if (query.orderByTime) lastCursor = std::to_string(s.integer(1)) + "." + lastCursor;
+    page.items.push_back(s.text(2));
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(storeError(rc));
+  return page;
+}
+
+}  // namespace
+
+core::Result<ResourcePage> SqliteActivityReader::listResource(const ResourceQuery& q) {
+  auto query = pageQuery(q);
+  if (!query) return std::unexpected(query.error());
+  return db_.read<ResourcePage>([&](sqlite3* db) { return readPage(db, *query); });
+}
+
+core::Result<ActivityReader::Snapshot> SqliteActivityReader::snapshot(const std::vector<ResourceQuery>& queries) {
+  std::vector<PageQuery> built;
+  for (const auto& q : queries) {
+    auto query = pageQuery(q);
+    if (!query) return std::unexpected(query.error());
+    built.push_back(std::move(*query));
+  }
+  // One read transaction (Database::read): the WAL snapshot that the pages and the seq share. The
+  // seq is read from the change feed's table, written in the same transactions as the rows.
+  return db_.read<Snapshot>([&](sqlite3* db) -> core::Result<Snapshot> {
+    // Statements outside a transaction each see the newest commit: one deferred transaction holds
+    // the first read's snapshot for all of them. Read-only, so COMMIT ends it whatever happened.
+    if (const int rc = sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr); rc != SQLITE_OK)
+      return std::unexpected(storeError(rc));
+    struct EndTransaction {
+      sqlite3* db;
+      ~EndTransaction() { sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr); }
+    } end{db};
+    Snapshot out;
+    Statement newest(db, "SELECT coalesce(max(seq), 0) FROM changes");
+    if (const int rc = newest.step(); rc != SQLITE_ROW) return std::unexpected(storeError(rc));
+    out.seq = newest.integer(0);
+    for (const auto& query : built) {
+      auto page = readPage(db, query);
+      if (!page) return std::unexpected(page.error());
+      out.pages.push_back(std::move(*page));
+    }
+    return out;
   });
 }
 

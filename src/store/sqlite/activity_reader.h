@@ -12,6 +12,7 @@ class SqliteActivityReader final : public ActivityReader {
   // (std::logic_error) instead of failing requests.
   explicit SqliteActivityReader(Database& db);
   core::Result<ResourcePage> listResource(const ResourceQuery& query) override;
+  core::Result<Snapshot> snapshot(const std::vector<ResourceQuery>& queries) override;
 
  private:
   Database& db_;

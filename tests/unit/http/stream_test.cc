@@ -476,6 +476,39 @@ TEST_F(StreamTest, WebSocketDeliversMessagesInOrderAndClientMessagesToOnMessage)
   EXPECT_TRUE(probe_.waitUntil([&] { return probe_.closes[0] == 1; }));
 }
 
+TEST_F(StreamTest, WhenQueuedBelowLetsASenderPushFarMoreThanTheQueueWithoutBeingDropped) {
+  start(withStreams({.maxQueuedBytes = 16 * 1024, .heartbeat = 10s}));
+  WsClient client(address_, "/ws?ticket=ok");
+  client.startReading();
+  auto sink = probe_.sink(0);
+  EXPECT_EQ(sink->queueLimit(), 16u * 1024);
+  // 256 messages of 4 KB (1 MB, 64 times the queue), each sent only when the queue has room.
+  constexpr int kMessages = 256;
+  struct Sender {
+    std::shared_ptr<StreamSink> sink;
+    int next = 0;
+    void pump(const std::shared_ptr<Sender>& self) {
+      while (next < kMessages) {
+        if (sink->queuedBytes() + 4096 > sink->queueLimit() / 2) {
+          sink->whenQueuedBelow(sink->queueLimit() / 4, [self] { self->pump(self); });
+          return;
+        }
+        ASSERT_TRUE(sink->send(std::to_string(next) + ":" + std::string(4090, 'x')));
+        ++next;
+      }
+    }
+  };
+  auto sender = std::make_shared<Sender>(Sender{sink});
+  sender->pump(sender);
+  EXPECT_TRUE(client.waitUntil([&](const auto& messages, auto) { return int(messages.size()) >= kMessages; }));
+  EXPECT_TRUE(sink->isOpen()) << "never dropped as a slow consumer";
+  EXPECT_TRUE(client.waitUntil([&](const auto& messages, auto) {
+    for (int i = 0; i < kMessages; ++i)
+      if (!messages[i].starts_with(std::to_string(i) + ":")) return false;
+    return true;
+  }));
+}
+
 TEST_F(StreamTest, WebSocketUpgradeIsRequired) {
   start();
   SseClient client(address_, "/ws?ticket=ok");

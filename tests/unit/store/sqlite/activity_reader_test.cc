@@ -97,6 +97,35 @@ TEST_F(ActivityReaderTest, RepositoryFilterIgnoresCase) {
   }
 }
 
+TEST_F(ActivityReaderTest, SnapshotIsEachQuerysFirstPageWithTheNewestChangeSeq) {
+  commit({repositoryRow("1", "Codertocat/Hello-World"), pullRow({.repoId = "1", .number = 7})}, activityAt(kT0Seconds));
+  commit({pullRow({.repoId = "1", .number = 8})}, activityAt(kT0Seconds + 1));
+  auto pulls = queryOf(Resource::Pulls, 1);
+  const auto repositories = queryOf(Resource::Repositories);
+  const auto snapshot = store_->reader.snapshot({pulls, repositories});
+  ASSERT_TRUE(snapshot.has_value()) << snapshot.error().message;
+  EXPECT_EQ(snapshot->seq, store_->feed.newestSeq().value_or(-1));
+  EXPECT_GT(snapshot->seq, 0);
+  ASSERT_EQ(snapshot->pages.size(), 2u);
+  const auto pullPage = store_->reader.listResource(pulls);
+  ASSERT_TRUE(pullPage.has_value());
+  EXPECT_EQ(snapshot->pages[0].items, pullPage->items);
+  EXPECT_EQ(snapshot->pages[0].nextCursor, pullPage->nextCursor);
+  EXPECT_TRUE(snapshot->pages[0].nextCursor.has_value()) << "two pulls, a page of one";
+  EXPECT_EQ(snapshot->pages[1].items, store_->reader.listResource(repositories)->items);
+
+  // A change after it moves the seq on.
+  commit({pullRow({.repoId = "1", .number = 9})}, activityAt(kT0Seconds + 2));
+  const auto later = store_->reader.snapshot({pulls});
+  ASSERT_TRUE(later.has_value());
+  EXPECT_GT(later->seq, snapshot->seq);
+
+  pulls.kinds = {"push"};  // pulls have no kinds: refused like listResource refuses it
+  const auto refused = store_->reader.snapshot({repositories, pulls});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, core::Code::InvalidArgument);
+}
+
 TEST_F(ActivityReaderTest, ActivityIsNewestEventFirstWithArrivalBreakingTies) {
   // Arrival order (delivery ids 1..4) differs from event order on purpose.
   const auto d1 = commit({}, activityAt(kT0Seconds + 100));
