@@ -118,8 +118,9 @@ void sendSnapshot(store::ActivityReader& reader, const live::ChangeFilter& filte
   const auto queries = snapshotQueries(filter);
   auto snapshot = reader.snapshot(queries);
   if (!snapshot) {
-    sink->close(kCloseInternalError, "snapshot unavailable",
-                "event: error\ndata: {\"error\":\"store_unavailable\",\"message\":\"the snapshot could not be read\"}\n\n");
+    sink->close(
+        kCloseInternalError, "snapshot unavailable",
+        "event: error\ndata: {\"error\":\"store_unavailable\",\"message\":\"the snapshot could not be read\"}\n\n");
     return;
   }
   auto messages = snapshotMessages(queries, *snapshot, sse, sink->queueLimit() / 4);

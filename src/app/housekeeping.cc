@@ -1,5 +1,7 @@
 #include "app/housekeeping.h"
 
+#include "core/thread_name.h"
+
 namespace forgehook::app {
 
 Housekeeping::Housekeeping(store::ChangeFeed& feed, store::ChangeRetention retention, const core::Clock& clock,
@@ -9,7 +11,10 @@ Housekeeping::Housekeeping(store::ChangeFeed& feed, store::ChangeRetention reten
 Housekeeping::~Housekeeping() { stop(); }
 
 void Housekeeping::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    core::nameThisThread("fh-housekeeping");
+    run();
+  });
 }
 
 void Housekeeping::stop() {

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/thread_name.h"
 #include "http/session.h"
 
 namespace forgehook::http {
@@ -122,9 +123,15 @@ std::string HttpServer::start() {
   }
   impl_->listener->accept();
   for (std::size_t i = 0; i < impl_->pool.size(); ++i)
-    impl_->threads.emplace_back([this, i] { impl_->pool.at(i).run(); });
+    impl_->threads.emplace_back([this, i] {
+      core::nameThisThread("fh-io-" + std::to_string(i));
+      impl_->pool.at(i).run();
+    });
   for (std::size_t i = 0; i < impl_->streamPool.size(); ++i)
-    impl_->threads.emplace_back([this, i] { impl_->streamPool.at(i).run(); });
+    impl_->threads.emplace_back([this, i] {
+      core::nameThisThread("fh-stream-" + std::to_string(i));
+      impl_->streamPool.at(i).run();
+    });
   const auto bound = impl_->listener->localEndpoint();
   std::string out = bound.address().to_string();
   if (bound.address().is_v6()) out.insert(0, 1, '[').push_back(']');

@@ -51,11 +51,11 @@ class StreamSink {
 
 // WebSocket close codes forgehook uses (RFC 6455 section 7.4).
 inline constexpr int kCloseNormal = 1000;
-inline constexpr int kCloseGoingAway = 1001;      // server shutting down
-inline constexpr int kClosePolicy = 1008;         // e.g. a ticket that is not valid
-inline constexpr int kSlowConsumer = 4000;        // the client did not read fast enough (send queue full)
-inline constexpr int kCloseIdle = 4001;           // no pong within the heartbeat timeout
-inline constexpr int kCloseRevoked = 4003;        // the token the stream was opened with was revoked
+inline constexpr int kCloseGoingAway = 1001;  // server shutting down
+inline constexpr int kClosePolicy = 1008;     // e.g. a ticket that is not valid
+inline constexpr int kSlowConsumer = 4000;    // the client did not read fast enough (send queue full)
+inline constexpr int kCloseIdle = 4001;       // no pong within the heartbeat timeout
+inline constexpr int kCloseRevoked = 4003;    // the token the stream was opened with was revoked
 
 // What a stream route's handler answers.
 struct StreamAnswer {

@@ -134,7 +134,7 @@ class StreamSession : public StreamSink, public std::enable_shared_from_this<Str
 
   // Executor only.
   std::deque<Outgoing> queue_;
-  std::vector<Outgoing> batch_;  // the batch being written
+  std::vector<Outgoing> batch_;    // the batch being written
   std::size_t lowWater_ = 0;       // whenQueuedBelow's threshold
   std::function<void()> whenLow_;  // and its callback, until the queue falls to it
   std::optional<boost::asio::steady_timer> timer_;

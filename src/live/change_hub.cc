@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/thread_name.h"
+
 namespace forgehook::live {
 namespace {
 
@@ -38,7 +40,10 @@ ChangeHub::~ChangeHub() { stop(); }
 
 void ChangeHub::start() {
   if (auto newest = feed_.newestSeq()) position_ = *newest;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    core::nameThisThread("fh-hub");
+    run();
+  });
 }
 
 void ChangeHub::stop() {

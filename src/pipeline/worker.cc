@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/thread_name.h"
+
 namespace forgehook::pipeline {
 
 using TimePoint = WorkerClock::TimePoint;
@@ -23,7 +25,10 @@ Worker::Worker(Processor& processor, core::Logger& logger, Options options, std:
 Worker::~Worker() { stop(); }
 
 void Worker::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    core::nameThisThread("fh-pipeline");
+    run();
+  });
 }
 
 void Worker::wake() {

@@ -3,10 +3,15 @@
 #include <chrono>
 #include <vector>
 
+#include "core/thread_name.h"
+
 namespace forgehook::store {
 
 IntakeQueue::IntakeQueue(DeliveryLog& log, Options options, core::Metrics& metrics)
-    : log_(log), options_(options), metrics_(metrics), writer_([this] { run(); }) {}
+    : log_(log), options_(options), metrics_(metrics), writer_([this] {
+        core::nameThisThread("fh-intake");
+        run();
+      }) {}
 
 IntakeQueue::~IntakeQueue() { stop(); }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/thread_name.h"
 #include "store/sqlite/schema.h"
 
 namespace forgehook::store::sqlite {
@@ -45,7 +46,10 @@ Database::Database(SqliteOptions options)
       rollback_(writer_.get(), "ROLLBACK") {
   // The hook replaces SQLite's automatic checkpoint (which would run inside a commit).
   sqlite3_wal_hook(writer_.get(), onWalCommit, this);
-  checkpointer_ = std::thread([this] { checkpointLoop(); });
+  checkpointer_ = std::thread([this] {
+    core::nameThisThread("fh-checkpoint");
+    checkpointLoop();
+  });
 }
 
 Database::~Database() {

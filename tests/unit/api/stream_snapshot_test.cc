@@ -68,8 +68,9 @@ TEST_F(SnapshotMessages, WebSocketChunksRowsThenEndsWithTheSeqAndWhatWasTruncate
 TEST_F(SnapshotMessages, SseEventsEndWithAnIdSoAReconnectResumesAfterTheSnapshot) {
   const auto messages = snapshotMessages(queries, snapshot, true, 1 << 20);
   ASSERT_EQ(messages.size(), 3u);
-  EXPECT_EQ(*messages[0], "event: snapshot\ndata: {\"resource\":\"pulls\",\"rows\":[{\"number\":3},{\"number\":2},"
-                          "{\"number\":1}]}\n\n");
+  EXPECT_EQ(*messages[0],
+            "event: snapshot\ndata: {\"resource\":\"pulls\",\"rows\":[{\"number\":3},{\"number\":2},"
+            "{\"number\":1}]}\n\n");
   EXPECT_EQ(*messages[1], "event: snapshot\ndata: {\"resource\":\"items\",\"rows\":[]}\n\n");
   EXPECT_EQ(*messages[2], "id: 42\nevent: snapshot_end\ndata: {\"seq\":42,\"truncated\":[\"pulls\"]}\n\n");
 }
