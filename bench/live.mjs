@@ -338,12 +338,19 @@ async function main() {
     await stopServer(s);
 
     // Which deliveries the expected changes name (the first change naming each).
+    // Where the time goes: the change's commit time (`at`, the server's clock, the same machine's)
+    // splits accepted→received into accepted→committed (intake, and for pulls the pipeline) and
+    // committed→received (the hub and the streams).
     const named = new Set();
+    const committedAt = new Map();
     for (const c of expected) {
       const i = mode === "pulls" ? Math.floor(c.data.number / SHIFT) : parseInt(c.data.delivery_id.slice(24), 16);
       named.add(i);
+      if (!committedAt.has(i)) committedAt.set(i, Date.parse(c.at));
     }
-    const fromSend = [], fromAck = [];
+    const fromSend = [], fromAck = [], fromCommit = [], ackToCommit = [];
+    for (const [i, at] of committedAt) if (!Number.isNaN(send.ackAt[i])) ackToCommit.push(at - send.ackAt[i]);
+    ackToCommit.sort((a, b) => a - b);
     let pairs = 0, missingPairs = 0;
     for (let c = 0; c < CLIENTS; c++) {
       for (const i of named) {
@@ -352,8 +359,10 @@ async function main() {
         pairs++;
         fromSend.push(t - send.sentAt[i]);
         if (!Number.isNaN(send.ackAt[i])) fromAck.push(t - send.ackAt[i]);
+        fromCommit.push(t - committedAt.get(i));
       }
     }
+    fromCommit.sort((a, b) => a - b);
     fromSend.sort((a, b) => a - b);
     fromAck.sort((a, b) => a - b);
     const ack = [];
@@ -371,11 +380,14 @@ async function main() {
       out_of_order: got.clients.reduce((n, c) => n + c.outOfOrder, 0), caught_up: caughtUp,
       reconnects: got.stats.reconnects, close_codes: got.stats.closes,
       latency_from_send_ms: summary(fromSend), latency_from_accepted_ms: summary(fromAck), ack_ms: summary(ack),
+      accepted_to_committed_ms: summary(ackToCommit), committed_to_received_ms: summary(fromCommit),
       server_cpu_seconds: cpu, server_cpu_share: cpu / send.sendSeconds,
       bench_process_cpu_share: (myCpu.user + myCpu.system) / 1e6 / send.sendSeconds, server_rss_kb_at_end: rssKb,
     };
     log(`latency/${mode}: accepted→received p50 ${result.latency_from_accepted_ms.p50?.toFixed(2)} ms, ` +
-      `p99 ${result.latency_from_accepted_ms.p99?.toFixed(2)} ms over ${pairs} pairs; missing ${missingPairs}`);
+      `p99 ${result.latency_from_accepted_ms.p99?.toFixed(2)} ms over ${pairs} pairs; missing ${missingPairs}; ` +
+      `accepted→committed p99 ${result.accepted_to_committed_ms.p99?.toFixed(2)} ms, ` +
+      `committed→received p50 ${result.committed_to_received_ms.p50?.toFixed(2)} p99 ${result.committed_to_received_ms.p99?.toFixed(2)} ms`);
     return result;
   }
 

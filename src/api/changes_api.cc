@@ -81,6 +81,7 @@ http::Response ChangesApi::list(const http::Request& request) const {
   const std::int64_t next = complete ? std::max(q.after, page->newestSeq) : page->changes.back().seq;
   body += "],\"next_after\":" + std::to_string(next);
   body += ",\"newest_seq\":" + std::to_string(page->newestSeq);
+  body += ",\"oldest_seq\":" + std::to_string(page->oldestSeq);
   body += ",\"reset\":";
   body += page->reset ? "true" : "false";
   body += '}';

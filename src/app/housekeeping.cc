@@ -27,8 +27,9 @@ void Housekeeping::stop() {
 }
 
 void Housekeeping::run() {
-  for (;;) {
-    {
+  // First at start, so a retention lowered by a restart applies at once; then every interval.
+  for (bool first = true;; first = false) {
+    if (!first) {
       std::unique_lock lock(mutex_);
       if (wake_.wait_for(lock, interval_, [&] { return stopping_; })) return;
     }

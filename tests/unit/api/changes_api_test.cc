@@ -66,6 +66,7 @@ TEST_F(ChangesApiTest, AFullPageContinuesAfterItsLastSeq) {
   EXPECT_THAT(seqs(page), ElementsAre(1, 2));
   EXPECT_EQ(page["next_after"], 2);
   EXPECT_EQ(page["newest_seq"], 3);
+  EXPECT_EQ(page["oldest_seq"], 1);
   const auto rest = changes("after=2&limit=2");
   EXPECT_THAT(seqs(rest), ElementsAre(3));
   EXPECT_EQ(rest["next_after"], 3);
