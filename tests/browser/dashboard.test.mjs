@@ -72,7 +72,10 @@ describe("dashboard in Chromium", () => {
     server = await start(ENV, { dataDir });
     port = server.port;
     fh = new Forge(server, { github: GH, admin: ADMIN });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    // Chromium's sandbox cannot start as root (containers often run tests as root): off only then.
+    // (playwright-core would pass --no-sandbox by default; asking for the sandbox keeps it elsewhere.)
+    const root = process.getuid?.() === 0;
+    browser = await chromium.launch({ executablePath: CHROMIUM, chromiumSandbox: !root });
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     page = await context.newPage();
     await watch(page);
@@ -275,6 +278,10 @@ describe("dashboard in Chromium", () => {
         if (route === "sprint") await p.waitForSelector(".chart canvas, .empty, .error");
         assert.equal(await p.locator("#page .error").count(), 0, `${kind} ${route}: ${await p.textContent("#page")}`);
         if (route === "subscriptions") await p.waitForSelector("#subscriptions-unavailable");
+        if (route === "deliveries") {
+          await p.click("#deliveries-table tbody tr:first-child");
+          await p.waitForSelector("#payload");
+        }
         await p.waitForTimeout(150);
         await p.screenshot({ path: path.join(SHOTS, `${route}-${kind}.png`), fullPage: true });
         assert.deepEqual(await p.evaluate(() => window.__csp), [], `${kind} ${route}: CSP violations`);

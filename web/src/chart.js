@@ -12,14 +12,18 @@ export function lineChart({ title, x, series, yLabel, height = 220, yRange, xRan
   const opts = {
     width: 600,
     height,
-    scales: { x: xRange ? { time: true, range: xRange } : { time: true }, y: yRange ? { range: yRange } : { auto: true } },
+    scales: {
+      x: xRange ? { time: true, range: xRange } : { time: true },
+      // From zero, with room above the highest value (and a 0..1 axis when everything is zero).
+      y: { range: yRange ?? ((u, min, max) => [0, max > 0 ? max * 1.15 : 1]) },
+    },
     axes: [{ stroke: "#6b7280", grid: { stroke: "#e5e7eb" } }, { label: yLabel, stroke: "#6b7280", grid: { stroke: "#e5e7eb" } }],
     series: [{}, ...series.map((s, i) => ({
       label: s.label,
       stroke: PALETTE[i % PALETTE.length],
       width: 2,
       dash: s.dash,
-      points: { show: true, size: 5 },
+      points: { show: x.length <= 40, size: 5 },
       spanGaps: true,
       paths: s.bars ? uPlot.paths.bars({ size: [0.6, 40] }) : undefined,
       fill: s.bars ? PALETTE[i % PALETTE.length] + "55" : undefined,

@@ -55,6 +55,12 @@ export function when(iso) {
   return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
+export function day(iso) {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleDateString(undefined, { dateStyle: "medium" });
+}
+
 export function ago(iso) {
   if (!iso) return "—";
   const s = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
@@ -89,7 +95,8 @@ export function badge(text, kind = text) {
 }
 
 export function tile(label, value, hint) {
-  return h("div", { class: "tile" }, h("div", { class: "tile-value" }, value), h("div", { class: "tile-label" }, label),
+  const long = String(value).length > 9;
+  return h("div", { class: "tile" }, h("div", { class: long ? "tile-value small" : "tile-value" }, value), h("div", { class: "tile-label" }, label),
     hint ? h("div", { class: "tile-hint" }, hint) : null);
 }
 

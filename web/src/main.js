@@ -65,7 +65,7 @@ function buildShell() {
     h("a", { class: "brand", href: "#/activity" }, "forgehook"),
     indicator,
     h("span", { class: "who" }, h("span", { class: `badge badge-${session.role}` }, session.role === "admin" ? "admin" : "read-only"),
-      " ", session.name),
+      " ", h("span", { class: "name" }, session.name)),
     h("button", { class: "link", type: "button", on: { click: signOut } }, "Sign out"));
   replace(root, header, nav, main);
   return { indicator, nav, main };

@@ -2,7 +2,7 @@
 // the projection and whether it meets the due date.
 import { api, query } from "../api.js";
 import { lineChart, seconds } from "../chart.js";
-import { badge, debounce, empty, errorBox, h, loading, num, replace, tile, when } from "../dom.js";
+import { badge, day, debounce, empty, errorBox, h, loading, num, replace, tile } from "../dom.js";
 
 export function sprintPage(container, { live }) {
   let chart = null;
@@ -37,15 +37,15 @@ export function sprintPage(container, { live }) {
       chart?.destroy();
       chart = null;
       const tiles = h("div", { class: "tiles" }, tile("issues", num(s.issues)), tile("open", num(s.open)), tile("closed", num(s.closed)),
-        tile("closed per day", num(s.closed_per_day, 2)), tile("due", s.due_on ? when(s.due_on) : "no due date"),
-        tile("projected completion", s.projected_completion ? when(s.projected_completion) : "—",
+        tile("closed per day", num(s.closed_per_day, 2)), tile("due", s.due_on ? day(s.due_on) : "no due date"),
+        tile("projected completion", s.projected_completion ? day(s.projected_completion) : "—",
           s.on_track == null ? null : s.on_track ? "on track" : "behind"));
       const days = s.burndown ?? [];
       if (days.length) {
         chart = lineChart({ title: "Burndown", x: days.map((d) => seconds(d.day)), height: 280, series: [
           { label: "open", values: days.map((d) => d.open) }, { label: "closed", values: days.map((d) => d.closed) }] });
       }
-      replace(body, h("p", {}, badge(s.state ?? "open"), " ", h("strong", {}, s.milestone)), tiles,
+      replace(body, h("p", {}, badge(s.state ?? "open", s.state === "closed" ? "closed" : "neutral"), " ", h("strong", {}, s.milestone)), tiles,
         chart ? chart.el : empty("No issues in this milestone yet", h("p", {}, "Assign issues to it on the forge.")));
     } catch (err) {
       replace(body, errorBox(err));
