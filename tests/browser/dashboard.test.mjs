@@ -129,6 +129,26 @@ describe("dashboard in Chromium", () => {
     assert.equal(await page.locator(`.card[data-id="${id}"]`).count(), 1);
   });
 
+  test("the admin creates an item with the form and edits it into another column", async () => {
+    await page.goto(`${server.url}/#/items`);
+    await page.click("#new-item");
+    await page.fill("#item-dialog input[name=title]", "Written in the form");
+    await page.fill("#item-dialog input[name=owner]", "bob");
+    await page.fill("#item-dialog input[name=tags]", "q4, web");
+    await page.click("#item-dialog button[type=submit]");
+    const card = page.locator(".column[data-status=planned] .card", { hasText: "Written in the form" });
+    await card.waitFor({ timeout: 5000 });
+    const id = Number(await card.getAttribute("data-id"));
+    const stored = (await fh.api(`items/${id}`)).json;
+    assert.equal(stored.owner, "bob");
+    assert.deepEqual(stored.tags, ["q4", "web"]);
+    await card.click();
+    await page.selectOption("#item-dialog select[name=status]", "blocked");
+    await page.click("#item-dialog button[type=submit]");
+    await page.waitForSelector(`.column[data-status=blocked] .card[data-id="${id}"]`);
+    assert.equal((await fh.api(`items/${id}`)).json.status, "blocked");
+  });
+
   test("a failed workflow_run appears as an open incident, and acknowledging it in the page updates the API", async () => {
     await page.goto(`${server.url}/#/incidents`);
     await page.waitForSelector(".empty, #incidents-list");
