@@ -54,10 +54,16 @@ export function activityPage(container, { live }) {
       lines[i] = c.data;
       return draw();
     }
-    lines.unshift(c.data);
+    // The feed is ordered by the event's own time, as the API lists it: a late delivery of an old
+    // event goes where a reload would show it, not on top.
+    const time = Date.parse(c.data.at);
+    let at = lines.findIndex((a) => !(Date.parse(a.at) > time));
+    if (at < 0) at = lines.length;
+    if (at >= LIMIT) return;
+    lines.splice(at, 0, c.data);
     lines.length = Math.min(lines.length, LIMIT);
     if (lines.length === 1) return draw();
-    list.prepend(line(c.data, true));
+    list.insertBefore(line(c.data, true), list.children[at] ?? null);
     while (list.children.length > LIMIT) list.lastChild.remove();
   });
   const offResync = live.onResync(load);

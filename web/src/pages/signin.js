@@ -14,7 +14,7 @@ export function signInPage({ message, onSignedIn }) {
     h("label", { for: "token" }, "Token"), input, button, status,
     h("details", {}, h("summary", {}, "Where do I find a token?"),
       h("p", {}, "The admin token is printed by ", h("code", {}, "forgehook serve"), " on first start (or set as ", h("code", {}, "admin.token"),
-        "). Read-only tokens come from ", h("code", {}, "forgehook tokens create NAME"), ".")));
+        "). Read-only tokens come from ", h("code", {}, "forgehook tokens create --name NAME"), ".")));
   async function submit(event) {
     event.preventDefault();
     button.disabled = true;
