@@ -94,6 +94,8 @@ describe("dashboard in Chromium", () => {
     assert.equal(res.headers["content-security-policy"], CSP);
     await page.goto(`${server.url}/`);
     await page.waitForSelector("#token");
+    await mkdir(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, "signin-desktop.png") });
     await signIn(page, ADMIN);
     assert.equal(await indicator(page), "Live");
     const cookies = await context.cookies();
@@ -287,6 +289,9 @@ describe("dashboard in Chromium", () => {
     const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const phone = await phoneContext.newPage();
     await watch(phone);
+    await phone.goto(`${server.url}/`);
+    await phone.waitForSelector("#token");
+    await phone.screenshot({ path: path.join(SHOTS, "signin-phone.png") });
     await signIn(phone, ADMIN);
     for (const [p, kind] of [[page, "desktop"], [phone, "phone"]]) {
       for (const route of ROUTES) {
