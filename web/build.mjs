@@ -12,6 +12,10 @@ const dist = path.join(outDir, "dist");
 await rm(dist, { recursive: true, force: true });
 await mkdir(path.join(dist, "assets"), { recursive: true });
 
+// uPlot is MIT licensed: its notice travels with the bundle (its own header is not a legal comment).
+const uplot = JSON.parse(await readFile(path.join(here, "..", "node_modules", "uplot", "package.json"), "utf8"));
+const notice = `/*! Bundles uPlot ${uplot.version} (https://github.com/leeoniya/uPlot), Copyright (c) Leon Sorokin, MIT License */`;
+
 const result = await build({
   entryPoints: [path.join(here, "src", "main.js")],
   bundle: true,
@@ -19,7 +23,8 @@ const result = await build({
   target: ["es2022"],
   minify: true,
   sourcemap: false,
-  legalComments: "none",
+  legalComments: "eof",
+  banner: { js: notice },
   entryNames: "[name]-[hash]",
   outdir: path.join(dist, "assets"),
   metafile: true,
