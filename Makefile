@@ -4,7 +4,7 @@ ASAN_DIR  ?= build-asan
 JOBS      ?= $(shell nproc)
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps deps-test deps-bench build run test unit-test asan-test integration-test bench clean
+.PHONY: all deps deps-test deps-bench build run test unit-test asan-test integration-test browser-test bench clean
 
 all: build
 
@@ -40,7 +40,11 @@ asan-test: deps-test
 integration-test: deps-test build
 	node --test --test-concurrency=1 tests/integration/*.test.mjs
 
-test: unit-test asan-test integration-test
+# The dashboard in Chromium (playwright-core drives /usr/bin/chromium); screenshots in build/screenshots/.
+browser-test: deps-test build
+	node --test --test-concurrency=1 tests/browser/*.test.mjs
+
+test: unit-test asan-test integration-test browser-test
 
 bench: deps-bench build
 	bench/run.sh

@@ -1,6 +1,7 @@
 #pragma once
-// Who a request of /api/* comes from (the admin token, or a read-only API token) and whether the
-// route lets them, then strict query parameters. Thread-safe.
+// Who a request of /api/* comes from (the admin token, a read-only API token, or a dashboard session
+// opened with one of them) and whether the route lets them, then strict query parameters.
+// Thread-safe.
 #include <functional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include "core/time.h"
 #include "http/request.h"
 #include "http/router.h"
+#include "store/session_store.h"
 #include "store/token_store.h"
 
 namespace forgehook::api {
@@ -19,31 +21,46 @@ namespace forgehook::api {
 class Authenticator {
  public:
   // Keeps references: all must outlive it.
-  Authenticator(const std::string& adminToken, store::TokenStore& tokens, StreamTickets& tickets,
-                const core::Clock& clock)
-      : adminToken_(adminToken), tokens_(tokens), tickets_(tickets), clock_(clock) {}
+  Authenticator(const std::string& adminToken, store::TokenStore& tokens, store::SessionStore& sessions,
+                StreamTickets& tickets, const core::Clock& clock)
+      : adminToken_(adminToken), tokens_(tokens), sessions_(sessions), tickets_(tickets), clock_(clock) {}
 
-  // The principal of "Authorization: Bearer <token>": the admin token (compared in constant time),
-  // else a live read-only API token (a store read; see TokenStore::authenticate). A stream ticket
-  // is not a token: it works only through streamPrincipal. Errors: Unauthenticated "unauthorized";
-  // Unavailable when the store cannot be read.
+  // The principal of "Authorization: Bearer <token>" (see tokenPrincipal); without that header, of
+  // the dashboard session cookie (see sessionPrincipal), whose state-changing requests (any method
+  // but GET, HEAD, OPTIONS) must carry the session's CSRF token in X-CSRF-Token. Errors:
+  // Unauthenticated "unauthorized"; Forbidden "csrf_token_invalid"; Unavailable when the store
+  // cannot be read.
   [[nodiscard]] core::Result<Principal> authenticate(const http::Request& request) const;
+
+  // The principal of a token's text: the admin token (compared in constant time), else a live
+  // read-only API token (a store read; see TokenStore::authenticate). A stream ticket is not a
+  // token. Errors: Unauthenticated "unauthorized"; Unavailable.
+  [[nodiscard]] core::Result<Principal> tokenPrincipal(std::string_view token) const;
+
+  // The principal of the request's session cookie: a live session (store read) whose read-only
+  // token is not revoked, and for an admin session, opened with the admin token configured now.
+  // Does not check CSRF. Errors: Unauthenticated "unauthorized"; Unavailable.
+  [[nodiscard]] core::Result<Principal> sessionPrincipal(const http::Request& request) const;
 
   // For stream routes (SSE, WebSocket): the bearer token as authenticate() does when the request
   // has an Authorization header, else the single-use `ticket` query parameter (redeemed: it never
-  // works again). The route's own parameter check must accept "ticket". Blocks on the store only
-  // for a read-only bearer token. Errors: as authenticate(); Unauthenticated "unauthorized" for a
-  // ticket that is unknown, expired or already used.
+  // works again), else the session cookie, when the request's Origin (if any) is this server. The
+  // route's own parameter check must accept "ticket". Blocks on the store only for a read-only
+  // bearer token or a session (one indexed read). Errors: as authenticate(); Unauthenticated
+  // "unauthorized" for a ticket that is unknown, expired or already used.
   [[nodiscard]] core::Result<Principal> streamPrincipal(const http::Request& request) const;
 
   // Errors: Forbidden "forbidden" when `principal` may not use a route that requires `access`.
   [[nodiscard]] static core::Result<void> permit(const Principal& principal, Access access);
 
   [[nodiscard]] StreamTickets& tickets() const { return tickets_; }
+  [[nodiscard]] store::SessionStore& sessions() const { return sessions_; }
+  [[nodiscard]] const std::string& adminToken() const { return adminToken_; }
 
  private:
   const std::string& adminToken_;
   store::TokenStore& tokens_;
+  store::SessionStore& sessions_;
   StreamTickets& tickets_;
   const core::Clock& clock_;
 };

@@ -10,6 +10,7 @@
 #include "api/replay_api.h"
 #include "api/resources_api.h"
 #include "api/secrets_api.h"
+#include "api/session_api.h"
 #include "api/stream_tickets.h"
 #include "api/streams_api.h"
 #include "api/tokens_api.h"
@@ -35,7 +36,8 @@ const Params kHealthParams{"repository", "since", "timeframe", "stale_pull_days"
 struct ApiRoutes::Handlers {
   explicit Handlers(const ApiDependencies& d)
       : tickets(d.clock),
-        auth(d.adminToken, d.store.tokenStore(), tickets, d.clock),
+        auth(d.adminToken, d.store.tokenStore(), d.store.sessionStore(), tickets, d.clock),
+        session(auth, d.clock, d.sessions),
         tokens(d.store.tokenStore(), tickets, d.clock, [this](std::int64_t id) { streams.closeStreamsOf(id); }),
         deliveries(d.store.deliveryLog(), d.clock),
         secrets(d.store.secretStore(), d.secretsChanged),
@@ -47,6 +49,7 @@ struct ApiRoutes::Handlers {
         streams(d.hub, auth, d.store.activityReader()) {}
   StreamTickets tickets;
   Authenticator auth;
+  SessionApi session;
   TokensApi tokens;
   DeliveriesApi deliveries;
   SecretsApi secrets;
@@ -183,6 +186,22 @@ std::vector<http::Route> ApiRoutes::routes() {
        .name = "/api/v1/tokens/{id}",
        .blocking = true,
        .handler = guarded(auth, Access::Admin, kNone, call(h.tokens, &TokensApi::revoke))},
+      // Dashboard sign-in: anyone may try a token; showing and ending a session need one.
+      {.method = "POST",
+       .path = "/api/v1/session",
+       .maxBodyBytes = kApiBodyLimit,
+       .blocking = true,
+       .handler = guarded(nullptr, Access::Public, kNone, call(h.session, &SessionApi::signIn))},
+      {.method = "GET",
+       .path = "/api/v1/session",
+       .blocking = true,
+       .handler = guarded(h.auth, Access::Read, kNone,
+                          [&h](const http::Request& r, const Principal& p) { return h.session.show(r, p); })},
+      {.method = "DELETE",
+       .path = "/api/v1/session",
+       .blocking = true,
+       .handler = guarded(h.auth, Access::Read, kNone,
+                          [&h](const http::Request& r, const Principal& p) { return h.session.signOut(r, p); })},
       {.method = "POST",
        .path = "/api/v1/stream/tickets",
        .maxBodyBytes = kApiBodyLimit,
@@ -190,7 +209,8 @@ std::vector<http::Route> ApiRoutes::routes() {
        .handler = guarded(h.auth, Access::Read, kNone,
                           [&h](const http::Request& r, const Principal& p) { return h.tokens.issueTicket(r, p); })},
   };
-  // The live streams authenticate themselves (a bearer token or a single-use ticket) and never block.
+  // The live streams authenticate themselves (a bearer token, a single-use ticket or a session
+  // cookie) and block only on one indexed store read (a read-only token or a session).
   routes.push_back({.method = "GET",
                     .path = "/api/v1/events",
                     .stream = http::StreamKind::ServerSentEvents,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/admin_auth.h"
+#include "api/session_api.h"
 #include "core/metrics.h"
 #include "core/time.h"
 #include "http/router.h"
@@ -26,6 +27,7 @@ struct ApiDependencies {
   store::QueueListener& pipeline;        // told after replay and rebuild
   std::function<void()> secretsChanged;  // re-reads stored secrets into the live resolver
   live::ChangeHub& hub;                  // feeds the live streams
+  SessionOptions sessions{};             // dashboard sign-in sessions
 };
 
 class ApiRoutes {

@@ -12,10 +12,16 @@ struct Principal {
   Role role = Role::ReadOnly;
   std::int64_t tokenId = 0;  // ReadOnly: the API token's id
   std::string tokenName;     // ReadOnly: the API token's name
+  // Set when the request was authenticated by a dashboard session cookie rather than a token: the
+  // session's CSRF token, which its state-changing requests must echo (X-CSRF-Token).
+  std::string sessionCsrf;
+  std::int64_t sessionExpiresAt = 0;  // Unix seconds; with sessionCsrf
 
-  [[nodiscard]] static Principal admin() { return {Role::Admin, 0, {}}; }
+  [[nodiscard]] bool viaSession() const { return !sessionCsrf.empty(); }
+
+  [[nodiscard]] static Principal admin() { return {Role::Admin, 0, {}, {}, 0}; }
   [[nodiscard]] static Principal readOnly(std::int64_t id, std::string name) {
-    return {Role::ReadOnly, id, std::move(name)};
+    return {Role::ReadOnly, id, std::move(name), {}, 0};
   }
   [[nodiscard]] bool isAdmin() const { return role == Role::Admin; }
 };

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
+#include "dashboard/dashboard_routes.h"
 #include "http/server.h"
 #include "ingest/webhook_endpoint.h"
 #include "live/change_hub.h"
@@ -65,7 +66,15 @@ int serve(core::Config config, const ServeOptions& options) {
   ingest::RateLimiter limiter(config.limits.ratePerSecond, config.limits.rateBurst, clock);
 
   // The route table's handlers must outlive the router that calls them.
-  api::ApiRoutes api({*store, clock, metrics, config.adminToken, worker, reloadSecrets, hub});
+  api::ApiRoutes api({*store,
+                      clock,
+                      metrics,
+                      config.adminToken,
+                      worker,
+                      reloadSecrets,
+                      hub,
+                      {config.dashboard.sessionTtlHours * 3600, config.dashboard.secureCookie}});
+  const dashboard::DashboardRoutes dashboard;
   http::Router router;
   const auto github = ingest::makeGitHubScheme(config.github);
   const auto gitlab = ingest::makeGitLabScheme(config.gitlab);
@@ -83,6 +92,7 @@ int serve(core::Config config, const ServeOptions& options) {
          .handler = [e = endpoint.get()](http::Request&& r, http::Reply reply) { e->handle(std::move(r), reply); }});
   }
   for (auto& route : api.routes()) router.add(std::move(route));
+  for (auto& route : dashboard.routes()) router.add(std::move(route));
 
   http::HttpServer server(serverOptions(config), router, metrics, logger);
   const std::string address = server.start();

@@ -135,6 +135,8 @@ const std::vector<Key>& keys() {
       FH_DBL("pipeline.share_while_ingesting", pipeline.shareWhileIngesting),
       FH_INT("changes.retention_days", changes.retentionDays),
       FH_INT("changes.retention_records", changes.retentionRecords),
+      FH_INT("dashboard.session_ttl_hours", dashboard.sessionTtlHours),
+      FH_BOOL("dashboard.secure_cookie", dashboard.secureCookie),
       FH_DBL("limits.rate_per_second", limits.ratePerSecond),
       FH_DBL("limits.rate_burst", limits.rateBurst),
       FH_SECRETS("github.secret", github.secrets),
@@ -255,6 +257,8 @@ Config loadConfig(const ConfigSources& sources) {
     throw std::invalid_argument("changes.retention_days must be between 1 and 3650");
   if (config.changes.retentionRecords < 1000)
     throw std::invalid_argument("changes.retention_records must be at least 1000");
+  if (config.dashboard.sessionTtlHours < 1 || config.dashboard.sessionTtlHours > 720)
+    throw std::invalid_argument("dashboard.session_ttl_hours must be between 1 and 720");
   if (config.pipeline.pollIntervalMs < 10) throw std::invalid_argument("pipeline.poll_interval_ms must be at least 10");
   if (!(config.pipeline.shareWhileIngesting > 0.0 && config.pipeline.shareWhileIngesting <= 1.0))
     throw std::invalid_argument("pipeline.share_while_ingesting must be above 0 and at most 1");

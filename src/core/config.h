@@ -64,6 +64,15 @@ struct Config {
     std::int64_t retentionRecords = 1'000'000;  // and beyond this many (the newest always stay)
   } changes;
 
+  struct Dashboard {
+    // A dashboard sign-in lasts this long (hours, 1-720); shorter limits a stolen cookie's use,
+    // longer means signing in less often.
+    std::int64_t sessionTtlHours = 12;
+    // Mark the session cookie Secure even when the request did not say it came over TLS
+    // (X-Forwarded-Proto: https from a TLS-terminating proxy sets it anyway).
+    bool secureCookie = false;
+  } dashboard;
+
   struct Limits {
     double ratePerSecond = 0;  // per source address; 0 = off
     double rateBurst = 0;      // 0 = same as the rate

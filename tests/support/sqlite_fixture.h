@@ -21,6 +21,7 @@
 #include "store/sqlite/planning_store.h"
 #include "store/sqlite/processing_queue.h"
 #include "store/sqlite/secret_store.h"
+#include "store/sqlite/session_store.h"
 #include "store/sqlite/token_store.h"
 #include "support/temp_dir.h"
 
@@ -38,7 +39,8 @@ struct SqliteRoles {
         planning(db, changes),
         metrics(db),
         feed(db),
-        tokens(db) {}
+        tokens(db),
+        sessions(db) {}
   Database db;
   ChangeRecorder changes;
   SqliteDeliveryLog log;
@@ -49,6 +51,7 @@ struct SqliteRoles {
   SqliteMetricsReader metrics;
   SqliteChangeFeed feed;
   SqliteTokenStore tokens;
+  SqliteSessionStore sessions;
 };
 
 constexpr std::int64_t kT0 = 1'795'428'000'000'000;  // 2026-11-23T10:00:00Z

@@ -172,6 +172,16 @@ CREATE TABLE api_tokens (
   last_used_at INTEGER, revoked_at INTEGER
 );
 )sql",
+    // 6: dashboard sign-in sessions, kept as the SHA-256 (hex) of their id. On the dashboard branch
+    // this is the 5th entry: outbound subscriptions' migration 5 goes in front of it at merge.
+    R"sql(
+CREATE TABLE sessions (
+  id_sha256 TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('admin', 'read_only')),
+  token_id INTEGER NOT NULL DEFAULT 0, token_name TEXT NOT NULL DEFAULT '', credential_sha256 TEXT NOT NULL DEFAULT '',
+  csrf_token TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_expiry ON sessions(expires_at);
+)sql",
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/digest.h"
 #include "support/api_routes_fixture.h"
 
 namespace forgehook::api {
@@ -74,6 +75,7 @@ TEST_F(AdminAuthTest, ReadOnlyTokenIsForbiddenEveryChangeAndTheSecretsAndTokens)
   for (const auto& route : api_.routes()) {
     if (!route.path.starts_with("/api/")) continue;
     if (route.path == "/api/v1/stream/tickets") continue;  // reading: a ticket to watch a stream
+    if (route.path == "/api/v1/session") continue;         // signing in and out (session_api_test.cc)
     const bool adminRead = route.path.starts_with("/api/v1/secrets") || route.path.starts_with("/api/v1/tokens");
     if (route.method == "GET" && !adminRead) continue;
     const std::string path = concrete(route);
@@ -234,6 +236,89 @@ TEST_F(AdminAuthTest, RevokingATokenDropsItsUnusedTickets) {
   ASSERT_EQ(call("DELETE", "/api/v1/tokens/" + std::to_string(id)).status, 200);
   EXPECT_FALSE(auth().streamPrincipal(streamRequest("ticket=" + ticket)).has_value());
   EXPECT_TRUE(auth().streamPrincipal(streamRequest("ticket=" + adminTicket)).has_value());
+}
+
+// A request with the session cookie of a session stored directly (not through the API).
+class SessionAuthTest : public AdminAuthTest {
+ protected:
+  static constexpr std::string_view kSessionId = "0123456789abcdef";
+  static constexpr std::string_view kCsrf = "csrf-token-for-tests";
+  void storeAdminSession(const std::string& adminToken) {
+    store::SessionRecord s;
+    s.admin = true;
+    s.credentialSha256 = core::sha256Hex(adminToken);
+    s.csrfToken = std::string(kCsrf);
+    s.createdAt = clock_.nowSeconds();
+    s.expiresAt = clock_.nowSeconds() + 3600;
+    ASSERT_TRUE(backend_->sessionStore().createSession(core::sha256Hex(kSessionId), s, clock_.nowSeconds()));
+  }
+  static http::Request withCookie(std::string method, std::vector<std::pair<std::string, std::string>> extra = {}) {
+    http::Request r;
+    r.method = std::move(method);
+    r.path = "/api/v1/items";
+    r.headers = std::move(extra);
+    r.headers.emplace_back("Cookie", "theme=dark; fh_session=" + std::string(kSessionId));
+    return r;
+  }
+};
+
+TEST_F(SessionAuthTest, TheCookieAuthenticatesAndReadsNeedNoCsrfToken) {
+  storeAdminSession(kToken);
+  for (const char* method : {"GET", "HEAD", "OPTIONS"}) {
+    const auto p = auth().authenticate(withCookie(method));
+    ASSERT_TRUE(p.has_value()) << method;
+    EXPECT_TRUE(p->isAdmin());
+    EXPECT_TRUE(p->viaSession());
+    EXPECT_EQ(p->sessionCsrf, kCsrf);
+  }
+}
+
+TEST_F(SessionAuthTest, ACookieChangeNeedsTheSessionsCsrfToken) {
+  storeAdminSession(kToken);
+  for (const char* method : {"POST", "PUT", "PATCH", "DELETE"}) {
+    SCOPED_TRACE(method);
+    for (const auto& headers : std::vector<std::vector<std::pair<std::string, std::string>>>{
+             {}, {{"X-CSRF-Token", ""}}, {{"X-CSRF-Token", "csrf-token-for-test"}}, {{"X-Csrf", std::string(kCsrf)}}}) {
+      const auto p = auth().authenticate(withCookie(method, headers));
+      ASSERT_FALSE(p.has_value());
+      EXPECT_EQ(p.error().code, core::Code::Forbidden);
+      EXPECT_EQ(p.error().reason, "csrf_token_invalid");
+    }
+    EXPECT_TRUE(auth().authenticate(withCookie(method, {{"x-csrf-token", std::string(kCsrf)}})).has_value());
+  }
+}
+
+TEST_F(SessionAuthTest, ABearerHeaderDecidesAloneAndNeedsNoCsrfToken) {
+  storeAdminSession(kToken);
+  const auto bearer = auth().authenticate(withCookie("POST", {{"Authorization", "Bearer " + kToken}}));
+  ASSERT_TRUE(bearer.has_value());
+  EXPECT_FALSE(bearer->viaSession());
+  // A wrong bearer token is not rescued by a good cookie.
+  const auto wrong = auth().authenticate(withCookie("GET", {{"Authorization", "Bearer nope"}}));
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_EQ(wrong.error().code, core::Code::Unauthenticated);
+}
+
+TEST_F(SessionAuthTest, ReplacingTheAdminTokenEndsAdminSessions) {
+  storeAdminSession("the-previous-admin-token");
+  const auto p = auth().authenticate(withCookie("GET"));
+  ASSERT_FALSE(p.has_value());
+  EXPECT_EQ(p.error().code, core::Code::Unauthenticated);
+}
+
+TEST_F(SessionAuthTest, StreamsTakeTheCookieFromTheirOwnOriginOnly) {
+  storeAdminSession(kToken);
+  auto request = [](std::vector<std::pair<std::string, std::string>> headers) {
+    http::Request r = streamRequest("");
+    r.headers = std::move(headers);
+    r.headers.emplace_back("Cookie", "fh_session=" + std::string(kSessionId));
+    return r;
+  };
+  EXPECT_TRUE(auth().streamPrincipal(request({})).has_value());
+  EXPECT_TRUE(
+      auth().streamPrincipal(request({{"Host", "dash.example:8765"}, {"Origin", "https://dash.example:8765"}})));
+  EXPECT_FALSE(auth().streamPrincipal(request({{"Host", "dash.example:8765"}, {"Origin", "https://evil.example"}})));
+  EXPECT_FALSE(auth().streamPrincipal(request({{"Host", "dash.example:8765"}, {"Origin", "null"}})));
 }
 
 TEST(StreamTicketsTest, OutstandingTicketsAreBounded) {

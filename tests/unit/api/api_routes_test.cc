@@ -36,6 +36,8 @@ TEST_F(ApiRoutesTest, EveryApiRouteRefusesAMissingOrWrongAdminToken) {
   int checked = 0;
   for (const auto& route : api_.routes()) {
     if (!route.path.starts_with("/api/")) continue;
+    // Signing in takes the token in the body (session_api_test.cc covers a wrong one).
+    if (route.method == "POST" && route.path == "/api/v1/session") continue;
     std::string path = route.path;
     if (path.ends_with('*')) path.back() = '1';
     SCOPED_TRACE(route.method + " " + path);

@@ -200,6 +200,24 @@ TEST_F(ConfigTest, StreamSettingsOutOfRangeThrowNamingTheKey) {
   EXPECT_EQ(loadConfig(zero).server.maxStreams, 0);
 }
 
+TEST_F(ConfigTest, DashboardSessionSettingsHaveDefaultsComeFromTomlAndAreBounded) {
+  const Config defaults = loadConfig({});
+  EXPECT_EQ(defaults.dashboard.sessionTtlHours, 12);
+  EXPECT_FALSE(defaults.dashboard.secureCookie);
+
+  ConfigSources sources;
+  sources.tomlPath = writeToml("[dashboard]\nsession_ttl_hours = 2\nsecure_cookie = true\n");
+  const Config c = loadConfig(sources);
+  EXPECT_EQ(c.dashboard.sessionTtlHours, 2);
+  EXPECT_TRUE(c.dashboard.secureCookie);
+  EXPECT_THAT(describeConfig(c), HasSubstr("dashboard.session_ttl_hours = 2   # FORGEHOOK_DASHBOARD_SESSION_TTL_HOURS"));
+  for (const std::string value : {"0", "721"}) {
+    ConfigSources bad;
+    bad.flags = {{"dashboard.session_ttl_hours", value}};
+    EXPECT_THAT(loadError(bad), HasSubstr("dashboard.session_ttl_hours")) << value;
+  }
+}
+
 TEST_F(ConfigTest, UnknownTopLevelTomlKeyThrowsNamingTheKey) {
   ConfigSources sources;
   sources.tomlPath = writeToml("lisen = \"0.0.0.0:1\"\n");
