@@ -22,7 +22,8 @@ struct Route {
   bool blocking = false;          // the handler blocks (database reads): run it off the I/O threads
   bool webhook = false;           // counts toward the ack-latency histogram
   Handler handler{};
-  // A stream route (SSE or WebSocket) has a streamHandler instead of a handler; it never blocks.
+  // A stream route (SSE or WebSocket) has a streamHandler instead of a handler; it runs on the
+  // blocking pool (it may read the store: a token, a session), then the session opens the stream.
   std::optional<StreamKind> stream{};
   StreamHandler streamHandler{};
 };

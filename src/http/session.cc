@@ -195,14 +195,27 @@ void HttpSession::openStream(Request request, bhttp::request<bhttp::string_body>
     case StreamRegistry::Reservation::Stopping:
       return send(errorResponse(core::Error::unavailable("shutting_down", "the server is shutting down", 5)));
   }
-  StreamAnswer answer;
-  try {
-    answer = route.streamHandler(request);
-  } catch (const std::exception& e) {
-    context_.streams.cancel();
-    context_.logger.error("stream handler failed", {{"route", route.name}, {"error", e.what()}});
-    return send(errorResponse(core::Error::internal("internal error")));
-  }
+  // The handler may read the store (a read-only token, a session cookie): on the blocking pool.
+  const Route* routePtr = route_;
+  asio::post(context_.blockingPool, [self = shared_from_this(), routePtr, request = std::move(request),
+                                     message = std::move(message)]() mutable {
+    StreamAnswer answer;
+    try {
+      answer = routePtr->streamHandler(request);
+    } catch (const std::exception& e) {
+      self->context_.logger.error("stream handler failed", {{"route", routePtr->name}, {"error", e.what()}});
+      answer.refusal = errorResponse(core::Error::internal("internal error"));
+    }
+    asio::post(self->stream_.get_executor(),
+               [self, answer = std::move(answer), message = std::move(message)]() mutable {
+                 self->startStream(std::move(answer), std::move(message));
+               });
+  });
+}
+
+void HttpSession::startStream(StreamAnswer answer, bhttp::request<bhttp::string_body>&& message) {
+  const Route& route = *route_;
+  const StreamKind kind = *route.stream;
   if (answer.refusal) {
     context_.streams.cancel();
     return send(std::move(*answer.refusal));

@@ -53,6 +53,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void dispatch();
   // A stream route: asks its handler, then hands the connection to a stream session or answers.
   void openStream(Request request, boost::beast::http::request<boost::beast::http::string_body>&& message);
+  // Back on the session's thread with the handler's answer: refuses, or hands the connection over.
+  void startStream(StreamAnswer answer, boost::beast::http::request<boost::beast::http::string_body>&& message);
   void send(Response response);  // runs on the session's thread
   void onWrite(bool close, boost::beast::error_code ec);
   void refuse(const core::Error& error);  // answer and close without reading further
