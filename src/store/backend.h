@@ -10,6 +10,7 @@
 #include "store/planning_store.h"
 #include "store/processing_queue.h"
 #include "store/secret_store.h"
+#include "store/subscription_store.h"
 #include "store/token_store.h"
 
 namespace forgehook::store {
@@ -25,6 +26,7 @@ class Backend {
   virtual MetricsReader& metricsReader() = 0;
   virtual ChangeFeed& changeFeed() = 0;
   virtual TokenStore& tokenStore() = 0;
+  virtual SubscriptionStore& subscriptionStore() = 0;
 };
 
 }  // namespace forgehook::store

@@ -9,6 +9,7 @@
 #include "store/sqlite/planning_store.h"
 #include "store/sqlite/processing_queue.h"
 #include "store/sqlite/secret_store.h"
+#include "store/sqlite/subscription_store.h"
 #include "store/sqlite/token_store.h"
 
 namespace forgehook::store::sqlite {
@@ -28,7 +29,8 @@ class SqliteBackend final : public Backend {
         planning_(db_, changes_),
         metrics_(db_),
         feed_(db_),
-        tokens_(db_) {}
+        tokens_(db_),
+        subscriptions_(db_) {}
 
   DeliveryLog& deliveryLog() override { return deliveries_; }
   SecretStore& secretStore() override { return secrets_; }
@@ -38,6 +40,7 @@ class SqliteBackend final : public Backend {
   MetricsReader& metricsReader() override { return metrics_; }
   ChangeFeed& changeFeed() override { return feed_; }
   TokenStore& tokenStore() override { return tokens_; }
+  SubscriptionStore& subscriptionStore() override { return subscriptions_; }
 
  private:
   Database db_;
@@ -50,6 +53,7 @@ class SqliteBackend final : public Backend {
   SqliteMetricsReader metrics_;
   SqliteChangeFeed feed_;
   SqliteTokenStore tokens_;
+  SqliteSubscriptionStore subscriptions_;
 };
 
 }  // namespace
