@@ -31,9 +31,9 @@ struct Subscription {
 
 // What a subscription is asked to be (create) or to become (update: absent fields stay).
 struct SubscriptionSpec {
-  std::string url, description;
-  std::vector<std::string> resources, actions;
-  std::optional<std::string> repository, forge;
+  std::string url = {}, description = {};
+  std::vector<std::string> resources = {}, actions = {};
+  std::optional<std::string> repository = {}, forge = {};
 };
 struct SubscriptionPatch {
   std::optional<std::string> url, description;
