@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Webhook } from "standardwebhooks";
 import { Forge, assertAccepted, assertError, githubExamples, makeSecret, pushPayload } from "./lib/forge.mjs";
-import { makeTempDir, removeDir, start, waitFor } from "./lib/server.mjs";
+import { makeTempDir, removeDir, runCli, start, waitFor } from "./lib/server.mjs";
 
 const GH = makeSecret("gh");
 const ADMIN = makeSecret("admin");
@@ -338,6 +338,47 @@ describe("subscriptions (private networks allowed)", () => {
     assertError(await fh.api(`/api/v1/subscriptions/${sub.id}`), 404, "not_found");
     assertError(await fh.api(`/api/v1/subscriptions/${sub.id}/attempts`), 404, "not_found");
     assertError(await fh.api(`/api/v1/subscriptions/${sub.id}?limit=3`), 400, "invalid_argument");
+    await rx.close();
+  });
+
+  test("the CLI: create (secret shown once), list, show, update, pause, resume, messages, attempts, retry, delete", async () => {
+    const cli = async (args, code = 0) => {
+      const out = await runCli(["subscriptions", ...args], { env: { FORGEHOOK_SERVER: server.url, FORGEHOOK_ADMIN_TOKEN: ADMIN } });
+      assert.equal(out.code, code, `${args.join(" ")}: exit ${out.code}: ${out.stderr}`);
+      return out;
+    };
+    const rx = await receiver(() => [500]);
+    const created = JSON.parse((await cli(["create", "--url", rx.url, "--resource", "deliveries", "--action", "created", "--json"])).stdout);
+    secrets.push(created.secret);
+    assert.deepEqual(created.resources, ["deliveries"]);
+    const human = await cli(["create", "--url", rx.url, "--description", "table"]);
+    const secret = human.stdout.match(/whsec_[A-Za-z0-9+/=]+/)?.[0];
+    assert.ok(secret, human.stdout);
+    secrets.push(secret);
+    assert.match(human.stderr, /not shown again/);
+    const table = (await cli(["list"])).stdout;
+    assert.match(table.split("\n")[0], /ID\s+STATUS\s+URL/i);
+    assert.ok(table.includes(rx.url) && !table.includes(created.secret) && !table.includes(secret));
+    const listed = JSON.parse((await cli(["list", "--json"])).stdout).subscriptions;
+    assert.ok(listed.some((x) => x.id === created.id) && !JSON.stringify(listed).includes("whsec_"));
+    assert.equal(JSON.parse((await cli(["show", String(created.id), "--json"])).stdout).url, rx.url);
+    const updated = JSON.parse((await cli(["update", String(created.id), "--description", "via cli", "--repository", "octo/cli", "--json"])).stdout);
+    assert.equal(updated.description, "via cli");
+    assert.equal(updated.repository, "octo/cli");
+    assert.deepEqual(updated.resources, ["deliveries"]);
+    assert.match((await cli(["pause", String(created.id)])).stdout, /is paused/);
+    assert.match((await cli(["resume", String(created.id)])).stdout, /is active/);
+    assertAccepted(await fh.github(pushPayload("octo/cli")));
+    const attempt = await waitFor(async () => JSON.parse((await cli(["attempts", String(created.id), "--json"])).stdout).attempts[0], { message: "an attempt" });
+    assert.equal(attempt.status_code, 500);
+    assert.match((await cli(["attempts", String(created.id)])).stdout, /HTTP 500/);
+    const pending = JSON.parse((await cli(["messages", String(created.id), "--status", "pending", "--json"])).stdout).messages;
+    assert.equal(pending.length, 1);
+    const refused = await cli(["retry", String(created.id), String(pending[0].id)], 1);
+    assert.match(refused.stderr, /only a failed message can be retried/);
+    assert.match((await cli(["delete", String(created.id)])).stdout, /deleted subscription/);
+    const bad = await cli(["create", "--url", rx.url, "--resource", "pullz"], 1);
+    assert.match(bad.stderr, /"pullz"/);
     await rx.close();
   });
 
