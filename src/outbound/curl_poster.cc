@@ -23,6 +23,7 @@ struct AddrInfoDeleter {
 };
 
 struct Transfer {
+  const std::atomic<bool>* cancelled = nullptr;
   std::string excerpt;
   std::size_t received = 0;
   bool truncated = false;
@@ -40,6 +41,11 @@ std::size_t onBody(char* data, std::size_t size, std::size_t count, void* user) 
     return 0;  // stop reading: the status is known, the rest of the answer is not wanted
   }
   return n;
+}
+
+// Non-zero ends the transfer: the poster was cancelled (shutdown).
+int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<Transfer*>(user)->cancelled->load() ? 1 : 0;
 }
 
 // The last check: the address curl is about to connect to, whatever resolved it.
@@ -124,6 +130,7 @@ PostResult CurlPoster::post(const PostRequest& request) {
   std::unique_ptr<curl_slist, ListDeleter> headers(headerList);
   Transfer transfer;
   transfer.allowPrivate = options_.allowPrivateNetworks;
+  transfer.cancelled = &cancelled_;
   char errorBuffer[CURL_ERROR_SIZE] = {};
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -144,6 +151,9 @@ PostResult CurlPoster::post(const PostRequest& request) {
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errorBuffer);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, onProgress);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &transfer);
   const CURLcode rc = curl_easy_perform(c);
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

@@ -5,6 +5,7 @@
 // so a DNS answer that changes between check and connect (rebinding) cannot reach a refused
 // address. Redirects are not followed (a 3xx is a failed attempt), proxies from the environment
 // are ignored, only http and https are spoken, and at most kMaxResponseBytes of an answer are read.
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -26,9 +27,11 @@ class CurlPoster final : public HttpPoster {
   explicit CurlPoster(CurlPosterOptions options);
   ~CurlPoster() override;
   PostResult post(const PostRequest& request) override;
+  void cancel() override { cancelled_ = true; }
 
  private:
   CurlPosterOptions options_;
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace forgehook::outbound

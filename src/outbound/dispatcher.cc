@@ -9,6 +9,7 @@ namespace forgehook::outbound {
 namespace {
 
 constexpr std::int64_t kEnqueueStep = 1000;  // feed records per subscription per transaction
+constexpr auto kMinPassGap = std::chrono::milliseconds(5);
 
 Jitter randomJitter() {
   return [] {
@@ -51,6 +52,7 @@ void Dispatcher::stop() {
   }
   wakeScheduler_.notify_all();
   wakeSenders_.notify_all();
+  poster_.cancel();  // attempts in flight end now; their messages stay pending for the next start
   if (scheduler_.joinable()) scheduler_.join();
   for (auto& t : senders_)
     if (t.joinable()) t.join();
@@ -121,6 +123,10 @@ store::AttemptOutcome Dispatcher::decide(const store::DueMessage& m, const PostR
 void Dispatcher::attempt(const store::DueMessage& m) {
   const auto request = requestFor(m, clock_.nowSeconds());
   const auto result = poster_.post(request);
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;  // cut short by stop(): not the endpoint's failure
+  }
   const auto outcome = decide(m, result, clock_.nowMicros());
   if (auto done = store_.recordAttempt(outcome); !done)
     logger_.error("cannot record a subscription attempt",
@@ -160,7 +166,12 @@ int Dispatcher::runOnce() {
 void Dispatcher::schedule() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
+    // Commits come thousands a second under load: a pass (a few indexed reads) runs at most once
+    // per kMinPassGap for them; a sender set free starts one at once.
+    if (notified_ && !freed_) wakeScheduler_.wait_for(lock, kMinPassGap, [&] { return stopping_ || freed_; });
+    if (stopping_) return;
     notified_ = false;
+    freed_ = false;
     const std::vector<std::int64_t> busy(busy_.begin(), busy_.end());
     lock.unlock();
     enqueueAll();
@@ -181,7 +192,7 @@ void Dispatcher::schedule() {
     // notify() when its attempt is recorded), at most a poll interval.
     auto wait = std::chrono::milliseconds(options_.pollIntervalMs);
     if (next && *next && **next > now) wait = std::min(wait, std::chrono::milliseconds((**next - now) / 1000 + 1));
-    wakeScheduler_.wait_for(lock, wait, [&] { return stopping_ || notified_; });
+    wakeScheduler_.wait_for(lock, wait, [&] { return stopping_ || notified_ || freed_; });
   }
 }
 
@@ -196,7 +207,7 @@ void Dispatcher::send() {
     attempt(m);
     lock.lock();
     busy_.erase(m.subscriptionId);
-    notified_ = true;
+    freed_ = true;
     wakeScheduler_.notify_one();
   }
 }

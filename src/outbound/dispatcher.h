@@ -80,7 +80,9 @@ class Dispatcher {
 
   std::mutex mutex_;
   std::condition_variable wakeScheduler_, wakeSenders_;
-  bool stopping_ = false, notified_ = false;
+  bool stopping_ = false;
+  bool notified_ = false;               // a commit or an API change: something may be new
+  bool freed_ = false;                  // a sender finished: its subscription's next message may be due
   std::set<std::int64_t> busy_;         // subscriptions with a message in flight
   std::deque<store::DueMessage> jobs_;  // due, waiting for a sender
   std::thread scheduler_;

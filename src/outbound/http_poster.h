@@ -31,6 +31,8 @@ class HttpPoster {
   virtual ~HttpPoster() = default;
   // Posts `request`; never throws. Success is a 2xx answer; anything else sets `error`.
   [[nodiscard]] virtual PostResult post(const PostRequest& request) = 0;
+  // Ends the posts in flight soon and makes later ones fail at once (shutdown). Thread-safe.
+  virtual void cancel() {}
 };
 
 }  // namespace forgehook::outbound

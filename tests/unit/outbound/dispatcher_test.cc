@@ -40,6 +40,11 @@ class FakePoster final : public HttpPoster {
     }
     return respond(r.url, n);
   }
+  void cancel() override {
+    std::lock_guard lock(mutex_);
+    cancelled = true;
+    cancelledChanged.notify_all();
+  }
   std::vector<std::int64_t> seqsTo(const std::string& url) {
     std::lock_guard lock(mutex_);
     std::vector<std::int64_t> out;
@@ -50,6 +55,8 @@ class FakePoster final : public HttpPoster {
   std::mutex mutex_;
   std::vector<PostRequest> posts;
   std::map<std::string, int> count_;
+  bool cancelled = false;
+  std::condition_variable cancelledChanged;
 };
 
 PostResult failure(int status = 500) {
@@ -223,6 +230,36 @@ TEST_F(DispatcherTest, ADeadEndpointDoesNotHoldBackAHealthyOne) {
   changed.notify_all();
   d.stop();
   EXPECT_THAT(poster_.seqsTo(url(2)), ElementsAre(newest - 4, newest - 3, newest - 2, newest - 1, newest));
+}
+
+TEST_F(DispatcherTest, StopCancelsTheAttemptInFlightWhichStaysPendingWithoutAFailure) {
+  auto d = make(options());
+  std::mutex mutex;
+  std::condition_variable started;
+  bool inFlight = false;
+  poster_.respond = [&](const std::string&, int) {
+    {
+      std::lock_guard lock(mutex);
+      inFlight = true;
+    }
+    started.notify_all();
+    std::unique_lock lock(poster_.mutex_);
+    poster_.cancelledChanged.wait(lock, [&] { return poster_.cancelled; });  // a hung endpoint, until cancel()
+    return failure(0);
+  };
+  const auto sub = create({.url = url(1)});
+  receive(1);
+  d.start();
+  d.notify();
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(started.wait_for(lock, std::chrono::seconds(10), [&] { return inFlight; }));
+  }
+  d.stop();  // returns although the endpoint never answers
+  const auto s = get(sub.id);
+  EXPECT_EQ(s.pending, 1);
+  EXPECT_EQ(s.consecutiveFailures, 0);
+  EXPECT_TRUE(subs_.attempts(sub.id, 10).value().empty());
 }
 
 }  // namespace
