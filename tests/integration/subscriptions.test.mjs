@@ -189,6 +189,9 @@ describe("subscriptions (private networks allowed)", () => {
     const shown = await get(fh, sub.id);
     assert.equal(shown.pending, 0);
     assert.ok(shown.last_success_at);
+    const metrics = await fh.get("/metrics");
+    const delivered = Number(metrics.text.match(/^forgehook_subscription_attempts_total\{outcome="delivered"\} (\d+)$/m)?.[1]);
+    assert.ok(delivered >= want.length, metrics.text.slice(-600));
     await fh.api(`/api/v1/subscriptions/${sub.id}`, { method: "DELETE" });
     await rx.close();
   });
