@@ -193,7 +193,8 @@ CREATE TABLE subscription_messages (
   repository TEXT, data TEXT NOT NULL,
   UNIQUE (subscription_id, seq)
 );
-CREATE INDEX subscription_messages_pending ON subscription_messages(subscription_id, seq) WHERE status = 'pending';
+-- The head of an outbox (min seq of the pending ones) and the counts by status, without a scan.
+CREATE INDEX subscription_messages_status ON subscription_messages(subscription_id, status, seq);
 CREATE INDEX subscription_messages_done ON subscription_messages(last_attempt_at) WHERE status <> 'pending';
 CREATE TABLE subscription_attempts (
   id INTEGER PRIMARY KEY, subscription_id INTEGER NOT NULL, message_id INTEGER NOT NULL, seq INTEGER NOT NULL,
