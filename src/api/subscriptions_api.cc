@@ -266,7 +266,8 @@ http::Response SubscriptionsApi::update(const http::Request& request) const {
   auto body = jsonBody(request, false);
   if (!body) return http::errorResponse(body.error());
   if (body->contains("secret"))
-    return http::errorResponse(invalidArgument("the secret cannot be changed: create a new subscription"));
+    return http::errorResponse(
+        invalidArgument("the secret is changed by POST /api/v1/subscriptions/{id}/rotate-secret"));
   if (auto ok = onlyFields(*body, {"url", "resources", "actions", "repository", "forge", "description"}); !ok)
     return http::errorResponse(ok.error());
   if (body->contains("url") && (*body)["url"].is_null())
@@ -281,9 +282,25 @@ http::Response SubscriptionsApi::update(const http::Request& request) const {
 http::Response SubscriptionsApi::act(const http::Request& request) const {
   auto t = target(request);
   if (!t) return notFound(request);
-  if (auto body = jsonBody(request, true); !body) return http::errorResponse(body.error());
+  auto body = jsonBody(request, true);
+  if (!body) return http::errorResponse(body.error());
   const auto now = clock_.nowMicros();
+  if (t->rest == "/rotate-secret") {
+    if (auto ok = onlyFields(*body, {"secret"}); !ok) return http::errorResponse(ok.error());
+    auto given = optionalString(*body, "secret");
+    if (!given) return http::errorResponse(given.error());
+    if (*given)
+      if (auto ok = checkSubscriptionSecret(**given); !ok) return http::errorResponse(ok.error());
+    const std::string secret = *given ? **given : newSubscriptionSecret();
+    auto s = store_.rotateSecret(t->id, secret, now);
+    if (!s) return http::errorResponse(s.error());
+    auto out = subscriptionJson(*s);
+    out["secret"] = secret;
+    return jsonReply(out);
+  }
+  const auto noBody = invalidArgument("this request takes no body (or {})");
   if (t->rest == "/pause" || t->rest == "/resume") {
+    if (!body->empty()) return http::errorResponse(noBody);
     auto s = t->rest == "/pause" ? store_.pause(t->id, now) : store_.resume(t->id, now);
     if (!s) return http::errorResponse(s.error());
     if (changed_) changed_();
@@ -293,6 +310,7 @@ http::Response SubscriptionsApi::act(const http::Request& request) const {
   if (t->rest.starts_with(kMessages) && t->rest.ends_with(kRetry)) {
     auto messageId = parseInteger(t->rest.substr(kMessages.size(), t->rest.size() - kMessages.size() - kRetry.size()));
     if (!messageId || *messageId < 1) return notFound(request);
+    if (!body->empty()) return http::errorResponse(noBody);
     auto m = store_.retryMessage(t->id, *messageId, now);
     if (!m) return http::errorResponse(m.error());
     if (changed_) changed_();

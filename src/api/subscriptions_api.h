@@ -27,7 +27,8 @@ class SubscriptionsApi {
   [[nodiscard]] http::Response read(const http::Request& request) const;
   // PATCH /api/v1/subscriptions/{id} {url?, resources?, actions?, repository?, forge?, description?}
   [[nodiscard]] http::Response update(const http::Request& request) const;
-  // POST /api/v1/subscriptions/{id}/pause, .../resume, .../messages/{message_id}/retry
+  // POST /api/v1/subscriptions/{id}/pause, .../resume, .../messages/{message_id}/retry,
+  // .../rotate-secret {secret?} (-> the subscription and its new "secret", shown only then)
   [[nodiscard]] http::Response act(const http::Request& request) const;
   // DELETE /api/v1/subscriptions/{id} -> {"deleted": id}
   [[nodiscard]] http::Response remove(const http::Request& request) const;

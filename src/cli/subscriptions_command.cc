@@ -1,5 +1,6 @@
-// forgehook subscriptions create|list|show|update|pause|resume|delete|messages|attempts|retry:
-// outbound subscriptions (/api/v1/subscriptions). The signing secret is printed once, by create.
+// forgehook subscriptions create|list|show|update|pause|resume|delete|messages|attempts|retry|
+// rotate-secret: outbound subscriptions (/api/v1/subscriptions). The signing secret is printed once,
+// by create (and by rotate-secret for the new one).
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
@@ -217,6 +218,27 @@ void addSubscriptionsCommand(CLI::App& app, int& exitCode) {
       std::cout << body << "\n";
     else
       std::cout << "message " << retry->messageId << " is " << json::parse(body)["status"].get<std::string>() << "\n";
+    exitCode = 0;
+  });
+
+  auto rotate = std::make_shared<SubscriptionFlags>();
+  auto* rotateCommand =
+      subs->add_subcommand("rotate-secret", "Replace the signing secret; the new one is shown only now");
+  rotate->target.addTo(*rotateCommand);
+  rotateCommand->add_option("id", rotate->id, "the subscription's id")->required();
+  rotateCommand->add_option("--secret", rotate->secret,
+                            "the new secret, whsec_ + base64 of 24 to 64 bytes (default: generated)");
+  rotateCommand->add_flag("--json", rotate->json, "print the API's JSON");
+  rotateCommand->callback([rotate, rotateCommand, &exitCode] {
+    const auto body =
+        rotate->target.call("POST", "/api/v1/subscriptions/" + std::to_string(rotate->id) + "/rotate-secret",
+                            bodyFrom(*rotateCommand, *rotate).dump());
+    if (rotate->json) {
+      std::cout << body << "\n";
+    } else {
+      printObject(std::cout, json::parse(body), {"id", "url", "status", "secret"});
+      std::cerr << "Store the secret now: it is not shown again. Attempts from now on are signed with it only.\n";
+    }
     exitCode = 0;
   });
 }

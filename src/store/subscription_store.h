@@ -102,6 +102,10 @@ class SubscriptionStore {
   // Active again (from paused or disabled): failure counts reset, the pending head is due now.
   // Errors: NotFound; Unavailable.
   [[nodiscard]] virtual core::Result<Subscription> resume(std::int64_t id, std::int64_t now) = 0;
+  // Replaces the signing secret: attempts from now on are signed with `secret` only.
+  // Errors: NotFound; Unavailable.
+  [[nodiscard]] virtual core::Result<Subscription> rotateSecret(std::int64_t id, const std::string& secret,
+                                                                std::int64_t now) = 0;
   // Deletes the subscription, its outbox and its attempts. Errors: NotFound; Unavailable.
   [[nodiscard]] virtual core::Result<void> remove(std::int64_t id) = 0;
   // Newest first. Errors: NotFound (no such subscription); Unavailable.

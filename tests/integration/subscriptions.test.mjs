@@ -196,6 +196,23 @@ describe("subscriptions (private networks allowed)", () => {
     await rx.close();
   });
 
+  test("rotate-secret: the next request is signed with the new secret only", async () => {
+    const rx = await receiver();
+    const sub = await create(fh, { url: rx.url, resources: ["deliveries"], actions: ["created"] });
+    secrets.push(sub.secret);
+    const rotated = await fh.api(`/api/v1/subscriptions/${sub.id}/rotate-secret`, { method: "POST" });
+    assert.equal(rotated.status, 200, rotated.text);
+    secrets.push(rotated.json.secret);
+    assert.notEqual(rotated.json.secret, sub.secret);
+    assertAccepted(await fh.github(pushPayload("octo/rotated")));
+    await waitFor(() => rx.delivered().length === 1, { message: "one delivery" });
+    const [g] = rx.delivered();
+    assert.equal(verified(rotated.json.secret, g).resource, "deliveries");
+    assert.throws(() => verified(sub.secret, g));
+    await fh.api(`/api/v1/subscriptions/${sub.id}`, { method: "DELETE" });
+    await rx.close();
+  });
+
   test("filters: resources, actions and repository, with the change feed's names", async () => {
     const rx = await receiver();
     const from = await newestSeq(fh);
@@ -344,7 +361,7 @@ describe("subscriptions (private networks allowed)", () => {
     await rx.close();
   });
 
-  test("the CLI: create (secret shown once), list, show, update, pause, resume, messages, attempts, retry, delete", async () => {
+  test("the CLI: create (secret shown once), list, show, update, pause, resume, messages, attempts, retry, rotate-secret, delete", async () => {
     const cli = async (args, code = 0) => {
       const out = await runCli(["subscriptions", ...args], { env: { FORGEHOOK_SERVER: server.url, FORGEHOOK_ADMIN_TOKEN: ADMIN } });
       assert.equal(out.code, code, `${args.join(" ")}: exit ${out.code}: ${out.stderr}`);
@@ -379,6 +396,11 @@ describe("subscriptions (private networks allowed)", () => {
     assert.equal(pending.length, 1);
     const refused = await cli(["retry", String(created.id), String(pending[0].id)], 1);
     assert.match(refused.stderr, /only a failed message can be retried/);
+    const rotated = await cli(["rotate-secret", String(created.id)]);
+    const newSecret = rotated.stdout.match(/whsec_[A-Za-z0-9+/=]+/)?.[0];
+    assert.ok(newSecret && newSecret !== created.secret, rotated.stdout);
+    secrets.push(newSecret);
+    assert.match(rotated.stderr, /not shown again/);
     assert.match((await cli(["delete", String(created.id)])).stdout, /deleted subscription/);
     const bad = await cli(["create", "--url", rx.url, "--resource", "pullz"], 1);
     assert.match(bad.stderr, /"pullz"/);

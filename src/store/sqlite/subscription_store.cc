@@ -194,6 +194,19 @@ core::Result<Subscription> SqliteSubscriptionStore::resume(std::int64_t id, std:
   return get(id);
 }
 
+core::Result<Subscription> SqliteSubscriptionStore::rotateSecret(std::int64_t id, const std::string& secret,
+                                                                 std::int64_t now) {
+  auto done = db_.write([&](sqlite3* db) -> core::Result<void> {
+    Statement s(db, "UPDATE subscriptions SET secret = ?2, updated_at = ?3 WHERE id = ?1");
+    s.bind(1, id).bind(2, secret).bind(3, now);
+    must(s.step());
+    if (sqlite3_changes(db) == 0) return std::unexpected(noSubscription(id));
+    return {};
+  });
+  if (!done) return std::unexpected(done.error());
+  return get(id);
+}
+
 core::Result<void> SqliteSubscriptionStore::remove(std::int64_t id) {
   return db_.write([&](sqlite3* db) -> core::Result<void> {
     Statement s(db, "DELETE FROM subscriptions WHERE id = ?1");

@@ -16,6 +16,7 @@ class SqliteSubscriptionStore final : public SubscriptionStore {
   core::Result<Subscription> update(std::int64_t id, const SubscriptionPatch& patch, std::int64_t now) override;
   core::Result<Subscription> pause(std::int64_t id, std::int64_t now) override;
   core::Result<Subscription> resume(std::int64_t id, std::int64_t now) override;
+  core::Result<Subscription> rotateSecret(std::int64_t id, const std::string& secret, std::int64_t now) override;
   core::Result<void> remove(std::int64_t id) override;
   core::Result<std::vector<OutboxMessage>> messages(std::int64_t id, std::optional<std::string> status,
                                                     int limit) override;

@@ -68,6 +68,25 @@ TEST_F(SubscriptionsApiTest, CreateAnswersTheContractAndAGeneratedSecretThatNoth
   EXPECT_EQ(keysOf(json::parse(paused.body)), kContract);
 }
 
+TEST_F(SubscriptionsApiTest, RotateSecretAnswersANewSecretOnceAndPatchCannotSetOne) {
+  const auto created = post({{"url", "https://a.example/"}});
+  const auto path = "/api/v1/subscriptions/" + std::to_string(created["id"].get<int>());
+  const auto rotated = call("POST", path + "/rotate-secret");
+  ASSERT_EQ(rotated.status, 200) << rotated.body;
+  const std::string secret = json::parse(rotated.body)["secret"];
+  EXPECT_TRUE(secret.starts_with("whsec_"));
+  EXPECT_NE(secret, created["secret"]);
+  EXPECT_THAT(call("GET", path).body, ::testing::Not(HasSubstr("whsec_")));
+  const std::string given = "whsec_" + verify::base64Encode(std::string(40, 'g'));
+  EXPECT_EQ(json::parse(call("POST", path + "/rotate-secret", "", json{{"secret", given}}.dump()).body)["secret"],
+            given);
+  EXPECT_EQ(call("POST", path + "/rotate-secret", "", R"({"secret": "whsec_"})").status, 400);
+  const auto patched = call("PATCH", path, "", json{{"secret", given}}.dump());
+  EXPECT_EQ(patched.status, 400);
+  EXPECT_THAT(json::parse(patched.body)["message"].get<std::string>(), HasSubstr("rotate-secret"));
+  EXPECT_EQ(call("POST", path + "/pause", "", R"({"now": true})").status, 400);
+}
+
 TEST_F(SubscriptionsApiTest, AGivenSecretMustBeWhsecAndBase64Of24To64Bytes) {
   EXPECT_EQ(post({{"url", "https://a.example/"},
                   {"secret", "whsec_" + verify::base64Encode(std::string(24, 'k'))}})["secret"],

@@ -211,6 +211,16 @@ TEST_F(SubscriptionStoreTest, UpdateChangesOnlyWhatIsGivenAndClearsWhatIsNulled)
   EXPECT_EQ(subs_.update(999, p, 0).error().code, core::Code::NotFound);
 }
 
+TEST_F(SubscriptionStoreTest, RotateSecretSignsTheNextAttemptWithTheNewSecret) {
+  const auto sub = create();
+  receive(1);
+  enqueue();
+  EXPECT_EQ(due()[0].secret, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+  ASSERT_TRUE(subs_.rotateSecret(sub.id, "whsec_bmV3", clock_.nowMicros()).has_value());
+  EXPECT_EQ(due()[0].secret, "whsec_bmV3");
+  EXPECT_EQ(subs_.rotateSecret(999, "whsec_bmV3", 0).error().code, core::Code::NotFound);
+}
+
 TEST_F(SubscriptionStoreTest, DeleteTakesTheOutboxAndAttemptsWithIt) {
   const auto sub = create();
   const auto other = create();
