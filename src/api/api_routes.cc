@@ -13,6 +13,7 @@
 #include "api/session_api.h"
 #include "api/stream_tickets.h"
 #include "api/streams_api.h"
+#include "api/subscriptions_api.h"
 #include "api/tokens_api.h"
 
 namespace forgehook::api {
@@ -25,6 +26,7 @@ const Params kNone;
 const Params kDeliveryParams{"forge", "event",     "repository", "status", "since",
                              "until", "timeframe", "limit",      "cursor"};
 const Params kRepositoryOnly{"repository"};
+const Params kSubscriptionReadParams{"status", "limit"};  // each sub-resource checks its own
 const Params kChangeParams{"after", "resource", "repository", "forge", "limit"};
 const Params kMetricsRange{"repository", "since", "until", "timeframe"};
 const Params kSprintParams{"repository", "milestone"};
@@ -46,7 +48,8 @@ struct ApiRoutes::Handlers {
         replay(d.store.processingQueue(), d.pipeline, d.clock),
         metrics(d.store.metricsReader(), d.clock),
         changes(d.store.changeFeed()),
-        streams(d.hub, auth, d.store.activityReader()) {}
+        streams(d.hub, auth, d.store.activityReader()),
+        subscriptions(d.store.subscriptionStore(), d.clock, d.allowPrivateNetworks, d.subscriptionsChanged) {}
   StreamTickets tickets;
   Authenticator auth;
   SessionApi session;
@@ -59,6 +62,7 @@ struct ApiRoutes::Handlers {
   ActivityMetricsApi metrics;
   ChangesApi changes;
   StreamsApi streams;
+  SubscriptionsApi subscriptions;
 };
 
 ApiRoutes::ApiRoutes(ApiDependencies deps) : deps_(std::move(deps)), handlers_(std::make_unique<Handlers>(deps_)) {}
@@ -202,6 +206,37 @@ std::vector<http::Route> ApiRoutes::routes() {
        .blocking = true,
        .handler = guarded(h.auth, Access::Read, kNone,
                           [&h](const http::Request& r, const Principal& p) { return h.session.signOut(r, p); })},
+      {.method = "POST",
+       .path = "/api/v1/subscriptions",
+       .maxBodyBytes = kApiBodyLimit,
+       .blocking = true,
+       .handler = guarded(auth, Access::Admin, kNone, call(h.subscriptions, &SubscriptionsApi::create))},
+      {.method = "GET",
+       .path = "/api/v1/subscriptions",
+       .blocking = true,
+       .handler = guarded(auth, Access::Read, kNone, call(h.subscriptions, &SubscriptionsApi::list))},
+      {.method = "GET",
+       .path = "/api/v1/subscriptions/*",
+       .name = "/api/v1/subscriptions/{id}",
+       .blocking = true,
+       .handler = guarded(auth, Access::Read, kSubscriptionReadParams, call(h.subscriptions, &SubscriptionsApi::read))},
+      {.method = "PATCH",
+       .path = "/api/v1/subscriptions/*",
+       .name = "/api/v1/subscriptions/{id}",
+       .maxBodyBytes = kApiBodyLimit,
+       .blocking = true,
+       .handler = guarded(auth, Access::Admin, kNone, call(h.subscriptions, &SubscriptionsApi::update))},
+      {.method = "POST",
+       .path = "/api/v1/subscriptions/*",
+       .name = "/api/v1/subscriptions/{id}/{action}",
+       .maxBodyBytes = kApiBodyLimit,
+       .blocking = true,
+       .handler = guarded(auth, Access::Admin, kNone, call(h.subscriptions, &SubscriptionsApi::act))},
+      {.method = "DELETE",
+       .path = "/api/v1/subscriptions/*",
+       .name = "/api/v1/subscriptions/{id}",
+       .blocking = true,
+       .handler = guarded(auth, Access::Admin, kNone, call(h.subscriptions, &SubscriptionsApi::remove))},
       {.method = "POST",
        .path = "/api/v1/stream/tickets",
        .maxBodyBytes = kApiBodyLimit,

@@ -24,10 +24,12 @@ struct ApiDependencies {
   const core::Clock& clock;
   const core::Metrics& metrics;
   std::string adminToken;
-  store::QueueListener& pipeline;        // told after replay and rebuild
-  std::function<void()> secretsChanged;  // re-reads stored secrets into the live resolver
-  live::ChangeHub& hub;                  // feeds the live streams
-  SessionOptions sessions{};             // dashboard sign-in sessions
+  store::QueueListener& pipeline;                   // told after replay and rebuild
+  std::function<void()> secretsChanged;             // re-reads stored secrets into the live resolver
+  live::ChangeHub& hub;                             // feeds the live streams
+  SessionOptions sessions{};                        // dashboard sign-in sessions
+  std::function<void()> subscriptionsChanged = {};  // wakes the subscription dispatcher
+  bool allowPrivateNetworks = false;                // subscriptions.allow_private_networks
 };
 
 class ApiRoutes {

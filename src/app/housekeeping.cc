@@ -4,9 +4,15 @@
 
 namespace forgehook::app {
 
-Housekeeping::Housekeeping(store::ChangeFeed& feed, store::ChangeRetention retention, const core::Clock& clock,
+Housekeeping::Housekeeping(store::ChangeFeed& feed, store::ChangeRetention retention,
+                           store::SubscriptionStore* subscriptions, const core::Clock& clock,
                            const core::Logger& logger, std::chrono::milliseconds interval)
-    : feed_(feed), retention_(retention), clock_(clock), logger_(logger), interval_(interval) {}
+    : feed_(feed),
+      retention_(retention),
+      subscriptions_(subscriptions),
+      clock_(clock),
+      logger_(logger),
+      interval_(interval) {}
 
 Housekeeping::~Housekeeping() { stop(); }
 
@@ -32,6 +38,16 @@ void Housekeeping::run() {
     if (!first) {
       std::unique_lock lock(mutex_);
       if (wake_.wait_for(lock, interval_, [&] { return stopping_; })) return;
+    }
+    if (subscriptions_) {
+      // Enqueue what the outboxes have not taken yet: a change pruned first would never be sent.
+      for (;;) {
+        auto added = subscriptions_->enqueue(1000, clock_.nowMicros());
+        auto behind = subscriptions_->behind();
+        if (!added || !behind || !*behind) break;
+      }
+      auto outbox = subscriptions_->prune({retention_.maxAgeMicros}, clock_.nowMicros());
+      if (!outbox) logger_.error("cannot prune the subscription outboxes", {{"error", outbox.error().message}});
     }
     auto pruned = feed_.prune(retention_, clock_.nowMicros());
     if (!pruned)

@@ -3,6 +3,7 @@
 #include <csignal>
 
 #include "api/api_routes.h"
+#include "api/changes_api.h"
 #include "app/data_dir.h"
 #include "app/housekeeping.h"
 #include "app/startup.h"
@@ -14,6 +15,8 @@
 #include "http/server.h"
 #include "ingest/webhook_endpoint.h"
 #include "live/change_hub.h"
+#include "outbound/curl_poster.h"
+#include "outbound/dispatcher.h"
 #include "pipeline/processor.h"
 #include "pipeline/worker.h"
 #include "store/intake_queue.h"
@@ -42,13 +45,25 @@ int serve(core::Config config, const ServeOptions& options) {
   pipeline::Worker worker(
       processor, logger,
       {std::chrono::milliseconds(config.pipeline.pollIntervalMs), config.pipeline.shareWhileIngesting});
-  // The change hub hears of every commit (the store's commit hook) and feeds the live streams.
+  // Outbound subscriptions: the dispatcher copies new changes into the outboxes and posts them.
+  const auto& subs = config.subscriptions;
+  outbound::CurlPoster poster({subs.connectTimeoutMs, subs.timeoutMs, subs.allowPrivateNetworks,
+                               std::string("forgehook/") + FORGEHOOK_VERSION});
+  outbound::Dispatcher dispatcher(store->subscriptionStore(), poster, clock, logger, &metrics, api::changeJson,
+                                  {subs.retryInitialMs, subs.retryMaxMs, subs.retryPeriodS,
+                                   subs.disableAfterFailedMessages, static_cast<int>(subs.senders)});
+  // The change hub hears of every commit (the store's commit hook) and feeds the live streams; the
+  // dispatcher hears of it too (new changes to enqueue).
   live::ChangeHub hub(store->changeFeed(), logger, {});
-  store->changeFeed().setCommitListener([&hub] { hub.notify(); });
+  store->changeFeed().setCommitListener([&hub, &dispatcher] {
+    hub.notify();
+    dispatcher.notify();
+  });
   hub.start();
+  dispatcher.start();
   Housekeeping housekeeping(store->changeFeed(),
-                            {config.changes.retentionDays * 86400 * 1'000'000, config.changes.retentionRecords}, clock,
-                            logger);
+                            {config.changes.retentionDays * 86400 * 1'000'000, config.changes.retentionRecords},
+                            &store->subscriptionStore(), clock, logger);
   housekeeping.start();
   store::IntakeQueue intake(store->deliveryLog(), {config.intake.maxPending, config.intake.maxBatch, &worker}, metrics);
   if (config.pipeline.enabled) worker.start();
@@ -73,7 +88,9 @@ int serve(core::Config config, const ServeOptions& options) {
                       worker,
                       reloadSecrets,
                       hub,
-                      {config.dashboard.sessionTtlHours * 3600, config.dashboard.secureCookie}});
+                      {config.dashboard.sessionTtlHours * 3600, config.dashboard.secureCookie},
+                      [&dispatcher] { dispatcher.notify(); },
+                      subs.allowPrivateNetworks});
   const dashboard::DashboardRoutes dashboard;
   http::Router router;
   const auto github = ingest::makeGitHubScheme(config.github);
@@ -107,6 +124,7 @@ int serve(core::Config config, const ServeOptions& options) {
   intake.stop();
   worker.stop();
   housekeeping.stop();
+  dispatcher.stop();
   store->changeFeed().setCommitListener(nullptr);
   hub.stop();
   removeAddressFile(config.dataDir);

@@ -7,19 +7,20 @@ class App;
 
 namespace forgehook::cli {
 
-void addServeCommand(CLI::App& app, int& exitCode);       // serve_command.cc
-void addConfigCommand(CLI::App& app, int& exitCode);      // config_command.cc
-void addSendCommand(CLI::App& app, int& exitCode);        // send_command.cc
-void addEventsCommand(CLI::App& app, int& exitCode);      // events_command.cc
-void addDeliveriesCommand(CLI::App& app, int& exitCode);  // deliveries_command.cc
-void addListCommands(CLI::App& app, int& exitCode);       // list_commands.cc: pulls, issues, ... activity
-void addIncidentsCommand(CLI::App& app, int& exitCode);   // incidents_command.cc
-void addItemsCommand(CLI::App& app, int& exitCode);       // items_command.cc
-void addReplayCommands(CLI::App& app, int& exitCode);     // replay_command.cc: replay, rebuild
-void addMetricsCommand(CLI::App& app, int& exitCode);     // metrics_command.cc
-void addSecretsCommand(CLI::App& app, int& exitCode);     // secrets_command.cc
-void addTokensCommand(CLI::App& app, int& exitCode);      // tokens_command.cc: create, list, revoke
-void addWatchCommand(CLI::App& app, int& exitCode);       // watch_command.cc
-void addCompletionCommand(CLI::App& app, int& exitCode);  // completion_command.cc
+void addServeCommand(CLI::App& app, int& exitCode);          // serve_command.cc
+void addConfigCommand(CLI::App& app, int& exitCode);         // config_command.cc
+void addSendCommand(CLI::App& app, int& exitCode);           // send_command.cc
+void addEventsCommand(CLI::App& app, int& exitCode);         // events_command.cc
+void addDeliveriesCommand(CLI::App& app, int& exitCode);     // deliveries_command.cc
+void addListCommands(CLI::App& app, int& exitCode);          // list_commands.cc: pulls, issues, ... activity
+void addIncidentsCommand(CLI::App& app, int& exitCode);      // incidents_command.cc
+void addItemsCommand(CLI::App& app, int& exitCode);          // items_command.cc
+void addReplayCommands(CLI::App& app, int& exitCode);        // replay_command.cc: replay, rebuild
+void addMetricsCommand(CLI::App& app, int& exitCode);        // metrics_command.cc
+void addSecretsCommand(CLI::App& app, int& exitCode);        // secrets_command.cc
+void addTokensCommand(CLI::App& app, int& exitCode);         // tokens_command.cc: create, list, revoke
+void addSubscriptionsCommand(CLI::App& app, int& exitCode);  // subscriptions_command.cc
+void addWatchCommand(CLI::App& app, int& exitCode);          // watch_command.cc
+void addCompletionCommand(CLI::App& app, int& exitCode);     // completion_command.cc
 
 }  // namespace forgehook::cli

@@ -137,6 +137,14 @@ const std::vector<Key>& keys() {
       FH_INT("changes.retention_records", changes.retentionRecords),
       FH_INT("dashboard.session_ttl_hours", dashboard.sessionTtlHours),
       FH_BOOL("dashboard.secure_cookie", dashboard.secureCookie),
+      FH_INT("subscriptions.retry_initial_ms", subscriptions.retryInitialMs),
+      FH_INT("subscriptions.retry_max_ms", subscriptions.retryMaxMs),
+      FH_INT("subscriptions.retry_period_s", subscriptions.retryPeriodS),
+      FH_INT("subscriptions.disable_after_failed_messages", subscriptions.disableAfterFailedMessages),
+      FH_INT("subscriptions.senders", subscriptions.senders),
+      FH_INT("subscriptions.connect_timeout_ms", subscriptions.connectTimeoutMs),
+      FH_INT("subscriptions.timeout_ms", subscriptions.timeoutMs),
+      FH_BOOL("subscriptions.allow_private_networks", subscriptions.allowPrivateNetworks),
       FH_DBL("limits.rate_per_second", limits.ratePerSecond),
       FH_DBL("limits.rate_burst", limits.rateBurst),
       FH_SECRETS("github.secret", github.secrets),
@@ -259,6 +267,20 @@ Config loadConfig(const ConfigSources& sources) {
     throw std::invalid_argument("changes.retention_records must be at least 1000");
   if (config.dashboard.sessionTtlHours < 1 || config.dashboard.sessionTtlHours > 720)
     throw std::invalid_argument("dashboard.session_ttl_hours must be between 1 and 720");
+  const auto& subs = config.subscriptions;
+  if (subs.retryInitialMs < 100 || subs.retryMaxMs < subs.retryInitialMs || subs.retryMaxMs > 86'400'000)
+    throw std::invalid_argument(
+        "subscriptions.retry_initial_ms must be at least 100 and at most subscriptions.retry_max_ms (at most "
+        "86400000)");
+  if (subs.retryPeriodS < 1 || subs.retryPeriodS > 30 * 86400)
+    throw std::invalid_argument("subscriptions.retry_period_s must be between 1 and 2592000");
+  if (subs.disableAfterFailedMessages < 0)
+    throw std::invalid_argument("subscriptions.disable_after_failed_messages must be 0 (never) or more");
+  if (subs.senders < 1 || subs.senders > 64)
+    throw std::invalid_argument("subscriptions.senders must be between 1 and 64");
+  if (subs.connectTimeoutMs < 100 || subs.timeoutMs < subs.connectTimeoutMs || subs.timeoutMs > 300'000)
+    throw std::invalid_argument(
+        "subscriptions.connect_timeout_ms must be at least 100 and at most subscriptions.timeout_ms (at most 300000)");
   if (config.pipeline.pollIntervalMs < 10) throw std::invalid_argument("pipeline.poll_interval_ms must be at least 10");
   if (!(config.pipeline.shareWhileIngesting > 0.0 && config.pipeline.shareWhileIngesting <= 1.0))
     throw std::invalid_argument("pipeline.share_while_ingesting must be above 0 and at most 1");

@@ -72,6 +72,20 @@ struct Config {
     // (X-Forwarded-Proto: https from a TLS-terminating proxy sets it anyway).
     bool secureCookie = false;
   } dashboard;
+  // Outbound subscriptions (signed callbacks of the change feed). A message is retried with
+  // exponential backoff and jitter (retryInitialMs doubling up to retryMaxMs) until retryPeriodS
+  // after its first attempt, then failed; disableAfterFailedMessages consecutive failed messages
+  // disable the subscription until it is resumed (0: never).
+  struct Subscriptions {
+    std::int64_t retryInitialMs = 1000;
+    std::int64_t retryMaxMs = 600'000;   // 10 min
+    std::int64_t retryPeriodS = 86'400;  // 24 h
+    std::int64_t disableAfterFailedMessages = 3;
+    std::int64_t senders = 4;  // attempts in flight at once, each for another subscription
+    std::int64_t connectTimeoutMs = 5000;
+    std::int64_t timeoutMs = 15'000;    // one attempt, answer included
+    bool allowPrivateNetworks = false;  // let callbacks reach loopback, private, link-local... addresses
+  } subscriptions;
 
   struct Limits {
     double ratePerSecond = 0;  // per source address; 0 = off

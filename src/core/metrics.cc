@@ -107,7 +107,10 @@ Metrics::Metrics()
       processingLatency("forgehook_processing_latency_seconds",
                         "Time from a delivery's receipt to its projections committed.",
                         {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60}),
-      processingBatchSize("forgehook_processing_batch_size", "Deliveries per processing transaction.", kBatchBounds) {}
+      processingBatchSize("forgehook_processing_batch_size", "Deliveries per processing transaction.", kBatchBounds),
+      subscriptionAttempts("forgehook_subscription_attempts_total",
+                           "Outbound subscription delivery attempts, by outcome (delivered, retrying, failed).",
+                           {"outcome"}) {}
 
 std::string Metrics::renderPrometheus() const {
   std::string out;
@@ -126,6 +129,7 @@ std::string Metrics::renderPrometheus() const {
   processed.render(out);
   processingLatency.render(out);
   processingBatchSize.render(out);
+  subscriptionAttempts.render(out);
   return out;
 }
 

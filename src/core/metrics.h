@@ -81,6 +81,7 @@ struct Metrics {
   CounterFamily processed;      // pipeline outcomes: processed, retrying, dead
   Histogram processingLatency;  // receipt of a delivery to its projections committed
   Histogram processingBatchSize;
+  CounterFamily subscriptionAttempts;  // outbound callback attempts: delivered, retrying, failed
 
   [[nodiscard]] std::string renderPrometheus() const;
 };

@@ -11,6 +11,7 @@
 #include "store/processing_queue.h"
 #include "store/secret_store.h"
 #include "store/session_store.h"
+#include "store/subscription_store.h"
 #include "store/token_store.h"
 
 namespace forgehook::store {
@@ -27,6 +28,7 @@ class Backend {
   virtual ChangeFeed& changeFeed() = 0;
   virtual TokenStore& tokenStore() = 0;
   virtual SessionStore& sessionStore() = 0;
+  virtual SubscriptionStore& subscriptionStore() = 0;
 };
 
 }  // namespace forgehook::store

@@ -172,8 +172,39 @@ CREATE TABLE api_tokens (
   last_used_at INTEGER, revoked_at INTEGER
 );
 )sql",
-    // 6: dashboard sign-in sessions, kept as the SHA-256 (hex) of their id. On the dashboard branch
-    // this is the 5th entry: outbound subscriptions' migration 5 goes in front of it at merge.
+    // 5: outbound subscriptions, their outbox (one message per matching change, copied from the
+    // feed as the cursor moves past it) and the log of delivery attempts. Times in Unix microseconds.
+    // The secret is stored as given for now; encryption at rest comes with a later issue.
+    R"sql(
+CREATE TABLE subscriptions (
+  id INTEGER PRIMARY KEY, url TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+  resources TEXT NOT NULL DEFAULT '[]', actions TEXT NOT NULL DEFAULT '[]', repository TEXT, forge TEXT,
+  secret TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused', 'disabled')),
+  disabled_reason TEXT, consecutive_failures INTEGER NOT NULL DEFAULT 0, failed_streak INTEGER NOT NULL DEFAULT 0,
+  cursor INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, last_success_at INTEGER,
+  last_attempt_at INTEGER
+);
+CREATE TABLE subscription_messages (
+  id INTEGER PRIMARY KEY, subscription_id INTEGER NOT NULL, seq INTEGER NOT NULL, enqueued_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0, first_attempt_at INTEGER, last_attempt_at INTEGER,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0, delivered_at INTEGER, last_error TEXT,
+  at INTEGER NOT NULL, resource TEXT NOT NULL, action TEXT NOT NULL, entity_id TEXT NOT NULL, forge TEXT,
+  repository TEXT, data TEXT NOT NULL,
+  UNIQUE (subscription_id, seq)
+);
+-- The head of an outbox (min seq of the pending ones) and the counts by status, without a scan.
+CREATE INDEX subscription_messages_status ON subscription_messages(subscription_id, status, seq);
+CREATE INDEX subscription_messages_done ON subscription_messages(last_attempt_at) WHERE status <> 'pending';
+CREATE TABLE subscription_attempts (
+  id INTEGER PRIMARY KEY, subscription_id INTEGER NOT NULL, message_id INTEGER NOT NULL, seq INTEGER NOT NULL,
+  attempt INTEGER NOT NULL, at INTEGER NOT NULL, status_code INTEGER, duration_ms INTEGER NOT NULL,
+  response TEXT NOT NULL DEFAULT '', error TEXT
+);
+CREATE INDEX subscription_attempts_subscription ON subscription_attempts(subscription_id, id);
+CREATE INDEX subscription_attempts_at ON subscription_attempts(at);
+)sql",
+    // 6: dashboard sign-in sessions, kept as the SHA-256 (hex) of their id.
     R"sql(
 CREATE TABLE sessions (
   id_sha256 TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('admin', 'read_only')),

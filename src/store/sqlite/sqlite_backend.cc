@@ -10,6 +10,7 @@
 #include "store/sqlite/processing_queue.h"
 #include "store/sqlite/secret_store.h"
 #include "store/sqlite/session_store.h"
+#include "store/sqlite/subscription_store.h"
 #include "store/sqlite/token_store.h"
 
 namespace forgehook::store::sqlite {
@@ -31,6 +32,7 @@ class SqliteBackend final : public Backend {
         feed_(db_),
         tokens_(db_),
         sessions_(db_) {}
+        subscriptions_(db_) {}
 
   DeliveryLog& deliveryLog() override { return deliveries_; }
   SecretStore& secretStore() override { return secrets_; }
@@ -41,6 +43,7 @@ class SqliteBackend final : public Backend {
   ChangeFeed& changeFeed() override { return feed_; }
   TokenStore& tokenStore() override { return tokens_; }
   SessionStore& sessionStore() override { return sessions_; }
+  SubscriptionStore& subscriptionStore() override { return subscriptions_; }
 
  private:
   Database db_;
@@ -54,6 +57,7 @@ class SqliteBackend final : public Backend {
   SqliteChangeFeed feed_;
   SqliteTokenStore tokens_;
   SqliteSessionStore sessions_;
+  SqliteSubscriptionStore subscriptions_;
 };
 
 }  // namespace

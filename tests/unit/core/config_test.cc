@@ -218,6 +218,44 @@ TEST_F(ConfigTest, DashboardSessionSettingsHaveDefaultsComeFromTomlAndAreBounded
   }
 }
 
+TEST_F(ConfigTest, SubscriptionSettingsHaveDefaultsAndComeFromTomlAndEnvironment) {
+  const Config defaults = loadConfig({});
+  EXPECT_EQ(defaults.subscriptions.retryInitialMs, 1000);
+  EXPECT_EQ(defaults.subscriptions.retryMaxMs, 600'000);
+  EXPECT_EQ(defaults.subscriptions.retryPeriodS, 86'400);
+  EXPECT_EQ(defaults.subscriptions.disableAfterFailedMessages, 3);
+  EXPECT_EQ(defaults.subscriptions.senders, 4);
+  EXPECT_FALSE(defaults.subscriptions.allowPrivateNetworks);
+
+  ConfigSources sources;
+  sources.tomlPath = writeToml("[subscriptions]\nallow_private_networks = true\nretry_period_s = 60\n");
+  sources.environment = {{"FORGEHOOK_SUBSCRIPTIONS_SENDERS", "2"},
+                         {"FORGEHOOK_SUBSCRIPTIONS_DISABLE_AFTER_FAILED_MESSAGES", "0"}};
+  const Config c = loadConfig(sources);
+  EXPECT_TRUE(c.subscriptions.allowPrivateNetworks);
+  EXPECT_EQ(c.subscriptions.retryPeriodS, 60);
+  EXPECT_EQ(c.subscriptions.senders, 2);
+  EXPECT_EQ(c.subscriptions.disableAfterFailedMessages, 0);
+  EXPECT_THAT(describeConfig(c), HasSubstr("subscriptions.allow_private_networks = true"));
+}
+
+TEST_F(ConfigTest, SubscriptionSettingsOutOfRangeThrowNamingTheKey) {
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"subscriptions.retry_initial_ms", "99"},
+           {"subscriptions.retry_max_ms", "500"},  // below retry_initial_ms
+           {"subscriptions.retry_period_s", "0"},
+           {"subscriptions.disable_after_failed_messages", "-1"},
+           {"subscriptions.senders", "0"},
+           {"subscriptions.senders", "65"},
+           {"subscriptions.connect_timeout_ms", "50"},
+           {"subscriptions.timeout_ms", "300001"},
+       }) {
+    ConfigSources sources;
+    sources.flags = {{key, value}};
+    EXPECT_THAT(loadError(sources), HasSubstr(key)) << key << " = " << value;
+  }
+}
+
 TEST_F(ConfigTest, UnknownTopLevelTomlKeyThrowsNamingTheKey) {
   ConfigSources sources;
   sources.tomlPath = writeToml("lisen = \"0.0.0.0:1\"\n");
