@@ -31,7 +31,7 @@ class SqliteBackend final : public Backend {
         metrics_(db_),
         feed_(db_),
         tokens_(db_),
-        sessions_(db_) {}
+        sessions_(db_),
         subscriptions_(db_) {}
 
   DeliveryLog& deliveryLog() override { return deliveries_; }
