@@ -4,6 +4,7 @@
 // build/screenshots/ for people to look at.
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
+import http from "node:http";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chromium } from "playwright-core";
@@ -13,7 +14,8 @@ import { ROOT, makeTempDir, removeDir, start, waitFor } from "../integration/lib
 
 const GH = makeSecret("gh");
 const ADMIN = makeSecret("admin");
-const ENV = { FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN };
+// Subscriptions here call a receiver on 127.0.0.1, which the address guard refuses by default.
+const ENV = { FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN, FORGEHOOK_SUBSCRIPTIONS_ALLOW_PRIVATE_NETWORKS: "true" };
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SHOTS = path.join(ROOT, "build", "screenshots");
 const XSS = `<img src=x onerror="window.__xss=1;alert(1)">`;
@@ -276,6 +278,36 @@ describe("dashboard in Chromium", () => {
     await viewerContext.close();
   });
 
+  test("subscriptions: the list and its attempt log, pause and resume from the page (checked in the API)", async () => {
+    const received = [];
+    const receiver = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", () => { received.push(req.headers["webhook-id"]); res.end("thanks"); });
+    });
+    await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${receiver.address().port}/hooks/forgehook`;
+    const created = await fh.api("/api/v1/subscriptions", { method: "POST", body: { url, resources: ["issues"], description: "board sync" } });
+    assert.equal(created.status, 201, created.text);
+    const id = created.json.id;
+    await page.goto(`${server.url}/#/subscriptions`);
+    const row = page.locator(`#subscriptions-table tr[data-id="${id}"]`);
+    await row.waitFor();
+    assert.match(await row.textContent(), /board sync/);
+
+    await send(fh, "issues", issue("labeled", T0 + 40 * HOUR, "open", ["subscribed"]));
+    await waitFor(() => received.length > 0, { timeoutMs: 10_000, message: "the receiver called" });
+    await row.click();
+    await page.waitForSelector("#attempts td >> text=200", { timeout: 10_000 });
+
+    await row.locator("button", { hasText: "Pause" }).click();
+    await waitFor(async () => (await fh.api(`/api/v1/subscriptions/${id}`)).json.status === "paused",
+      { timeoutMs: 5000, message: "paused in the API" });
+    await row.locator("button", { hasText: "Resume" }).click();
+    await waitFor(async () => (await fh.api(`/api/v1/subscriptions/${id}`)).json.status === "active",
+      { timeoutMs: 5000, message: "active again in the API" });
+    receiver.close();
+  });
+
   test("every page has the CSP header and no CSP violation, on a desktop and a phone (screenshots in build/screenshots)", async () => {
     // Data for the charts: a pull request reviewed and merged, a sprint with issues.
     await send(fh, "pull_request", pullRequest("opened", T0));
@@ -302,7 +334,7 @@ describe("dashboard in Chromium", () => {
         if (route === "pulls") await p.waitForSelector(".chart canvas");
         if (route === "sprint") await p.waitForSelector(".chart canvas, .empty, .error");
         assert.equal(await p.locator("#page .error").count(), 0, `${kind} ${route}: ${await p.textContent("#page")}`);
-        if (route === "subscriptions") await p.waitForSelector("#subscriptions-unavailable");
+        if (route === "subscriptions") await p.waitForSelector("#subscriptions-table");
         if (route === "deliveries") {
           await p.click("#deliveries-table tbody tr:first-child");
           await p.waitForSelector("#payload");

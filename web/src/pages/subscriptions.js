@@ -1,5 +1,5 @@
-// Outbound subscriptions (GET /api/v1/subscriptions) and each one's attempt log. A server without
-// them answers 404: the page says so instead of failing.
+// Outbound subscriptions (GET /api/v1/subscriptions) and each one's attempt log, refreshed as
+// changes arrive (each may have been sent); admins pause and resume them here.
 import { api } from "../api.js";
 import { ago, badge, debounce, empty, errorBox, h, loading, replace, toast, when } from "../dom.js";
 
@@ -62,14 +62,16 @@ export function subscriptionsPage(container, { live, isAdmin }) {
       subscriptions = (await api("subscriptions")).subscriptions;
       draw();
     } catch (err) {
-      if (err.status === 404) {
-        replace(body, h("div", { class: "empty", id: "subscriptions-unavailable" }, h("h3", {}, "Subscriptions are not available"),
-          h("p", {}, "This server has no outbound subscriptions API (GET /api/v1/subscriptions answered 404). Upgrade forgehook to a version with subscriptions to use this page.")));
-      } else replace(body, errorBox(err));
+      replace(body, errorBox(err));
     }
   }
-  const refresh = debounce(load, 500);
-  const offChange = live.onChange((c) => c.resource === "subscriptions" && refresh());
+  // Any change may have been sent to a subscription: look again, at most about once a second.
+  const refresh = debounce(() => {
+    load();
+    const open = subscriptions.find((x) => x.id === openId);
+    if (open) attempts(open);
+  }, 1000);
+  const offChange = live.onChange(() => refresh());
   const offResync = live.onResync(refresh);
   load();
   return () => {
