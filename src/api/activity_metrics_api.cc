@@ -17,15 +17,8 @@ constexpr std::int64_t kDay = 86400;
 
 store::RepositoryFilter repositoryParam(const http::Request& request) { return request.queryParam("repository"); }
 
-std::string rfc3339(std::int64_t seconds) {
-  auto text = core::formatRfc3339(seconds * 1'000'000);
-  // Whole seconds: drop the zero fraction.
-  if (auto dot = text.find('.'); dot != std::string::npos) text = text.substr(0, dot) + "Z";
-  return text;
-}
-
 json timeOrNull(const std::optional<std::int64_t>& seconds) {
-  return seconds ? json(rfc3339(*seconds)) : json(nullptr);
+  return seconds ? json(core::formatRfc3339Seconds(*seconds)) : json(nullptr);
 }
 
 // Nearest-rank percentile of hours; null when empty.
@@ -136,12 +129,12 @@ http::Response ActivityMetricsApi::pulls(const http::Request& request) const {
   json perWeek = json::array();
   for (const auto& [start, bucket] : weeks) {
     json w = render(bucket);
-    w["week"] = rfc3339(start);
+    w["week"] = core::formatRfc3339Seconds(start);
     perWeek.push_back(std::move(w));
   }
   json out = render(total);
-  out["since"] = rfc3339(since);
-  out["until"] = rfc3339(until);
+  out["since"] = core::formatRfc3339Seconds(since);
+  out["until"] = core::formatRfc3339Seconds(until);
   out["weeks"] = std::move(perWeek);
   return jsonReply(out);
 }
@@ -191,7 +184,7 @@ http::Response ActivityMetricsApi::sprint(const http::Request& request) const {
   json burndown = json::array();
   for (std::int64_t day = std::max(start, lastDay - 399 * kDay); day <= lastDay; day += kDay) {
     const auto [openThen, closedThen] = countBefore(day + kDay);
-    burndown.push_back({{"day", rfc3339(day)}, {"open", openThen}, {"closed", closedThen}});
+    burndown.push_back({{"day", core::formatRfc3339Seconds(day)}, {"open", openThen}, {"closed", closedThen}});
   }
   const double days = std::max<double>(1.0, static_cast<double>(end - start) / kDay);
   const double ratePerDay = static_cast<double>(closed) / days;
@@ -206,17 +199,18 @@ http::Response ActivityMetricsApi::sprint(const http::Request& request) const {
   for (const auto& v : *past)
     velocity.push_back(
         {{"milestone", v.title}, {"closed_at", timeOrNull(v.closedAt)}, {"closed_issues", v.closedIssues}});
-  return jsonReply({{"milestone", m.title},
-                    {"state", m.state},
-                    {"due_on", timeOrNull(m.dueOn)},
-                    {"issues", issues->size()},
-                    {"open", open},
-                    {"closed", closed},
-                    {"burndown", burndown},
-                    {"closed_per_day", std::round(ratePerDay * 100) / 100},
-                    {"projected_completion", projection ? json(rfc3339(*projection)) : json(nullptr)},
-                    {"on_track", onTrack},
-                    {"velocity", velocity}});
+  return jsonReply(
+      {{"milestone", m.title},
+       {"state", m.state},
+       {"due_on", timeOrNull(m.dueOn)},
+       {"issues", issues->size()},
+       {"open", open},
+       {"closed", closed},
+       {"burndown", burndown},
+       {"closed_per_day", std::round(ratePerDay * 100) / 100},
+       {"projected_completion", projection ? json(core::formatRfc3339Seconds(*projection)) : json(nullptr)},
+       {"on_track", onTrack},
+       {"velocity", velocity}});
 }
 
 http::Response ActivityMetricsApi::health(const http::Request& request) const {
@@ -242,7 +236,7 @@ http::Response ActivityMetricsApi::health(const http::Request& request) const {
        {"stale_pull_days", stalePullDays},
        {"stale_issue_days", staleIssueDays},
        {"ci",
-        {{"since", rfc3339(range->first)},
+        {{"since", core::formatRfc3339Seconds(range->first)},
          {"runs_completed", h->runsCompleted},
          {"runs_failed", h->runsFailed},
          {"failure_rate",

@@ -16,12 +16,6 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxTokenLength = 1024;
 
-std::string rfc3339(std::int64_t seconds) {
-  auto text = core::formatRfc3339(seconds * 1'000'000);
-  if (auto dot = text.find('.'); dot != std::string::npos) text = text.substr(0, dot) + "Z";
-  return text;
-}
-
 json who(const Principal& p) {
   return {{"role", p.isAdmin() ? "admin" : "read_only"}, {"name", p.isAdmin() ? "admin" : p.tokenName}};
 }
@@ -71,7 +65,7 @@ http::Response SessionApi::signIn(const http::Request& request) const {
 
   json out = who(*principal);
   out["csrf_token"] = session.csrfToken;
-  out["expires_at"] = rfc3339(session.expiresAt);
+  out["expires_at"] = core::formatRfc3339Seconds(session.expiresAt);
   auto response = uncached(jsonReply(out, 201));
   response.headers.emplace_back("Set-Cookie", sessionSetCookie(id, options_.ttlSeconds, secure(request)));
   return response;
@@ -81,7 +75,7 @@ http::Response SessionApi::show(const http::Request&, const Principal& principal
   json out = who(principal);
   out["via"] = principal.viaSession() ? "session" : "bearer";
   out["csrf_token"] = principal.viaSession() ? json(principal.sessionCsrf) : json();
-  out["expires_at"] = principal.viaSession() ? json(rfc3339(principal.sessionExpiresAt)) : json();
+  out["expires_at"] = principal.viaSession() ? json(core::formatRfc3339Seconds(principal.sessionExpiresAt)) : json();
   return uncached(jsonReply(out));
 }
 

@@ -14,19 +14,14 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxNameLength = 100;
 
-std::string rfc3339(std::int64_t seconds) {
-  auto text = core::formatRfc3339(seconds * 1'000'000);
-  // Whole seconds: drop the zero fraction.
-  if (auto dot = text.find('.'); dot != std::string::npos) text = text.substr(0, dot) + "Z";
-  return text;
+json timeOrNull(const std::optional<std::int64_t>& seconds) {
+  return seconds ? json(core::formatRfc3339Seconds(*seconds)) : json();
 }
-
-json timeOrNull(const std::optional<std::int64_t>& seconds) { return seconds ? json(rfc3339(*seconds)) : json(); }
 
 json tokenJson(const store::TokenInfo& t) {
   return {{"id", t.id},
           {"name", t.name},
-          {"created_at", rfc3339(t.createdAt)},
+          {"created_at", core::formatRfc3339Seconds(t.createdAt)},
           {"last_used_at", timeOrNull(t.lastUsedAt)},
           {"revoked_at", timeOrNull(t.revokedAt)}};
 }
@@ -54,7 +49,7 @@ http::Response TokensApi::create(const http::Request& request) const {
   return jsonReply({{"id", created->info.id},
                     {"name", created->info.name},
                     {"token", created->secret},
-                    {"created_at", rfc3339(created->info.createdAt)}},
+                    {"created_at", core::formatRfc3339Seconds(created->info.createdAt)}},
                    201);
 }
 

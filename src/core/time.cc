@@ -12,6 +12,13 @@ std::int64_t SystemClock::nowMicros() const {
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+std::string formatRfc3339Seconds(std::int64_t unixSeconds) {
+  auto text = formatRfc3339(unixSeconds * 1'000'000);
+  text.resize(text.find('.'));  // drop the zero fraction
+  text.push_back('Z');
+  return text;
+}
+
 std::string formatRfc3339(std::int64_t unixMicros) {
   using namespace std::chrono;
   const sys_time<microseconds> tp{microseconds{unixMicros}};

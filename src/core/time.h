@@ -23,6 +23,8 @@ class SystemClock final : public Clock {
 
 // "2026-11-23T10:00:00.123456Z"
 [[nodiscard]] std::string formatRfc3339(std::int64_t unixMicros);
+// Whole seconds, as the API writes times kept in seconds: "2026-11-23T10:00:00Z"
+[[nodiscard]] std::string formatRfc3339Seconds(std::int64_t unixSeconds);
 
 // Accepts RFC 3339 ("2026-11-23T10:00:00Z", optional fraction, "Z" or ±hh:mm) or integer Unix
 // seconds. Returns Unix microseconds, or nothing when the text is neither.

@@ -16,6 +16,11 @@ constexpr std::int64_t k20261123T100000 = 1'795'428'000 * kSecond;  // 2026-11-2
 
 TEST(TimeTest, FormatsEpoch) { EXPECT_EQ(formatRfc3339(0), "1970-01-01T00:00:00.000000Z"); }
 
+TEST(TimeTest, FormatsWholeSecondsWithoutAFraction) {
+  EXPECT_EQ(formatRfc3339Seconds(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(formatRfc3339Seconds(1'700'000'000), "2023-11-14T22:13:20Z");
+}
+
 TEST(TimeTest, FormatsMicrosecondsWithSixDigits) {
   EXPECT_EQ(formatRfc3339(1'700'000'000'123'456), "2023-11-14T22:13:20.123456Z");
   EXPECT_EQ(formatRfc3339(k20261123T100000 + 7), "2026-11-23T10:00:00.000007Z");
