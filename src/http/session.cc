@@ -99,6 +99,8 @@ void HttpSession::onHeader(beast::error_code ec) {
   const auto q = target.find('?');
   path_ = std::string(target.substr(0, q));
 
+  // This request's own Connection header decides, also for the 404 or 405 answered from its head.
+  keepAlive_ = req.keep_alive();
   const auto match = context_.router.match(method_, path_);
   if (!match.route) {
     Response response = match.status == 405

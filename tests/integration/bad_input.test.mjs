@@ -222,6 +222,21 @@ describe("bad input matrix under concurrent valid traffic", () => {
     assert.ok((res.headers.allow ?? "").split(",").map((s) => s.trim()).includes("GET"), `Allow: ${res.headers.allow}`);
   });
 
+  test("Connection: close on a request answered 404 or 405 from its head: the answer says close and the connection ends", async () => {
+    for (const [line, status] of [["GET /no/such/endpoint HTTP/1.1", 404], ["DELETE /webhooks/github HTTP/1.1", 405]]) {
+      const r = await rawExchange({
+        port: server.port,
+        localAddress: "127.0.0.4",
+        parts: [head([line, `Host: 127.0.0.1:${server.port}`, "Connection: close"])],
+        deadlineMs: 3000,
+      });
+      assert.ok(r.response, `${line}: no response`);
+      assert.equal(r.response.status, status, line);
+      assert.match(r.raw.toString("latin1"), /\r\nConnection: close\r\n/i, `${line}: answered with Connection: close`);
+      assert.ok(r.closed, `${line}: the server closed the connection (not the client's deadline)`);
+    }
+  });
+
   test("a body of exactly max_body_bytes is accepted", async () => {
     const payload = { ...p(), pad: "" };
     payload.pad = "x".repeat(MAX_BODY - JSON.stringify(payload).length);
