@@ -45,7 +45,7 @@ core::Result<Principal> Authenticator::sessionPrincipal(const http::Request& req
   Principal principal;
   if (session.admin) {
     // An admin session ends when the admin token it was opened with is replaced.
-    if (adminToken_.empty() || !verify::secretEquals(session.credentialSha256, core::sha256Hex(adminToken_)))
+    if (adminTokenSha256_.empty() || !verify::secretEquals(session.credentialSha256, adminTokenSha256_))
       return std::unexpected(unauthorized());
     principal = Principal::admin();
   } else {

@@ -9,6 +9,7 @@
 
 #include "api/principal.h"
 #include "api/stream_tickets.h"
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/time.h"
 #include "http/request.h"
@@ -23,7 +24,12 @@ class Authenticator {
   // Keeps references: all must outlive it.
   Authenticator(const std::string& adminToken, store::TokenStore& tokens, store::SessionStore& sessions,
                 StreamTickets& tickets, const core::Clock& clock)
-      : adminToken_(adminToken), tokens_(tokens), sessions_(sessions), tickets_(tickets), clock_(clock) {}
+      : adminToken_(adminToken),
+        adminTokenSha256_(adminToken.empty() ? std::string() : core::sha256Hex(adminToken)),
+        tokens_(tokens),
+        sessions_(sessions),
+        tickets_(tickets),
+        clock_(clock) {}
 
   // The principal of "Authorization: Bearer <token>" (see tokenPrincipal); without that header, of
   // the dashboard session cookie (see sessionPrincipal), whose state-changing requests (any method
@@ -55,10 +61,12 @@ class Authenticator {
 
   [[nodiscard]] StreamTickets& tickets() const { return tickets_; }
   [[nodiscard]] store::SessionStore& sessions() const { return sessions_; }
-  [[nodiscard]] const std::string& adminToken() const { return adminToken_; }
+  // What an admin session records of the token it was signed in with (empty without an admin token).
+  [[nodiscard]] const std::string& adminTokenSha256() const { return adminTokenSha256_; }
 
  private:
   const std::string& adminToken_;
+  const std::string adminTokenSha256_;  // hashed once: compared on every admin-session request
   store::TokenStore& tokens_;
   store::SessionStore& sessions_;
   StreamTickets& tickets_;

@@ -1,5 +1,7 @@
 #include "api/json_body.h"
 
+#include <algorithm>
+
 #include "api/query_params.h"
 
 namespace forgehook::api {
@@ -10,6 +12,13 @@ core::Result<nlohmann::json> jsonBody(const http::Request& request, bool emptyAl
   if (body.is_discarded() || !body.is_object())
     return std::unexpected(core::Error::invalidArgument("malformed_json", "request body must be a JSON object"));
   return body;
+}
+
+core::Result<void> onlyFields(const nlohmann::json& body, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, value] : body.items())
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      return std::unexpected(invalidArgument("unknown field \"" + key + "\""));
+  return {};
 }
 
 core::Result<std::optional<std::string>> optionalString(const nlohmann::json& body, const char* name) {

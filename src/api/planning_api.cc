@@ -26,10 +26,8 @@ core::Result<store::ItemInput> itemInput(const json& body, bool creating) {
     if (!v) return std::unexpected(v.error());
     *slot = *v;
   }
-  for (const auto& [key, value] : body.items()) {
-    static const std::set<std::string> known = {"title", "description", "owner", "status", "tags", "due_on", "issue"};
-    if (!known.contains(key)) return std::unexpected(invalidArgument("unknown field \"" + key + "\""));
-  }
+  if (auto ok = onlyFields(body, {"title", "description", "owner", "status", "tags", "due_on", "issue"}); !ok)
+    return std::unexpected(ok.error());
   if (creating && (!in.title || in.title->empty())) return std::unexpected(invalidArgument("title is required"));
   if (in.title && (in.title->empty() || in.title->size() > 500))
     return std::unexpected(invalidArgument("title must be 1 to 500 characters"));

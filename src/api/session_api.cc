@@ -37,8 +37,7 @@ http::Response SessionApi::signIn(const http::Request& request) const {
     return http::errorResponse(core::Error::unsupportedMediaType("sign in with a JSON body: {\"token\": \"...\"}"));
   auto body = jsonBody(request, false);
   if (!body) return http::errorResponse(body.error());
-  for (const auto& [key, value] : body->items())
-    if (key != "token") return http::errorResponse(invalidArgument("unknown field \"" + key + "\""));
+  if (auto ok = onlyFields(*body, {"token"}); !ok) return http::errorResponse(ok.error());
   auto token = optionalString(*body, "token");
   if (!token) return http::errorResponse(token.error());
   if (!*token || (*token)->empty() || (*token)->size() > kMaxTokenLength)
@@ -52,7 +51,7 @@ http::Response SessionApi::signIn(const http::Request& request) const {
   session.admin = principal->isAdmin();
   session.tokenId = principal->tokenId;
   session.tokenName = principal->tokenName;
-  if (session.admin) session.credentialSha256 = core::sha256Hex(auth_.adminToken());
+  if (session.admin) session.credentialSha256 = auth_.adminTokenSha256();
   session.csrfToken = core::randomHex(32);
   session.createdAt = now;
   session.expiresAt = now + options_.ttlSeconds;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 
+#include "core/json_text.h"
 #include "store/resources.h"
 
 namespace forgehook::api {
@@ -16,14 +17,6 @@ bool wanted(const live::ChangeFilter& filter, std::string_view name) {
          std::find(filter.resources.begin(), filter.resources.end(), name) != filter.resources.end();
 }
 
-// Resource names are plain identifiers: quoting is all they need.
-std::string quoted(std::string_view name) {
-  std::string out;
-  out.reserve(name.size() + 2);
-  out.append(1, '"').append(name).append(1, '"');
-  return out;
-}
-
 // One message: SSE `event: NAME` with `fields` as the data object (and an id when given), or the
 // WebSocket object {"type":"NAME", fields...}.
 http::StreamMessage message(bool sse, std::string_view name, const std::string& fields, const std::string& id = {}) {
@@ -32,7 +25,9 @@ http::StreamMessage message(bool sse, std::string_view name, const std::string& 
     if (!id.empty()) out.append("id: ").append(id).append("\n");
     out.append("event: ").append(name).append("\ndata: {").append(fields).append("}\n\n");
   } else {
-    out.append("{\"type\":").append(quoted(name)).append(",").append(fields).append("}");
+    out.append("{\"type\":");
+    core::appendJsonString(out, name);
+    out.append(",").append(fields).append("}");
   }
   return std::make_shared<const std::string>(std::move(out));
 }
@@ -88,7 +83,9 @@ std::vector<http::StreamMessage> snapshotMessages(const std::vector<store::Resou
   std::string truncated;
   auto emit = [&](std::string_view resource, const std::string& rows) {
     std::string fields;
-    fields.append("\"resource\":").append(quoted(resource)).append(",\"rows\":[").append(rows).append("]");
+    fields.append("\"resource\":");
+    core::appendJsonString(fields, resource);
+    fields.append(",\"rows\":[").append(rows).append("]");
     out.push_back(message(sse, "snapshot", fields));
   };
   for (std::size_t i = 0; i < queries.size() && i < snapshot.pages.size(); ++i) {
@@ -104,7 +101,10 @@ std::vector<http::StreamMessage> snapshotMessages(const std::vector<store::Resou
       rows += row;
     }
     emit(name, rows);  // every resource once at least, so an empty one says it is empty
-    if (page.nextCursor) truncated.append(truncated.empty() ? "" : ",").append(quoted(name));
+    if (page.nextCursor) {
+      if (!truncated.empty()) truncated += ',';
+      core::appendJsonString(truncated, name);
+    }
   }
   const std::string seq = std::to_string(snapshot.seq);
   std::string fields;

@@ -70,13 +70,6 @@ json attemptJson(const store::DeliveryAttempt& a) {
           {"error", textOrNull(a.error)}};
 }
 
-core::Result<void> onlyFields(const json& body, std::initializer_list<std::string_view> allowed) {
-  for (const auto& [key, value] : body.items())
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-      return std::unexpected(invalidArgument("unknown field \"" + key + "\""));
-  return {};
-}
-
 // An array of names, each checked by `check`. Errors: invalidArgument.
 core::Result<std::vector<std::string>> names(const json& value, const char* field,
                                              const std::function<core::Result<void>(std::string_view)>& check) {
@@ -276,6 +269,7 @@ http::Response SubscriptionsApi::update(const http::Request& request) const {
   if (!patch) return http::errorResponse(patch.error());
   auto updated = store_.update(t->id, *patch, clock_.nowMicros());
   if (!updated) return http::errorResponse(updated.error());
+  if (changed_ && patch->url) changed_();  // a new URL makes its pending message due now
   return jsonReply(subscriptionJson(*updated));
 }
 

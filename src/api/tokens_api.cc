@@ -26,14 +26,6 @@ json tokenJson(const store::TokenInfo& t) {
           {"revoked_at", timeOrNull(t.revokedAt)}};
 }
 
-// Errors: invalidArgument for a field other than `allowed`.
-core::Result<void> onlyFields(const json& body, std::initializer_list<std::string_view> allowed) {
-  for (const auto& [key, value] : body.items())
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-      return std::unexpected(invalidArgument("unknown field \"" + key + "\""));
-  return {};
-}
-
 }  // namespace
 
 http::Response TokensApi::create(const http::Request& request) const {

@@ -20,18 +20,42 @@ bool equalsIgnoreCase(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-bool ChangeFilter::matches(const store::Change& c) const {
+bool ChangeFilter::matches(const store::Change& c, std::string_view kind) const {
   if (!contains(resources, c.resource) || !contains(actions, c.action)) return false;
   if (forge && *forge != c.forge) return false;
   if (repository && !equalsIgnoreCase(*repository, c.repository)) return false;
   if (!kinds.empty()) {
-    if (c.resource != "activity") return false;
-    const auto data = nlohmann::json::parse(c.dataJson, nullptr, false);
-    if (!data.is_object() || !data.contains("kind") || !data["kind"].is_string()) return false;
-    if (!contains(kinds, data["kind"].get<std::string>())) return false;
+    if (c.resource != "activity" || kind.empty()) return false;
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) return false;
   }
   return true;
 }
+
+std::string activityKind(const store::Change& c) {
+  if (c.resource != "activity") return {};
+  const auto data = nlohmann::json::parse(c.dataJson, nullptr, false);
+  if (!data.is_object() || !data.contains("kind") || !data["kind"].is_string()) return {};
+  return data["kind"].get<std::string>();
+}
+
+namespace {
+
+// A change's activity kind, parsed the first time a subscriber with `kinds` asks for it.
+class LazyKind {
+ public:
+  explicit LazyKind(const store::Change& change) : change_(change) {}
+  std::string_view for_(const ChangeFilter& filter) {
+    if (filter.kinds.empty()) return {};
+    if (!kind_) kind_ = activityKind(change_);
+    return *kind_;
+  }
+
+ private:
+  const store::Change& change_;
+  std::optional<std::string> kind_;
+};
+
+}  // namespace
 
 ChangeHub::ChangeHub(store::ChangeFeed& feed, const core::Logger& logger, Options options)
     : feed_(feed), logger_(logger), options_(options) {}
@@ -140,10 +164,11 @@ void ChangeHub::followTail() {
       return;
     }
     for (const auto& change : page->changes) {
+      LazyKind kind(change);
       for (auto it = active_.begin(); it != active_.end();) {
         auto& s = it->second;
         // A subscriber may have resumed from ahead of the hub (it read the feed itself).
-        const bool wanted = change.seq > s.after.value_or(0) && s.filter.matches(change);
+        const bool wanted = change.seq > s.after.value_or(0) && s.filter.matches(change, kind.for_(s.filter));
         if (wanted && !s.deliver(change)) {
           it = active_.erase(it);  // its stream is closed or could not keep up
           continue;
@@ -183,7 +208,7 @@ void ChangeHub::catchUp(Subscriber& s, std::int64_t until) {
     }
     for (const auto& change : page->changes) {
       if (change.seq > until) return;  // the tail delivers the rest (s.after marks what it has)
-      if (s.filter.matches(change) && !s.deliver(change)) {
+      if (s.filter.matches(change, LazyKind(change).for_(s.filter)) && !s.deliver(change)) {
         s.deliver = nullptr;
         return;
       }

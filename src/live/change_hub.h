@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -29,8 +30,13 @@ struct ChangeFilter {
   std::vector<std::string> actions{};    // "created", "updated", "deleted"
   std::vector<std::string> kinds{};      // activity lines only: their event kind ("push", "issues", ...)
   std::optional<std::string> repository{}, forge{};
-  [[nodiscard]] bool matches(const store::Change& change) const;
+  // `kind`: the change's activityKind(), needed only when `kinds` is set (the hub reads it once per
+  // change, not once per subscriber).
+  [[nodiscard]] bool matches(const store::Change& change, std::string_view kind) const;
 };
+
+// The event kind of an activity line's change ("push", "issues", ...); empty for other resources.
+[[nodiscard]] std::string activityKind(const store::Change& change);
 
 class ChangeHub {
  public:

@@ -81,9 +81,18 @@ class ApiRoutesTest : public ::testing::Test {
   core::Metrics metrics_;
   FakeQueueListener pipeline_;
   int secretsChanged_ = 0;
+  int subscriptionsChanged_ = 0;  // the subscription dispatcher's wake-ups
   core::Logger logger_{core::LogLevel::Error};
   live::ChangeHub hub_{backend_->changeFeed(), logger_, {}};  // not started: no stream is opened here
-  ApiRoutes api_{{*backend_, clock_, metrics_, kToken, pipeline_, [this] { ++secretsChanged_; }, hub_}};
+  ApiRoutes api_{{*backend_,
+                  clock_,
+                  metrics_,
+                  kToken,
+                  pipeline_,
+                  [this] { ++secretsChanged_; },
+                  hub_,
+                  {},
+                  [this] { ++subscriptionsChanged_; }}};
   http::Router router_;
 };
 

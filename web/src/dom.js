@@ -100,14 +100,21 @@ export function tile(label, value, hint) {
     hint ? h("div", { class: "tile-hint" }, hint) : null);
 }
 
-// Calls fn at most once per `ms` while events keep coming (the last call wins).
-export function debounce(fn, ms = 400) {
+// Calls fn at most once per `ms` while calls keep coming: the first call arms a timer, later ones
+// until it fires are folded into it. (A debounce would never fire under a steady stream of changes.)
+export function throttle(fn, ms = 400) {
   let timer = null;
   const wrapped = () => {
-    clearTimeout(timer);
-    timer = setTimeout(fn, ms);
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      fn();
+    }, ms);
   };
-  wrapped.cancel = () => clearTimeout(timer);
+  wrapped.cancel = () => {
+    clearTimeout(timer);
+    timer = null;
+  };
   return wrapped;
 }
 

@@ -2,6 +2,8 @@
 // after the last seq it saw (?after=), so a dropped connection or a server restart loses nothing;
 // when it cannot resume (no seq seen yet, or a `reset`), it asks the pages to refetch instead.
 // State: "connecting" | "live" | "reconnecting".
+import { throttle } from "./dom.js";
+
 export class LiveStream {
   constructor() {
     this.state = "connecting";
@@ -39,6 +41,19 @@ export class LiveStream {
   onResync(fn) {
     this.resyncListeners.add(fn);
     return () => this.resyncListeners.delete(fn);
+  }
+  // For a page that reloads whole: `load` now, then again (at most once per `ms`) after the changes
+  // that `wanted` picks and after a resync. Returns the page's teardown.
+  reloadOn(wanted, load, ms = 500) {
+    const refresh = throttle(load, ms);
+    const offChange = this.onChange((c) => wanted(c) && refresh());
+    const offResync = this.onResync(refresh);
+    load();
+    return () => {
+      offChange();
+      offResync();
+      refresh.cancel();
+    };
   }
 
   setState(state) {

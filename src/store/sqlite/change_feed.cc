@@ -72,25 +72,14 @@ core::Result<std::int64_t> SqliteChangeFeed::newestSeq() {
 }
 
 core::Result<std::int64_t> SqliteChangeFeed::prune(const ChangeRetention& retention, std::int64_t now) {
-  std::int64_t removed = 0;
-  for (;;) {
-    std::int64_t step = 0;
-    auto done = db_.write(
-        [&](sqlite3* db) -> core::Result<void> {
-          // The newest record always stays, so a reader can tell a pruned gap from an empty feed.
-          Statement s(db,
-                      "DELETE FROM changes WHERE seq IN (SELECT seq FROM changes WHERE seq < (SELECT max(seq) FROM "
-                      "changes) AND (at < ?1 OR seq <= (SELECT max(seq) FROM changes) - ?2) ORDER BY seq LIMIT ?3)");
-          s.bind(1, now - retention.maxAgeMicros).bind(2, retention.maxRecords).bind(3, std::int64_t{kPruneBatch});
-          must(s.step());
-          step = sqlite3_changes(db);
-          return {};
-        },
-        Database::Sync::Relaxed);
-    if (!done) return std::unexpected(done.error());
-    removed += step;
-    if (step < kPruneBatch) return removed;
-  }
+  // The newest record always stays, so a reader can tell a pruned gap from an empty feed.
+  return db_.deleteInBatches(
+      "DELETE FROM changes WHERE seq IN (SELECT seq FROM changes WHERE seq < (SELECT max(seq) FROM changes) AND "
+      "(at < ?1 OR seq <= (SELECT max(seq) FROM changes) - ?2) ORDER BY seq LIMIT ?3)",
+      [&](Statement& s) {
+        s.bind(1, now - retention.maxAgeMicros).bind(2, retention.maxRecords).bind(3, std::int64_t{kPruneBatch});
+      },
+      kPruneBatch);
 }
 
 }  // namespace forgehook::store::sqlite

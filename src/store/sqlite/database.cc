@@ -106,6 +106,26 @@ Database::Lease::~Lease() {
   owner.idleReaders_.push_back(std::move(db));
 }
 
+core::Result<std::int64_t> Database::deleteInBatches(const char* deleteSql, const std::function<void(Statement&)>& bind,
+                                                     std::int64_t batch) {
+  std::int64_t removed = 0;
+  for (;;) {
+    std::int64_t step = 0;
+    auto done = write(
+        [&](sqlite3* db) -> core::Result<void> {
+          Statement s(db, deleteSql);
+          bind(s);
+          must(s.step());
+          step = sqlite3_changes(db);
+          return {};
+        },
+        Sync::Relaxed);
+    if (!done) return std::unexpected(done.error());
+    removed += step;
+    if (step < batch) return removed;
+  }
+}
+
 core::Result<void> Database::write(const std::function<core::Result<void>(sqlite3*)>& body, Sync sync) {
   std::lock_guard lock(writeMutex_);
   sqlite3* db = writer_.get();

@@ -53,6 +53,12 @@ class Database {
   // which keep the store not ready until a write succeeds; other exceptions are Internal.
   core::Result<void> write(const std::function<core::Result<void>(sqlite3*)>& body, Sync sync = Sync::Durable);
 
+  // Housekeeping deletes in small steps: runs `deleteSql` (a DELETE of at most `batch` rows, its
+  // parameters bound by `bind`, the batch size included) in one relaxed write after another until a
+  // step deletes fewer than `batch`, so the write lock is never held for long. Returns the rows deleted.
+  core::Result<std::int64_t> deleteInBatches(const char* deleteSql, const std::function<void(Statement&)>& bind,
+                                             std::int64_t batch);
+
   // Runs `body` on a pooled read connection. Exceptions (a statement that cannot be prepared, a
   // body that cannot be decoded) become Unavailable "store_unavailable".
   template <typename T>

@@ -156,6 +156,14 @@ core::Result<Subscription> SqliteSubscriptionStore::update(std::int64_t id, cons
     bindOpt(s, 9, p.forge.value_or(std::nullopt));
     s.bind(10, now);
     must(s.step());
+    if (p.url) {
+      // A new address: what was backing off against the old one is due now.
+      Statement due(db,
+                    "UPDATE subscription_messages SET next_attempt_at = 0 WHERE subscription_id = ?1 AND "
+                    "status = 'pending'");
+      due.bind(1, id);
+      must(due.step());
+    }
     return {};
   });
   if (!done) return std::unexpected(done.error());
@@ -415,21 +423,10 @@ core::Result<std::int64_t> SqliteSubscriptionStore::prune(const OutboxRetention&
        {"DELETE FROM subscription_attempts WHERE id IN (SELECT id FROM subscription_attempts WHERE at < ?1 LIMIT ?2)",
         "DELETE FROM subscription_messages WHERE id IN (SELECT id FROM subscription_messages WHERE status <> "
         "'pending' AND last_attempt_at < ?1 LIMIT ?2)"}) {
-    for (;;) {
-      std::int64_t step = 0;
-      auto done = db_.write(
-          [&](sqlite3* db) -> core::Result<void> {
-            Statement s(db, sql);
-            s.bind(1, cutoff).bind(2, std::int64_t{kPruneBatch});
-            must(s.step());
-            step = sqlite3_changes(db);
-            return {};
-          },
-          Database::Sync::Relaxed);
-      if (!done) return std::unexpected(done.error());
-      removed += step;
-      if (step < kPruneBatch) break;
-    }
+    auto deleted = db_.deleteInBatches(
+        sql, [&](Statement& s) { s.bind(1, cutoff).bind(2, std::int64_t{kPruneBatch}); }, kPruneBatch);
+    if (!deleted) return std::unexpected(deleted.error());
+    removed += *deleted;
   }
   return removed;
 }

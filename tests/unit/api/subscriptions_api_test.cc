@@ -68,6 +68,20 @@ TEST_F(SubscriptionsApiTest, CreateAnswersTheContractAndAGeneratedSecretThatNoth
   EXPECT_EQ(keysOf(json::parse(paused.body)), kContract);
 }
 
+TEST_F(SubscriptionsApiTest, EveryChangeThatCanMakeAMessageDueWakesTheDispatcher) {
+  const auto created = post({{"url", "https://hooks.example.com/x"}});
+  EXPECT_EQ(subscriptionsChanged_, 1) << "create";
+  const std::string path = "/api/v1/subscriptions/" + std::to_string(created["id"].get<int>());
+  ASSERT_EQ(call("POST", path + "/pause").status, 200);
+  EXPECT_EQ(subscriptionsChanged_, 2) << "pause";
+  ASSERT_EQ(call("POST", path + "/resume").status, 200);
+  EXPECT_EQ(subscriptionsChanged_, 3) << "resume";
+  ASSERT_EQ(call("PATCH", path, "", R"({"url": "https://hooks.example.com/y"})").status, 200);
+  EXPECT_EQ(subscriptionsChanged_, 4) << "a new url";
+  ASSERT_EQ(call("GET", path).status, 200);
+  EXPECT_EQ(subscriptionsChanged_, 4) << "a read wakes nothing";
+}
+
 TEST_F(SubscriptionsApiTest, RotateSecretAnswersANewSecretOnceAndPatchCannotSetOne) {
   const auto created = post({{"url", "https://a.example/"}});
   const auto path = "/api/v1/subscriptions/" + std::to_string(created["id"].get<int>());

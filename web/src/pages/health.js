@@ -1,7 +1,7 @@
 // Repository health (GET /api/v1/metrics/health and /metrics/status): stale work, CI failure rate,
 // time to resolve incidents, and the webhook pipeline's own state.
 import { api, query } from "../api.js";
-import { ago, debounce, errorBox, h, loading, num, pct, replace, tile } from "../dom.js";
+import { ago, errorBox, h, loading, num, pct, replace, tile } from "../dom.js";
 
 export function healthPage(container, { live }) {
   const repo = h("input", { type: "search", placeholder: "owner/name (all)", name: "repository", on: { change: () => load() } });
@@ -33,13 +33,5 @@ export function healthPage(container, { live }) {
       replace(body, errorBox(err));
     }
   }
-  const refresh = debounce(load, 800);
-  const offChange = live.onChange((c) => c.resource !== "activity" && refresh());
-  const offResync = live.onResync(refresh);
-  load();
-  return () => {
-    offChange();
-    offResync();
-    refresh.cancel();
-  };
+  return live.reloadOn((c) => c.resource !== "activity", load, 800);
 }

@@ -2,9 +2,12 @@
 // (GET /api/v1/metrics/pulls), and the latest pull requests. Refreshed when pulls or reviews change.
 import { api, query } from "../api.js";
 import { lineChart, seconds } from "../chart.js";
-import { ago, badge, debounce, empty, errorBox, h, loading, num, pct, replace, tile } from "../dom.js";
+import { ago, badge, empty, errorBox, h, loading, num, pct, replace, tile } from "../dom.js";
 
 const RANGES = [["12 weeks", 84], ["26 weeks", 182], ["1 year", 365], ["4 weeks", 28]];
+
+// Hours with their unit, or the dash alone when there is no figure (not "— h").
+const hours = (v) => (v == null ? num(v) : `${num(v)} h`);
 
 export function pullsPage(container, { live }) {
   let charts = [];
@@ -30,8 +33,8 @@ export function pullsPage(container, { live }) {
       destroyCharts();
       const tiles = h("div", { class: "tiles" },
         tile("opened", num(m.opened)), tile("merged", num(m.merged)), tile("merge rate", pct(m.merge_rate)),
-        tile("cycle time, median", `${num(m.cycle_time_hours?.median)} h`, `p90 ${num(m.cycle_time_hours?.p90)} h`),
-        tile("review time, median", `${num(m.review_time_hours?.median)} h`, `p90 ${num(m.review_time_hours?.p90)} h`),
+        tile("cycle time, median", hours(m.cycle_time_hours?.median), `p90 ${hours(m.cycle_time_hours?.p90)}`),
+        tile("review time, median", hours(m.review_time_hours?.median), `p90 ${hours(m.review_time_hours?.p90)}`),
         tile("reverts", num(m.reverts)), tile("hotfixes", num(m.hotfixes)));
       const weeks = m.weeks ?? [];
       let chartBox;
@@ -70,14 +73,9 @@ export function pullsPage(container, { live }) {
       replace(body, errorBox(err));
     }
   }
-  const refresh = debounce(load, 500);
-  const offChange = live.onChange((c) => (c.resource === "pulls" || c.resource === "reviews") && refresh());
-  const offResync = live.onResync(refresh);
-  load();
+  const stop = live.reloadOn((c) => c.resource === "pulls" || c.resource === "reviews", load);
   return () => {
-    offChange();
-    offResync();
-    refresh.cancel();
+    stop();
     destroyCharts();
   };
 }

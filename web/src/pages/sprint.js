@@ -2,7 +2,7 @@
 // the projection and whether it meets the due date.
 import { api, query } from "../api.js";
 import { lineChart, seconds } from "../chart.js";
-import { badge, day, debounce, empty, errorBox, h, loading, num, replace, tile } from "../dom.js";
+import { badge, day, empty, errorBox, h, loading, num, replace, tile } from "../dom.js";
 
 export function sprintPage(container, { live }) {
   let chart = null;
@@ -51,14 +51,9 @@ export function sprintPage(container, { live }) {
       replace(body, errorBox(err));
     }
   }
-  const refresh = debounce(loadMilestones, 500);
-  const offChange = live.onChange((c) => (c.resource === "issues" || c.resource === "milestones") && refresh());
-  const offResync = live.onResync(refresh);
-  loadMilestones();
+  const stop = live.reloadOn((c) => c.resource === "issues" || c.resource === "milestones", loadMilestones);
   return () => {
-    offChange();
-    offResync();
-    refresh.cancel();
+    stop();
     chart?.destroy();
   };
 }

@@ -1,7 +1,7 @@
 // Outbound subscriptions (GET /api/v1/subscriptions) and each one's attempt log, refreshed as
 // changes arrive (each may have been sent); admins pause and resume them here.
 import { api } from "../api.js";
-import { ago, badge, debounce, empty, errorBox, h, loading, replace, toast, when } from "../dom.js";
+import { ago, badge, empty, errorBox, h, loading, replace, toast, when } from "../dom.js";
 
 export function subscriptionsPage(container, { live, isAdmin }) {
   let subscriptions = [];
@@ -66,17 +66,9 @@ export function subscriptionsPage(container, { live, isAdmin }) {
     }
   }
   // Any change may have been sent to a subscription: look again, at most about once a second.
-  const refresh = debounce(() => {
-    load();
+  return live.reloadOn(() => true, async () => {
+    await load();
     const open = subscriptions.find((x) => x.id === openId);
     if (open) attempts(open);
   }, 1000);
-  const offChange = live.onChange(() => refresh());
-  const offResync = live.onResync(refresh);
-  load();
-  return () => {
-    offChange();
-    offResync();
-    refresh.cancel();
-  };
 }

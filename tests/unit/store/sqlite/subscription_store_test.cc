@@ -211,6 +211,26 @@ TEST_F(SubscriptionStoreTest, UpdateChangesOnlyWhatIsGivenAndClearsWhatIsNulled)
   EXPECT_EQ(subs_.update(999, p, 0).error().code, core::Code::NotFound);
 }
 
+TEST_F(SubscriptionStoreTest, ANewUrlMakesTheMessageBackingOffAgainstTheOldOneDueNow) {
+  const auto sub = create();
+  receive(1);
+  enqueue();
+  auto d = due();
+  ASSERT_EQ(d.size(), 1u);
+  ASSERT_TRUE(subs_.recordAttempt(outcome(d[0], Next::RetryAt, clock_.nowMicros() + 600 * kSecond)).has_value());
+  EXPECT_TRUE(due().empty()) << "backing off";
+  SubscriptionPatch description;
+  description.description = "renamed";
+  ASSERT_TRUE(subs_.update(sub.id, description, clock_.nowMicros()).has_value());
+  EXPECT_TRUE(due().empty()) << "another field leaves the backoff as it is";
+  SubscriptionPatch url;
+  url.url = "https://example.org/fixed";
+  ASSERT_TRUE(subs_.update(sub.id, url, clock_.nowMicros()).has_value());
+  d = due();
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].url, "https://example.org/fixed");
+}
+
 TEST_F(SubscriptionStoreTest, RotateSecretSignsTheNextAttemptWithTheNewSecret) {
   const auto sub = create();
   receive(1);
