@@ -81,12 +81,11 @@ PostRequest Dispatcher::requestFor(const store::DueMessage& m, std::int64_t nowS
   return r;
 }
 
-std::int64_t Dispatcher::retryDelayMicros(std::int64_t attempt) const {
-  std::int64_t delayMs = options_.retryInitialMs;
-  for (std::int64_t i = 1; i < attempt && delayMs < options_.retryMaxMs; ++i) delayMs *= 2;
-  delayMs = std::min(delayMs, options_.retryMaxMs);
+std::int64_t Dispatcher::retryDelayMicros(std::int64_t elapsedMicros) const {
+  const std::int64_t delay =
+      std::min(options_.retryInitialMs * 1000 + std::max<std::int64_t>(0, elapsedMicros), options_.retryMaxMs * 1000);
   const double factor = 0.5 + 0.5 * std::clamp(jitter_(), 0.0, 1.0);
-  return std::max<std::int64_t>(1000, static_cast<std::int64_t>(static_cast<double>(delayMs) * 1000.0 * factor));
+  return std::max<std::int64_t>(1000, static_cast<std::int64_t>(static_cast<double>(delay) * factor));
 }
 
 store::AttemptOutcome Dispatcher::decide(const store::DueMessage& m, const PostResult& result, std::int64_t now) const {
@@ -116,7 +115,7 @@ store::AttemptOutcome Dispatcher::decide(const store::DueMessage& m, const PostR
   }
   o.next = store::AttemptOutcome::Next::RetryAt;
   // The last retry comes at the end of the period, so a message gets all of it.
-  o.retryAt = std::min(now + retryDelayMicros(a.attempt), deadline);
+  o.retryAt = std::min(now + retryDelayMicros(now - first), deadline);
   return o;
 }
 

@@ -59,9 +59,12 @@ class Dispatcher {
   // What an attempt's result means for its message and subscription. Pure.
   [[nodiscard]] store::AttemptOutcome decide(const store::DueMessage& message, const PostResult& result,
                                              std::int64_t now) const;
-  // The delay before retry `attempt` (1 = after the first failure): initial * 2^(attempt-1), capped,
-  // then jittered into [delay/2, delay).
-  [[nodiscard]] std::int64_t retryDelayMicros(std::int64_t attempt) const;
+  // The delay before the next retry of a message whose retry period began `elapsedMicros` ago:
+  // initial + elapsed, capped, then jittered into [delay/2, delay]. Without jitter that is
+  // initial, 2 initial, 4 initial, ... (each wait as long as all before it): exponential backoff
+  // counted from the period's start, so a period begun again (resume, manual retry) starts short,
+  // whatever the message's lifetime attempt count.
+  [[nodiscard]] std::int64_t retryDelayMicros(std::int64_t elapsedMicros) const;
 
  private:
   void schedule();

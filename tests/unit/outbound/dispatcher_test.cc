@@ -87,7 +87,7 @@ class DispatcherTest : public testing::SubscriptionsTest {
 
   FakePoster poster_;
   core::Logger logger_{core::LogLevel::Error};
-  double jitter_ = 1.0;  // the full delay: initial * 2^(attempt-1)
+  double jitter_ = 1.0;  // the full delay (see Dispatcher::retryDelayMicros)
 };
 
 TEST_F(DispatcherTest, RequestIsSignedAsStandardWebhooksSpecifies) {
@@ -109,16 +109,29 @@ TEST_F(DispatcherTest, RequestIsSignedAsStandardWebhooksSpecifies) {
                                                                  "v1,qxr/zsUdIiDfFCdKAe/YGht19gpMUHDrIY46BxKFb3A="}));
 }
 
-TEST_F(DispatcherTest, BackoffDoublesUpToTheCapAndJitterTakesUpToHalfOff) {
+TEST_F(DispatcherTest, BackoffDoublesFromThePeriodsStartUpToTheCapAndJitterTakesUpToHalfOff) {
   auto d = make(options());
-  EXPECT_EQ(d.retryDelayMicros(1), 1 * kSecond);
-  EXPECT_EQ(d.retryDelayMicros(2), 2 * kSecond);
-  EXPECT_EQ(d.retryDelayMicros(4), 8 * kSecond);
-  EXPECT_EQ(d.retryDelayMicros(30), 8 * kSecond);
+  // Retries at 0, 1, 3, 7 s into the period wait 1, 2, 4, 8 s: each as long as all before it.
+  EXPECT_EQ(d.retryDelayMicros(0), 1 * kSecond);
+  EXPECT_EQ(d.retryDelayMicros(1 * kSecond), 2 * kSecond);
+  EXPECT_EQ(d.retryDelayMicros(3 * kSecond), 4 * kSecond);
+  EXPECT_EQ(d.retryDelayMicros(7 * kSecond), 8 * kSecond);
+  EXPECT_EQ(d.retryDelayMicros(3600 * kSecond), 8 * kSecond);  // the cap
   jitter_ = 0.0;
-  EXPECT_EQ(d.retryDelayMicros(3), 2 * kSecond);
+  EXPECT_EQ(d.retryDelayMicros(3 * kSecond), 2 * kSecond);
   jitter_ = 0.5;
-  EXPECT_EQ(d.retryDelayMicros(3), 3 * kSecond);
+  EXPECT_EQ(d.retryDelayMicros(3 * kSecond), 3 * kSecond);
+}
+
+TEST_F(DispatcherTest, APeriodBegunAgainStartsWithTheShortestDelayWhateverTheAttemptCount) {
+  auto d = make(options());
+  store::DueMessage m;
+  m.attempts = 40;                  // failed many times before a resume or a manual retry
+  m.firstAttemptAt = std::nullopt;  // the period starts with this attempt
+  const auto o = d.decide(m, failure(), clock_.nowMicros());
+  ASSERT_EQ(o.next, store::AttemptOutcome::Next::RetryAt);
+  EXPECT_EQ(o.retryAt, clock_.nowMicros() + 1 * kSecond);
+  EXPECT_EQ(o.attempt.attempt, 41) << "the attempt log keeps counting";
 }
 
 TEST_F(DispatcherTest, AFailingMessageIsRetriedWhenDueAndTheNextWaitsForIt) {
