@@ -213,6 +213,51 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_expiry ON sessions(expires_at);
 )sql",
+    // 7: forge connections (hooks forgehook manages through the forge APIs), the credentials it
+    // calls the forges with, reconciliation runs and the deliveries they track, the source of a
+    // delivery (webhook or poll) and the keys that deduplicate polled events against webhook ones.
+    // Columns named "sealed" hold secrets encrypted at rest (see core/secret_box.h); times are
+    // Unix seconds unless named *_us.
+    R"sql(
+CREATE TABLE forge_credentials (
+  forge TEXT PRIMARY KEY, api_url TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('token', 'app')),
+  token_sealed TEXT, app_id TEXT, app_private_key_sealed TEXT, app_webhook_secret_sealed TEXT,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+);
+CREATE TABLE connections (
+  id INTEGER PRIMARY KEY, forge TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('repository', 'organization')),
+  target TEXT NOT NULL, mode TEXT NOT NULL DEFAULT 'webhook' CHECK (mode IN ('webhook', 'poll')),
+  url TEXT NOT NULL DEFAULT '', events TEXT NOT NULL DEFAULT '[]', hook_id TEXT,
+  status TEXT NOT NULL DEFAULT 'pending', error TEXT, hint TEXT, adopted INTEGER NOT NULL DEFAULT 0,
+  secret_sealed TEXT, previous_secret_sealed TEXT, previous_secret_until INTEGER,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, checked_at INTEGER,
+  poll_etag TEXT, poll_interval_s INTEGER, poll_seen_event_id TEXT, next_poll_at INTEGER NOT NULL DEFAULT 0,
+  last_polled_at INTEGER, next_reconcile_at INTEGER NOT NULL DEFAULT 0, failing_since INTEGER,
+  UNIQUE (forge, kind, target)
+);
+CREATE TABLE reconcile_runs (
+  id INTEGER PRIMARY KEY, connection_id INTEGER NOT NULL, trigger TEXT NOT NULL, started_at INTEGER NOT NULL,
+  finished_at INTEGER, listed INTEGER NOT NULL DEFAULT 0, missing INTEGER NOT NULL DEFAULT 0,
+  requested INTEGER NOT NULL DEFAULT 0, arrived INTEGER NOT NULL DEFAULT 0, given_up INTEGER NOT NULL DEFAULT 0,
+  api_calls INTEGER NOT NULL DEFAULT 0, pages INTEGER NOT NULL DEFAULT 0, error TEXT
+);
+CREATE INDEX reconcile_runs_connection ON reconcile_runs(connection_id, id);
+CREATE TABLE reconcile_missing (
+  connection_id INTEGER NOT NULL, guid TEXT NOT NULL, forge_delivery_id TEXT NOT NULL, event TEXT NOT NULL,
+  action TEXT NOT NULL DEFAULT '', delivered_at INTEGER NOT NULL, forge_status_code INTEGER,
+  status TEXT NOT NULL DEFAULT 'missing' CHECK (status IN ('missing', 'requested', 'arrived', 'given_up')),
+  requests INTEGER NOT NULL DEFAULT 0, last_requested_at INTEGER, arrived_at INTEGER, last_error TEXT,
+  PRIMARY KEY (connection_id, guid)
+);
+CREATE INDEX reconcile_missing_open ON reconcile_missing(connection_id, status);
+ALTER TABLE deliveries ADD COLUMN source TEXT NOT NULL DEFAULT 'webhook';
+CREATE INDEX deliveries_delivery_id ON deliveries(delivery_id);
+CREATE TABLE event_keys (
+  forge TEXT NOT NULL, key TEXT NOT NULL, source TEXT NOT NULL, delivery INTEGER NOT NULL, at INTEGER NOT NULL,
+  PRIMARY KEY (forge, key)
+) WITHOUT ROWID;
+CREATE INDEX event_keys_at ON event_keys(at);
+)sql",
 };
 
 }  // namespace
