@@ -67,6 +67,44 @@ http::Response ActivityMetricsApi::status(const http::Request& request) const {
                   {"progress", total ? std::round(1000.0 * m.closedIssues / total) / 1000 : 0.0}});
   }
   json lastDelivery = c->lastDeliveryMicros ? json(core::formatRfc3339(*c->lastDeliveryMicros)) : json(nullptr);
+  json connections = json();
+  if (connections_) {
+    auto all = connections_->listConnections();
+    if (!all) return http::errorResponse(all.error());
+    json failing = json::array();
+    std::int64_t active = 0, polling = 0;
+    for (const auto& conn : *all) {
+      if (repo && (conn.kind != "repository" || conn.target != *repo)) continue;
+      if (conn.status == "active") ++active;
+      if (conn.mode == "poll") ++polling;
+      if (conn.status != "failed" && !conn.failingSince) continue;
+      const auto since = conn.failingSince.value_or(conn.updatedAt);
+      failing.push_back({{"id", conn.id},
+                         {"forge", conn.forge},
+                         {"kind", conn.kind},
+                         {"target", conn.target},
+                         {"status", conn.status},
+                         {"error", conn.error ? json(*conn.error) : json()},
+                         {"hint", conn.hint ? json(*conn.hint) : json()},
+                         {"failing_since", core::formatRfc3339(since * 1'000'000)}});
+    }
+    connections = {{"total", repo ? active + polling + static_cast<std::int64_t>(failing.size())
+                                  : static_cast<std::int64_t>(all->size())},
+                   {"active", active},
+                   {"polled", polling},
+                   {"failing", std::move(failing)}};
+  }
+  json budgets = json::array();
+  if (budgets_)
+    for (const auto& b : budgets_())
+      budgets.push_back({{"forge", b.forge},
+                         {"credential", b.credential},
+                         {"limit", b.limit},
+                         {"remaining", b.remaining < 0 ? json() : json(b.remaining)},
+                         {"reset_at", b.resetAt > 0 ? json(core::formatRfc3339(b.resetAt * 1'000'000)) : json()},
+                         {"calls", b.calls},
+                         {"waited_ms", b.waitedMs},
+                         {"secondary_limits", b.secondaryLimits}});
   return jsonReply({{"open_issues", c->openIssues},
                     {"open_pulls", c->openPulls},
                     {"incidents_open", c->incidentsOpen},
@@ -76,7 +114,9 @@ http::Response ActivityMetricsApi::status(const http::Request& request) const {
                       {"deliveries_24h", c->deliveries24h},
                       {"failures_24h", c->failures24h},
                       {"processing_backlog", c->queued},
-                      {"dead_letter", c->dead}}}});
+                      {"dead_letter", c->dead}}},
+                    {"connections", std::move(connections)},
+                    {"forge_rate_limits", std::move(budgets)}});
 }
 
 http::Response ActivityMetricsApi::pulls(const http::Request& request) const {

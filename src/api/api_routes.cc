@@ -27,6 +27,8 @@ const Params kDeliveryParams{"forge", "event",     "repository", "status", "sinc
                              "until", "timeframe", "limit",      "cursor"};
 const Params kRepositoryOnly{"repository"};
 const Params kSubscriptionReadParams{"status", "limit"};  // each sub-resource checks its own
+const Params kConnectionListParams{"forge"};
+const Params kConnectionReadParams{"limit"};
 const Params kChangeParams{"after", "resource", "repository", "forge", "limit"};
 const Params kMetricsRange{"repository", "since", "until", "timeframe"};
 const Params kSprintParams{"repository", "milestone"};
@@ -46,10 +48,13 @@ struct ApiRoutes::Handlers {
         resources(d.store.activityReader(), d.clock),
         planning(d.store.planningStore(), d.clock),
         replay(d.store.processingQueue(), d.pipeline, d.clock),
-        metrics(d.store.metricsReader(), d.clock),
+        metrics(d.store.metricsReader(), d.clock, d.forge ? &d.store.connectionStore() : nullptr,
+                d.forge ? d.forge->budgets : ActivityMetricsApi::Budgets{}),
         changes(d.store.changeFeed()),
         streams(d.hub, auth, d.store.activityReader()),
-        subscriptions(d.store.subscriptionStore(), d.clock, d.allowPrivateNetworks, d.subscriptionsChanged) {}
+        subscriptions(d.store.subscriptionStore(), d.clock, d.allowPrivateNetworks, d.subscriptionsChanged) {
+    if (d.forge) connections.emplace(*d.forge, d.store.connectionStore(), d.store.deliveryLog(), d.clock);
+  }
   StreamTickets tickets;
   Authenticator auth;
   SessionApi session;
@@ -63,6 +68,7 @@ struct ApiRoutes::Handlers {
   ChangesApi changes;
   StreamsApi streams;
   SubscriptionsApi subscriptions;
+  std::optional<ConnectionsApi> connections;
 };
 
 ApiRoutes::ApiRoutes(ApiDependencies deps) : deps_(std::move(deps)), handlers_(std::make_unique<Handlers>(deps_)) {}
@@ -244,6 +250,52 @@ std::vector<http::Route> ApiRoutes::routes() {
        .handler = guarded(h.auth, Access::Read, kNone,
                           [&h](const http::Request& r, const Principal& p) { return h.tokens.issueTicket(r, p); })},
   };
+  if (h.connections) {
+    ConnectionsApi& c = *h.connections;
+    const std::vector<http::Route> connectionRoutes = {
+        {.method = "POST",
+         .path = "/api/v1/connections",
+         .maxBodyBytes = kApiBodyLimit,
+         .blocking = true,
+         .handler = guarded(auth, Access::Admin, kNone, call(c, &ConnectionsApi::connect))},
+        {.method = "GET",
+         .path = "/api/v1/connections",
+         .blocking = true,
+         .handler = guarded(auth, Access::Read, kConnectionListParams, call(c, &ConnectionsApi::list))},
+        {.method = "GET",
+         .path = "/api/v1/connections/*",
+         .name = "/api/v1/connections/{id}",
+         .blocking = true,
+         .handler = guarded(auth, Access::Read, kConnectionReadParams, call(c, &ConnectionsApi::read))},
+        {.method = "POST",
+         .path = "/api/v1/connections/*",
+         .name = "/api/v1/connections/{id}/{action}",
+         .maxBodyBytes = kApiBodyLimit,
+         .blocking = true,
+         .handler = guarded(auth, Access::Admin, kNone, call(c, &ConnectionsApi::act))},
+        {.method = "DELETE",
+         .path = "/api/v1/connections/*",
+         .name = "/api/v1/connections/{id}",
+         .blocking = true,
+         .handler = guarded(auth, Access::Admin, kNone, call(c, &ConnectionsApi::disconnect))},
+        {.method = "GET",
+         .path = "/api/v1/credentials",
+         .blocking = true,
+         .handler = guarded(auth, Access::Admin, kNone, call(c, &ConnectionsApi::listCredentials))},
+        {.method = "PUT",
+         .path = "/api/v1/credentials/*",
+         .name = "/api/v1/credentials/{forge}",
+         .maxBodyBytes = kApiBodyLimit,
+         .blocking = true,
+         .handler = guarded(auth, Access::Admin, kNone, call(c, &ConnectionsApi::putCredential))},
+        {.method = "DELETE",
+         .path = "/api/v1/credentials/*",
+         .name = "/api/v1/credentials/{forge}",
+         .blocking = true,
+         .handler = guarded(auth, Access::Admin, kNone, call(c, &ConnectionsApi::deleteCredential))},
+    };
+    routes.insert(routes.end(), connectionRoutes.begin(), connectionRoutes.end());
+  }
   // The live streams authenticate themselves (a bearer token, a single-use ticket or a session
   // cookie) and block only on one indexed store read (a read-only token or a session).
   routes.push_back({.method = "GET",

@@ -5,6 +5,7 @@
 #include "api/api_routes.h"
 #include "api/changes_api.h"
 #include "app/data_dir.h"
+#include "app/forge_connections.h"
 #include "app/housekeeping.h"
 #include "app/startup.h"
 #include "core/forge.h"
@@ -71,13 +72,20 @@ int serve(core::Config config, const ServeOptions& options) {
   ingest::SecretResolver secrets({{std::string(core::forgeName(core::Forge::GitHub)), config.github.secrets},
                                   {std::string(core::forgeName(core::Forge::GitLab)), config.gitlab.secrets},
                                   {std::string(core::forgeName(core::Forge::Gitea)), config.gitea.secrets}});
+  // Secrets stored through the secrets API, and those of the hooks forgehook manages.
   auto reloadSecrets = [&] {
-    if (auto stored = store->secretStore().loadSecrets())
-      secrets.replaceStored(*stored);
-    else
-      logger.error("cannot load stored secrets", {{"error", stored.error().message}});
+    auto stored = store->secretStore().loadSecrets();
+    auto managed = store->connectionStore().acceptedSecrets(clock.nowMicros() / 1'000'000);
+    if (!stored || !managed) {
+      logger.error("cannot load stored secrets",
+                   {{"error", !stored ? stored.error().message : managed.error().message}});
+      return;
+    }
+    stored->insert(stored->end(), managed->begin(), managed->end());
+    secrets.replaceStored(*stored);
   };
   reloadSecrets();
+  ForgeConnections forgeConnections(config, *store, intake, clock, logger, reloadSecrets);
   ingest::RateLimiter limiter(config.limits.ratePerSecond, config.limits.rateBurst, clock);
 
   // The route table's handlers must outlive the router that calls them.
@@ -90,7 +98,8 @@ int serve(core::Config config, const ServeOptions& options) {
                       hub,
                       {config.dashboard.sessionTtlHours * 3600, config.dashboard.secureCookie},
                       [&dispatcher] { dispatcher.notify(); },
-                      subs.allowPrivateNetworks});
+                      subs.allowPrivateNetworks,
+                      &forgeConnections.services()});
   const dashboard::DashboardRoutes dashboard;
   http::Router router;
   const auto github = ingest::makeGitHubScheme(config.github);
@@ -116,10 +125,12 @@ int serve(core::Config config, const ServeOptions& options) {
   writeAddressFile(config.dataDir, address);
   printBanner(address, generated, config.dataDir, options.showSecrets);
   logger.info("started", {{"address", address}, {"data_dir", config.dataDir}});
+  forgeConnections.start();  // after listening: pings and redeliveries it asks for can arrive
 
   int signal = 0;
   sigwait(&stopSignals, &signal);
   logger.info("stopping", {{"signal", signal}});
+  forgeConnections.stop();
   server.stop(std::chrono::seconds(10));
   intake.stop();
   worker.stop();

@@ -21,6 +21,8 @@ void addSecretsCommand(CLI::App& app, int& exitCode);        // secrets_command.
 void addTokensCommand(CLI::App& app, int& exitCode);         // tokens_command.cc: create, list, revoke
 void addSubscriptionsCommand(CLI::App& app, int& exitCode);  // subscriptions_command.cc
 void addWatchCommand(CLI::App& app, int& exitCode);          // watch_command.cc
+void addReposCommand(CLI::App& app, int& exitCode);          // repos_command.cc: repos ..., reconcile
+void addCredentialsCommand(CLI::App& app, int& exitCode);    // repos_command.cc
 void addCompletionCommand(CLI::App& app, int& exitCode);     // completion_command.cc
 
 }  // namespace forgehook::cli

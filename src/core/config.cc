@@ -145,6 +145,13 @@ const std::vector<Key>& keys() {
       FH_INT("subscriptions.connect_timeout_ms", subscriptions.connectTimeoutMs),
       FH_INT("subscriptions.timeout_ms", subscriptions.timeoutMs),
       FH_BOOL("subscriptions.allow_private_networks", subscriptions.allowPrivateNetworks),
+      FH_STR("forges.public_url", forges.publicUrl),
+      FH_INT("forges.reconcile_interval_s", forges.reconcileIntervalS),
+      FH_INT("forges.reconcile_window_s", forges.reconcileWindowS),
+      FH_INT("forges.secret_grace_s", forges.secretGraceS),
+      FH_INT("forges.api_timeout_ms", forges.apiTimeoutMs),
+      FH_INT("forges.max_rate_wait_s", forges.maxRateWaitS),
+      FH_INT("forges.poll_min_interval_s", forges.pollMinIntervalS),
       FH_DBL("limits.rate_per_second", limits.ratePerSecond),
       FH_DBL("limits.rate_burst", limits.rateBurst),
       FH_SECRETS("github.secret", github.secrets),
@@ -281,6 +288,21 @@ Config loadConfig(const ConfigSources& sources) {
   if (subs.connectTimeoutMs < 100 || subs.timeoutMs < subs.connectTimeoutMs || subs.timeoutMs > 300'000)
     throw std::invalid_argument(
         "subscriptions.connect_timeout_ms must be at least 100 and at most subscriptions.timeout_ms (at most 300000)");
+  const auto& forges = config.forges;
+  if (!forges.publicUrl.empty() && !forges.publicUrl.starts_with("https://") && !forges.publicUrl.starts_with("http://"))
+    throw std::invalid_argument("forges.public_url must start with https:// or http://");
+  if (forges.reconcileIntervalS != 0 && (forges.reconcileIntervalS < 10 || forges.reconcileIntervalS > 86400))
+    throw std::invalid_argument("forges.reconcile_interval_s must be 0 (on demand only) or between 10 and 86400");
+  if (forges.reconcileWindowS < 3600 || forges.reconcileWindowS > 30 * 86400)
+    throw std::invalid_argument("forges.reconcile_window_s must be between 3600 and 2592000");
+  if (forges.secretGraceS < 0 || forges.secretGraceS > 7 * 86400)
+    throw std::invalid_argument("forges.secret_grace_s must be between 0 and 604800");
+  if (forges.apiTimeoutMs < 100 || forges.apiTimeoutMs > 300'000)
+    throw std::invalid_argument("forges.api_timeout_ms must be between 100 and 300000");
+  if (forges.maxRateWaitS < 0 || forges.maxRateWaitS > 3600)
+    throw std::invalid_argument("forges.max_rate_wait_s must be between 0 and 3600");
+  if (forges.pollMinIntervalS < 1 || forges.pollMinIntervalS > 3600)
+    throw std::invalid_argument("forges.poll_min_interval_s must be between 1 and 3600");
   if (config.pipeline.pollIntervalMs < 10) throw std::invalid_argument("pipeline.poll_interval_ms must be at least 10");
   if (!(config.pipeline.shareWhileIngesting > 0.0 && config.pipeline.shareWhileIngesting <= 1.0))
     throw std::invalid_argument("pipeline.share_while_ingesting must be above 0 and at most 1");

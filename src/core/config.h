@@ -87,6 +87,18 @@ struct Config {
     bool allowPrivateNetworks = false;  // let callbacks reach loopback, private, link-local... addresses
   } subscriptions;
 
+  // Forge connections: hooks forgehook manages through the forge APIs, their reconciliation with
+  // the forge's delivery log, and the polling fallback.
+  struct Forges {
+    std::string publicUrl;                      // forgehook's address as the forges reach it; hooks point there
+    std::int64_t reconcileIntervalS = 300;      // reconcile every hook this often (0: only on demand)
+    std::int64_t reconcileWindowS = 3 * 86400;  // how far back the forge keeps deliveries (GHES: 7 days)
+    std::int64_t secretGraceS = 3600;           // an old hook secret is accepted this long after a rotation
+    std::int64_t apiTimeoutMs = 15'000;         // one forge API request
+    std::int64_t maxRateWaitS = 900;            // longest wait for a rate-limit reset before a call fails
+    std::int64_t pollMinIntervalS = 1;          // never poll faster, whatever X-Poll-Interval says
+  } forges;
+
   struct Limits {
     double ratePerSecond = 0;  // per source address; 0 = off
     double rateBurst = 0;      // 0 = same as the rate

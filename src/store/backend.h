@@ -5,6 +5,7 @@
 // an outbox) is a new interface here and one class per backend.
 #include "store/activity_reader.h"
 #include "store/change_feed.h"
+#include "store/connection_store.h"
 #include "store/delivery_log.h"
 #include "store/metrics_reader.h"
 #include "store/planning_store.h"
@@ -29,6 +30,7 @@ class Backend {
   virtual TokenStore& tokenStore() = 0;
   virtual SessionStore& sessionStore() = 0;
   virtual SubscriptionStore& subscriptionStore() = 0;
+  virtual ConnectionStore& connectionStore() = 0;
 };
 
 }  // namespace forgehook::store

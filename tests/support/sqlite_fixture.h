@@ -15,6 +15,7 @@
 #include "store/sqlite/activity_reader.h"
 #include "store/sqlite/change_feed.h"
 #include "store/sqlite/change_recorder.h"
+#include "store/sqlite/connection_store.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/delivery_log.h"
 #include "store/sqlite/metrics_reader.h"
@@ -26,6 +27,18 @@
 #include "support/temp_dir.h"
 
 namespace forgehook::store::sqlite {
+
+// Marks what it seals, so tests see that a store sealed a secret before writing it.
+class TestSealer final : public SecretSealer {
+ public:
+  static constexpr std::string_view kMark = "test-sealed:";
+  std::string seal(std::string_view plain) const override { return std::string(kMark) + std::string(plain); }
+  core::Result<std::string> open(std::string_view sealed) const override {
+    if (!sealed.starts_with(kMark))
+      return std::unexpected(core::Error{core::Code::Internal, "secret_undecryptable", "not sealed", 0});
+    return std::string(sealed.substr(kMark.size()));
+  }
+};
 
 // Every role on one database.
 struct SqliteRoles {
@@ -40,7 +53,8 @@ struct SqliteRoles {
         metrics(db),
         feed(db),
         tokens(db),
-        sessions(db) {}
+        sessions(db),
+        connections(db, sealer) {}
   Database db;
   ChangeRecorder changes;
   SqliteDeliveryLog log;
@@ -52,6 +66,8 @@ struct SqliteRoles {
   SqliteChangeFeed feed;
   SqliteTokenStore tokens;
   SqliteSessionStore sessions;
+  TestSealer sealer;
+  SqliteConnectionStore connections;
 };
 
 constexpr std::int64_t kT0 = 1'795'428'000'000'000;  // 2026-11-23T10:00:00Z

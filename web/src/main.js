@@ -6,6 +6,7 @@ import { api, onSignedOut, setCsrf } from "./api.js";
 import { h, replace } from "./dom.js";
 import { LiveStream } from "./live.js";
 import { activityPage } from "./pages/activity.js";
+import { connectionsPage } from "./pages/connections.js";
 import { deliveriesPage } from "./pages/deliveries.js";
 import { healthPage } from "./pages/health.js";
 import { incidentsPage } from "./pages/incidents.js";
@@ -24,6 +25,7 @@ const PAGES = [
   { route: "sprint", label: "Sprint", page: sprintPage },
   { route: "health", label: "Health", page: healthPage },
   { route: "subscriptions", label: "Subscriptions", page: subscriptionsPage },
+  { route: "connections", label: "Connections", page: connectionsPage },
 ];
 
 const root = document.getElementById("app");

@@ -3,6 +3,7 @@
 #include "store/sqlite/activity_reader.h"
 #include "store/sqlite/change_feed.h"
 #include "store/sqlite/change_recorder.h"
+#include "store/sqlite/connection_store.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/delivery_log.h"
 #include "store/sqlite/metrics_reader.h"
@@ -15,6 +16,12 @@
 
 namespace forgehook::store::sqlite {
 namespace {
+
+class PlainSealer final : public SecretSealer {
+ public:
+  std::string seal(std::string_view plain) const override { return std::string(plain); }
+  core::Result<std::string> open(std::string_view sealed) const override { return std::string(sealed); }
+};
 
 // Members in order of construction: the database first, so every role's statements are finalized
 // before its connections close.
@@ -32,7 +39,8 @@ class SqliteBackend final : public Backend {
         feed_(db_),
         tokens_(db_),
         sessions_(db_),
-        subscriptions_(db_) {}
+        subscriptions_(db_),
+        connections_(db_, sealer_) {}
 
   DeliveryLog& deliveryLog() override { return deliveries_; }
   SecretStore& secretStore() override { return secrets_; }
@@ -44,6 +52,7 @@ class SqliteBackend final : public Backend {
   TokenStore& tokenStore() override { return tokens_; }
   SessionStore& sessionStore() override { return sessions_; }
   SubscriptionStore& subscriptionStore() override { return subscriptions_; }
+  ConnectionStore& connectionStore() override { return connections_; }
 
  private:
   Database db_;
@@ -58,6 +67,8 @@ class SqliteBackend final : public Backend {
   SqliteTokenStore tokens_;
   SqliteSessionStore sessions_;
   SqliteSubscriptionStore subscriptions_;
+  PlainSealer sealer_;  // TODO(secrets-at-rest): the master key's keyring
+  SqliteConnectionStore connections_;
 };
 
 }  // namespace

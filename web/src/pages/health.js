@@ -3,6 +3,16 @@
 import { api, query } from "../api.js";
 import { ago, errorBox, h, loading, num, pct, replace, tile } from "../dom.js";
 
+// The forge connections that keep failing, each with the forge's error and what to do.
+function failingConnections(connections) {
+  if (!connections?.failing?.length) return null;
+  return h("section", { id: "failing-connections", class: "alert" },
+    h("h3", {}, `Failing connections (${connections.failing.length})`),
+    h("ul", {}, connections.failing.map((c) => h("li", {}, h("strong", {}, c.target), ` (${c.forge}) — ${c.error ?? c.status}`,
+      c.hint ? h("div", { class: "hint" }, c.hint) : null, h("div", { class: "muted" }, `since ${ago(c.failing_since)}`)))),
+    h("p", {}, h("a", { href: "#/connections" }, "See every connection")));
+}
+
 export function healthPage(container, { live }) {
   const repo = h("input", { type: "search", placeholder: "owner/name (all)", name: "repository", on: { change: () => load() } });
   const body = h("div", {}, loading());
@@ -28,7 +38,8 @@ export function healthPage(container, { live }) {
         h("h3", {}, "Webhooks"),
         h("div", { class: "tiles" }, tile("last delivery", w.last_delivery_at ? ago(w.last_delivery_at) : "never"),
           tile("deliveries, 24 h", num(w.deliveries_24h)), tile("failures, 24 h", num(w.failures_24h)),
-          tile("processing backlog", num(w.processing_backlog)), tile("dead letter", num(w.dead_letter), w.dead_letter ? "replay them from Deliveries" : null)));
+          tile("processing backlog", num(w.processing_backlog)), tile("dead letter", num(w.dead_letter), w.dead_letter ? "replay them from Deliveries" : null)),
+        failingConnections(status.connections));
     } catch (err) {
       replace(body, errorBox(err));
     }

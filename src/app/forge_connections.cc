@@ -1,0 +1,94 @@
+#include "app/forge_connections.h"
+
+#include <future>
+
+#include "forge/client_factory.h"
+#include "forge/connection_scheduler.h"
+#include "forge/credential_clients.h"
+#include "forge/curl_forge_http.h"
+#include "forge/hook_manager.h"
+#include "forge/poller.h"
+#include "forge/reconciler.h"
+
+namespace forgehook::app {
+namespace {
+
+forge::ForgeCredential credentialOf(const store::ForgeCredentialRecord& r) {
+  forge::ForgeCredential c;
+  c.forge = core::parseForge(r.forge).value_or(core::Forge::GitHub);
+  c.apiUrl = r.apiUrl;
+  c.kind = r.kind == "app" ? forge::ForgeCredential::Kind::App : forge::ForgeCredential::Kind::Token;
+  c.token = r.token.value_or("");
+  c.appId = r.appId.value_or("");
+  c.appPrivateKeyPem = r.appPrivateKey.value_or("");
+  return c;
+}
+
+}  // namespace
+
+struct ForgeConnections::Parts {
+  Parts(const core::Config& config, store::Backend& store, store::IntakeQueue& intake, const core::Clock& clock,
+        const core::Logger& logger, std::function<void()> secretsChanged)
+      : http(std::make_shared<forge::CurlForgeHttp>(forge::CurlForgeHttpOptions{
+            5000, config.forges.apiTimeoutMs, std::string("forgehook/") + FORGEHOOK_VERSION})),
+        clients(store.connectionStore(),
+                [this, &clock, &config](const store::ForgeCredentialRecord& r)
+                    -> core::Result<std::shared_ptr<forge::ForgeClient>> {
+                  forge::ClientOptions options;
+                  options.maxRateWaitSeconds = config.forges.maxRateWaitS;
+                  auto client = forge::makeForgeClient(credentialOf(r), http, clock, options);
+                  if (!client) return std::unexpected(client.error());
+                  return std::shared_ptr<forge::ForgeClient>(std::move(*client));
+                }),
+        hooks(store.connectionStore(), store.deliveryLog(), clients, clock, logger,
+              {config.forges.publicUrl, config.forges.secretGraceS, 10'000}, std::move(secretsChanged),
+              [this](const std::string& url) -> core::Result<int> {
+                auto answer = http->send({"GET", url, {}, ""});
+                if (!answer) return std::unexpected(answer.error());
+                return answer->status;
+              }),
+        reconciler(store.connectionStore(), store.deliveryLog(), clients, clock, logger,
+                   {config.forges.reconcileWindowS, 900, 600, 3, 1000}),
+        poller(store.connectionStore(), clients,
+               [&intake](store::NewDelivery d) -> core::Result<void> {
+                 // Durable before the poller moves past the event: wait for the commit.
+                 auto done = std::make_shared<std::promise<core::Result<store::AppendOutcome>>>();
+                 auto committed = done->get_future();
+                 if (auto queued = intake.submit(std::move(d), [done](core::Result<store::AppendOutcome> r) {
+                       done->set_value(std::move(r));
+                     });
+                     !queued)
+                   return std::unexpected(queued.error());
+                 auto result = committed.get();
+                 if (!result) return std::unexpected(result.error());
+                 return {};
+               },
+               clock, logger, {config.store.compressionLevel, config.forges.pollMinIntervalS}),
+        scheduler(store.connectionStore(), hooks, reconciler, poller, clock, logger,
+                  {config.forges.reconcileIntervalS, 600, 1000}),
+        services{hooks, reconciler, poller, clients, [this] { clients.credentialsChanged(); },
+                 [this] { return clients.budgets(); }} {}
+
+  std::shared_ptr<forge::CurlForgeHttp> http;
+  forge::CredentialClients clients;
+  forge::HookManager hooks;
+  forge::Reconciler reconciler;
+  forge::Poller poller;
+  forge::ConnectionScheduler scheduler;
+  api::ForgeServices services;
+};
+
+ForgeConnections::ForgeConnections(const core::Config& config, store::Backend& store, store::IntakeQueue& intake,
+                                   const core::Clock& clock, const core::Logger& logger,
+                                   std::function<void()> secretsChanged)
+    : parts_(std::make_unique<Parts>(config, store, intake, clock, logger, std::move(secretsChanged))) {}
+
+ForgeConnections::~ForgeConnections() { stop(); }
+
+const api::ForgeServices& ForgeConnections::services() const { return parts_->services; }
+
+void ForgeConnections::start() { parts_->scheduler.start(); }
+
+void ForgeConnections::stop() { parts_->scheduler.stop(); }
+
+}  // namespace forgehook::app
