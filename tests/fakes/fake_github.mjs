@@ -771,6 +771,7 @@ export async function startFakeGitHub(options = {}) {
           html_url: `https://github.com/${repo.full}`,
           url: `${base}/repos/${repo.full}`,
           hooks_url: `${base}/repos/${repo.full}/hooks`,
+          has_discussions: tpl.has_discussions ?? false,
           permissions: perms(role === "app" ? "read" : role),
         };
         if (tpl.organization) out.organization = { ...tpl.organization, login: repo.owner, id: repo.org.id };
