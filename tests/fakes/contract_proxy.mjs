@@ -11,8 +11,9 @@
 //
 // By default the description is reduced at start to the operations forgehook uses plus every
 // component they reference, extracted programmatically from the official file (so every word is
-// still GitHub's own); { full: true } loads the whole 13 MB description instead (≈8 s, ≈350 MB RSS
-// versus ≈1.5 s for the reduced one on this machine).
+// still GitHub's own); { full: true } loads the whole 13 MB description instead. Measured on the
+// 2-core machine: reduced 200 KB, Prism listening after 1.2-2.1 s, RSS ≈155 MB; full 13 MB,
+// 8-14 s, RSS 290-355 MB. Walking 10,000 deliveries (101 pages) through it: 1.6 s / 2.3 s.
 import { spawn } from "node:child_process";
 import http from "node:http";
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
@@ -255,10 +256,11 @@ export async function startContractProxy(upstreamUrl, { full = false, errors = t
 // - 304 Not Modified for a conditional GET (the Events API lists only 200);
 // - 401 Bad credentials / expired token, 403 and 429 for rate limits and missing permissions
 //   ("Resource not accessible by integration" on GET .../hooks, which lists only 200 and 404);
+// - 404 for a hook that does not exist on the config endpoints (they list only 200);
 // - 500/502/503/504 answered by the fake's fault injection.
 // Only the status mismatch is forgiven: a body that breaks a schema the operation does define
 // is still a violation.
-export const GENERIC_STATUSES = [304, 401, 403, 429, 500, 502, 503, 504];
+export const GENERIC_STATUSES = [304, 401, 403, 404, 429, 500, 502, 503, 504];
 export const KNOWN_SPEC_GAPS = [
   ({ status, violation }) => GENERIC_STATUSES.includes(status) && violation.validation.length > 0 && violation.validation.every((x) => /Unable to match the returned status code/.test(x.message ?? "")),
 ];

@@ -584,8 +584,8 @@ export async function startFakeGitHub(options = {}) {
   }
   function requireOrg(auth, org) {
     if (auth.jwt) throw err(401, "A JSON web token could not be decoded");
-    const o = state.orgs.get(org);
     const tok = auth.tok;
+    const o = state.orgs.get(org) ?? (autoRepos && tok?.kind === "classic" && tok.orgs === "*" ? addOrg(org) : undefined);
     if (!o || !tok) throw notFound();
     if (tok.kind === "installation") {
       const inst = state.installations.get(tok.installationId);
