@@ -267,3 +267,61 @@ describe("fake GitHub through the contract proxy", () => {
     assert.ok(v[0].validation.some((x) => /required/.test(x.code ?? x.message)));
   });
 });
+
+describe("fake GitHub directly: failures it records and injects", () => {
+  let gh;
+  let rx;
+  before(async () => {
+    gh = await startFakeGitHub({ deliveryTimeoutMs: 300 });
+    rx = await startReceiver({ status: "hang" });
+  });
+  after(async () => {
+    await gh?.idle();
+    await gh?.close();
+    await rx?.close();
+  });
+
+  test("timeouts, refused connections and error statuses land in the delivery log", async () => {
+    const slow = gh.createHook("o/r", { config: { url: rx.url, content_type: "json" }, events: ["push"] });
+    const dead = gh.createHook("o/r", { config: { url: "http://127.0.0.1:9/none", content_type: "json" }, events: ["push"] });
+    const { guid, deliveries } = await gh.emit("o/r", "push");
+    const byHook = Object.fromEntries(deliveries.map((d) => [d.url, d]));
+    assert.equal(byHook[rx.url].status, "timed out");
+    assert.equal(byHook[rx.url].status_code, 0);
+    assert.equal(byHook["http://127.0.0.1:9/none"].status, "failed to connect to host");
+    assert.equal(slow.deliveries[0].guid, guid);
+    assert.equal(dead.deliveries[0].guid, guid, "every hook gets the event's GUID");
+    rx.setStatus(503);
+    const second = await gh.emit("o/r", "push");
+    assert.equal(second.deliveries.find((d) => d.url === rx.url).status, "Invalid HTTP Response: 503");
+  });
+
+  test("a hanging fault holds the request, then drops the connection", async () => {
+    gh.fault({ count: 1, hangMs: 200, path: "/user" });
+    const t = Date.now();
+    await assert.rejects(fetch(`${gh.url}/user`, { headers: { authorization: "token test-token" } }));
+    assert.ok(Date.now() - t >= 190);
+    assert.equal((await fetch(`${gh.url}/user`, { headers: { authorization: "token test-token" } })).status, 200);
+  });
+
+  test("10,000 seeded deliveries are quick to seed and to page through", async () => {
+    const h = gh.createHook("o/big", { config: { url: "http://127.0.0.1:9/x" } });
+    let t = Date.now();
+    const { guids, failed } = gh.seedDeliveries(h.id, 10_000, { failEvery: 50 });
+    assert.equal(guids.length, 10_000);
+    assert.equal(failed.length, 200);
+    assert.ok(Date.now() - t < 3000, `seeding took ${Date.now() - t} ms`);
+    t = Date.now();
+    let url = `${gh.url}/repos/o/big/hooks/${h.id}/deliveries?per_page=100`;
+    let n = 0;
+    gh.resetRequests();
+    while (url) {
+      const res = await fetch(url, { headers: { authorization: "Bearer test-token" } });
+      n += (await res.json()).length;
+      url = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get("link") ?? "")?.[1];
+    }
+    assert.equal(n, 10_000);
+    assert.equal(gh.counts()["GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"], 100);
+    assert.ok(Date.now() - t < 10_000);
+  });
+});
