@@ -171,6 +171,8 @@ export async function startContractProxy(upstreamUrl, { full = false, errors = t
   // carry the details (problem+json `validation` on refused requests and on --errors response
   // failures, the `sl-violations` header on warnings). The front records those with the request.
   const detailed = [];
+  const upstreamOrigin = new URL(upstreamUrl).origin;
+  let frontPort = 0;
   const front = http.createServer((req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
@@ -210,6 +212,9 @@ export async function startContractProxy(upstreamUrl, { full = false, errors = t
             }
           }
           const h = { ...pres.headers };
+          // Link and Location name the upstream; point them back through the proxy so a client
+          // that follows them stays under the contract check.
+          for (const k of ["link", "location"]) if (typeof h[k] === "string") h[k] = h[k].split(upstreamOrigin).join(`http://127.0.0.1:${frontPort}`);
           res.writeHead(pres.statusCode, h);
           res.end(text);
         });
@@ -223,7 +228,7 @@ export async function startContractProxy(upstreamUrl, { full = false, errors = t
     });
   });
   await new Promise((r) => front.listen(0, "127.0.0.1", r));
-  const frontPort = front.address().port;
+  frontPort = front.address().port;
   return {
     url: `http://127.0.0.1:${frontPort}`,
     prismUrl: `http://127.0.0.1:${port}`,

@@ -41,20 +41,40 @@ export function githubExamplePayloads() {
 
 // GitHub's OpenAPI examples, used as templates for large objects (full repository, user,
 // installation) so their shape is GitHub's own. Loaded lazily (13 MB).
-let specExamples;
-function specExample(name) {
-  if (!specExamples) {
+let spec;
+function loadSpec() {
+  if (!spec) {
     for (const d of [path.join(ROOT, "node_modules"), "/work/main/node_modules"]) {
       try {
-        specExamples = JSON.parse(readFileSync(path.join(d, "@octokit/openapi/generated/api.github.com.json"), "utf8")).components.examples;
+        spec = JSON.parse(readFileSync(path.join(d, "@octokit/openapi/generated/api.github.com.json"), "utf8"));
         break;
       } catch {}
     }
-    if (!specExamples) specExamples = {};
+    spec ??= { components: { examples: {} }, "x-webhooks": {} };
   }
-  const v = specExamples[name]?.value;
+  return spec;
+}
+function specExample(name) {
+  const v = loadSpec().components.examples[name]?.value;
   return v ? structuredClone(v) : {};
 }
+
+// Webhook event names GitHub accepts in a hook's `events`: the categories of the description's
+// x-webhooks (doc names with "-" are event names with "_"), plus "*". GitHub answers 422 for an
+// unknown event (changelog 2017-08-09, "Breaking changes to creating webhooks via the API").
+let eventNames;
+export function githubEventNames() {
+  if (!eventNames) {
+    eventNames = new Set(["*"]);
+    for (const v of Object.values(loadSpec()["x-webhooks"] ?? {})) {
+      const c = v.post?.["x-github"]?.subcategory;
+      if (c) eventNames.add(c.replace(/-/g, "_"));
+    }
+    for (const e of githubExamplePayloads().keys()) eventNames.add(e);
+  }
+  return eventNames;
+}
+const badEvents = (list) => (Array.isArray(list) ? list.filter((e) => !githubEventNames().has(e)) : []);
 
 const ROUTES = compileRoutes([
   "GET /repos/{owner}/{repo}/hooks",
@@ -253,6 +273,8 @@ export async function startFakeGitHub(options = {}) {
     if (errors.length) throw validationFailed(errors);
     const events = body.events ?? ["push"];
     if (!Array.isArray(events)) throw validationFailed([{ resource: "Hook", code: "invalid", field: "events" }]);
+    // The message text is not confirmed; the status and shape are GitHub's.
+    if (badEvents(events).length) throw validationFailed([{ resource: "Hook", code: "invalid", field: "events", message: `Invalid events: ${badEvents(events).join(", ")}` }]);
     // GitHub: one hook per config URL (for overlapping events; a same-URL hook is refused).
     for (const h of scopeHooks(scope))
       if (h.config.url === body.config.url)
@@ -282,6 +304,10 @@ export async function startFakeGitHub(options = {}) {
     const cfg = configOnly ? body : body.config;
     const errors = validateHookConfig(cfg, { creating: false });
     if (errors.length) throw validationFailed(errors);
+    if (!configOnly) {
+      const bad = [...badEvents(body.events), ...badEvents(body.add_events)];
+      if (bad.length) throw validationFailed([{ resource: "Hook", code: "invalid", field: "events", message: `Invalid events: ${bad.join(", ")}` }]);
+    }
     if (cfg && typeof cfg === "object") {
       if (configOnly) {
         // PATCH .../config changes only the fields given.
@@ -853,6 +879,9 @@ export async function startFakeGitHub(options = {}) {
     }
     let rh = {};
     try {
+      // GitHub answers 400 for an API version it does not support (2022-11-28 and 2026-03-10 exist).
+      const ver = req.headers["x-github-api-version"];
+      if (ver && !["2022-11-28", "2026-03-10"].includes(ver)) throw err(400, `API version '${ver}' is not supported.`);
       const auth = authenticate(req);
       rh = auth.jwt ? {} : rateHeaders();
       if (auth.tok?.kind === "classic") rh["x-oauth-scopes"] = auth.tok.scopes.join(", ");

@@ -34,7 +34,6 @@ describe("fake GitHub through the contract proxy", () => {
   before(async () => {
     gh = await startFakeGitHub({ pollInterval: 1, tokens: { [TOKEN]: {} }, repos: [{ full: REPO, private: true }] });
     proxy = await startContractProxy(gh.url);
-    gh.setPublicUrl(proxy.url); // Link and Location headers lead back through the proxy
     rx = await startReceiver();
   });
   after(async () => {
@@ -77,6 +76,8 @@ describe("fake GitHub through the contract proxy", () => {
     assert.equal(dup.status, 422);
     assert.equal(dup.json.message, "Validation Failed");
     assert.deepEqual(dup.json.errors[0], { resource: "Hook", code: "custom", message: "Hook already exists on this repository" });
+    const unknownEvent = await api("POST", `/repos/${REPO}/hooks`, { body: { config: { url: `${rx.url}?two` }, events: ["fork_apply"] } });
+    assert.equal(unknownEvent.status, 422);
     const second = await api("POST", `/repos/${REPO}/hooks`, { body: { config: { url: `${rx.url}?two`, content_type: "json" }, events: ["issues"] } });
     assert.equal(second.status, 201);
     const p1 = await api("GET", `/repos/${REPO}/hooks?per_page=1`);
