@@ -116,7 +116,7 @@ const plain = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
  * logViolations(): [{line, kind, path}] the "Violation:" and "Request terminated with error"
  *   lines of Prism's log, unfiltered.
  */
-export async function startContractProxy(upstreamUrl, { full = false, errors = true, startTimeoutMs = 60_000, operations, ignore } = {}) {
+export async function startContractProxy(upstreamUrl, { full = process.env.FORGEHOOK_CONTRACT_FULL === "1", errors = true, startTimeoutMs = 60_000, operations, ignore } = {}) {
   const ignored = ignore ?? KNOWN_SPEC_GAPS;
   const dir = mkdtempSync(path.join(os.tmpdir(), "forgehook-contract-"));
   let specFile = SPEC;
@@ -127,7 +127,8 @@ export async function startContractProxy(upstreamUrl, { full = false, errors = t
   const specBytes = Buffer.byteLength(readFileSync(specFile));
   const port = await freePort();
   const started = Date.now();
-  const args = [PRISM, "proxy", specFile, upstreamUrl, "-h", "127.0.0.1", "-p", String(port)];
+  // --cors=false: Prism would otherwise add Access-Control-* headers GitHub does not send.
+  const args = [PRISM, "proxy", specFile, upstreamUrl, "-h", "127.0.0.1", "-p", String(port), "--cors=false"];
   if (errors) args.push("--errors");
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } });
   const lines = [];
