@@ -241,6 +241,34 @@ describe("fake GitHub through the contract proxy", () => {
     assert.ok(counts["GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"] >= 5);
   });
 
+  test("organization hooks: create, config, ping, deliveries, redelivery; org hooks get repository events", async () => {
+    const res = await api("POST", "/orgs/octo-org/hooks", { body: { name: "web", events: ["*"], config: { url: `${rx.url}?org`, content_type: "json", secret: "org-secret" } } });
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.json.type, "Organization");
+    assert.equal(res.json.test_url, undefined);
+    const id = res.json.id;
+    assert.equal((await api("GET", "/orgs/octo-org/hooks")).json.length, 1);
+    const cfg = await api("PATCH", `/orgs/octo-org/hooks/${id}/config`, { body: { insecure_ssl: "0" } });
+    assert.equal(cfg.status, 200);
+    assert.equal(cfg.json.secret, "********", "PATCH .../config keeps the secret");
+    assert.equal((await api("POST", `/orgs/octo-org/hooks/${id}/pings`)).status, 204);
+    await gh.idle();
+    const before = rx.received.length;
+    const { guid } = await gh.emit(REPO, "release", undefined, { action: "published" });
+    const got = rx.received.slice(before).find((r) => r.path.endsWith("?org"));
+    assert.equal(got.headers["x-github-delivery"], guid);
+    assert.equal(got.headers["x-github-hook-installation-target-type"], "organization");
+    assert.equal(got.headers["x-hub-signature-256"], `sha256=${hmac("sha256", "org-secret", got.body)}`);
+    const list = await api("GET", `/orgs/octo-org/hooks/${id}/deliveries?per_page=10`);
+    assert.equal(list.json[0].guid, guid);
+    assert.equal(list.json[0].action, "published");
+    assert.equal((await api("GET", `/orgs/octo-org/hooks/${id}/deliveries/${list.json[0].id}`)).status, 200);
+    assert.equal((await api("POST", `/orgs/octo-org/hooks/${id}/deliveries/${list.json[0].id}/attempts`)).status, 202);
+    assert.equal((await api("DELETE", `/orgs/octo-org/hooks/${id}`)).status, 204);
+    await gh.idle();
+    assert.deepEqual(proxy.violations(), []);
+  });
+
   test("a request the real API would refuse is reported and never reaches the fake", async () => {
     const before = gh.requests.length;
     const bad = await api("POST", `/repos/${REPO}/hooks`, { body: { config: { url: rx.url, insecure_ssl: true } } });
