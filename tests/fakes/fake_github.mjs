@@ -470,7 +470,12 @@ export async function startFakeGitHub(options = {}) {
   // "failed to connect to host" when failStatus is 0). Payload is GitHub's example for the
   // event, so redelivering a seeded entry sends a real body. Returns {guids, failed: [guid],
   // deliveries}.
-  function seedDeliveries(hookId, n, { event = "push", action = null, failEvery = 0, failStatus = 502, spacingMs = 1000, endAt = Date.now(), redeliveryEvery = 0 } = {}) {
+  function seedDeliveries(...args) {
+    // seedDeliveries(hookId, n, opts) or seedDeliveries(repoOrOrg, hookId, n, opts)
+    if (typeof args[0] === "string" && !/^\d+$/.test(args[0])) args.shift();
+    return seedInto(...args);
+  }
+  function seedInto(hookId, n, { event = "push", action = null, failEvery = 0, failStatus = 502, spacingMs = 1000, endAt = Date.now(), redeliveryEvery = 0 } = {}) {
     const h = state.hooks.get(Number(hookId));
     if (!h) throw new Error(`no hook ${hookId}`);
     const repo = h.scope.type === "repository" ? state.repos.get(h.scope.full) : null;
@@ -716,8 +721,11 @@ export async function startFakeGitHub(options = {}) {
       }
       case "GET /hooks/{hook_id}/deliveries": {
         h = loadHook(loadScope());
-        const perPage = parseInt(url.searchParams.get("per_page") ?? "30", 10);
-        if (!(perPage >= 1 && perPage <= 100)) throw validationFailed([{ resource: "Hook", code: "invalid", field: "per_page" }]);
+        // per_page: at most 100, larger values are clamped as on GitHub's other lists; a value
+        // that is not a positive number is 422 (the operation lists 400 and 422).
+        const rawPerPage = parseInt(url.searchParams.get("per_page") ?? "30", 10);
+        if (!(rawPerPage >= 1)) throw validationFailed([{ resource: "Hook", code: "invalid", field: "per_page" }]);
+        const perPage = Math.min(rawPerPage, 100);
         const cursor = url.searchParams.get("cursor");
         const status = url.searchParams.get("status");
         let end = h.deliveries.length; // exclusive index into the oldest-first log
