@@ -784,11 +784,8 @@ export async function startFakeGitHub(options = {}) {
         const { repo } = requireRepo(auth, params.owner, params.repo);
         const list = [...state.events.get(repo.full)].reverse();
         const { slice, headers } = paginatePages(list, url);
-        const etag = `W/"${crypto.createHash("sha1").update(JSON.stringify(slice)).digest("hex")}"`;
-        const extra = { ...headers, etag, "x-poll-interval": String(pollInterval), "cache-control": "private, max-age=60, s-maxage=60" };
-        const inm = req.headers["if-none-match"];
-        if (inm && inm.split(/\s*,\s*/).some((t) => t === etag || t.replace(/^W\//, "") === etag.replace(/^W\//, ""))) return [304, null, extra, { free: true }];
-        return [200, slice, extra];
+        // ETag and If-None-Match → 304 are handled for every GET in handle().
+        return [200, slice, { ...headers, "x-poll-interval": String(pollInterval) }];
       }
       case "GET /repos/{owner}/{repo}": {
         const { repo, role } = requireRepo(auth, params.owner, params.repo);
@@ -904,7 +901,21 @@ export async function startFakeGitHub(options = {}) {
       }
       if (!m) throw notFound();
       if (m.methodNotAllowed) throw notFound();
-      const [status, body, headers = {}, meta = {}] = await route(req, url, auth, json, m);
+      let [status, body, headers = {}, meta = {}] = await route(req, url, auth, json, m);
+      // Conditional requests, as on every GitHub GET: an ETag on each 200, and a 304 (which does
+      // not count against the rate limit) when If-None-Match names it.
+      if (req.method === "GET" && status === 200) {
+        headers.etag ??= `W/"${crypto.createHash("sha1").update(JSON.stringify(body)).digest("hex")}"`;
+        headers["cache-control"] ??= "private, max-age=60, s-maxage=60";
+        headers.vary ??= "Accept, Authorization, Cookie, X-GitHub-OTP,Accept-Encoding, Accept, X-Requested-With";
+        const inm = req.headers["if-none-match"];
+        const bare = (t) => t.trim().replace(/^W\//, "");
+        if (inm && inm.split(",").some((t) => t.trim() === "*" || bare(t) === bare(headers.etag))) {
+          status = 304;
+          body = null;
+          meta = { ...meta, free: true };
+        }
+      }
       if (!auth.jwt && !meta.free) {
         state.rate.remaining = Math.max(0, state.rate.remaining - 1);
         state.rate.used++;

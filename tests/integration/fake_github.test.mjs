@@ -80,6 +80,10 @@ describe("fake GitHub through the contract proxy", () => {
     assert.equal(unknownEvent.status, 422);
     const second = await api("POST", `/repos/${REPO}/hooks`, { body: { config: { url: `${rx.url}?two`, content_type: "json" }, events: ["issues"] } });
     assert.equal(second.status, 201);
+    const all = await api("GET", `/repos/${REPO}/hooks`);
+    const notModified = await api("GET", `/repos/${REPO}/hooks`, { headers: { "if-none-match": all.headers.get("etag") } });
+    assert.equal(notModified.status, 304, "every GET honours If-None-Match");
+    assert.equal(notModified.headers.get("x-ratelimit-remaining"), all.headers.get("x-ratelimit-remaining"));
     const p1 = await api("GET", `/repos/${REPO}/hooks?per_page=1`);
     assert.equal(p1.status, 200);
     assert.equal(p1.json.length, 1);
