@@ -882,13 +882,13 @@ export async function startFakeGitHub(options = {}) {
       entry.fault = true;
       return faults.apply(fault, res);
     }
-    let rh = {};
+    // Rate-limit headers on every answer (401s included); the fake keeps one "core" budget.
+    let rh = rateHeaders();
     try {
       // GitHub answers 400 for an API version it does not support (2022-11-28 and 2026-03-10 exist).
       const ver = req.headers["x-github-api-version"];
       if (ver && !["2022-11-28", "2026-03-10"].includes(ver)) throw err(400, `API version '${ver}' is not supported.`);
       const auth = authenticate(req);
-      rh = auth.jwt ? {} : rateHeaders();
       if (auth.tok?.kind === "classic") rh["x-oauth-scopes"] = auth.tok.scopes.join(", ");
       // secondary limits on demand
       const sec = state.secondary.find((s) => s.left > 0 && (!s.method || s.method === req.method) && (!s.path || (s.path instanceof RegExp ? s.path.test(url.pathname) : url.pathname.startsWith(s.path))));

@@ -186,7 +186,10 @@ describe("fake GitHub through the contract proxy", () => {
     const user = await api("GET", "/user");
     assert.equal(user.status, 200);
     assert.match(user.headers.get("x-oauth-scopes"), /admin:repo_hook/);
-    assert.equal((await api("GET", "/user", { token: "nope" })).status, 401);
+    const bad = await api("GET", "/user", { token: "nope" });
+    assert.equal(bad.status, 401);
+    assert.equal(bad.json.message, "Bad credentials");
+    assert.ok(bad.headers.get("x-ratelimit-remaining"), "rate-limit headers on every answer");
     assert.deepEqual(proxy.violations(), []);
   });
 
