@@ -151,7 +151,11 @@ export async function startFakeGitHub(options = {}) {
     apps: new Map(), // app id -> {id, publicKey, installations: Map}
     installations: new Map(), // installation id -> {id, appId, account, repos: [full] | "all", permissions}
     events: new Map(), // repo full -> [event] (newest last)
+    // Rate limits: one "core" budget per user (every token of a login shares it), per app
+    // installation and per app (JWT calls), and one for unauthenticated calls (60/h). `rate` is
+    // the template a new budget starts from.
     rate: { limit: options.rateLimit?.limit ?? 5000, used: 0, remaining: 0, reset: 0 },
+    buckets: new Map(),
     secondary: [],
     nextId: { repo: 100000, org: 900000, hook: 400000000, delivery: 10_000_000_000, event: 30_000_000_000, user: 5000 },
   };
@@ -534,18 +538,30 @@ export async function startFakeGitHub(options = {}) {
   }
 
   // ---- HTTP ----------------------------------------------------------------------------------
-  function rateHeaders(tokenKind) {
-    const now = Math.floor(Date.now() / 1000);
-    if (now >= state.rate.reset) {
-      state.rate.remaining = state.rate.limit;
-      state.rate.used = 0;
-      state.rate.reset = now + 3600;
+  const bucketKey = (auth) =>
+    auth?.tok ? (auth.tok.kind === "installation" ? `installation:${auth.tok.installationId}` : `user:${auth.tok.login}`) : auth?.jwt ? `app:${auth.jwt.app.id}` : "anonymous";
+  function bucket(key) {
+    let b = state.buckets.get(key);
+    if (!b) {
+      b = key === "anonymous" ? { limit: options.rateLimit?.anonymousLimit ?? 60, used: 0, reset: Math.floor(Date.now() / 1000) + 3600 } : { ...state.rate };
+      b.remaining ??= b.limit;
+      if (key === "anonymous") b.remaining = b.limit;
+      state.buckets.set(key, b);
     }
+    const now = Math.floor(Date.now() / 1000);
+    if (now >= b.reset) {
+      b.remaining = b.limit;
+      b.used = 0;
+      b.reset = now + 3600;
+    }
+    return b;
+  }
+  function rateHeaders(b) {
     return {
-      "x-ratelimit-limit": String(state.rate.limit),
-      "x-ratelimit-remaining": String(state.rate.remaining),
-      "x-ratelimit-used": String(state.rate.used),
-      "x-ratelimit-reset": String(state.rate.reset),
+      "x-ratelimit-limit": String(b.limit),
+      "x-ratelimit-remaining": String(b.remaining),
+      "x-ratelimit-used": String(b.used),
+      "x-ratelimit-reset": String(b.reset),
       "x-ratelimit-resource": "core",
     };
   }
@@ -882,13 +898,16 @@ export async function startFakeGitHub(options = {}) {
       entry.fault = true;
       return faults.apply(fault, res);
     }
-    // Rate-limit headers on every answer (401s included); the fake keeps one "core" budget.
-    let rh = rateHeaders();
+    // Rate-limit headers on every answer (a 401 shows the unauthenticated budget).
+    let rb = bucket("anonymous");
+    let rh = rateHeaders(rb);
     try {
       // GitHub answers 400 for an API version it does not support (2022-11-28 and 2026-03-10 exist).
       const ver = req.headers["x-github-api-version"];
       if (ver && !["2022-11-28", "2026-03-10"].includes(ver)) throw err(400, `API version '${ver}' is not supported.`);
       const auth = authenticate(req);
+      rb = bucket(bucketKey(auth));
+      rh = rateHeaders(rb);
       if (auth.tok?.kind === "classic") rh["x-oauth-scopes"] = auth.tok.scopes.join(", ");
       // secondary limits on demand
       const sec = state.secondary.find((s) => s.left > 0 && (!s.method || s.method === req.method) && (!s.path || (s.path instanceof RegExp ? s.path.test(url.pathname) : url.pathname.startsWith(s.path))));
@@ -896,7 +915,7 @@ export async function startFakeGitHub(options = {}) {
         sec.left--;
         throw err(sec.status, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.", { documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits" }, sec.retryAfter != null ? { "retry-after": String(sec.retryAfter) } : {});
       }
-      if (!auth.jwt && state.rate.remaining <= 0) {
+      if (!auth.jwt && rb.remaining <= 0) {
         throw err(403, `API rate limit exceeded for user ID ${auth.tok?.userId ?? 0}. If you reach out to GitHub Support for help, please include the request ID.`, { documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" });
       }
       if (!m) throw notFound();
@@ -917,9 +936,9 @@ export async function startFakeGitHub(options = {}) {
         }
       }
       if (!auth.jwt && !meta.free) {
-        state.rate.remaining = Math.max(0, state.rate.remaining - 1);
-        state.rate.used++;
-        Object.assign(rh, rateHeaders());
+        rb.remaining = Math.max(0, rb.remaining - 1);
+        rb.used++;
+        Object.assign(rh, rateHeaders(rb));
       }
       send(status, body, { ...rh, ...headers });
     } catch (e) {
@@ -970,15 +989,29 @@ export async function startFakeGitHub(options = {}) {
     },
     // behaviour
     setPublicUrl: (u) => (base = u.replace(/\/$/, "")),
-    setRateLimit: ({ limit, remaining, resetInS, resetAt } = {}) => {
-      if (limit != null) state.rate.limit = limit;
-      if (remaining != null) {
-        state.rate.remaining = remaining;
-        state.rate.used = state.rate.limit - remaining;
+    // setRateLimit({limit, remaining, resetInS | resetAt, token | key}): with `token` (or a budget
+    // key: "user:<login>", "installation:<id>", "anonymous") only that budget, else every
+    // authenticated budget and the template new ones start from.
+    setRateLimit: ({ limit, remaining, resetInS, resetAt, token, key } = {}) => {
+      const apply = (b) => {
+        if (limit != null) b.limit = limit;
+        if (remaining != null) {
+          b.remaining = remaining;
+          b.used = b.limit - remaining;
+        }
+        if (resetAt != null) b.reset = resetAt;
+        else if (resetInS != null) b.reset = Math.floor(Date.now() / 1000) + resetInS;
+      };
+      if (token != null || key != null) {
+        const t = token != null ? state.tokens.get(token) : null;
+        if (token != null && !t) throw new Error(`unknown token`);
+        return apply(bucket(key ?? bucketKey({ tok: t })));
       }
-      if (resetAt != null) state.rate.reset = resetAt;
-      else if (resetInS != null) state.rate.reset = Math.floor(Date.now() / 1000) + resetInS;
+      apply(state.rate);
+      for (const [k, b] of state.buckets) if (k !== "anonymous") apply(b);
     },
+    // The budget a token spends: {limit, remaining, used, reset}.
+    rateBudget: (token) => ({ ...bucket(token == null ? "anonymous" : bucketKey({ tok: state.tokens.get(token) })) }),
     // next `count` matching requests get a secondary rate limit (403 by default; 429 also seen)
     secondaryLimit: ({ count = 1, status = 403, retryAfter = 60, method, path } = {}) => state.secondary.push({ left: count, status, retryAfter, method, path }),
     fault: (rule) => faults.add(rule),

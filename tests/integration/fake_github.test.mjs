@@ -229,12 +229,19 @@ describe("fake GitHub through the contract proxy", () => {
   });
 
   test("rate limits, secondary limits and injected faults", async () => {
-    gh.setRateLimit({ remaining: 1, resetInS: 120 });
+    gh.setRateLimit({ remaining: 1, resetInS: 120, token: TOKEN });
     assert.equal((await api("GET", `/repos/${REPO}/hooks`)).status, 200);
     const limited = await api("GET", `/repos/${REPO}/hooks`);
     assert.equal(limited.status, 403);
     assert.equal(limited.headers.get("x-ratelimit-remaining"), "0");
     assert.match(limited.json.message, /^API rate limit exceeded/);
+    assert.equal(gh.rateBudget(TOKEN).remaining, 0);
+    // Another user's token has its own budget.
+    gh.addToken("ghp_otheruser", { login: "someone-else" });
+    const other = await api("GET", `/repos/${REPO}/hooks`, { token: "ghp_otheruser" });
+    assert.equal(other.status, 200);
+    assert.equal(other.headers.get("x-ratelimit-limit"), "5000");
+    assert.equal((await api("GET", "/user", { token: null })).headers.get("x-ratelimit-limit"), "60");
     gh.setRateLimit({ remaining: 5000 });
     gh.secondaryLimit({ count: 1, status: 429, retryAfter: 7 });
     const sec = await api("GET", `/repos/${REPO}/hooks`);
