@@ -16,6 +16,11 @@ const ROUTES = compileRoutes([
   "PATCH /api/v1/repos/{owner}/{repo}/hooks/{id}",
   "DELETE /api/v1/repos/{owner}/{repo}/hooks/{id}",
   "POST /api/v1/repos/{owner}/{repo}/hooks/{id}/tests",
+  "GET /api/v1/orgs/{org}/hooks",
+  "POST /api/v1/orgs/{org}/hooks",
+  "GET /api/v1/orgs/{org}/hooks/{id}",
+  "PATCH /api/v1/orgs/{org}/hooks/{id}",
+  "DELETE /api/v1/orgs/{org}/hooks/{id}",
 ]);
 const HOOK_TYPES = ["gitea", "forgejo", "gogs", "slack", "discord", "dingtalk", "telegram", "msteams", "feishu", "matrix", "wechatwork", "packagist"];
 
@@ -33,7 +38,7 @@ class ApiError extends Error {
  *   deliveryTimeoutMs (default 5000, Gitea's [webhook] DELIVER_TIMEOUT), autoRepos (default true).
  */
 export async function startFakeGitea(options = {}) {
-  const state = { repos: new Map(), hooks: new Map(), nextId: { repo: 7, hook: 1, task: 1 } };
+  const state = { repos: new Map(), orgs: new Map(), hooks: new Map(), nextId: { repo: 7, hook: 1, task: 1 } };
   const tokens = new Map(Object.entries(options.tokens ?? { "gitea-test": { repos: "*" } }));
   const flavor = options.flavor ?? "gitea";
   const timeoutMs = options.deliveryTimeoutMs ?? 5000;
@@ -132,7 +137,7 @@ export async function startFakeGitea(options = {}) {
   async function emit(full, event = "push", payload) {
     const repo = addRepo(full);
     const json = JSON.stringify(payload ?? defaultPayload(repo));
-    const targets = [...state.hooks.values()].filter((h) => h.repo === repo && subscribed(h, event));
+    const targets = [...state.hooks.values()].filter((h) => (h.repo === repo || h.repo.org === repo.owner) && subscribed(h, event));
     const tasks = await track(Promise.all(targets.map((h) => attempt(h, event, json))));
     return { tasks };
   }
@@ -146,9 +151,14 @@ export async function startFakeGitea(options = {}) {
   }
   async function route(req, url, m, body) {
     const tok = auth(req, url);
-    const full = `${m.params.owner}/${m.params.repo}`;
-    let repo = state.repos.get(full);
-    if (!repo && tok?.repos === "*" && options.autoRepos !== false) repo = addRepo(full);
+    // An organisation's hooks are kept like a repository's, under a pseudo-repository {org}.
+    const isOrg = m.route.includes("/orgs/");
+    const full = isOrg ? `org:${m.params.org}` : `${m.params.owner}/${m.params.repo}`;
+    let repo = isOrg ? state.orgs.get(m.params.org) : state.repos.get(full);
+    if (!repo && tok?.repos === "*" && options.autoRepos !== false) {
+      if (isOrg) state.orgs.set(m.params.org, (repo = { org: m.params.org, full, private: true }));
+      else repo = addRepo(full);
+    }
     const role = tok ? (tok.repos === "*" ? "admin" : tok.repos?.[full]) : null;
     if (!repo || (!role && repo.private)) throw new ApiError(404, "The target couldn't be found.", { errors: [] });
     if (!tok) throw new ApiError(401, "token is required");
@@ -159,7 +169,7 @@ export async function startFakeGitea(options = {}) {
       if (!h || h.repo !== repo) throw new ApiError(404, "The target couldn't be found.", { errors: [] });
       return h;
     };
-    switch (m.route) {
+    switch (m.route.replace("/orgs/{org}/", "/repos/{owner}/{repo}/")) {
       case "GET /api/v1/repos/{owner}/{repo}/hooks": {
         const limit = Math.min(Math.max(parseInt(url.searchParams.get("limit") ?? "30", 10) || 30, 1), 50);
         const page = Math.max(parseInt(url.searchParams.get("page") ?? "1", 10) || 1, 1);
@@ -231,7 +241,7 @@ export async function startFakeGitea(options = {}) {
     addRepo,
     addToken: (token, spec) => tokens.set(token, spec),
     createHook: (full, body) => createHook(addRepo(full), body),
-    hooks: (full) => [...state.hooks.values()].filter((h) => h.repo.full === full),
+    hooks: (full) => [...state.hooks.values()].filter((h) => h.repo.full === (full.includes("/") ? full : `org:${full}`)),
     hook: (id) => state.hooks.get(Number(id)),
     emit,
     fault: (rule) => faults.add(rule),

@@ -28,16 +28,19 @@ export const GITLAB_TRIGGERS = {
 const BOOL_FIELDS = [...Object.keys(GITLAB_TRIGGERS), "enable_ssl_verification", "repository_update_events", "feature_flag_events", "resource_access_token_events"];
 const TEST_TRIGGERS = ["push_events", "tag_push_events", "note_events", "issues_events", "confidential_issues_events", "merge_requests_events", "job_events", "pipeline_events", "wiki_page_events", "releases_events", "emoji_events", "resource_access_token_events"];
 
-const ROUTES = compileRoutes([
-  "GET /api/v4/projects/{id}/hooks",
-  "POST /api/v4/projects/{id}/hooks",
-  "GET /api/v4/projects/{id}/hooks/{hook_id}",
-  "PUT /api/v4/projects/{id}/hooks/{hook_id}",
-  "DELETE /api/v4/projects/{id}/hooks/{hook_id}",
-  "POST /api/v4/projects/{id}/hooks/{hook_id}/test/{trigger}",
-  "GET /api/v4/projects/{id}/hooks/{hook_id}/events",
-  "POST /api/v4/projects/{id}/hooks/{hook_id}/events/{event_id}/resend",
-]);
+// Project hooks, and group hooks (doc/api/group_webhooks.md, Premium) with the same shape.
+const ROUTES = compileRoutes(
+  ["projects", "groups"].flatMap((k) => [
+    `GET /api/v4/${k}/{id}/hooks`,
+    `POST /api/v4/${k}/{id}/hooks`,
+    `GET /api/v4/${k}/{id}/hooks/{hook_id}`,
+    `PUT /api/v4/${k}/{id}/hooks/{hook_id}`,
+    `DELETE /api/v4/${k}/{id}/hooks/{hook_id}`,
+    `POST /api/v4/${k}/{id}/hooks/{hook_id}/test/{trigger}`,
+    `GET /api/v4/${k}/{id}/hooks/{hook_id}/events`,
+    `POST /api/v4/${k}/{id}/hooks/{hook_id}/events/{event_id}/resend`,
+  ]),
+);
 
 class ApiError extends Error {
   constructor(status, body) {
@@ -65,14 +68,25 @@ export async function startFakeGitLab(options = {}) {
   let base = null;
 
   function addProject(p, { id, visibility = "private" } = {}) {
-    if (!state.projects.has(p)) state.projects.set(p, { id: id ?? state.nextId.project++, path_with_namespace: p, name: p.split("/").pop(), visibility });
+    if (!state.projects.has(p)) state.projects.set(p, { kind: "project", id: id ?? state.nextId.project++, path_with_namespace: p, name: p.split("/").pop(), visibility });
     return state.projects.get(p);
   }
+  // Groups live in their own map; a group's hooks also get the events of every project below it.
+  state.groups = new Map();
+  function addGroup(p, { id } = {}) {
+    if (!state.groups.has(p)) state.groups.set(p, { kind: "group", id: id ?? state.nextId.project++ + 1000, path_with_namespace: p, full_path: p, name: p.split("/").pop() });
+    return state.groups.get(p);
+  }
   for (const p of options.projects ?? []) addProject(p);
-  const findProject = (idOrPath) => (/^\d+$/.test(idOrPath) ? [...state.projects.values()].find((p) => p.id === Number(idOrPath)) : state.projects.get(idOrPath));
+  const findProject = (idOrPath, kind = "project") => {
+    const map = kind === "group" ? state.groups : state.projects;
+    return /^\d+$/.test(idOrPath) ? [...map.values()].find((p) => p.id === Number(idOrPath)) : map.get(idOrPath);
+  };
 
   function hookJson(h) {
-    const out = { id: h.id, url: h.url, name: h.name, description: h.description, project_id: h.project.id, created_at: h.created_at };
+    const out = { id: h.id, url: h.url, name: h.name, description: h.description, created_at: h.created_at };
+    if (h.project.kind === "group") out.group_id = h.project.id;
+    else out.project_id = h.project.id;
     for (const f of BOOL_FIELDS) out[f] = h[f];
     Object.assign(out, { push_events_branch_filter: h.push_events_branch_filter, branch_filter_strategy: h.branch_filter_strategy, alert_status: h.alert_status, disabled_until: h.disabled_until, url_variables: [], custom_webhook_template: h.custom_webhook_template ?? null, custom_headers: [] });
     return out; // `token` is never returned
@@ -151,7 +165,8 @@ export async function startFakeGitLab(options = {}) {
     const project = addProject(projectPath);
     const json = JSON.stringify(payload ?? defaultPayload(project, trigger));
     const eventUuid = crypto.randomUUID();
-    const targets = [...state.hooks.values()].filter((h) => h.project === project && h[trigger] && h.alert_status === "executable");
+    const inGroup = (g) => g.kind === "group" && projectPath.startsWith(`${g.path_with_namespace}/`);
+    const targets = [...state.hooks.values()].filter((h) => (h.project === project || inGroup(h.project)) && h[trigger] && h.alert_status === "executable");
     const logs = await track(Promise.all(targets.map((h) => attempt(h, { trigger, payloadJson: json, eventUuid, idempotencyKey: crypto.randomUUID() }))));
     return { eventUuid, logs };
   }
@@ -161,18 +176,20 @@ export async function startFakeGitLab(options = {}) {
     if (!t || !tokens.has(t)) throw new ApiError(401, { message: "401 Unauthorized" });
     return tokens.get(t);
   }
-  function requireProject(tok, id) {
-    let project = findProject(id);
-    if (!project && tok.projects === "*" && options.autoProjects !== false && !/^\d+$/.test(id)) project = addProject(id);
-    const level = tok.projects === "*" ? 40 : tok.projects?.[project?.path_with_namespace];
-    if (!project || level == null) throw new ApiError(404, { message: "404 Project Not Found" });
-    if (level < 40) throw new ApiError(403, { message: "403 Forbidden" });
+  // Project hooks need Maintainer (40); group hooks Owner (50).
+  function requireProject(tok, id, kind) {
+    let project = findProject(id, kind);
+    if (!project && tok.projects === "*" && options.autoProjects !== false && !/^\d+$/.test(id)) project = kind === "group" ? addGroup(id) : addProject(id);
+    const level = tok.projects === "*" ? 50 : tok.projects?.[project?.path_with_namespace];
+    if (!project || level == null) throw new ApiError(404, { message: kind === "group" ? "404 Group Not Found" : "404 Project Not Found" });
+    if (level < (kind === "group" ? 50 : 40)) throw new ApiError(403, { message: "403 Forbidden" });
     return project;
   }
 
   async function route(req, url, m, body) {
     const tok = auth(req, url);
-    const project = requireProject(tok, m.params.id);
+    const kind = m.route.includes("/groups/") ? "group" : "project";
+    const project = requireProject(tok, m.params.id, kind);
     const hook = () => {
       const h = state.hooks.get(Number(m.params.hook_id));
       if (!h || h.project !== project) throw new ApiError(404, { message: "404 Not found" });
@@ -199,7 +216,7 @@ export async function startFakeGitLab(options = {}) {
       headers.link = rels.join(", ");
       return [items.slice((page - 1) * perPage, page * perPage), headers];
     };
-    switch (m.route) {
+    switch (m.route.replace("/groups/", "/projects/")) {
       case "GET /api/v4/projects/{id}/hooks": {
         const [items, headers] = paged([...state.hooks.values()].filter((h) => h.project === project));
         return [200, items.map(hookJson), headers];
@@ -221,7 +238,7 @@ export async function startFakeGitLab(options = {}) {
         const h = hook();
         const trigger = m.params.trigger;
         if (!TEST_TRIGGERS.includes(trigger)) throw new ApiError(400, { error: "trigger does not have a valid value" });
-        const json = JSON.stringify(defaultPayload(project, trigger));
+        const json = JSON.stringify(defaultPayload(project.kind === "group" ? addProject(`${project.path_with_namespace}/project`) : project, trigger));
         track(attempt(h, { trigger, payloadJson: json, eventUuid: crypto.randomUUID(), idempotencyKey: crypto.randomUUID() }));
         return [201, { message: "201 Created" }];
       }
@@ -294,9 +311,11 @@ export async function startFakeGitLab(options = {}) {
     requests,
     sent,
     addProject,
+    addGroup,
     addToken: (token, spec) => tokens.set(token, spec),
     createHook: (projectPath, body) => createHook(addProject(projectPath), body),
-    hooks: (projectPath) => [...state.hooks.values()].filter((h) => h.project.path_with_namespace === projectPath),
+    hooks: (path) => [...state.hooks.values()].filter((h) => h.project.path_with_namespace === path),
+    createGroupHook: (groupPath, body) => createHook(addGroup(groupPath), body),
     hook: (id) => state.hooks.get(Number(id)),
     emit,
     fault: (rule) => faults.add(rule),

@@ -82,6 +82,33 @@ describe("fake GitLab", () => {
   });
 });
 
+describe("fake GitLab group hooks", () => {
+  let gl;
+  let rx;
+  before(async () => {
+    gl = await startFakeGitLab({ tokens: { owner: { projects: "*" }, maint: { projects: { grp: 40 } } } });
+    rx = await startReceiver();
+  });
+  after(async () => {
+    await gl?.idle();
+    await gl?.close();
+    await rx?.close();
+  });
+
+  test("a group hook gets the events of projects below the group; Maintainer is not enough", async () => {
+    const created = await call(`${gl.apiUrl}/groups/grp/hooks`, "POST", { "PRIVATE-TOKEN": "owner" }, { url: rx.url, push_events: true, token: "t" });
+    assert.equal(created.status, 201);
+    assert.equal(created.json.group_id > 0, true);
+    assert.equal(created.json.project_id, undefined);
+    assert.equal((await call(`${gl.apiUrl}/groups/grp/hooks`, "GET", { "PRIVATE-TOKEN": "maint" })).status, 403);
+    await gl.emit("grp/sub/app", "push_events");
+    const [got] = await rx.waitFor(1);
+    assert.equal(got.headers["x-gitlab-event"], "Push Hook");
+    await gl.emit("other/app", "push_events");
+    assert.equal(rx.received.length, 1);
+  });
+});
+
 describe("fake Gitea", () => {
   let gt;
   let rx;
@@ -141,5 +168,15 @@ describe("fake Gitea", () => {
     const bare = got.find((r) => r.path.endsWith("?plain"));
     assert.equal(bare.headers["x-gitea-signature"], "");
     assert.equal(bare.headers["x-hub-signature-256"], "sha256=");
+  });
+
+  test("organisation hooks get the events of the organisation's repositories", async () => {
+    const created = await call(`${gt.apiUrl}/orgs/gitea-org/hooks`, "POST", H, { type: "gitea", active: true, config: { url: `${rx.url}?org`, content_type: "json" }, events: ["push"] });
+    assert.equal(created.status, 201);
+    assert.equal((await call(`${gt.apiUrl}/orgs/gitea-org/hooks`, "GET", H)).json.length, 1);
+    const before = rx.received.length;
+    await gt.emit("gitea-org/another", "push");
+    assert.equal(rx.received.slice(before).filter((r) => r.path.endsWith("?org")).length, 1);
+    assert.equal((await call(`${gt.apiUrl}/orgs/gitea-org/hooks/${created.json.id}`, "DELETE", H)).status, 204);
   });
 });
