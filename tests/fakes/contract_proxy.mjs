@@ -152,6 +152,11 @@ export async function startContractProxy(upstreamUrl, { full = process.env.FORGE
   child.stdout.on("data", feed);
   child.stderr.on("data", feed);
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  // Never leave Prism behind when the test process ends without close().
+  const killOnExit = () => {
+    if (child.exitCode == null && child.signalCode == null) child.kill("SIGKILL");
+  };
+  process.on("exit", killOnExit);
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`prism did not start within ${startTimeoutMs} ms:\n${lines.slice(-20).join("\n")}`)), startTimeoutMs);
     onLine = (line) => {
@@ -246,10 +251,12 @@ export async function startContractProxy(upstreamUrl, { full = process.env.FORGE
     },
     log: () => [...lines],
     close: async () => {
-      await new Promise((r) => front.close(r));
-      front.closeAllConnections?.();
+      // Kill Prism first and drop keep-alive connections, so close() never waits on a client.
       if (child.exitCode == null && child.signalCode == null) child.kill("SIGTERM");
-      await exited;
+      const frontClosed = new Promise((r) => front.close(r));
+      front.closeAllConnections?.();
+      await Promise.all([frontClosed, exited]);
+      process.off("exit", killOnExit);
       rmSync(dir, { recursive: true, force: true });
     },
   };
