@@ -66,7 +66,8 @@ core::Result<HttpResponse> ApiCaller::send(const HttpRequest& request, RateBudge
       if (rate != RateAnswer::Ok) {
         // The budget now knows when to go on: the next acquire() waits for it, or fails fast.
         backOff = false;
-        last = forgeRateLimited(last.message, last.retryAfterSeconds > 0 ? last.retryAfterSeconds : 60);
+        const auto seconds = static_cast<int>((budget.waitMs() + 999) / 1000);
+        last = forgeRateLimited(last.message, std::max(seconds, 1));
       } else if (answer->status < 500) {
         scrubCredentials(last.message, request);
         return std::unexpected(std::move(last));

@@ -3,7 +3,7 @@
 #include "core/digest.h"
 #include "forge/api_caller.h"
 #include "forge/app_jwt.h"
-#include "forge/authorizer.h"
+#include "forge/token_authorizer.h"
 #include "forge/gitea_client.h"
 #include "forge/github_app.h"
 #include "forge/github_client.h"

@@ -106,6 +106,11 @@ RateAnswer RateBudget::record(const HttpResponse& response) {
   return RateAnswer::SecondaryLimit;
 }
 
+std::int64_t RateBudget::waitMs() const {
+  std::lock_guard lock(mutex_);
+  return waitMsLocked();
+}
+
 RateBudgetView RateBudget::view() const {
   std::lock_guard lock(mutex_);
   return view_;

@@ -37,6 +37,9 @@ class RateBudget {
 
   [[nodiscard]] RateBudgetView view() const;
 
+  // Milliseconds until a request may be sent (a reset or a secondary block ahead); 0 when it may now.
+  [[nodiscard]] std::int64_t waitMs() const;
+
  private:
   // Milliseconds until a request may be sent; 0 when it may now. Requires: mutex_ held.
   [[nodiscard]] std::int64_t waitMsLocked() const;

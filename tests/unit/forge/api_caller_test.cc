@@ -128,6 +128,19 @@ TEST_F(ApiCallerTest, SecondaryLimitWaitsForRetryAfterThenRetries) {
   EXPECT_EQ(budget.view().secondaryLimits, 1);
 }
 
+TEST_F(ApiCallerTest, RepeatedSecondaryLimitsEndInRateLimitedWithTheRemainingWait) {
+  ClientOptions options;
+  options.maxAttempts = 2;
+  auto caller = makeCaller(options);
+  http->expect("GET", kUrl, 429, "", {{"retry-after", "5"}});
+  http->expect("GET", kUrl, 429, "", {{"retry-after", "40"}});
+  const auto answer = caller.send(request(), budget);
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().reason, "forge_rate_limited");
+  EXPECT_EQ(answer.error().retryAfterSeconds, 40);
+  EXPECT_EQ(budget.view().secondaryLimits, 2);
+}
+
 TEST_F(ApiCallerTest, ErrorsNeverHoldTheToken) {
   ClientOptions options;
   options.maxAttempts = 1;
