@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "forge/fake_forge_http.h"
 
 namespace forgehook::forge {
@@ -99,6 +103,22 @@ TEST_F(RateBudgetTest, APlainForbiddenIsNotARateLimit) {
             RateAnswer::Ok);
   ASSERT_TRUE(budget.acquire(0));
   EXPECT_TRUE(sleeps.waits.empty());
+}
+
+TEST_F(RateBudgetTest, CallersOnSeveralThreadsAllWaitForTheSameReset) {
+  budget.record(answer(403, limits(0, kNow + 10)));
+  std::atomic<int> succeeded{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 4; ++i)
+    callers.emplace_back([&] {
+      if (budget.acquire(10'000)) ++succeeded;
+    });
+  for (auto& caller : callers) caller.join();
+  EXPECT_EQ(succeeded.load(), 4);
+  EXPECT_EQ(budget.view().calls, 4);
+  ASSERT_FALSE(sleeps.waits.empty());
+  for (const auto wait : sleeps.waits) EXPECT_LE(wait, 10'000);
+  EXPECT_GE(clock.nowSeconds(), kNow + 10);
 }
 
 }  // namespace
