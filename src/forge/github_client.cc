@@ -1,6 +1,7 @@
 #include "forge/github_client.h"
 
 #include <algorithm>
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "forge/forge_errors.h"
@@ -221,11 +222,9 @@ core::Result<EventsPage> GitHubClient::pollEvents(const HookTarget& target, cons
   EventsPage page;
   page.etag = answer->header("etag").value_or(etag);
   if (const auto interval = answer->header("x-poll-interval")) {
-    try {
-      page.pollIntervalSeconds = std::max(1, std::stoi(*interval));
-    } catch (const std::exception&) {
-      // Not a number: keep the default interval.
-    }
+    int seconds = 0;
+    const auto [end, ec] = std::from_chars(interval->data(), interval->data() + interval->size(), seconds);
+    if (ec == std::errc() && seconds > 0) page.pollIntervalSeconds = seconds;
   }
   if (answer->status == 304) {
     page.notModified = true;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "forge/forge_errors.h"
@@ -62,11 +63,8 @@ ForgeDelivery deliveryFrom(const json& item) {
     if (delivery.event.empty()) delivery.event = stringField(*headers, "X-Gitlab-Event");
   }
   const std::string status = stringField(item, "response_status");
-  try {
-    delivery.statusCode = std::stoi(status);
-  } catch (const std::exception&) {
-    delivery.statusCode = 0;  // "internal error" and the like: no HTTP answer
-  }
+  // "internal error" and the like leave 0: the forge got no HTTP answer.
+  (void)std::from_chars(status.data(), status.data() + status.size(), delivery.statusCode);
   delivery.status = delivery.statusCode >= 200 && delivery.statusCode < 300 ? "OK" : status;
   return delivery;
 }
