@@ -6,6 +6,7 @@
 #include "api/json_reply.h"
 #include "api/query_params.h"
 #include "core/forge.h"
+#include "forge/credential_clients.h"
 
 namespace forgehook::api {
 namespace {
@@ -345,6 +346,8 @@ http::Response ConnectionsApi::putCredential(const http::Request& request) const
     c.appPrivateKey = **key;
     c.appWebhookSecret = *webhookSecret;
   }
+  if (auto usable = forge::validateForgeCredential(forge::credentialFromRecord(c)); !usable)
+    return http::errorResponse(usable.error());
   const auto now = clock_.nowMicros() / 1'000'000;
   auto existing = connections_.getCredential(*forgeName);
   if (!existing) return http::errorResponse(existing.error());

@@ -1,5 +1,6 @@
 #include "app/forge_connections.h"
 
+#include <algorithm>
 #include <future>
 
 #include "forge/client_factory.h"
@@ -8,37 +9,28 @@
 #include "forge/curl_forge_http.h"
 #include "forge/hook_manager.h"
 #include "forge/poller.h"
+#include "forge/rate_budget_registry.h"
 #include "forge/reconciler.h"
 
 namespace forgehook::app {
-namespace {
-
-forge::ForgeCredential credentialOf(const store::ForgeCredentialRecord& r) {
-  forge::ForgeCredential c;
-  c.forge = core::parseForge(r.forge).value_or(core::Forge::GitHub);
-  c.apiUrl = r.apiUrl;
-  c.kind = r.kind == "app" ? forge::ForgeCredential::Kind::App : forge::ForgeCredential::Kind::Token;
-  c.token = r.token.value_or("");
-  c.appId = r.appId.value_or("");
-  c.appPrivateKeyPem = r.appPrivateKey.value_or("");
-  return c;
-}
-
-}  // namespace
 
 struct ForgeConnections::Parts {
   Parts(const core::Config& config, store::Backend& store, store::IntakeQueue& intake, const core::Clock& clock,
         const core::Logger& logger, std::function<void()> secretsChanged)
-      : http(std::make_shared<forge::CurlForgeHttp>(forge::CurlForgeHttpOptions{
-            5000, config.forges.apiTimeoutMs, std::string("forgehook/") + FORGEHOOK_VERSION})),
+      : http(std::make_shared<forge::CurlForgeHttp>(
+            forge::CurlForgeHttpOptions{std::min<std::int64_t>(5000, config.forges.apiTimeoutMs),
+                                        config.forges.apiTimeoutMs, 32 * 1024 * 1024})),
+        // One budget per credential for the whole process, however many clients are made.
+        budgets(std::make_shared<forge::RateBudgetRegistry>(clock, forge::Sleeper{})),
         clients(store.connectionStore(),
                 [this, &clock, &config](const store::ForgeCredentialRecord& r)
                     -> core::Result<std::shared_ptr<forge::ForgeClient>> {
+                  const auto credential = forge::credentialFromRecord(r);
+                  if (auto ok = forge::validateForgeCredential(credential); !ok) return std::unexpected(ok.error());
                   forge::ClientOptions options;
-                  options.maxRateWaitSeconds = config.forges.maxRateWaitS;
-                  auto client = forge::makeForgeClient(credentialOf(r), http, clock, options);
-                  if (!client) return std::unexpected(client.error());
-                  return std::shared_ptr<forge::ForgeClient>(std::move(*client));
+                  options.maxRateLimitWaitMs = config.forges.maxRateWaitS * 1000;
+                  options.budgets = budgets;
+                  return std::shared_ptr<forge::ForgeClient>(forge::makeForgeClient(credential, http, clock, options));
                 }),
         hooks(store.connectionStore(), store.deliveryLog(), clients, clock, logger,
               {config.forges.publicUrl, config.forges.secretGraceS, 10'000}, std::move(secretsChanged),
@@ -70,6 +62,7 @@ struct ForgeConnections::Parts {
                  [this] { return clients.budgets(); }} {}
 
   std::shared_ptr<forge::CurlForgeHttp> http;
+  std::shared_ptr<forge::RateBudgetRegistry> budgets;
   forge::CredentialClients clients;
   forge::HookManager hooks;
   forge::Reconciler reconciler;

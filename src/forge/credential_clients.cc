@@ -2,6 +2,17 @@
 
 namespace forgehook::forge {
 
+ForgeCredential credentialFromRecord(const store::ForgeCredentialRecord& r) {
+  ForgeCredential c;
+  c.forge = core::parseForge(r.forge).value_or(core::Forge::GitHub);
+  c.apiUrl = r.apiUrl;
+  c.kind = r.kind == "app" ? ForgeCredential::Kind::App : ForgeCredential::Kind::Token;
+  c.token = r.token.value_or("");
+  c.appId = r.appId.value_or("");
+  c.appPrivateKeyPem = r.appPrivateKey.value_or("");
+  return c;
+}
+
 core::Result<std::shared_ptr<ForgeClient>> CredentialClients::clientFor(const std::string& forge) {
   {
     std::lock_guard guard(mutex_);

@@ -8,10 +8,14 @@
 #include <mutex>
 #include <vector>
 
+#include "forge/client_factory.h"
 #include "forge/client_source.h"
 #include "store/connection_store.h"
 
 namespace forgehook::forge {
+
+// The client factory's credential for a stored one.
+[[nodiscard]] ForgeCredential credentialFromRecord(const store::ForgeCredentialRecord& record);
 
 class CredentialClients final : public ClientSource {
  public:

@@ -1,0 +1,49 @@
+#pragma once
+// ForgeClient for Gitea and Forgejo (REST API v1): repository and organisation hooks and the
+// test delivery. Gitea keeps no delivery log reachable through the API and has no events
+// feed for polling: those are not_supported. Thread-safe.
+#include <memory>
+#include <string>
+
+#include "forge/api_caller.h"
+#include "forge/authorizer.h"
+#include "forge/forge_client.h"
+
+namespace forgehook::forge {
+
+class GiteaClient final : public ForgeClient {
+ public:
+  // `apiUrl`: "https://gitea.example" or "https://gitea.example/api/v1" (the suffix is added when
+  // missing). Requires: `caller` and `authorizer` non-null.
+  GiteaClient(std::string apiUrl, std::shared_ptr<ApiCaller> caller, std::shared_ptr<Authorizer> authorizer,
+               std::string userAgent);
+
+  [[nodiscard]] core::Forge forge() const override { return core::Forge::Gitea; }
+  [[nodiscard]] core::Result<std::vector<ForgeHook>> listHooks(const HookTarget& target) override;
+  [[nodiscard]] core::Result<ForgeHook> getHook(const HookTarget& target, const std::string& hookId) override;
+  [[nodiscard]] core::Result<ForgeHook> createHook(const HookTarget& target, const HookSpec& spec) override;
+  [[nodiscard]] core::Result<ForgeHook> updateHook(const HookTarget& target, const std::string& hookId,
+                                                   const HookSpec& spec) override;
+  [[nodiscard]] core::Result<void> deleteHook(const HookTarget& target, const std::string& hookId) override;
+  [[nodiscard]] core::Result<void> pingHook(const HookTarget& target, const std::string& hookId) override;
+  [[nodiscard]] core::Result<AccessReport> checkAccess(const HookTarget& target) override;
+  [[nodiscard]] core::Result<DeliveryLogPage> listDeliveries(const HookTarget& target, const std::string& hookId,
+                                                             const std::optional<std::string>& cursor) override;
+  [[nodiscard]] core::Result<void> redeliver(const HookTarget& target, const std::string& hookId,
+                                             const std::string& forgeDeliveryId) override;
+  [[nodiscard]] core::Result<EventsPage> pollEvents(const HookTarget& target, const std::string& etag) override;
+  [[nodiscard]] std::vector<RateBudgetView> budgets() const override { return authorizer_->budgets(); }
+
+ private:
+  // ".../api/v1/repos/owner/name" or ".../api/v1/orgs/org".
+  [[nodiscard]] core::Result<std::string> targetUrl(const HookTarget& target) const;
+  [[nodiscard]] core::Result<HttpResponse> call(const HookTarget& target, std::string method, std::string url,
+                                                std::string jsonBody = {});
+
+  std::string apiUrl_;
+  std::shared_ptr<ApiCaller> caller_;
+  std::shared_ptr<Authorizer> authorizer_;
+  std::string userAgent_;
+};
+
+}  // namespace forgehook::forge

@@ -1,0 +1,233 @@
+#include "forge/gitlab_client.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "forge/forge_errors.h"
+#include "forge/json_fields.h"
+#include "forge/link_header.h"
+
+namespace forgehook::forge {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kMaxPages = 100;
+
+// GitLab's hook event switches: a hook's events are the ones set to true.
+constexpr std::array<const char*, 14> kEventFields{
+    "push_events",          "tag_push_events",          "issues_events",        "confidential_issues_events",
+    "merge_requests_events", "note_events",             "confidential_note_events", "job_events",
+    "pipeline_events",      "wiki_page_events",         "deployment_events",    "releases_events",
+    "feature_flag_events",  "emoji_events"};
+
+core::Result<json> parseBody(const HttpResponse& answer, bool (json::*shape)() const noexcept) {
+  auto parsed = json::parse(answer.body, nullptr, false);
+  if (parsed.is_discarded() || !(parsed.*shape)())
+    return std::unexpected(forgeUnavailable("GitLab answered with a body that is not the expected JSON"));
+  return parsed;
+}
+
+ForgeHook hookFrom(const json& item) {
+  ForgeHook hook;
+  hook.id = stringField(item, "id");
+  hook.url = stringField(item, "url");
+  for (const char* field : kEventFields)
+    if (boolField(item, field, false)) hook.events.emplace_back(field);
+  // GitLab disables failing hooks ("temporarily_disabled", "disabled") rather than deactivating them.
+  const std::string alert = stringField(item, "alert_status");
+  hook.active = alert.empty() || alert == "executable";
+  hook.lastResponse.status = alert;
+  return hook;
+}
+
+// Every known switch is sent, so an update turns off the events no longer wanted.
+std::string hookBody(const HookSpec& spec) {
+  json body{{"url", spec.url}, {"token", spec.secret}, {"enable_ssl_verification", true}};
+  for (const char* field : kEventFields) body[field] = false;
+  for (const auto& event : spec.events) body[event] = true;
+  return body.dump();
+}
+
+ForgeDelivery deliveryFrom(const json& item) {
+  ForgeDelivery delivery;
+  delivery.id = stringField(item, "id");
+  delivery.deliveredAt = timeField(item, "created_at");
+  delivery.event = stringField(item, "trigger");
+  if (const auto headers = item.find("request_headers"); headers != item.end() && headers->is_object()) {
+    // Idempotency-Key (17.4+) is stable across resends; older servers only have the event UUID.
+    delivery.guid = stringField(*headers, "Idempotency-Key");
+    if (delivery.guid.empty()) delivery.guid = stringField(*headers, "X-Gitlab-Event-UUID");
+    if (delivery.event.empty()) delivery.event = stringField(*headers, "X-Gitlab-Event");
+  }
+  const std::string status = stringField(item, "response_status");
+  // "internal error" and the like leave 0: the forge got no HTTP answer.
+  (void)std::from_chars(status.data(), status.data() + status.size(), delivery.statusCode);
+  delivery.status = delivery.statusCode >= 200 && delivery.statusCode < 300 ? "OK" : status;
+  return delivery;
+}
+
+// GitLab answers 404 for routes it does not have; for the event log that means an older server.
+core::Error unsupportedOr(const core::Error& error, const char* what) {
+  if (error.code != core::Code::NotFound) return error;
+  std::string message = "this GitLab server has no ";
+  message.append(what).append(" API (GitLab 17.3+ lists hook events, 17.4+ resends them), or the hook is gone");
+  return notSupported(std::move(message));
+}
+
+}  // namespace
+
+GitLabClient::GitLabClient(std::string apiUrl, std::shared_ptr<ApiCaller> caller,
+                           std::shared_ptr<Authorizer> authorizer, std::string userAgent)
+    : apiUrl_(std::move(apiUrl)), caller_(std::move(caller)), authorizer_(std::move(authorizer)),
+      userAgent_(std::move(userAgent)) {
+  while (!apiUrl_.empty() && apiUrl_.back() == '/') apiUrl_.pop_back();
+  if (!apiUrl_.ends_with("/api/v4")) apiUrl_.append("/api/v4");
+}
+
+core::Result<std::string> GitLabClient::targetUrl(const HookTarget& target) const {
+  const std::string& path = target.path;
+  if (path.empty() || path.front() == '/' || path.back() == '/' || path.find("//") != std::string::npos ||
+      path.find("..") != std::string::npos)
+    return std::unexpected(
+        core::Error::invalidArgument("invalid_target", "\"" + path + "\" is not a GitLab project or group path"));
+  std::string url = apiUrl_;
+  url.append(target.kind == HookTarget::Kind::Repository ? "/projects/" : "/groups/").append(percentEncode(path));
+  return url;
+}
+
+core::Result<HttpResponse> GitLabClient::call(const HookTarget& target, std::string method, std::string url,
+                                              std::string jsonBody) {
+  HttpRequest request{std::move(method), std::move(url), {{"Accept", "application/json"}, {"User-Agent", userAgent_}},
+                      std::move(jsonBody)};
+  if (!request.body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+  return caller_->sendAs(*authorizer_, target, std::move(request));
+}
+
+core::Result<std::vector<ForgeHook>> GitLabClient::listHooks(const HookTarget& target) {
+  auto base = targetUrl(target);
+  if (!base) return std::unexpected(base.error());
+  std::vector<ForgeHook> hooks;
+  std::string url = *base + "/hooks?per_page=100";
+  for (int page = 0; page < kMaxPages; ++page) {
+    auto answer = call(target, "GET", url);
+    if (!answer) return std::unexpected(answer.error());
+    auto items = parseBody(*answer, &json::is_array);
+    if (!items) return std::unexpected(items.error());
+    for (const auto& item : *items)
+      if (item.is_object()) hooks.push_back(hookFrom(item));
+    const auto next = nextLink(answer->header("link").value_or(""));
+    if (!next) return hooks;
+    url = *next;
+  }
+  return hooks;
+}
+
+core::Result<ForgeHook> GitLabClient::getHook(const HookTarget& target, const std::string& hookId) {
+  auto base = targetUrl(target);
+  if (!base) return std::unexpected(base.error());
+  auto answer = call(target, "GET", *base + "/hooks/" + percentEncode(hookId));
+  if (!answer) return std::unexpected(answer.error());
+  auto item = parseBody(*answer, &json::is_object);
+  if (!item) return std::unexpected(item.error());
+  return hookFrom(*item);
+}
+
+core::Result<ForgeHook> GitLabClient::createHook(const HookTarget& target, const HookSpec& spec) {
+  auto base = targetUrl(target);
+  if (!base) return std::unexpected(base.error());
+  auto answer = call(target, "POST", *base + "/hooks", hookBody(spec));
+  if (!answer) return std::unexpected(answer.error());
+  auto item = parseBody(*answer, &json::is_object);
+  if (!item) return std::unexpected(item.error());
+  return hookFrom(*item);
+}
+
+core::Result<ForgeHook> GitLabClient::updateHook(const HookTarget& target, const std::string& hookId,
+                                                 const HookSpec& spec) {
+  auto base = targetUrl(target);
+  if (!base) return std::unexpected(base.error());
+  auto answer = call(target, "PUT", *base + "/hooks/" + percentEncode(hookId), hookBody(spec));
+  if (!answer) return std::unexpected(answer.error());
+  auto item = parseBody(*answer, &json::is_object);
+  if (!item) return std::unexpected(item.error());
+  return hookFrom(*item);
+}
+
+core::Result<void> GitLabClient::deleteHook(const HookTarget& target, const std::string& hookId) {
+  auto base = targetUrl(target);
+  if (!base) return std::unexpected(base.error());
+  auto answer = call(target, "DELETE", *base + "/hooks/" + percentEncode(hookId));
+  if (!answer) return std::unexpected(answer.error());
+  return {};
+}
+
+core::Result<void> GitLabClient::pingHook(const HookTarget& target, const std::string& hookId) {
+  auto base = targetUrl(target);
+  if (!base) return std::unexpected(base.error());
+  auto answer = call(target, "POST", *base + "/hooks/" + percentEncode(hookId) + "/test/push_events");
+  if (!answer) return std::unexpected(answer.error());
+  return {};
+}
+
+core::Result<AccessReport> GitLabClient::checkAccess(const HookTarget& target) {
+  auto base = targetUrl(target);
+  if (!base) return std::unexpected(base.error());
+  auto who = authorizer_->authorize(target);
+  if (!who) return std::unexpected(who.error());
+  AccessReport report;
+  report.credential = who->label;
+  // Listing hooks already needs the Maintainer role (Owner for groups): the same right as managing them.
+  auto probe = call(target, "GET", *base + "/hooks?per_page=1");
+  if (!probe) {
+    if (probe.error().code != core::Code::NotFound && probe.error().code != core::Code::Forbidden)
+      return std::unexpected(probe.error());
+    report.detail = probe.error().message;
+    return report;
+  }
+  report.canReadHooks = true;
+  report.canManageHooks = true;
+  return report;
+}
+
+core::Result<DeliveryLogPage> GitLabClient::listDeliveries(const HookTarget& target, const std::string& hookId,
+                                                           const std::optional<std::string>& cursor) {
+  auto base = targetUrl(target);
+  if (!base) return std::unexpected(base.error());
+  std::string url = *base;
+  url.append("/hooks/").append(percentEncode(hookId)).append("/events?per_page=100");
+  // GitLab pages by number: the cursor is the next page's number.
+  if (cursor && !cursor->empty()) url.append("&page=").append(percentEncode(*cursor));
+  auto answer = call(target, "GET", url);
+  if (!answer) return std::unexpected(unsupportedOr(answer.error(), "hook events"));
+  auto items = parseBody(*answer, &json::is_array);
+  if (!items) return std::unexpected(items.error());
+  DeliveryLogPage page;
+  for (const auto& item : *items)
+    if (item.is_object()) page.deliveries.push_back(deliveryFrom(item));
+  if (const auto next = answer->header("x-next-page"); next && !next->empty())
+    page.nextCursor = *next;
+  else if (const auto link = nextLink(answer->header("link").value_or("")))
+    page.nextCursor = queryParameter(*link, "page");
+  return page;
+}
+
+core::Result<void> GitLabClient::redeliver(const HookTarget& target, const std::string& hookId,
+                                           const std::string& forgeDeliveryId) {
+  auto base = targetUrl(target);
+  if (!base) return std::unexpected(base.error());
+  std::string url = *base;
+  url.append("/hooks/").append(percentEncode(hookId));
+  url.append("/events/").append(percentEncode(forgeDeliveryId)).append("/resend");
+  auto answer = call(target, "POST", url);
+  if (!answer) return std::unexpected(unsupportedOr(answer.error(), "hook event resend"));
+  return {};
+}
+
+core::Result<EventsPage> GitLabClient::pollEvents(const HookTarget&, const std::string&) {
+  return std::unexpected(notSupported("polling GitLab events is not supported yet"));
+}
+
+}  // namespace forgehook::forge

@@ -1,0 +1,19 @@
+#pragma once
+// Reading pagination from an RFC 8288 Link header (GitHub, Gitea and GitLab all page this way) and
+// the small URL pieces the clients build paths from. Thread-safe: pure functions.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace forgehook::forge {
+
+// The URL of the rel="next" link in `linkHeader`, if there is one.
+[[nodiscard]] std::optional<std::string> nextLink(std::string_view linkHeader);
+
+// The decoded value of query parameter `name` in `url`, if present.
+[[nodiscard]] std::optional<std::string> queryParameter(std::string_view url, std::string_view name);
+
+// Percent-encodes everything but RFC 3986 unreserved characters ("group/sub/proj" -> "group%2Fsub%2Fproj").
+[[nodiscard]] std::string percentEncode(std::string_view text);
+
+}  // namespace forgehook::forge
