@@ -65,13 +65,15 @@ std::optional<std::vector<unsigned char>> base64Decode(std::string_view text) {
     if (!padding && !std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return std::nullopt;
   }
   std::vector<unsigned char> out(text.size() / 4 * 3);
-  const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
+  const int n =
+      EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
   if (n < 0) return std::nullopt;
   // EVP_DecodeBlock counts the padding as zero bytes.
   std::size_t size = static_cast<std::size_t>(n);
-  if (text.ends_with("==")) size -= 2;
-  else if (text.ends_with("=")) size -= 1;
+  if (text.ends_with("=="))
+    size -= 2;
+  else if (text.ends_with("="))
+    size -= 1;
   out.resize(size);
   return out;
 }
@@ -112,8 +114,7 @@ Result<SecretKey> parseSecretKey(std::string_view text) {
 
 SecretKey generateSecretKey() {
   SecretKey key;
-  if (RAND_bytes(key.bytes.data(), static_cast<int>(key.bytes.size())) != 1)
-    throw std::runtime_error("CSPRNG failure");
+  if (RAND_bytes(key.bytes.data(), static_cast<int>(key.bytes.size())) != 1) throw std::runtime_error("CSPRNG failure");
   key.id = keyIdOf(key.bytes);
   return key;
 }
@@ -145,7 +146,8 @@ Result<std::string> openWith(const SecretKey& key, std::string_view sealed) {
   if (!id) return std::unexpected(undecryptable("(none)", "the value is not sealed"));
   if (*id != key.id) return std::unexpected(undecryptable(*id, "it is not the key given"));
   const auto box = base64Decode(sealed.substr(kPrefix.size() + kIdChars + 1));
-  if (!box || box->size() < kNonceBytes + kTagBytes) return std::unexpected(undecryptable(*id, "the value is malformed"));
+  if (!box || box->size() < kNonceBytes + kTagBytes)
+    return std::unexpected(undecryptable(*id, "the value is malformed"));
   const std::size_t cipherSize = box->size() - kNonceBytes - kTagBytes;
   const unsigned char* nonce = box->data();
   const unsigned char* cipher = box->data() + kNonceBytes;

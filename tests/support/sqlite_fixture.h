@@ -24,6 +24,7 @@
 #include "store/sqlite/session_store.h"
 #include "store/sqlite/token_store.h"
 #include "support/temp_dir.h"
+#include "support/test_keyring.h"
 
 namespace forgehook::store::sqlite {
 
@@ -33,7 +34,7 @@ struct SqliteRoles {
       : db(std::move(options)),
         changes(db.writeConnection()),
         log(db, changes),
-        secrets(db),
+        secrets(db, testing::testKeyring()),
         queue(db, changes),
         reader(db),
         planning(db, changes),

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_backend.h"
 
+#include <stdexcept>
+
 #include "store/sqlite/activity_reader.h"
 #include "store/sqlite/change_feed.h"
 #include "store/sqlite/change_recorder.h"
@@ -8,6 +10,7 @@
 #include "store/sqlite/metrics_reader.h"
 #include "store/sqlite/planning_store.h"
 #include "store/sqlite/processing_queue.h"
+#include "store/sqlite/secret_resealer.h"
 #include "store/sqlite/secret_store.h"
 #include "store/sqlite/session_store.h"
 #include "store/sqlite/subscription_store.h"
@@ -20,11 +23,11 @@ namespace {
 // before its connections close.
 class SqliteBackend final : public Backend {
  public:
-  explicit SqliteBackend(SqliteOptions options)
+  SqliteBackend(SqliteOptions options, const SecretSealer& sealer)
       : db_(std::move(options)),
         changes_(db_.writeConnection()),
         deliveries_(db_, changes_),
-        secrets_(db_),
+        secrets_(db_, sealer),
         queue_(db_, changes_),
         reader_(db_),
         planning_(db_, changes_),
@@ -32,7 +35,8 @@ class SqliteBackend final : public Backend {
         feed_(db_),
         tokens_(db_),
         sessions_(db_),
-        subscriptions_(db_) {}
+        subscriptions_(db_, sealer),
+        resealer_(db_, sealer) {}
 
   DeliveryLog& deliveryLog() override { return deliveries_; }
   SecretStore& secretStore() override { return secrets_; }
@@ -44,6 +48,7 @@ class SqliteBackend final : public Backend {
   TokenStore& tokenStore() override { return tokens_; }
   SessionStore& sessionStore() override { return sessions_; }
   SubscriptionStore& subscriptionStore() override { return subscriptions_; }
+  SecretResealer& secretResealer() override { return resealer_; }
 
  private:
   Database db_;
@@ -58,12 +63,15 @@ class SqliteBackend final : public Backend {
   SqliteTokenStore tokens_;
   SqliteSessionStore sessions_;
   SqliteSubscriptionStore subscriptions_;
+  SqliteSecretResealer resealer_;
 };
 
 }  // namespace
 
 std::unique_ptr<Backend> openSqliteBackend(SqliteOptions options) {
-  return std::make_unique<SqliteBackend>(std::move(options));
+  if (options.sealer == nullptr) throw std::invalid_argument("openSqliteBackend: no secret sealer given");
+  const SecretSealer& sealer = *options.sealer;
+  return std::make_unique<SqliteBackend>(std::move(options), sealer);
 }
 
 }  // namespace forgehook::store::sqlite

@@ -27,8 +27,8 @@ std::string flipByte(const std::string& sealed, std::size_t byteIndex) {
 }
 
 TEST(SecretBox, RoundTripsAnyValue) {
-  for (const std::string& plain : {std::string(), std::string("whsec_abc"), std::string(1000, 'x'),
-                                  std::string("\0bin\xff", 5)}) {
+  for (const std::string& plain :
+       {std::string(), std::string("whsec_abc"), std::string(1000, 'x'), std::string("\0bin\xff", 5)}) {
     const auto sealed = sealWith(key(), plain);
     const auto opened = openWith(key(), sealed);
     ASSERT_TRUE(opened.has_value()) << opened.error().message;
@@ -76,7 +76,7 @@ TEST(SecretBox, TamperingWithAnyPartIsDetected) {
 TEST(SecretBox, TruncatedOrMalformedValuesAreErrorsNotCrashes) {
   const auto sealed = sealWith(key(), "the secret");
   for (const std::string& bad : {sealed.substr(0, 14), sealed.substr(0, sealed.size() - 4), sealed + "!!!!",
-                                "fh1:" + key().id + ":", "fh1:" + key().id + ":AAAA"}) {
+                                 "fh1:" + key().id + ":", "fh1:" + key().id + ":AAAA"}) {
     const auto opened = openWith(key(), bad);
     ASSERT_FALSE(opened.has_value()) << bad;
     EXPECT_EQ(opened.error().reason, "secret_undecryptable");
@@ -104,8 +104,8 @@ TEST(SecretBox, TheKeyIdIsAuthenticated) {
 }
 
 TEST(SecretBox, PlainTextIsNotSealed) {
-  for (const char* plain : {"", "whsec_abc", "[\"a\",\"b\"]", "fh1:", "fh1:zzzzzzzz:abc", "fh1:630dcd29abc",
-                            "fh1:630DCD29:abc"})
+  for (const char* plain :
+       {"", "whsec_abc", "[\"a\",\"b\"]", "fh1:", "fh1:zzzzzzzz:abc", "fh1:630dcd29abc", "fh1:630DCD29:abc"})
     EXPECT_FALSE(isSealed(plain)) << plain;
 }
 
@@ -121,9 +121,10 @@ TEST(SecretBox, ParsesHexAndBase64Keys) {
 }
 
 TEST(SecretBox, RejectsMalformedKeysWithoutEchoingThem) {
-  for (const char* bad : {"", "short", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1",
-                          "zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
-                          "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==", "not base64 at all but long enough!!!!!!!!!!"}) {
+  for (const char* bad :
+       {"", "short", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1",
+        "zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==", "not base64 at all but long enough!!!!!!!!!!"}) {
     const auto k = parseSecretKey(bad);
     ASSERT_FALSE(k.has_value()) << bad;
     EXPECT_EQ(k.error().reason, "malformed_master_key");
