@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/admin_auth.h"
+#include "api/secrets_api.h"
 #include "api/session_api.h"
 #include "core/metrics.h"
 #include "core/time.h"
@@ -30,6 +31,7 @@ struct ApiDependencies {
   SessionOptions sessions{};                        // dashboard sign-in sessions
   std::function<void()> subscriptionsChanged = {};  // wakes the subscription dispatcher
   bool allowPrivateNetworks = false;                // subscriptions.allow_private_networks
+  RotateKey rotateKey = {};                         // POST /api/v1/secrets/rotate-key
 };
 
 class ApiRoutes {

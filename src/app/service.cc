@@ -6,6 +6,8 @@
 #include "api/changes_api.h"
 #include "app/data_dir.h"
 #include "app/housekeeping.h"
+#include "app/key_rotation.h"
+#include "app/master_key.h"
 #include "app/startup.h"
 #include "core/forge.h"
 #include "core/log.h"
@@ -20,6 +22,7 @@
 #include "pipeline/processor.h"
 #include "pipeline/worker.h"
 #include "store/intake_queue.h"
+#include "store/keyring.h"
 #include "store/sqlite/sqlite_backend.h"
 
 namespace forgehook::app {
@@ -33,8 +36,12 @@ int serve(core::Config config, const ServeOptions& options) {
 
   core::SystemClock clock;
   core::Metrics metrics;
+  const MasterKeys keys = loadMasterKeys(config.dataDir, MasterKeyEnvironment::fromProcess());
+  store::Keyring keyring(keys.current, keys.previous);
   const auto store = store::sqlite::openSqliteBackend(
-      {config.dataDir + "/forgehook.db", config.store.synchronous == "full", config.store.maxBytes});
+      {config.dataDir + "/forgehook.db", config.store.synchronous == "full", config.store.maxBytes, &keyring});
+  resealAtStart(keys, config.dataDir, store->secretResealer(), logger);
+  KeyRotation rotation(config.dataDir, keys.fromEnvironment, keyring, store->secretResealer(), logger);
   pipeline::RetryPolicy retry{static_cast<int>(config.pipeline.maxAttempts),
                               config.pipeline.retryBaseMs * 1000,
                               config.pipeline.retryMaxMs * 1000,
@@ -90,7 +97,8 @@ int serve(core::Config config, const ServeOptions& options) {
                       hub,
                       {config.dashboard.sessionTtlHours * 3600, config.dashboard.secureCookie},
                       [&dispatcher] { dispatcher.notify(); },
-                      subs.allowPrivateNetworks});
+                      subs.allowPrivateNetworks,
+                      [&rotation] { return rotation.rotate(); }});
   const dashboard::DashboardRoutes dashboard;
   http::Router router;
   const auto github = ingest::makeGitHubScheme(config.github);
