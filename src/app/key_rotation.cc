@@ -1,6 +1,7 @@
 #include "app/key_rotation.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <stdexcept>
 
@@ -10,6 +11,16 @@ void resealAtStart(const MasterKeys& keys, const std::string& dataDir, store::Se
                    const core::Logger& logger) {
   for (const auto& note : keys.notes) logger.info(note, {{"key_id", keys.current.id}});
   auto resealed = resealer.resealStale();
+  if (!resealed && keys.generatedNow && resealed.error().reason == "secret_undecryptable") {
+    // The database was sealed under a key file that is gone: a fresh key would only hide that.
+    ::unlink(keyFilePath(dataDir).c_str());
+    std::string message("the stored secrets were sealed under a master key that is missing: ");
+    message.append(resealed.error().message)
+        .append(". Restore ")
+        .append(keyFilePath(dataDir))
+        .append(" from a backup (mode 0600), or set FORGEHOOK_MASTER_KEY to that key");
+    throw std::runtime_error(message);
+  }
   if (!resealed) {
     std::string message("cannot open the stored secrets with the master key ");
     message.append(keys.current.id).append(": ").append(resealed.error().message);

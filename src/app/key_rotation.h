@@ -17,7 +17,8 @@ namespace forgehook::app {
 // Start-up, after the schema migration: reseals every stale value under keys.current, then renames
 // a pending master.key.new over master.key; logs how many values it resealed. Throws
 // std::runtime_error naming the key id when a stored value opens under no loaded key (a wrong
-// master key), or when the store fails.
+// master key; a master.key this start generated is removed again, so restoring the lost one is the
+// fix), or when the store fails.
 void resealAtStart(const MasterKeys& keys, const std::string& dataDir, store::SecretResealer& resealer,
                    const core::Logger& logger);
 

@@ -126,6 +126,7 @@ MasterKeys loadMasterKeys(const std::string& dataDir, const MasterKeyEnvironment
   keys.current = core::generateSecretKey();
   if (auto written = writeKeyFile(keyFilePath(dataDir), keys.current); !written)
     throw std::runtime_error(written.error().message);
+  keys.generatedNow = true;
   keys.notes.push_back("generated a new master key in " + keyFilePath(dataDir));
   return keys;
 }

@@ -20,6 +20,7 @@ struct MasterKeys {
   std::vector<core::SecretKey> previous;  // still open old values until they are resealed
   bool fromEnvironment = false;           // FORGEHOOK_MASTER_KEY: rotate by restart, not by the API
   bool rotationPending = false;           // master.key.new is current: rename it once resealed
+  bool generatedNow = false;              // master.key was created by this start
   std::vector<std::string> notes;         // what loading did, for the log (never a key)
 };
 

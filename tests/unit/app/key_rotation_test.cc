@@ -111,5 +111,24 @@ TEST_F(KeyRotationTest, AWrongMasterKeyAtStartIsAnErrorNamingTheKeyId) {
   }
 }
 
+TEST_F(KeyRotationTest, ALostKeyFileIsNotReplacedByAFreshOne) {
+  ASSERT_TRUE(store_->secretStore().putSecrets({"github", "hook", "1", {"hook-secret"}}).has_value());
+  const std::string sealedUnder = keyring_.currentKeyId();
+  std::filesystem::remove(keyFilePath(dir()));
+  const auto keys = loadMasterKeys(dir(), {});  // generates a new master.key
+  ASSERT_TRUE(keys.generatedNow);
+  store::Keyring keyring(keys.current);
+  auto store = store::sqlite::openSqliteBackend({dbPath(), false, 0, &keyring});
+  try {
+    resealAtStart(keys, dir(), store->secretResealer(), logger_);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find(sealedUnder), std::string::npos) << message;
+    EXPECT_NE(message.find("Restore " + keyFilePath(dir())), std::string::npos) << message;
+  }
+  EXPECT_FALSE(std::filesystem::exists(keyFilePath(dir())));
+}
+
 }  // namespace
 }  // namespace forgehook::app
