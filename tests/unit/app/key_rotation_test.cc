@@ -93,6 +93,25 @@ TEST_F(KeyRotationTest, StartCompletesARotationACrashInterrupted) {
   EXPECT_EQ((*store->secretStore().loadSecrets())[0].secrets, std::vector<std::string>{"hook-secret"});
 }
 
+TEST_F(KeyRotationTest, StartCompletesARotationInterruptedAfterResealing) {
+  ASSERT_TRUE(store_->secretStore().putSecrets({"github", "hook", "1", {"hook-secret"}}).has_value());
+  // Crash after everything was resealed under the new key, before master.key.new was renamed.
+  const auto next = core::generateSecretKey();
+  ASSERT_TRUE(writeKeyFile(newKeyFilePath(dir()), next).has_value());
+  keyring_.rotateTo(next);
+  ASSERT_EQ(*store_->secretResealer().resealStale(), 1);
+  store_.reset();
+
+  const auto keys = loadMasterKeys(dir(), {});
+  EXPECT_EQ(keys.current.id, next.id);
+  store::Keyring keyring(keys.current, keys.previous);
+  auto store = store::sqlite::openSqliteBackend({dbPath(), false, 0, &keyring});
+  resealAtStart(keys, dir(), store->secretResealer(), logger_);
+  EXPECT_FALSE(std::filesystem::exists(newKeyFilePath(dir())));
+  EXPECT_EQ(keyFileId(), next.id);
+  EXPECT_EQ((*store->secretStore().loadSecrets())[0].secrets, std::vector<std::string>{"hook-secret"});
+}
+
 TEST_F(KeyRotationTest, AWrongMasterKeyAtStartIsAnErrorNamingTheKeyId) {
   ASSERT_TRUE(store_->secretStore().putSecrets({"github", "hook", "1", {"hook-secret"}}).has_value());
   const std::string sealedUnder = keyring_.currentKeyId();
