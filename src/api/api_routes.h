@@ -10,6 +10,7 @@
 
 #include "api/admin_auth.h"
 #include "api/connections_api.h"
+#include "api/secrets_api.h"
 #include "api/session_api.h"
 #include "core/metrics.h"
 #include "core/time.h"
@@ -32,6 +33,7 @@ struct ApiDependencies {
   std::function<void()> subscriptionsChanged = {};  // wakes the subscription dispatcher
   bool allowPrivateNetworks = false;                // subscriptions.allow_private_networks
   const ForgeServices* forge = nullptr;             // forge connections: their routes exist only with it
+  RotateKey rotateKey = {};                         // POST /api/v1/secrets/rotate-key
 };
 
 class ApiRoutes {

@@ -83,4 +83,12 @@ http::Response SecretsApi::remove(const http::Request& request) const {
   return jsonReply({{"status", "deleted"}});
 }
 
+http::Response SecretsApi::rotateKey(const http::Request&) const {
+  if (!rotateKey_)
+    return http::errorResponse(core::Error::unavailable("key_rotation_unavailable", "key rotation is not set up", 0));
+  auto rotated = rotateKey_();
+  if (!rotated) return http::errorResponse(rotated.error());
+  return jsonReply({{"key_id", rotated->keyId}, {"resealed", rotated->resealed}});
+}
+
 }  // namespace forgehook::api

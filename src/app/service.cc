@@ -7,6 +7,8 @@
 #include "app/data_dir.h"
 #include "app/forge_connections.h"
 #include "app/housekeeping.h"
+#include "app/key_rotation.h"
+#include "app/master_key.h"
 #include "app/startup.h"
 #include "core/forge.h"
 #include "core/log.h"
@@ -21,6 +23,7 @@
 #include "pipeline/processor.h"
 #include "pipeline/worker.h"
 #include "store/intake_queue.h"
+#include "store/keyring.h"
 #include "store/sqlite/sqlite_backend.h"
 
 namespace forgehook::app {
@@ -34,8 +37,12 @@ int serve(core::Config config, const ServeOptions& options) {
 
   core::SystemClock clock;
   core::Metrics metrics;
+  const MasterKeys keys = loadMasterKeys(config.dataDir, MasterKeyEnvironment::fromProcess());
+  store::Keyring keyring(keys.current, keys.previous);
   const auto store = store::sqlite::openSqliteBackend(
-      {config.dataDir + "/forgehook.db", config.store.synchronous == "full", config.store.maxBytes});
+      {config.dataDir + "/forgehook.db", config.store.synchronous == "full", config.store.maxBytes, &keyring});
+  resealAtStart(keys, config.dataDir, store->secretResealer(), logger);
+  KeyRotation rotation(config.dataDir, keys.fromEnvironment, keyring, store->secretResealer(), logger);
   pipeline::RetryPolicy retry{static_cast<int>(config.pipeline.maxAttempts),
                               config.pipeline.retryBaseMs * 1000,
                               config.pipeline.retryMaxMs * 1000,
@@ -99,7 +106,8 @@ int serve(core::Config config, const ServeOptions& options) {
                       {config.dashboard.sessionTtlHours * 3600, config.dashboard.secureCookie},
                       [&dispatcher] { dispatcher.notify(); },
                       subs.allowPrivateNetworks,
-                      &forgeConnections.services()});
+                      &forgeConnections.services(),
+                      [&rotation] { return rotation.rotate(); }});
   const dashboard::DashboardRoutes dashboard;
   http::Router router;
   const auto github = ingest::makeGitHubScheme(config.github);

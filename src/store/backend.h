@@ -10,6 +10,7 @@
 #include "store/metrics_reader.h"
 #include "store/planning_store.h"
 #include "store/processing_queue.h"
+#include "store/secret_resealer.h"
 #include "store/secret_store.h"
 #include "store/session_store.h"
 #include "store/subscription_store.h"
@@ -31,6 +32,7 @@ class Backend {
   virtual SessionStore& sessionStore() = 0;
   virtual SubscriptionStore& subscriptionStore() = 0;
   virtual ConnectionStore& connectionStore() = 0;
+  virtual SecretResealer& secretResealer() = 0;
 };
 
 }  // namespace forgehook::store

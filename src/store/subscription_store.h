@@ -88,7 +88,8 @@ class SubscriptionStore {
   virtual ~SubscriptionStore() = default;
 
   // Creates a subscription following the feed from its newest seq (changes committed after this).
-  // `secret` is kept as given. Errors: Unavailable.
+  // `secret` is kept as given (no validation here), sealed at rest by the backend's SecretSealer.
+  // Errors: Unavailable.
   [[nodiscard]] virtual core::Result<Subscription> create(const SubscriptionSpec& spec, const std::string& secret,
                                                           std::int64_t now) = 0;
   [[nodiscard]] virtual core::Result<std::vector<Subscription>> list() = 0;

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "http/router.h"
 #include "store/sqlite/sqlite_backend.h"
+#include "support/test_keyring.h"
 #include "support/fake_clock.h"
 #include "support/temp_dir.h"
 
@@ -76,7 +77,7 @@ class ApiRoutesTest : public ::testing::Test {
 
   testing::TempDir dir_;
   std::unique_ptr<store::Backend> backend_ =
-      store::sqlite::openSqliteBackend({(dir_.path() / "forgehook.db").string(), false, 0});
+      store::sqlite::openSqliteBackend({(dir_.path() / "forgehook.db").string(), false, 0, &testing::testKeyring()});
   testing::FakeClock clock_{1'795'428'000'000'000};
   core::Metrics metrics_;
   FakeQueueListener pipeline_;

@@ -11,6 +11,7 @@
 #include "pipeline/processor.h"
 #include "store/sqlite/sqlite_backend.h"
 #include "store/sqlite/statement.h"
+#include "support/test_keyring.h"
 #include "support/examples.h"
 #include "support/fake_clock.h"
 #include "support/temp_dir.h"
@@ -65,7 +66,7 @@ inline store::ProcessedDelivery minimalRecords(const store::QueuedDelivery& d) {
 class ScenarioWorld {
  public:
   ScenarioWorld()
-      : store_(store::sqlite::openSqliteBackend({(dir_.path() / "forgehook.db").string(), false, 0})),
+      : store_(store::sqlite::openSqliteBackend({(dir_.path() / "forgehook.db").string(), false, 0, &testing::testKeyring()})),
         processor_(store_->processingQueue(), clock_, metrics_, {64, {3, 1'000'000, 60'000'000, [] { return 0.5; }}}) {}
 
   // Appends deliveries as intake would commit them (a repeated delivery id is a duplicate).

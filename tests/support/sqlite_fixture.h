@@ -25,6 +25,7 @@
 #include "store/sqlite/session_store.h"
 #include "store/sqlite/token_store.h"
 #include "support/temp_dir.h"
+#include "support/test_keyring.h"
 
 namespace forgehook::store::sqlite {
 
@@ -38,6 +39,7 @@ class TestSealer final : public SecretSealer {
       return std::unexpected(core::Error{core::Code::Internal, "secret_undecryptable", "not sealed", 0});
     return std::string(sealed.substr(kMark.size()));
   }
+  bool needsResealing(std::string_view stored) const override { return !stored.starts_with(kMark); }
 };
 
 // Every role on one database.
@@ -46,7 +48,7 @@ struct SqliteRoles {
       : db(std::move(options)),
         changes(db.writeConnection()),
         log(db, changes),
-        secrets(db),
+        secrets(db, testing::testKeyring()),
         queue(db, changes),
         reader(db),
         planning(db, changes),

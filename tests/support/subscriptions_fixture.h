@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_backend.h"
+#include "support/test_keyring.h"
 #include "support/fake_clock.h"
 #include "support/sqlite_fixture.h"
 #include "support/temp_dir.h"
@@ -18,7 +19,7 @@ namespace forgehook::testing {
 class SubscriptionsTest : public ::testing::Test {
  protected:
   SubscriptionsTest()
-      : backend_(store::sqlite::openSqliteBackend({(dir_.path() / "forgehook.db").string(), false, 0})),
+      : backend_(store::sqlite::openSqliteBackend({(dir_.path() / "forgehook.db").string(), false, 0, &testing::testKeyring()})),
         subs_(backend_->subscriptionStore()) {}
 
   // Appends one delivery per repository name: one "deliveries" change each. Returns the newest seq.

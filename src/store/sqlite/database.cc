@@ -163,6 +163,11 @@ core::Result<void> Database::write(const std::function<core::Result<void>(sqlite
   return result;
 }
 
+int Database::checkpointAndTruncateLog() {
+  std::lock_guard lock(writeMutex_);
+  return sqlite3_wal_checkpoint_v2(writer_.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+}
+
 int Database::synchronousLevel() {
   std::lock_guard lock(writeMutex_);
   Statement s(writer_.get(), "PRAGMA synchronous");

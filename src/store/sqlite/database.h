@@ -82,6 +82,11 @@ class Database {
   // SQLite's WAL hook: after each commit.
   void committed(int walFrames);
 
+  // Copies the whole log into the database file and truncates the log to zero bytes, under the
+  // write lock: after secrets were resealed, no page image holding an old value stays in the log.
+  // Waits for readers (busy timeout). Returns SQLite's result code.
+  int checkpointAndTruncateLog();
+
   // The write connection's PRAGMA synchronous now (2 FULL, 1 NORMAL): for tests of durability.
   [[nodiscard]] int synchronousLevel();
 

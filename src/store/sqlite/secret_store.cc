@@ -5,12 +5,14 @@
 namespace forgehook::store::sqlite {
 
 core::Result<std::vector<ScopedSecrets>> SqliteSecretStore::loadSecrets() {
-  return db_.read<std::vector<ScopedSecrets>>([](sqlite3* db) -> core::Result<std::vector<ScopedSecrets>> {
+  return db_.read<std::vector<ScopedSecrets>>([this](sqlite3* db) -> core::Result<std::vector<ScopedSecrets>> {
     Statement s(db, "SELECT forge, scope, key, secrets FROM scoped_secrets ORDER BY forge, scope, key");
     std::vector<ScopedSecrets> out;
     while (s.step() == SQLITE_ROW) {
       ScopedSecrets item{s.text(0), s.text(1), s.text(2), {}};
-      item.secrets = nlohmann::json::parse(s.text(3)).get<std::vector<std::string>>();
+      auto json = sealer_.open(s.text(3));
+      if (!json) return std::unexpected(json.error());
+      item.secrets = nlohmann::json::parse(*json).get<std::vector<std::string>>();
       out.push_back(std::move(item));
     }
     return out;
@@ -24,7 +26,7 @@ core::Result<void> SqliteSecretStore::putSecrets(const ScopedSecrets& secrets) {
                 "unixepoch()) ON CONFLICT (forge, scope, key) DO UPDATE SET secrets = excluded.secrets, "
                 "updated_at = excluded.updated_at");
     s.bind(1, secrets.forge).bind(2, secrets.scope).bind(3, secrets.key);
-    s.bind(4, nlohmann::json(secrets.secrets).dump());
+    s.bind(4, sealer_.seal(nlohmann::json(secrets.secrets).dump()));
     must(s.step());
     return {};
   });

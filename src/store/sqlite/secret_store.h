@@ -1,5 +1,8 @@
 #pragma once
-// Stored webhook secrets on SQLite (table scoped_secrets). Thread-safe.
+// Stored webhook secrets on SQLite (table scoped_secrets). Each scope's secrets column holds its
+// JSON array of secrets sealed as one value by the SecretSealer (migration 3 stored it plain; the
+// start-up reseal seals what an earlier version left). Thread-safe.
+#include "store/secret_sealer.h"
 #include "store/secret_store.h"
 #include "store/sqlite/database.h"
 
@@ -7,7 +10,8 @@ namespace forgehook::store::sqlite {
 
 class SqliteSecretStore final : public SecretStore {
  public:
-  explicit SqliteSecretStore(Database& db) : db_(db) {}
+  // Requires: `sealer` outlives this store.
+  SqliteSecretStore(Database& db, const SecretSealer& sealer) : db_(db), sealer_(sealer) {}
 
   core::Result<std::vector<ScopedSecrets>> loadSecrets() override;
   core::Result<void> putSecrets(const ScopedSecrets& secrets) override;
@@ -15,6 +19,7 @@ class SqliteSecretStore final : public SecretStore {
 
  private:
   Database& db_;
+  const SecretSealer& sealer_;
 };
 
 }  // namespace forgehook::store::sqlite

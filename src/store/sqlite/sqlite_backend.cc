@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_backend.h"
 
+#include <stdexcept>
+
 #include "store/sqlite/activity_reader.h"
 #include "store/sqlite/change_feed.h"
 #include "store/sqlite/change_recorder.h"
@@ -9,6 +11,7 @@
 #include "store/sqlite/metrics_reader.h"
 #include "store/sqlite/planning_store.h"
 #include "store/sqlite/processing_queue.h"
+#include "store/sqlite/secret_resealer.h"
 #include "store/sqlite/secret_store.h"
 #include "store/sqlite/session_store.h"
 #include "store/sqlite/subscription_store.h"
@@ -17,21 +20,16 @@
 namespace forgehook::store::sqlite {
 namespace {
 
-class PlainSealer final : public SecretSealer {
- public:
-  std::string seal(std::string_view plain) const override { return std::string(plain); }
-  core::Result<std::string> open(std::string_view sealed) const override { return std::string(sealed); }
-};
 
 // Members in order of construction: the database first, so every role's statements are finalized
 // before its connections close.
 class SqliteBackend final : public Backend {
  public:
-  explicit SqliteBackend(SqliteOptions options)
+  SqliteBackend(SqliteOptions options, const SecretSealer& sealer)
       : db_(std::move(options)),
         changes_(db_.writeConnection()),
         deliveries_(db_, changes_),
-        secrets_(db_),
+        secrets_(db_, sealer),
         queue_(db_, changes_),
         reader_(db_),
         planning_(db_, changes_),
@@ -39,8 +37,9 @@ class SqliteBackend final : public Backend {
         feed_(db_),
         tokens_(db_),
         sessions_(db_),
-        subscriptions_(db_),
-        connections_(db_, sealer_) {}
+        subscriptions_(db_, sealer),
+        resealer_(db_, sealer),
+        connections_(db_, sealer) {}
 
   DeliveryLog& deliveryLog() override { return deliveries_; }
   SecretStore& secretStore() override { return secrets_; }
@@ -52,6 +51,7 @@ class SqliteBackend final : public Backend {
   TokenStore& tokenStore() override { return tokens_; }
   SessionStore& sessionStore() override { return sessions_; }
   SubscriptionStore& subscriptionStore() override { return subscriptions_; }
+  SecretResealer& secretResealer() override { return resealer_; }
   ConnectionStore& connectionStore() override { return connections_; }
 
  private:
@@ -67,14 +67,16 @@ class SqliteBackend final : public Backend {
   SqliteTokenStore tokens_;
   SqliteSessionStore sessions_;
   SqliteSubscriptionStore subscriptions_;
-  PlainSealer sealer_;  // TODO(secrets-at-rest): the master key's keyring
+  SqliteSecretResealer resealer_;
   SqliteConnectionStore connections_;
 };
 
 }  // namespace
 
 std::unique_ptr<Backend> openSqliteBackend(SqliteOptions options) {
-  return std::make_unique<SqliteBackend>(std::move(options));
+  if (options.sealer == nullptr) throw std::invalid_argument("openSqliteBackend: no secret sealer given");
+  const SecretSealer& sealer = *options.sealer;
+  return std::make_unique<SqliteBackend>(std::move(options), sealer);
 }
 
 }  // namespace forgehook::store::sqlite

@@ -8,8 +8,8 @@
 
 namespace forgehook::store::sqlite {
 
-// Opens or creates the database, migrates it and returns its roles. Throws std::runtime_error
-// (start-up only).
+// Opens or creates the database, migrates it and returns its roles. Requires: options.sealer set
+// (std::invalid_argument otherwise). Throws std::runtime_error (start-up only).
 [[nodiscard]] std::unique_ptr<Backend> openSqliteBackend(SqliteOptions options);
 
 }  // namespace forgehook::store::sqlite

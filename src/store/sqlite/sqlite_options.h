@@ -3,12 +3,19 @@
 #include <cstdint>
 #include <string>
 
+namespace forgehook::store {
+class SecretSealer;
+}
+
 namespace forgehook::store::sqlite {
 
 struct SqliteOptions {
   std::string path;           // database file
   bool fullSync = true;       // synchronous=FULL: durable across power loss
   std::int64_t maxBytes = 0;  // 0 = no cap; else the file may not grow past it (503 when full)
+  // Seals every stored secret; must outlive the backend. Required by openSqliteBackend (the
+  // Database alone needs none).
+  const SecretSealer* sealer = nullptr;
 };
 
 }  // namespace forgehook::store::sqlite

@@ -113,7 +113,7 @@ core::Result<Subscription> SqliteSubscriptionStore::create(const SubscriptionSpe
     s.bind(3, nlohmann::json(spec.resources).dump()).bind(4, nlohmann::json(spec.actions).dump());
     bindOpt(s, 5, spec.repository);
     bindOpt(s, 6, spec.forge);
-    s.bind(7, secret).bind(8, newestSeq(db)).bind(9, now);
+    s.bind(7, sealer_.seal(secret)).bind(8, newestSeq(db)).bind(9, now);
     must(s.step(), SQLITE_ROW);
     id = s.integer(0);
     must(s.step());
@@ -206,7 +206,7 @@ core::Result<Subscription> SqliteSubscriptionStore::rotateSecret(std::int64_t id
                                                                  std::int64_t now) {
   auto done = db_.write([&](sqlite3* db) -> core::Result<void> {
     Statement s(db, "UPDATE subscriptions SET secret = ?2, updated_at = ?3 WHERE id = ?1");
-    s.bind(1, id).bind(2, secret).bind(3, now);
+    s.bind(1, id).bind(2, sealer_.seal(secret)).bind(3, now);
     must(s.step());
     if (sqlite3_changes(db) == 0) return std::unexpected(noSubscription(id));
     return {};
@@ -355,10 +355,13 @@ core::Result<std::vector<DueMessage>> SqliteSubscriptionStore::due(std::int64_t 
                         "m.next_attempt_at, s.id");
     s.bind(1, now).bind(2, nlohmann::json(busy).dump());
     std::vector<DueMessage> out;
-    while (s.step() == SQLITE_ROW)
-      out.push_back({s.integer(0), s.integer(1), s.integer(2), s.text(3), s.text(4), s.integer(5), optInt(s, 6),
-                     s.integer(7), s.integer(8), s.text(9), s.text(10), s.text(11), s.text(12), s.text(13),
-                     s.text(14)});
+    while (s.step() == SQLITE_ROW) {
+      auto secret = sealer_.open(s.text(4));
+      if (!secret) return std::unexpected(secret.error());
+      out.push_back({s.integer(0), s.integer(1), s.integer(2), s.text(3), std::move(*secret), s.integer(5),
+                     optInt(s, 6), s.integer(7), s.integer(8), s.text(9), s.text(10), s.text(11), s.text(12),
+                     s.text(13), s.text(14)});
+    }
     return out;
   });
 }

@@ -1,6 +1,9 @@
 #pragma once
 // Outbound subscriptions, their outbox and attempt log on SQLite (tables subscriptions,
-// subscription_messages, subscription_attempts of migration 5). Thread-safe.
+// subscription_messages, subscription_attempts of migration 5). The secret column holds the
+// signing secret sealed by the SecretSealer (migration 5 stored it plain; the start-up reseal seals
+// what an earlier version left). Thread-safe.
+#include "store/secret_sealer.h"
 #include "store/sqlite/database.h"
 #include "store/subscription_store.h"
 
@@ -8,7 +11,8 @@ namespace forgehook::store::sqlite {
 
 class SqliteSubscriptionStore final : public SubscriptionStore {
  public:
-  explicit SqliteSubscriptionStore(Database& db) : db_(db) {}
+  // Requires: `sealer` outlives this store.
+  SqliteSubscriptionStore(Database& db, const SecretSealer& sealer) : db_(db), sealer_(sealer) {}
 
   core::Result<Subscription> create(const SubscriptionSpec& spec, const std::string& secret, std::int64_t now) override;
   core::Result<std::vector<Subscription>> list() override;
@@ -31,6 +35,7 @@ class SqliteSubscriptionStore final : public SubscriptionStore {
 
  private:
   Database& db_;
+  const SecretSealer& sealer_;
 };
 
 }  // namespace forgehook::store::sqlite

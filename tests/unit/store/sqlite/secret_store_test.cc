@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/raw_sqlite.h"
 #include "support/sqlite_fixture.h"
 
 namespace forgehook::store::sqlite {
@@ -54,6 +55,31 @@ TEST_F(SqliteTest, DeletingMissingSecretsIsNotFound) {
   const auto twice = store->secrets.deleteSecrets("github", "hook", "123");
   ASSERT_FALSE(twice.has_value());
   EXPECT_EQ(twice.error().code, core::Code::NotFound);
+}
+
+TEST_F(SqliteTest, TheDatabaseFileHoldsNoPlainSecret) {
+  const std::string secret = "plain-hook-secret-5f1e2d3c";
+  {
+    auto store = open();
+    ASSERT_TRUE(store->secrets.putSecrets({"github", "hook", "123", {secret, secret + "-previous"}}).has_value());
+    const auto raw = testing::rawTexts(dbPath(), "SELECT secrets FROM scoped_secrets");
+    ASSERT_EQ(raw.size(), 1u);
+    EXPECT_TRUE(raw[0].starts_with("fh1:" + testing::testKey().id + ":")) << raw[0];
+    EXPECT_EQ(raw[0].find(secret), std::string::npos);
+    EXPECT_EQ(testing::fileBytes(dbPath() + "-wal").find(secret), std::string::npos);
+  }
+  EXPECT_EQ(testing::fileBytes(dbPath()).find(secret), std::string::npos);
+}
+
+TEST_F(SqliteTest, ASecretNoLoadedKeyOpensIsAnErrorNamingTheKeyId) {
+  auto store = open();
+  const Keyring other(testing::testKey("ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"));
+  testing::rawExec(dbPath(), "INSERT INTO scoped_secrets (forge, scope, key, secrets, updated_at) VALUES ('github', "
+                             "'hook', '1', '" + other.seal("[\"x\"]") + "', 0)");
+  const auto loaded = store->secrets.loadSecrets();
+  ASSERT_FALSE(loaded.has_value());
+  EXPECT_EQ(loaded.error().reason, "secret_undecryptable");
+  EXPECT_NE(loaded.error().message.find(other.currentKeyId()), std::string::npos) << loaded.error().message;
 }
 
 }  // namespace
