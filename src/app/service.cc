@@ -79,6 +79,8 @@ int serve(core::Config config, const ServeOptions& options) {
   };
   reloadSecrets();
   ingest::RateLimiter limiter(config.limits.ratePerSecond, config.limits.rateBurst, clock);
+  ingest::FailureThrottle failureThrottle(config.limits.signatureFailuresPerMinute,
+                                          config.limits.signatureFailuresBurst, clock);
 
   // The route table's handlers must outlive the router that calls them.
   api::ApiRoutes api({*store,
@@ -100,7 +102,8 @@ int serve(core::Config config, const ServeOptions& options) {
   for (const ingest::ForgeScheme* scheme : {github.get(), gitlab.get(), gitea.get()}) {
     auto& endpoint =
         endpoints.emplace_back(std::make_unique<ingest::WebhookEndpoint>(ingest::WebhookEndpoint::Dependencies{
-            *scheme, secrets, intake, limiter, clock, metrics, config.store.compressionLevel}));
+            *scheme, secrets, intake, limiter, clock, metrics, config.store.compressionLevel, &failureThrottle,
+            &logger}));
     router.add(
         {.method = "POST",
          .path = "/webhooks/" + std::string(scheme->forge()),
