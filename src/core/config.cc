@@ -289,7 +289,8 @@ Config loadConfig(const ConfigSources& sources) {
   if (config.limits.signatureFailuresBurst > 1'000'000)
     throw std::invalid_argument("limits.signature_failures_burst must be between 0 and 1000000");
   if (config.limits.signatureFailuresBurst > 0 && config.limits.signatureFailuresPerMinute <= 0)
-    throw std::invalid_argument("limits.signature_failures_per_minute must be above 0 while limits.signature_failures_burst is");
+    throw std::invalid_argument(
+        "limits.signature_failures_per_minute must be above 0 while limits.signature_failures_burst is");
   if (config.listen.rfind(':') == std::string::npos) throw std::invalid_argument("listen must be HOST:PORT");
   return config;
 }

@@ -34,7 +34,8 @@ class WebhookEndpoint {
   void handle(http::Request&& request, const http::Reply& reply) const;
 
   // Every check up to the commit, with no side effect but metrics and the failure throttle's count
-  // (and its once-a-minute log line): the verified delivery ready for the store, or the error to answer. `log` is filled as far as the request was understood.
+  // (and its once-a-minute log line): the verified delivery ready for the store, or the error to
+  // answer. `log` is filled as far as the request was understood.
   [[nodiscard]] core::Result<store::NewDelivery> admit(http::Request& request, http::LogContext& log) const;
 
  private:

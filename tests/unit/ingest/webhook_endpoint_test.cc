@@ -360,8 +360,7 @@ TEST_F(EndpointTest, RepeatedSignatureFailuresAreThrottledButValidDeliveriesAreN
   failureBurst = 3;
   build();
   const auto bad = githubRequest(payload, "wrong");
-  for (int i = 0; i < 3; ++i)
-    expectError(admit(*github, bad), core::Code::Unauthenticated, "invalid_signature");
+  for (int i = 0; i < 3; ++i) expectError(admit(*github, bad), core::Code::Unauthenticated, "invalid_signature");
   auto throttled = admit(*github, bad);
   expectError(throttled, core::Code::RateLimited, "rate_limited");
   EXPECT_EQ(throttled.error().retryAfterSeconds, 10);  // one failure back at 6 per minute
