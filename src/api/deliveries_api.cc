@@ -19,6 +19,7 @@ core::Result<store::DeliveryFilter> filterFrom(const http::Request& request, std
   f.forge = *forge;
   f.event = request.queryParam("event");
   f.repository = request.queryParam("repository");
+  f.deliveryId = request.queryParam("delivery_id");
   f.status = request.queryParam("status");
   if (f.status)
     if (auto ok = checkOneOf("status", *f.status, kStatuses); !ok) return std::unexpected(ok.error());

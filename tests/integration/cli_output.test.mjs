@@ -87,7 +87,7 @@ describe("CLI output", () => {
       assert.equal(lines[0].split(/ {2,}/).join("  "), header, command);
     }
     const deliveries = assertAligned((await ok(["deliveries", "list"])).stdout, "deliveries list");
-    assert.equal(deliveries[0].split(/ {2,}/).join("  "), "ID  STATUS  FORGE  EVENT  ACTION  REPOSITORY  ATTEMPTS  RECEIVED_AT  DELIVERY_ID");
+    assert.equal(deliveries[0].split(/ {2,}/).join("  "), "ID  STATUS  SOURCE  FORGE  EVENT  ACTION  REPOSITORY  ATTEMPTS  RECEIVED_AT  DELIVERY_ID");
   });
 
   test("deliveries list shows each delivery's status and GUID", async () => {

@@ -81,7 +81,7 @@ export function deliveriesPage(container, { live, isAdmin }) {
           h("button", { type: "button", class: "link", on: { click: () => { openId = null; detail.className = "detail hidden"; } } }, "Close")),
         h("dl", { class: "facts" },
           ...[["Forge", d.forge], ["Event", `${d.event}${d.action ? " " + d.action : ""}`], ["Repository", d.repository],
-            ["Sender", d.sender], ["Delivery id", d.delivery_id], ["Status", d.status], ["Attempts", d.attempts],
+            ["Sender", d.sender], ["Delivery id", d.delivery_id], ["Source", d.source], ["Status", d.status], ["Attempts", d.attempts],
             ["Verification", d.verification], ["Received", when(d.received_at)]].flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v ?? "—")])),
         h("h4", {}, "Headers"), h("pre", { class: "code" }, JSON.stringify(d.headers, null, 2)),
         h("h4", {}, "Payload"), h("pre", { class: "code", id: "payload" }, JSON.stringify(d.payload, null, 2)));
