@@ -10,7 +10,7 @@
 namespace forgehook::api {
 namespace {
 
-constexpr std::array<std::string_view, 4> kStatuses{"queued", "retrying", "processed", "dead"};
+constexpr std::array<std::string_view, 5> kStatuses{"queued", "retrying", "processed", "duplicate", "dead"};
 
 core::Result<store::DeliveryFilter> filterFrom(const http::Request& request, std::int64_t nowMicros) {
   store::DeliveryFilter f;

@@ -63,7 +63,7 @@ int serve(core::Config config, const ServeOptions& options) {
   dispatcher.start();
   Housekeeping housekeeping(store->changeFeed(),
                             {config.changes.retentionDays * 86400 * 1'000'000, config.changes.retentionRecords},
-                            &store->subscriptionStore(), clock, logger);
+                            &store->subscriptionStore(), &store->processingQueue(), clock, logger);
   housekeeping.start();
   store::IntakeQueue intake(store->deliveryLog(), {config.intake.maxPending, config.intake.maxBatch, &worker}, metrics);
   if (config.pipeline.enabled) worker.start();
@@ -100,10 +100,9 @@ int serve(core::Config config, const ServeOptions& options) {
   const auto gitea = ingest::makeGiteaScheme(config.gitea);
   std::vector<std::unique_ptr<ingest::WebhookEndpoint>> endpoints;
   for (const ingest::ForgeScheme* scheme : {github.get(), gitlab.get(), gitea.get()}) {
-    auto& endpoint =
-        endpoints.emplace_back(std::make_unique<ingest::WebhookEndpoint>(ingest::WebhookEndpoint::Dependencies{
-            *scheme, secrets, intake, limiter, clock, metrics, config.store.compressionLevel, &failureThrottle,
-            &logger}));
+    auto& endpoint = endpoints.emplace_back(std::make_unique<ingest::WebhookEndpoint>(
+        ingest::WebhookEndpoint::Dependencies{*scheme, secrets, intake, limiter, clock, metrics,
+                                              config.store.compressionLevel, &failureThrottle, &logger}));
     router.add(
         {.method = "POST",
          .path = "/webhooks/" + std::string(scheme->forge()),

@@ -34,8 +34,9 @@ void addList(CLI::App& deliveries, int& exitCode) {
   c->add_option("--delivery-id", f->deliveryId,
                 "the forge's delivery id (GitHub's X-GitHub-Delivery GUID, as shown under Recent Deliveries)");
   c->add_option("--status", f->status,
-                "queued (waiting for the pipeline), retrying (failed, retried later), processed, or dead (failed "
-                "pipeline.max_attempts times; replay to retry)");
+                "queued (waiting for the pipeline), retrying (failed, retried later), processed, duplicate (the same "
+                "event was applied from another source: webhook or poll), or dead (failed pipeline.max_attempts "
+                "times; replay to retry)");
   c->add_option("--since", f->since, "received at or after: RFC 3339 or Unix seconds");
   c->add_option("--until", f->until, "received before: RFC 3339 or Unix seconds");
   c->add_option("--timeframe", f->timeframe, "received within the last 1h, 6h, 24h, 7d or 30d");

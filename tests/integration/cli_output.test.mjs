@@ -231,7 +231,7 @@ describe("CLI output", () => {
     assert.match(none.stderr, /give a delivery id, a filter \(--forge, --event, --repository, --status, --since, --until\) or --all/);
     const status = await cli(["replay", "--status", "weird"]);
     assert.notEqual(status.code, 0);
-    assert.match(status.stderr, /status must be queued, retrying, processed or dead/);
+    assert.match(status.stderr, /status must be queued, retrying, processed, duplicate or dead/);
     const both = await cli(["replay", "1", "--event", "push"]);
     assert.notEqual(both.code, 0);
     assert.match(both.stderr, /id or filters, not both/);

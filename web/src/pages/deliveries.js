@@ -10,7 +10,7 @@ export function deliveriesPage(container, { live, isAdmin }) {
   let openId = null;
 
   const forge = h("select", { name: "forge" }, ["", "github", "gitlab", "gitea"].map((f) => h("option", { value: f }, f || "any forge")));
-  const status = h("select", { name: "status" }, ["", "queued", "retrying", "processed", "dead"].map((s) => h("option", { value: s }, s || "any status")));
+  const status = h("select", { name: "status" }, ["", "queued", "retrying", "processed", "duplicate", "dead"].map((s) => h("option", { value: s }, s || "any status")));
   const event = h("input", { name: "event", placeholder: "event (e.g. issues)", type: "search" });
   const repository = h("input", { name: "repository", placeholder: "owner/name", type: "search" });
   const form = h("form", { class: "filters", on: { submit: (e) => { e.preventDefault(); apply(); } } },

@@ -32,7 +32,7 @@ class ProcessingQueueTest : public SqliteModelTest {
   void finish(std::vector<ProcessedDelivery> done, std::vector<FailedDelivery> failed) {
     const auto dead = store_->queue.finishProcessing(done, failed, kT0);
     ASSERT_TRUE(dead.has_value()) << dead.error().message;
-    EXPECT_EQ(*dead, 0);
+    EXPECT_EQ(dead->deadLettered, 0);
   }
   std::size_t count(Resource resource) {
     ResourceQuery q;
