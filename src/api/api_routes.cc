@@ -23,8 +23,8 @@ constexpr std::int64_t kApiBodyLimit = 64 * 1024;
 
 using Params = std::vector<std::string_view>;
 const Params kNone;
-const Params kDeliveryParams{"forge", "event",     "repository", "status", "since",
-                             "until", "timeframe", "limit",      "cursor"};
+const Params kDeliveryParams{"forge", "event", "repository", "delivery_id", "status",
+                             "since", "until", "timeframe",  "limit",       "cursor"};
 const Params kRepositoryOnly{"repository"};
 const Params kSubscriptionReadParams{"status", "limit"};  // each sub-resource checks its own
 const Params kConnectionListParams{"forge"};

@@ -10,7 +10,7 @@
 namespace forgehook::api {
 namespace {
 
-constexpr std::array<std::string_view, 4> kStatuses{"queued", "retrying", "processed", "dead"};
+constexpr std::array<std::string_view, 5> kStatuses{"queued", "retrying", "processed", "duplicate", "dead"};
 
 core::Result<store::DeliveryFilter> filterFrom(const http::Request& request, std::int64_t nowMicros) {
   store::DeliveryFilter f;
@@ -19,6 +19,7 @@ core::Result<store::DeliveryFilter> filterFrom(const http::Request& request, std
   f.forge = *forge;
   f.event = request.queryParam("event");
   f.repository = request.queryParam("repository");
+  f.deliveryId = request.queryParam("delivery_id");
   f.status = request.queryParam("status");
   if (f.status)
     if (auto ok = checkOneOf("status", *f.status, kStatuses); !ok) return std::unexpected(ok.error());

@@ -27,6 +27,7 @@ nlohmann::json summaryJson(const store::DeliverySummary& d) {
           {"body_size", d.bodySize},
           {"content_type", d.contentType},
           {"verification", d.verification},
+          {"source", d.source},
           {"status", d.status}};
 }
 

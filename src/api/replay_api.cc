@@ -63,8 +63,8 @@ http::Response ReplayApi::replay(const http::Request& request) const {
     return http::errorResponse(
         invalidArgument("give at least one filter (forge, event, repository, status, since, until) or \"all\": true"));
   if (filter.status && *filter.status != "queued" && *filter.status != "retrying" && *filter.status != "processed" &&
-      *filter.status != "dead")
-    return http::errorResponse(invalidArgument("status must be queued, retrying, processed or dead"));
+      *filter.status != "duplicate" && *filter.status != "dead")
+    return http::errorResponse(invalidArgument("status must be queued, retrying, processed, duplicate or dead"));
   auto n = queue_.requeue(filter, clock_.nowMicros());
   if (!n) return http::errorResponse(n.error());
   pipeline_.requeued();

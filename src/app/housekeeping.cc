@@ -5,11 +5,12 @@
 namespace forgehook::app {
 
 Housekeeping::Housekeeping(store::ChangeFeed& feed, store::ChangeRetention retention,
-                           store::SubscriptionStore* subscriptions, const core::Clock& clock,
-                           const core::Logger& logger, std::chrono::milliseconds interval)
+                           store::SubscriptionStore* subscriptions, store::ProcessingQueue* eventKeys,
+                           const core::Clock& clock, const core::Logger& logger, std::chrono::milliseconds interval)
     : feed_(feed),
       retention_(retention),
       subscriptions_(subscriptions),
+      eventKeys_(eventKeys),
       clock_(clock),
       logger_(logger),
       interval_(interval) {}
@@ -54,6 +55,23 @@ void Housekeeping::run() {
       logger_.error("cannot prune the change feed", {{"error", pruned.error().message}});
     else if (*pruned > 0)
       logger_.info("pruned the change feed", {{"records", *pruned}});
+    pruneEventKeys();
+  }
+}
+
+void Housekeeping::pruneEventKeys() {
+  if (!eventKeys_) return;
+  constexpr int kRowsPerTransaction = 1000;  // the pipeline's writer waits at most one of these
+  const std::int64_t cutoff = clock_.nowMicros() - kEventKeyRetentionMicros;
+  for (;;) {
+    auto pruned = eventKeys_->pruneEventKeys(cutoff, kRowsPerTransaction);
+    if (!pruned) {
+      logger_.error("cannot prune the event keys", {{"error", pruned.error().message}});
+      return;
+    }
+    if (*pruned < kRowsPerTransaction) return;
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
   }
 }
 

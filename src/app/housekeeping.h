@@ -2,8 +2,8 @@
 // Periodic upkeep on its own thread: prunes the change feed to its retention every minute, in the
 // store's small transactions, so it never holds the writer for long. With subscriptions, it first
 // brings their outboxes up to the feed's newest seq (so no change is pruned before it is enqueued),
-// and prunes delivered and failed messages and attempts with the same retention. Thread-safe
-// start/stop.
+// and prunes delivered and failed messages and attempts with the same retention. It also forgets
+// event keys (deduplication of polled events) after kEventKeyRetentionMicros. Thread-safe start/stop.
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -12,15 +12,21 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "store/change_feed.h"
+#include "store/processing_queue.h"
 #include "store/subscription_store.h"
 
 namespace forgehook::app {
 
 class Housekeeping {
  public:
-  // `subscriptions` may be null.
+  // How long an applied event's key is kept: far longer than the Events API reaches back (it lists
+  // at most 300 events of the last 90 days, and the poller only fetches what it missed since its last
+  // poll), and a month of keys is a small table.
+  static constexpr std::int64_t kEventKeyRetentionMicros = 30LL * 86'400 * 1'000'000;
+
+  // `subscriptions` and `eventKeys` may be null.
   Housekeeping(store::ChangeFeed& feed, store::ChangeRetention retention, store::SubscriptionStore* subscriptions,
-               const core::Clock& clock, const core::Logger& logger,
+               store::ProcessingQueue* eventKeys, const core::Clock& clock, const core::Logger& logger,
                std::chrono::milliseconds interval = std::chrono::minutes(1));
   ~Housekeeping();  // stop()s
   void start();
@@ -28,9 +34,11 @@ class Housekeeping {
 
  private:
   void run();
+  void pruneEventKeys();
   store::ChangeFeed& feed_;
   store::ChangeRetention retention_;
   store::SubscriptionStore* subscriptions_;
+  store::ProcessingQueue* eventKeys_;
   const core::Clock& clock_;
   const core::Logger& logger_;
   std::chrono::milliseconds interval_;

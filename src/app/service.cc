@@ -71,7 +71,7 @@ int serve(core::Config config, const ServeOptions& options) {
   dispatcher.start();
   Housekeeping housekeeping(store->changeFeed(),
                             {config.changes.retentionDays * 86400 * 1'000'000, config.changes.retentionRecords},
-                            &store->subscriptionStore(), clock, logger);
+                            &store->subscriptionStore(), &store->processingQueue(), clock, logger);
   housekeeping.start();
   store::IntakeQueue intake(store->deliveryLog(), {config.intake.maxPending, config.intake.maxBatch, &worker}, metrics);
   if (config.pipeline.enabled) worker.start();
@@ -94,6 +94,8 @@ int serve(core::Config config, const ServeOptions& options) {
   reloadSecrets();
   ForgeConnections forgeConnections(config, *store, intake, clock, logger, reloadSecrets);
   ingest::RateLimiter limiter(config.limits.ratePerSecond, config.limits.rateBurst, clock);
+  ingest::FailureThrottle failureThrottle(config.limits.signatureFailuresPerMinute,
+                                          config.limits.signatureFailuresBurst, clock);
 
   // The route table's handlers must outlive the router that calls them.
   api::ApiRoutes api({*store,
@@ -115,9 +117,9 @@ int serve(core::Config config, const ServeOptions& options) {
   const auto gitea = ingest::makeGiteaScheme(config.gitea);
   std::vector<std::unique_ptr<ingest::WebhookEndpoint>> endpoints;
   for (const ingest::ForgeScheme* scheme : {github.get(), gitlab.get(), gitea.get()}) {
-    auto& endpoint =
-        endpoints.emplace_back(std::make_unique<ingest::WebhookEndpoint>(ingest::WebhookEndpoint::Dependencies{
-            *scheme, secrets, intake, limiter, clock, metrics, config.store.compressionLevel}));
+    auto& endpoint = endpoints.emplace_back(std::make_unique<ingest::WebhookEndpoint>(
+        ingest::WebhookEndpoint::Dependencies{*scheme, secrets, intake, limiter, clock, metrics,
+                                              config.store.compressionLevel, &failureThrottle, &logger}));
     router.add(
         {.method = "POST",
          .path = "/webhooks/" + std::string(scheme->forge()),

@@ -17,12 +17,12 @@ using nlohmann::json;
 
 struct ListFlags {
   AdminTarget target;
-  std::string forge, event, repository, status, since, until, timeframe, cursor, limit = "50";
+  std::string forge, event, repository, deliveryId, status, since, until, timeframe, cursor, limit = "50";
   bool json = false;
 };
 
-const std::vector<std::string> kListColumns = {"id",         "status",   "forge",       "event",      "action",
-                                               "repository", "attempts", "received_at", "delivery_id"};
+const std::vector<std::string> kListColumns = {"id",     "status",     "source",   "forge",       "event",
+                                               "action", "repository", "attempts", "received_at", "delivery_id"};
 
 void addList(CLI::App& deliveries, int& exitCode) {
   auto f = std::make_shared<ListFlags>();
@@ -31,9 +31,12 @@ void addList(CLI::App& deliveries, int& exitCode) {
   addForgeOption(*c, f->forge, ForgeCheck::ByServer);
   c->add_option("--event", f->event, "event name (pull_request, \"Merge Request Hook\", ...)");
   c->add_option("--repository", f->repository, "owner/name");
+  c->add_option("--delivery-id", f->deliveryId,
+                "the forge's delivery id (GitHub's X-GitHub-Delivery GUID, as shown under Recent Deliveries)");
   c->add_option("--status", f->status,
-                "queued (waiting for the pipeline), retrying (failed, retried later), processed, or dead (failed "
-                "pipeline.max_attempts times; replay to retry)");
+                "queued (waiting for the pipeline), retrying (failed, retried later), processed, duplicate (the same "
+                "event was applied from another source: webhook or poll), or dead (failed pipeline.max_attempts "
+                "times; replay to retry)");
   c->add_option("--since", f->since, "received at or after: RFC 3339 or Unix seconds");
   c->add_option("--until", f->until, "received before: RFC 3339 or Unix seconds");
   c->add_option("--timeframe", f->timeframe, "received within the last 1h, 6h, 24h, 7d or 30d");
@@ -44,6 +47,7 @@ void addList(CLI::App& deliveries, int& exitCode) {
     const auto query = listQuery({{"forge", f->forge},
                                   {"event", f->event},
                                   {"repository", f->repository},
+                                  {"delivery_id", f->deliveryId},
                                   {"status", f->status},
                                   {"since", f->since},
                                   {"until", f->until},
@@ -67,7 +71,7 @@ void printDelivery(const json& d) {
   json meta = d;
   meta.erase("headers");
   meta.erase("payload");
-  printObject(std::cout, meta, {"id", "delivery_id", "forge", "event", "action", "repository", "status"});
+  printObject(std::cout, meta, {"id", "delivery_id", "forge", "event", "action", "repository", "source", "status"});
   if (d.contains("headers") && d["headers"].is_object()) {
     std::cout << "\nheaders:\n";
     printObject(std::cout, d["headers"]);

@@ -67,7 +67,7 @@ void addReplay(CLI::App& app, int& exitCode) {
   addForgeOption(*replay, f->filters["forge"], ForgeCheck::ByServer);
   replay->add_option("--event", f->filters["event"], "event name");
   replay->add_option("--repository", f->filters["repository"], "owner/name");
-  replay->add_option("--status", f->filters["status"], "queued, retrying, processed or dead");
+  replay->add_option("--status", f->filters["status"], "queued, retrying, processed, duplicate or dead");
   replay->add_option("--since", f->filters["since"], "received at or after: RFC 3339 or Unix seconds");
   replay->add_option("--until", f->filters["until"], "received before: RFC 3339 or Unix seconds");
   replay->add_flag("--all", f->all, "every stored delivery");

@@ -154,6 +154,8 @@ const std::vector<Key>& keys() {
       FH_INT("forges.poll_min_interval_s", forges.pollMinIntervalS),
       FH_DBL("limits.rate_per_second", limits.ratePerSecond),
       FH_DBL("limits.rate_burst", limits.rateBurst),
+      FH_INT("limits.signature_failures_burst", limits.signatureFailuresBurst),
+      FH_DBL("limits.signature_failures_per_minute", limits.signatureFailuresPerMinute),
       FH_SECRETS("github.secret", github.secrets),
       FH_BOOL("github.legacy_sha1", github.legacySha1),
       FH_BOOL("github.allow_unsigned", github.allowUnsigned),
@@ -306,6 +308,11 @@ Config loadConfig(const ConfigSources& sources) {
   if (config.pipeline.pollIntervalMs < 10) throw std::invalid_argument("pipeline.poll_interval_ms must be at least 10");
   if (!(config.pipeline.shareWhileIngesting > 0.0 && config.pipeline.shareWhileIngesting <= 1.0))
     throw std::invalid_argument("pipeline.share_while_ingesting must be above 0 and at most 1");
+  if (config.limits.signatureFailuresBurst > 1'000'000)
+    throw std::invalid_argument("limits.signature_failures_burst must be between 0 and 1000000");
+  if (config.limits.signatureFailuresBurst > 0 && config.limits.signatureFailuresPerMinute <= 0)
+    throw std::invalid_argument(
+        "limits.signature_failures_per_minute must be above 0 while limits.signature_failures_burst is");
   if (config.listen.rfind(':') == std::string::npos) throw std::invalid_argument("listen must be HOST:PORT");
   return config;
 }

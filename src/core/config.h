@@ -102,6 +102,11 @@ struct Config {
   struct Limits {
     double ratePerSecond = 0;  // per source address; 0 = off
     double rateBurst = 0;      // 0 = same as the rate
+    // Failed signature checks one source address may make at once before further failures get 429
+    // instead of 401; 0 = off. Higher forgives more guessing; lower risks 429s for a misconfigured
+    // but honest sender. Requests that verify are never counted or throttled.
+    std::int64_t signatureFailuresBurst = 10;
+    double signatureFailuresPerMinute = 6;  // how fast that allowance refills (failures per minute, > 0)
   } limits;
 
   struct GitHub : ForgeSecrets {

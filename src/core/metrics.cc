@@ -92,6 +92,8 @@ Metrics::Metrics()
                    {"endpoint", "status"}),
       verificationFailures("forgehook_verification_failures_total", "Deliveries refused by signature checks.",
                            {"forge", "reason"}),
+      verificationThrottled("forgehook_verification_throttled_total",
+                            "Failed signature checks answered 429 because their address failed too often.", {"forge"}),
       deliveries("forgehook_deliveries_total", "Deliveries committed, new or duplicate.", {"forge", "outcome"}),
       bodyBytes("forgehook_body_bytes_total", "Webhook body bytes received.", {"forge"}),
       ackLatency("forgehook_ack_latency_seconds", "Time from a webhook request read to its 2xx.",
@@ -117,6 +119,7 @@ std::string Metrics::renderPrometheus() const {
   out.reserve(8192);
   httpRequests.render(out);
   verificationFailures.render(out);
+  verificationThrottled.render(out);
   deliveries.render(out);
   bodyBytes.render(out);
   ackLatency.render(out);

@@ -69,6 +69,7 @@ struct Metrics {
   Metrics();
   CounterFamily httpRequests;
   CounterFamily verificationFailures;
+  CounterFamily verificationThrottled;  // failed signature checks answered 429 (limits.signature_failures_*)
   CounterFamily deliveries;
   CounterFamily bodyBytes;
   Histogram ackLatency;

@@ -39,7 +39,24 @@ WebhookEndpoint::WebhookEndpoint(Dependencies deps)
     : deps_(deps),
       bodyBytes_(deps.metrics.bodyBytes.with({std::string(deps.scheme.forge())})),
       accepted_(deps.metrics.deliveries.with({std::string(deps.scheme.forge()), "accepted"})),
-      duplicates_(deps.metrics.deliveries.with({std::string(deps.scheme.forge()), "duplicate"})) {}
+      duplicates_(deps.metrics.deliveries.with({std::string(deps.scheme.forge()), "duplicate"})),
+      throttled_(deps.metrics.verificationThrottled.with({std::string(deps.scheme.forge())})) {}
+
+core::Error WebhookEndpoint::throttledOr(core::Error failure, const std::string& source) const {
+  // A missing secret is our configuration, not the sender guessing: it stays 401 to say so.
+  if (deps_.failureThrottle == nullptr || failure.reason == "no_secret_configured") return failure;
+  const auto verdict = deps_.failureThrottle->recordFailure(source);
+  if (!verdict.throttled) return failure;
+  throttled_.add();
+  if (verdict.report && deps_.logger != nullptr)
+    deps_.logger->warn("signature failures throttled", {{"forge", deps_.scheme.forge()},
+                                                        {"source", source},
+                                                        {"reason", failure.reason},
+                                                        {"retry_after_s", verdict.retryAfterSeconds}});
+  std::string message = "too many failed signature checks from ";
+  message.append(source);
+  return core::Error::rateLimited(std::move(message), verdict.retryAfterSeconds);
+}
 
 core::Result<std::string> WebhookEndpoint::verificationOf(const http::Request& request, const DeliveryIdentity& id,
                                                           std::string_view signedBytes,
@@ -113,7 +130,7 @@ core::Result<store::NewDelivery> WebhookEndpoint::admit(http::Request& request, 
   auto verification = verificationOf(request, *id, signedBytes, facts ? facts->repository : std::string());
   if (!verification) {
     deps_.metrics.verificationFailures.with({forge, verification.error().reason}).add();
-    return std::unexpected(verification.error());
+    return std::unexpected(throttledOr(verification.error(), request.remoteAddress));
   }
 
   if (!facts) {

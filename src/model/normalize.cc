@@ -2,6 +2,7 @@
 
 #include "core/forge.h"
 #include "core/form.h"
+#include "model/event_key.h"
 #include "model/forge_mappers.h"
 
 namespace forgehook::model {
@@ -27,6 +28,8 @@ core::Result<store::ProcessedDelivery> normalize(const store::QueuedDelivery& d)
 
   store::ProcessedDelivery out;
   out.id = d.id;
+  out.forge = d.forge;
+  out.source = d.source;
   auto& a = out.activity;
   a.at = d.receivedAt / 1'000'000;
   a.forge = d.forge;
@@ -39,6 +42,8 @@ core::Result<store::ProcessedDelivery> normalize(const store::QueuedDelivery& d)
     mapGitLab(payload, out);
   else
     mapGitHubLike(d.forge, d.event, payload, out);
+  // Only GitHub is polled (Events API); elsewhere every delivery is the forge's own and applied.
+  if (core::parseForge(d.forge) == core::Forge::GitHub) out.eventKey = eventKey(d.event, payload);
   if (a.summary.empty()) {
     a.summary = (a.actor.empty() ? std::string("someone") : a.actor) + " sent " + a.kind;
     if (!a.action.empty()) a.summary += " " + a.action;

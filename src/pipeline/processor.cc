@@ -38,17 +38,18 @@ core::Result<Processor::Step> Processor::step(int limit) {
           {delivery.id, records.error().message, options_.retry.nextAttemptAt(delivery.processAttempts + 1, now)});
     }
   }
-  auto deadLettered = queue_.finishProcessing(done, failed, clock_.nowMicros());
-  if (!deadLettered) return std::unexpected(deadLettered.error());
+  auto finished = queue_.finishProcessing(done, failed, clock_.nowMicros());
+  if (!finished) return std::unexpected(finished.error());
   const auto committed = clock_.nowMicros();
   metrics_.processingBatchSize.observe(static_cast<double>(due->size()));
   for (const auto& delivery : *due)
     metrics_.processingLatency.observe(static_cast<double>(committed - delivery.receivedAt) / 1e6);
-  const int processed = static_cast<int>(done.size()) - *deadLettered;
+  const int processed = static_cast<int>(done.size()) - finished->deadLettered - finished->duplicates;
   metrics_.processed.with({"processed"}).add(processed);
-  if (*deadLettered > 0) metrics_.processed.with({"dead"}).add(*deadLettered);
+  if (finished->duplicates > 0) metrics_.processed.with({"duplicate"}).add(finished->duplicates);
+  if (finished->deadLettered > 0) metrics_.processed.with({"dead"}).add(finished->deadLettered);
   for (const auto& f : failed) metrics_.processed.with({f.retryAt ? "retrying" : "dead"}).add();
-  return Step{processed, static_cast<int>(failed.size()) + *deadLettered};
+  return Step{processed, static_cast<int>(failed.size()) + finished->deadLettered, finished->duplicates};
 }
 
 core::Result<Processor::Step> Processor::drain() {
@@ -59,6 +60,7 @@ core::Result<Processor::Step> Processor::drain() {
     if (s->total() == 0) return total;
     total.processed += s->processed;
     total.failed += s->failed;
+    total.duplicates += s->duplicates;
   }
 }
 

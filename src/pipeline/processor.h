@@ -27,7 +27,8 @@ class Processor {
 
   struct Step {
     int processed = 0, failed = 0;
-    [[nodiscard]] int total() const { return processed + failed; }
+    int duplicates = 0;  // applied already from another source (see ProcessingQueue::finishProcessing)
+    [[nodiscard]] int total() const { return processed + duplicates + failed; }
   };
   // Processes one batch of at most `limit` deliveries (0: Options::batchSize). Errors: the store's,
   // when the batch could not be read or committed (nothing was applied; call again later).

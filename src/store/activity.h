@@ -54,7 +54,8 @@ struct ActivityEntry {
 struct QueuedDelivery {
   std::int64_t id = 0;
   std::string forge, event, action, repository, sender, contentType;
-  std::int64_t receivedAt = 0;  // Unix microseconds
+  std::string source = "webhook";  // NewDelivery::source
+  std::int64_t receivedAt = 0;     // Unix microseconds
   std::int64_t processAttempts = 0;
   std::string rawBody;
   std::string loadError;  // set when the stored body could not be decoded
@@ -65,6 +66,9 @@ struct ProcessedDelivery {
   std::vector<EntityWrite> writes;
   std::vector<IncidentScope> incidentScopes;
   ActivityEntry activity;
+  // The event's natural key (model/event_key.h), "" when it has none. A delivery whose key was
+  // already applied from another source (webhook vs poll) is a duplicate: nothing of it is written.
+  std::string forge{}, source = "webhook", eventKey{};
 };
 
 // A delivery whose processing failed: retried at `retryAt`, or dead-lettered when it has none.

@@ -25,6 +25,8 @@ struct NewDelivery {
   std::string body;             // encoded raw body
   std::string bodyEncoding;     // "identity" | "zstd"
   bool isPing = false;          // GitHub ping: also records the hook
+  // How it reached us: "webhook" (pushed by the forge) or "poll" (fetched from the Events API).
+  std::string source = "webhook";
 };
 
 enum class AppendStatus { Inserted, Duplicate };
@@ -37,6 +39,7 @@ struct AppendOutcome {
 struct DeliverySummary {
   std::int64_t id = 0;
   std::string forge, deliveryId, hookId, event, action, repository, sender, contentType, verification, status;
+  std::string source{};  // NewDelivery::source
   std::int64_t receivedAt = 0, lastAttemptAt = 0, attempts = 0, bodySize = 0;
 };
 
@@ -47,6 +50,7 @@ struct DeliveryDetail : DeliverySummary {
 
 struct DeliveryFilter {
   std::optional<std::string> forge, event, repository, status;
+  std::optional<std::string> deliveryId{};  // the forge's delivery id (GUID), in any forge or hook
   std::optional<std::int64_t> sinceMicros;  // inclusive
   std::optional<std::int64_t> untilMicros;  // exclusive
   std::optional<std::int64_t> beforeId;     // cursor: rows with id < beforeId

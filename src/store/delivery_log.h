@@ -3,6 +3,7 @@
 // (forge, hook id, delivery id). Implementations are thread-safe.
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/error.h"
@@ -23,6 +24,12 @@ class DeliveryLog {
   [[nodiscard]] virtual core::Result<DeliveryPage> listDeliveries(const DeliveryFilter& filter) = 0;
   // Errors: NotFound; Unavailable.
   [[nodiscard]] virtual core::Result<DeliveryDetail> getDelivery(std::int64_t id) = 0;
+
+  // Those of `deliveryIds` stored for (forge, hookId), each once, in no particular order: what
+  // reconciliation against the forge's delivery log need not redeliver. Any number of ids.
+  // Errors: Unavailable on I/O failure.
+  [[nodiscard]] virtual core::Result<std::vector<std::string>> storedDeliveryIds(
+      const std::string& forge, const std::string& hookId, std::span<const std::string> deliveryIds) = 0;
 
   // Ok when a delivery could be committed now. Errors: Unavailable with the reason.
   [[nodiscard]] virtual core::Result<void> checkWritable() = 0;

@@ -13,6 +13,12 @@
 
 namespace forgehook::store {
 
+// What finishProcessing did with the batch's `done` deliveries beyond marking them "processed".
+struct FinishedBatch {
+  int deadLettered = 0;  // records the store refused: "dead" with the error
+  int duplicates = 0;    // event already applied from another source: "duplicate", nothing written
+};
+
 class ProcessingQueue {
  public:
   virtual ~ProcessingQueue() = default;
@@ -21,14 +27,20 @@ class ProcessingQueue {
   [[nodiscard]] virtual core::Result<std::vector<QueuedDelivery>> dueForProcessing(int max, std::int64_t nowMicros) = 0;
   // In one transaction: every write of `done` (each delivery becomes "processed") and the new state
   // of every `failed` one ("retrying" or "dead"). A delivery of `done` whose records the store
-  // refuses is dead-lettered with the error instead; returns how many were. Nothing is applied when
-  // it fails.
-  [[nodiscard]] virtual core::Result<int> finishProcessing(std::span<const ProcessedDelivery> done,
-                                                           std::span<const FailedDelivery> failed,
-                                                           std::int64_t nowMicros) = 0;
+  // refuses is dead-lettered with the error instead. A delivery of `done` with an eventKey claims it
+  // for its source (forge, key); when another source holds it already, the same event was applied
+  // from there (a webhook and its polled copy) and the delivery becomes "duplicate" with nothing of
+  // it written. Deliveries of one source never duplicate each other. Nothing is applied when it fails.
+  [[nodiscard]] virtual core::Result<FinishedBatch> finishProcessing(std::span<const ProcessedDelivery> done,
+                                                                     std::span<const FailedDelivery> failed,
+                                                                     std::int64_t nowMicros) = 0;
   // Replay: queues the matching deliveries again (filter fields forge, event, repository, status,
   // time range, id). Returns how many. The change feed hears of each whose status changed.
   [[nodiscard]] virtual core::Result<std::int64_t> requeue(const DeliveryFilter& filter, std::int64_t nowMicros) = 0;
+  // Claimed event keys older than `cutoffMicros` are forgotten, at most `maxRows` per call (small
+  // write transactions). Returns how many were. After that an event fetched again from the other
+  // source is applied again: the cutoff must be older than anything the poller fetches.
+  [[nodiscard]] virtual core::Result<std::int64_t> pruneEventKeys(std::int64_t cutoffMicros, int maxRows) = 0;
   // Empties every derived projection (planned items and incident acknowledgements stay) and queues
   // every delivery again, in one transaction. Returns how many deliveries were queued. The change
   // feed records the deliveries' status changes; the emptied projections are recorded again as

@@ -87,7 +87,7 @@ describe("CLI output", () => {
       assert.equal(lines[0].split(/ {2,}/).join("  "), header, command);
     }
     const deliveries = assertAligned((await ok(["deliveries", "list"])).stdout, "deliveries list");
-    assert.equal(deliveries[0].split(/ {2,}/).join("  "), "ID  STATUS  FORGE  EVENT  ACTION  REPOSITORY  ATTEMPTS  RECEIVED_AT  DELIVERY_ID");
+    assert.equal(deliveries[0].split(/ {2,}/).join("  "), "ID  STATUS  SOURCE  FORGE  EVENT  ACTION  REPOSITORY  ATTEMPTS  RECEIVED_AT  DELIVERY_ID");
   });
 
   test("deliveries list shows each delivery's status and GUID", async () => {
@@ -231,7 +231,7 @@ describe("CLI output", () => {
     assert.match(none.stderr, /give a delivery id, a filter \(--forge, --event, --repository, --status, --since, --until\) or --all/);
     const status = await cli(["replay", "--status", "weird"]);
     assert.notEqual(status.code, 0);
-    assert.match(status.stderr, /status must be queued, retrying, processed or dead/);
+    assert.match(status.stderr, /status must be queued, retrying, processed, duplicate or dead/);
     const both = await cli(["replay", "1", "--event", "push"]);
     assert.notEqual(both.code, 0);
     assert.match(both.stderr, /id or filters, not both/);

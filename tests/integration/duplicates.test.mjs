@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Forge, assertAccepted, assertError, gitlabPushPayload, makeSecret, pushPayload, uid } from "./lib/forge.mjs";
-import { start } from "./lib/server.mjs";
+import { runCli, start } from "./lib/server.mjs";
 
 const GH = makeSecret("gh");
 const GL = makeSecret("gltoken");
@@ -76,6 +76,34 @@ describe("deduplication", () => {
     for (const r of rows) assert.equal(r.attempts, 1);
     assertDuplicate(await fh.github(payload, { delivery, hookId: "6002" }), b, "redelivery to hook 6002");
     assertDuplicate(await fh.github(payload, { delivery, hookId: null }), c, "redelivery with no hook id");
+  });
+
+  test("?delivery_id= finds a GUID as GitHub shows it, under every hook, each with its source; so does the CLI", async () => {
+    const delivery = uid();
+    const a = await fh.github(pushPayload("octo/by-guid"), { delivery, hookId: "7001" });
+    const b = await fh.github(pushPayload("octo/by-guid"), { delivery, hookId: "7002" });
+    assertAccepted(a);
+    assertAccepted(b);
+    await fh.github(pushPayload("octo/by-guid"), { hookId: "7001" }); // another GUID: not listed
+    const res = await fh.api(`/api/v1/deliveries?delivery_id=${delivery}`);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json.deliveries.map((d) => [d.id, d.delivery_id, d.hook_id, d.source]), [
+      [b.json.id, delivery, "7002", "webhook"],
+      [a.json.id, delivery, "7001", "webhook"],
+    ]);
+    const narrowed = await fh.api(`/api/v1/deliveries?delivery_id=${delivery}&forge=gitlab`);
+    assert.deepEqual(narrowed.json.deliveries, []);
+    assertError(await fh.api(`/api/v1/deliveries?deliveryid=${delivery}`), 400, "invalid_argument", { what: "a misspelt parameter" });
+
+    const env = { FORGEHOOK_SERVER: server.url, FORGEHOOK_ADMIN_TOKEN: ADMIN };
+    const out = await runCli(["deliveries", "list", "--delivery-id", delivery, "--json"], { env });
+    assert.equal(out.code, 0, out.stderr);
+    assert.deepEqual(JSON.parse(out.stdout).deliveries.map((d) => d.id), [b.json.id, a.json.id]);
+    const table = await runCli(["deliveries", "list", "--delivery-id", delivery], { env });
+    const lines = table.stdout.trim().split("\n");
+    assert.match(lines[0], /\bSOURCE\b/);
+    assert.equal(lines.length, 3, table.stdout);
+    for (const line of lines.slice(1)) assert.match(line, new RegExp(`\\bwebhook\\b.*${delivery}$`));
   });
 
   test("concurrent redeliveries of one delivery: one accepted, the rest duplicates of the same id", async () => {

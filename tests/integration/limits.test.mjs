@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, describe, test } from "node:test";
-import { Forge, assertAccepted, assertError, makeSecret, rawExchange, uid } from "./lib/forge.mjs";
+import { Forge, assertAccepted, assertError, assertRetryAfter, makeSecret, pushPayload, rawExchange, uid } from "./lib/forge.mjs";
 import { start, waitFor } from "./lib/server.mjs";
 
 const GH = makeSecret("gh");
@@ -120,5 +120,55 @@ describe("connection limits", () => {
       for (const s of held) s.destroy();
       await server.cleanup();
     }
+  });
+});
+
+describe("failed signature checks throttled per source address (limits.signature_failures_*)", () => {
+  let server;
+  let fh;
+  before(async () => {
+    // A refill of one per 10 minutes: nothing comes back while the test runs.
+    server = await start({
+      FORGEHOOK_GITHUB_SECRET: GH,
+      FORGEHOOK_ADMIN_TOKEN: ADMIN,
+      FORGEHOOK_LIMITS_SIGNATURE_FAILURES_BURST: "3",
+      FORGEHOOK_LIMITS_SIGNATURE_FAILURES_PER_MINUTE: "0.1",
+    });
+    fh = new Forge(server, { github: GH, admin: ADMIN });
+  });
+  after(async () => {
+    fh?.close();
+    await server?.cleanup();
+  });
+
+  test("after the burst, invalid deliveries get 429 with Retry-After while valid ones from the same address get 2xx", async () => {
+    const wrong = makeSecret("wrong");
+    for (let i = 0; i < 3; i++)
+      assertError(await fh.github(pushPayload("octo/throttled"), { secret: wrong }), 401, "invalid_signature", { what: `failure ${i + 1}` });
+    const refused = [];
+    for (let i = 0; i < 5; i++) {
+      const bad = await fh.github(pushPayload("octo/throttled"), { secret: wrong });
+      assertError(bad, 429, "rate_limited", { what: `throttled failure ${i + 1}` });
+      assertRetryAfter(bad.headers, "429");
+      refused.push(bad.delivery);
+      const good = await fh.github(pushPayload("octo/throttled"));
+      assertAccepted(good, `valid delivery ${i + 1} between throttled ones`);
+    }
+    const unsigned = await fh.github(pushPayload("octo/throttled"), { signatures: "none" });
+    assertError(unsigned, 429, "rate_limited", { what: "an unsigned delivery from the throttled address" });
+
+    const stored = (await fh.listAll({ repository: "octo/throttled" })).map((r) => r.delivery_id);
+    assert.equal(stored.length, 5, "the five valid deliveries are stored");
+    assert.deepEqual(refused.filter((d) => stored.includes(d)), [], "a throttled delivery was stored");
+
+    const other = new Forge(server, { github: GH, admin: ADMIN, localAddress: "127.0.0.2" });
+    try {
+      assertError(await other.github(pushPayload("octo/throttled"), { secret: wrong }), 401, "invalid_signature", { what: "another address" });
+    } finally {
+      other.close();
+    }
+    const metrics = await fh.get("/metrics");
+    const line = metrics.text.split("\n").find((l) => l.startsWith('forgehook_verification_throttled_total{forge="github"}'));
+    assert.equal(Number(line?.trim().split(/\s+/).at(-1)), 6, `throttled count: ${line}`);
   });
 });

@@ -1,6 +1,7 @@
 #pragma once
 // In-memory delivery logs for tests above the store: they dedupe like the real one and never touch
 // disk. Reads are not needed by those tests (the real ones are tested against SQLite).
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -17,6 +18,10 @@ class AppendOnlyDeliveryLog : public store::DeliveryLog {
   }
   core::Result<store::DeliveryDetail> getDelivery(std::int64_t) override {
     return std::unexpected(core::Error::notFound("not in a fake delivery log"));
+  }
+  core::Result<std::vector<std::string>> storedDeliveryIds(const std::string&, const std::string&,
+                                                           std::span<const std::string>) override {
+    return std::vector<std::string>{};
   }
   core::Result<void> checkWritable() override { return {}; }
 };
@@ -36,6 +41,15 @@ class FakeDeliveryLog final : public AppendOnlyDeliveryLog {
       out.push_back({inserted ? store::AppendStatus::Inserted : store::AppendStatus::Duplicate, it->second});
     }
     return out;
+  }
+  core::Result<std::vector<std::string>> storedDeliveryIds(const std::string& forge, const std::string& hookId,
+                                                           std::span<const std::string> deliveryIds) override {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> stored;
+    for (const auto& id : deliveryIds)
+      if (ids_.contains({forge, hookId, id}) && std::find(stored.begin(), stored.end(), id) == stored.end())
+        stored.push_back(id);
+    return stored;
   }
 
   bool failing = false;

@@ -127,7 +127,7 @@ class SqliteModelTest : public SqliteTest {
     ProcessedDelivery done{id, std::move(writes), std::move(scopes), std::move(activity)};
     const auto dead = store_->queue.finishProcessing(std::span(&done, 1), {}, receivedAtMicros);
     EXPECT_TRUE(dead.has_value()) << dead.error().message;
-    EXPECT_EQ(dead.value_or(-1), 0) << "the store refused the records of delivery " << id;
+    EXPECT_EQ(dead ? dead->deadLettered : -1, 0) << "the store refused the records of delivery " << id;
     return id;
   }
 

@@ -51,6 +51,7 @@ inline json loadFixture(const std::string& relative) {
 struct Delivery {
   std::string forge, event, deliveryId;
   json payload;
+  std::string source = "webhook";  // "poll": as the Events API poller appends it (hook "events-api")
 };
 
 // What an injected normalizer returns for a delivery it accepts: an activity line and nothing else.
@@ -75,7 +76,9 @@ class ScenarioWorld {
     for (const auto& d : deliveries) {
       store::NewDelivery n;
       n.forge = d.forge;
-      n.hookId.push_back('h');  // one hook; assignment from a literal trips a GCC 12 -Wrestrict false positive
+      // One hook, or the poller's; assignment from a literal trips a GCC 12 -Wrestrict false positive.
+      n.hookId.append(d.source == "poll" ? "events-api" : "h");
+      n.source = d.source;
       n.deliveryId = d.deliveryId;
       n.event = d.event;
       n.action = d.payload.value("action", "");
@@ -138,6 +141,7 @@ class ScenarioWorld {
   store::MetricsReader& metrics() { return store_->metricsReader(); }
   store::ChangeFeed& changes() { return store_->changeFeed(); }
   FakeClock& clock() { return clock_; }
+  core::Metrics& pipelineMetrics() { return metrics_; }
 
   // A delivery's stored error (deliveries.last_error), read on a connection of its own: the store's
   // interface does not expose it. Empty when there is none.

@@ -29,7 +29,7 @@ std::string deliveryJson(const std::string& status) {
          "nullif(d.sender, ''), 'received_at', " +
          micros("d.received_at") + ", 'last_attempt_at', " + micros("d.last_attempt_at") +
          ", 'attempts', d.attempts, 'body_size', d.body_size, 'content_type', d.content_type, 'verification', "
-         "d.verification, 'status', " +
+         "d.verification, 'source', d.source, 'status', " +
          status + ")";
 }
 

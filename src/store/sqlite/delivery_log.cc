@@ -1,5 +1,7 @@
 #include "store/sqlite/delivery_log.h"
 
+#include <algorithm>
+
 #include "store/body_codec.h"
 #include "store/sqlite/bound_sql.h"
 
@@ -8,7 +10,7 @@ namespace {
 
 constexpr const char* kSummaryColumns =
     "id, forge, delivery_id, hook_id, event, action, repository, sender, content_type, verification, status, "
-    "received_at, last_attempt_at, attempts, body_size";
+    "received_at, last_attempt_at, attempts, body_size, source";
 
 void readSummary(const Statement& s, DeliverySummary& d) {
   d.id = s.integer(0);
@@ -26,7 +28,12 @@ void readSummary(const Statement& s, DeliverySummary& d) {
   d.lastAttemptAt = s.integer(12);
   d.attempts = s.integer(13);
   d.bodySize = s.integer(14);
+  d.source = s.text(15);
 }
+
+// Ids per lookup: well under SQLite's default limit of 32766 bound parameters, and a statement
+// text that stays small.
+constexpr std::size_t kIdsPerQuery = 500;
 
 }  // namespace
 
@@ -35,8 +42,8 @@ SqliteDeliveryLog::SqliteDeliveryLog(Database& db, ChangeRecorder& changes)
       changes_(changes),
       insert_(db.writeConnection(),
               "INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
-              "last_attempt_at, body_size, content_type, verification, headers, body_encoding, body) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+              "last_attempt_at, body_size, content_type, verification, headers, body_encoding, body, source) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
               "ON CONFLICT (forge, hook_id, delivery_id) DO UPDATE SET attempts = attempts + 1, "
               "last_attempt_at = excluded.received_at RETURNING id, attempts"),
       hook_(db.writeConnection(),
@@ -51,7 +58,7 @@ core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendBatch(std::spa
       insert_.bind(1, d.forge).bind(2, d.hookId).bind(3, d.deliveryId).bind(4, d.event).bind(5, d.action);
       insert_.bind(6, d.repository).bind(7, d.sender).bind(8, d.receivedAt).bind(9, d.bodySize);
       insert_.bind(10, d.contentType).bind(11, d.verification).bind(12, d.headersJson).bind(13, d.bodyEncoding);
-      insert_.bindBlob(14, d.body);
+      insert_.bindBlob(14, d.body).bind(15, d.source);
       must(insert_.step(), SQLITE_ROW);
       const auto id = insert_.integer(0);
       const auto attempts = insert_.integer(1);
@@ -90,6 +97,36 @@ core::Result<DeliveryPage> SqliteDeliveryLog::listDeliveries(const DeliveryFilte
   });
 }
 
+core::Result<std::vector<std::string>> SqliteDeliveryLog::storedDeliveryIds(const std::string& forge,
+                                                                            const std::string& hookId,
+                                                                            std::span<const std::string> deliveryIds) {
+  // Each id once: a repeated one could otherwise fall in two chunks and be reported twice.
+  std::vector<std::string_view> asked(deliveryIds.begin(), deliveryIds.end());
+  std::sort(asked.begin(), asked.end());
+  asked.erase(std::unique(asked.begin(), asked.end()), asked.end());
+  return db_.read<std::vector<std::string>>([&](sqlite3* db) -> core::Result<std::vector<std::string>> {
+    std::vector<std::string> stored;
+    for (std::size_t start = 0; start < asked.size(); start += kIdsPerQuery) {
+      const auto chunk = std::span(asked).subspan(start, std::min(kIdsPerQuery, asked.size() - start));
+      // (forge, hook_id, delivery_id IN ...) is a set of point lookups in deliveries_identity.
+      std::string sql = "SELECT delivery_id FROM deliveries WHERE forge = ?1 AND hook_id = ?2 AND delivery_id IN (";
+      for (std::size_t i = 0; i < chunk.size(); ++i) {
+        if (i > 0) sql += ", ";
+        sql += '?';
+        sql += std::to_string(i + 3);
+      }
+      sql += ')';
+      Statement s(db, sql);
+      s.bind(1, forge).bind(2, hookId);
+      for (std::size_t i = 0; i < chunk.size(); ++i) s.bind(static_cast<int>(i + 3), chunk[i]);
+      int rc;
+      while ((rc = s.step()) == SQLITE_ROW) stored.push_back(s.text(0));
+      if (rc != SQLITE_DONE) return std::unexpected(storeError(rc));
+    }
+    return stored;
+  });
+}
+
 core::Result<DeliveryDetail> SqliteDeliveryLog::getDelivery(std::int64_t id) {
   return db_.read<DeliveryDetail>([&](sqlite3* db) -> core::Result<DeliveryDetail> {
     Statement s(
@@ -100,8 +137,8 @@ core::Result<DeliveryDetail> SqliteDeliveryLog::getDelivery(std::int64_t id) {
     if (rc != SQLITE_ROW) return std::unexpected(storeError(rc));
     DeliveryDetail d;
     readSummary(s, d);
-    d.headersJson = s.text(15);
-    auto body = decodeBody(s.blob(17), s.text(16));
+    d.headersJson = s.text(16);
+    auto body = decodeBody(s.blob(18), s.text(17));
     if (!body) return std::unexpected(body.error());
     d.rawBody = std::move(*body);
     return d;

@@ -15,6 +15,8 @@ class SqliteDeliveryLog final : public DeliveryLog {
   core::Result<std::vector<AppendOutcome>> appendBatch(std::span<const NewDelivery> batch) override;
   core::Result<DeliveryPage> listDeliveries(const DeliveryFilter& filter) override;
   core::Result<DeliveryDetail> getDelivery(std::int64_t id) override;
+  core::Result<std::vector<std::string>> storedDeliveryIds(const std::string& forge, const std::string& hookId,
+                                                           std::span<const std::string> deliveryIds) override;
   core::Result<void> checkWritable() override { return db_.checkWritable(); }
 
  private:

@@ -43,14 +43,32 @@ SqliteProcessingQueue::SqliteProcessingQueue(Database& db, ChangeRecorder& chang
                   "UPDATE deliveries SET status = CASE WHEN ?2 IS NULL THEN 'dead' ELSE 'retrying' END, "
                   "next_attempt_at = coalesce(?2, 0), process_attempts = process_attempts + 1, last_error = ?3 "
                   "WHERE id = ?1"),
+      markDuplicate_(db.writeConnection(),
+                     "UPDATE deliveries SET status = 'duplicate', processed_at = ?2, process_attempts = "
+                     "process_attempts + 1, next_attempt_at = 0, last_error = NULL WHERE id = ?1"),
+      keyOwner_(db.writeConnection(), "SELECT source FROM event_keys WHERE forge = ?1 AND key = ?2"),
+      claimKey_(db.writeConnection(),
+                "INSERT INTO event_keys (forge, key, source, delivery, at) VALUES (?1, ?2, ?3, ?4, ?5)"),
       projections_(db.writeConnection()) {}
+
+bool SqliteProcessingQueue::appliedElsewhere(const ProcessedDelivery& d, std::int64_t nowMicros) {
+  if (d.eventKey.empty()) return false;
+  const int rc = keyOwner_.bind(1, d.forge).bind(2, d.eventKey).step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw StepFailure{rc};
+  const std::optional<std::string> owner = rc == SQLITE_ROW ? std::optional(keyOwner_.text(0)) : std::nullopt;
+  keyOwner_.reset();
+  if (owner) return *owner != d.source;
+  must(claimKey_.bind(1, d.forge).bind(2, d.eventKey).bind(3, d.source).bind(4, d.id).bind(5, nowMicros).run());
+  return false;
+}
 
 core::Result<std::vector<QueuedDelivery>> SqliteProcessingQueue::dueForProcessing(int max, std::int64_t nowMicros) {
   return db_.read<std::vector<QueuedDelivery>>([&](sqlite3* db) -> core::Result<std::vector<QueuedDelivery>> {
-    Statement s(db,
-                "SELECT id, forge, event, action, repository, sender, content_type, received_at, process_attempts, "
-                "body_encoding, body FROM deliveries WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ?1 "
-                "ORDER BY id LIMIT ?2");
+    Statement s(
+        db,
+        "SELECT id, forge, event, action, repository, sender, content_type, received_at, process_attempts, "
+        "body_encoding, body, source FROM deliveries WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ?1 "
+        "ORDER BY id LIMIT ?2");
     s.bind(1, nowMicros).bind(2, static_cast<std::int64_t>(max));
     std::vector<QueuedDelivery> out;
     int rc;
@@ -65,6 +83,7 @@ core::Result<std::vector<QueuedDelivery>> SqliteProcessingQueue::dueForProcessin
       d.contentType = s.text(6);
       d.receivedAt = s.integer(7);
       d.processAttempts = s.integer(8);
+      d.source = s.text(11);
       if (auto body = decodeBody(s.blob(10), s.text(9)))
         d.rawBody = std::move(*body);
       else
@@ -75,13 +94,13 @@ core::Result<std::vector<QueuedDelivery>> SqliteProcessingQueue::dueForProcessin
   });
 }
 
-core::Result<int> SqliteProcessingQueue::finishProcessing(std::span<const ProcessedDelivery> done,
-                                                          std::span<const FailedDelivery> failed,
-                                                          std::int64_t nowMicros) {
-  int deadLettered = 0;
+core::Result<FinishedBatch> SqliteProcessingQueue::finishProcessing(std::span<const ProcessedDelivery> done,
+                                                                    std::span<const FailedDelivery> failed,
+                                                                    std::int64_t nowMicros) {
+  FinishedBatch outcome;
   auto committed = db_.write(
       [&](sqlite3*) -> core::Result<void> {
-        deadLettered = 0;
+        outcome = {};
         auto markFailed = [&](std::int64_t id, std::optional<std::int64_t> retryAt, const std::string& error) {
           must(statusOf_.bind(1, id).step(), SQLITE_ROW);
           const std::string before = statusOf_.text(0);
@@ -98,6 +117,14 @@ core::Result<int> SqliteProcessingQueue::finishProcessing(std::span<const Proces
         };
         for (const auto& d : done) {
           must(savepoint_.run());
+          // Inside the savepoint: a claim is undone with the records of a delivery they dead-letter.
+          if (appliedElsewhere(d, nowMicros)) {
+            must(markDuplicate_.bind(1, d.id).bind(2, nowMicros).run());
+            must(changes_.recordDelivery(d.id, "updated", nowMicros));
+            must(release_.run());
+            ++outcome.duplicates;
+            continue;
+          }
           int rc = SQLITE_DONE;
           std::string problem;
           ChangeRecorder::Scope watching{changes_};
@@ -119,7 +146,7 @@ core::Result<int> SqliteProcessingQueue::finishProcessing(std::span<const Proces
             must(undo_.run());
             must(release_.run());
             markFailed(d.id, std::nullopt, problem);
-            ++deadLettered;
+            ++outcome.deadLettered;
             continue;
           }
           must(markProcessed_.bind(1, d.id).bind(2, nowMicros).run());
@@ -131,7 +158,22 @@ core::Result<int> SqliteProcessingQueue::finishProcessing(std::span<const Proces
       },
       Database::Sync::Relaxed);
   if (!committed) return std::unexpected(committed.error());
-  return deadLettered;
+  return outcome;
+}
+
+core::Result<std::int64_t> SqliteProcessingQueue::pruneEventKeys(std::int64_t cutoffMicros, int maxRows) {
+  std::int64_t pruned = 0;
+  auto result = db_.write([&](sqlite3* db) -> core::Result<void> {
+    // event_keys_at finds the oldest; the primary key deletes them.
+    Statement s(db,
+                "DELETE FROM event_keys WHERE (forge, key) IN (SELECT forge, key FROM event_keys WHERE at < ?1 "
+                "ORDER BY at LIMIT ?2)");
+    must(s.bind(1, cutoffMicros).bind(2, static_cast<std::int64_t>(maxRows)).run());
+    pruned = sqlite3_changes(db);
+    return {};
+  });
+  if (!result) return std::unexpected(result.error());
+  return pruned;
 }
 
 core::Result<std::int64_t> SqliteProcessingQueue::requeue(const DeliveryFilter& filter, std::int64_t nowMicros) {
@@ -158,6 +200,8 @@ core::Result<std::int64_t> SqliteProcessingQueue::rebuildProjections(std::int64_
   auto result = db_.write([&](sqlite3* db) -> core::Result<void> {
     for (const auto& table : ProjectionWriter::derivedTables())
       must(execute(db, ("DELETE FROM " + table).c_str()), SQLITE_OK);
+    // Every delivery is applied anew, in id order: the first of each event's copies claims its key again.
+    must(execute(db, "DELETE FROM event_keys"), SQLITE_OK);
     must(changes_.recordRequeued({}, nowMicros));
     must(execute(db,
                  "UPDATE deliveries SET status = 'queued', next_attempt_at = 0, process_attempts = 0, "

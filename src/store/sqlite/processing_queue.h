@@ -14,8 +14,9 @@ class SqliteProcessingQueue final : public ProcessingQueue {
   SqliteProcessingQueue(Database& db, ChangeRecorder& changes);
 
   core::Result<std::vector<QueuedDelivery>> dueForProcessing(int max, std::int64_t nowMicros) override;
-  core::Result<int> finishProcessing(std::span<const ProcessedDelivery> done, std::span<const FailedDelivery> failed,
-                                     std::int64_t nowMicros) override;
+  core::Result<FinishedBatch> finishProcessing(std::span<const ProcessedDelivery> done,
+                                               std::span<const FailedDelivery> failed, std::int64_t nowMicros) override;
+  core::Result<std::int64_t> pruneEventKeys(std::int64_t cutoffMicros, int maxRows) override;
   core::Result<std::int64_t> requeue(const DeliveryFilter& filter, std::int64_t nowMicros) override;
   core::Result<std::int64_t> rebuildProjections(std::int64_t nowMicros) override;
 
@@ -23,7 +24,10 @@ class SqliteProcessingQueue final : public ProcessingQueue {
   Database& db_;
   ChangeRecorder& changes_;
   // On the write connection: used inside db_.write() only.
-  Statement statusOf_, savepoint_, release_, undo_, markProcessed_, markFailed_;
+  Statement statusOf_, savepoint_, release_, undo_, markProcessed_, markFailed_, markDuplicate_;
+  Statement keyOwner_, claimKey_;
+  // True when `d`'s event was applied from another source; otherwise claims its key if unclaimed.
+  bool appliedElsewhere(const ProcessedDelivery& d, std::int64_t nowMicros);
   ProjectionWriter projections_;
 };
 

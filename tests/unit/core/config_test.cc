@@ -312,6 +312,31 @@ TEST_F(ConfigTest, BooleanSpellingsAreAccepted) {
   }
 }
 
+TEST_F(ConfigTest, SignatureFailureThrottleDefaultsAndLimits) {
+  ConfigSources defaults;
+  const Config c = loadConfig(defaults);
+  EXPECT_EQ(c.limits.signatureFailuresBurst, 10);
+  EXPECT_DOUBLE_EQ(c.limits.signatureFailuresPerMinute, 6);
+
+  ConfigSources set;
+  set.environment = {{"FORGEHOOK_LIMITS_SIGNATURE_FAILURES_BURST", "3"},
+                     {"FORGEHOOK_LIMITS_SIGNATURE_FAILURES_PER_MINUTE", "0.5"}};
+  EXPECT_EQ(loadConfig(set).limits.signatureFailuresBurst, 3);
+  EXPECT_DOUBLE_EQ(loadConfig(set).limits.signatureFailuresPerMinute, 0.5);
+
+  ConfigSources off;
+  off.environment = {{"FORGEHOOK_LIMITS_SIGNATURE_FAILURES_BURST", "0"},
+                     {"FORGEHOOK_LIMITS_SIGNATURE_FAILURES_PER_MINUTE", "0"}};
+  EXPECT_EQ(loadConfig(off).limits.signatureFailuresBurst, 0);
+
+  ConfigSources noRefill;
+  noRefill.environment = {{"FORGEHOOK_LIMITS_SIGNATURE_FAILURES_PER_MINUTE", "0"}};
+  EXPECT_THAT(loadError(noRefill), HasSubstr("limits.signature_failures_per_minute"));
+  ConfigSources negative;
+  negative.environment = {{"FORGEHOOK_LIMITS_SIGNATURE_FAILURES_BURST", "-1"}};
+  EXPECT_THAT(loadError(negative), HasSubstr("limits.signature_failures_burst"));
+}
+
 TEST_F(ConfigTest, BadNumberThrowsNamingTheKey) {
   ConfigSources sources;
   sources.environment = {{"FORGEHOOK_LIMITS_RATE_PER_SECOND", "fast"}};

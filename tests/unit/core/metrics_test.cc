@@ -102,6 +102,7 @@ TEST(MetricsTest, RendersEveryDocumentedFamilyWithItsType) {
   const std::pair<const char*, const char*> documented[] = {
       {"forgehook_http_requests_total", "counter"},
       {"forgehook_verification_failures_total", "counter"},
+      {"forgehook_verification_throttled_total", "counter"},
       {"forgehook_deliveries_total", "counter"},
       {"forgehook_body_bytes_total", "counter"},
       {"forgehook_ack_latency_seconds", "histogram"},

@@ -2,11 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
 #include <future>
+#include <iterator>
 
 #include "support/examples.h"
 #include "support/fake_clock.h"
 #include "support/fake_store.h"
+#include "support/temp_dir.h"
 #include "verify/gitea.h"
 #include "verify/github.h"
 #include "verify/hmac.h"
@@ -40,9 +47,10 @@ class EndpointTest : public ::testing::Test {
     gitlab = makeGitLabScheme(gitlabConfig);
     gitea = makeGiteaScheme(giteaConfig);
     limiter = std::make_unique<RateLimiter>(rate, rate, clock);
+    throttle = std::make_unique<FailureThrottle>(6, failureBurst, clock);
   }
   WebhookEndpoint endpoint(const ForgeScheme& scheme) {
-    return WebhookEndpoint({scheme, *resolver, intake, *limiter, clock, metrics, 1});
+    return WebhookEndpoint({scheme, *resolver, intake, *limiter, clock, metrics, 1, throttle.get(), logger.get()});
   }
   static http::Request githubRequest(const std::string& body, const std::string& secret, bool form = false) {
     http::Request r;
@@ -71,6 +79,8 @@ class EndpointTest : public ::testing::Test {
   core::Config::GitLab gitlabConfig;
   core::ForgeSecrets giteaConfig;
   double rate = 0;
+  std::int64_t failureBurst = 0;  // failure throttling off unless a test turns it on
+  std::unique_ptr<core::Logger> logger;
   FakeClock clock;
   core::Metrics metrics;
   FakeDeliveryLog store;
@@ -78,6 +88,7 @@ class EndpointTest : public ::testing::Test {
   std::unique_ptr<SecretResolver> resolver;
   std::unique_ptr<ForgeScheme> github, gitlab, gitea;
   std::unique_ptr<RateLimiter> limiter;
+  std::unique_ptr<FailureThrottle> throttle;
   const std::string payload = testing::examplePayload("pull_request");
 };
 
@@ -343,6 +354,54 @@ TEST_F(EndpointTest, RateLimitPerSourceRecoversWithTime) {
   EXPECT_TRUE(admit(*github, other).has_value());  // another source has its own bucket
   clock.advanceSeconds(1);
   EXPECT_TRUE(admit(*github, r).has_value());
+}
+
+TEST_F(EndpointTest, RepeatedSignatureFailuresAreThrottledButValidDeliveriesAreNot) {
+  failureBurst = 3;
+  build();
+  const auto bad = githubRequest(payload, "wrong");
+  for (int i = 0; i < 3; ++i) expectError(admit(*github, bad), core::Code::Unauthenticated, "invalid_signature");
+  auto throttled = admit(*github, bad);
+  expectError(throttled, core::Code::RateLimited, "rate_limited");
+  EXPECT_EQ(throttled.error().retryAfterSeconds, 10);  // one failure back at 6 per minute
+  expectError(admit(*github, githubRequest(payload, "")), core::Code::RateLimited, "rate_limited");
+  // The same address with a valid signature, e.g. GitHub behind a shared egress address.
+  EXPECT_TRUE(admit(*github, githubRequest(payload, "current")).has_value());
+  auto other = bad;
+  other.remoteAddress = "192.0.2.2";
+  expectError(admit(*github, other), core::Code::Unauthenticated, "invalid_signature");
+  EXPECT_EQ(metrics.verificationThrottled.with({"github"}).value(), 2u);
+  EXPECT_EQ(metrics.verificationFailures.with({"github", "invalid_signature"}).value(), 5u);
+  clock.advanceSeconds(10);
+  expectError(admit(*github, bad), core::Code::Unauthenticated, "invalid_signature");
+}
+
+TEST_F(EndpointTest, NoSecretConfiguredIsNeverThrottled) {
+  failureBurst = 1;
+  build({});
+  for (int i = 0; i < 3; ++i)
+    expectError(admit(*github, githubRequest(payload, "wrong")), core::Code::Unauthenticated, "no_secret_configured");
+}
+
+TEST_F(EndpointTest, AThrottledFloodIsLoggedOncePerAddressPerMinute) {
+  testing::TempDir dir;
+  const auto path = dir.path() / "log";
+  const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_APPEND, 0600);
+  ASSERT_GE(fd, 0);
+  logger = std::make_unique<core::Logger>(core::LogLevel::Info, fd);
+  failureBurst = 1;
+  build();
+  auto bad = githubRequest(payload, "wrong");
+  for (int i = 0; i < 100; ++i) (void)admit(*github, bad);
+  bad.remoteAddress = "192.0.2.9";
+  for (int i = 0; i < 100; ++i) (void)admit(*github, bad);
+  clock.advanceSeconds(61);
+  for (int i = 0; i < 100; ++i) (void)admit(*github, bad);
+  ::close(fd);
+  std::ifstream in(path);
+  const auto lines = std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n');
+  EXPECT_EQ(lines, 3);  // first address once, second address once in each of two minutes
+  EXPECT_EQ(metrics.verificationThrottled.with({"github"}).value(), 297u);
 }
 
 TEST_F(EndpointTest, HandleAnswersOnlyAfterTheCommitAndReportsDuplicates) {

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "support/scenario_world.h"
 
 namespace forgehook::pipeline {
@@ -123,6 +125,119 @@ TEST(RetryPolicy, DelaysDoubleAreCappedAndEndInTheDeadLetter) {
   p.jitter = [] { return 0.999; };
   EXPECT_LT(*p.nextAttemptAt(1, 0), 1'000'000);
   EXPECT_GT(*p.nextAttemptAt(1, 0), 990'000);
+}
+
+// A webhook delivery and the poller's copy of the same event (GitHub's own example payloads).
+class EventDedupTest : public ::testing::Test {
+ protected:
+  static testing::Delivery webhook(const std::string& id, const testing::json& payload,
+                                   const std::string& event = "pull_request") {
+    return {"github", event, id, payload};
+  }
+  static testing::Delivery polled(const std::string& id, const testing::json& payload,
+                                  const std::string& event = "pull_request") {
+    return {"github", event, "event-" + id, payload, "poll"};
+  }
+  std::vector<std::string> statuses() {
+    std::vector<std::string> out;
+    const auto page = world_.deliveries().listDeliveries({});
+    for (const auto& d : page->deliveries) {
+      std::string line = d.source;
+      line.append(" ").append(d.status);
+      out.push_back(std::move(line));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  std::size_t activityLines() { return world_.list("activity").size(); }
+
+  ScenarioWorld world_;
+  const testing::json opened = testing::example("pull_request", "opened");
+};
+
+TEST_F(EventDedupTest, AWebhookAndItsPolledCopyInOneBatchAreAppliedOnce) {
+  world_.receive({webhook("w1", opened), polled("1", opened)});
+  const auto step = world_.process();
+  EXPECT_EQ(step.processed, 1);
+  EXPECT_EQ(step.duplicates, 1);
+  EXPECT_EQ(activityLines(), 1u);
+  EXPECT_THAT(statuses(), ::testing::ElementsAre("poll duplicate", "webhook processed"));
+  EXPECT_EQ(world_.pipelineMetrics().processed.with({"duplicate"}).value(), 1u);
+}
+
+TEST_F(EventDedupTest, APolledEventThenItsWebhookInLaterBatchesAreAppliedOnce) {
+  world_.receive({polled("1", opened)});
+  EXPECT_EQ(world_.process().processed, 1);
+  const auto afterPoll = world_.snapshot();
+  const auto feedBefore = world_.changes().newestSeq();
+  world_.receive({webhook("w1", opened)});
+  EXPECT_EQ(world_.process().duplicates, 1);
+  EXPECT_EQ(activityLines(), 1u);
+  EXPECT_THAT(statuses(), ::testing::ElementsAre("poll processed", "webhook duplicate"));
+  EXPECT_EQ(world_.snapshot(), afterPoll);  // no projection changed
+  // The feed heard of the webhook delivery (created, then its status) and of nothing else.
+  store::ChangeQuery after;
+  after.after = *feedBefore;
+  const auto changes = world_.changes().read(after);
+  ASSERT_TRUE(changes.has_value());
+  EXPECT_EQ(changes->changes.size(), 2u);
+  for (const auto& c : changes->changes) EXPECT_EQ(c.resource, "deliveries") << c.action;
+}
+
+TEST_F(EventDedupTest, TwoDeliveriesOfOneSourceWithTheSameKeyAreBothApplied) {
+  world_.receive({webhook("w1", opened), webhook("w2", opened), polled("1", opened), polled("2", opened)});
+  const auto step = world_.process();
+  EXPECT_EQ(step.processed, 2);
+  EXPECT_EQ(step.duplicates, 2);
+  EXPECT_EQ(activityLines(), 2u);
+  EXPECT_THAT(statuses(),
+              ::testing::ElementsAre("poll duplicate", "poll duplicate", "webhook processed", "webhook processed"));
+}
+
+TEST_F(EventDedupTest, DifferentEventsOfOneItemAreNotDuplicates) {
+  auto closed = testing::example("pull_request", "closed");
+  world_.receive({webhook("w1", opened), polled("2", closed)});
+  EXPECT_EQ(world_.process().processed, 2);
+  EXPECT_EQ(activityLines(), 2u);
+}
+
+TEST_F(EventDedupTest, EventsWithoutAKeyAreNeverDeduplicated) {
+  const auto star = testing::example("star", "created");
+  world_.receive({webhook("w1", star, "star"), polled("1", star, "star")});
+  const auto step = world_.process();
+  EXPECT_EQ(step.processed, 2);
+  EXPECT_EQ(step.duplicates, 0);
+}
+
+TEST_F(EventDedupTest, ReplayAndRebuildKeepOneCopyApplied) {
+  world_.receive({webhook("w1", opened), polled("1", opened)});
+  world_.process();
+  store::DeliveryFilter all;
+  all.forge = "github";
+  ASSERT_EQ(*world_.queue().requeue(all, world_.clock().nowMicros()), 2);
+  const auto replayed = world_.process();
+  EXPECT_EQ(replayed.processed, 1);
+  EXPECT_EQ(replayed.duplicates, 1);
+  EXPECT_THAT(statuses(), ::testing::ElementsAre("poll duplicate", "webhook processed"));
+
+  ASSERT_EQ(*world_.queue().rebuildProjections(world_.clock().nowMicros()), 2);
+  const auto rebuilt = world_.process();
+  EXPECT_EQ(rebuilt.processed, 1);
+  EXPECT_EQ(rebuilt.duplicates, 1);
+  EXPECT_EQ(activityLines(), 1u);
+  EXPECT_THAT(statuses(), ::testing::ElementsAre("poll duplicate", "webhook processed"));
+}
+
+TEST_F(EventDedupTest, PrunedKeysAreForgottenOnlyPastTheCutoff) {
+  world_.receive({webhook("w1", opened)});
+  world_.process();
+  const auto appliedAt = world_.clock().nowMicros();
+  EXPECT_EQ(*world_.queue().pruneEventKeys(appliedAt, 1000), 0);  // not older than the cutoff
+  world_.receive({polled("1", opened)});
+  EXPECT_EQ(world_.process().duplicates, 1);
+  EXPECT_EQ(*world_.queue().pruneEventKeys(appliedAt + 1, 1000), 1);
+  world_.receive({polled("2", opened)});
+  EXPECT_EQ(world_.process().processed, 1);  // past the retention the copy is applied again
 }
 
 }  // namespace

@@ -84,6 +84,10 @@ class FakeStore final : public DeliveryLog {
 
   core::Result<DeliveryPage> listDeliveries(const DeliveryFilter&) override { return unused(); }
   core::Result<DeliveryDetail> getDelivery(std::int64_t) override { return unused(); }
+  core::Result<std::vector<std::string>> storedDeliveryIds(const std::string&, const std::string&,
+                                                           std::span<const std::string>) override {
+    return unused();
+  }
   core::Result<void> checkWritable() override { return unused(); }
 
  private:

@@ -10,7 +10,7 @@ export function deliveriesPage(container, { live, isAdmin }) {
   let openId = null;
 
   const forge = h("select", { name: "forge" }, ["", "github", "gitlab", "gitea"].map((f) => h("option", { value: f }, f || "any forge")));
-  const status = h("select", { name: "status" }, ["", "queued", "retrying", "processed", "dead"].map((s) => h("option", { value: s }, s || "any status")));
+  const status = h("select", { name: "status" }, ["", "queued", "retrying", "processed", "duplicate", "dead"].map((s) => h("option", { value: s }, s || "any status")));
   const event = h("input", { name: "event", placeholder: "event (e.g. issues)", type: "search" });
   const repository = h("input", { name: "repository", placeholder: "owner/name", type: "search" });
   const form = h("form", { class: "filters", on: { submit: (e) => { e.preventDefault(); apply(); } } },
@@ -81,7 +81,7 @@ export function deliveriesPage(container, { live, isAdmin }) {
           h("button", { type: "button", class: "link", on: { click: () => { openId = null; detail.className = "detail hidden"; } } }, "Close")),
         h("dl", { class: "facts" },
           ...[["Forge", d.forge], ["Event", `${d.event}${d.action ? " " + d.action : ""}`], ["Repository", d.repository],
-            ["Sender", d.sender], ["Delivery id", d.delivery_id], ["Status", d.status], ["Attempts", d.attempts],
+            ["Sender", d.sender], ["Delivery id", d.delivery_id], ["Source", d.source], ["Status", d.status], ["Attempts", d.attempts],
             ["Verification", d.verification], ["Received", when(d.received_at)]].flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v ?? "—")])),
         h("h4", {}, "Headers"), h("pre", { class: "code" }, JSON.stringify(d.headers, null, 2)),
         h("h4", {}, "Payload"), h("pre", { class: "code", id: "payload" }, JSON.stringify(d.payload, null, 2)));

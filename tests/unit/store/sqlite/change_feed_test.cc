@@ -190,7 +190,8 @@ TEST_F(ChangeFeedTest, RetryAndDeadLetterRecordEachStatusChangeOnce) {
 TEST_F(ChangeFeedTest, RefusedRecordsDeadLetterTheirDeliveryAndRecordNoneOfItsRows) {
   const auto id = appendOne(*store_, delivery("github", "h", "a"));
   ProcessedDelivery refused{id, {repositoryRow("1", "o/r"), row("no_such_table", {{"k", "v"}}, {})}, {}, {}};
-  EXPECT_EQ(store_->queue.finishProcessing(std::span(&refused, 1), {}, kT0).value_or(-1), 1);
+  EXPECT_EQ(store_->queue.finishProcessing(std::span(&refused, 1), {}, kT0).value_or(FinishedBatch{0, 0}).deadLettered,
+            1);
   const auto changes = all(1);
   ASSERT_THAT(kinds(changes), ElementsAre("deliveries updated"));
   EXPECT_EQ(statusIn(changes[0]), "dead");

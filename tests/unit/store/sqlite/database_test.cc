@@ -20,7 +20,9 @@ TEST_F(SqliteTest, IntakeCommitsWaitForFsyncAndOnlyProcessingCommitsDoNot) {
   processed.activity.forge = "github";
   processed.activity.kind = "issues";
   processed.activity.summary = "ok";
-  ASSERT_EQ(store->queue.finishProcessing(std::span<const ProcessedDelivery>(&processed, 1), {}, kT0), 0);
+  const auto finished = store->queue.finishProcessing(std::span<const ProcessedDelivery>(&processed, 1), {}, kT0);
+  ASSERT_TRUE(finished.has_value());
+  ASSERT_EQ(finished->deadLettered, 0);
   EXPECT_EQ(store->db.synchronousLevel(), 1);  // the processing commit ran at NORMAL
   appendOne(*store, delivery("github", "1", "d-2"));
   EXPECT_EQ(store->db.synchronousLevel(), 2);  // and the next intake commit at FULL again

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "support/sqlite_fixture.h"
 
 namespace forgehook::store::sqlite {
@@ -350,6 +352,62 @@ TEST_F(SqliteTest, OrdinaryDeliveryRecordsNoHook) {
   (void)appendOne(*store, pingWithoutHook);
   EXPECT_FALSE(readHook(dbPath(), "github", "777").found);
   EXPECT_FALSE(readHook(dbPath(), "gitea", "").found);
+}
+
+TEST_F(DeliveryLogListTest, FiltersByTheForgesDeliveryIdInAnyHook) {
+  append(*store_, {delivery("github", "9", "d", kT0 + 50 * kSecond), delivery("github", "events-api", "dd")});
+  DeliveryFilter byGuid;
+  byGuid.deliveryId = "d";
+  const auto page = store_->log.listDeliveries(byGuid);
+  ASSERT_TRUE(page.has_value()) << page.error().message;
+  ASSERT_EQ(page->deliveries.size(), 2u);  // hooks 9 and 2: the same GUID under two hooks
+  EXPECT_EQ(page->deliveries[0].hookId, "9");
+  EXPECT_EQ(page->deliveries[1].hookId, "2");
+  byGuid.forge = "gitea";
+  EXPECT_THAT(deliveryIds(byGuid), ElementsAre());
+  DeliveryFilter unknown;
+  unknown.deliveryId = "no-such-guid";
+  EXPECT_THAT(deliveryIds(unknown), ElementsAre());
+}
+
+TEST_F(SqliteTest, SourceIsStoredAndReadBackWebhookByDefault) {
+  auto store = open();
+  NewDelivery polled = delivery("github", "events-api", "event-123");
+  polled.source = "poll";
+  const auto outcomes = append(*store, {delivery("github", "1", "d-1"), polled});
+  const auto pushed = store->log.getDelivery(outcomes[0].id);
+  const auto fetched = store->log.getDelivery(outcomes[1].id);
+  ASSERT_TRUE(pushed.has_value() && fetched.has_value());
+  EXPECT_EQ(pushed->source, "webhook");
+  EXPECT_EQ(fetched->source, "poll");
+  const auto page = store->log.listDeliveries({});
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->deliveries[0].source, "poll");
+  EXPECT_EQ(page->deliveries[1].source, "webhook");
+}
+
+TEST_F(SqliteTest, StoredDeliveryIdsAreThoseOfTheForgeAndHookAcrossManyQueries) {
+  auto store = open();
+  std::vector<NewDelivery> batch;
+  for (int i = 0; i < 1200; i += 3) batch.push_back(delivery("github", "1", "g-" + std::to_string(i)));
+  batch.push_back(delivery("github", "2", "g-1"));  // another hook
+  batch.push_back(delivery("gitea", "1", "g-2"));   // another forge
+  append(*store, batch);
+
+  std::vector<std::string> asked;
+  for (int i = 0; i < 1200; ++i) asked.push_back("g-" + std::to_string(i));
+  asked.push_back("g-0");  // asked twice, reported once
+  auto stored = store->log.storedDeliveryIds("github", "1", asked);
+  ASSERT_TRUE(stored.has_value()) << stored.error().message;
+  std::sort(stored->begin(), stored->end());
+  std::vector<std::string> expected;
+  for (int i = 0; i < 1200; i += 3) expected.push_back("g-" + std::to_string(i));
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(*stored, expected);
+
+  const std::vector<std::string> none;
+  EXPECT_TRUE(store->log.storedDeliveryIds("github", "1", none)->empty());
+  EXPECT_TRUE(store->log.storedDeliveryIds("github", "3", asked)->empty());
 }
 
 }  // namespace

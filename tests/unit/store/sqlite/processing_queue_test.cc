@@ -32,7 +32,7 @@ class ProcessingQueueTest : public SqliteModelTest {
   void finish(std::vector<ProcessedDelivery> done, std::vector<FailedDelivery> failed) {
     const auto dead = store_->queue.finishProcessing(done, failed, kT0);
     ASSERT_TRUE(dead.has_value()) << dead.error().message;
-    EXPECT_EQ(*dead, 0);
+    EXPECT_EQ(dead->deadLettered, 0);
   }
   std::size_t count(Resource resource) {
     ResourceQuery q;
@@ -103,6 +103,43 @@ TEST_F(ProcessingQueueTest, FinishMarksProcessedRetryingAndDead) {
   ASSERT_NO_FATAL_FAILURE(finish({}, {{b, "still failing", std::nullopt}}));
   EXPECT_EQ(status(b), "dead");
   EXPECT_THAT(due(kT0 + 365 * kDay * kSecond), IsEmpty());
+}
+
+ProcessedDelivery keyed(std::int64_t id, const std::string& source, std::vector<EntityWrite> writes = {}) {
+  ProcessedDelivery p = processed(id, std::move(writes));
+  p.forge = "github";
+  p.source = source;
+  p.eventKey = "pull_request:1:2:opened:2019-05-15T15:20:33Z";
+  return p;
+}
+
+TEST_F(ProcessingQueueTest, AKeyClaimedByOneSourceMakesTheOthersCopyADuplicate) {
+  const auto hook = appendOne(*store_, delivery("github", "h", "a"));
+  const auto poll = appendOne(*store_, delivery("github", "events-api", "event-1"));
+  const auto hookAgain = appendOne(*store_, delivery("github", "h", "b"));
+  const auto finished = store_->queue.finishProcessing(
+      std::vector{keyed(hook, "webhook"), keyed(poll, "poll"), keyed(hookAgain, "webhook")}, {}, kT0);
+  ASSERT_TRUE(finished.has_value()) << finished.error().message;
+  EXPECT_EQ(finished->duplicates, 1);
+  EXPECT_EQ(finished->deadLettered, 0);
+  EXPECT_EQ(status(hook), "processed");
+  EXPECT_EQ(status(poll), "duplicate");
+  EXPECT_EQ(status(hookAgain), "processed");  // the same source: the forge's own second event
+  EXPECT_EQ(count(Resource::Activity), 2u);
+  EXPECT_THAT(due(kT0 + kDay * kSecond), IsEmpty());
+}
+
+TEST_F(ProcessingQueueTest, ADeadLetteredDeliveryLeavesItsKeyUnclaimed) {
+  const auto refused = appendOne(*store_, delivery("github", "h", "a"));
+  const auto poll = appendOne(*store_, delivery("github", "events-api", "event-1"));
+  const auto first = store_->queue.finishProcessing(
+      std::vector{keyed(refused, "webhook", {row("no_such_table", {{"k", "v"}}, {})})}, {}, kT0);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->deadLettered, 1);
+  const auto second = store_->queue.finishProcessing(std::vector{keyed(poll, "poll")}, {}, kT0);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->duplicates, 0);
+  EXPECT_EQ(status(poll), "processed");  // nothing of the event was applied before: now it is
 }
 
 TEST_F(ProcessingQueueTest, RequeueQueuesWhatTheFilterMatchesAndCountsIt) {
