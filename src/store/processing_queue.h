@@ -41,10 +41,11 @@ class ProcessingQueue {
   // write transactions). Returns how many were. After that an event fetched again from the other
   // source is applied again: the cutoff must be older than anything the poller fetches.
   [[nodiscard]] virtual core::Result<std::int64_t> pruneEventKeys(std::int64_t cutoffMicros, int maxRows) = 0;
-  // Empties every derived projection (planned items and incident acknowledgements stay) and queues
-  // every delivery again, in one transaction. Returns how many deliveries were queued. The change
-  // feed records the deliveries' status changes; the emptied projections are recorded again as
-  // "created" or "updated" while the deliveries are processed anew (nothing is recorded deleted).
+  // Empties every derived projection (planned items and incident acknowledgements stay) and the
+  // claimed event keys, and queues every delivery again, in one transaction. Returns how many
+  // deliveries were queued. The change feed records the deliveries' status changes; the emptied
+  // projections are recorded again as "created" or "updated" while the deliveries are processed
+  // anew (nothing is recorded deleted).
   [[nodiscard]] virtual core::Result<std::int64_t> rebuildProjections(std::int64_t nowMicros) = 0;
 };
 
