@@ -9,8 +9,9 @@
 # Then an overload run (many connections) for forgehook and webhook's fire-and-forget mode, and the
 # processing benchmark (bench/processing.mjs: backlog drain, accept-to-projection latency) and the
 # live streams benchmark (bench/live.mjs: latency to WebSocket clients, memory per idle client,
-# fan-out, ingest with clients connected).
-# Writes bench/results/latest.{json,md,log}, processing.{json,md} and live.{json,md}. Never builds anything.
+# fan-out, ingest with clients connected), and the reconciliation benchmark (bench/reconcile.mjs:
+# time and forge API calls to reconcile a hook with 10,000 deliveries in its log).
+# Writes bench/results/latest.{json,md,log}, processing.{json,md}, live.{json,md} and reconcile.{json,md}. Never builds anything.
 #
 # Environment (all optional):
 #   BENCH_DURATION=10s            wrk -d per run (wrk syntax: 3s, 1m)
@@ -20,6 +21,7 @@
 #   BENCH_OVERLOAD=1              0 skips the overload runs
 #   BENCH_PROCESSING=1            0 skips bench/processing.mjs (its own knobs: BENCH_PROCESSING_*)
 #   BENCH_LIVE=1                  0 skips bench/live.mjs (its own knobs: BENCH_LIVE_*)
+#   BENCH_RECONCILE=1             0 skips bench/reconcile.mjs (its own knobs: BENCH_RECONCILE_*)
 #   BENCH_OVERLOAD_CONNECTIONS=512
 #   BENCH_OVERLOAD_MAX_PENDING=64 forgehook's intake.max_pending for its second overload run, below
 #                                 the connection count so the backlog can fill (a closed-loop client
@@ -37,6 +39,7 @@ CONNECTIONS=${BENCH_CONNECTIONS:-32}
 OVERLOAD=${BENCH_OVERLOAD:-1}
 PROCESSING=${BENCH_PROCESSING:-1}
 LIVE=${BENCH_LIVE:-1}
+RECONCILE=${BENCH_RECONCILE:-1}
 OVERLOAD_CONNECTIONS=${BENCH_OVERLOAD_CONNECTIONS:-512}
 OVERLOAD_MAX_PENDING=${BENCH_OVERLOAD_MAX_PENDING:-64}
 FORGEHOOK_BIN=${BENCH_FORGEHOOK_BIN:-build/forgehook}
@@ -437,4 +440,11 @@ fi
 if [ "$LIVE" != 0 ] && has_target forgehook; then
   BENCH_FORGEHOOK_BIN="$FORGEHOOK_BIN" timeout --kill-after=5 900 node bench/live.mjs "$RESULTS/live" \
     || die "bench/live.mjs failed"
+fi
+
+# Reconciliation: one GitHub hook whose log holds 10,000 deliveries, 1 % missing here; time and
+# forge API calls per run (bench/reconcile.mjs, against the fake GitHub of tests/fakes/).
+if [ "$RECONCILE" != 0 ] && has_target forgehook; then
+  BENCH_FORGEHOOK_BIN="$FORGEHOOK_BIN" timeout --kill-after=5 300 node bench/reconcile.mjs "$RESULTS/reconcile" \
+    || die "bench/reconcile.mjs failed"
 fi

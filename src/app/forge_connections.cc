@@ -1,7 +1,10 @@
 #include "app/forge_connections.h"
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <future>
+#include <mutex>
 
 #include "forge/client_factory.h"
 #include "forge/connection_scheduler.h"
@@ -21,7 +24,7 @@ struct ForgeConnections::Parts {
             forge::CurlForgeHttpOptions{std::min<std::int64_t>(5000, config.forges.apiTimeoutMs),
                                         config.forges.apiTimeoutMs, 32 * 1024 * 1024})),
         // One budget per credential for the whole process, however many clients are made.
-        budgets(std::make_shared<forge::RateBudgetRegistry>(clock, forge::Sleeper{})),
+        budgets(std::make_shared<forge::RateBudgetRegistry>(clock, [this](std::int64_t ms) { sleep(ms); })),
         clients(store.connectionStore(),
                 [this, &clock, &config](const store::ForgeCredentialRecord& r)
                     -> core::Result<std::shared_ptr<forge::ForgeClient>> {
@@ -30,6 +33,7 @@ struct ForgeConnections::Parts {
                   forge::ClientOptions options;
                   options.maxRateLimitWaitMs = config.forges.maxRateWaitS * 1000;
                   options.budgets = budgets;
+                  options.sleeper = [this](std::int64_t ms) { sleep(ms); };
                   return std::shared_ptr<forge::ForgeClient>(forge::makeForgeClient(credential, http, clock, options));
                 }),
         hooks(store.connectionStore(), store.deliveryLog(), clients, clock, logger,
@@ -61,6 +65,23 @@ struct ForgeConnections::Parts {
         services{hooks, reconciler, poller, clients, [this] { clients.credentialsChanged(); },
                  [this] { return clients.budgets(); }} {}
 
+  // A wait for a rate-limit reset that stop() cuts short, so shutting down never waits for a reset.
+  void sleep(std::int64_t ms) {
+    std::unique_lock lock(sleepMutex);
+    sleepWake.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping; });
+  }
+  void stop() {
+    {
+      std::lock_guard guard(sleepMutex);
+      stopping = true;
+    }
+    sleepWake.notify_all();
+    scheduler.stop();
+  }
+
+  std::mutex sleepMutex;
+  std::condition_variable sleepWake;
+  bool stopping = false;
   std::shared_ptr<forge::CurlForgeHttp> http;
   std::shared_ptr<forge::RateBudgetRegistry> budgets;
   forge::CredentialClients clients;
@@ -82,6 +103,6 @@ const api::ForgeServices& ForgeConnections::services() const { return parts_->se
 
 void ForgeConnections::start() { parts_->scheduler.start(); }
 
-void ForgeConnections::stop() { parts_->scheduler.stop(); }
+void ForgeConnections::stop() { parts_->stop(); }
 
 }  // namespace forgehook::app

@@ -86,10 +86,6 @@ void addAction(CLI::App& repos, const char* name, const char* help, int& exitCod
   });
 }
 
-void printRun(const json& run) {
-  printObject(std::cout, run, {"listed", "missing", "redelivery_requested", "arrived", "given_up", "api_calls", "error"});
-}
-
 }  // namespace
 
 void addReposCommand(CLI::App& app, int& exitCode) {
@@ -136,8 +132,9 @@ void addReposCommand(CLI::App& app, int& exitCode) {
     if (list->json) {
       std::cout << body << "\n";
     } else {
+      const json all = json::parse(body)["connections"];
       json rows = json::array();
-      for (const auto& c : json::parse(body)["connections"]) rows.push_back(withTarget(c));
+      for (const auto& c : all) rows.push_back(withTarget(c));
       printRows(std::cout, rows, kColumns);
     }
     exitCode = 0;
@@ -206,15 +203,16 @@ void addReposCommand(CLI::App& app, int& exitCode) {
   reconcile->target.addTo(*reconcileCommand);
   reconcileCommand->add_option("name", reconcile->name, "only this connection (id, OWNER/NAME or ORG with --org)");
   reconcileCommand->add_flag("--org", reconcile->org, "name an organization connection");
-  reconcileCommand->add_option("--forge", reconcile->forge, "github or gitlab");
+  reconcileCommand->add_option("--forge", reconcile->forge, "github (the only forge with a delivery log to reconcile)");
   reconcileCommand->add_flag("--json", reconcile->json, "print the API's JSON");
   reconcileCommand->callback([reconcile, &exitCode] {
     std::vector<std::pair<std::int64_t, std::string>> targets;
     if (!reconcile->name.empty()) {
       targets.emplace_back(resolveId(*reconcile), reconcile->name);
     } else {
-      for (const auto& c : json::parse(reconcile->target.get("/api/v1/connections"))["connections"])
-        if (c["mode"] == "webhook" && !c["hook_id"].is_null() && (c["forge"] == "github" || c["forge"] == "gitlab"))
+      const json all = json::parse(reconcile->target.get("/api/v1/connections"))["connections"];
+      for (const auto& c : all)
+        if (c["mode"] == "webhook" && !c["hook_id"].is_null() && c["forge"] == "github")
           targets.emplace_back(c["id"].get<std::int64_t>(), withTarget(c)["target"].get<std::string>());
     }
     if (targets.empty()) std::cerr << "no connection has a hook delivery log to reconcile with\n";

@@ -95,7 +95,7 @@ struct Config {
     std::int64_t reconcileWindowS = 3 * 86400;  // how far back the forge keeps deliveries (GHES: 7 days)
     std::int64_t secretGraceS = 3600;           // an old hook secret is accepted this long after a rotation
     std::int64_t apiTimeoutMs = 15'000;         // one forge API request
-    std::int64_t maxRateWaitS = 900;            // longest wait for a rate-limit reset before a call fails
+    std::int64_t maxRateWaitS = 60;             // longest wait for a rate-limit reset before a call fails
     std::int64_t pollMinIntervalS = 1;          // never poll faster, whatever X-Poll-Interval says
   } forges;
 

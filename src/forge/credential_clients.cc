@@ -21,9 +21,7 @@ core::Result<std::shared_ptr<ForgeClient>> CredentialClients::clientFor(const st
   auto credential = store_.getCredential(forge);
   if (!credential) return std::unexpected(credential.error());
   if (!*credential) {
-    core::Error error = core::Error::notFound(
-        "no credential for " + forge + ": store one with `forgehook credentials set " + forge +
-        " --token-stdin` (or a GitHub App with --app-id and --private-key-file)");
+    core::Error error = core::Error::notFound("no credential is stored for " + forge);
     error.reason = "no_credential";
     return std::unexpected(error);
   }

@@ -81,7 +81,9 @@ std::string hintFor(const core::Error& error, const std::string& forge, const st
       return "the forge refused the credential: store a valid one with `forgehook credentials set " + forge + "`";
     case core::Code::Forbidden:
     case core::Code::NotFound:
-      if (error.reason == "no_credential") return error.message;
+      if (error.reason == "no_credential")
+        return "store one with `forgehook credentials set " + forge + " --token-stdin`" +
+               (github ? " (or a GitHub App: --app-id and --private-key-file)" : "");
       if (github)
         return "the token cannot manage hooks of " + target +
                ": a classic token needs admin:repo_hook (admin:org_hook for an organization), a fine-grained "

@@ -38,7 +38,9 @@ Reconciler::Reconciler(store::ConnectionStore& connections, store::DeliveryLog& 
       options_(options) {}
 
 bool Reconciler::reconcilable(const store::Connection& c) {
-  return c.mode == "webhook" && c.hookId.has_value() && (c.forge == "github" || c.forge == "gitlab");
+  // GitLab's hook events (17.4+) could serve too, but its deliveries are stored under the hook's
+  // UUID, not the id its API names: not matched yet, so not reconciled (rather than redelivering all).
+  return c.mode == "webhook" && c.hookId.has_value() && c.forge == "github";
 }
 
 std::mutex& Reconciler::lockFor(std::int64_t id) {

@@ -38,7 +38,7 @@ class Reconciler {
   // "not_reconcilable" (no hook, polled, or a forge without a delivery log); Unavailable (store).
   [[nodiscard]] core::Result<store::ReconcileRun> reconcile(std::int64_t connectionId, const std::string& trigger);
 
-  // Whether the connection has a delivery log to reconcile with.
+  // Whether the connection has a delivery log to reconcile with: a GitHub hook.
   [[nodiscard]] static bool reconcilable(const store::Connection& connection);
 
  private:

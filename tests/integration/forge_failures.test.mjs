@@ -162,7 +162,7 @@ describe("forge connections: failures and fallbacks", () => {
   test("polling: ETags make unchanged polls 304s, and switching to webhooks counts nothing twice", async () => {
     const repo = "octo-org/polled";
     gh.addRepo(repo);
-    const payload = gh.examplePayload("pull_request", { action: "opened", repo });
+    const payload = gh.examplePayload("pull_request", { action: "opened", repo: gh.state.repos.get(repo) });
     gh.addEvent(repo, { type: "PullRequestEvent", payload: { action: payload.action, number: payload.number, pull_request: payload.pull_request }, actor: payload.sender });
     const res = await connect({ repository: repo, mode: "poll" });
     assert.equal(res.status, 201, res.text);
@@ -202,7 +202,8 @@ describe("forge connections: failures and fallbacks", () => {
     const res = await connect({ repository: "octo-org/no-credential" });
     assert.equal(res.status, 201, res.text);
     assert.equal(res.json.status, "failed");
-    assert.match(res.json.error, /forgehook credentials set github/);
+    assert.match(res.json.error, /no credential is stored for github/);
+    assert.match(res.json.hint, /forgehook credentials set github --token-stdin/);
     await fh.api("credentials/github", { method: "PUT", body: { api_url: proxy.url, token: "test-token" } });
   });
 });

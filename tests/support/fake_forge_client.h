@@ -17,11 +17,13 @@ class FakeForgeClient final : public forge::ForgeClient {
  public:
   core::Forge forge() const override { return core::Forge::GitHub; }
 
-  core::Result<std::vector<forge::ForgeHook>> listHooks(const forge::HookTarget&) override {
+  // The hooks of `target` (a hook put in `hooks` by a test without a target belongs to every one).
+  core::Result<std::vector<forge::ForgeHook>> listHooks(const forge::HookTarget& target) override {
     ++calls["listHooks"];
     if (auto e = injected("listHooks")) return std::unexpected(*e);
     std::vector<forge::ForgeHook> out;
-    for (const auto& [id, h] : hooks) out.push_back(h);
+    for (const auto& [id, h] : hooks)
+      if (!targets.contains(id) || targets[id] == target.path) out.push_back(h);
     return out;
   }
   core::Result<forge::ForgeHook> getHook(const forge::HookTarget&, const std::string& id) override {

@@ -324,20 +324,13 @@ core::Result<std::vector<ScopedSecrets>> SqliteConnectionStore::acceptedSecrets(
   std::vector<ScopedSecrets> out;
   for (const auto& c : *all) {
     if (c.secret.empty() || c.mode != "webhook") continue;
-    // GitHub names the hook in every delivery (X-GitHub-Hook-ID); the others only the repository.
-    ScopedSecrets scope{c.forge, "", "", {c.secret}};
-    if (c.forge == "github") {
-      if (!c.hookId) continue;
-      scope.scope = "hook";
-      scope.key = *c.hookId;
-    } else {
-      if (c.kind != "repository") continue;
-      scope.scope = "repository";
-      scope.key = c.target;
-    }
+    std::vector<std::string> secrets{c.secret};
     if (c.previousSecret && c.previousSecretUntil && *c.previousSecretUntil > nowSeconds)
-      scope.secrets.push_back(*c.previousSecret);
-    out.push_back(std::move(scope));
+      secrets.push_back(*c.previousSecret);
+    // GitHub names the hook in every delivery (X-GitHub-Hook-ID). The repository scope covers
+    // the others, and GitHub's ping of a new hook, which can arrive before its id is stored here.
+    if (c.forge == "github" && c.hookId) out.push_back({c.forge, "hook", *c.hookId, secrets});
+    if (c.kind == "repository") out.push_back({c.forge, "repository", c.target, secrets});
   }
   return out;
 }

@@ -56,7 +56,7 @@ TEST_F(HookManagerTest, ConnectCreatesAJsonHookWithASecretOfItsOwn) {
   EXPECT_EQ(fake().secrets[*b->hookId], b->secret);
   EXPECT_GT(secretsChanged_, 0);
   auto accepted = *store().connections.acceptedSecrets(clock_.nowMicros() / 1'000'000);
-  ASSERT_EQ(accepted.size(), 2u);
+  ASSERT_EQ(accepted.size(), 4u);  // each hook by its id and by its repository
   EXPECT_EQ(accepted[0].key, *a->hookId);
   EXPECT_EQ(accepted[0].secrets, std::vector<std::string>{a->secret});
 }
@@ -111,6 +111,7 @@ TEST_F(HookManagerTest, WithoutACredentialTheHintSaysHowToAddOne) {
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->status, "failed");
   EXPECT_NE(c->error->find("no credential"), std::string::npos);
+  EXPECT_NE(c->hint->find("forgehook credentials set github"), std::string::npos);
 }
 
 TEST_F(HookManagerTest, BadRequestsAreRefusedBeforeAnythingIsStored) {
