@@ -4,6 +4,7 @@
 
 #include "api/json_body.h"
 #include "api/json_reply.h"
+#include "api/path_id.h"
 #include "api/query_params.h"
 #include "core/forge.h"
 #include "forge/credential_clients.h"
@@ -74,20 +75,6 @@ json hookJson(const forge::ForgeHook& h) {
             {"message", h.lastResponse.message}}}};
 }
 
-struct Target {
-  std::int64_t id = 0;
-  std::string_view rest;
-};
-std::optional<Target> target(const http::Request& request) {
-  std::string_view path = request.path;
-  if (!path.starts_with(kPrefix)) return std::nullopt;
-  path.remove_prefix(kPrefix.size());
-  const auto slash = path.find('/');
-  auto id = parseInteger(path.substr(0, slash));
-  if (!id || *id < 1) return std::nullopt;
-  return Target{*id, slash == std::string_view::npos ? std::string_view{} : path.substr(slash)};
-}
-
 http::Response notFound(const http::Request& request) {
   return http::errorResponse(core::Error::notFound("no such connection resource: " + request.path));
 }
@@ -154,7 +141,7 @@ http::Response ConnectionsApi::list(const http::Request& request) const {
 }
 
 http::Response ConnectionsApi::read(const http::Request& request) const {
-  auto t = target(request);
+  auto t = pathTarget(request, kPrefix);
   if (!t) return notFound(request);
   auto c = connections_.getConnection(t->id);
   if (!c) return http::errorResponse(c.error());
@@ -205,7 +192,7 @@ http::Response ConnectionsApi::read(const http::Request& request) const {
 }
 
 http::Response ConnectionsApi::act(const http::Request& request) const {
-  auto t = target(request);
+  auto t = pathTarget(request, kPrefix);
   if (!t) return notFound(request);
   auto body = jsonBody(request, true);
   if (!body) return http::errorResponse(body.error());
@@ -267,7 +254,7 @@ http::Response ConnectionsApi::act(const http::Request& request) const {
 }
 
 http::Response ConnectionsApi::disconnect(const http::Request& request) const {
-  auto t = target(request);
+  auto t = pathTarget(request, kPrefix);
   if (!t || !t->rest.empty()) return notFound(request);
   auto c = forge_.hooks.disconnect(t->id);
   if (!c) return http::errorResponse(c.error());

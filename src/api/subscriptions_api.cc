@@ -5,6 +5,7 @@
 #include "api/changes_api.h"
 #include "api/json_body.h"
 #include "api/json_reply.h"
+#include "api/path_id.h"
 #include "api/query_params.h"
 #include "core/random.h"
 #include "outbound/address_policy.h"
@@ -141,21 +142,6 @@ core::Result<store::SubscriptionPatch> readPatch(const json& body, bool allowPri
   return p;
 }
 
-// /api/v1/subscriptions/{id}<rest>: the id and what follows it ("", "/messages", ...).
-struct Target {
-  std::int64_t id = 0;
-  std::string_view rest;
-};
-std::optional<Target> target(const http::Request& request) {
-  std::string_view path = request.path;
-  if (!path.starts_with(kPrefix)) return std::nullopt;
-  path.remove_prefix(kPrefix.size());
-  const auto slash = path.find('/');
-  auto id = parseInteger(path.substr(0, slash));
-  if (!id || *id < 1) return std::nullopt;
-  return Target{*id, slash == std::string_view::npos ? std::string_view{} : path.substr(slash)};
-}
-
 http::Response notFound(const http::Request& request) {
   return http::errorResponse(core::Error::notFound("no such subscription resource: " + request.path));
 }
@@ -222,7 +208,7 @@ http::Response SubscriptionsApi::list(const http::Request&) const {
 }
 
 http::Response SubscriptionsApi::read(const http::Request& request) const {
-  auto t = target(request);
+  auto t = pathTarget(request, kPrefix);
   if (!t) return notFound(request);
   if (t->rest.empty()) {
     if (auto ok = onlyParams(request, {}); !ok) return http::errorResponse(ok.error());
@@ -254,7 +240,7 @@ http::Response SubscriptionsApi::read(const http::Request& request) const {
 }
 
 http::Response SubscriptionsApi::update(const http::Request& request) const {
-  auto t = target(request);
+  auto t = pathTarget(request, kPrefix);
   if (!t || !t->rest.empty()) return notFound(request);
   auto body = jsonBody(request, false);
   if (!body) return http::errorResponse(body.error());
@@ -274,7 +260,7 @@ http::Response SubscriptionsApi::update(const http::Request& request) const {
 }
 
 http::Response SubscriptionsApi::act(const http::Request& request) const {
-  auto t = target(request);
+  auto t = pathTarget(request, kPrefix);
   if (!t) return notFound(request);
   auto body = jsonBody(request, true);
   if (!body) return http::errorResponse(body.error());
@@ -314,7 +300,7 @@ http::Response SubscriptionsApi::act(const http::Request& request) const {
 }
 
 http::Response SubscriptionsApi::remove(const http::Request& request) const {
-  auto t = target(request);
+  auto t = pathTarget(request, kPrefix);
   if (!t || !t->rest.empty()) return notFound(request);
   if (auto done = store_.remove(t->id); !done) return http::errorResponse(done.error());
   return jsonReply({{"deleted", t->id}});

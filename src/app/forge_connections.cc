@@ -37,7 +37,7 @@ struct ForgeConnections::Parts {
                   return std::shared_ptr<forge::ForgeClient>(forge::makeForgeClient(credential, http, clock, options));
                 }),
         hooks(store.connectionStore(), store.deliveryLog(), clients, clock, logger,
-              {config.forges.publicUrl, config.forges.secretGraceS, 10'000}, std::move(secretsChanged),
+              {config.forges.publicUrl, config.forges.secretGraceS, 10'000}, secretsChanged,
               [this](const std::string& url) -> core::Result<int> {
                 auto answer = http->send({"GET", url, {}, ""});
                 if (!answer) return std::unexpected(answer.error());
@@ -62,7 +62,11 @@ struct ForgeConnections::Parts {
                clock, logger, {config.store.compressionLevel, config.forges.pollMinIntervalS}),
         scheduler(store.connectionStore(), hooks, reconciler, poller, clock, logger,
                   {config.forges.reconcileIntervalS, 600, 1000}),
-        services{hooks, reconciler, poller, clients, [this] { clients.credentialsChanged(); },
+        services{hooks, reconciler, poller, clients,
+                 [this, secretsChanged] {
+                   clients.credentialsChanged();
+                   secretsChanged();  // a GitHub App's webhook secret is one of them
+                 },
                  [this] { return clients.budgets(); }} {}
 
   // A wait for a rate-limit reset that stop() cuts short, so shutting down never waits for a reset.

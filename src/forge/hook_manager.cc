@@ -119,13 +119,6 @@ HookManager::HookManager(store::ConnectionStore& connections, store::DeliveryLog
       secretsChanged_(std::move(secretsChanged)),
       probeUrl_(std::move(probeUrl)) {}
 
-std::mutex& HookManager::lockFor(std::int64_t id) {
-  std::lock_guard guard(locksMutex_);
-  for (auto& [key, mutex] : locks_)
-    if (key == id) return *mutex;
-  return *locks_.emplace_back(id, std::make_unique<std::mutex>()).second;
-}
-
 HookTarget HookManager::targetOf(const store::Connection& c) {
   return {c.kind == "organization" ? HookTarget::Kind::Organization : HookTarget::Kind::Repository, c.target};
 }
@@ -170,12 +163,12 @@ core::Result<store::Connection> HookManager::connect(const ConnectRequest& reque
     c = *created;
     logger_.info("forge connection created", {{"connection", c.id}, {"forge", c.forge}, {"target", c.target}});
   }
-  std::lock_guard guard(lockFor(c.id));
+  std::lock_guard guard(locks_[c.id]);
   return ensureHook(std::move(c));
 }
 
 core::Result<store::Connection> HookManager::recheck(std::int64_t id) {
-  std::lock_guard guard(lockFor(id));
+  std::lock_guard guard(locks_[id]);
   auto c = connections_.getConnection(id);
   if (!c) return std::unexpected(c.error());
   return ensureHook(std::move(*c));
@@ -265,7 +258,7 @@ core::Result<store::Connection> HookManager::ensureHook(store::Connection c) {
 }
 
 core::Result<store::Connection> HookManager::disconnect(std::int64_t id) {
-  std::lock_guard guard(lockFor(id));
+  std::lock_guard guard(locks_[id]);
   auto c = connections_.getConnection(id);
   if (!c) return std::unexpected(c.error());
   if (c->hookId) {
@@ -282,7 +275,7 @@ core::Result<store::Connection> HookManager::disconnect(std::int64_t id) {
 }
 
 core::Result<store::Connection> HookManager::rotateSecret(std::int64_t id) {
-  std::lock_guard guard(lockFor(id));
+  std::lock_guard guard(locks_[id]);
   auto found = connections_.getConnection(id);
   if (!found) return std::unexpected(found.error());
   store::Connection c = *found;
@@ -406,7 +399,7 @@ std::int64_t HookManager::expireGracePeriods() {
   std::int64_t expired = 0;
   for (const auto& listed : *all) {
     if (!listed.previousSecret || !listed.previousSecretUntil || *listed.previousSecretUntil > now) continue;
-    std::lock_guard guard(lockFor(listed.id));
+    std::lock_guard guard(locks_[listed.id]);
     auto c = connections_.getConnection(listed.id);  // again under the lock: a rotation may have run
     if (!c || !c->previousSecretUntil || *c->previousSecretUntil > now) continue;
     c->previousSecret.reset();

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "forge/client_source.h"
+#include "forge/keyed_locks.h"
 #include "store/connection_store.h"
 #include "store/delivery_log.h"
 
@@ -94,7 +95,6 @@ class HookManager {
  private:
   core::Result<store::Connection> ensureHook(store::Connection connection);
   void markFailed(store::Connection& connection, const core::Error& error, const std::string& hint);
-  std::mutex& lockFor(std::int64_t id);
 
   store::ConnectionStore& connections_;
   store::DeliveryLog& deliveries_;
@@ -104,8 +104,7 @@ class HookManager {
   HookManagerOptions options_;
   std::function<void()> secretsChanged_;
   std::function<core::Result<int>(const std::string&)> probeUrl_;
-  std::mutex locksMutex_;
-  std::vector<std::pair<std::int64_t, std::unique_ptr<std::mutex>>> locks_;
+  KeyedLocks locks_;
 };
 
 // "https://hooks.example.com" + forge -> "https://hooks.example.com/webhooks/github"; a URL that

@@ -21,15 +21,8 @@ bool Poller::pollable(const store::Connection& c) {
   return c.mode == "poll" || c.status != "active" || c.failingSince.has_value();
 }
 
-std::mutex& Poller::lockFor(std::int64_t id) {
-  std::lock_guard guard(locksMutex_);
-  auto& slot = locks_[id];
-  if (!slot) slot = std::make_unique<std::mutex>();
-  return *slot;
-}
-
 core::Result<PollOutcome> Poller::poll(std::int64_t connectionId) {
-  std::lock_guard guard(lockFor(connectionId));
+  std::lock_guard guard(locks_[connectionId]);
   auto found = connections_.getConnection(connectionId);
   if (!found) return std::unexpected(found.error());
   store::Connection c = *found;

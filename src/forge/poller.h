@@ -7,14 +7,12 @@
 // Thread-safe: polls of one connection are serialized.
 #include <cstdint>
 #include <functional>
-#include <map>
-#include <memory>
-#include <mutex>
 
 #include "core/error.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "forge/client_source.h"
+#include "forge/keyed_locks.h"
 #include "store/connection_store.h"
 
 namespace forgehook::forge {
@@ -48,7 +46,6 @@ class Poller {
   [[nodiscard]] core::Result<PollOutcome> poll(std::int64_t connectionId);
 
  private:
-  std::mutex& lockFor(std::int64_t id);
 
   store::ConnectionStore& connections_;
   ClientSource& clients_;
@@ -56,8 +53,7 @@ class Poller {
   const core::Clock& clock_;
   const core::Logger& logger_;
   PollerOptions options_;
-  std::mutex locksMutex_;
-  std::map<std::int64_t, std::unique_ptr<std::mutex>> locks_;
+  KeyedLocks locks_;
 };
 
 }  // namespace forgehook::forge

@@ -43,15 +43,8 @@ bool Reconciler::reconcilable(const store::Connection& c) {
   return c.mode == "webhook" && c.hookId.has_value() && c.forge == "github";
 }
 
-std::mutex& Reconciler::lockFor(std::int64_t id) {
-  std::lock_guard guard(locksMutex_);
-  auto& slot = locks_[id];
-  if (!slot) slot = std::make_unique<std::mutex>();
-  return *slot;
-}
-
 core::Result<store::ReconcileRun> Reconciler::reconcile(std::int64_t connectionId, const std::string& trigger) {
-  std::lock_guard guard(lockFor(connectionId));
+  std::lock_guard guard(locks_[connectionId]);
   auto c = connections_.getConnection(connectionId);
   if (!c) return std::unexpected(c.error());
   if (!reconcilable(*c))

@@ -6,15 +6,13 @@
 // A delivery the forge records as failed but that is stored here (forgehook committed it, the
 // forge's answer timed out) needs nothing. Thread-safe: runs of one connection are serialized.
 #include <cstdint>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <string>
 
 #include "core/error.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "forge/client_source.h"
+#include "forge/keyed_locks.h"
 #include "store/connection_store.h"
 #include "store/delivery_log.h"
 
@@ -43,7 +41,6 @@ class Reconciler {
 
  private:
   core::Result<void> run(const store::Connection& c, store::ReconcileRun& run);
-  std::mutex& lockFor(std::int64_t id);
 
   store::ConnectionStore& connections_;
   store::DeliveryLog& deliveries_;
@@ -51,8 +48,7 @@ class Reconciler {
   const core::Clock& clock_;
   const core::Logger& logger_;
   ReconcilerOptions options_;
-  std::mutex locksMutex_;
-  std::map<std::int64_t, std::unique_ptr<std::mutex>> locks_;
+  KeyedLocks locks_;
 };
 
 }  // namespace forgehook::forge

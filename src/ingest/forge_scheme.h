@@ -21,6 +21,7 @@ struct DeliveryIdentity {
   std::string event;
   std::string deliveryId;
   std::string hookId;
+  std::string appId;  // a GitHub App's own webhook: the App's id, whose stored secret signs it
 };
 
 class ForgeScheme {

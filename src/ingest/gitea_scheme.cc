@@ -22,7 +22,7 @@ class GiteaScheme final : public ForgeScheme {
   core::Result<DeliveryIdentity> identify(const http::Request& request) const override {
     DeliveryIdentity id{std::string(either(request, "X-Gitea-Event", "X-Forgejo-Event")),
                         std::string(either(request, "X-Gitea-Delivery", "X-Forgejo-Delivery")),
-                        std::string(either(request, "X-Gitea-Hook-ID", "X-Forgejo-Hook-ID"))};
+                        std::string(either(request, "X-Gitea-Hook-ID", "X-Forgejo-Hook-ID")), ""};
     if (id.event.empty())
       return std::unexpected(
           core::Error::invalidArgument("missing_header", "X-Gitea-Event (or X-Forgejo-Event) header is required"));

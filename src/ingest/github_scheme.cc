@@ -16,7 +16,10 @@ class GitHubScheme final : public ForgeScheme {
 
   core::Result<DeliveryIdentity> identify(const http::Request& request) const override {
     DeliveryIdentity id{std::string(request.header("X-GitHub-Event")), std::string(request.header("X-GitHub-Delivery")),
-                        std::string(request.header("X-GitHub-Hook-ID"))};
+                        std::string(request.header("X-GitHub-Hook-ID")), ""};
+    // An App's webhook names the App as the hook's installation target.
+    if (request.header("X-GitHub-Hook-Installation-Target-Type") == "integration")
+      id.appId = std::string(request.header("X-GitHub-Hook-Installation-Target-ID"));
     if (id.event.empty())
       return std::unexpected(core::Error::invalidArgument("missing_header", "X-GitHub-Event header is required"));
     if (id.deliveryId.empty())

@@ -35,6 +35,13 @@ void SecretResolver::replaceStored(const std::vector<store::ScopedSecrets>& stor
   repositoryScopes_.swap(repositories);
 }
 
+SecretList SecretResolver::forApp(const std::string& forge, const std::string& appId) const {
+  if (appId.empty()) return nullptr;
+  std::shared_lock lock(mutex_);
+  const auto it = stored_.find({forge, "app", appId});
+  return it == stored_.end() ? nullptr : it->second;
+}
+
 SecretList SecretResolver::forHook(const std::string& forge, const std::string& hookId) const {
   if (hookId.empty()) return nullptr;
   std::shared_lock lock(mutex_);

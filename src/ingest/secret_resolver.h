@@ -1,6 +1,6 @@
 #pragma once
-// Which secrets may sign a delivery: those stored for its hook, else those stored for its
-// repository, else the forge's configured ones. The first scope that has secrets decides; later
+// Which secrets may sign a delivery: those stored for the GitHub App whose webhook sent it, else
+// those stored for its hook, else those stored for its repository, else the forge's configured ones. The first scope that has secrets decides; later
 // scopes are not tried, so a hook with its own secret cannot be signed with the global one.
 // Thread-safe: lookups share a lock that replaceStored() takes exclusively.
 #include <map>
@@ -24,6 +24,8 @@ class SecretResolver {
   // Replaces every stored (hook/repository) secret, e.g. after the admin API changed one.
   void replaceStored(const std::vector<store::ScopedSecrets>& stored);
 
+  // Secrets stored for this GitHub App's own webhook (scope "app", key the App's id); null when none.
+  [[nodiscard]] SecretList forApp(const std::string& forge, const std::string& appId) const;
   // Secrets stored for this hook; null when none.
   [[nodiscard]] SecretList forHook(const std::string& forge, const std::string& hookId) const;
   // Secrets stored for this repository ("owner/name"); null when none.

@@ -63,7 +63,8 @@ core::Result<std::string> WebhookEndpoint::verificationOf(const http::Request& r
                                                           const std::string& repository) const {
   const auto& scheme = deps_.scheme;
   const std::string forge(scheme.forge());
-  SecretList secrets = deps_.secrets.forHook(forge, id.hookId);
+  SecretList secrets = deps_.secrets.forApp(forge, id.appId);
+  if (!secrets) secrets = deps_.secrets.forHook(forge, id.hookId);
   if (!secrets) secrets = deps_.secrets.forRepository(forge, repository);
   if (!secrets) secrets = deps_.secrets.configured(forge);
 
@@ -114,7 +115,8 @@ core::Result<store::NewDelivery> WebhookEndpoint::admit(http::Request& request, 
   };
 
   std::optional<PayloadFacts> facts;
-  if (deps_.secrets.forHook(forge, id->hookId) == nullptr && deps_.secrets.hasRepositorySecrets(forge)) {
+  if (deps_.secrets.forApp(forge, id->appId) == nullptr && deps_.secrets.forHook(forge, id->hookId) == nullptr &&
+      deps_.secrets.hasRepositorySecrets(forge)) {
     auto doc = json();
     if (!doc) return std::unexpected(doc.error());
     auto inspected = inspectPayload(*doc, scheme.shape());

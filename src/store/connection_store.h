@@ -100,8 +100,9 @@ class ConnectionStore {
   // Errors: NotFound; Unavailable.
   [[nodiscard]] virtual core::Result<void> deleteConnection(std::int64_t id) = 0;
 
-  // The hook secrets ingest accepts, as scopes: GitHub hooks by hook id, others by repository;
-  // a previous secret is included until its grace period ends (`nowSeconds`).
+  // The hook secrets ingest accepts, as scopes: GitHub hooks by hook id, repositories by name, a
+  // GitHub App's webhook secret by the App's id ("app"); a previous secret is included until its
+  // grace period ends (`nowSeconds`).
   [[nodiscard]] virtual core::Result<std::vector<ScopedSecrets>> acceptedSecrets(std::int64_t nowSeconds) = 0;
 
   // One credential per forge. Errors: Unavailable.

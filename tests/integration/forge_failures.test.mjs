@@ -146,7 +146,8 @@ describe("forge connections: failures and fallbacks", () => {
     });
     gh.addApp({ id: 777, privateKey });
     gh.addInstallation({ appId: 777, account: "app-org", repos: [repo], permissions: { repository_hooks: "write", metadata: "read" } });
-    const cred = await fh.api("credentials/github", { method: "PUT", body: { api_url: proxy.url, app_id: "777", private_key: privateKey } });
+    const appSecret = makeSecret("app-webhook");
+    const cred = await fh.api("credentials/github", { method: "PUT", body: { api_url: proxy.url, app_id: "777", private_key: privateKey, webhook_secret: appSecret } });
     assert.equal(cred.status, 200, cred.text);
     assert.equal(cred.json.kind, "app");
     assert.ok(!cred.text.includes("PRIVATE KEY"));
@@ -156,6 +157,18 @@ describe("forge connections: failures and fallbacks", () => {
     for (const [token, t] of gh.state.tokens) if (t.kind === "installation") gh.expireToken(token);
     const rotated = await fh.api(`connections/${res.json.id}/rotate-secret`, { method: "POST" });
     assert.equal(rotated.status, 200, rotated.text);
+    // The App's own webhook (not a repository hook) is verified with the App's webhook secret.
+    const body = JSON.stringify({ action: "created", installation: { id: 1 }, sender: { login: "octocat" } });
+    const appDelivery = (secret) => fetch(`${server.url}/webhooks/github`, {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "application/json", "X-GitHub-Event": "installation", "X-GitHub-Delivery": crypto.randomUUID(),
+        "X-GitHub-Hook-ID": "555000", "X-GitHub-Hook-Installation-Target-Type": "integration",
+        "X-GitHub-Hook-Installation-Target-ID": "777",
+        "X-Hub-Signature-256": `sha256=${crypto.createHmac("sha256", secret).update(body).digest("hex")}` },
+    });
+    assert.equal((await appDelivery(appSecret)).status, 200);
+    assert.equal((await appDelivery("not-the-app-secret")).status, 401);
     await fh.api("credentials/github", { method: "PUT", body: { api_url: proxy.url, token: "test-token" } });
   });
 

@@ -332,6 +332,11 @@ core::Result<std::vector<ScopedSecrets>> SqliteConnectionStore::acceptedSecrets(
     if (c.forge == "github" && c.hookId) out.push_back({c.forge, "hook", *c.hookId, secrets});
     if (c.kind == "repository") out.push_back({c.forge, "repository", c.target, secrets});
   }
+  // A GitHub App's own webhook is signed with the App's webhook secret.
+  auto credentials = listCredentials();
+  if (!credentials) return std::unexpected(credentials.error());
+  for (const auto& c : *credentials)
+    if (c.kind == "app" && c.appId && c.appWebhookSecret) out.push_back({c.forge, "app", *c.appId, {*c.appWebhookSecret}});
   return out;
 }
 

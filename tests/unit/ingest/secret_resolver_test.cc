@@ -24,6 +24,16 @@ TEST(SecretResolverTest, StoredScopesAreFoundPerForge) {
   ASSERT_NE(r.forRepository("gitlab", "g/p"), nullptr);
 }
 
+TEST(SecretResolverTest, AGitHubAppsWebhookSecretIsFoundByTheAppsId) {
+  SecretResolver r({});
+  r.replaceStored({{"github", "app", "777", {"app-secret"}}, {"github", "hook", "777", {"hook-secret"}}});
+  ASSERT_NE(r.forApp("github", "777"), nullptr);
+  EXPECT_EQ(r.forApp("github", "777")->front(), "app-secret");
+  EXPECT_EQ(r.forHook("github", "777")->front(), "hook-secret");  // a hook id is another key space
+  EXPECT_EQ(r.forApp("github", ""), nullptr);
+  EXPECT_EQ(r.forApp("gitea", "777"), nullptr);
+}
+
 TEST(SecretResolverTest, ReplaceDropsRemovedScopes) {
   SecretResolver r({});
   r.replaceStored({{"github", "repository", "o/r", {"x"}}});

@@ -143,6 +143,12 @@ TEST_F(SqliteTest, CredentialsAreSealedAndReplacedPerForge) {
   EXPECT_EQ(rawColumn(dbPath(), "SELECT app_private_key_sealed FROM forge_credentials"),
             "test-sealed:-----BEGIN PRIVATE KEY-----x");
   store = open();
+  // The App's webhook secret is accepted for deliveries of the App's own webhook.
+  auto accepted = *store->connections.acceptedSecrets(kNow);
+  ASSERT_EQ(accepted.size(), 1u);
+  EXPECT_EQ(accepted[0].scope, "app");
+  EXPECT_EQ(accepted[0].key, "12345");
+  EXPECT_EQ(accepted[0].secrets, std::vector<std::string>{"app-hook-secret"});
   ASSERT_TRUE(store->connections.deleteCredential("github").has_value());
   EXPECT_EQ(store->connections.deleteCredential("github").error().code, core::Code::NotFound);
 }
