@@ -19,7 +19,7 @@ const ENV = { FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN, FORGEHO
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SHOTS = path.join(ROOT, "build", "screenshots");
 const XSS = `<img src=x onerror="window.__xss=1;alert(1)">`;
-const ROUTES = ["activity", "deliveries", "incidents", "pulls", "items", "sprint", "health", "subscriptions"];
+const ROUTES = ["activity", "deliveries", "incidents", "pulls", "items", "sprint", "health", "subscriptions", "connections"];
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
@@ -306,6 +306,25 @@ describe("dashboard in Chromium", () => {
     await waitFor(async () => (await fh.api(`/api/v1/subscriptions/${id}`)).json.status === "active",
       { timeoutMs: 5000, message: "active again in the API" });
     receiver.close();
+  });
+
+  test("a forge connection that keeps failing is flagged on the Connections and Health pages, with its hint", async () => {
+    // No credential is stored for GitHub: the hook cannot be made, and the connection is kept as failed.
+    const created = await fh.api("/api/v1/connections", { method: "POST", body: { repository: "octo-org/flagged", url: "https://hooks.example.com" } });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.json.status, "failed");
+    await page.goto(`${server.url}/#/connections`);
+    const row = page.locator(`#connections-table tr[data-id="${created.json.id}"]`);
+    await row.waitFor();
+    const text = await row.textContent();
+    assert.match(text, /octo-org\/flagged/);
+    assert.match(text, /failing/);
+    assert.match(text, /forgehook credentials set github/);
+    assert.equal(await row.getAttribute("class"), "failing");
+    await page.goto(`${server.url}/#/health`);
+    const flagged = page.locator("#failing-connections");
+    await flagged.waitFor();
+    assert.match(await flagged.textContent(), /octo-org\/flagged/);
   });
 
   test("every page has the CSP header and no CSP violation, on a desktop and a phone (screenshots in build/screenshots)", async () => {
