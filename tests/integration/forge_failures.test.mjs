@@ -80,6 +80,25 @@ describe("forge connections: failures and fallbacks", () => {
     assert.ok(hooks[0].events.includes("pull_request"));
   });
 
+  test("an organization: one org hook, whose deliveries for every repository of the org verify", async () => {
+    gh.addRepo("whole-org/one");
+    const res = await connect({ organization: "whole-org" });
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.json.status, "active", res.text);
+    assert.equal(res.json.organization, "whole-org");
+    const [hook] = gh.hooks("whole-org");
+    assert.equal(String(hook.id), res.json.hook_id);
+    await gh.emit("whole-org/one", "issues", undefined, { action: "opened" });
+    await gh.idle();
+    const rows = await waitFor(async () => {
+      const d = (await fh.api("/api/v1/deliveries?repository=whole-org%2Fone")).json.deliveries;
+      return d.length === 1 && d;
+    }, { message: "the org hook's delivery" });
+    assert.equal(rows[0].verification, "sha256");
+    assert.equal((await fh.api(`connections/${res.json.id}`, { method: "DELETE" })).status, 200);
+    assert.equal(gh.hooks("whole-org").length, 0);
+  });
+
   test("a token without the right is a clear error; the connection is kept as failed and mended later", async () => {
     const repo = "octo-org/private-repo";
     gh.addRepo(repo, { private: true });
