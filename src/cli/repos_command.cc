@@ -203,7 +203,7 @@ void addReposCommand(CLI::App& app, int& exitCode) {
   reconcile->target.addTo(*reconcileCommand);
   reconcileCommand->add_option("name", reconcile->name, "only this connection (id, OWNER/NAME or ORG with --org)");
   reconcileCommand->add_flag("--org", reconcile->org, "name an organization connection");
-  reconcileCommand->add_option("--forge", reconcile->forge, "github (the only forge with a delivery log to reconcile)");
+  reconcileCommand->add_option("--forge", reconcile->forge, "github or gitlab (Gitea has no delivery log to reconcile with)");
   reconcileCommand->add_flag("--json", reconcile->json, "print the API's JSON");
   reconcileCommand->callback([reconcile, &exitCode] {
     std::vector<std::pair<std::int64_t, std::string>> targets;
@@ -212,7 +212,7 @@ void addReposCommand(CLI::App& app, int& exitCode) {
     } else {
       const json all = json::parse(reconcile->target.get("/api/v1/connections"))["connections"];
       for (const auto& c : all)
-        if (c["mode"] == "webhook" && !c["hook_id"].is_null() && c["forge"] == "github")
+        if (c["mode"] == "webhook" && !c["hook_id"].is_null() && (c["forge"] == "github" || c["forge"] == "gitlab"))
           targets.emplace_back(c["id"].get<std::int64_t>(), withTarget(c)["target"].get<std::string>());
     }
     if (targets.empty()) std::cerr << "no connection has a hook delivery log to reconcile with\n";

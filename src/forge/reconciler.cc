@@ -19,7 +19,10 @@ core::Result<std::unordered_set<std::string>> storedOf(store::DeliveryLog& log, 
   std::unordered_set<std::string> stored;
   for (std::size_t i = 0; i < guids.size(); i += kLookupBatch) {
     const auto n = std::min(kLookupBatch, guids.size() - i);
-    auto found = log.storedDeliveryIds(c.forge, *c.hookId, std::span<const std::string>(guids.data() + i, n));
+    // GitHub deliveries are stored under the hook's id; GitLab's under a UUID its API never names,
+    // but its Idempotency-Key is unique on its own.
+    const std::string hook = c.forge == "github" ? *c.hookId : std::string();
+    auto found = log.storedDeliveryIds(c.forge, hook, std::span<const std::string>(guids.data() + i, n));
     if (!found) return std::unexpected(found.error());
     stored.insert(found->begin(), found->end());
   }
@@ -38,9 +41,9 @@ Reconciler::Reconciler(store::ConnectionStore& connections, store::DeliveryLog& 
       options_(options) {}
 
 bool Reconciler::reconcilable(const store::Connection& c) {
-  // GitLab's hook events (17.4+) could serve too, but its deliveries are stored under the hook's
-  // UUID, not the id its API names: not matched yet, so not reconciled (rather than redelivering all).
-  return c.mode == "webhook" && c.hookId.has_value() && c.forge == "github";
+  // GitHub's hook deliveries; GitLab's hook events (17.3+, resend 17.4+: an older server answers
+  // not_supported, recorded in the run). Gitea keeps no delivery log in its API.
+  return c.mode == "webhook" && c.hookId.has_value() && (c.forge == "github" || c.forge == "gitlab");
 }
 
 core::Result<store::ReconcileRun> Reconciler::reconcile(std::int64_t connectionId, const std::string& trigger) {

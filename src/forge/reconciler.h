@@ -36,7 +36,7 @@ class Reconciler {
   // "not_reconcilable" (no hook, polled, or a forge without a delivery log); Unavailable (store).
   [[nodiscard]] core::Result<store::ReconcileRun> reconcile(std::int64_t connectionId, const std::string& trigger);
 
-  // Whether the connection has a delivery log to reconcile with: a GitHub hook.
+  // Whether the connection has a delivery log to reconcile with: a GitHub or GitLab hook.
   [[nodiscard]] static bool reconcilable(const store::Connection& connection);
 
  private:

@@ -26,7 +26,9 @@ class DeliveryLog {
   [[nodiscard]] virtual core::Result<DeliveryDetail> getDelivery(std::int64_t id) = 0;
 
   // Those of `deliveryIds` stored for (forge, hookId), each once, in no particular order: what
-  // reconciliation against the forge's delivery log need not redeliver. Any number of ids.
+  // reconciliation against the forge's delivery log need not redeliver. Any number of ids. An
+  // empty hookId matches every hook of the forge (GitLab stores its hooks' UUID, which its API
+  // does not name; its delivery ids are unique on their own).
   // Errors: Unavailable on I/O failure.
   [[nodiscard]] virtual core::Result<std::vector<std::string>> storedDeliveryIds(
       const std::string& forge, const std::string& hookId, std::span<const std::string> deliveryIds) = 0;

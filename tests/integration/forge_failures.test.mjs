@@ -274,6 +274,28 @@ describe("forge connections on GitLab and Gitea", () => {
     const ping = await fh.api(`connections/${res.json.id}/ping`, { method: "POST" });
     assert.equal(ping.status, 200, ping.text);
     assert.equal(ping.json.arrived, true, ping.text);
+
+    // A delivery GitLab could not hand over (forgehook refused it: the token had been changed
+    // behind its back) is found in the hook's events and resent once the token is right again.
+    const state = gl.hook(hook.id);
+    const token = state.token;
+    state.token = "changed-by-hand";
+    await gl.emit(project, "push_events");
+    await gl.idle();
+    state.token = token;
+    const run = await fh.api(`connections/${res.json.id}/reconcile`, { method: "POST" });
+    assert.equal(run.status, 200, run.text);
+    assert.equal(run.json.error, null, run.text);
+    assert.equal(run.json.missing, 1, run.text);
+    assert.equal(run.json.redelivery_requested, 1, run.text);
+    await gl.idle();
+    // The push, the ping's test push, and the resent push.
+    await waitFor(async () => (await fh.api(`/api/v1/deliveries?forge=gitlab`)).json.deliveries.length === 3,
+      { message: "the resent GitLab delivery" });
+    const again = await fh.api(`connections/${res.json.id}/reconcile`, { method: "POST" });
+    assert.equal(again.json.arrived, 1, again.text);
+    assert.equal(again.json.missing, 0, again.text);
+
     assert.equal((await fh.api(`connections/${res.json.id}`, { method: "DELETE" })).status, 200);
     assert.equal(gl.hooks(project).length, 0);
   });

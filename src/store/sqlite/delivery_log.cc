@@ -108,8 +108,11 @@ core::Result<std::vector<std::string>> SqliteDeliveryLog::storedDeliveryIds(cons
     std::vector<std::string> stored;
     for (std::size_t start = 0; start < asked.size(); start += kIdsPerQuery) {
       const auto chunk = std::span(asked).subspan(start, std::min(kIdsPerQuery, asked.size() - start));
-      // (forge, hook_id, delivery_id IN ...) is a set of point lookups in deliveries_identity.
-      std::string sql = "SELECT delivery_id FROM deliveries WHERE forge = ?1 AND hook_id = ?2 AND delivery_id IN (";
+      // (forge, hook_id, delivery_id IN ...) is a set of point lookups in deliveries_identity;
+      // without a hook id, in deliveries_delivery_id.
+      std::string sql = hookId.empty()
+                            ? "SELECT delivery_id FROM deliveries WHERE forge = ?1 AND ?2 = '' AND delivery_id IN ("
+                            : "SELECT delivery_id FROM deliveries WHERE forge = ?1 AND hook_id = ?2 AND delivery_id IN (";
       for (std::size_t i = 0; i < chunk.size(); ++i) {
         if (i > 0) sql += ", ";
         sql += '?';
