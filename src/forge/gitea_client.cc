@@ -44,10 +44,8 @@ GiteaClient::GiteaClient(std::string apiUrl, std::shared_ptr<ApiCaller> caller, 
     : RestForgeClient(std::move(apiUrl), "/api/v1", std::move(caller), std::move(authorizer), std::move(userAgent)) {}
 
 core::Result<std::vector<ForgeHook>> GiteaClient::listHooks(const HookTarget& target) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
   const auto getPage = [&](const std::string& url) { return call(target, "GET", url); };
-  return kJson.readLinkedPages(*base + "/hooks?limit=50", getPage, hookFrom, /*emptyPageEnds=*/true);
+  return kJson.readLinkedPages(callTarget(target, "GET", "/hooks?limit=50"), getPage, hookFrom, /*emptyPageEnds=*/true);
 }
 
 core::Result<ForgeHook> GiteaClient::getHook(const HookTarget& target, const std::string& hookId) {

@@ -92,10 +92,8 @@ HttpRequest GitHubClient::buildRequest(std::string method, std::string url, std:
 }
 
 core::Result<std::vector<ForgeHook>> GitHubClient::listHooks(const HookTarget& target) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
   const auto getPage = [&](const std::string& url) { return call(target, "GET", url); };
-  return kJson.readLinkedPages(*base + "/hooks?per_page=100", getPage, hookFrom);
+  return kJson.readLinkedPages(callTarget(target, "GET", "/hooks?per_page=100"), getPage, hookFrom);
 }
 
 core::Result<ForgeHook> GitHubClient::getHook(const HookTarget& target, const std::string& hookId) {

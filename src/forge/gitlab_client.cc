@@ -89,10 +89,8 @@ core::Result<std::string> GitLabClient::targetUrl(const HookTarget& target) cons
 }
 
 core::Result<std::vector<ForgeHook>> GitLabClient::listHooks(const HookTarget& target) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
   const auto getPage = [&](const std::string& url) { return call(target, "GET", url); };
-  return kJson.readLinkedPages(*base + "/hooks?per_page=100", getPage, hookFrom);
+  return kJson.readLinkedPages(callTarget(target, "GET", "/hooks?per_page=100"), getPage, hookFrom);
 }
 
 core::Result<ForgeHook> GitLabClient::getHook(const HookTarget& target, const std::string& hookId) {

@@ -49,25 +49,23 @@ class JsonAnswers {
     return mapped;
   }
 
-  // The objects of every page from `firstUrl` on, following Link rel="next" for at most kMaxPages
-  // pages; `fetch(url)` gets one page. With `emptyPageEnds`, an empty page ends the list even when it
-  // links on. Errors: the first failed fetch's, or array()'s.
+  // The objects of `firstPage` and of the pages it links on to (Link rel="next"), kMaxPages pages at
+  // most; `fetchNext(url)` gets a linked page. With `emptyPageEnds`, an empty page ends the list even
+  // when it links on. Errors: the first failed call's, or array()'s.
   template <class T, class Fetch>
-  [[nodiscard]] core::Result<std::vector<T>> readLinkedPages(std::string firstUrl, Fetch&& fetch, Reader<T> read,
-                                                             bool emptyPageEnds = false) const {
+  [[nodiscard]] core::Result<std::vector<T>> readLinkedPages(core::Result<HttpResponse> firstPage, Fetch&& fetchNext,
+                                                             Reader<T> read, bool emptyPageEnds = false) const {
     std::vector<T> mapped;
-    std::string url = std::move(firstUrl);
-    for (int page = 0; page < kMaxPages; ++page) {
-      const core::Result<HttpResponse> answer = fetch(url);
+    core::Result<HttpResponse> answer = std::move(firstPage);
+    for (int page = 1;; ++page) {
       if (!answer) return std::unexpected(answer.error());
       auto items = array(*answer);
       if (!items) return std::unexpected(items.error());
       appendObjects(*items, read, mapped);
       const auto next = nextLink(answer->header("link").value_or(""));
-      if (!next || (emptyPageEnds && items->empty())) return mapped;
-      url = *next;
+      if (!next || (emptyPageEnds && items->empty()) || page == kMaxPages) return mapped;
+      answer = fetchNext(*next);
     }
-    return mapped;
   }
 
  private:
