@@ -5,13 +5,11 @@
 #include <memory>
 #include <string>
 
-#include "forge/api_caller.h"
-#include "forge/authorizer.h"
-#include "forge/forge_client.h"
+#include "forge/rest_forge_client.h"
 
 namespace forgehook::forge {
 
-class GiteaClient final : public ForgeClient {
+class GiteaClient final : public RestForgeClient {
  public:
   // `apiUrl`: "https://gitea.example" or "https://gitea.example/api/v1" (the suffix is added when
   // missing). Requires: `caller` and `authorizer` non-null.
@@ -32,18 +30,6 @@ class GiteaClient final : public ForgeClient {
   [[nodiscard]] core::Result<void> redeliver(const HookTarget& target, const std::string& hookId,
                                              const std::string& forgeDeliveryId) override;
   [[nodiscard]] core::Result<EventsPage> pollEvents(const HookTarget& target, const std::string& etag) override;
-  [[nodiscard]] std::vector<RateBudgetView> budgets() const override { return authorizer_->budgets(); }
-
- private:
-  // ".../api/v1/repos/owner/name" or ".../api/v1/orgs/org".
-  [[nodiscard]] core::Result<std::string> targetUrl(const HookTarget& target) const;
-  [[nodiscard]] core::Result<HttpResponse> call(const HookTarget& target, std::string method, std::string url,
-                                                std::string jsonBody = {});
-
-  std::string apiUrl_;
-  std::shared_ptr<ApiCaller> caller_;
-  std::shared_ptr<Authorizer> authorizer_;
-  std::string userAgent_;
 };
 
 }  // namespace forgehook::forge

@@ -6,24 +6,16 @@
 
 #include "forge/forge_errors.h"
 #include "forge/github_request.h"
+#include "forge/json_answers.h"
 #include "forge/json_fields.h"
 #include "forge/link_header.h"
-#include "forge/target_path.h"
 
 namespace forgehook::forge {
 namespace {
 
 using nlohmann::json;
 
-// Following `next` links stops here: 100 pages of 100 hooks is far past GitHub's 20-per-event cap.
-constexpr int kMaxPages = 100;
-
-core::Result<json> parseBody(const HttpResponse& answer, bool (json::*shape)() const noexcept) {
-  auto parsed = json::parse(answer.body, nullptr, false);
-  if (parsed.is_discarded() || !(parsed.*shape)())
-    return std::unexpected(forgeUnavailable("GitHub answered with a body that is not the expected JSON"));
-  return parsed;
-}
+constexpr JsonAnswers kJson{"GitHub"};
 
 ForgeHook hookFrom(const json& item) {
   ForgeHook hook;
@@ -93,131 +85,63 @@ bool hasAny(const std::vector<std::string>& scopes, std::initializer_list<const 
 
 GitHubClient::GitHubClient(std::string apiUrl, std::shared_ptr<ApiCaller> caller,
                            std::shared_ptr<Authorizer> authorizer, std::string userAgent)
-    : apiUrl_(std::move(apiUrl)), caller_(std::move(caller)), authorizer_(std::move(authorizer)),
-      userAgent_(std::move(userAgent)) {
-  while (!apiUrl_.empty() && apiUrl_.back() == '/') apiUrl_.pop_back();
-}
+    : RestForgeClient(std::move(apiUrl), "", std::move(caller), std::move(authorizer), std::move(userAgent)) {}
 
-core::Result<std::string> GitHubClient::targetUrl(const HookTarget& target) const {
-  const bool repository = target.kind == HookTarget::Kind::Repository;
-  auto path = encodedSegments(target, repository ? 2 : 1);
-  if (!path) return std::unexpected(path.error());
-  std::string url = apiUrl_;
-  url.append(repository ? "/repos/" : "/orgs/").append(*path);
-  return url;
-}
-
-core::Result<HttpResponse> GitHubClient::call(const HookTarget& target, std::string method, std::string url,
-                                              std::string jsonBody, HeaderList extraHeaders) {
-  auto request = gitHubRequest(std::move(method), std::move(url), userAgent_, std::move(jsonBody));
-  request.headers.insert(request.headers.end(), extraHeaders.begin(), extraHeaders.end());
-  return caller_->sendAs(*authorizer_, target, std::move(request));
+HttpRequest GitHubClient::buildRequest(std::string method, std::string url, std::string jsonBody) const {
+  return gitHubRequest(std::move(method), std::move(url), userAgent(), std::move(jsonBody));
 }
 
 core::Result<std::vector<ForgeHook>> GitHubClient::listHooks(const HookTarget& target) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  std::vector<ForgeHook> hooks;
-  std::string url = *base + "/hooks?per_page=100";
-  for (int page = 0; page < kMaxPages; ++page) {
-    auto answer = call(target, "GET", url);
-    if (!answer) return std::unexpected(answer.error());
-    auto items = parseBody(*answer, &json::is_array);
-    if (!items) return std::unexpected(items.error());
-    for (const auto& item : *items)
-      if (item.is_object()) hooks.push_back(hookFrom(item));
-    const auto next = nextLink(answer->header("link").value_or(""));
-    if (!next) return hooks;
-    url = *next;
-  }
-  return hooks;
+  const auto getPage = [&](const std::string& url) { return call(target, "GET", url); };
+  return kJson.readLinkedPages(callTarget(target, "GET", "/hooks?per_page=100"), getPage, hookFrom);
 }
 
 core::Result<ForgeHook> GitHubClient::getHook(const HookTarget& target, const std::string& hookId) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  auto answer = call(target, "GET", *base + "/hooks/" + percentEncode(hookId));
-  if (!answer) return std::unexpected(answer.error());
-  auto item = parseBody(*answer, &json::is_object);
-  if (!item) return std::unexpected(item.error());
-  return hookFrom(*item);
+  return kJson.readObject(callTarget(target, "GET", hookPath(hookId)), hookFrom);
 }
 
 core::Result<ForgeHook> GitHubClient::createHook(const HookTarget& target, const HookSpec& spec) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  auto answer = call(target, "POST", *base + "/hooks", hookBody(spec, true));
-  if (!answer) return std::unexpected(answer.error());
-  auto item = parseBody(*answer, &json::is_object);
-  if (!item) return std::unexpected(item.error());
-  return hookFrom(*item);
+  return kJson.readObject(callTarget(target, "POST", "/hooks", hookBody(spec, true)), hookFrom);
 }
 
 core::Result<ForgeHook> GitHubClient::updateHook(const HookTarget& target, const std::string& hookId,
                                                  const HookSpec& spec) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  auto answer = call(target, "PATCH", *base + "/hooks/" + percentEncode(hookId), hookBody(spec, false));
-  if (!answer) return std::unexpected(answer.error());
-  auto item = parseBody(*answer, &json::is_object);
-  if (!item) return std::unexpected(item.error());
-  return hookFrom(*item);
+  return kJson.readObject(callTarget(target, "PATCH", hookPath(hookId), hookBody(spec, false)), hookFrom);
 }
 
 core::Result<void> GitHubClient::deleteHook(const HookTarget& target, const std::string& hookId) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  auto answer = call(target, "DELETE", *base + "/hooks/" + percentEncode(hookId));
-  if (!answer) return std::unexpected(answer.error());
-  return {};
+  return callTargetIgnoringBody(target, "DELETE", hookPath(hookId));
 }
 
 core::Result<void> GitHubClient::pingHook(const HookTarget& target, const std::string& hookId) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  auto answer = call(target, "POST", *base + "/hooks/" + percentEncode(hookId) + "/pings");
-  if (!answer) return std::unexpected(answer.error());
-  return {};
+  return callTargetIgnoringBody(target, "POST", hookPath(hookId) + "/pings");
 }
 
 core::Result<DeliveryLogPage> GitHubClient::listDeliveries(const HookTarget& target, const std::string& hookId,
                                                            const std::optional<std::string>& cursor) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  std::string url = *base;
-  url.append("/hooks/").append(percentEncode(hookId)).append("/deliveries?per_page=100");
-  if (cursor && !cursor->empty()) url.append("&cursor=").append(percentEncode(*cursor));
-  auto answer = call(target, "GET", url);
+  std::string path = hookPath(hookId) + "/deliveries?per_page=100";
+  if (cursor && !cursor->empty()) path.append("&cursor=").append(percentEncode(*cursor));
+  auto answer = callTarget(target, "GET", path);
   if (!answer) return std::unexpected(answer.error());
-  auto items = parseBody(*answer, &json::is_array);
-  if (!items) return std::unexpected(items.error());
-  DeliveryLogPage page;
-  for (const auto& item : *items)
-    if (item.is_object()) page.deliveries.push_back(deliveryFrom(item));
+  auto deliveries = kJson.readArray(*answer, deliveryFrom);
+  if (!deliveries) return std::unexpected(deliveries.error());
+  DeliveryLogPage page{std::move(*deliveries), std::nullopt};
   if (const auto next = nextLink(answer->header("link").value_or(""))) page.nextCursor = queryParameter(*next, "cursor");
   return page;
 }
 
 core::Result<void> GitHubClient::redeliver(const HookTarget& target, const std::string& hookId,
                                            const std::string& forgeDeliveryId) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  std::string url = *base;
-  url.append("/hooks/").append(percentEncode(hookId));
-  url.append("/deliveries/").append(percentEncode(forgeDeliveryId)).append("/attempts");
-  auto answer = call(target, "POST", url);
-  if (!answer) return std::unexpected(answer.error());
-  return {};
+  return callTargetIgnoringBody(target, "POST",
+                                hookPath(hookId) + "/deliveries/" + percentEncode(forgeDeliveryId) + "/attempts");
 }
 
 core::Result<EventsPage> GitHubClient::pollEvents(const HookTarget& target, const std::string& etag) {
   if (target.kind != HookTarget::Kind::Repository)
     return std::unexpected(notSupported("GitHub events are polled per repository, not per organisation"));
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
   HeaderList conditional;
   if (!etag.empty()) conditional.emplace_back("If-None-Match", etag);
-  auto answer = call(target, "GET", *base + "/events?per_page=100", {}, std::move(conditional));
+  auto answer = callTarget(target, "GET", "/events?per_page=100", {}, std::move(conditional));
   if (!answer) return std::unexpected(answer.error());
   EventsPage page;
   page.etag = answer->header("etag").value_or(etag);
@@ -230,7 +154,7 @@ core::Result<EventsPage> GitHubClient::pollEvents(const HookTarget& target, cons
     page.notModified = true;
     return page;
   }
-  auto items = parseBody(*answer, &json::is_array);
+  auto items = kJson.array(*answer);
   if (!items) return std::unexpected(items.error());
   for (const auto& item : *items) {
     if (!item.is_object()) continue;
@@ -240,48 +164,39 @@ core::Result<EventsPage> GitHubClient::pollEvents(const HookTarget& target, cons
 }
 
 core::Result<AccessReport> GitHubClient::checkAccess(const HookTarget& target) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  AccessReport report;
-  auto who = authorizer_->authorize(target);
-  if (!who) return std::unexpected(who.error());
-  report.credential = who->label;
+  auto report = accessReportFor(target);
+  if (!report) return report;
   const bool repository = target.kind == HookTarget::Kind::Repository;
   // A refusal is a finding of the check, not its failure; a forge that cannot be reached is.
-  const auto finding = [&report](const core::Error& error) -> core::Result<AccessReport> {
-    if (error.code != core::Code::NotFound && error.code != core::Code::Forbidden) return std::unexpected(error);
-    report.detail = error.message;
-    return report;
-  };
-  auto probe = call(target, "GET", *base + "/hooks?per_page=1");
-  if (!probe) return finding(probe.error());
-  report.canReadHooks = true;
-  if (const auto scopes = probe->header("x-oauth-scopes")) report.scopes = splitScopes(*scopes);
+  auto probe = callTarget(target, "GET", "/hooks?per_page=1");
+  if (!probe) return refusalAsFinding(probe.error(), std::move(*report));
+  report->canReadHooks = true;
+  if (const auto scopes = probe->header("x-oauth-scopes")) report->scopes = splitScopes(*scopes);
   const bool classic = probe->header("x-oauth-scopes").has_value();
   if (repository) {
-    auto repo = call(target, "GET", *base);
-    if (!repo) return finding(repo.error());
-    auto item = parseBody(*repo, &json::is_object);
+    auto repo = callTarget(target, "GET", "");
+    if (!repo) return refusalAsFinding(repo.error(), std::move(*report));
+    auto item = kJson.object(*repo);
     if (!item) return std::unexpected(item.error());
     const auto permissions = item->find("permissions");
     // Installation tokens get no `permissions` here: reading hooks already showed the Webhooks permission.
     const bool admin = permissions == item->end() || !permissions->is_object() ||
                        permissions->value("admin", false);
     if (!admin) {
-      report.detail = "the token's user is not an admin of " + target.path + ": managing hooks needs admin rights";
+      report->detail = "the token's user is not an admin of " + target.path + ": managing hooks needs admin rights";
       return report;
     }
   }
   if (classic) {
-    const bool canWrite = repository ? hasAny(report.scopes, {"admin:repo_hook", "write:repo_hook", "repo"})
-                                     : hasAny(report.scopes, {"admin:org_hook"});
+    const bool canWrite = repository ? hasAny(report->scopes, {"admin:repo_hook", "write:repo_hook", "repo"})
+                                     : hasAny(report->scopes, {"admin:org_hook"});
     if (!canWrite) {
-      report.detail = repository ? "the classic token lacks the admin:repo_hook (or write:repo_hook) scope"
-                                 : "the classic token lacks the admin:org_hook scope";
+      report->detail = repository ? "the classic token lacks the admin:repo_hook (or write:repo_hook) scope"
+                                  : "the classic token lacks the admin:org_hook scope";
       return report;
     }
   }
-  report.canManageHooks = true;
+  report->canManageHooks = true;
   return report;
 }
 

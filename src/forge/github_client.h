@@ -5,13 +5,11 @@
 #include <memory>
 #include <string>
 
-#include "forge/api_caller.h"
-#include "forge/authorizer.h"
-#include "forge/forge_client.h"
+#include "forge/rest_forge_client.h"
 
 namespace forgehook::forge {
 
-class GitHubClient final : public ForgeClient {
+class GitHubClient final : public RestForgeClient {
  public:
   // `apiUrl`: "https://api.github.com" or "https://ghe.example/api/v3" (a trailing slash is dropped).
   // Requires: `caller` and `authorizer` non-null.
@@ -32,18 +30,10 @@ class GitHubClient final : public ForgeClient {
   [[nodiscard]] core::Result<void> redeliver(const HookTarget& target, const std::string& hookId,
                                              const std::string& forgeDeliveryId) override;
   [[nodiscard]] core::Result<EventsPage> pollEvents(const HookTarget& target, const std::string& etag) override;
-  [[nodiscard]] std::vector<RateBudgetView> budgets() const override { return authorizer_->budgets(); }
 
  private:
-  // "https://api.github.com/repos/o/r" or ".../orgs/o". Errors: InvalidArgument "invalid_target".
-  [[nodiscard]] core::Result<std::string> targetUrl(const HookTarget& target) const;
-  [[nodiscard]] core::Result<HttpResponse> call(const HookTarget& target, std::string method, std::string url,
-                                                std::string jsonBody = {}, HeaderList extraHeaders = {});
-
-  std::string apiUrl_;
-  std::shared_ptr<ApiCaller> caller_;
-  std::shared_ptr<Authorizer> authorizer_;
-  std::string userAgent_;
+  // With GitHub's media type and API version (github_request.h).
+  [[nodiscard]] HttpRequest buildRequest(std::string method, std::string url, std::string jsonBody) const override;
 };
 
 }  // namespace forgehook::forge

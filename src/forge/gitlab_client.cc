@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "forge/forge_errors.h"
+#include "forge/json_answers.h"
 #include "forge/json_fields.h"
 #include "forge/link_header.h"
 
@@ -14,7 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kMaxPages = 100;
+constexpr JsonAnswers kJson{"GitLab"};
 
 // GitLab's hook event switches: a hook's events are the ones set to true.
 constexpr std::array<const char*, 14> kEventFields{
@@ -22,13 +23,6 @@ constexpr std::array<const char*, 14> kEventFields{
     "merge_requests_events", "note_events",             "confidential_note_events", "job_events",
     "pipeline_events",      "wiki_page_events",         "deployment_events",    "releases_events",
     "feature_flag_events",  "emoji_events"};
-
-core::Result<json> parseBody(const HttpResponse& answer, bool (json::*shape)() const noexcept) {
-  auto parsed = json::parse(answer.body, nullptr, false);
-  if (parsed.is_discarded() || !(parsed.*shape)())
-    return std::unexpected(forgeUnavailable("GitLab answered with a body that is not the expected JSON"));
-  return parsed;
-}
 
 ForgeHook hookFrom(const json& item) {
   ForgeHook hook;
@@ -81,11 +75,7 @@ core::Error unsupportedOr(const core::Error& error, const char* what) {
 
 GitLabClient::GitLabClient(std::string apiUrl, std::shared_ptr<ApiCaller> caller,
                            std::shared_ptr<Authorizer> authorizer, std::string userAgent)
-    : apiUrl_(std::move(apiUrl)), caller_(std::move(caller)), authorizer_(std::move(authorizer)),
-      userAgent_(std::move(userAgent)) {
-  while (!apiUrl_.empty() && apiUrl_.back() == '/') apiUrl_.pop_back();
-  if (!apiUrl_.ends_with("/api/v4")) apiUrl_.append("/api/v4");
-}
+    : RestForgeClient(std::move(apiUrl), "/api/v4", std::move(caller), std::move(authorizer), std::move(userAgent)) {}
 
 core::Result<std::string> GitLabClient::targetUrl(const HookTarget& target) const {
   const std::string& path = target.path;
@@ -93,120 +83,52 @@ core::Result<std::string> GitLabClient::targetUrl(const HookTarget& target) cons
       path.find("..") != std::string::npos)
     return std::unexpected(
         core::Error::invalidArgument("invalid_target", "\"" + path + "\" is not a GitLab project or group path"));
-  std::string url = apiUrl_;
+  std::string url = apiUrl();
   url.append(target.kind == HookTarget::Kind::Repository ? "/projects/" : "/groups/").append(percentEncode(path));
   return url;
 }
 
-core::Result<HttpResponse> GitLabClient::call(const HookTarget& target, std::string method, std::string url,
-                                              std::string jsonBody) {
-  HttpRequest request{std::move(method), std::move(url), {{"Accept", "application/json"}, {"User-Agent", userAgent_}},
-                      std::move(jsonBody)};
-  if (!request.body.empty()) request.headers.emplace_back("Content-Type", "application/json");
-  return caller_->sendAs(*authorizer_, target, std::move(request));
-}
-
 core::Result<std::vector<ForgeHook>> GitLabClient::listHooks(const HookTarget& target) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  std::vector<ForgeHook> hooks;
-  std::string url = *base + "/hooks?per_page=100";
-  for (int page = 0; page < kMaxPages; ++page) {
-    auto answer = call(target, "GET", url);
-    if (!answer) return std::unexpected(answer.error());
-    auto items = parseBody(*answer, &json::is_array);
-    if (!items) return std::unexpected(items.error());
-    for (const auto& item : *items)
-      if (item.is_object()) hooks.push_back(hookFrom(item));
-    const auto next = nextLink(answer->header("link").value_or(""));
-    if (!next) return hooks;
-    url = *next;
-  }
-  return hooks;
+  const auto getPage = [&](const std::string& url) { return call(target, "GET", url); };
+  return kJson.readLinkedPages(callTarget(target, "GET", "/hooks?per_page=100"), getPage, hookFrom);
 }
 
 core::Result<ForgeHook> GitLabClient::getHook(const HookTarget& target, const std::string& hookId) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  auto answer = call(target, "GET", *base + "/hooks/" + percentEncode(hookId));
-  if (!answer) return std::unexpected(answer.error());
-  auto item = parseBody(*answer, &json::is_object);
-  if (!item) return std::unexpected(item.error());
-  return hookFrom(*item);
+  return kJson.readObject(callTarget(target, "GET", hookPath(hookId)), hookFrom);
 }
 
 core::Result<ForgeHook> GitLabClient::createHook(const HookTarget& target, const HookSpec& spec) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  auto answer = call(target, "POST", *base + "/hooks", hookBody(spec));
-  if (!answer) return std::unexpected(answer.error());
-  auto item = parseBody(*answer, &json::is_object);
-  if (!item) return std::unexpected(item.error());
-  return hookFrom(*item);
+  return kJson.readObject(callTarget(target, "POST", "/hooks", hookBody(spec)), hookFrom);
 }
 
 core::Result<ForgeHook> GitLabClient::updateHook(const HookTarget& target, const std::string& hookId,
                                                  const HookSpec& spec) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  auto answer = call(target, "PUT", *base + "/hooks/" + percentEncode(hookId), hookBody(spec));
-  if (!answer) return std::unexpected(answer.error());
-  auto item = parseBody(*answer, &json::is_object);
-  if (!item) return std::unexpected(item.error());
-  return hookFrom(*item);
+  return kJson.readObject(callTarget(target, "PUT", hookPath(hookId), hookBody(spec)), hookFrom);
 }
 
 core::Result<void> GitLabClient::deleteHook(const HookTarget& target, const std::string& hookId) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  auto answer = call(target, "DELETE", *base + "/hooks/" + percentEncode(hookId));
-  if (!answer) return std::unexpected(answer.error());
-  return {};
+  return callTargetIgnoringBody(target, "DELETE", hookPath(hookId));
 }
 
 core::Result<void> GitLabClient::pingHook(const HookTarget& target, const std::string& hookId) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  auto answer = call(target, "POST", *base + "/hooks/" + percentEncode(hookId) + "/test/push_events");
-  if (!answer) return std::unexpected(answer.error());
-  return {};
+  return callTargetIgnoringBody(target, "POST", hookPath(hookId) + "/test/push_events");
 }
 
 core::Result<AccessReport> GitLabClient::checkAccess(const HookTarget& target) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  auto who = authorizer_->authorize(target);
-  if (!who) return std::unexpected(who.error());
-  AccessReport report;
-  report.credential = who->label;
   // Listing hooks already needs the Maintainer role (Owner for groups): the same right as managing them.
-  auto probe = call(target, "GET", *base + "/hooks?per_page=1");
-  if (!probe) {
-    if (probe.error().code != core::Code::NotFound && probe.error().code != core::Code::Forbidden)
-      return std::unexpected(probe.error());
-    report.detail = probe.error().message;
-    return report;
-  }
-  report.canReadHooks = true;
-  report.canManageHooks = true;
-  return report;
+  return checkAccessByListingHooks(target, "/hooks?per_page=1");
 }
 
 core::Result<DeliveryLogPage> GitLabClient::listDeliveries(const HookTarget& target, const std::string& hookId,
                                                            const std::optional<std::string>& cursor) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  std::string url = *base;
-  url.append("/hooks/").append(percentEncode(hookId)).append("/events?per_page=100");
+  std::string path = hookPath(hookId) + "/events?per_page=100";
   // GitLab pages by number: the cursor is the next page's number.
-  if (cursor && !cursor->empty()) url.append("&page=").append(percentEncode(*cursor));
-  auto answer = call(target, "GET", url);
+  if (cursor && !cursor->empty()) path.append("&page=").append(percentEncode(*cursor));
+  auto answer = callTarget(target, "GET", path);
   if (!answer) return std::unexpected(unsupportedOr(answer.error(), "hook events"));
-  auto items = parseBody(*answer, &json::is_array);
-  if (!items) return std::unexpected(items.error());
-  DeliveryLogPage page;
-  for (const auto& item : *items)
-    if (item.is_object()) page.deliveries.push_back(deliveryFrom(item));
+  auto deliveries = kJson.readArray(*answer, deliveryFrom);
+  if (!deliveries) return std::unexpected(deliveries.error());
+  DeliveryLogPage page{std::move(*deliveries), std::nullopt};
   if (const auto next = answer->header("x-next-page"); next && !next->empty())
     page.nextCursor = *next;
   else if (const auto link = nextLink(answer->header("link").value_or("")))
@@ -216,13 +138,9 @@ core::Result<DeliveryLogPage> GitLabClient::listDeliveries(const HookTarget& tar
 
 core::Result<void> GitLabClient::redeliver(const HookTarget& target, const std::string& hookId,
                                            const std::string& forgeDeliveryId) {
-  auto base = targetUrl(target);
-  if (!base) return std::unexpected(base.error());
-  std::string url = *base;
-  url.append("/hooks/").append(percentEncode(hookId));
-  url.append("/events/").append(percentEncode(forgeDeliveryId)).append("/resend");
-  auto answer = call(target, "POST", url);
-  if (!answer) return std::unexpected(unsupportedOr(answer.error(), "hook event resend"));
+  auto resent = callTargetIgnoringBody(target, "POST",
+                                       hookPath(hookId) + "/events/" + percentEncode(forgeDeliveryId) + "/resend");
+  if (!resent) return std::unexpected(unsupportedOr(resent.error(), "hook event resend"));
   return {};
 }
 

@@ -6,12 +6,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "forge/one_shot_server.h"
+#include "support/one_shot_server.h"
 
 namespace forgehook::forge {
 namespace {
 
 using ::testing::HasSubstr;
+using forgehook::testing::OneShotServer;
 
 CurlForgeHttpOptions quick() {
   CurlForgeHttpOptions options;

@@ -7,8 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "forge/client_factory.h"
-#include "forge/fake_forge_http.h"
+#include "forge/scripted_client_test.h"
 
 namespace forgehook::forge {
 namespace {
@@ -20,18 +19,11 @@ const std::string kApi = "http://127.0.0.1:3000/api/v1";
 const std::string kRepo = kApi + "/repos/alice/tools";
 const HookTarget kTarget{HookTarget::Kind::Repository, "alice/tools"};
 
-class GiteaClientTest : public ::testing::Test {
+class GiteaClientTest : public ScriptedClientTest {
  protected:
   void SetUp() override {
-    ClientOptions options;
-    options.sleeper = sleeps.sleeper();
-    client = makeForgeClient({core::Forge::Gitea, "http://127.0.0.1:3000", ForgeCredential::Kind::Token, "gt0ken", "", ""},
-                             http, clock, options);
+    makeClient({core::Forge::Gitea, "http://127.0.0.1:3000", ForgeCredential::Kind::Token, "gt0ken", "", ""});
   }
-  testing::FakeClock clock;
-  RecordingSleeper sleeps{clock};
-  std::shared_ptr<FakeForgeHttp> http = std::make_shared<FakeForgeHttp>();
-  std::unique_ptr<ForgeClient> client;
 };
 
 TEST_F(GiteaClientTest, CreateSendsAnActiveJsonGiteaHook) {

@@ -6,8 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "core/time.h"
-#include "forge/client_factory.h"
-#include "forge/fake_forge_http.h"
+#include "forge/scripted_client_test.h"
 #include "forge/test_rsa_key.h"
 
 namespace forgehook::forge {
@@ -20,13 +19,10 @@ const std::string kApi = "https://ghe.example/api/v3";
 const std::string kHooks = kApi + "/repos/octo/app/hooks?per_page=100";
 const HookTarget kTarget{HookTarget::Kind::Repository, "octo/app"};
 
-class GitHubAppTest : public ::testing::Test {
+class GitHubAppTest : public ScriptedClientTest {
  protected:
   void SetUp() override {
-    ClientOptions options;
-    options.sleeper = sleeps.sleeper();
-    client = makeForgeClient({core::Forge::GitHub, kApi, ForgeCredential::Kind::App, "", "4242", testRsaKey().privatePem},
-                             http, clock, options);
+    makeClient({core::Forge::GitHub, kApi, ForgeCredential::Kind::App, "", "4242", testRsaKey().privatePem});
   }
   void expectInstallation() {
     http->expect("GET", kApi + "/repos/octo/app/installation", 200, R"({"id":77,"app_id":4242})");
@@ -36,11 +32,6 @@ class GitHubAppTest : public ::testing::Test {
                  R"({"token":")" + token + R"(","expires_at":")" +
                      core::formatRfc3339Seconds(clock.nowSeconds() + lifetimeSeconds) + R"("})");
   }
-
-  testing::FakeClock clock;
-  RecordingSleeper sleeps{clock};
-  std::shared_ptr<FakeForgeHttp> http = std::make_shared<FakeForgeHttp>();
-  std::unique_ptr<ForgeClient> client;
 };
 
 TEST_F(GitHubAppTest, FindsTheInstallationWithAJwtAndCallsWithItsToken) {

@@ -8,8 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "forge/client_factory.h"
-#include "forge/fake_forge_http.h"
+#include "forge/scripted_client_test.h"
 
 namespace forgehook::forge {
 namespace {
@@ -27,18 +26,11 @@ constexpr const char* kHookJson = R"({"type":"Repository","id":12345678,"name":"
   "events":["push","pull_request"],"config":{"content_type":"json","insecure_ssl":"0",
   "url":"https://hooks.example/webhooks/github"},"last_response":{"code":200,"status":"active","message":"OK"}})";
 
-class GitHubClientTest : public ::testing::Test {
+class GitHubClientTest : public ScriptedClientTest {
  protected:
   void SetUp() override {
-    ClientOptions options;
-    options.sleeper = sleeps.sleeper();
-    client = makeForgeClient({core::Forge::GitHub, kApi + "/", ForgeCredential::Kind::Token, kToken, "", ""}, http,
-                             clock, options);
+    makeClient({core::Forge::GitHub, kApi + "/", ForgeCredential::Kind::Token, kToken, "", ""});
   }
-  testing::FakeClock clock;
-  RecordingSleeper sleeps{clock};
-  std::shared_ptr<FakeForgeHttp> http = std::make_shared<FakeForgeHttp>();
-  std::unique_ptr<ForgeClient> client;
 };
 
 TEST_F(GitHubClientTest, CreateSendsAJsonWebHookWithTheSecretAndTheStandardHeaders) {

@@ -7,8 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "forge/client_factory.h"
-#include "forge/fake_forge_http.h"
+#include "forge/scripted_client_test.h"
 
 namespace forgehook::forge {
 namespace {
@@ -21,18 +20,11 @@ const std::string kProject = kApi + "/projects/group%2Fsub%2Fproject";
 const HookTarget kTarget{HookTarget::Kind::Repository, "group/sub/project"};
 const std::string kToken = "glpat-secrettokenvalue";
 
-class GitLabClientTest : public ::testing::Test {
+class GitLabClientTest : public ScriptedClientTest {
  protected:
   void SetUp() override {
-    ClientOptions options;
-    options.sleeper = sleeps.sleeper();
-    client = makeForgeClient({core::Forge::GitLab, "https://gitlab.example", ForgeCredential::Kind::Token, kToken, "", ""},
-                             http, clock, options);
+    makeClient({core::Forge::GitLab, "https://gitlab.example", ForgeCredential::Kind::Token, kToken, "", ""});
   }
-  testing::FakeClock clock;
-  RecordingSleeper sleeps{clock};
-  std::shared_ptr<FakeForgeHttp> http = std::make_shared<FakeForgeHttp>();
-  std::unique_ptr<ForgeClient> client;
 };
 
 TEST_F(GitLabClientTest, CreateSendsTheEventSwitchesAndTheSecretAsToken) {

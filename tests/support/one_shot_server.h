@@ -1,7 +1,7 @@
 #pragma once
-// Accepts one connection on 127.0.0.1 (port 0), reads the request (head and Content-Length body),
-// answers a canned response and closes. (A copy of the one in outbound/curl_poster_test.cc: this
-// suite may not edit tests/support.)
+// A one-connection HTTP server for transport tests: accepts one connection on 127.0.0.1 (port 0),
+// reads the request (head and Content-Length body), answers a canned response and closes. Used by
+// the libcurl clients' tests (outbound's poster, forge's ForgeHttp). Not thread-safe: one test owns it.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -10,10 +10,11 @@
 #include <string>
 #include <thread>
 
-namespace forgehook::forge {
+namespace forgehook::testing {
 
 class OneShotServer {
  public:
+  // `response`: the raw bytes answered, status line and headers included.
   explicit OneShotServer(std::string response) : response_(std::move(response)) {
     listener_ = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
@@ -31,12 +32,16 @@ class OneShotServer {
     close(listener_);
     if (thread_.joinable()) thread_.join();
   }
-  [[nodiscard]] std::string url(const std::string& path) const {
+  OneShotServer(const OneShotServer&) = delete;
+  OneShotServer& operator=(const OneShotServer&) = delete;
+
+  // "http://127.0.0.1:<port><path>".
+  [[nodiscard]] std::string url(const std::string& path = "/hook") const {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
-  // What was read (waits for the connection to end, so call it after send()).
+  // What was read (waits for the connection to end, so call it after the request was sent).
   const std::string& request() {
-    shutdown(listener_, SHUT_RDWR);
+    shutdown(listener_, SHUT_RDWR);  // no connection came: accept() returns
     if (thread_.joinable()) thread_.join();
     return request_;
   }
@@ -66,4 +71,4 @@ class OneShotServer {
   std::thread thread_;
 };
 
-}  // namespace forgehook::forge
+}  // namespace forgehook::testing
