@@ -15,6 +15,7 @@ import crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { FORGEHOOK_OPERATIONS } from "./github_operations.mjs";
 import { BAD_JSON, Faults, compileRoutes, countRoutes, isoNow, listen, matchRoute, postWebhook, readBody, sleep } from "./common.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -76,37 +77,7 @@ export function githubEventNames() {
 }
 const badEvents = (list) => (Array.isArray(list) ? list.filter((e) => !githubEventNames().has(e)) : []);
 
-const ROUTES = compileRoutes([
-  "GET /repos/{owner}/{repo}/hooks",
-  "POST /repos/{owner}/{repo}/hooks",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}",
-  "PATCH /repos/{owner}/{repo}/hooks/{hook_id}",
-  "DELETE /repos/{owner}/{repo}/hooks/{hook_id}",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}/config",
-  "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config",
-  "POST /repos/{owner}/{repo}/hooks/{hook_id}/pings",
-  "POST /repos/{owner}/{repo}/hooks/{hook_id}/tests",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}",
-  "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts",
-  "GET /orgs/{org}/hooks",
-  "POST /orgs/{org}/hooks",
-  "GET /orgs/{org}/hooks/{hook_id}",
-  "PATCH /orgs/{org}/hooks/{hook_id}",
-  "DELETE /orgs/{org}/hooks/{hook_id}",
-  "GET /orgs/{org}/hooks/{hook_id}/config",
-  "PATCH /orgs/{org}/hooks/{hook_id}/config",
-  "POST /orgs/{org}/hooks/{hook_id}/pings",
-  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
-  "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}",
-  "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts",
-  "GET /repos/{owner}/{repo}/events",
-  "GET /repos/{owner}/{repo}/installation",
-  "GET /orgs/{org}/installation",
-  "POST /app/installations/{installation_id}/access_tokens",
-  "GET /repos/{owner}/{repo}",
-  "GET /user",
-]);
+const ROUTES = compileRoutes(FORGEHOOK_OPERATIONS);
 
 class HttpError extends Error {
   constructor(status, body, headers = {}) {
