@@ -323,7 +323,9 @@ core::Result<std::vector<ScopedSecrets>> SqliteConnectionStore::acceptedSecrets(
   if (!all) return std::unexpected(all.error());
   std::vector<ScopedSecrets> out;
   for (const auto& c : *all) {
-    if (c.secret.empty() || c.mode != "webhook") continue;
+    // A polled connection whose hook still exists (switched from webhooks) keeps accepting it: its
+    // deliveries are deduplicated against the polled events, not refused.
+    if (c.secret.empty() || (c.mode != "webhook" && !c.hookId)) continue;
     std::vector<std::string> secrets{c.secret};
     if (c.previousSecret && c.previousSecretUntil && *c.previousSecretUntil > nowSeconds)
       secrets.push_back(*c.previousSecret);

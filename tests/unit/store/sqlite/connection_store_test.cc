@@ -110,6 +110,21 @@ TEST_F(SqliteTest, AcceptedSecretsIncludeThePreviousOneOnlyDuringItsGrace) {
   EXPECT_EQ((*after)[0].secrets, (std::vector<std::string>{"new-secret"}));
 }
 
+TEST_F(SqliteTest, APolledConnectionKeepsAcceptingTheHookItStillHas) {
+  auto store = open();
+  auto switched = github("octo/switched", "hook-secret");
+  switched.mode = "poll";
+  switched.hookId = "202";
+  ASSERT_TRUE(store->connections.createConnection(switched).has_value());
+  auto polled = github("octo/polled-only", "unused");
+  polled.mode = "poll";
+  ASSERT_TRUE(store->connections.createConnection(polled).has_value());
+  auto accepted = *store->connections.acceptedSecrets(kNow);
+  ASSERT_EQ(accepted.size(), 2u);  // the switched one's hook, by id and by repository; nothing of the other
+  EXPECT_EQ(accepted[0].key, "202");
+  EXPECT_EQ(accepted[1].key, "octo/switched");
+}
+
 TEST_F(SqliteTest, UndecryptableSecretIsAnErrorNotAnEmptySecret) {
   auto store = open();
   auto c = *store->connections.createConnection(github("octo/repo"));
