@@ -232,6 +232,8 @@ describe("forge connections: failures and fallbacks", () => {
   test("without a credential the hint says how to add one", async () => {
     await fh.api("credentials/github", { method: "DELETE" });
     const res = await connect({ repository: "octo-org/no-credential" });
+    // No token, key or hook secret of this suite reached forgehook's output.
+    server.assertNoSecretsLogged(["test-token", "ghp_reader", ...gh.hooks("octo-org/adopt-me").map((h) => h.config.secret)]);
     assert.equal(res.status, 201, res.text);
     assert.equal(res.json.status, "failed");
     assert.match(res.json.error, /no credential is stored for github/);
