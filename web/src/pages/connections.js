@@ -31,10 +31,10 @@ export function connectionsPage(container, { live, isAdmin }) {
       replace(body, h("table", { class: "table", id: "connections-table" },
         h("thead", {}, h("tr", {}, ["Repository", "Forge", "Mode", "Status", "Checked", ""].map((t) => h("th", {}, t)))),
         h("tbody", {}, connections.map((c) => h("tr", { dataset: { id: c.id }, class: c.failing ? "failing" : "" },
-          h("td", { class: "repo" }, c.repository ?? c.organization, c.kind === "organization" ? h("div", { class: "muted" }, "organization") : null),
+          h("td", { class: "target" }, c.repository ?? c.organization, c.kind === "organization" ? h("div", { class: "muted" }, "organization") : null),
           h("td", {}, c.forge),
           h("td", {}, c.mode, c.polling && c.mode !== "poll" ? h("div", { class: "muted" }, "polling while the hook is not working") : null),
-          h("td", {}, badge(c.status), c.failing ? h("span", { class: "badge badge-failure", title: "keeps failing" }, "failing") : null,
+          h("td", { class: "status" }, badge(c.status), c.failing ? h("span", { class: "badge badge-failure", title: "keeps failing" }, "failing") : null,
             c.error ? h("div", { class: "muted" }, c.error) : null, c.hint ? h("div", { class: "hint" }, c.hint) : null),
           h("td", { class: "nowrap" }, c.checked_at ? ago(c.checked_at) : "never"),
           h("td", {}, isAdmin && c.mode === "webhook" && c.hook_id ? h("button", { type: "button", on: { click: () => reconcile(c) } }, "Reconcile") : null))))));
