@@ -25,7 +25,8 @@ import { FORGEHOOK_OPERATIONS } from "./github_operations.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
-const SPEC = path.join(ROOT, "node_modules", "@octokit", "openapi", "generated", "api.github.com.json");
+// GitHub's official REST description (@octokit/openapi).
+export const GITHUB_DESCRIPTION = path.join(ROOT, "node_modules", "@octokit", "openapi", "generated", "api.github.com.json");
 const PRISM = path.join(ROOT, "node_modules", "@stoplight", "prism-cli", "dist", "index.js");
 
 // The operations forgehook calls, which the fake implements: the contract check knows exactly these.
@@ -33,7 +34,7 @@ export { FORGEHOOK_OPERATIONS };
 
 // Builds the reduced description: the listed operations (with their path-level parameters) and the
 // transitive closure of the components they $ref. Nothing is rewritten.
-export function reducedSpec(full = JSON.parse(readFileSync(SPEC, "utf8")), operations = FORGEHOOK_OPERATIONS) {
+export function reducedSpec(full = JSON.parse(readFileSync(GITHUB_DESCRIPTION, "utf8")), operations = FORGEHOOK_OPERATIONS) {
   const paths = {};
   for (const op of operations) {
     const [method, p] = op.split(" ");
@@ -90,7 +91,7 @@ const plain = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
 export async function startContractProxy(upstreamUrl, { full = process.env.FORGEHOOK_CONTRACT_FULL === "1", errors = true, startTimeoutMs = 60_000, operations, ignore } = {}) {
   const ignored = ignore ?? KNOWN_SPEC_GAPS;
   const dir = mkdtempSync(path.join(os.tmpdir(), "forgehook-contract-"));
-  let specFile = SPEC;
+  let specFile = GITHUB_DESCRIPTION;
   if (!full) {
     specFile = path.join(dir, "github-reduced.json");
     writeFileSync(specFile, JSON.stringify(reducedSpec(undefined, operations)));

@@ -2,7 +2,8 @@
 // and organization webhooks with their delivery logs and redelivery, the repository and user
 // endpoints used to check rights, the repository Events API with ETags, and GitHub App
 // installation lookups and installation tokens. It also delivers webhooks the way GitHub's
-// Hookshot does. Everything listens on 127.0.0.1. See /work/shared/FORGE-PROTOCOLS.md.
+// Hookshot does. Everything listens on 127.0.0.1. The forge facts it follows are those of the
+// shared FORGE-PROTOCOLS.md reference (see README.md here).
 //
 //   const gh = await startFakeGitHub({ pollInterval: 1 });
 //   gh.addRepo("octo-org/hello", { private: true });
@@ -13,29 +14,22 @@
 //   await gh.close();
 import crypto from "node:crypto";
 import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { githubExamples } from "../integration/lib/forge.mjs";
+import { GITHUB_DESCRIPTION } from "./contract_proxy.mjs";
 import { FORGEHOOK_OPERATIONS } from "./github_operations.mjs";
 import { BAD_JSON, Faults, compileRoutes, countRoutes, isoNow, listen, matchRoute, postWebhook, readBody, sleep } from "./common.mjs";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, "../..");
 const DOCS = "https://docs.github.com/rest";
 
 // GitHub's own example payloads (@octokit/webhooks-examples), loaded once, by event name.
 let examplesByEvent;
 export function githubExamplePayloads() {
   if (!examplesByEvent) {
-    const candidates = [path.join(ROOT, "node_modules"), "/work/main/node_modules"].map((d) => path.join(d, "@octokit", "webhooks-examples", "api.github.com", "index.json"));
-    let groups;
-    for (const f of candidates) {
-      try {
-        groups = JSON.parse(readFileSync(f, "utf8"));
-        break;
-      } catch {}
+    examplesByEvent = new Map();
+    for (const { event, payload } of githubExamples()) {
+      if (!examplesByEvent.has(event)) examplesByEvent.set(event, []);
+      examplesByEvent.get(event).push(payload);
     }
-    if (!groups) throw new Error("@octokit/webhooks-examples not installed (npm ci)");
-    examplesByEvent = new Map(groups.map((g) => [g.name, g.examples]));
   }
   return examplesByEvent;
 }
@@ -44,15 +38,7 @@ export function githubExamplePayloads() {
 // installation) so their shape is GitHub's own. Loaded lazily (13 MB).
 let spec;
 function loadSpec() {
-  if (!spec) {
-    for (const d of [path.join(ROOT, "node_modules"), "/work/main/node_modules"]) {
-      try {
-        spec = JSON.parse(readFileSync(path.join(d, "@octokit/openapi/generated/api.github.com.json"), "utf8"));
-        break;
-      } catch {}
-    }
-    spec ??= { components: { examples: {} }, "x-webhooks": {} };
-  }
+  spec ??= JSON.parse(readFileSync(GITHUB_DESCRIPTION, "utf8"));
   return spec;
 }
 function specExample(name) {
