@@ -77,7 +77,7 @@ http::Response ActivityMetricsApi::status(const http::Request& request) const {
       if (repo && (conn.kind != "repository" || conn.target != *repo)) continue;
       if (conn.status == "active") ++active;
       if (conn.mode == "poll") ++polling;
-      if (conn.status != "failed" && !conn.failingSince) continue;
+      if (!store::isFailing(conn)) continue;
       const auto since = conn.failingSince.value_or(conn.updatedAt);
       failing.push_back({{"id", conn.id},
                          {"forge", conn.forge},

@@ -36,7 +36,7 @@ json connectionJson(const store::Connection& c, std::int64_t now) {
               {"error", textOrNull(c.error)},
               {"hint", textOrNull(c.hint)},
               {"adopted", c.adopted},
-              {"failing", c.failingSince.has_value() || c.status == "failed"},
+              {"failing", store::isFailing(c)},
               {"failing_since", secondsOrNull(c.failingSince)},
               {"polling", forge::Poller::pollable(c)},
               {"last_polled_at", secondsOrNull(c.lastPolledAt)},
@@ -117,14 +117,11 @@ http::Response ConnectionsApi::connect(const http::Request& request) const {
     if (!events) return http::errorResponse(events.error());
     r.events = std::move(*events);
   }
-  auto before = connections_.findConnection(r.forge, r.kind, r.target);
-  if (!before) return http::errorResponse(before.error());
-  const bool wasPolled = *before && (*before)->mode == "poll";
   auto connected = forge_.hooks.connect(r);
   if (!connected) return http::errorResponse(connected.error());
   // From polling to webhooks: one more poll once the hook exists covers the time in between.
-  if (wasPolled && connected->mode == "webhook" && connected->status == "active") (void)forge_.poller.poll(connected->id);
-  return jsonReply(connectionJson(*connected, clock_.nowMicros() / 1'000'000), *before ? 200 : 201);
+  if (connected->switchedToWebhooks) (void)forge_.poller.poll(connected->connection.id);
+  return jsonReply(connectionJson(connected->connection, clock_.nowMicros() / 1'000'000), connected->created ? 201 : 200);
 }
 
 http::Response ConnectionsApi::list(const http::Request& request) const {

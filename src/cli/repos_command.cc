@@ -140,31 +140,30 @@ void addReposCommand(CLI::App& app, int& exitCode) {
     exitCode = 0;
   });
 
-  for (const char* name : {"show", "status"}) {
-    auto show = std::make_shared<RepoFlags>();
-    auto* showCommand = repos->add_subcommand(
-        name, "A connection's status: last delivery, failures in 24 h, the forge's view of the hook, reconciliations");
-    show->target.addTo(*showCommand);
-    addNameArgument(*showCommand, *show);
-    showCommand->callback([show, &exitCode] {
-      const auto body = show->target.get("/api/v1/connections/" + std::to_string(resolveId(*show)) + "/status");
-      if (show->json) {
-        std::cout << body << "\n";
-      } else {
-        auto status = json::parse(body);
-        auto runs = status["reconciliations"];
-        status.erase("reconciliations");
-        printObject(std::cout, withTarget(status),
-                    {"id", "forge", "target", "mode", "status", "hook_id", "url", "last_delivery_at", "failures_24h",
-                     "error", "hint"});
-        if (!runs.empty()) {
-          std::cout << "\nReconciliations:\n";
-          printRows(std::cout, runs, kRunColumns);
-        }
+  auto show = std::make_shared<RepoFlags>();
+  auto* showCommand = repos->add_subcommand(
+      "show", "A connection's status: last delivery, failures in 24 h, the forge's view of the hook, reconciliations");
+  showCommand->alias("status");
+  show->target.addTo(*showCommand);
+  addNameArgument(*showCommand, *show);
+  showCommand->callback([show, &exitCode] {
+    const auto body = show->target.get("/api/v1/connections/" + std::to_string(resolveId(*show)) + "/status");
+    if (show->json) {
+      std::cout << body << "\n";
+    } else {
+      auto status = json::parse(body);
+      auto runs = status["reconciliations"];
+      status.erase("reconciliations");
+      printObject(std::cout, withTarget(status),
+                  {"id", "forge", "target", "mode", "status", "hook_id", "url", "last_delivery_at", "failures_24h",
+                   "error", "hint"});
+      if (!runs.empty()) {
+        std::cout << "\nReconciliations:\n";
+        printRows(std::cout, runs, kRunColumns);
       }
-      exitCode = 0;
-    });
-  }
+    }
+    exitCode = 0;
+  });
 
   auto disconnect = std::make_shared<RepoFlags>();
   auto* disconnectCommand =
@@ -191,7 +190,9 @@ void addReposCommand(CLI::App& app, int& exitCode) {
                 std::cout << "the forge accepted the ping request, but no ping arrived within the wait\n";
             });
   addAction(*repos, "test", "Check the public URL, the credential's rights and the hook as the forge reports it",
-            exitCode, [](const json& r) { std::cout << r.dump(2) << "\n"; });
+            exitCode, [](const json& r) {
+              printObject(std::cout, r, {"url", "public_url", "access", "access_error", "hook", "hook_error"});
+            });
   addAction(*repos, "poll", "Poll the forge's events for this repository now", exitCode,
             [](const json& p) { printObject(std::cout, p, {"new", "events", "not_modified", "next_poll_at"}); });
   addAction(*repos, "recheck", "Make the hook as wanted again (after a failure) and record the forge's view",

@@ -51,7 +51,7 @@ void ConnectionScheduler::runDue() {
     logger_.warn("cannot read forge connections", {{"error", all.error().message}});
     return;
   }
-  hooks_.expireGracePeriods();
+  hooks_.expireGracePeriods(*all);
   const bool firstPass = std::exchange(firstPass_, false);
   for (const auto& c : *all) {
     {

@@ -132,12 +132,13 @@ void HookManager::markFailed(store::Connection& c, const core::Error& error, con
                {{"connection", c.id}, {"target", c.target}, {"forge", c.forge}, {"error", error.message}});
 }
 
-core::Result<store::Connection> HookManager::connect(const ConnectRequest& request) {
+core::Result<ConnectOutcome> HookManager::connect(const ConnectRequest& request) {
   if (auto ok = checkTarget(request); !ok) return std::unexpected(ok.error());
   const std::int64_t now = clock_.nowMicros() / kMicrosPerSecond;
   auto existing = connections_.findConnection(request.forge, request.kind, request.target);
   if (!existing) return std::unexpected(existing.error());
   store::Connection c;
+  const bool wasPolled = *existing && (*existing)->mode == "poll";
   if (*existing) {
     c = **existing;
   } else {
@@ -164,7 +165,10 @@ core::Result<store::Connection> HookManager::connect(const ConnectRequest& reque
     logger_.info("forge connection created", {{"connection", c.id}, {"forge", c.forge}, {"target", c.target}});
   }
   std::lock_guard guard(locks_[c.id]);
-  return ensureHook(std::move(c));
+  auto made = ensureHook(std::move(c));
+  if (!made) return std::unexpected(made.error());
+  const bool switched = wasPolled && made->mode == "webhook" && made->status == "active";
+  return ConnectOutcome{std::move(*made), !*existing, switched};
 }
 
 core::Result<store::Connection> HookManager::recheck(std::int64_t id) {
@@ -392,12 +396,10 @@ core::Result<TestReport> HookManager::test(std::int64_t id) {
   return report;
 }
 
-std::int64_t HookManager::expireGracePeriods() {
-  auto all = connections_.listConnections();
-  if (!all) return 0;
+std::int64_t HookManager::expireGracePeriods(const std::vector<store::Connection>& connections) {
   const std::int64_t now = clock_.nowMicros() / kMicrosPerSecond;
   std::int64_t expired = 0;
-  for (const auto& listed : *all) {
+  for (const auto& listed : connections) {
     if (!listed.previousSecret || !listed.previousSecretUntil || *listed.previousSecretUntil > now) continue;
     std::lock_guard guard(locks_[listed.id]);
     auto c = connections_.getConnection(listed.id);  // again under the lock: a rotation may have run

@@ -30,6 +30,13 @@ struct ConnectRequest {
   std::optional<std::string> publicUrl;  // forgehook's address as the forge reaches it
 };
 
+// What connect() did: the connection as it is now, and whether it was new.
+struct ConnectOutcome {
+  store::Connection connection;
+  bool created = false;
+  bool switchedToWebhooks = false;  // it was polled until this call made its hook
+};
+
 struct PingReport {
   std::int64_t requestedAt = 0;  // Unix microseconds
   bool arrived = false;
@@ -71,7 +78,7 @@ class HookManager {
   // Creates the connection, or updates an existing one for the same target, and makes its hook.
   // Errors (the request itself is wrong): InvalidArgument; Unavailable (store). Forge failures are
   // reported in the connection's status, error and hint.
-  [[nodiscard]] core::Result<store::Connection> connect(const ConnectRequest& request);
+  [[nodiscard]] core::Result<ConnectOutcome> connect(const ConnectRequest& request);
   // Deletes the hook (already gone counts as done), then the connection; deliveries stay.
   // Errors: NotFound; the forge's error when the hook could not be deleted (the connection stays).
   [[nodiscard]] core::Result<store::Connection> disconnect(std::int64_t id);
@@ -87,8 +94,8 @@ class HookManager {
   [[nodiscard]] core::Result<store::Connection> recheck(std::int64_t id);
   // The hook as the forge reports it now. Errors: NotFound; Conflict "no_hook"; the forge's error.
   [[nodiscard]] core::Result<ForgeHook> forgeHook(const store::Connection& connection);
-  // Drops previous secrets whose grace period has ended. Returns how many.
-  std::int64_t expireGracePeriods();
+  // Drops the previous secrets of `connections` whose grace period has ended. Returns how many.
+  std::int64_t expireGracePeriods(const std::vector<store::Connection>& connections);
 
   [[nodiscard]] static HookTarget targetOf(const store::Connection& connection);
 

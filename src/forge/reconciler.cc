@@ -136,13 +136,16 @@ core::Result<void> Reconciler::run(const store::Connection& c, store::ReconcileR
   if (!added) return std::unexpected(added.error());
   run.missing = *added;
 
-  // Every open tracked delivery: arrived, given up, or (again) asked for.
+  // Every open tracked delivery: arrived, given up, or (again) asked for. Those listed in this run
+  // were just looked up; only the older ones are looked up again.
   auto open = connections_.openDeliveries(c.id);
   if (!open) return std::unexpected(open.error());
-  std::vector<std::string> openGuids;
-  for (const auto& t : *open) openGuids.push_back(t.guid);
-  auto arrived = storedOf(deliveries_, c, openGuids);
+  std::vector<std::string> unlisted;
+  for (const auto& t : *open)
+    if (!byGuid.contains(t.guid)) unlisted.push_back(t.guid);
+  auto arrived = storedOf(deliveries_, c, unlisted);
   if (!arrived) return std::unexpected(arrived.error());
+  arrived->insert(stored->begin(), stored->end());
   std::vector<store::TrackedDelivery> changed;
   std::optional<core::Error> stopRequests;
   for (auto t : *open) {

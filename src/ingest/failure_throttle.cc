@@ -1,7 +1,5 @@
 #include "ingest/failure_throttle.h"
 
-#include <algorithm>
-#include <cmath>
 
 namespace forgehook::ingest {
 
@@ -18,18 +16,9 @@ FailureThrottle::Verdict FailureThrottle::recordFailure(const std::string& sourc
   const std::int64_t now = clock_.nowMicros();
   std::lock_guard lock(mutex_);
   if (buckets_.size() >= kMaxBuckets) prune(now);
-  auto [it, inserted] = buckets_.try_emplace(source, Bucket{burst_, now, now - kReportWindowMicros});
-  Bucket& b = it->second;
-  if (!inserted) {
-    b.tokens = std::min(burst_, b.tokens + double(now - b.updatedMicros) / 1e6 * perSecond_);
-    b.updatedMicros = now;
-  }
-  if (b.tokens >= 1.0) {
-    b.tokens -= 1.0;
-    return {};
-  }
-  Verdict verdict{.throttled = true,
-                  .retryAfterSeconds = std::max(1, static_cast<int>(std::ceil((1.0 - b.tokens) / perSecond_)))};
+  Bucket& b = buckets_.try_emplace(source, Bucket{{burst_, now}, now - kReportWindowMicros}).first->second;
+  if (b.failures.take(now, perSecond_, burst_)) return {};
+  Verdict verdict{.throttled = true, .retryAfterSeconds = b.failures.secondsUntilToken(perSecond_)};
   if (now - b.reportedMicros >= kReportWindowMicros) {
     verdict.report = true;
     b.reportedMicros = now;
@@ -42,8 +31,7 @@ void FailureThrottle::prune(std::int64_t now) {
   // forgive failures nor allow a second report within the minute.
   std::erase_if(buckets_, [&](const auto& entry) {
     const Bucket& b = entry.second;
-    return b.tokens + double(now - b.updatedMicros) / 1e6 * perSecond_ >= burst_ &&
-           now - b.reportedMicros >= kReportWindowMicros;
+    return b.failures.tokensAt(now, perSecond_, burst_) >= burst_ && now - b.reportedMicros >= kReportWindowMicros;
   });
 }
 

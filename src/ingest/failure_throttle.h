@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/time.h"
+#include "ingest/token_bucket.h"
 
 namespace forgehook::ingest {
 
@@ -27,8 +28,7 @@ class FailureThrottle {
 
  private:
   struct Bucket {
-    double tokens;
-    std::int64_t updatedMicros;
+    TokenBucket failures;
     std::int64_t reportedMicros;  // last report, or a minute before the bucket was made
   };
   void prune(std::int64_t now);

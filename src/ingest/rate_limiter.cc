@@ -1,7 +1,6 @@
 #include "ingest/rate_limiter.h"
 
 #include <algorithm>
-#include <cmath>
 
 namespace forgehook::ingest {
 
@@ -17,24 +16,14 @@ bool RateLimiter::allow(const std::string& source, int& retryAfterSeconds) {
   const std::int64_t now = clock_.nowMicros();
   std::lock_guard lock(mutex_);
   if (buckets_.size() >= kMaxBuckets) prune(now);
-  auto [it, inserted] = buckets_.try_emplace(source, Bucket{burst_, now});
-  Bucket& b = it->second;
-  if (!inserted) {
-    b.tokens = std::min(burst_, b.tokens + double(now - b.updatedMicros) / 1e6 * rate_);
-    b.updatedMicros = now;
-  }
-  if (b.tokens >= 1.0) {
-    b.tokens -= 1.0;
-    return true;
-  }
-  retryAfterSeconds = std::max(1, static_cast<int>(std::ceil((1.0 - b.tokens) / rate_)));
+  TokenBucket& b = buckets_.try_emplace(source, TokenBucket{burst_, now}).first->second;
+  if (b.take(now, rate_, burst_)) return true;
+  retryAfterSeconds = b.secondsUntilToken(rate_);
   return false;
 }
 
 void RateLimiter::prune(std::int64_t now) {
-  std::erase_if(buckets_, [&](const auto& entry) {
-    return entry.second.tokens + double(now - entry.second.updatedMicros) / 1e6 * rate_ >= burst_;
-  });
+  std::erase_if(buckets_, [&](const auto& entry) { return entry.second.tokensAt(now, rate_, burst_) >= burst_; });
 }
 
 }  // namespace forgehook::ingest

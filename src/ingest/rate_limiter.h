@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/time.h"
+#include "ingest/token_bucket.h"
 
 namespace forgehook::ingest {
 
@@ -19,17 +20,13 @@ class RateLimiter {
   [[nodiscard]] bool allow(const std::string& source, int& retryAfterSeconds);
 
  private:
-  struct Bucket {
-    double tokens;
-    std::int64_t updatedMicros;
-  };
   void prune(std::int64_t now);
 
   double rate_;
   double burst_;
   const core::Clock& clock_;
   std::mutex mutex_;
-  std::unordered_map<std::string, Bucket> buckets_;
+  std::unordered_map<std::string, TokenBucket> buckets_;
 };
 
 }  // namespace forgehook::ingest

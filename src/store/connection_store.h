@@ -41,6 +41,10 @@ struct Connection {
   std::optional<std::int64_t> failingSince;  // first failure of the current streak
 };
 
+// A connection keeps failing: its hook could not be made, or a reconciliation or poll failed (or
+// gave a delivery up) since the last clean one. The dashboard and metrics flag it.
+[[nodiscard]] inline bool isFailing(const Connection& c) { return c.status == "failed" || c.failingSince.has_value(); }
+
 struct ForgeCredentialRecord {
   std::string forge;
   std::string apiUrl;

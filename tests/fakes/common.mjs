@@ -175,3 +175,47 @@ export function countRoutes(requests) {
   }
   return out;
 }
+
+// An error a fake answers with: an HTTP status and the forge's JSON body.
+export class ForgeApiError extends Error {
+  constructor(status, body) {
+    super(JSON.stringify(body));
+    this.status = status;
+    this.body = body;
+  }
+}
+
+// The request loop of a JSON REST fake: records each request in `requests` (method, path, route
+// template, status, body), applies an injected fault, answers a request no route matches with
+// `unmatched(match)` (a ForgeApiError), and otherwise what `route(req, url, match, json)` returns
+// ([status, body, headers]) or the ForgeApiError it throws. Any other exception is a 500 naming `name`.
+export function jsonApiHandler({ name, routes, requests, faults, route, unmatched, contentType = "application/json" }) {
+  return async (req, res) => {
+    const url = new URL(req.url, "http://x");
+    const entry = { method: req.method, path: url.pathname, query: url.search, route: null, status: 0, at: Date.now(), headers: req.headers, body: null };
+    requests.push(entry);
+    const { json } = await readBody(req);
+    entry.body = json;
+    const m = matchRoute(routes, req.method, url.pathname);
+    entry.route = m?.route ? m.route.slice(req.method.length + 1) : null;
+    const send = (status, body, headers = {}) => {
+      entry.status = status;
+      res.writeHead(status, { ...(body != null ? { "content-type": contentType } : {}), ...headers });
+      res.end(body == null ? undefined : JSON.stringify(body));
+    };
+    const fault = faults.take(req.method, url.pathname);
+    if (fault) {
+      entry.fault = true;
+      entry.status = fault.hangMs ? 0 : fault.status;
+      return faults.apply(fault, res);
+    }
+    try {
+      if (!m || m.methodNotAllowed) throw unmatched(m);
+      const [status, body, headers] = await route(req, url, m, json);
+      send(status, body, headers);
+    } catch (e) {
+      if (e instanceof ForgeApiError) send(e.status, e.body);
+      else send(500, { message: `fake ${name}: ${e.stack}` });
+    }
+  };
+}

@@ -7,7 +7,7 @@
 //   await gt.emit("o/r", "push");
 import crypto from "node:crypto";
 import { giteaPushPayload } from "../integration/lib/forge.mjs";
-import { BAD_JSON, Faults, compileRoutes, countRoutes, listen, matchRoute, postWebhook, readBody } from "./common.mjs";
+import { BAD_JSON, Faults, ForgeApiError, compileRoutes, countRoutes, jsonApiHandler, listen, postWebhook } from "./common.mjs";
 
 const ROUTES = compileRoutes([
   "GET /api/v1/repos/{owner}/{repo}/hooks",
@@ -24,11 +24,10 @@ const ROUTES = compileRoutes([
 ]);
 const HOOK_TYPES = ["gitea", "forgejo", "gogs", "slack", "discord", "dingtalk", "telegram", "msteams", "feishu", "matrix", "wechatwork", "packagist"];
 
-class ApiError extends Error {
+// Gitea's error body: {message, url}.
+class ApiError extends ForgeApiError {
   constructor(status, message, extra = {}) {
-    super(message);
-    this.status = status;
-    this.body = { message, url: "https://docs.gitea.com/api/", ...extra };
+    super(status, { message, url: "https://docs.gitea.com/api/", ...extra });
   }
 }
 
@@ -202,35 +201,7 @@ export async function startFakeGitea(options = {}) {
     throw new ApiError(404, "Not Found");
   }
 
-  const srv = await listen(async (req, res) => {
-    const url = new URL(req.url, "http://x");
-    const entry = { method: req.method, path: url.pathname, query: url.search, route: null, status: 0, at: Date.now(), headers: req.headers, body: null };
-    requests.push(entry);
-    const { json } = await readBody(req);
-    entry.body = json;
-    const m = matchRoute(ROUTES, req.method, url.pathname);
-    entry.route = m?.route ? m.route.slice(req.method.length + 1) : null;
-    const send = (status, body, headers = {}) => {
-      entry.status = status;
-      res.writeHead(status, { ...(body != null ? { "content-type": "application/json;charset=utf-8" } : {}), ...headers });
-      res.end(body == null ? undefined : JSON.stringify(body));
-    };
-    const fault = faults.take(req.method, url.pathname);
-    if (fault) {
-      entry.fault = true;
-      entry.status = fault.hangMs ? 0 : fault.status;
-      return faults.apply(fault, res);
-    }
-    try {
-      if (!m) throw new ApiError(404, "Not Found");
-      if (m.methodNotAllowed) throw new ApiError(405, "Method Not Allowed");
-      const [status, body, headers] = await route(req, url, m, json);
-      send(status, body, headers);
-    } catch (e) {
-      if (e instanceof ApiError) send(e.status, e.body);
-      else send(500, { message: `fake gitea: ${e.stack}` });
-    }
-  });
+  const srv = await listen(jsonApiHandler({ name: "gitea", routes: ROUTES, requests, faults, route, unmatched: (m) => (m?.methodNotAllowed ? new ApiError(405, "Method Not Allowed") : new ApiError(404, "Not Found")), contentType: "application/json;charset=utf-8" }));
 
   return {
     url: srv.url,

@@ -7,7 +7,7 @@
 //   await gl.emit("group/project", "push_events");   // delivers "Push Hook" to subscribed hooks
 import crypto from "node:crypto";
 import { gitlabPushPayload } from "../integration/lib/forge.mjs";
-import { BAD_JSON, Faults, compileRoutes, countRoutes, listen, matchRoute, postWebhook, readBody } from "./common.mjs";
+import { BAD_JSON, Faults, ForgeApiError, compileRoutes, countRoutes, jsonApiHandler, listen, postWebhook } from "./common.mjs";
 
 // Trigger (hook field) -> X-Gitlab-Event, log trigger name, object_kind.
 export const GITLAB_TRIGGERS = {
@@ -42,13 +42,7 @@ const ROUTES = compileRoutes(
   ]),
 );
 
-class ApiError extends Error {
-  constructor(status, body) {
-    super(JSON.stringify(body));
-    this.status = status;
-    this.body = body;
-  }
-}
+const ApiError = ForgeApiError;
 
 /**
  * options: tokens {token: {projects: {path: accessLevel} | "*"}} (access level 40 = Maintainer,
@@ -273,35 +267,7 @@ export async function startFakeGitLab(options = {}) {
     throw new ApiError(404, { error: "404 Not Found" });
   }
 
-  const srv = await listen(async (req, res) => {
-    const url = new URL(req.url, "http://x");
-    const entry = { method: req.method, path: url.pathname, query: url.search, route: null, status: 0, at: Date.now(), headers: req.headers, body: null };
-    requests.push(entry);
-    const { json } = await readBody(req);
-    entry.body = json;
-    // GitLab routes match on the still-encoded path: "group%2Fproject" is one segment.
-    const m = matchRoute(ROUTES, req.method, url.pathname);
-    entry.route = m?.route ? m.route.slice(req.method.length + 1) : null;
-    const send = (status, body, headers = {}) => {
-      entry.status = status;
-      res.writeHead(status, { ...(body != null ? { "content-type": "application/json" } : {}), ...headers });
-      res.end(body == null ? undefined : JSON.stringify(body));
-    };
-    const fault = faults.take(req.method, url.pathname);
-    if (fault) {
-      entry.fault = true;
-      entry.status = fault.hangMs ? 0 : fault.status;
-      return faults.apply(fault, res);
-    }
-    try {
-      if (!m || m.methodNotAllowed) throw new ApiError(404, { error: "404 Not Found" });
-      const [status, body, headers] = await route(req, url, m, json);
-      send(status, body, headers);
-    } catch (e) {
-      if (e instanceof ApiError) send(e.status, e.body);
-      else send(500, { message: `fake gitlab: ${e.stack}` });
-    }
-  });
+  const srv = await listen(jsonApiHandler({ name: "gitlab", routes: ROUTES, requests, faults, route, unmatched: () => new ApiError(404, { error: "404 Not Found" }) }));
   base = srv.url;
 
   return {

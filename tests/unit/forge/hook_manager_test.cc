@@ -32,6 +32,13 @@ class HookManagerTest : public ForgeTest {
   std::vector<std::string> probed_;
 };
 
+// connect()'s connection, for the tests that look only at it.
+core::Result<store::Connection> connectWith(HookManager& m, const ConnectRequest& r) {
+  auto outcome = m.connect(r);
+  if (!outcome) return std::unexpected(outcome.error());
+  return outcome->connection;
+}
+
 core::Error forbidden() {
   core::Error e = core::Error::forbidden("Resource not accessible by personal access token");
   e.reason = "forge_forbidden";
@@ -40,8 +47,8 @@ core::Error forbidden() {
 
 TEST_F(HookManagerTest, ConnectCreatesAJsonHookWithASecretOfItsOwn) {
   auto& m = manager();
-  auto a = m.connect(repo("octo/one"));
-  auto b = m.connect(repo("octo/two"));
+  auto a = connectWith(m, repo("octo/one"));
+  auto b = connectWith(m, repo("octo/two"));
   ASSERT_TRUE(a.has_value()) << a.error().message;
   ASSERT_TRUE(b.has_value()) << b.error().message;
   EXPECT_EQ(a->status, "active");
@@ -59,12 +66,16 @@ TEST_F(HookManagerTest, ConnectCreatesAJsonHookWithASecretOfItsOwn) {
   ASSERT_EQ(accepted.size(), 4u);  // each hook by its id and by its repository
   EXPECT_EQ(accepted[0].key, *a->hookId);
   EXPECT_EQ(accepted[0].secrets, std::vector<std::string>{a->secret});
+  auto third = manager_->connect(repo("octo/three"));
+  ASSERT_TRUE(third.has_value());
+  EXPECT_TRUE(third->created);
+  EXPECT_FALSE(third->switchedToWebhooks);
 }
 
 TEST_F(HookManagerTest, AHookForTheSameUrlIsAdoptedNotDuplicated) {
   fake().hooks["555"] = {"555", "https://hooks.example.com/webhooks/github/", {"push"}, false, "form", {}};
   fake().secrets["555"] = "hand-made";
-  auto c = manager().connect(repo());
+  auto c = connectWith(manager(), repo());
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->hookId, "555");
   EXPECT_TRUE(c->adopted);
@@ -78,7 +89,7 @@ TEST_F(HookManagerTest, AHookForTheSameUrlIsAdoptedNotDuplicated) {
 
 TEST_F(HookManagerTest, AForgeRefusalKeepsTheConnectionFailedWithAHintAndARetryMendsIt) {
   fake().failNext("createHook", forbidden());
-  auto failed = manager().connect(repo());
+  auto failed = connectWith(manager(), repo());
   ASSERT_TRUE(failed.has_value());
   EXPECT_EQ(failed->status, "failed");
   EXPECT_EQ(failed->error, "Resource not accessible by personal access token");
@@ -87,8 +98,10 @@ TEST_F(HookManagerTest, AForgeRefusalKeepsTheConnectionFailedWithAHintAndARetryM
   EXPECT_TRUE(failed->failingSince.has_value());
   EXPECT_EQ(store().connections.listConnections()->size(), 1u);
 
-  auto retried = manager_->connect(repo());  // the token was fixed
-  ASSERT_TRUE(retried.has_value());
+  auto again = manager_->connect(repo());  // the token was fixed
+  ASSERT_TRUE(again.has_value());
+  EXPECT_FALSE(again->created);
+  auto retried = std::optional<store::Connection>(again->connection);
   EXPECT_EQ(retried->id, failed->id);
   EXPECT_EQ(retried->status, "active");
   EXPECT_FALSE(retried->error.has_value());
@@ -98,7 +111,7 @@ TEST_F(HookManagerTest, AForgeRefusalKeepsTheConnectionFailedWithAHintAndARetryM
 }
 
 TEST_F(HookManagerTest, WithoutAPublicUrlTheConnectionWaitsWithAHint) {
-  auto c = manager({"", 3600, 200}).connect(repo());
+  auto c = connectWith(manager({"", 3600, 200}), repo());
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->status, "failed");
   EXPECT_NE(c->hint->find("--url"), std::string::npos);
@@ -107,7 +120,7 @@ TEST_F(HookManagerTest, WithoutAPublicUrlTheConnectionWaitsWithAHint) {
 
 TEST_F(HookManagerTest, WithoutACredentialTheHintSaysHowToAddOne) {
   clients_.client.reset();
-  auto c = manager().connect(repo());
+  auto c = connectWith(manager(), repo());
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->status, "failed");
   EXPECT_NE(c->error->find("no credential"), std::string::npos);
@@ -117,26 +130,26 @@ TEST_F(HookManagerTest, WithoutACredentialTheHintSaysHowToAddOne) {
 TEST_F(HookManagerTest, BadRequestsAreRefusedBeforeAnythingIsStored) {
   auto& m = manager();
   for (const auto* target : {"", "noslash", "a/b/c", "a//b", "../x", "a/b c"}) {
-    auto c = m.connect(repo(target));
+    auto c = connectWith(m, repo(target));
     ASSERT_FALSE(c.has_value()) << target;
     EXPECT_EQ(c.error().code, core::Code::InvalidArgument) << target;
   }
   ConnectRequest org;
   org.kind = "organization";
   org.target = "octo/repo";
-  EXPECT_FALSE(m.connect(org).has_value());
+  EXPECT_FALSE(connectWith(m, org).has_value());
   ConnectRequest badUrl = repo();
   badUrl.publicUrl = "ftp://x";
-  EXPECT_FALSE(m.connect(badUrl).has_value());
+  EXPECT_FALSE(connectWith(m, badUrl).has_value());
   ConnectRequest nested = repo("group/sub/project");
   nested.forge = "gitlab";
-  EXPECT_TRUE(m.connect(nested).has_value());  // GitLab projects may sit in subgroups
+  EXPECT_TRUE(connectWith(m, nested).has_value());  // GitLab projects may sit in subgroups
   EXPECT_EQ(store().connections.listConnections()->size(), 1u);
 }
 
 TEST_F(HookManagerTest, RotationAcceptsBothSecretsUntilTheGraceEnds) {
   auto& m = manager({kPublic, 600, 200});
-  auto c = *m.connect(repo());
+  auto c = *connectWith(m, repo());
   const std::string old = c.secret;
   auto rotated = m.rotateSecret(c.id);
   ASSERT_TRUE(rotated.has_value()) << rotated.error().message;
@@ -146,16 +159,16 @@ TEST_F(HookManagerTest, RotationAcceptsBothSecretsUntilTheGraceEnds) {
   auto accepted = *store().connections.acceptedSecrets(now);
   EXPECT_EQ(accepted[0].secrets, (std::vector<std::string>{rotated->secret, old}));
   clock_.advanceSeconds(599);
-  EXPECT_EQ(m.expireGracePeriods(), 0);
+  EXPECT_EQ(m.expireGracePeriods(*store().connections.listConnections()), 0);
   clock_.advanceSeconds(1);
-  EXPECT_EQ(m.expireGracePeriods(), 1);
+  EXPECT_EQ(m.expireGracePeriods(*store().connections.listConnections()), 1);
   accepted = *store().connections.acceptedSecrets(now + 600);
   EXPECT_EQ(accepted[0].secrets, std::vector<std::string>{rotated->secret});
 }
 
 TEST_F(HookManagerTest, AFailedRotationChangesNothing) {
   auto& m = manager();
-  auto c = *m.connect(repo());
+  auto c = *connectWith(m, repo());
   fake().failNext("updateHook", core::Error::unavailable("forge_unavailable", "502 from the forge", 0));
   auto rotated = m.rotateSecret(c.id);
   ASSERT_FALSE(rotated.has_value());
@@ -168,8 +181,8 @@ TEST_F(HookManagerTest, AFailedRotationChangesNothing) {
 
 TEST_F(HookManagerTest, DisconnectDeletesTheHookAndAHookAlreadyGoneIsNoError) {
   auto& m = manager();
-  auto a = *m.connect(repo("octo/one"));
-  auto b = *m.connect(repo("octo/two"));
+  auto a = *connectWith(m, repo("octo/one"));
+  auto b = *connectWith(m, repo("octo/two"));
   ASSERT_TRUE(m.disconnect(a.id).has_value());
   EXPECT_FALSE(fake().hooks.contains(*a.hookId));
   fake().hooks.erase(*b.hookId);  // deleted by hand at the forge
@@ -181,7 +194,7 @@ TEST_F(HookManagerTest, DisconnectDeletesTheHookAndAHookAlreadyGoneIsNoError) {
 
 TEST_F(HookManagerTest, AFailedDisconnectKeepsTheConnection) {
   auto& m = manager();
-  auto c = *m.connect(repo());
+  auto c = *connectWith(m, repo());
   fake().failNext("deleteHook", core::Error::unavailable("forge_unavailable", "timeout", 0));
   EXPECT_FALSE(m.disconnect(c.id).has_value());
   EXPECT_TRUE(store().connections.getConnection(c.id).has_value());
@@ -190,7 +203,7 @@ TEST_F(HookManagerTest, AFailedDisconnectKeepsTheConnection) {
 
 TEST_F(HookManagerTest, AHookDeletedAtTheForgeIsMadeAgainOnRecheck) {
   auto& m = manager();
-  auto c = *m.connect(repo());
+  auto c = *connectWith(m, repo());
   fake().hooks.clear();
   auto again = m.recheck(c.id);
   ASSERT_TRUE(again.has_value());
@@ -201,7 +214,7 @@ TEST_F(HookManagerTest, AHookDeletedAtTheForgeIsMadeAgainOnRecheck) {
 
 TEST_F(HookManagerTest, PingReportsTheRoundTripWhenThePingArrives) {
   auto& m = manager();
-  auto c = *m.connect(repo());
+  auto c = *connectWith(m, repo());
   clock_.advanceSeconds(1);
   // The ping lands 40 ms after the request (stored before the wait begins, so no sleeping).
   auto ping = store::sqlite::delivery("github", *c.hookId, "ping-guid", clock_.nowMicros() + 40'000, "ping");
@@ -215,7 +228,7 @@ TEST_F(HookManagerTest, PingReportsTheRoundTripWhenThePingArrives) {
 
 TEST_F(HookManagerTest, TestReportsThePublicUrlTheRightsAndTheHook) {
   auto& m = manager();
-  auto c = *m.connect(repo());
+  auto c = *connectWith(m, repo());
   auto report = m.test(c.id);
   ASSERT_TRUE(report.has_value());
   ASSERT_EQ(probed_.size(), 1u);
