@@ -130,12 +130,13 @@ describe("forge connections: failures and fallbacks", () => {
     gh.addRepo(repo);
     gh.fault({ count: 2, status: 502, method: "GET", path: `/repos/${repo}/hooks` });
     gh.fault({ count: 1, hangMs: 4000, method: "POST", path: `/repos/${repo}/hooks` });
+    const faultedBefore = gh.requests.filter((r) => r.fault).length;
     const res = await connect({ repository: repo });
     assert.equal(res.status, 201, res.text);
     assert.equal(res.json.status, "active", res.text);
     await gh.idle();
-    // The POST that timed out may have made the hook: the retry then meets "already exists", or
-    // made it; either way one hook.
+    // Every injected fault was met (two 502s, one timeout) and retried past.
+    assert.equal(gh.requests.filter((r) => r.fault).length - faultedBefore, 3);
     assert.equal(gh.hooks(repo).length, 1, JSON.stringify(gh.hooks(repo).map((h) => h.id)));
   });
 
@@ -173,9 +174,13 @@ describe("forge connections: failures and fallbacks", () => {
     const res = await connect({ repository: repo });
     assert.equal(res.json.status, "active", res.text);
     // Every installation token GitHub gave out expires now: the next call gets 401 and renews.
+    const tokensRoute = "POST /app/installations/{installation_id}/access_tokens";
+    const issued = gh.counts()[tokensRoute];
+    assert.ok(issued >= 1);
     for (const [token, t] of gh.state.tokens) if (t.kind === "installation") gh.expireToken(token);
     const rotated = await fh.api(`connections/${res.json.id}/rotate-secret`, { method: "POST" });
     assert.equal(rotated.status, 200, rotated.text);
+    assert.equal(gh.counts()[tokensRoute], issued + 1, "one new installation token after the 401");
     // The App's own webhook (not a repository hook) is verified with the App's webhook secret.
     const body = JSON.stringify({ action: "created", installation: { id: 1 }, sender: { login: "octocat" } });
     const appDelivery = (secret) => fetch(`${server.url}/webhooks/github`, {
