@@ -33,7 +33,7 @@ export async function waitFor(fn, { timeoutMs = 10_000, intervalMs = 20, message
       lastError = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${message}` + (lastError ? `: ${lastError.message}` : ""));
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof message === "function" ? message() : message}` + (lastError ? `: ${lastError.message}` : ""));
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
