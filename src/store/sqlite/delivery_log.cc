@@ -42,10 +42,12 @@ SqliteDeliveryLog::SqliteDeliveryLog(Database& db, ChangeRecorder& changes)
       changes_(changes),
       insert_(db.writeConnection(),
               "INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
-              "last_attempt_at, body_size, content_type, verification, headers, body_encoding, body, source) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+              "last_attempt_at, body_size, content_type, verification, source) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12) "
               "ON CONFLICT (forge, hook_id, delivery_id) DO UPDATE SET attempts = attempts + 1, "
               "last_attempt_at = excluded.received_at RETURNING id, attempts"),
+      insertBody_(db.writeConnection(),
+                  "INSERT INTO delivery_bodies (delivery, headers, body_encoding, body) VALUES (?1, ?2, ?3, ?4)"),
       hook_(db.writeConnection(),
             "INSERT INTO hooks (forge, hook_id, first_seen_at, last_ping_at) VALUES (?1, ?2, ?3, ?3) "
             "ON CONFLICT (forge, hook_id) DO UPDATE SET last_ping_at = excluded.last_ping_at, pings = pings + 1") {}
@@ -57,14 +59,16 @@ core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendBatch(std::spa
     for (const auto& d : batch) {
       insert_.bind(1, d.forge).bind(2, d.hookId).bind(3, d.deliveryId).bind(4, d.event).bind(5, d.action);
       insert_.bind(6, d.repository).bind(7, d.sender).bind(8, d.receivedAt).bind(9, d.bodySize);
-      insert_.bind(10, d.contentType).bind(11, d.verification).bind(12, d.headersJson).bind(13, d.bodyEncoding);
-      insert_.bindBlob(14, d.body).bind(15, d.source);
+      insert_.bind(10, d.contentType).bind(11, d.verification).bind(12, d.source);
       must(insert_.step(), SQLITE_ROW);
       const auto id = insert_.integer(0);
       const auto attempts = insert_.integer(1);
       must(insert_.run());  // finish RETURNING
       outcomes.push_back({attempts == 1 ? AppendStatus::Inserted : AppendStatus::Duplicate, id});
-      if (attempts == 1) must(changes_.recordDelivery(id, "created", d.receivedAt));
+      if (attempts == 1) {
+        must(insertBody_.bind(1, id).bind(2, d.headersJson).bind(3, d.bodyEncoding).bindBlob(4, d.body).run());
+        must(changes_.recordDelivery(id, "created", d.receivedAt));
+      }
       if (d.isPing && !d.hookId.empty()) must(hook_.bind(1, d.forge).bind(2, d.hookId).bind(3, d.receivedAt).run());
     }
     return {};
@@ -132,8 +136,9 @@ core::Result<std::vector<std::string>> SqliteDeliveryLog::storedDeliveryIds(cons
 
 core::Result<DeliveryDetail> SqliteDeliveryLog::getDelivery(std::int64_t id) {
   return db_.read<DeliveryDetail>([&](sqlite3* db) -> core::Result<DeliveryDetail> {
-    Statement s(
-        db, std::string("SELECT ") + kSummaryColumns + ", headers, body_encoding, body FROM deliveries WHERE id = ?1");
+    Statement s(db, std::string("SELECT ") + kSummaryColumns +
+                        ", b.headers, b.body_encoding, b.body FROM deliveries JOIN delivery_bodies b ON b.delivery = id "
+                        "WHERE id = ?1");
     s.bind(1, id);
     const int rc = s.step();
     if (rc == SQLITE_DONE) return std::unexpected(core::Error::notFound("no delivery with id " + std::to_string(id)));

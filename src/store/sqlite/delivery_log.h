@@ -22,7 +22,7 @@ class SqliteDeliveryLog final : public DeliveryLog {
  private:
   Database& db_;
   ChangeRecorder& changes_;
-  Statement insert_, hook_;  // on the write connection: used inside db_.write() only
+  Statement insert_, insertBody_, hook_;  // on the write connection: used inside db_.write() only
 };
 
 }  // namespace forgehook::store::sqlite
