@@ -18,6 +18,9 @@
 #   BENCH_TARGETS=forgehook,octokit,webhook,nginx
 #   BENCH_PAYLOADS=21k,8k,25k     which example bodies (see bench/lib/payloads.mjs)
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=32
+#   BENCH_ROUNDS=3                steady runs per target and payload, the targets taking turns within
+#                                 a round; the report compares forgehook's worst round with each
+#                                 peer's best (the issue's measure on this shared machine)
 #   BENCH_OVERLOAD=1              0 skips the overload runs
 #   BENCH_PROCESSING=1            0 skips bench/processing.mjs (its own knobs: BENCH_PROCESSING_*)
 #   BENCH_LIVE=1                  0 skips bench/live.mjs (its own knobs: BENCH_LIVE_*)
@@ -36,6 +39,7 @@ TARGETS=${BENCH_TARGETS:-forgehook,octokit,webhook,nginx}
 PAYLOADS=${BENCH_PAYLOADS:-21k,8k,25k}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
+ROUNDS=${BENCH_ROUNDS:-3}
 OVERLOAD=${BENCH_OVERLOAD:-1}
 PROCESSING=${BENCH_PROCESSING:-1}
 LIVE=${BENCH_LIVE:-1}
@@ -56,6 +60,7 @@ for tool in wrk node curl timeout; do
   command -v "$tool" >/dev/null || die "$tool not found (scripts/install-deps.sh bench)"
 done
 [ -d node_modules/@octokit/webhooks-examples ] || die "node_modules missing (scripts/install-deps.sh bench)"
+[[ "$ROUNDS" =~ ^[1-9][0-9]?$ ]] || die "BENCH_ROUNDS must be 1-99"
 case "$DURATION" in *[0-9]s|*[0-9]m|*[0-9]) ;; *) die "BENCH_DURATION must look like 10s or 1m" ;; esac
 has_target() { [[ ",$TARGETS," == *",$1,"* ]]; }
 
@@ -301,6 +306,7 @@ forgehook_store_rows() {
 
 # --- one measured run ----------------------------------------------------------------------------
 # Args: target scenario payload_id connections note start-args...
+ROUND=1
 measure() {
   local target=$1 scenario=$2 id=$3 conns=$4 note=$5; shift 5
   log "$target / $id / $scenario: starting server"
@@ -352,7 +358,7 @@ measure() {
   local result
   result=$(grep '^BENCH_RESULT ' <<<"$out" | head -n1 | cut -d' ' -f2-) || true
   [ -n "$result" ] || { log "no BENCH_RESULT from wrk"; result=null; }
-  printf '{"target":%s,"scenario":%s,"payload":%s,"connections":%s,"note":%s,"sanity":{"good_signature":%s,"wrong_signature":%s},"server_alive_after":%s,"peak_rss_kb":%s,"rss_processes":[%s],"rss_note":%s,"server_command":%s,"wrk_command":%s,"result":%s%s}\n' \
+  printf '{"target":%s,"scenario":%s,"payload":%s,"round":'"$ROUND"',"connections":%s,"note":%s,"sanity":{"good_signature":%s,"wrong_signature":%s},"server_alive_after":%s,"peak_rss_kb":%s,"rss_processes":[%s],"rss_note":%s,"server_command":%s,"wrk_command":%s,"result":%s%s}\n' \
     "$(json_str "$target")" "$(json_str "$scenario")" "$(json_str "$id")" "$conns" "$(json_str "$note")" \
     "$good" "$bad" "$alive" "$rss_total" "$rss_parts" "$(json_str "$SRV_RSS_NOTE")" \
     "$(json_str "$SRV_CMD")" "$(json_str "$wrk_cmd")" "$result" "$extra" >>"$RECORDS"
@@ -409,13 +415,17 @@ if has_target forgehook && [ ! -x "$FORGEHOOK_BIN" ]; then
 fi
 IFS=, read -r -a payload_ids <<<"$PAYLOADS"
 for id in "${payload_ids[@]}"; do
-  has_target forgehook && measure forgehook steady "$id" "$CONNECTIONS" "answers after a durable commit"
-  # The same with the pipeline off: what intake alone does, to show what the workers cost it.
-  has_target forgehook && measure forgehook-intake-only steady "$id" "$CONNECTIONS" "pipeline.enabled=false" "" false
-  has_target octokit   && measure octokit   steady "$id" "$CONNECTIONS" "verifies, no-op handler"
-  has_target webhook   && measure webhook   steady "$id" "$CONNECTIONS" "waits for /bin/true" wait
-  has_target nginx     && measure nginx     steady "$id" "$CONNECTIONS" "return 200, body discarded"
+  for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+    has_target forgehook && measure forgehook steady "$id" "$CONNECTIONS" "answers after a durable commit"
+    # The same with the pipeline off: what intake alone does, to show what the workers cost it.
+    has_target forgehook && measure forgehook-intake-only steady "$id" "$CONNECTIONS" "pipeline.enabled=false" "" false
+    has_target octokit   && measure octokit   steady "$id" "$CONNECTIONS" "verifies, no-op handler"
+    # adnanh/webhook answers ~350 req/s whatever the round: one round says it.
+    ((ROUND == 1)) && has_target webhook && measure webhook steady "$id" "$CONNECTIONS" "waits for /bin/true" wait
+    has_target nginx     && measure nginx     steady "$id" "$CONNECTIONS" "return 200, body discarded"
+  done
 done
+ROUND=1
 if [ "$OVERLOAD" != 0 ]; then
   ov=${payload_ids[0]}
   has_target forgehook && measure forgehook overload "$ov" "$OVERLOAD_CONNECTIONS" "intake.max_pending default"

@@ -21,6 +21,7 @@ const runs = records.map((r) => {
     target: r.target,
     scenario: r.scenario,
     payload: r.payload,
+    round: r.round ?? 1,
     note: r.note,
     connections: r.connections,
     requests_per_s: res.requests_per_s,
@@ -104,20 +105,30 @@ p();
 for (const pl of payloads) {
   p(`## ${pl.id}: \`${pl.event}\`${pl.action ? ` \`${pl.action}\`` : ""} (example #${pl.example_index}, ${pl.bytes} bytes)`);
   p();
-  p("| target | req/s | p50 ms | p99 ms | non-2xx | socket errors | peak RSS MB | good sig → | wrong sig → |");
-  p("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-  const rows = runs.filter((r) => r.scenario === "steady" && (r.payload === pl.id || r.payload === "*"));
-  for (const r of rows) {
-    if (r.error) { p(`| ${r.target} | ${r.error} | | | | | | | |`); continue; }
-    p(`| ${r.target} | ${fmt(r.requests_per_s, 0)} | ${fmt(r.latency_ms.p50, 2)} | ${fmt(r.latency_ms.p99, 2)} | ` +
+  p("| target | round | req/s | p50 ms | p99 ms | non-2xx | socket errors | peak RSS MB | good sig → | wrong sig → |");
+  p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  const all = runs.filter((r) => r.scenario === "steady" && (r.payload === pl.id || r.payload === "*"));
+  for (const r of all) {
+    if (r.error) { p(`| ${r.target} | ${r.round} | ${r.error} | | | | | | | |`); continue; }
+    p(`| ${r.target} | ${r.round} | ${fmt(r.requests_per_s, 0)} | ${fmt(r.latency_ms.p50, 2)} | ${fmt(r.latency_ms.p99, 2)} | ` +
       `${r.non_2xx} | ${errs(r.socket_errors)} | ${fmt(r.peak_rss_mb)} | ${r.sanity.good_signature} | ` +
       `${r.target === "nginx" ? `${r.sanity.wrong_signature} (no check)` : r.sanity.wrong_signature} |`);
   }
-  const fh = rows.find((r) => r.target === "forgehook" && !r.error);
-  for (const r of rows) {
-    if (!r.error && storeNote(r)) { p(); p(storeNote(r)); }
+  for (const r of all) {
+    if (!r.error && storeNote(r)) { p(); p(`Round ${r.round}: ${storeNote(r)}`); }
   }
+  // One row per target for the ratios: forgehook's worst round (lowest req/s) against each peer's
+  // best, so a lucky round of ours or an unlucky one of theirs cannot make the ratio.
+  const byRate = (pick) => (a, b) => (pick(a.requests_per_s, b.requests_per_s) === a.requests_per_s ? a : b);
+  const pickRound = (target, pick) =>
+    all.filter((r) => r.target === target && !r.error).reduce((a, b) => (a ? byRate(pick)(a, b) : b), null);
+  const rows = ["forgehook", "forgehook-intake-only", "octokit", "webhook", "nginx"]
+    .map((t) => pickRound(t, t.startsWith("forgehook") ? Math.min : Math.max)).filter(Boolean);
+  const fh = rows.find((r) => r.target === "forgehook");
   if (fh) {
+    p();
+    p(`Ratios: forgehook's worst round (${fmt(fh.requests_per_s, 0)} req/s, round ${fh.round}) against each ` +
+      "other target's best round.");
     p();
     p("| ratio | req/s | p50 | p99 | peak RSS |");
     p("|---|---:|---:|---:|---:|");
