@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "store/sqlite/statement_cache.h"
+
 namespace forgehook::store::sqlite {
 
 DbHandle openDatabase(const std::string& path, bool readOnly, bool fullSync) {
@@ -10,6 +12,7 @@ DbHandle openDatabase(const std::string& path, bool readOnly, bool fullSync) {
       (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   DbHandle db(raw);
+  if (raw) statement_cache::opened(raw);
   if (rc != SQLITE_OK) throw std::runtime_error("cannot open " + path + ": " + sqlite3_errstr(rc));
   sqlite3_busy_timeout(db.get(), 5000);
   if (!readOnly) {
@@ -22,15 +25,27 @@ DbHandle openDatabase(const std::string& path, bool readOnly, bool fullSync) {
   return db;
 }
 
+void closeDatabase(sqlite3* db) {
+  if (!db) return;
+  statement_cache::purge(db);
+  sqlite3_close_v2(db);
+}
+
 int execute(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr); }
 
 Statement::Statement(sqlite3* db, std::string_view sql) {
+  stmt_ = statement_cache::take(db, sql);
+  if (stmt_) return;
   const int rc =
       sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
   if (rc != SQLITE_OK) throw std::runtime_error(std::string("bad SQL: ") + sqlite3_errmsg(db));
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  if (!stmt_) return;
+  reset();
+  statement_cache::give(stmt_);
+}
 
 int Statement::run() {
   const int rc = step();

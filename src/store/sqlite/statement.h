@@ -10,8 +10,11 @@
 
 namespace forgehook::store::sqlite {
 
+// Closes the connection after finalizing the statements kept for it (statement_cache.h).
+void closeDatabase(sqlite3* db);
+
 struct DbDeleter {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+  void operator()(sqlite3* db) const { closeDatabase(db); }
 };
 using DbHandle = std::unique_ptr<sqlite3, DbDeleter>;
 
@@ -19,6 +22,8 @@ using DbHandle = std::unique_ptr<sqlite3, DbDeleter>;
 // Throws std::runtime_error when it cannot be opened; used at start-up only.
 DbHandle openDatabase(const std::string& path, bool readOnly, bool fullSync);
 
+// Prepared once per connection and SQL text: the destructor gives the statement back to the
+// connection's cache (statement_cache.h) instead of finalizing it.
 class Statement {
  public:
   Statement(sqlite3* db, std::string_view sql);  // throws std::runtime_error on a bad statement

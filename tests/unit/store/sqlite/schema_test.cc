@@ -27,7 +27,7 @@ TEST_F(SqliteTest, Migration8MovesHeadersAndBodiesOutOfTheDeliveryRows) {
       insert.bind(1, kT0).bind(2, static_cast<std::int64_t>(body.size())).bindBlob(3, body);
       ASSERT_EQ(insert.step(), SQLITE_DONE);
     }  // finalized before the close
-    ASSERT_EQ(sqlite3_close(db), SQLITE_OK);
+    closeDatabase(db);
   }
   auto store = open();  // migrates to the newest version
   const auto page = store->log.listDeliveries({});
