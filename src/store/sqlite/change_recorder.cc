@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/json_text.h"
+#include "core/time.h"
 #include "store/sqlite/bound_sql.h"
 #include "store/sqlite/resource_sql.h"
 
@@ -181,6 +183,49 @@ int ChangeRecorder::recordRequeued(const DeliveryFilter& filter, std::int64_t no
 
 int ChangeRecorder::recordDelivery(std::int64_t deliveryId, const char* action, std::int64_t now) {
   return delivery_.bind(1, deliveryId).bind(2, now).bind(3, action).run();
+}
+
+int ChangeRecorder::recordNewDelivery(std::int64_t deliveryId, const NewDelivery& d) {
+  // The fields and order of deliveryJson(), for the row as appendBatch() just wrote it.
+  const auto orNull = [](std::string& out, const std::string& value) {
+    if (value.empty())
+      out += "null";
+    else
+      core::appendJsonString(out, value);
+  };
+  const std::string id = std::to_string(deliveryId);
+  const std::string at = core::formatRfc3339(d.receivedAt);
+  std::string json;
+  json.reserve(512);
+  json.append("{\"id\":").append(id).append(",\"forge\":");
+  core::appendJsonString(json, d.forge);
+  json += ",\"delivery_id\":";
+  core::appendJsonString(json, d.deliveryId);
+  json += ",\"hook_id\":";
+  orNull(json, d.hookId);
+  json += ",\"event\":";
+  core::appendJsonString(json, d.event);
+  json += ",\"action\":";
+  orNull(json, d.action);
+  json += ",\"repository\":";
+  orNull(json, d.repository);
+  json += ",\"sender\":";
+  orNull(json, d.sender);
+  json.append(",\"received_at\":\"").append(at).append("\",\"last_attempt_at\":\"").append(at);
+  json.append("\",\"attempts\":1,\"body_size\":").append(std::to_string(d.bodySize)).append(",\"content_type\":");
+  core::appendJsonString(json, d.contentType);
+  json += ",\"verification\":";
+  core::appendJsonString(json, d.verification);
+  json += ",\"source\":";
+  core::appendJsonString(json, d.source);
+  json += ",\"status\":\"queued\"}";
+  insert_.bind(1, d.receivedAt).bind(2, "deliveries").bind(3, "created").bind(4, id).bind(5, d.forge);
+  if (d.repository.empty())
+    insert_.bindNull(6);
+  else
+    insert_.bind(6, d.repository);
+  insert_.bind(7, json);
+  return insert_.run();
 }
 
 }  // namespace forgehook::store::sqlite

@@ -42,6 +42,9 @@ class ChangeRecorder {
   int recordRequeued(const DeliveryFilter& filter, std::int64_t nowMicros);
   // A delivery's row changed status ("created" at intake, "updated" when processed or requeued).
   int recordDelivery(std::int64_t deliveryId, const char* action, std::int64_t nowMicros);
+  // A delivery just appended (id `deliveryId`, first attempt, queued) recorded as "created", its
+  // summary built from what the writer has instead of read back: intake's share of the feed.
+  int recordNewDelivery(std::int64_t deliveryId, const NewDelivery& d);
 
  private:
   struct Row {

@@ -67,7 +67,7 @@ core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendBatch(std::spa
       outcomes.push_back({attempts == 1 ? AppendStatus::Inserted : AppendStatus::Duplicate, id});
       if (attempts == 1) {
         must(insertBody_.bind(1, id).bind(2, d.headersJson).bind(3, d.bodyEncoding).bindBlob(4, d.body).run());
-        must(changes_.recordDelivery(id, "created", d.receivedAt));
+        must(changes_.recordNewDelivery(id, d));
       }
       if (d.isPing && !d.hookId.empty()) must(hook_.bind(1, d.forge).bind(2, d.hookId).bind(3, d.receivedAt).run());
     }

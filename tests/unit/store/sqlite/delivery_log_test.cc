@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "support/sqlite_fixture.h"
 
@@ -408,6 +409,42 @@ TEST_F(SqliteTest, StoredDeliveryIdsAreThoseOfTheForgeAndHookAcrossManyQueries) 
   const std::vector<std::string> none;
   EXPECT_TRUE(store->log.storedDeliveryIds("github", "1", none)->empty());
   EXPECT_TRUE(store->log.storedDeliveryIds("github", "3", asked)->empty());
+}
+
+}  // namespace
+}  // namespace forgehook::store::sqlite
+
+namespace forgehook::store::sqlite {
+namespace {
+
+// Intake builds a new delivery's "created" record from the values it has; it must say what the
+// record read back from the row (ChangeRecorder::recordDelivery, the SQL path) says.
+TEST_F(SqliteTest, ACreatedDeliveryRecordMatchesTheRowItDescribes) {
+  auto store = open();
+  auto d = delivery("gitlab", "", "d-\"quoted\"\\", kT0 + 123'456);  // no hook id: null
+  d.action = "";                                                       // null too
+  d.sender = "renée \x01 <x>";                                         // escapes and UTF-8
+  d.source = "poll";
+  const auto id = appendOne(*store, d);
+  ASSERT_TRUE(store->db.write([&](sqlite3*) -> core::Result<void> {
+    if (store->changes.recordDelivery(id, "created", kT0 + 123'456) != SQLITE_DONE)
+      return std::unexpected(core::Error::internal("recordDelivery failed"));
+    return {};
+  }));
+  ChangeQuery q;
+  q.after = 0;
+  const auto page = store->feed.read(q);
+  ASSERT_TRUE(page.has_value()) << page.error().message;
+  ASSERT_EQ(page->changes.size(), 2u);
+  const auto& built = page->changes[0];
+  const auto& read = page->changes[1];
+  EXPECT_EQ(nlohmann::json::parse(built.dataJson), nlohmann::json::parse(read.dataJson));
+  EXPECT_EQ(built.id, read.id);
+  EXPECT_EQ(built.forge, read.forge);
+  EXPECT_EQ(built.repository, read.repository);
+  EXPECT_EQ(built.atMicros, read.atMicros);
+  EXPECT_EQ(built.resource, "deliveries");
+  EXPECT_EQ(built.action, "created");
 }
 
 }  // namespace
