@@ -29,7 +29,8 @@ std::string deliveryJson(const std::string& status) {
          "nullif(d.sender, ''), 'received_at', " +
          micros("d.received_at") + ", 'last_attempt_at', " + micros("d.last_attempt_at") +
          ", 'attempts', d.attempts, 'body_size', d.body_size, 'content_type', d.content_type, 'verification', "
-         "d.verification, 'source', d.source, 'status', " +
+         "d.verification, 'source', d.source, 'body_pruned', json(iif(d.body_pruned_at IS NULL, 'false', 'true')), "
+         "'status', " +
          status + ")";
 }
 

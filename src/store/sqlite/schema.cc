@@ -258,6 +258,13 @@ CREATE TABLE event_keys (
 ) WITHOUT ROWID;
 CREATE INDEX event_keys_at ON event_keys(at);
 )sql",
+    // 8: retention of delivery bodies (store.retention_days). A pruned delivery keeps its row and
+    // headers; its body becomes an empty blob. The partial index holds the rows that still have a
+    // body, oldest first: pruning starts at the oldest of them, never stepping over pruned rows.
+    R"sql(
+ALTER TABLE deliveries ADD COLUMN body_pruned_at INTEGER;
+CREATE INDEX deliveries_unpruned ON deliveries(received_at) WHERE body_pruned_at IS NULL;
+)sql",
 };
 
 }  // namespace
