@@ -265,6 +265,16 @@ CREATE INDEX event_keys_at ON event_keys(at);
 ALTER TABLE deliveries ADD COLUMN body_pruned_at INTEGER;
 CREATE INDEX deliveries_unpruned ON deliveries(received_at) WHERE body_pruned_at IS NULL;
 )sql",
+    // 9: queries at millions of deliveries (docs/PERFORMANCE.md, "Scale"). The delivery list's common
+    // filters, by repository (compared as the forges compare names) and event, and by event alone,
+    // each newest first: a page is read off the index instead of scanning the log from its newest
+    // end until enough rows match. A repository's own deliveries (metrics/status) come from the same
+    // index. CI health counts the runs completed since a time from an index instead of every run.
+    R"sql(
+CREATE INDEX deliveries_repository ON deliveries(repository COLLATE NOCASE, event, id);
+CREATE INDEX deliveries_event ON deliveries(event, id);
+CREATE INDEX runs_completed ON runs(completed_at);
+)sql",
 };
 
 }  // namespace
