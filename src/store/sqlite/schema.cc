@@ -261,9 +261,10 @@ CREATE INDEX event_keys_at ON event_keys(at);
     // 8: retention of delivery bodies (store.retention_days). A pruned delivery keeps its row and
     // headers; its body becomes an empty blob. The partial index holds the rows that still have a
     // body, oldest first: pruning starts at the oldest of them, never stepping over pruned rows.
+    // It holds body_pruned_at too (always NULL there) so that counting them reads the index alone.
     R"sql(
 ALTER TABLE deliveries ADD COLUMN body_pruned_at INTEGER;
-CREATE INDEX deliveries_unpruned ON deliveries(received_at) WHERE body_pruned_at IS NULL;
+CREATE INDEX deliveries_unpruned ON deliveries(received_at, body_pruned_at) WHERE body_pruned_at IS NULL;
 )sql",
     // 9: queries at millions of deliveries (docs/PERFORMANCE.md, "Scale"). The delivery list's common
     // filters, by repository (compared as the forges compare names) and event, and by event alone,
