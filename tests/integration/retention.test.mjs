@@ -49,6 +49,9 @@ describe("retention of delivery bodies", () => {
 
     // With store.retention_days 0 (the default) the age must be named.
     assertError(await fh.api("/api/v1/deliveries/prune", { method: "POST", body: {} }), 400, "invalid_argument");
+    const noAge = await cli(["prune", "--dry-run"]);
+    assert.equal(noAge.code, 1);
+    assert.match(noAge.stderr, /give --older-than DAYS: store\.retention_days is 0/);
 
     const dry = await cli(["prune", "--dry-run", "--older-than", "0", "--json"]);
     assert.equal(dry.code, 0, dry.stderr);
