@@ -15,11 +15,14 @@
 // Environment: SCALE_DELIVERIES (10000000), SCALE_REPOSITORIES (2000), SCALE_REQUESTS (200 per
 //   endpoint), SCALE_DATA_DIR (bench/results/tmp/scale-data; removed afterwards unless SCALE_KEEP=1),
 //   SCALE_REUSE=1 (measure an existing SCALE_DATA_DIR: no generation, no processing wait),
+//   SCALE_REBUILD=0 (no rebuild), SCALE_PRUNE=1 (last, prune the bodies older than 180 days while
+//   deliveries arrive at 100/s, timing intake: this changes the data dir),
 //   BENCH_FORGEHOOK_BIN (build/forgehook). Only 127.0.0.1 is contacted.
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -43,13 +46,14 @@ for (const f of [BIN, GEN]) if (!existsSync(f)) { console.error(`scale: ${f} not
 const log = (msg) => console.error(`[scale ${new Date().toTimeString().slice(0, 8)}] ${msg}`);
 const startedAt = new Date();
 const TOKEN = randomBytes(24).toString("hex");
-const { get, startServer, stopServer, children } = forgehookServers({ bin: BIN, secret: randomBytes(16).toString("hex"),
+const { get, post: postDelivery, sign, startServer, stopServer, children } = forgehookServers({ bin: BIN, secret: randomBytes(16).toString("hex"),
   token: TOKEN, connections: 1 });
 process.on("SIGINT", () => { for (const c of children) c.kill("SIGKILL"); process.exit(130); });
 
 function post(s, p, body) {
   return new Promise((resolve, reject) => {
-    const r = http.request({ host: s.host, port: s.port, path: p, method: "POST", agent: s.agent,
+    // A connection of its own: the keep-alive one (one socket) is the query and delivery client's.
+    const r = http.request({ host: s.host, port: s.port, path: p, method: "POST", agent: false,
       headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" } }, (res) => {
       let text = "";
       res.on("data", (d) => (text += d)).on("end", () => resolve({ status: res.statusCode, body: text }));
@@ -200,13 +204,43 @@ if (env("SCALE_REBUILD", "1") === "1") {
   log(`rebuild: ${requeued} in ${rebuild.seconds} s (${rebuild.perSecond}/s)`);
 }
 const afterRebuild = rss(s.child.pid);
+
+// --- prune while deliveries arrive (SCALE_PRUNE=1; changes the data dir) ---------------------------
+// Intake's latency at a steady 100 deliveries/s for 10 s, then again while the bodies older than
+// 180 days are pruned (500 a transaction): pruning must never stall intake.
+let pruneLive = null;
+if (env("SCALE_PRUNE", "0") === "1") {
+  const payload = JSON.stringify(createRequire(import.meta.url)("@octokit/webhooks-examples")
+    .find((e) => e.name === "issues").examples[0]);
+  async function steady(seconds, until) {
+    const ms = [];
+    const t0 = performance.now();
+    for (let i = 0; (until ? !until.done : performance.now() - t0 < seconds * 1000); i++) {
+      const due = t0 + i * 10;
+      if (due > performance.now()) await sleep(due - performance.now());
+      const a = performance.now();
+      const code = await postDelivery(s, { event: "issues", id: randomUUID(), body: payload, signature: sign(payload) });
+      ms.push(code === 200 ? performance.now() - a : Infinity);
+    }
+    ms.sort((a, b) => a - b);
+    return { n: ms.length, p50: +pct(ms, 50).toFixed(2), p99: +pct(ms, 99).toFixed(2), max: +ms.at(-1).toFixed(2) };
+  }
+  const quiet = await steady(10);
+  const state = { done: false };
+  const t0 = performance.now();
+  const pruning = post(s, "/api/v1/deliveries/prune", { older_than_days: 180 }).then((r) => { state.done = true; return r; });
+  const during = await steady(0, state);
+  const r = await pruning;
+  pruneLive = { quiet, during, seconds: +((performance.now() - t0) / 1000).toFixed(1), ...JSON.parse(r.body) };
+  log(`prune: ${pruneLive.deliveries} bodies in ${pruneLive.seconds} s; intake p99 ${quiet.p99} ms quiet, ${during.p99} ms while pruning`);
+}
 await stopServer(s);
 
 // --- report --------------------------------------------------------------------------------------
 const result = {
   startedAt: startedAt.toISOString(), minutes: +((Date.now() - startedAt) / 60000).toFixed(1),
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: +(os.totalmem() / 2 ** 30).toFixed(1), kernel: os.release() },
-  deliveries: N, repositories: REPOS, generated, processing, queries, size, prune, rebuild,
+  deliveries: N, repositories: REPOS, generated, processing, queries, size, prune, rebuild, pruneLive,
   memory: { afterStart, afterQueries, afterRebuild },
 };
 writeFileSync(`${out}.json`, JSON.stringify(result, null, 2) + "\n");
@@ -225,6 +259,9 @@ const md = [
   `- RSS: ${afterStart.rssMiB} MiB after start, ${afterQueries.rssMiB} MiB after the queries, ${afterRebuild.rssMiB} MiB ` +
     `${rebuild ? "after the rebuild" : "at the end"} (peak ${afterRebuild.peakMiB} MiB)`,
   `- Prune dry run (bodies older than 180 days): ${fmt(prune.deliveries)} bodies, ${fmt(prune.bytes)} B, ${prune.seconds} s`,
+  pruneLive && `- Prune (bodies older than 180 days) while 100 deliveries/s arrive: ${fmt(pruneLive.deliveries)} bodies, ` +
+    `${fmt(pruneLive.bytes)} B in ${pruneLive.seconds} s; intake p50/p99/max ${pruneLive.quiet.p50}/${pruneLive.quiet.p99}/` +
+    `${pruneLive.quiet.max} ms before, ${pruneLive.during.p50}/${pruneLive.during.p99}/${pruneLive.during.max} ms during`,
   "",
   `| Endpoint (${REQUESTS} requests each, filters varied) | p50 ms | p99 ms | max ms | errors |`,
   "|---|---:|---:|---:|---:|",
