@@ -247,7 +247,8 @@ writeFileSync(`${out}.json`, JSON.stringify(result, null, 2) + "\n");
 const fmt = (n) => n.toLocaleString("en-US");
 const md = [
   `Measured ${result.startedAt.slice(0, 16)}Z on ${result.machine.cpus} × ${result.machine.model}, ${result.machine.memGiB} GiB, ` +
-    `in ${result.minutes} min: \`SCALE_DELIVERIES=${N} make bench-scale\`.`,
+    `in ${result.minutes} min: \`SCALE_DELIVERIES=${N}${REUSE ? " SCALE_REUSE=1" : ""}${rebuild ? "" : " SCALE_REBUILD=0"}` +
+    `${pruneLive ? " SCALE_PRUNE=1" : ""} node bench/scale.mjs\`.`,
   "",
   `- Deliveries: ${fmt(N)} over ${fmt(REPOS)} repositories and 365 days` +
     (generated ? ` (generated in ${generated.wallSeconds} s; bodies ${fmt(generated.body_bytes)} B as received, ` +
