@@ -4,7 +4,7 @@ ASAN_DIR  ?= build-asan
 JOBS      ?= $(shell nproc)
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps deps-test deps-bench build run test unit-test asan-test integration-test browser-test bench clean
+.PHONY: all deps deps-test deps-bench build run test unit-test asan-test integration-test browser-test bench bench-scale clean
 
 all: build
 
@@ -48,6 +48,12 @@ test: unit-test asan-test integration-test browser-test
 
 bench: deps-bench build
 	bench/run.sh
+
+# The scale benchmark (bench/scale.mjs): SCALE_DELIVERIES (default 10,000,000) stored deliveries,
+# then bytes per delivery, list and metrics latencies, rebuild rate and RSS, written into the
+# "Scale" section of docs/PERFORMANCE.md (which says how long a run takes and how much disk it needs).
+bench-scale: deps-bench build
+	SCALE_WRITE_DOC=1 nice -n 10 node bench/scale.mjs bench/results/scale
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

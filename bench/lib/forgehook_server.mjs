@@ -67,7 +67,8 @@ export function forgehookServers({ bin, secret, token, connections, children = n
     });
   }
 
-  async function startServer(dataDir, extraEnv = {}) {
+  // `readyMs`: how long start-up may take (a large database's migration takes longer than 10 s).
+  async function startServer(dataDir, extraEnv = {}, { readyMs = 10000 } = {}) {
     mkdirSync(dataDir, { recursive: true });
     const child = spawn(bin, ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir], {
       env: { ...process.env, FORGEHOOK_GITHUB_SECRET: secret, FORGEHOOK_ADMIN_TOKEN: token, FORGEHOOK_LOG_LEVEL: "warn",
@@ -79,7 +80,7 @@ export function forgehookServers({ bin, secret, token, connections, children = n
     let stderr = "";
     child.stderr.on("data", (d) => { stderr = (stderr + d).slice(-4000); });
     const addrFile = path.join(dataDir, "forgehook.addr");
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < readyMs / 25; i++) {
       if (child.exitCode !== null) throw new Error(`forgehook exited during start-up: ${stderr}`);
       if (existsSync(addrFile) && readFileSync(addrFile, "utf8").trim()) {
         const base = readFileSync(addrFile, "utf8").trim();
@@ -90,7 +91,7 @@ export function forgehookServers({ bin, secret, token, connections, children = n
       await sleep(25);
     }
     child.kill("SIGKILL");
-    throw new Error("forgehook did not become ready in 10 s");
+    throw new Error(`forgehook did not become ready in ${readyMs / 1000} s`);
   }
 
   async function stopServer(s) {

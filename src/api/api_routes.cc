@@ -8,6 +8,7 @@
 #include "api/planning_api.h"
 #include "api/query_params.h"
 #include "api/replay_api.h"
+#include "api/retention_api.h"
 #include "api/resources_api.h"
 #include "api/secrets_api.h"
 #include "api/session_api.h"
@@ -48,6 +49,7 @@ struct ApiRoutes::Handlers {
         resources(d.store.activityReader(), d.clock),
         planning(d.store.planningStore(), d.clock),
         replay(d.store.processingQueue(), d.pipeline, d.clock),
+        retention(d.store.bodyRetention(), d.clock, d.bodyRetentionDays),
         metrics(d.store.metricsReader(), d.clock, d.forge ? &d.store.connectionStore() : nullptr,
                 d.forge ? d.forge->budgets : ActivityMetricsApi::Budgets{}),
         changes(d.store.changeFeed()),
@@ -64,6 +66,7 @@ struct ApiRoutes::Handlers {
   ResourcesApi resources;
   PlanningApi planning;
   ReplayApi replay;
+  RetentionApi retention;
   ActivityMetricsApi metrics;
   ChangesApi changes;
   StreamsApi streams;
@@ -106,6 +109,12 @@ std::vector<http::Route> ApiRoutes::routes() {
        .name = "/api/v1/deliveries/{id}",
        .blocking = true,
        .handler = guarded(auth, Access::Read, kNone, call(h.deliveries, &DeliveriesApi::show))},
+      // Before the replay route, whose pattern it also matches.
+      {.method = "POST",
+       .path = "/api/v1/deliveries/prune",
+       .maxBodyBytes = kApiBodyLimit,
+       .blocking = true,
+       .handler = guarded(auth, Access::Admin, kNone, call(h.retention, &RetentionApi::prune))},
       {.method = "POST",
        .path = "/api/v1/deliveries/*",
        .name = "/api/v1/deliveries/{id}/replay",

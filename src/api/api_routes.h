@@ -34,6 +34,7 @@ struct ApiDependencies {
   bool allowPrivateNetworks = false;                // subscriptions.allow_private_networks
   const ForgeServices* forge = nullptr;             // forge connections: their routes exist only with it
   RotateKey rotateKey = {};                         // POST /api/v1/secrets/rotate-key
+  std::int64_t bodyRetentionDays = 0;               // store.retention_days: prune's default age
 };
 
 class ApiRoutes {

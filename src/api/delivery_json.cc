@@ -28,12 +28,19 @@ nlohmann::json summaryJson(const store::DeliverySummary& d) {
           {"content_type", d.contentType},
           {"verification", d.verification},
           {"source", d.source},
+          {"body_pruned", d.bodyPrunedAt.has_value()},
           {"status", d.status}};
 }
 
 nlohmann::json detailJson(const store::DeliveryDetail& d) {
   auto out = summaryJson(d);
   out["headers"] = nlohmann::json::parse(d.headersJson, nullptr, false);
+  if (d.bodyPrunedAt) {
+    // Retention dropped the payload; the summary and headers are what is left of it.
+    out["body_pruned_at"] = core::formatRfc3339(*d.bodyPrunedAt);
+    out["payload"] = nullptr;
+    return out;
+  }
   std::string json = d.rawBody;
   if (d.contentType == "application/x-www-form-urlencoded") {
     if (auto decoded = core::decodeFormPayload(d.rawBody)) json = std::move(*decoded);

@@ -75,6 +75,7 @@ http::Response ReplayApi::rebuild(const http::Request&) const {
   auto n = queue_.rebuildProjections(clock_.nowMicros());
   if (!n) return http::errorResponse(n.error());
   pipeline_.requeued();
-  return jsonReply(json{{"requeued", *n}}, 202);
+  // With pruned bodies the projections were kept and re-applied over, not emptied (processing_queue.h).
+  return jsonReply(json{{"requeued", n->queued}, {"pruned", n->pruned}, {"projections_kept", n->pruned > 0}}, 202);
 }
 }  // namespace forgehook::api

@@ -6,11 +6,13 @@ namespace forgehook::app {
 
 Housekeeping::Housekeeping(store::ChangeFeed& feed, store::ChangeRetention retention,
                            store::SubscriptionStore* subscriptions, store::ProcessingQueue* eventKeys,
-                           const core::Clock& clock, const core::Logger& logger, std::chrono::milliseconds interval)
+                           BodyPruning bodies, const core::Clock& clock, const core::Logger& logger,
+                           std::chrono::milliseconds interval)
     : feed_(feed),
       retention_(retention),
       subscriptions_(subscriptions),
       eventKeys_(eventKeys),
+      bodies_(bodies),
       clock_(clock),
       logger_(logger),
       interval_(interval) {}
@@ -56,7 +58,22 @@ void Housekeeping::run() {
     else if (*pruned > 0)
       logger_.info("pruned the change feed", {{"records", *pruned}});
     pruneEventKeys();
+    pruneBodies();
   }
+}
+
+void Housekeeping::pruneBodies() {
+  if (!bodies_.store || bodies_.maxAgeMicros <= 0) return;
+  const auto now = clock_.nowMicros();
+  auto pruned = bodies_.store->pruneBodies(now - bodies_.maxAgeMicros, now, kBodyRowsPerTransaction, [&] {
+    // The pause hands the writer to intake and the pipeline; a stop ends it at once.
+    std::unique_lock lock(mutex_);
+    return !wake_.wait_for(lock, kPauseBetweenBodyBatches, [&] { return stopping_; });
+  });
+  if (!pruned)
+    logger_.error("cannot prune delivery bodies", {{"error", pruned.error().message}});
+  else if (pruned->deliveries > 0)
+    logger_.info("pruned delivery bodies", {{"deliveries", pruned->deliveries}, {"bytes", pruned->bytes}});
 }
 
 void Housekeeping::pruneEventKeys() {

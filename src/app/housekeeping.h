@@ -3,7 +3,9 @@
 // store's small transactions, so it never holds the writer for long. With subscriptions, it first
 // brings their outboxes up to the feed's newest seq (so no change is pruned before it is enqueued),
 // and prunes delivered and failed messages and attempts with the same retention. It also forgets
-// event keys (deduplication of polled events) after kEventKeyRetentionMicros. Thread-safe start/stop.
+// event keys (deduplication of polled events) after kEventKeyRetentionMicros, and with a body
+// retention prunes the bodies of older deliveries (kBodyRowsPerTransaction at a time, pausing
+// kPauseBetweenBodyBatches between two so intake never waits long for the writer). Thread-safe start/stop.
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -11,6 +13,7 @@
 
 #include "core/log.h"
 #include "core/time.h"
+#include "store/body_retention.h"
 #include "store/change_feed.h"
 #include "store/processing_queue.h"
 #include "store/subscription_store.h"
@@ -24,10 +27,20 @@ class Housekeeping {
   // poll), and a month of keys is a small table.
   static constexpr std::int64_t kEventKeyRetentionMicros = 30LL * 86'400 * 1'000'000;
 
+  // Bodies per pruning transaction: a few milliseconds of the writer, what a delivery may wait.
+  static constexpr int kBodyRowsPerTransaction = 500;
+  static constexpr std::chrono::milliseconds kPauseBetweenBodyBatches{5};
+
+  // Delivery bodies older than maxAgeMicros are pruned; no store or an age of 0 keeps them all.
+  struct BodyPruning {
+    store::BodyRetention* store = nullptr;
+    std::int64_t maxAgeMicros = 0;
+  };
+
   // `subscriptions` and `eventKeys` may be null.
   Housekeeping(store::ChangeFeed& feed, store::ChangeRetention retention, store::SubscriptionStore* subscriptions,
-               store::ProcessingQueue* eventKeys, const core::Clock& clock, const core::Logger& logger,
-               std::chrono::milliseconds interval = std::chrono::minutes(1));
+               store::ProcessingQueue* eventKeys, BodyPruning bodies, const core::Clock& clock,
+               const core::Logger& logger, std::chrono::milliseconds interval = std::chrono::minutes(1));
   ~Housekeeping();  // stop()s
   void start();
   void stop();  // idempotent
@@ -35,10 +48,12 @@ class Housekeeping {
  private:
   void run();
   void pruneEventKeys();
+  void pruneBodies();
   store::ChangeFeed& feed_;
   store::ChangeRetention retention_;
   store::SubscriptionStore* subscriptions_;
   store::ProcessingQueue* eventKeys_;
+  BodyPruning bodies_;
   const core::Clock& clock_;
   const core::Logger& logger_;
   std::chrono::milliseconds interval_;

@@ -71,7 +71,8 @@ int serve(core::Config config, const ServeOptions& options) {
   dispatcher.start();
   Housekeeping housekeeping(store->changeFeed(),
                             {config.changes.retentionDays * 86400 * 1'000'000, config.changes.retentionRecords},
-                            &store->subscriptionStore(), &store->processingQueue(), clock, logger);
+                            &store->subscriptionStore(), &store->processingQueue(),
+                            {&store->bodyRetention(), config.store.retentionDays * 86400 * 1'000'000}, clock, logger);
   housekeeping.start();
   store::IntakeQueue intake(store->deliveryLog(), {config.intake.maxPending, config.intake.maxBatch, &worker}, metrics);
   if (config.pipeline.enabled) worker.start();
@@ -109,7 +110,8 @@ int serve(core::Config config, const ServeOptions& options) {
                       [&dispatcher] { dispatcher.notify(); },
                       subs.allowPrivateNetworks,
                       &forgeConnections.services(),
-                      [&rotation] { return rotation.rotate(); }});
+                      [&rotation] { return rotation.rotate(); },
+                      config.store.retentionDays});
   const dashboard::DashboardRoutes dashboard;
   http::Router router;
   const auto github = ingest::makeGitHubScheme(config.github);

@@ -16,6 +16,7 @@ void addListCommands(CLI::App& app, int& exitCode);          // list_commands.cc
 void addIncidentsCommand(CLI::App& app, int& exitCode);      // incidents_command.cc
 void addItemsCommand(CLI::App& app, int& exitCode);          // items_command.cc
 void addReplayCommands(CLI::App& app, int& exitCode);        // replay_command.cc: replay, rebuild
+void addPruneCommand(CLI::App& app, int& exitCode);          // prune_command.cc
 void addMetricsCommand(CLI::App& app, int& exitCode);        // metrics_command.cc
 void addSecretsCommand(CLI::App& app, int& exitCode);        // secrets_command.cc
 void addTokensCommand(CLI::App& app, int& exitCode);         // tokens_command.cc: create, list, revoke

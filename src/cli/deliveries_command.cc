@@ -76,7 +76,10 @@ void printDelivery(const json& d) {
     std::cout << "\nheaders:\n";
     printObject(std::cout, d["headers"]);
   }
-  if (d.contains("payload")) std::cout << "\npayload:\n" << d["payload"].dump(2) << "\n";
+  if (d.value("body_pruned", false))
+    std::cout << "\npayload: pruned at " << d.value("body_pruned_at", std::string()) << " (store.retention_days)\n";
+  else if (d.contains("payload"))
+    std::cout << "\npayload:\n" << d["payload"].dump(2) << "\n";
 }
 
 void addShow(CLI::App& deliveries, int& exitCode) {

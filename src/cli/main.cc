@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   int exitCode = 0;
   using namespace forgehook::cli;
   for (auto add : {addServeCommand, addConfigCommand, addSendCommand, addEventsCommand, addDeliveriesCommand,
-                   addListCommands, addIncidentsCommand, addItemsCommand, addReplayCommands, addMetricsCommand,
+                   addListCommands, addIncidentsCommand, addItemsCommand, addReplayCommands, addPruneCommand, addMetricsCommand,
                    addSecretsCommand, addTokensCommand, addSubscriptionsCommand, addWatchCommand, addReposCommand, addCredentialsCommand, addCompletionCommand})
     add(app, exitCode);
   try {

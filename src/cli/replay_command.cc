@@ -37,6 +37,10 @@ int finish(const AdminTarget& target, const WaitFlags& w, const WaitScope& scope
     std::cout << answer << "\n";
   else
     std::cout << "requeued " << requeued << (requeued == 1 ? " delivery" : " deliveries") << "\n";
+  // A rebuild over pruned bodies re-applies what is left instead of starting from empty projections.
+  if (const long long pruned = json::parse(answer).value("pruned", 0LL); pruned > 0 && !w.json)
+    std::cout << "kept the projections: " << pruned << (pruned == 1 ? " delivery's" : " deliveries'")
+              << " body was pruned, so the others were re-applied over them\n";
   std::cout.flush();
   if (!w.wait) return 0;
   if (waitForBacklog(target, scope, requeued, std::chrono::seconds(w.timeoutSeconds), std::cerr)) return 0;

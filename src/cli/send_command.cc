@@ -122,6 +122,9 @@ int run(SendFlags f) {
   std::string json;
   if (f.fromDelivery > 0) {
     const auto stored = nlohmann::json::parse(f.server.get("/api/v1/deliveries/" + std::to_string(f.fromDelivery)));
+    if (stored.value("body_pruned", false))
+      throw std::runtime_error("delivery " + std::to_string(f.fromDelivery) +
+                               " cannot be sent: retention pruned its body (store.retention_days)");
     json = stored["payload"].dump();
     f.forge = stored["forge"].get<std::string>();
     if (f.event.empty()) f.event = stored["event"].get<std::string>();

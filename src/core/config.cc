@@ -124,6 +124,7 @@ const std::vector<Key>& keys() {
       FH_STR("store.synchronous", store.synchronous),
       FH_SINT("store.compression_level", store.compressionLevel),
       FH_INT("store.max_bytes", store.maxBytes),
+      FH_INT("store.retention_days", store.retentionDays),
       FH_INT("intake.max_pending", intake.maxPending),
       FH_INT("intake.max_batch", intake.maxBatch),
       FH_BOOL("pipeline.enabled", pipeline.enabled),
@@ -263,6 +264,8 @@ Config loadConfig(const ConfigSources& sources) {
     throw std::invalid_argument("store.synchronous must be \"full\" or \"normal\"");
   if (config.store.compressionLevel > 19 || config.store.compressionLevel < -7)
     throw std::invalid_argument("store.compression_level must be between -7 and 19");
+  if (config.store.retentionDays < 0 || config.store.retentionDays > 36500)
+    throw std::invalid_argument("store.retention_days must be between 0 (keep forever) and 36500");
   if (config.intake.maxBatch < 1) throw std::invalid_argument("intake.max_batch must be at least 1");
   if (config.intake.maxPending < 1) throw std::invalid_argument("intake.max_pending must be at least 1");
   if (config.pipeline.batchSize < 1 || config.pipeline.batchSize > 1000)

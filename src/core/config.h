@@ -42,6 +42,9 @@ struct Config {
     std::string synchronous = "full";  // "full" survives power loss, "normal" only a process crash
     int compressionLevel = 1;          // zstd, -7..19; 0 = store bodies as received
     std::int64_t maxBytes = 0;         // 0 = unlimited
+    // Bodies (payloads) of settled deliveries older than this many days are pruned; the delivery's
+    // summary and headers, the projections and the activity stay. 0 = keep every body forever.
+    std::int64_t retentionDays = 0;
   } store;
 
   struct Intake {

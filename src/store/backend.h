@@ -4,6 +4,7 @@
 // root (app/) creates one; everything else takes the one role it needs. A new role (a change feed,
 // an outbox) is a new interface here and one class per backend.
 #include "store/activity_reader.h"
+#include "store/body_retention.h"
 #include "store/change_feed.h"
 #include "store/connection_store.h"
 #include "store/delivery_log.h"
@@ -33,6 +34,7 @@ class Backend {
   virtual SubscriptionStore& subscriptionStore() = 0;
   virtual ConnectionStore& connectionStore() = 0;
   virtual SecretResealer& secretResealer() = 0;
+  virtual BodyRetention& bodyRetention() = 0;
 };
 
 }  // namespace forgehook::store

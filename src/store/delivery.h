@@ -41,11 +41,13 @@ struct DeliverySummary {
   std::string forge, deliveryId, hookId, event, action, repository, sender, contentType, verification, status;
   std::string source{};  // NewDelivery::source
   std::int64_t receivedAt = 0, lastAttemptAt = 0, attempts = 0, bodySize = 0;
+  // When retention pruned the body (Unix microseconds); headers and summary stay. See body_retention.h.
+  std::optional<std::int64_t> bodyPrunedAt{};
 };
 
 struct DeliveryDetail : DeliverySummary {
   std::string headersJson;
-  std::string rawBody;  // decoded back to the bytes as received
+  std::string rawBody;  // decoded back to the bytes as received; empty when the body was pruned
 };
 
 struct DeliveryFilter {
@@ -56,6 +58,7 @@ struct DeliveryFilter {
   std::optional<std::int64_t> beforeId;     // cursor: rows with id < beforeId
   std::optional<std::int64_t> id;           // exactly this delivery (replay of one)
   int limit = 50;
+  bool withBodyOnly = false;  // only deliveries whose body was not pruned (the ones that can be processed)
 };
 
 struct DeliveryPage {

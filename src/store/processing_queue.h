@@ -19,6 +19,11 @@ struct FinishedBatch {
   int duplicates = 0;    // event already applied from another source: "duplicate", nothing written
 };
 
+struct RebuildOutcome {
+  std::int64_t queued = 0;  // deliveries queued to be processed again
+  std::int64_t pruned = 0;  // deliveries left out because their body was pruned (0: a full rebuild)
+};
+
 class ProcessingQueue {
  public:
   virtual ~ProcessingQueue() = default;
@@ -35,18 +40,23 @@ class ProcessingQueue {
                                                                      std::span<const FailedDelivery> failed,
                                                                      std::int64_t nowMicros) = 0;
   // Replay: queues the matching deliveries again (filter fields forge, event, repository, status,
-  // time range, id). Returns how many. The change feed hears of each whose status changed.
+  // time range, id), except those whose body was pruned (nothing is left to process). Returns how
+  // many. The change feed hears of each whose status changed. Errors: Conflict "body_pruned" when
+  // `filter.id` names a delivery whose body was pruned; Unavailable.
   [[nodiscard]] virtual core::Result<std::int64_t> requeue(const DeliveryFilter& filter, std::int64_t nowMicros) = 0;
   // Claimed event keys older than `cutoffMicros` are forgotten, at most `maxRows` per call (small
   // write transactions). Returns how many were. After that an event fetched again from the other
   // source is applied again: the cutoff must be older than anything the poller fetches.
   [[nodiscard]] virtual core::Result<std::int64_t> pruneEventKeys(std::int64_t cutoffMicros, int maxRows) = 0;
   // Empties every derived projection (planned items and incident acknowledgements stay) and the
-  // claimed event keys, and queues every delivery again, in one transaction. Returns how many
-  // deliveries were queued. The change feed records the deliveries' status changes; the emptied
-  // projections are recorded again as "created" or "updated" while the deliveries are processed
-  // anew (nothing is recorded deleted).
-  [[nodiscard]] virtual core::Result<std::int64_t> rebuildProjections(std::int64_t nowMicros) = 0;
+  // claimed event keys, and queues every delivery again, in one transaction. The change feed
+  // records the deliveries' status changes; the emptied projections are recorded again as "created"
+  // or "updated" while the deliveries are processed anew (nothing is recorded deleted).
+  // When retention has pruned bodies, emptying would lose for good what only those bodies held, so
+  // nothing is emptied: every delivery that still has its body is queued again and re-applied over
+  // the projections (versioned writes: the newest state wins, as in a replay), and the pruned ones
+  // keep their status. Returns how many were queued, and how many were left out as pruned.
+  [[nodiscard]] virtual core::Result<RebuildOutcome> rebuildProjections(std::int64_t nowMicros) = 0;
 };
 
 }  // namespace forgehook::store

@@ -33,6 +33,7 @@ void addDeliveryFilter(BoundSql& out, const DeliveryFilter& f) {
   if (f.untilMicros) out.add(" AND received_at < ", *f.untilMicros);
   if (f.id) out.add(" AND id = ", *f.id);
   if (f.deliveryId) out.add(" AND delivery_id = ", *f.deliveryId);  // index deliveries_delivery_id
+  if (f.withBodyOnly) out.sql += " AND body_pruned_at IS NULL";
 }
 
 }  // namespace forgehook::store::sqlite

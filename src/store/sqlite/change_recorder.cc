@@ -31,7 +31,8 @@ std::string deliveryJson(const std::string& status) {
          "nullif(d.sender, ''), 'received_at', " +
          micros("d.received_at") + ", 'last_attempt_at', " + micros("d.last_attempt_at") +
          ", 'attempts', d.attempts, 'body_size', d.body_size, 'content_type', d.content_type, 'verification', "
-         "d.verification, 'source', d.source, 'status', " +
+         "d.verification, 'source', d.source, 'body_pruned', json(iif(d.body_pruned_at IS NULL, 'false', 'true')), "
+         "'status', " +
          status + ")";
 }
 
@@ -218,7 +219,7 @@ int ChangeRecorder::recordNewDelivery(std::int64_t deliveryId, const NewDelivery
   core::appendJsonString(json, d.verification);
   json += ",\"source\":";
   core::appendJsonString(json, d.source);
-  json += ",\"status\":\"queued\"}";
+  json += ",\"body_pruned\":false,\"status\":\"queued\"}";
   insert_.bind(1, d.receivedAt).bind(2, "deliveries").bind(3, "created").bind(4, id).bind(5, d.forge);
   if (d.repository.empty())
     insert_.bindNull(6);

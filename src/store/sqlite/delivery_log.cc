@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char* kSummaryColumns =
     "id, forge, delivery_id, hook_id, event, action, repository, sender, content_type, verification, status, "
-    "received_at, last_attempt_at, attempts, body_size, source";
+    "received_at, last_attempt_at, attempts, body_size, source, body_pruned_at";
 
 void readSummary(const Statement& s, DeliverySummary& d) {
   d.id = s.integer(0);
@@ -29,6 +29,7 @@ void readSummary(const Statement& s, DeliverySummary& d) {
   d.attempts = s.integer(13);
   d.bodySize = s.integer(14);
   d.source = s.text(15);
+  if (!s.isNull(16)) d.bodyPrunedAt = s.integer(16);
 }
 
 // Ids per lookup: well under SQLite's default limit of 32766 bound parameters, and a statement
@@ -145,8 +146,9 @@ core::Result<DeliveryDetail> SqliteDeliveryLog::getDelivery(std::int64_t id) {
     if (rc != SQLITE_ROW) return std::unexpected(storeError(rc));
     DeliveryDetail d;
     readSummary(s, d);
-    d.headersJson = s.text(16);
-    auto body = decodeBody(s.blob(18), s.text(17));
+    d.headersJson = s.text(17);
+    if (d.bodyPrunedAt) return d;
+    auto body = decodeBody(s.blob(19), s.text(18));
     if (!body) return std::unexpected(body.error());
     d.rawBody = std::move(*body);
     return d;

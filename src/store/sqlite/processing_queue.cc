@@ -180,8 +180,11 @@ core::Result<std::int64_t> SqliteProcessingQueue::pruneEventKeys(std::int64_t cu
   return pruned;
 }
 
-core::Result<std::int64_t> SqliteProcessingQueue::requeue(const DeliveryFilter& filter, std::int64_t nowMicros) {
+core::Result<std::int64_t> SqliteProcessingQueue::requeue(const DeliveryFilter& asked, std::int64_t nowMicros) {
+  DeliveryFilter filter = asked;
+  filter.withBodyOnly = true;  // a pruned body cannot be processed again
   std::int64_t changed = 0;
+  bool pruned = false;
   auto result = db_.write([&](sqlite3* db) -> core::Result<void> {
     BoundSql update{
         "UPDATE deliveries SET status = 'queued', next_attempt_at = 0, process_attempts = 0, "
@@ -193,29 +196,49 @@ core::Result<std::int64_t> SqliteProcessingQueue::requeue(const DeliveryFilter& 
     update.bindTo(s);
     must(s.step());
     changed = sqlite3_changes(db);
+    if (changed == 0 && filter.id) {
+      Statement of(db, "SELECT body_pruned_at IS NOT NULL FROM deliveries WHERE id = ?1");
+      pruned = of.bind(1, *filter.id).step() == SQLITE_ROW && of.integer(0) != 0;
+    }
     return {};
   });
   if (!result) return std::unexpected(result.error());
+  if (pruned)
+    return std::unexpected(core::Error::conflict(
+        "body_pruned", "delivery " + std::to_string(*filter.id) + " cannot be replayed: retention pruned its body"));
   return changed;
 }
 
-core::Result<std::int64_t> SqliteProcessingQueue::rebuildProjections(std::int64_t nowMicros) {
-  std::int64_t queued = 0;
+core::Result<RebuildOutcome> SqliteProcessingQueue::rebuildProjections(std::int64_t nowMicros) {
+  RebuildOutcome outcome;
   auto result = db_.write([&](sqlite3* db) -> core::Result<void> {
-    for (const auto& table : ProjectionWriter::derivedTables())
-      must(execute(db, ("DELETE FROM " + table).c_str()), SQLITE_OK);
-    // Every delivery is applied anew, in id order: the first of each event's copies claims its key again.
-    must(execute(db, "DELETE FROM event_keys"), SQLITE_OK);
-    must(changes_.recordRequeued({}, nowMicros));
+    outcome = {};
+    // Counted as all rows less those with a body, two counts of an index alone: a scan for
+    // body_pruned_at would read every row (and a large body's overflow pages: the column follows it).
+    Statement pruned(db,
+                     "SELECT (SELECT count(*) FROM deliveries) - (SELECT count(*) FROM deliveries INDEXED BY "
+                     "deliveries_unpruned WHERE body_pruned_at IS NULL)");
+    must(pruned.step(), SQLITE_ROW);
+    outcome.pruned = pruned.integer(0);
+    DeliveryFilter all;
+    all.withBodyOnly = true;
+    if (outcome.pruned == 0) {
+      for (const auto& table : ProjectionWriter::derivedTables())
+        must(execute(db, ("DELETE FROM " + table).c_str()), SQLITE_OK);
+      // Every delivery is applied anew, in id order: the first of each event's copies claims its key again.
+      must(execute(db, "DELETE FROM event_keys"), SQLITE_OK);
+    }
+    // With pruned bodies the claimed keys stay too: a delivery finds its own claim and is applied again.
+    must(changes_.recordRequeued(all, nowMicros));
     must(execute(db,
                  "UPDATE deliveries SET status = 'queued', next_attempt_at = 0, process_attempts = 0, "
-                 "last_error = NULL"),
+                 "last_error = NULL WHERE body_pruned_at IS NULL"),
          SQLITE_OK);
-    queued = sqlite3_changes(db);
+    outcome.queued = sqlite3_changes(db);
     return {};
   });
   if (!result) return std::unexpected(result.error());
-  return queued;
+  return outcome;
 }
 
 }  // namespace forgehook::store::sqlite

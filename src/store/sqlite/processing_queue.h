@@ -18,7 +18,7 @@ class SqliteProcessingQueue final : public ProcessingQueue {
                                                std::span<const FailedDelivery> failed, std::int64_t nowMicros) override;
   core::Result<std::int64_t> pruneEventKeys(std::int64_t cutoffMicros, int maxRows) override;
   core::Result<std::int64_t> requeue(const DeliveryFilter& filter, std::int64_t nowMicros) override;
-  core::Result<std::int64_t> rebuildProjections(std::int64_t nowMicros) override;
+  core::Result<RebuildOutcome> rebuildProjections(std::int64_t nowMicros) override;
 
  private:
   Database& db_;

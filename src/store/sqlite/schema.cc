@@ -276,6 +276,24 @@ ALTER TABLE deliveries DROP COLUMN headers;
 ALTER TABLE deliveries DROP COLUMN body_encoding;
 ALTER TABLE deliveries DROP COLUMN body;
 )sql",
+    // 9: retention of delivery bodies (store.retention_days). A pruned delivery keeps its row and
+    // headers; its body becomes an empty blob (in delivery_bodies). The partial index holds the rows that still have a
+    // body, oldest first: pruning starts at the oldest of them, never stepping over pruned rows.
+    // It holds body_pruned_at too (always NULL there) so that counting them reads the index alone.
+    R"sql(
+ALTER TABLE deliveries ADD COLUMN body_pruned_at INTEGER;
+CREATE INDEX deliveries_unpruned ON deliveries(received_at, body_pruned_at) WHERE body_pruned_at IS NULL;
+)sql",
+    // 10: queries at millions of deliveries (docs/PERFORMANCE.md, "Scale"). The delivery list's common
+    // filters, by repository (compared as the forges compare names) and event, and by event alone,
+    // each newest first: a page is read off the index instead of scanning the log from its newest
+    // end until enough rows match. A repository's own deliveries (metrics/status) come from the same
+    // index. CI health counts the runs completed since a time from an index instead of every run.
+    R"sql(
+CREATE INDEX deliveries_repository ON deliveries(repository COLLATE NOCASE, event, id);
+CREATE INDEX deliveries_event ON deliveries(event, id);
+CREATE INDEX runs_completed ON runs(completed_at);
+)sql",
 };
 
 }  // namespace

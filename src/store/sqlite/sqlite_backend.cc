@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "store/sqlite/activity_reader.h"
+#include "store/sqlite/body_retention.h"
 #include "store/sqlite/change_feed.h"
 #include "store/sqlite/change_recorder.h"
 #include "store/sqlite/connection_store.h"
@@ -39,7 +40,8 @@ class SqliteBackend final : public Backend {
         sessions_(db_),
         subscriptions_(db_, sealer),
         resealer_(db_, sealer),
-        connections_(db_, sealer) {}
+        connections_(db_, sealer),
+        bodies_(db_) {}
 
   DeliveryLog& deliveryLog() override { return deliveries_; }
   SecretStore& secretStore() override { return secrets_; }
@@ -53,6 +55,7 @@ class SqliteBackend final : public Backend {
   SubscriptionStore& subscriptionStore() override { return subscriptions_; }
   SecretResealer& secretResealer() override { return resealer_; }
   ConnectionStore& connectionStore() override { return connections_; }
+  BodyRetention& bodyRetention() override { return bodies_; }
 
  private:
   Database db_;
@@ -69,6 +72,7 @@ class SqliteBackend final : public Backend {
   SqliteSubscriptionStore subscriptions_;
   SqliteSecretResealer resealer_;
   SqliteConnectionStore connections_;
+  SqliteBodyRetention bodies_;
 };
 
 }  // namespace

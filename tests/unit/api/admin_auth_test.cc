@@ -87,9 +87,9 @@ TEST_F(AdminAuthTest, ReadOnlyTokenIsForbiddenEveryChangeAndTheSecretsAndTokens)
     EXPECT_THAT(json::parse(r.body)["message"].get<std::string>(), HasSubstr("read-only token"));
     ++checked;
   }
-  // replay x3, items x3, ack, secrets x4 (list, put, delete, rotate-key), tokens x3, subscriptions x4
-  // (create, update, act, delete)
-  EXPECT_EQ(checked, 18);
+  // replay x3, prune, items x3, ack, secrets x4 (list, put, delete, rotate-key), tokens x3,
+  // subscriptions x4 (create, update, act, delete)
+  EXPECT_EQ(checked, 19);
   // Nothing ran.
   EXPECT_EQ(pipeline_.requeues, 0);
   EXPECT_EQ(secretsChanged_, 0);

@@ -196,7 +196,8 @@ TEST_F(ProcessingQueueTest, RebuildEmptiesProjectionsButKeepsItemsAndIncidentAck
 
   const auto queued = store_->queue.rebuildProjections(0);
   ASSERT_TRUE(queued.has_value()) << queued.error().message;
-  EXPECT_EQ(*queued, 2);
+  EXPECT_EQ(queued->queued, 2);
+  EXPECT_EQ(queued->pruned, 0);
   for (const Resource r : {Resource::Pulls, Resource::Issues, Resource::Runs, Resource::Incidents,
                            Resource::Repositories, Resource::Activity})
     EXPECT_EQ(count(r), 0u) << specOf(r).name;

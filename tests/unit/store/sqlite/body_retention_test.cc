@@ -1,0 +1,144 @@
+// Retention of delivery bodies: what is pruned (settled, old, not yet pruned), what stays (the row,
+// headers, projections, activity), and how replay and rebuild treat a pruned delivery.
+#include "store/sqlite/body_retention.h"
+
+#include <gtest/gtest.h>
+
+#include "support/model_rows.h"
+
+namespace forgehook::store::sqlite {
+namespace {
+
+constexpr std::int64_t kDay = 86'400 * kSecond;
+
+class BodyRetentionTest : public SqliteModelTest {
+ protected:
+  // A processed delivery received at `at`, with an activity line.
+  std::int64_t processedAt(std::int64_t at) {
+    ActivityEntry activity;
+    activity.at = at / kSecond;
+    activity.forge = "github";
+    activity.kind = "issues";
+    return commit({}, activity, {}, at);
+  }
+  PrunedBodies prune(std::int64_t cutoff, int batchRows = 500, const std::function<bool()>& between = [] {
+    return true;
+  }) {
+    auto pruned = retention_->pruneBodies(cutoff, kNow, batchRows, between);
+    EXPECT_TRUE(pruned.has_value()) << pruned.error().message;
+    return pruned.value_or(PrunedBodies{-1, -1});
+  }
+  std::size_t count(Resource resource) {
+    ResourceQuery q;
+    q.resource = resource;
+    q.limit = 500;
+    auto page = store_->reader.listResource(q);
+    EXPECT_TRUE(page.has_value());
+    return page ? page->items.size() : 0;
+  }
+  void SetUp() override {
+    SqliteModelTest::SetUp();
+    retention_ = std::make_unique<SqliteBodyRetention>(store_->db);
+  }
+  static constexpr std::int64_t kNow = kT0 + 40 * kDay;
+  std::unique_ptr<SqliteBodyRetention> retention_;
+};
+
+TEST_F(BodyRetentionTest, PrunesOnlySettledBodiesReceivedBeforeTheCutoff) {
+  const auto old = processedAt(kT0);
+  const auto recent = processedAt(kT0 + 30 * kDay);
+  const auto stillQueued = appendOne(*store_, delivery("github", "h", "queued", kT0));
+  const auto oldBody = store_->log.getDelivery(old)->rawBody;
+  const auto cutoff = kT0 + 10 * kDay;
+
+  const auto measured = retention_->measurePrunable(cutoff);
+  ASSERT_TRUE(measured.has_value()) << measured.error().message;
+  EXPECT_EQ(measured->deliveries, 1);
+  EXPECT_EQ(measured->bytes, static_cast<std::int64_t>(oldBody.size()));  // stored identity: as received
+  // A dry run changes nothing.
+  EXPECT_FALSE(store_->log.getDelivery(old)->bodyPrunedAt.has_value());
+
+  const auto pruned = prune(cutoff);
+  EXPECT_EQ(pruned.deliveries, 1);
+  EXPECT_EQ(pruned.bytes, measured->bytes);
+
+  const auto gone = store_->log.getDelivery(old);
+  ASSERT_TRUE(gone.has_value()) << gone.error().message;
+  EXPECT_EQ(gone->bodyPrunedAt, kNow);
+  EXPECT_TRUE(gone->rawBody.empty());
+  EXPECT_EQ(gone->headersJson, R"({"X-GitHub-Event":"issues"})");  // headers and summary stay
+  EXPECT_EQ(gone->status, "processed");
+  EXPECT_EQ(gone->bodySize, static_cast<std::int64_t>(oldBody.size()));
+  for (const auto kept : {recent, stillQueued}) {
+    const auto d = store_->log.getDelivery(kept);
+    ASSERT_TRUE(d.has_value());
+    EXPECT_FALSE(d->bodyPrunedAt.has_value()) << kept;
+    EXPECT_FALSE(d->rawBody.empty()) << kept;
+  }
+  // The list says which bodies are gone.
+  const auto page = store_->log.listDeliveries({});
+  ASSERT_TRUE(page.has_value());
+  for (const auto& d : page->deliveries) EXPECT_EQ(d.bodyPrunedAt.has_value(), d.id == old) << d.id;
+  // Nothing is left to prune at that age, and the activity line stays.
+  EXPECT_EQ(retention_->measurePrunable(cutoff)->deliveries, 0);
+  EXPECT_EQ(prune(cutoff).deliveries, 0);
+  EXPECT_EQ(count(Resource::Activity), 2u);
+}
+
+TEST_F(BodyRetentionTest, PrunesInBatchesAndPausesBetweenFullOnes) {
+  for (int i = 0; i < 5; ++i) processedAt(kT0 + i * kSecond);
+  int pauses = 0;
+  const auto pruned = prune(kT0 + kDay, 2, [&] {
+    ++pauses;
+    return true;
+  });
+  EXPECT_EQ(pruned.deliveries, 5);
+  EXPECT_EQ(pauses, 2);  // after the batches of 2 and 2; the last one (1) ends it
+}
+
+TEST_F(BodyRetentionTest, StopsWhenAskedBetweenBatchesOldestFirst) {
+  const auto first = processedAt(kT0 + 2 * kSecond);
+  const auto second = processedAt(kT0 + kSecond);  // received earlier, appended later
+  processedAt(kT0 + 3 * kSecond);
+  const auto pruned = prune(kT0 + kDay, 1, [] { return false; });
+  EXPECT_EQ(pruned.deliveries, 1);
+  EXPECT_TRUE(store_->log.getDelivery(second)->bodyPrunedAt.has_value());
+  EXPECT_FALSE(store_->log.getDelivery(first)->bodyPrunedAt.has_value());
+}
+
+TEST_F(BodyRetentionTest, APrunedDeliveryCannotBeReplayedAndAFilteredReplaySkipsIt) {
+  const auto old = processedAt(kT0);
+  const auto recent = processedAt(kT0 + 30 * kDay);
+  prune(kT0 + kDay);
+
+  DeliveryFilter one;
+  one.id = old;
+  const auto refused = store_->queue.requeue(one, kNow);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, core::Code::Conflict);
+  EXPECT_EQ(refused.error().reason, "body_pruned");
+
+  DeliveryFilter everything;
+  everything.forge = "github";
+  EXPECT_EQ(store_->queue.requeue(everything, kNow).value_or(-1), 1);
+  EXPECT_EQ(store_->log.getDelivery(old)->status, "processed");
+  EXPECT_EQ(store_->log.getDelivery(recent)->status, "queued");
+}
+
+TEST_F(BodyRetentionTest, RebuildOverPrunedBodiesKeepsTheProjectionsAndRequeuesTheRest) {
+  const auto old = processedAt(kT0);
+  const auto recent = processedAt(kT0 + 30 * kDay);
+  prune(kT0 + kDay);
+
+  const auto rebuilt = store_->queue.rebuildProjections(kNow);
+  ASSERT_TRUE(rebuilt.has_value()) << rebuilt.error().message;
+  EXPECT_EQ(rebuilt->queued, 1);
+  EXPECT_EQ(rebuilt->pruned, 1);
+  // Emptying would have lost the pruned delivery's activity line for good.
+  EXPECT_EQ(count(Resource::Activity), 2u);
+  EXPECT_EQ(store_->log.getDelivery(old)->status, "processed");
+  EXPECT_EQ(store_->log.getDelivery(recent)->status, "queued");
+}
+
+}  // namespace
+}  // namespace forgehook::store::sqlite
