@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "core/thread_name.h"
+#include "store/sqlite/database_check.h"
 #include "store/sqlite/schema.h"
 
 namespace forgehook::store::sqlite {
@@ -26,6 +27,8 @@ int onWalCommit(void* self, sqlite3*, const char*, int frames) {
 
 // Statements are prepared against the migrated schema, so migration runs first.
 DbHandle openMigrated(const SqliteOptions& o) {
+  // Before the first write (WAL mode, migrations): another application's file stays untouched.
+  checkDatabaseFile(o.path, newestSchemaVersion(), o.quickCheck);
   DbHandle db = openDatabase(o.path, false, o.fullSync);
   migrate(db.get());
   if (o.maxBytes > 0) {

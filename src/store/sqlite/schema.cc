@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "store/sqlite/database_check.h"
 #include "store/sqlite/statement.h"
 
 namespace forgehook::store::sqlite {
@@ -262,6 +263,8 @@ CREATE INDEX event_keys_at ON event_keys(at);
 
 }  // namespace
 
+std::int64_t newestSchemaVersion() { return static_cast<std::int64_t>(std::size(kMigrations)); }
+
 void migrate(sqlite3* db) {
   Statement version(db, "PRAGMA user_version");
   version.step();
@@ -279,6 +282,9 @@ void migrate(sqlite3* db) {
       throw std::runtime_error("schema migration " + std::to_string(v + 1) + " failed: " + message);
     }
   }
+  Statement id(db, "PRAGMA application_id");
+  if (id.step() == SQLITE_ROW && id.integer(0) != kForgehookApplicationId)
+    execute(db, ("PRAGMA application_id=" + std::to_string(kForgehookApplicationId)).c_str());
 }
 
 }  // namespace forgehook::store::sqlite
