@@ -101,6 +101,8 @@ CopySummary backupDatabase(const std::string& source, const std::string& destina
   const std::string temp = tempBeside(destination);
   try {
     auto summary = writeCopy(from.get(), temp, "cannot back up " + source + " to " + destination);
+    // Payloads, headers and sealed secrets: readable by the owner only, wherever the copy goes.
+    fs::permissions(temp, fs::perms::owner_read | fs::perms::owner_write);
     fs::rename(temp, destination);
     syncPath(directoryOf(destination), true);
     return summary;

@@ -16,7 +16,8 @@ struct CopySummary {
 // Copies the database at `source` to `destination` with SQLite's online backup in one step: one
 // read transaction, so the copy is the database as of one commit, while other processes keep
 // committing (WAL lets them). The copy is written beside `destination`, checked (PRAGMA
-// integrity_check), synced and renamed into place, so `destination` is complete or absent.
+// integrity_check), synced and renamed into place (mode 0600), so `destination` is complete or
+// absent.
 // Throws store::StoreUnusable when `source` is not a usable forgehook database,
 // std::runtime_error when `destination` exists or cannot be written.
 CopySummary backupDatabase(const std::string& source, const std::string& destination);

@@ -58,6 +58,7 @@ TEST_F(SqliteTest, ABackupTakenWhileAnotherConnectionCommitsIsOneConsistentCommi
   EXPECT_EQ(countDeliveries(destination), summary.deliveries);
   EXPECT_EQ(summary.bytes, static_cast<std::int64_t>(fs::file_size(destination)));
   EXPECT_FALSE(fs::exists(destination + "-wal")) << "a backup is one file";
+  EXPECT_EQ(fs::status(destination).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
   EXPECT_GT(during.load(), 0) << "the writer never committed while the backup ran";
   EXPECT_THROW(backupDatabase(dbPath(), destination), std::runtime_error) << "an existing file is never overwritten";
 }
