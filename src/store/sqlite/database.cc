@@ -143,7 +143,8 @@ core::Result<void> Database::write(const std::function<core::Result<void>(sqlite
   // SQLite itself failed: the store is not ready (checkWritable) until a write succeeds again.
   auto storeFailed = [&](int rc) {
     lastWriteFailed_ = true;
-    auto error = storeError(rc, sqlite3_system_errno(db));
+    // The connection's errno is that of its last failed system call: it explains only an I/O error.
+    auto error = storeError(rc, (rc & 0xff) == SQLITE_IOERR ? sqlite3_system_errno(db) : 0);
     if (error.reason == "store_full") {
       pagesLeftAtFull_ = pagesLeft();
       diskFreeAtFull_ = diskFreeBytes();
