@@ -6,10 +6,12 @@
 #include <atomic>
 #include <future>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "support/fake_worker_clock.h"
 #include "support/scenario_world.h"
+#include "support/temp_dir.h"
 
 namespace forgehook::pipeline {
 namespace {
@@ -100,8 +102,9 @@ class FullStoreQueue final : public store::ProcessingQueue {
 TEST_F(WorkerTest, AStoreThatStaysFullIsRetriedEverySecondLoggedOnceAMinuteAndOnceWhenItResumes) {
   FullStoreQueue queue(61);
   Processor processor(queue, world_.clock(), metrics_, {128, {3, 1'000'000, 60'000'000, [] { return 0.5; }}});
-  char logPath[] = "/tmp/forgehook-worker-log-XXXXXX";
-  const int fd = mkstemp(logPath);
+  const testing::TempDir dir;
+  const std::string logPath = (dir.path() / "worker.log").string();
+  const int fd = ::open(logPath.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   ASSERT_GE(fd, 0);
   {
     core::Logger logger(core::LogLevel::Info, fd);
@@ -121,7 +124,6 @@ TEST_F(WorkerTest, AStoreThatStaysFullIsRetriedEverySecondLoggedOnceAMinuteAndOn
   std::string text(64 * 1024, '\0');
   text.resize(static_cast<std::size_t>(pread(fd, text.data(), text.size(), 0)));
   close(fd);
-  unlink(logPath);
   auto count = [&](const std::string& needle) {
     std::size_t n = 0;
     for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
