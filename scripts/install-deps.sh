@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 build_pkgs=(g++ cmake make ninja-build pkg-config ccache libboost1.81-dev libsqlite3-dev libssl-dev
             libsimdjson-dev libzstd-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
             libcurl4-openssl-dev nodejs npm)
-test_pkgs=(libgtest-dev libgmock-dev chromium)
-bench_pkgs=(wrk webhook nginx-light libbenchmark-dev procps sqlite3)
+test_pkgs=(libgtest-dev libgmock-dev chromium sqlite3)
+bench_pkgs=(wrk webhook nginx-light libbenchmark-dev procps)
 
 pkgs=("${build_pkgs[@]}")
 case "$want" in

@@ -40,7 +40,8 @@ int serve(core::Config config, const ServeOptions& options) {
   const MasterKeys keys = loadMasterKeys(config.dataDir, MasterKeyEnvironment::fromProcess());
   store::Keyring keyring(keys.current, keys.previous);
   const auto store = store::sqlite::openSqliteBackend(
-      {config.dataDir + "/forgehook.db", config.store.synchronous == "full", config.store.maxBytes, &keyring});
+      {config.dataDir + "/forgehook.db", config.store.synchronous == "full", config.store.maxBytes, &keyring,
+       config.store.quickCheckAtStart});
   resealAtStart(keys, config.dataDir, store->secretResealer(), logger);
   KeyRotation rotation(config.dataDir, keys.fromEnvironment, keyring, store->secretResealer(), logger);
   pipeline::RetryPolicy retry{static_cast<int>(config.pipeline.maxAttempts),

@@ -110,6 +110,7 @@ http::ServerOptions serverOptions(const core::Config& c) {
   o.bodyTimeout = std::chrono::milliseconds(c.server.bodyTimeoutMs);
   o.idleTimeout = std::chrono::milliseconds(c.server.idleTimeoutMs);
   o.maxConnections = c.server.maxConnections;
+  o.maxConnectionsPerIp = c.server.maxConnectionsPerIp;
   o.maxStreams = c.server.maxStreams;
   o.streamThreads = c.server.streamThreads;
   o.streams.heartbeat = std::chrono::milliseconds(c.server.streamHeartbeatMs);

@@ -25,5 +25,6 @@ void addWatchCommand(CLI::App& app, int& exitCode);          // watch_command.cc
 void addReposCommand(CLI::App& app, int& exitCode);          // repos_command.cc: repos ..., reconcile
 void addCredentialsCommand(CLI::App& app, int& exitCode);    // repos_command.cc
 void addCompletionCommand(CLI::App& app, int& exitCode);     // completion_command.cc
+void addBackupCommands(CLI::App& app, int& exitCode);        // backup_command.cc: backup, restore
 
 }  // namespace forgehook::cli

@@ -103,6 +103,8 @@ Metrics::Metrics()
       commitBatchSize("forgehook_store_commit_batch_size", "Deliveries per group commit.", kBatchBounds),
       intakeQueueDepth("forgehook_intake_queue_depth", "Deliveries waiting for commit."),
       connectionsOpen("forgehook_connections_open", "Open client connections."),
+      connectionsRefused("forgehook_connections_refused_total",
+                         "Connections closed at accept because a connection cap was reached, by cap.", {"reason"}),
       streamsOpen("forgehook_streams_open", "Open SSE and WebSocket streams."),
       streamDropped("forgehook_stream_dropped_total", "Streams the server dropped, by reason.", {"reason"}),
       processed("forgehook_processed_total", "Deliveries through the pipeline, by outcome.", {"outcome"}),
@@ -127,6 +129,7 @@ std::string Metrics::renderPrometheus() const {
   commitBatchSize.render(out);
   intakeQueueDepth.render(out);
   connectionsOpen.render(out);
+  connectionsRefused.render(out);
   streamsOpen.render(out);
   streamDropped.render(out);
   processed.render(out);

@@ -77,6 +77,7 @@ struct Metrics {
   Histogram commitBatchSize;
   Gauge intakeQueueDepth;
   Gauge connectionsOpen;
+  CounterFamily connectionsRefused;  // closed at accept: max_connections, max_connections_per_ip
   Gauge streamsOpen;            // SSE and WebSocket streams open
   CounterFamily streamDropped;  // streams the server ended on the client's account, by reason
   CounterFamily processed;      // pipeline outcomes: processed, retrying, dead

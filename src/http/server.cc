@@ -69,19 +69,37 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void onAccept(boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) {
+      boost::system::error_code peerError;
+      const auto peer = socket.remote_endpoint(peerError);
+      const std::string address = peerError ? std::string() : peer.address().to_string();
       if (context_.metrics.connectionsOpen.value() >= context_.options.maxConnections) {
-        boost::system::error_code ignored;
-        socket.close(ignored);  // over the connection bound: refuse cheaply
+        refuse(socket, "max_connections", address);
+      } else if (auto lease = context_.perAddress.acquire(address); !lease) {
+        refuse(socket, "max_connections_per_ip", address);
       } else {
-        std::make_shared<HttpSession>(std::move(socket), context_)->start();
+        std::make_shared<HttpSession>(std::move(socket), context_, std::move(*lease))->start();
       }
     }
     accept();
   }
 
+  // Over a connection bound: closed at once, before anything is read (refusing stays cheap). Counted
+  // by reason; logged at most every 10 s, since refusals come in floods.
+  void refuse(tcp::socket& socket, const char* reason, const std::string& address) {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    context_.metrics.connectionsRefused.with({reason}).add();
+    const auto now = std::chrono::steady_clock::now();
+    if (now - lastRefusalLog_ >= std::chrono::seconds(10)) {
+      lastRefusalLog_ = now;
+      context_.logger.warn("connection refused", {{"reason", reason}, {"remote", address}});
+    }
+  }
+
   IoContextPool& pool_;
   tcp::acceptor acceptor_;
   SessionContext& context_;
+  std::chrono::steady_clock::time_point lastRefusalLog_{};  // the acceptor's thread only
 };
 
 }  // namespace

@@ -22,6 +22,7 @@ struct ServerOptions {
   std::chrono::milliseconds bodyTimeout{30'000};
   std::chrono::milliseconds idleTimeout{60'000};
   std::int64_t maxConnections = 4096;
+  std::int64_t maxConnectionsPerIp = 256;  // per client address; 0 = no cap
   // SSE and WebSocket stream routes: queue bound, heartbeat, idle timeout (see http/stream.h).
   StreamOptions streams;
   // Streams open at once; past it a stream request gets 503 too_many_streams. Each holds a

@@ -46,8 +46,8 @@ core::Counter& HttpSession::requestCounter(const std::string& endpoint, int stat
   return requestCounterFor(context_.metrics, endpoint, status);
 }
 
-HttpSession::HttpSession(asio::ip::tcp::socket&& socket, SessionContext& context)
-    : stream_(std::move(socket)), context_(context) {
+HttpSession::HttpSession(asio::ip::tcp::socket&& socket, SessionContext& context, AddressConnections::Lease lease)
+    : stream_(std::move(socket)), context_(context), lease_(std::move(lease)) {
   beast::error_code ec;
   const auto endpoint = stream_.socket().remote_endpoint(ec);
   if (!ec) remoteAddress_ = endpoint.address().to_string();

@@ -13,6 +13,7 @@
 
 #include "core/log.h"
 #include "core/metrics.h"
+#include "http/address_connections.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/stream_registry.h"
@@ -27,6 +28,7 @@ struct SessionContext {
   const core::Logger& logger;
   boost::asio::thread_pool& blockingPool;
   std::atomic<std::int64_t> inFlight{0};  // requests read but not yet answered
+  AddressConnections perAddress{options.maxConnectionsPerIp};  // connections per client address
   StreamRegistry streams{};               // open SSE and WebSocket streams
   // Where a stream's connection moves once it opens (ServerOptions::streamThreads); empty = it stays.
   std::vector<boost::asio::io_context*> streamContexts{};
@@ -39,7 +41,8 @@ struct SessionContext {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, SessionContext& context);
+  // `lease` counts the connection against its address's cap until the session ends.
+  HttpSession(boost::asio::ip::tcp::socket&& socket, SessionContext& context, AddressConnections::Lease lease);
   ~HttpSession();
   void start();
 
@@ -74,6 +77,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::string method_, path_;
   std::shared_ptr<void> pendingResponse_;  // keeps the response alive during async_write
   std::unique_ptr<std::array<char, 16384>> discardBuffer_;
+  AddressConnections::Lease lease_;
 };
 
 }  // namespace forgehook::http

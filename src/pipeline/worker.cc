@@ -66,6 +66,9 @@ bool Worker::intakeBusy() const {
 }
 
 void Worker::run() {
+  // Consecutive failed steps: a store that stays full for an hour logs once a minute, not 3600 times.
+  std::int64_t failedSteps = 0;
+  constexpr std::int64_t kLogEveryFailedSteps = 60;
   for (;;) {
     {
       std::lock_guard lock(mutex_);
@@ -77,11 +80,16 @@ void Worker::run() {
     // While intake is busy, small steps: the store's one writer is held for a short transaction,
     // so intake's commits wait less, and the pause after a step stays short.
     auto step = processor_.step(busy ? options_.busyBatchSize : 0);
+    if (step && failedSteps > 0) {
+      logger_.info("processing resumed", {{"failed_steps", failedSteps}});
+      failedSteps = 0;
+    }
     std::unique_lock lock(mutex_);
     if (!step) {
       // The store cannot read or commit: nothing was applied. Try again in a second, however many
       // deliveries intake commits meanwhile (each would otherwise retry at once).
-      logger_.error("processing step failed", {{"error", step.error().message}});
+      if (failedSteps++ % kLogEveryFailedSteps == 0)
+        logger_.error("processing step failed", {{"error", step.error().message}, {"failed_steps", failedSteps}});
       clock_.waitUntil(lock, wakeUp_, clock_.now() + std::chrono::seconds(1), [&] { return stopping_; });
     } else if (step->total() == 0) {
       clock_.waitUntil(lock, wakeUp_, clock_.now() + options_.pollInterval, [&] { return woken_ || stopping_; });

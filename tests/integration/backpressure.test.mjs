@@ -65,7 +65,7 @@ describe("store full (FORGEHOOK_STORE_MAX_BYTES=1500000)", () => {
     await server?.cleanup();
   });
 
-  test("deliveries until 503 store_unavailable: /healthz 200, /readyz 503, every 200 stored", async () => {
+  test("deliveries until 503 store_full: /healthz 200, /readyz 503, every 200 stored", async () => {
     const ready = await fh.get("/readyz");
     assert.equal(ready.status, 200, `readyz before: ${ready.text}`);
     assert.deepEqual(ready.json, { status: "ready" });
@@ -94,14 +94,14 @@ describe("store full (FORGEHOOK_STORE_MAX_BYTES=1500000)", () => {
     const odd = results.filter((r) => !isAccepted(r) && r.status !== 503);
     assert.deepEqual(odd.map((r) => `${r.status} ${r.text}`).slice(0, 5), [], "answers other than 200 accepted / 503");
     for (const r of refused) {
-      assertError(r, 503, "store_unavailable");
-      assertRetryAfter(r.headers, "503 store_unavailable");
+      assertError(r, 503, "store_full");
+      assertRetryAfter(r.headers, "503 store_full");
     }
 
     const health = await fh.get("/healthz");
     assert.equal(health.status, 200, `healthz: ${health.text}`);
     assert.deepEqual(health.json, { status: "ok" });
-    assertError(await fh.get("/readyz"), 503, "store_unavailable", { what: "/readyz with a full store" });
+    assertError(await fh.get("/readyz"), 503, "store_full", { what: "/readyz with a full store" });
 
     const acked = results.filter(isAccepted).map((r) => r.delivery);
     assert.ok(acked.length > 0, "nothing was accepted before the store filled");

@@ -1,5 +1,5 @@
 // Limits at their defaults and at the connection level: the 25 MiB body limit, the idle
-// keep-alive timeout and server.max_connections.
+// keep-alive timeout, server.max_connections and server.max_connections_per_ip.
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, describe, test } from "node:test";
@@ -115,6 +115,49 @@ describe("connection limits", () => {
       }, { timeoutMs: 5000, message: "/healthz after the held connections closed" });
       assert.equal(res.status, 200);
       fh.close();
+      await server.stop();
+    } finally {
+      for (const s of held) s.destroy();
+      await server.cleanup();
+    }
+  });
+});
+
+describe("server.max_connections_per_ip", () => {
+  // Opens a connection from `localAddress` and has one request answered on it (so it is accepted).
+  async function holdConnection(port, localAddress) {
+    const socket = net.connect({ host: "127.0.0.1", port, localAddress });
+    socket.on("error", () => {});
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write(head(["GET /healthz HTTP/1.1", "Host: x"]));
+    await new Promise((resolve) => socket.once("data", resolve));
+    return socket;
+  }
+
+  test("one address past its cap is closed at accept and counted, another address is served, and the address is served again once one closes", async () => {
+    const server = await start({ FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN, FORGEHOOK_SERVER_MAX_CONNECTIONS_PER_IP: 3 });
+    const held = [];
+    const healthz = [head(["GET /healthz HTTP/1.1", "Host: x", "Connection: close"])];
+    try {
+      // 127.0.0.2 is another client address on the loopback interface.
+      for (let i = 0; i < 3; i++) held.push(await holdConnection(server.port, "127.0.0.2"));
+      const extra = await rawExchange({ port: server.port, localAddress: "127.0.0.2", parts: healthz, deadlineMs: 3000 });
+      assert.ok(extra.closed, "a fourth connection from 127.0.0.2 was kept open");
+      assert.notEqual(extra.response?.status, 200, "a fourth connection from 127.0.0.2 was served");
+      const other = await rawExchange({ port: server.port, localAddress: "127.0.0.1", parts: healthz, deadlineMs: 3000 });
+      assert.equal(other.response?.status, 200, "127.0.0.1 was refused for 127.0.0.2's connections");
+
+      const metrics = await rawExchange({ port: server.port, parts: [head(["GET /metrics HTTP/1.1", "Host: x", "Connection: close"])], deadlineMs: 3000 });
+      const refused = /^forgehook_connections_refused_total\{reason="max_connections_per_ip"\} (\d+)$/m.exec(metrics.response?.text ?? "");
+      assert.ok(refused && Number(refused[1]) >= 1, `refusal not counted: ${metrics.response?.text?.slice(0, 2000)}`);
+      assert.match(server.stderr(), /"msg":"connection refused","reason":"max_connections_per_ip","remote":"127.0.0.2"/);
+
+      held.pop().destroy();
+      const again = await waitFor(async () => {
+        const r = await rawExchange({ port: server.port, localAddress: "127.0.0.2", parts: healthz, deadlineMs: 1000 });
+        return r.response?.status === 200 ? r : null;
+      }, { timeoutMs: 5000, message: "127.0.0.2 served again after one of its connections closed" });
+      assert.equal(again.response.status, 200);
       await server.stop();
     } finally {
       for (const s of held) s.destroy();

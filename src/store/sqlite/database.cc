@@ -1,15 +1,24 @@
 #include "store/sqlite/database.h"
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <filesystem>
 
 #include "core/thread_name.h"
+#include "store/sqlite/database_check.h"
 #include "store/sqlite/schema.h"
 
 namespace forgehook::store::sqlite {
 namespace {
 
 constexpr int kCheckpointFrames = 2000;  // ~8 MB of log before a checkpoint is asked for
+// Room the filesystem must gain after a failed commit before the store says it is ready again: a
+// few log frames would fit in less, but a group commit of deliveries needs about this much.
+constexpr std::int64_t kRoomToRetry = 1 << 20;
+constexpr int kFullRetryAfterSeconds = 30;  // space rarely comes back within seconds
 
 int onWalCommit(void* self, sqlite3*, const char*, int frames) {
   static_cast<Database*>(self)->committed(frames);
@@ -18,6 +27,8 @@ int onWalCommit(void* self, sqlite3*, const char*, int frames) {
 
 // Statements are prepared against the migrated schema, so migration runs first.
 DbHandle openMigrated(const SqliteOptions& o) {
+  // Before the first write (WAL mode, migrations): another application's file stays untouched.
+  checkDatabaseFile(o.path, newestSchemaVersion(), o.quickCheck);
   DbHandle db = openDatabase(o.path, false, o.fullSync);
   migrate(db.get());
   if (o.maxBytes > 0) {
@@ -31,11 +42,11 @@ DbHandle openMigrated(const SqliteOptions& o) {
 
 }  // namespace
 
-core::Error storeError(int rc) {
-  const int base = rc & 0xff;
-  std::string what = sqlite3_errstr(rc);
-  if (base == SQLITE_FULL) what = "store is full (disk or store.max_bytes)";
-  return core::Error::unavailable("store_unavailable", "store cannot commit: " + what, 1);
+core::Error storeError(int rc, int systemErrno) {
+  if ((rc & 0xff) == SQLITE_FULL || systemErrno == ENOSPC || systemErrno == EDQUOT)
+    return core::Error::unavailable("store_full", "store cannot commit: no room left (disk or store.max_bytes)",
+                                    kFullRetryAfterSeconds);
+  return core::Error::unavailable("store_unavailable", std::string("store cannot commit: ") + sqlite3_errstr(rc), 1);
 }
 
 Database::Database(SqliteOptions options)
@@ -132,8 +143,13 @@ core::Result<void> Database::write(const std::function<core::Result<void>(sqlite
   // SQLite itself failed: the store is not ready (checkWritable) until a write succeeds again.
   auto storeFailed = [&](int rc) {
     lastWriteFailed_ = true;
-    if ((rc & 0xff) == SQLITE_FULL) pagesLeftAtFull_ = pagesLeft();
-    return std::unexpected(storeError(rc));
+    // The connection's errno is that of its last failed system call: it explains only an I/O error.
+    auto error = storeError(rc, (rc & 0xff) == SQLITE_IOERR ? sqlite3_system_errno(db) : 0);
+    if (error.reason == "store_full") {
+      pagesLeftAtFull_ = pagesLeft();
+      diskFreeAtFull_ = diskFreeBytes();
+    }
+    return std::unexpected(std::move(error));
   };
   // The level cannot change inside a transaction, so it is set before BEGIN, and only when it
   // differs: a durable transaction never begins while NORMAL is still in effect.
@@ -150,6 +166,7 @@ core::Result<void> Database::write(const std::function<core::Result<void>(sqlite
     if (result) {
       if (const int rc = commit_.run(); rc != SQLITE_DONE) throw StepFailure{rc};
       lastWriteFailed_ = false;
+      diskFreeAtFull_ = -1;  // the disk took a commit: it has room (other processes share it)
       return result;
     }
   } catch (const StepFailure& f) {
@@ -172,6 +189,13 @@ int Database::synchronousLevel() {
   std::lock_guard lock(writeMutex_);
   Statement s(writer_.get(), "PRAGMA synchronous");
   return s.step() == SQLITE_ROW ? static_cast<int>(s.integer(0)) : -1;
+}
+
+std::int64_t Database::diskFreeBytes() const {
+  struct statvfs fs {};
+  const auto dir = std::filesystem::path(options_.path).parent_path();
+  if (statvfs(dir.empty() ? "." : dir.c_str(), &fs) != 0) return -1;
+  return static_cast<std::int64_t>(fs.f_bavail) * static_cast<std::int64_t>(fs.f_frsize);
 }
 
 std::int64_t Database::pagesLeft() {
@@ -197,8 +221,11 @@ core::Result<void> Database::checkWritable() {
     // failed for lack of space and no room has appeared since.
     if (left < std::max<std::int64_t>(16, maxPages.integer(0) / 100) ||
         (pagesLeftAtFull_ >= 0 && left <= pagesLeftAtFull_))
-      return std::unexpected(core::Error::unavailable("store_unavailable", "store is full (store.max_bytes)", 30));
+      return std::unexpected(core::Error::unavailable("store_full", "store is full (store.max_bytes)", kFullRetryAfterSeconds));
   }
+  if (diskFreeAtFull_ >= 0 && diskFreeBytes() < diskFreeAtFull_ + kRoomToRetry)
+    return std::unexpected(core::Error::unavailable(
+        "store_full", "store is full: no room left on the disk of " + options_.path, kFullRetryAfterSeconds));
   if (lastWriteFailed_) {
     // A no-op write transaction tells whether the database takes the write lock and syncs again.
     if (execute(db, "BEGIN IMMEDIATE") != SQLITE_OK || execute(db, "COMMIT") != SQLITE_OK) {

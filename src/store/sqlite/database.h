@@ -18,8 +18,10 @@
 
 namespace forgehook::store::sqlite {
 
-// Unavailable "store_unavailable" for a failed SQLite call, with a reason people can act on.
-core::Error storeError(int rc);
+// Unavailable for a failed SQLite call, with a reason people can act on: "store_full" (Retry-After
+// 30 s) when the disk or store.max_bytes has no room left (SQLITE_FULL, or an I/O error whose
+// system errno is ENOSPC/EDQUOT), else "store_unavailable".
+core::Error storeError(int rc, int systemErrno = 0);
 
 // A failed step inside Database::write: the transaction rolls back and the store reports the code
 // as a store failure.
@@ -71,7 +73,9 @@ class Database {
     }
   }
 
-  // Ok when a delivery could be committed now. Errors: Unavailable with the reason.
+  // Ok when a delivery could be committed now. Errors: Unavailable "store_full" while the last
+  // commit failed for lack of space and no room has appeared since (store.max_bytes pages, or
+  // free bytes on the database's filesystem), else "store_unavailable" with the reason.
   core::Result<void> checkWritable();
 
   // Asks the background thread for a WAL checkpoint (called from SQLite's commit hook).
@@ -98,6 +102,7 @@ class Database {
     DbHandle db;
   };
   [[nodiscard]] std::int64_t pagesLeft();  // requires writeMutex_; -1 without store.max_bytes
+  [[nodiscard]] std::int64_t diskFreeBytes() const;  // on the database's filesystem; -1 when unknown
   void checkpointLoop();
 
   SqliteOptions options_;
@@ -112,6 +117,10 @@ class Database {
   // Pages left when a commit last failed for lack of space; -1 when it did not. Until more room
   // appears the store stays not-ready, even if a smaller delivery might still fit.
   std::int64_t pagesLeftAtFull_ = -1;  // guarded by writeMutex_
+  // Free bytes of the filesystem when a commit last failed for lack of space; -1 when it did not.
+  // An empty BEGIN/COMMIT writes nothing, so it cannot tell that the disk has room again: until
+  // the filesystem has gained room (or a commit succeeds) the store stays not-ready.
+  std::int64_t diskFreeAtFull_ = -1;  // guarded by writeMutex_
 
   std::mutex readersMutex_;
   std::vector<DbHandle> idleReaders_;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "store/sqlite/database_check.h"
 #include "store/sqlite/statement.h"
 
 namespace forgehook::store::sqlite {
@@ -298,6 +299,8 @@ CREATE INDEX runs_completed ON runs(completed_at);
 
 }  // namespace
 
+std::int64_t newestSchemaVersion() { return static_cast<std::int64_t>(std::size(kMigrations)); }
+
 void migrate(sqlite3* db) { migrateTo(db, static_cast<int>(std::size(kMigrations))); }
 
 void migrateTo(sqlite3* db, int target) {
@@ -317,6 +320,9 @@ void migrateTo(sqlite3* db, int target) {
       throw std::runtime_error("schema migration " + std::to_string(v + 1) + " failed: " + message);
     }
   }
+  Statement id(db, "PRAGMA application_id");
+  if (id.step() == SQLITE_ROW && id.integer(0) != kForgehookApplicationId)
+    execute(db, ("PRAGMA application_id=" + std::to_string(kForgehookApplicationId)).c_str());
 }
 
 }  // namespace forgehook::store::sqlite

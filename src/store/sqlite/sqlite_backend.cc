@@ -8,15 +8,18 @@
 #include "store/sqlite/change_recorder.h"
 #include "store/sqlite/connection_store.h"
 #include "store/sqlite/database.h"
+#include "store/sqlite/database_check.h"
 #include "store/sqlite/delivery_log.h"
 #include "store/sqlite/metrics_reader.h"
 #include "store/sqlite/planning_store.h"
 #include "store/sqlite/processing_queue.h"
+#include "store/sqlite/schema.h"
 #include "store/sqlite/secret_resealer.h"
 #include "store/sqlite/secret_store.h"
 #include "store/sqlite/session_store.h"
 #include "store/sqlite/subscription_store.h"
 #include "store/sqlite/token_store.h"
+#include "store/store_unusable.h"
 
 namespace forgehook::store::sqlite {
 namespace {
@@ -80,7 +83,17 @@ class SqliteBackend final : public Backend {
 std::unique_ptr<Backend> openSqliteBackend(SqliteOptions options) {
   if (options.sealer == nullptr) throw std::invalid_argument("openSqliteBackend: no secret sealer given");
   const SecretSealer& sealer = *options.sealer;
-  return std::make_unique<SqliteBackend>(std::move(options), sealer);
+  const std::string path = options.path;
+  const bool checked = options.quickCheck;
+  try {
+    return std::make_unique<SqliteBackend>(std::move(options), sealer);
+  } catch (const StoreUnusable&) {
+    throw;
+  } catch (const std::runtime_error&) {
+    // A failure to open, migrate or prepare may be damage: say so when quick_check finds it.
+    if (!checked) checkDatabaseFile(path, newestSchemaVersion(), true);
+    throw;
+  }
 }
 
 }  // namespace forgehook::store::sqlite

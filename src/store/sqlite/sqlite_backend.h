@@ -9,7 +9,8 @@
 namespace forgehook::store::sqlite {
 
 // Opens or creates the database, migrates it and returns its roles. Requires: options.sealer set
-// (std::invalid_argument otherwise). Throws std::runtime_error (start-up only).
+// (std::invalid_argument otherwise). Throws store::StoreUnusable when the file is not a usable
+// forgehook database (database_check.h), std::runtime_error otherwise (start-up only).
 [[nodiscard]] std::unique_ptr<Backend> openSqliteBackend(SqliteOptions options);
 
 }  // namespace forgehook::store::sqlite

@@ -16,6 +16,9 @@ struct SqliteOptions {
   // Seals every stored secret; must outlive the backend. Required by openSqliteBackend (the
   // Database alone needs none).
   const SecretSealer* sealer = nullptr;
+  // PRAGMA quick_check before opening (store.quick_check_at_start): finds damaged pages at start
+  // instead of at the first request that reads them; reads the whole file once.
+  bool quickCheck = false;
 };
 
 }  // namespace forgehook::store::sqlite

@@ -6,8 +6,12 @@
 #include <atomic>
 #include <future>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "support/fake_worker_clock.h"
 #include "support/scenario_world.h"
+#include "support/temp_dir.h"
 
 namespace forgehook::pipeline {
 namespace {
@@ -74,6 +78,61 @@ class WorkerTest : public ::testing::Test {
                        }};
   core::Logger logger_{core::LogLevel::Error};
 };
+
+// A queue whose store cannot commit for its first `failures` reads, then has nothing due.
+class FullStoreQueue final : public store::ProcessingQueue {
+ public:
+  explicit FullStoreQueue(int failures) : failuresLeft_(failures) {}
+  core::Result<std::vector<store::QueuedDelivery>> dueForProcessing(int, std::int64_t) override {
+    if (failuresLeft_-- > 0) return std::unexpected(core::Error::unavailable("store_full", "no room left", 30));
+    return std::vector<store::QueuedDelivery>{};
+  }
+  core::Result<store::FinishedBatch> finishProcessing(std::span<const store::ProcessedDelivery>,
+                                                      std::span<const store::FailedDelivery>, std::int64_t) override {
+    return store::FinishedBatch{};
+  }
+  core::Result<std::int64_t> requeue(const store::DeliveryFilter&, std::int64_t) override { return 0; }
+  core::Result<std::int64_t> pruneEventKeys(std::int64_t, int) override { return 0; }
+  core::Result<store::RebuildOutcome> rebuildProjections(std::int64_t) override { return store::RebuildOutcome{}; }
+
+ private:
+  std::atomic<int> failuresLeft_;
+};
+
+TEST_F(WorkerTest, AStoreThatStaysFullIsRetriedEverySecondLoggedOnceAMinuteAndOnceWhenItResumes) {
+  FullStoreQueue queue(61);
+  Processor processor(queue, world_.clock(), metrics_, {128, {3, 1'000'000, 60'000'000, [] { return 0.5; }}});
+  const testing::TempDir dir;
+  const std::string logPath = (dir.path() / "worker.log").string();
+  const int fd = ::open(logPath.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  {
+    core::Logger logger(core::LogLevel::Info, fd);
+    Worker worker(processor, logger, kOptions, clock_);
+    worker.start();
+    for (std::size_t failed = 1; failed <= 61; ++failed) {
+      const auto wait = clock_.awaitWait(failed);
+      ASSERT_TRUE(wait) << "no retry wait after failure " << failed;
+      EXPECT_EQ(wait->length(), 1s) << failed;  // neither spinning nor giving up
+      clock_.advance(1s);
+    }
+    const auto idle = clock_.awaitWait(62);
+    ASSERT_TRUE(idle);
+    EXPECT_EQ(idle->length(), 500ms) << "back to polling once the store answers";
+    worker.stop();
+  }
+  std::string text(64 * 1024, '\0');
+  text.resize(static_cast<std::size_t>(pread(fd, text.data(), text.size(), 0)));
+  close(fd);
+  auto count = [&](const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("\"msg\":\"processing step failed\""), 2u) << text;  // the 1st and the 61st failure
+  EXPECT_EQ(count("\"failed_steps\":61"), 2u) << text;                   // the 61st, and the resume line
+  EXPECT_EQ(count("\"msg\":\"processing resumed\""), 1u) << text;
+}
 
 TEST_F(WorkerTest, OnlyLargeIntakeCommitsMarkIntakeBusyForTheBusyWindow) {
   Worker worker(processor_, logger_, kOptions, clock_);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 #include "support/sqlite_fixture.h"
 
 namespace forgehook::store::sqlite {
@@ -52,7 +54,7 @@ TEST_F(SqliteTest, FullStoreIsUnavailableAndKeepsCommittedRows) {
   }
   ASSERT_TRUE(failure.has_value()) << "600 kB cap never reached after 100 bodies of 20 kB";
   EXPECT_EQ(failure->code, core::Code::Unavailable);
-  EXPECT_EQ(failure->reason, "store_unavailable");
+  EXPECT_EQ(failure->reason, "store_full");
   ASSERT_FALSE(committed.empty());
   EXPECT_LE(committed.size() * 20'000, 600'000u);  // the cap held: no more than it allows was committed
 
@@ -70,7 +72,7 @@ TEST_F(SqliteTest, FullStoreIsUnavailableAndKeepsCommittedRows) {
   const auto writable = store->log.checkWritable();
   ASSERT_FALSE(writable.has_value());
   EXPECT_EQ(writable.error().code, core::Code::Unavailable);
-  EXPECT_EQ(writable.error().reason, "store_unavailable");
+  EXPECT_EQ(writable.error().reason, "store_full");
 }
 
 TEST_F(SqliteTest, NotReadyAfterABodyTooLargeForTheRoomLeft) {
@@ -90,8 +92,22 @@ TEST_F(SqliteTest, NotReadyAfterABodyTooLargeForTheRoomLeft) {
   }
   ASSERT_TRUE(failure.has_value()) << "the 2 MB cap was never reached";
   EXPECT_EQ(fitted, 2) << "expected the cap to stop the third 600 kB body";
-  EXPECT_EQ(failure->reason, "store_unavailable");
+  EXPECT_EQ(failure->reason, "store_full");
   EXPECT_FALSE(store->log.checkWritable().has_value()) << "ready although the last commit failed for lack of space";
+}
+
+TEST(StoreErrorTest, NoRoomIsStoreFullWithALongRetryAfterAndOtherFailuresAreUnavailable) {
+  for (const auto& full : {storeError(SQLITE_FULL), storeError(SQLITE_IOERR_WRITE, ENOSPC),
+                           storeError(SQLITE_IOERR_FSYNC, EDQUOT)}) {
+    EXPECT_EQ(full.code, core::Code::Unavailable);
+    EXPECT_EQ(full.reason, "store_full");
+    EXPECT_EQ(full.retryAfterSeconds, 30);
+  }
+  const auto io = storeError(SQLITE_IOERR_WRITE, EIO);
+  EXPECT_EQ(io.code, core::Code::Unavailable);
+  EXPECT_EQ(io.reason, "store_unavailable");
+  EXPECT_EQ(io.retryAfterSeconds, 1);
+  EXPECT_EQ(storeError(SQLITE_BUSY).reason, "store_unavailable");
 }
 
 // Reads one row of `hooks` with a connection of its own, as an operator would.

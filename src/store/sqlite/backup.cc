@@ -1,0 +1,148 @@
+#include "store/sqlite/backup.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <stdexcept>
+
+#include "store/sqlite/database_check.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/statement.h"
+#include "store/store_unusable.h"
+
+namespace forgehook::store::sqlite {
+namespace {
+
+namespace fs = std::filesystem;
+
+DbHandle openFile(const std::string& path, int flags) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  DbHandle db(raw);
+  if (rc != SQLITE_OK) throw std::runtime_error("cannot open " + path + ": " + sqlite3_errstr(rc));
+  sqlite3_busy_timeout(db.get(), 10'000);
+  return db;
+}
+
+// Copies every page of `from` into `to` in one step (one read transaction on `from`).
+void copyPages(sqlite3* from, sqlite3* to, const std::string& what) {
+  sqlite3_backup* backup = sqlite3_backup_init(to, "main", from, "main");
+  if (backup == nullptr) throw std::runtime_error(what + ": " + sqlite3_errmsg(to));
+  const int rc = sqlite3_backup_step(backup, -1);
+  sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE) throw std::runtime_error(what + ": " + sqlite3_errstr(rc));
+}
+
+std::int64_t scalar(sqlite3* db, const char* sql) {
+  Statement s(db, sql);
+  if (s.step() != SQLITE_ROW) throw std::runtime_error(std::string("cannot read the copy: ") + sqlite3_errmsg(db));
+  return s.integer(0);
+}
+
+// "ok", or the first problems PRAGMA integrity_check reports, on one line.
+std::string integrity(sqlite3* db) {
+  Statement s(db, "PRAGMA integrity_check(5)");
+  std::string out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.append(out.empty() ? "" : "; ").append(s.text(0));
+  if (rc != SQLITE_DONE) return sqlite3_errmsg(db);
+  std::replace(out.begin(), out.end(), '\n', ' ');
+  return out;
+}
+
+void syncPath(const std::string& path, bool directory) {
+  const int fd = ::open(path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error("cannot open " + path + " to sync it");
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) throw std::runtime_error("cannot sync " + path);
+}
+
+std::string directoryOf(const std::string& path) {
+  const auto dir = fs::path(path).parent_path();
+  return dir.empty() ? "." : dir.string();
+}
+
+// Writes a copy of the database open as `from` to `temp` as a self-contained file (rollback
+// journal mode, no log beside it), checks it and syncs it. Returns what it holds.
+CopySummary writeCopy(sqlite3* from, const std::string& temp, const std::string& what) {
+  CopySummary summary;
+  {
+    DbHandle to = openFile(temp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    copyPages(from, to.get(), what);
+    // The copy carries the source's WAL flag; one file, without a log, is what a backup should be.
+    if (execute(to.get(), "PRAGMA journal_mode=DELETE") != SQLITE_OK)
+      throw std::runtime_error(what + ": " + sqlite3_errmsg(to.get()));
+    if (const auto check = integrity(to.get()); check != "ok")
+      throw std::runtime_error(what + ": the copy fails PRAGMA integrity_check: " + check);
+    summary.deliveries = scalar(to.get(), "SELECT count(*) FROM deliveries");
+    summary.schemaVersion = scalar(to.get(), "PRAGMA user_version");
+  }
+  syncPath(temp, false);
+  summary.bytes = static_cast<std::int64_t>(fs::file_size(temp));
+  return summary;
+}
+
+std::string tempBeside(const std::string& path) {
+  return path + ".partial-" + std::to_string(::getpid());
+}
+
+}  // namespace
+
+CopySummary backupDatabase(const std::string& source, const std::string& destination) {
+  if (!fs::exists(source)) throw StoreUnusable("cannot back up " + source + ": there is no database there");
+  if (fs::exists(destination))
+    throw std::runtime_error("cannot back up to " + destination + ": it exists (choose a new file name)");
+  checkDatabaseFile(source, newestSchemaVersion(), false);
+  DbHandle from = openFile(source, SQLITE_OPEN_READONLY);
+  const std::string temp = tempBeside(destination);
+  try {
+    auto summary = writeCopy(from.get(), temp, "cannot back up " + source + " to " + destination);
+    // Payloads, headers and sealed secrets: readable by the owner only, wherever the copy goes.
+    fs::permissions(temp, fs::perms::owner_read | fs::perms::owner_write);
+    fs::rename(temp, destination);
+    syncPath(directoryOf(destination), true);
+    return summary;
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw;
+  }
+}
+
+CopySummary restoreDatabase(const std::string& backup, const std::string& target) {
+  if (!fs::exists(backup)) throw StoreUnusable("cannot restore " + backup + ": there is no such file");
+  checkDatabaseFile(backup, newestSchemaVersion(), false);
+  DbHandle from = openFile(backup, SQLITE_OPEN_READONLY);
+  if (const auto check = integrity(from.get()); check != "ok")
+    throw StoreUnusable("cannot restore " + backup + ": it is damaged (integrity_check: " + check +
+                        "). Restore another backup.");
+  const std::string temp = tempBeside(target);
+  CopySummary summary;
+  try {
+    summary = writeCopy(from.get(), temp, "cannot restore " + backup + " to " + target);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw;
+  }
+  // The database being replaced is kept, with its log (the log holds commits the file may not).
+  if (fs::exists(target)) {
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    summary.previousKeptAs = target + ".before-restore-" + std::to_string(now);
+    fs::create_hard_link(target, summary.previousKeptAs);
+    for (const char* suffix : {"-wal", "-shm"}) {
+      // A log left beside the restored file would be replayed into it: move it with the old file.
+      if (fs::exists(target + suffix)) fs::rename(target + suffix, summary.previousKeptAs + suffix);
+    }
+  }
+  fs::rename(temp, target);
+  syncPath(directoryOf(target), true);
+  return summary;
+}
+
+}  // namespace forgehook::store::sqlite
