@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs fuzz targets for a bounded time each (make fuzz): tests/fuzz/run.sh BUILD_DIR SECONDS [TARGET...]
-# (every tests/fuzz/*_fuzz.cc when none is named). Each starts from its seeds, its regressions and
-# what earlier runs learned (BUILD_DIR/fuzz-corpus/<target>/, not committed); an input that crashes,
-# leaks, hangs (10 s) or runs out of memory is written to tests/fuzz/regressions/<target>/, where the
-# replay test of `make test` picks it up. The full log of each run is BUILD_DIR/fuzz-<target>.log.
+# (every tests/fuzz/*_fuzz.cc when none is named), with tests/fuzz/<target>.dict as its dictionary
+# when there is one. Each starts from its seeds, its regressions and what earlier runs learned
+# (BUILD_DIR/fuzz-corpus/<target>/, not committed); an input that crashes, leaks, hangs (10 s) or
+# runs out of memory is written to tests/fuzz/regressions/<target>/, where the replay test of
+# `make test` picks it up. The full log of each run is BUILD_DIR/fuzz-<target>.log.
 # Exits non-zero when any target found something.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,9 +19,11 @@ found=()
 for t in "${targets[@]}"; do
   learned=$build/fuzz-corpus/$t regressions=tests/fuzz/regressions/$t
   mkdir -p "$learned" "$regressions"
+  dict=()
+  [ -f "tests/fuzz/$t.dict" ] && dict=(-dict="tests/fuzz/$t.dict")
   echo "== $t: ${seconds}s"
   nice -n 10 "$build/tests/fuzz/${t}_fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$regressions/" "$learned" "tests/fuzz/corpus/$t" "$regressions" \
+    -print_final_stats=1 "${dict[@]}" -artifact_prefix="$regressions/" "$learned" "tests/fuzz/corpus/$t" "$regressions" \
     >"$build/fuzz-$t.log" 2>&1
   status=$?
   grep -E '^#[0-9]+[[:space:]]+DONE|^stat::number_of_executed_units|^stat::peak_rss_mb|^(==[0-9]+==)?ERROR|^SUMMARY|artifact_prefix=.*Test unit written|fuzz check failed' \
