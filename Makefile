@@ -1,10 +1,12 @@
 # forgehook: the two commands are `make run` and `make test`. Both install what is missing first.
 BUILD_DIR ?= build
 ASAN_DIR  ?= build-asan
+FUZZ_DIR  ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS      ?= $(shell nproc)
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps deps-test deps-bench build run test unit-test asan-test integration-test browser-test bench bench-scale clean
+.PHONY: all deps deps-test deps-bench build run test unit-test asan-test integration-test browser-test bench bench-scale fuzz clean
 
 all: build
 
@@ -55,5 +57,15 @@ bench: deps-bench build
 bench-scale: deps-bench build
 	SCALE_WRITE_DOC=1 nice -n 10 node bench/scale.mjs bench/results/scale
 
+# Each fuzz target for FUZZ_SECONDS (FUZZ_TARGETS="form config" for some), built with clang and libFuzzer
+# in $(FUZZ_DIR); inputs that crash go to tests/fuzz/regressions/. Not part of `make test`, whose unit
+# pass replays the seed corpora and those regressions (docs/FUZZING.md).
+fuzz:
+	@scripts/install-deps.sh fuzz
+	@test -f $(FUZZ_DIR)/CMakeCache.txt || CC=clang-19 CXX=clang++-19 cmake -S . -B $(FUZZ_DIR) $(CMAKE_GEN) \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFORGEHOOK_FUZZ=ON -DFORGEHOOK_WERROR=OFF >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_targets
+	tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

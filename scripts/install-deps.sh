@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what forgehook needs to build, test or benchmark on Debian 12, and nothing when it is all
-# present (quiet then). Usage: scripts/install-deps.sh [build|test|bench]  (each includes the ones before)
+# present (quiet then). Usage: scripts/install-deps.sh [build|test|bench]  (each includes the ones before),
+# or scripts/install-deps.sh fuzz (build, plus clang and libFuzzer for `make fuzz`).
 set -euo pipefail
 want=${1:-build}
 cd "$(dirname "$0")/.."
@@ -10,13 +11,16 @@ build_pkgs=(g++ cmake make ninja-build pkg-config ccache libboost1.81-dev libsql
             libcurl4-openssl-dev nodejs npm)
 test_pkgs=(libgtest-dev libgmock-dev chromium sqlite3)
 bench_pkgs=(wrk webhook nginx-light libbenchmark-dev procps)
+# clang 19: GCC 12's <expected> needs __cpp_concepts >= 202002, which clang 16 does not announce.
+fuzz_pkgs=(clang-19 libclang-rt-19-dev)
 
 pkgs=("${build_pkgs[@]}")
 case "$want" in
   build) ;;
   test) pkgs+=("${test_pkgs[@]}") ;;
   bench) pkgs+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+  fuzz) pkgs+=("${fuzz_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|test|bench|fuzz]" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -33,8 +37,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The dashboard's bundler and libraries (needed to build), and the test data, browser driver and peers
-# come from npm, pinned by package-lock.json: one install for every mode keeps it simple.
-if [ ! -d node_modules/esbuild ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# come from npm, pinned by package-lock.json: one install for every mode keeps it simple. The fuzz
+# targets build no dashboard and their seeds are committed, so `fuzz` needs none of it.
+if [ "$want" != fuzz ] && { [ ! -d node_modules/esbuild ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   echo "install-deps: npm ci"
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi

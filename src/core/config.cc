@@ -215,12 +215,13 @@ void collectTomlKeys(const toml::table& table, const std::string& prefix,
 
 Config loadConfig(const ConfigSources& sources) {
   Config config;
-  if (sources.tomlPath) {
+  if (sources.tomlPath || sources.tomlText) {
+    const std::string where = sources.tomlText ? std::string("the given TOML") : *sources.tomlPath;
     toml::table table;
     try {
-      table = toml::parse_file(*sources.tomlPath);
+      table = sources.tomlText ? toml::parse(*sources.tomlText) : toml::parse_file(*sources.tomlPath);
     } catch (const toml::parse_error& e) {
-      throw std::invalid_argument("cannot read config " + *sources.tomlPath + ": " + std::string(e.description()));
+      throw std::invalid_argument("cannot read config " + where + ": " + std::string(e.description()));
     }
     std::map<std::string, const toml::node*> found;
     collectTomlKeys(table, "", found);
@@ -228,7 +229,7 @@ Config loadConfig(const ConfigSources& sources) {
       const Key* key = nullptr;
       for (const auto& k : keys())
         if (k.name == name) key = &k;
-      if (!key) throw std::invalid_argument("unknown configuration key \"" + name + "\" in " + *sources.tomlPath);
+      if (!key) throw std::invalid_argument("unknown configuration key \"" + name + "\" in " + where);
       if (const auto* arr = node->as_array(); arr && key->setList)
         key->setList(config, tomlList(name, *arr));
       else

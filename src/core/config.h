@@ -136,6 +136,7 @@ struct Config {
 // Where configuration comes from, separated so tests can pass their own environment.
 struct ConfigSources {
   std::optional<std::string> tomlPath;
+  std::optional<std::string> tomlText;  // a TOML document itself, read instead of tomlPath (tests, fuzzing)
   std::map<std::string, std::string> environment;  // only FORGEHOOK_* entries matter
   std::map<std::string, std::string> flags;        // key -> value, e.g. {"listen", "0.0.0.0:80"}
 };

@@ -1,5 +1,7 @@
 #include "model/json_view.h"
 
+#include <limits>
+
 #include "core/time.h"
 
 namespace forgehook::model {
@@ -44,7 +46,12 @@ std::optional<std::int64_t> JsonView::time() const {
   if (!present_) return std::nullopt;
   std::string_view text;
   if (element_.get(text) == simdjson::SUCCESS) return parseForgeTime(text);
-  return integer();
+  // A number of seconds only within the range of text timestamps (core::parseTimestamp): versions
+  // (seconds * 100) and microseconds are computed from it, and 9e18 in a payload must not overflow them.
+  constexpr std::int64_t kMaxSeconds = std::numeric_limits<std::int64_t>::max() / 1'000'000 - 1;
+  const auto seconds = integer();
+  if (seconds && (*seconds > kMaxSeconds || *seconds < -kMaxSeconds)) return std::nullopt;
+  return seconds;
 }
 
 std::vector<JsonView> JsonView::array() const {

@@ -155,6 +155,18 @@ TEST_F(ConfigTest, TomlArrayEntryKeepsCommasAndSpaces) {
   EXPECT_THAT(c.github.secrets, ElementsAre("s3cr,et", " padded "));
 }
 
+TEST_F(ConfigTest, TomlTextIsReadLikeAFile) {
+  ConfigSources sources;
+  sources.tomlText = "listen = \"0.0.0.0:9000\"\n[github]\nsecret = [\"a\", \"b\"]\n";
+  const Config c = loadConfig(sources);
+  EXPECT_EQ(c.listen, "0.0.0.0:9000");
+  EXPECT_THAT(c.github.secrets, ElementsAre("a", "b"));
+  sources.tomlText = "[server]\nmax_bodybytes = 10\n";
+  EXPECT_THAT(loadError(sources), HasSubstr("server.max_bodybytes"));
+  sources.tomlText = "listen = ";
+  EXPECT_THAT(loadError(sources), HasSubstr("cannot read config"));
+}
+
 TEST_F(ConfigTest, UnknownTomlKeyThrowsNamingTheKey) {
   ConfigSources sources;
   sources.tomlPath = writeToml("[server]\nthreads = 2\nmax_bodybytes = 10\n");

@@ -134,5 +134,26 @@ TEST(ForgeTime, ReadsTheFormsForgesSend) {
   EXPECT_EQ(parseForgeTime("yesterday"), std::nullopt);
 }
 
+// A numeric updated_at of 9e18 seconds overflowed the version (seconds * 100): undefined behaviour,
+// which the normalize fuzz target's UBSan reports (input: tests/fuzz/regressions/normalize/).
+TEST(Normalize, TimeAsANumberBeyondTheTimestampRangeIsNoTime) {
+  const auto result = normalize(delivery(
+      "milestone", R"({"action":"edited","milestone":{"id":5,"number":1,"updated_at":9000000000000000000},
+                      "repository":{"id":1,"full_name":"o/r"}})"));
+  ASSERT_TRUE(result) << result.error().message;
+  const auto* milestone = find(*result, "milestones");
+  ASSERT_NE(milestone, nullptr);
+  EXPECT_EQ(milestone->version / 100, 0);
+}
+
+TEST(ForgeTime, ANumberOfSecondsIsATimeWithinTheTimestampRange) {
+  simdjson::dom::parser parser;
+  const auto at = [&](const char* json) { return JsonView(parser.parse(std::string(json)).value())["t"].time(); };
+  EXPECT_EQ(at(R"({"t":1557933633})"), 1557933633);
+  EXPECT_EQ(at(R"({"t":-1557933633})"), -1557933633);
+  EXPECT_EQ(at(R"({"t":9000000000000000000})"), std::nullopt);
+  EXPECT_EQ(at(R"({"t":-9000000000000000000})"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace forgehook::model
