@@ -38,8 +38,12 @@ fi
 
 # The dashboard's bundler and libraries (needed to build), and the test data, browser driver and peers
 # come from npm, pinned by package-lock.json: one install for every mode keeps it simple. The fuzz
-# targets build no dashboard and their seeds are committed, so `fuzz` needs none of it.
-if [ "$want" != fuzz ] && { [ ! -d node_modules/esbuild ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+# targets build no dashboard and their seeds are committed, so `fuzz` needs none of it. A
+# node_modules that is a link belongs to another checkout (a git worktree sharing it): `npm ci`
+# would empty that one, so only a missing install is reported then.
+if [ -L node_modules ]; then
+  [ -d node_modules/esbuild ] || { echo "install-deps: node_modules links to an empty install" >&2; exit 1; }
+elif [ "$want" != fuzz ] && { [ ! -d node_modules/esbuild ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   echo "install-deps: npm ci"
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
