@@ -119,11 +119,11 @@ for (const pl of payloads) {
   }
   // One row per target for the ratios: forgehook's worst round (lowest req/s) against each peer's
   // best, so a lucky round of ours or an unlucky one of theirs cannot make the ratio.
-  const byRate = (pick) => (a, b) => (pick(a.requests_per_s, b.requests_per_s) === a.requests_per_s ? a : b);
-  const pickRound = (target, pick) =>
-    all.filter((r) => r.target === target && !r.error).reduce((a, b) => (a ? byRate(pick)(a, b) : b), null);
-  const rows = ["forgehook", "forgehook-intake-only", "octokit", "webhook", "nginx"]
-    .map((t) => pickRound(t, t.startsWith("forgehook") ? Math.min : Math.max)).filter(Boolean);
+  const pickRound = (target) => {
+    const rounds = all.filter((r) => r.target === target && !r.error).sort((a, b) => a.requests_per_s - b.requests_per_s);
+    return target.startsWith("forgehook") ? rounds[0] : rounds.at(-1);
+  };
+  const rows = ["forgehook", "forgehook-intake-only", "octokit", "webhook", "nginx"].map(pickRound).filter(Boolean);
   const fh = rows.find((r) => r.target === "forgehook");
   if (fh) {
     p();

@@ -371,4 +371,21 @@ describe("dashboard in Chromium", () => {
     const cookie = (await context.cookies()).find((c) => c.name === "fh_session").value;
     server.assertNoSecretsLogged([cookie]);
   });
+
+  // Last: it prunes the bodies of every settled delivery of this server.
+  test("a delivery whose body retention pruned says so, with no payload and no replay", async () => {
+    const sent = await send(fh, "issues", issue("opened", T0 + 5 * HOUR, "open", []));
+    await waitFor(async () => (await fh.api(`/api/v1/deliveries/${sent.json.id}`)).json.status === "processed",
+      { message: "the delivery processed" });
+    const pruned = await fh.api("/api/v1/deliveries/prune", { method: "POST", body: { older_than_days: 0 } });
+    assert.equal(pruned.status, 200, pruned.text);
+    assert.equal((await fh.api(`/api/v1/deliveries/${sent.json.id}`)).json.body_pruned, true);
+    await page.goto("about:blank");
+    await page.goto(`${server.url}/#/deliveries`);
+    await page.click(`#deliveries-table tbody tr[data-id="${sent.json.id}"]`);
+    await page.waitForSelector("#payload-pruned");
+    assert.match(await page.textContent("#payload-pruned"), /^Pruned by retention .+: headers and what it changed are kept\.$/);
+    assert.equal(await page.locator("#payload").count(), 0, "no payload block");
+    assert.equal(await page.locator("#replay").count(), 0, "no replay button for a body that is gone");
+  });
 });

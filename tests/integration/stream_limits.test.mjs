@@ -21,9 +21,9 @@ async function sendPulls(fh, from, count) {
   });
 }
 
-function openWs(server, query) {
+// `messages` collects what arrives, with its time (a resuming reader passes one array to each of its connections).
+function openWs(server, query, messages = []) {
   const ws = new WebSocket(`${server.url.replace("http", "ws")}/api/v1/stream${query}`, { headers: { Authorization: `Bearer ${ADMIN}` } });
-  const messages = [];
   ws.on("message", (m) => messages.push({ at: Date.now(), m: JSON.parse(m.toString()) }));
   ws.on("error", () => {});
   const opened = new Promise((resolve, reject) => { ws.once("open", resolve); ws.once("unexpected-response", (_q, res) => reject(res)); });
@@ -36,8 +36,7 @@ function openWs(server, query) {
 function openResumingReader(server, query, from) {
   const reader = { messages: [], resumes: 0, stopped: false };
   const connect = (after) => {
-    const ws = openWs(server, `?${query}&after=${after}`);
-    ws.ws.on("message", (m) => reader.messages.push({ at: Date.now(), m: JSON.parse(m.toString()) }));
+    const ws = openWs(server, `?${query}&after=${after}`, reader.messages);
     ws.closed.then(({ code }) => {
       if (reader.stopped || code !== 4000) return;
       reader.resumes += 1;

@@ -131,6 +131,16 @@ class SqliteModelTest : public SqliteTest {
     return id;
   }
 
+  // Rows the list API has for `resource` (up to 500).
+  std::size_t count(Resource resource) {
+    ResourceQuery q;
+    q.resource = resource;
+    q.limit = 500;
+    auto page = store_->reader.listResource(q);
+    EXPECT_TRUE(page.has_value());
+    return page ? page->items.size() : 0;
+  }
+
   std::unique_ptr<SqliteRoles> store_;
   int deliveries_ = 0;
 };

@@ -4,7 +4,6 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 namespace forgehook::store::sqlite::statement_cache {
@@ -19,10 +18,11 @@ struct Kept {
   std::unordered_map<std::string_view, decltype(recent)::iterator> bySql;
 };
 
+// Only connections opened through openDatabase() (registered by opened()) keep statements; a
+// statement of any other connection, or of one being closed, is finalized when given back.
 struct Registry {
   std::mutex mutex;
   std::unordered_map<sqlite3*, Kept> kept;
-  std::unordered_set<sqlite3*> closing;
 };
 
 Registry& registry() {
@@ -53,10 +53,11 @@ void give(sqlite3_stmt* stmt) {
   {
     auto& r = registry();
     std::lock_guard lock(r.mutex);
-    if (r.closing.contains(db)) {
+    auto found = r.kept.find(db);
+    if (found == r.kept.end()) {
       finalize = stmt;
     } else {
-      auto& conn = r.kept[db];
+      auto& conn = found->second;
       std::string sql = sqlite3_sql(stmt);
       if (conn.bySql.contains(sql)) {
         finalize = stmt;  // a second one of the same text was in use at once: one is enough
@@ -83,7 +84,6 @@ void purge(sqlite3* db) {
       gone = std::move(it->second);
       r.kept.erase(it);
     }
-    r.closing.insert(db);
   }
   for (auto& [sql, stmt] : gone.recent) sqlite3_finalize(stmt);
 }
@@ -91,7 +91,7 @@ void purge(sqlite3* db) {
 void opened(sqlite3* db) {
   auto& r = registry();
   std::lock_guard lock(r.mutex);
-  r.closing.erase(db);
+  r.kept.try_emplace(db);
 }
 
 }  // namespace forgehook::store::sqlite::statement_cache

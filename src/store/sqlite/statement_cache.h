@@ -15,15 +15,15 @@ namespace forgehook::store::sqlite::statement_cache {
 sqlite3_stmt* take(sqlite3* db, std::string_view sql);
 
 // Keeps a statement its user is done with (already reset) for the next take(); finalizes it when
-// one for that text is already kept, its connection is closing, or the connection's cache is full
-// (the least recently used one goes).
+// its connection keeps none (not opened(), or purged), one for that text is already kept, or the
+// connection's cache is full (the least recently used one goes).
 void give(sqlite3_stmt* stmt);
 
 // Finalizes every statement kept for `db`, before the connection closes; statements still in use
 // are finalized when given back.
 void purge(sqlite3* db);
 
-// A connection was opened at this address: statements given back for it are kept again.
+// `db` keeps the statements given back for it, until purge().
 void opened(sqlite3* db);
 
 }  // namespace forgehook::store::sqlite::statement_cache

@@ -68,7 +68,9 @@ export function deliveriesPage(container, { live, isAdmin }) {
     try {
       const d = await api(`deliveries/${id}`);
       if (openId !== id) return;
-      const replay = isAdmin ? h("button", { type: "button", class: "primary", id: "replay", on: { click: async () => {
+      // Retention pruned the body: nothing to show or process again.
+      const pruned = d.body_pruned_at != null;
+      const replay = isAdmin && !pruned ? h("button", { type: "button", class: "primary", id: "replay", on: { click: async () => {
         try {
           await api(`deliveries/${id}/replay`, { method: "POST" });
           toast(`Delivery #${id} queued for processing again`);
@@ -84,7 +86,10 @@ export function deliveriesPage(container, { live, isAdmin }) {
             ["Sender", d.sender], ["Delivery id", d.delivery_id], ["Source", d.source], ["Status", d.status], ["Attempts", d.attempts],
             ["Verification", d.verification], ["Received", when(d.received_at)]].flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v ?? "—")])),
         h("h4", {}, "Headers"), h("pre", { class: "code" }, JSON.stringify(d.headers, null, 2)),
-        h("h4", {}, "Payload"), h("pre", { class: "code", id: "payload" }, JSON.stringify(d.payload, null, 2)));
+        h("h4", {}, "Payload"),
+        pruned
+          ? h("p", { class: "muted", id: "payload-pruned" }, `Pruned by retention ${when(d.body_pruned_at)}: headers and what it changed are kept.`)
+          : h("pre", { class: "code", id: "payload" }, JSON.stringify(d.payload, null, 2)));
     } catch (err) {
       replace(detail, errorBox(err));
     }

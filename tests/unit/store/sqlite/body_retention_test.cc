@@ -28,14 +28,6 @@ class BodyRetentionTest : public SqliteModelTest {
     EXPECT_TRUE(pruned.has_value()) << pruned.error().message;
     return pruned.value_or(PrunedBodies{-1, -1});
   }
-  std::size_t count(Resource resource) {
-    ResourceQuery q;
-    q.resource = resource;
-    q.limit = 500;
-    auto page = store_->reader.listResource(q);
-    EXPECT_TRUE(page.has_value());
-    return page ? page->items.size() : 0;
-  }
   void SetUp() override {
     SqliteModelTest::SetUp();
     retention_ = std::make_unique<SqliteBodyRetention>(store_->db);

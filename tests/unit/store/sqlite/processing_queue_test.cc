@@ -34,14 +34,6 @@ class ProcessingQueueTest : public SqliteModelTest {
     ASSERT_TRUE(dead.has_value()) << dead.error().message;
     EXPECT_EQ(dead->deadLettered, 0);
   }
-  std::size_t count(Resource resource) {
-    ResourceQuery q;
-    q.resource = resource;
-    q.limit = 500;
-    auto page = store_->reader.listResource(q);
-    EXPECT_TRUE(page.has_value());
-    return page ? page->items.size() : 0;
-  }
 };
 
 ProcessedDelivery processed(std::int64_t id, std::vector<EntityWrite> writes = {},

@@ -79,5 +79,13 @@ TEST_F(StatementCacheTest, PurgeFinalizesWhatIsKeptSoTheConnectionCloses) {
   db_ = nullptr;
 }
 
+TEST(StatementCacheUnregistered, AConnectionNotOpenedThroughOpenDatabaseKeepsNothing) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  { Statement s(db, "SELECT 1"); }
+  EXPECT_EQ(sqlite3_next_stmt(db, nullptr), nullptr);
+  EXPECT_EQ(sqlite3_close(db), SQLITE_OK);
+}
+
 }  // namespace
 }  // namespace forgehook::store::sqlite
