@@ -39,7 +39,8 @@ http::Response RetentionApi::prune(const http::Request& request) const {
   } else if (days == 0) {
     // Without a retention, "prune" names no age: ask for one rather than prune every body.
     return http::errorResponse(
-        invalidArgument("give older_than_days: store.retention_days is 0 (bodies are kept forever)"));
+        invalidArgument("give older_than_days (forgehook prune --older-than DAYS): store.retention_days is 0 "
+                        "(bodies are kept forever)"));
   }
   const auto now = clock_.nowMicros();
   const auto cutoff = now - days * kDayMicros;

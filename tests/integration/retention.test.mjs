@@ -51,7 +51,7 @@ describe("retention of delivery bodies", () => {
     assertError(await fh.api("/api/v1/deliveries/prune", { method: "POST", body: {} }), 400, "invalid_argument");
     const noAge = await cli(["prune", "--dry-run"]);
     assert.equal(noAge.code, 1);
-    assert.match(noAge.stderr, /give --older-than DAYS: store\.retention_days is 0/);
+    assert.match(noAge.stderr, /give older_than_days \(forgehook prune --older-than DAYS\): store\.retention_days is 0/);
 
     const dry = await cli(["prune", "--dry-run", "--older-than", "0", "--json"]);
     assert.equal(dry.code, 0, dry.stderr);
