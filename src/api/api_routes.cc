@@ -3,12 +3,14 @@
 #include "api/activity_metrics_api.h"
 #include "api/admin_auth.h"
 #include "api/changes_api.h"
+#include "api/commands_api.h"
 #include "api/deliveries_api.h"
 #include "api/health_api.h"
 #include "api/planning_api.h"
 #include "api/query_params.h"
 #include "api/replay_api.h"
 #include "api/retention_api.h"
+#include "api/rules_api.h"
 #include "api/resources_api.h"
 #include "api/secrets_api.h"
 #include "api/session_api.h"
@@ -54,7 +56,9 @@ struct ApiRoutes::Handlers {
                 d.forge ? d.forge->budgets : ActivityMetricsApi::Budgets{}),
         changes(d.store.changeFeed()),
         streams(d.hub, auth, d.store.activityReader()),
-        subscriptions(d.store.subscriptionStore(), d.clock, d.allowPrivateNetworks, d.subscriptionsChanged) {
+        subscriptions(d.store.subscriptionStore(), d.clock, d.allowPrivateNetworks, d.subscriptionsChanged),
+        commands(d.store.commandRunStore(), d.rules, d.clock, d.commandsQueued),
+        rules(d.rules, d.store.deliveryLog(), d.commandWorkdir) {
     if (d.forge) connections.emplace(*d.forge, d.store.connectionStore(), d.store.deliveryLog(), d.clock);
   }
   StreamTickets tickets;
@@ -71,6 +75,8 @@ struct ApiRoutes::Handlers {
   ChangesApi changes;
   StreamsApi streams;
   SubscriptionsApi subscriptions;
+  CommandsApi commands;
+  RulesApi rules;
   std::optional<ConnectionsApi> connections;
 };
 
@@ -156,6 +162,25 @@ std::vector<http::Route> ApiRoutes::routes() {
        .maxBodyBytes = kApiBodyLimit,
        .blocking = true,
        .handler = guarded(auth, Access::Admin, kNone, call(h.planning, &PlanningApi::acknowledgeIncident))},
+      {.method = "GET",
+       .path = "/api/v1/commands/*",
+       .name = "/api/v1/commands/{id}",
+       .blocking = true,
+       .handler = guarded(auth, Access::Read, kNone, call(h.commands, &CommandsApi::show))},
+      {.method = "POST",
+       .path = "/api/v1/commands/*",
+       .name = "/api/v1/commands/{id}/rerun",
+       .blocking = true,
+       .handler = guarded(auth, Access::Admin, kNone, call(h.commands, &CommandsApi::rerun))},
+      {.method = "GET",
+       .path = "/api/v1/rules",
+       .handler = guarded(auth, Access::Read, kNone, call(h.rules, &RulesApi::list))},
+      // A dry run: reads a delivery, changes nothing, so a read-only token may use it.
+      {.method = "POST",
+       .path = "/api/v1/rules/test",
+       .maxBodyBytes = kApiBodyLimit,
+       .blocking = true,
+       .handler = guarded(auth, Access::Read, kNone, call(h.rules, &RulesApi::test))},
       {.method = "GET",
        .path = "/api/v1/changes",
        .blocking = true,

@@ -19,6 +19,10 @@
 #include "store/backend.h"
 #include "store/queue_listener.h"
 
+namespace forgehook::rules {
+class RuleSet;
+}
+
 namespace forgehook::api {
 
 struct ApiDependencies {
@@ -35,6 +39,9 @@ struct ApiDependencies {
   const ForgeServices* forge = nullptr;             // forge connections: their routes exist only with it
   RotateKey rotateKey = {};                         // POST /api/v1/secrets/rotate-key
   std::int64_t bodyRetentionDays = 0;               // store.retention_days: prune's default age
+  const rules::RuleSet* rules = nullptr;            // [[rules]]; null: none configured
+  std::function<void()> commandsQueued = {};        // wakes the command scheduler (a rerun)
+  std::string commandWorkdir = {};                  // where a rule without workdir runs (data_dir)
 };
 
 class ApiRoutes {

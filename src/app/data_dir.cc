@@ -34,6 +34,15 @@ void ensureDataDir(const std::string& dir) {
   ::chmod(dir.c_str(), 0700);
 }
 
+std::string ensureCommandPayloadDir(const std::string& dir) {
+  const std::string path = dir + "/command-payloads";
+  ensureDataDir(path);
+  // Each file belonged to one attempt; an attempt a crash cut off writes its file anew when run again.
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(path, ec)) std::filesystem::remove(entry.path(), ec);
+  return path;
+}
+
 GeneratedSecret loadOrCreateSecret(const std::string& dir, const std::string& name) {
   GeneratedSecret out;
   out.path = dir + "/" + name;

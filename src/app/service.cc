@@ -20,8 +20,11 @@
 #include "live/change_hub.h"
 #include "outbound/curl_poster.h"
 #include "outbound/dispatcher.h"
+#include "pipeline/command_matcher.h"
+#include "pipeline/command_scheduler.h"
 #include "pipeline/processor.h"
 #include "pipeline/worker.h"
+#include "rules/rule_set.h"
 #include "store/intake_queue.h"
 #include "store/keyring.h"
 #include "store/sqlite/sqlite_backend.h"
@@ -48,8 +51,22 @@ int serve(core::Config config, const ServeOptions& options) {
                               config.pipeline.retryBaseMs * 1000,
                               config.pipeline.retryMaxMs * 1000,
                               {}};
+  // [[rules]]: compiled once (a bad regex or template stops the start, naming the rule), matched
+  // while processing, their commands run by the scheduler.
+  auto compiledRules = rules::RuleSet::compile(config.rules);
+  if (!compiledRules) throw std::invalid_argument(compiledRules.error().message);
+  const rules::RuleSet ruleSet = std::move(*compiledRules);
   pipeline::Processor processor(store->processingQueue(), clock, metrics,
-                                {static_cast<int>(config.pipeline.batchSize), retry});
+                                {static_cast<int>(config.pipeline.batchSize), retry,
+                                 ruleSet.empty() ? pipeline::CommandMatcher{} : pipeline::makeCommandMatcher(ruleSet)});
+  const std::string payloadDir = ensureCommandPayloadDir(config.dataDir);
+  pipeline::CommandScheduler commands(store->commandRunStore(), store->deliveryLog(), ruleSet, clock, logger,
+                                      {static_cast<int>(config.commands.maxRunning),
+                                       std::chrono::milliseconds(config.commands.killGraceMs),
+                                       std::chrono::milliseconds(500),
+                                       std::chrono::seconds(10),
+                                       config.dataDir,
+                                       payloadDir});
   // Without pipeline.enabled the worker is never started: its wake-ups then change nothing.
   pipeline::Worker worker(
       processor, logger,
@@ -64,9 +81,10 @@ int serve(core::Config config, const ServeOptions& options) {
   // The change hub hears of every commit (the store's commit hook) and feeds the live streams; the
   // dispatcher hears of it too (new changes to enqueue).
   live::ChangeHub hub(store->changeFeed(), logger, {});
-  store->changeFeed().setCommitListener([&hub, &dispatcher] {
+  store->changeFeed().setCommitListener([&hub, &dispatcher, &commands] {
     hub.notify();
     dispatcher.notify();
+    commands.notify();
   });
   hub.start();
   dispatcher.start();
@@ -77,6 +95,7 @@ int serve(core::Config config, const ServeOptions& options) {
   housekeeping.start();
   store::IntakeQueue intake(store->deliveryLog(), {config.intake.maxPending, config.intake.maxBatch, &worker}, metrics);
   if (config.pipeline.enabled) worker.start();
+  commands.start();
 
   ingest::SecretResolver secrets({{std::string(core::forgeName(core::Forge::GitHub)), config.github.secrets},
                                   {std::string(core::forgeName(core::Forge::GitLab)), config.gitlab.secrets},
@@ -112,7 +131,10 @@ int serve(core::Config config, const ServeOptions& options) {
                       subs.allowPrivateNetworks,
                       &forgeConnections.services(),
                       [&rotation] { return rotation.rotate(); },
-                      config.store.retentionDays});
+                      config.store.retentionDays,
+                      &ruleSet,
+                      [&commands] { commands.notify(); },
+                      config.dataDir});
   const dashboard::DashboardRoutes dashboard;
   http::Router router;
   const auto github = ingest::makeGitHubScheme(config.github);
@@ -147,6 +169,7 @@ int serve(core::Config config, const ServeOptions& options) {
   server.stop(std::chrono::seconds(10));
   intake.stop();
   worker.stop();
+  commands.stop();
   housekeeping.stop();
   dispatcher.stop();
   store->changeFeed().setCommitListener(nullptr);

@@ -26,5 +26,7 @@ void addReposCommand(CLI::App& app, int& exitCode);          // repos_command.cc
 void addCredentialsCommand(CLI::App& app, int& exitCode);    // repos_command.cc
 void addCompletionCommand(CLI::App& app, int& exitCode);     // completion_command.cc
 void addBackupCommands(CLI::App& app, int& exitCode);        // backup_command.cc: backup, restore
+void addCommandsCommand(CLI::App& app, int& exitCode);       // commands_command.cc: commands, show, rerun
+void addRulesCommand(CLI::App& app, int& exitCode);          // rules_command.cc: list, test
 
 }  // namespace forgehook::cli

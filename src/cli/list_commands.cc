@@ -1,5 +1,5 @@
 // forgehook pulls|reviews|issues|runs|releases|branches|milestones|deployments|repositories|activity:
-// one list command per resource of the catalog (items and incidents have files of their own).
+// one list command per resource of the catalog (items, incidents and commands have files of their own).
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
@@ -11,7 +11,9 @@ namespace forgehook::cli {
 void addListCommands(CLI::App& app, int& exitCode) {
   for (const auto& spec : store::resourceSpecs()) {
     // `items list` and `incidents` (with `ack`) are built in items_command.cc and incidents_command.cc.
-    if (spec.resource == store::Resource::Items || spec.resource == store::Resource::Incidents) continue;
+    if (spec.resource == store::Resource::Items || spec.resource == store::Resource::Incidents ||
+        spec.resource == store::Resource::Commands)
+      continue;
     addResourceList(app.add_subcommand(std::string(spec.name), std::string(spec.summary)), spec, exitCode);
   }
 }

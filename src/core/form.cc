@@ -54,4 +54,12 @@ Result<std::string> decodeFormPayload(std::string_view formBody) {
   return std::move(**payload);
 }
 
+std::string payloadJson(std::string_view contentType, std::string_view rawBody) {
+  if (contentType == "application/x-www-form-urlencoded") {
+    auto decoded = decodeFormPayload(rawBody);
+    return decoded ? std::move(*decoded) : std::string();
+  }
+  return std::string(rawBody);
+}
+
 }  // namespace forgehook::core

@@ -21,4 +21,8 @@ namespace forgehook::core {
 // Errors: InvalidArgument "malformed_form".
 [[nodiscard]] Result<std::string> decodeFormPayload(std::string_view formBody);
 
+// A delivery's payload as JSON text: a form body's "payload" field decoded (empty when malformed),
+// any other body as received.
+[[nodiscard]] std::string payloadJson(std::string_view contentType, std::string_view rawBody);
+
 }  // namespace forgehook::core

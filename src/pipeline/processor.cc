@@ -26,6 +26,7 @@ core::Result<Processor::Step> Processor::step(int limit) {
     core::Result<store::ProcessedDelivery> records = std::unexpected(core::Error::internal("not processed"));
     try {
       records = normalize_(delivery);
+      if (records && !delivery.processedBefore && options_.commands) records->commands = options_.commands(delivery);
     } catch (const std::exception& e) {
       records = std::unexpected(core::Error::internal(std::string("processing threw: ") + e.what()));
     } catch (...) {

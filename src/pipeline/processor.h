@@ -4,6 +4,7 @@
 // that commit leaves the batch due again; after it, every delivery of the batch is applied once.
 // Not thread-safe: one Processor per pipeline thread (the SQLite store has one writer anyway).
 #include <functional>
+#include <vector>
 
 #include "core/error.h"
 #include "core/metrics.h"
@@ -14,12 +15,16 @@
 namespace forgehook::pipeline {
 
 using Normalizer = std::function<core::Result<store::ProcessedDelivery>(const store::QueuedDelivery&)>;
+// The commands of the [[rules]] a delivery matches (pipeline/command_matcher.h); asked only at a
+// delivery's first processing, so a replay or a rebuild never runs a command again.
+using CommandMatcher = std::function<std::vector<store::NewCommandRun>(const store::QueuedDelivery&)>;
 
 class Processor {
  public:
   struct Options {
     int batchSize = 128;
     RetryPolicy retry;
+    CommandMatcher commands{};  // none: no rules
   };
   // `normalize` defaults to model::normalize; tests inject failures through it.
   Processor(store::ProcessingQueue& queue, const core::Clock& clock, core::Metrics& metrics, Options options,

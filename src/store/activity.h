@@ -14,6 +14,8 @@
 #include <variant>
 #include <vector>
 
+#include "store/command_run_store.h"
+
 namespace forgehook::store {
 
 // Null, an integer (booleans are 0/1) or text.
@@ -54,6 +56,8 @@ struct ActivityEntry {
 struct QueuedDelivery {
   std::int64_t id = 0;
   std::string forge, event, action, repository, sender, contentType;
+  std::string deliveryId{};     // the forge's delivery id (GUID)
+  bool processedBefore = false;  // processed once already: this is a replay or a rebuild
   std::string source = "webhook";  // NewDelivery::source
   std::int64_t receivedAt = 0;     // Unix microseconds
   std::int64_t processAttempts = 0;
@@ -69,6 +73,9 @@ struct ProcessedDelivery {
   // The event's natural key (model/event_key.h), "" when it has none. A delivery whose key was
   // already applied from another source (webhook vs poll) is a duplicate: nothing of it is written.
   std::string forge{}, source = "webhook", eventKey{};
+  // Commands of the [[rules]] it matched. Queued only at a delivery's first processing (never by a
+  // replay or rebuild), and not for a duplicate.
+  std::vector<NewCommandRun> commands{};
 };
 
 // A delivery whose processing failed: retried at `retryAt`, or dead-lettered when it has none.

@@ -6,6 +6,7 @@
 #include "store/activity_reader.h"
 #include "store/body_retention.h"
 #include "store/change_feed.h"
+#include "store/command_run_store.h"
 #include "store/connection_store.h"
 #include "store/delivery_log.h"
 #include "store/metrics_reader.h"
@@ -35,6 +36,7 @@ class Backend {
   virtual ConnectionStore& connectionStore() = 0;
   virtual SecretResealer& secretResealer() = 0;
   virtual BodyRetention& bodyRetention() = 0;
+  virtual CommandRunStore& commandRunStore() = 0;
 };
 
 }  // namespace forgehook::store

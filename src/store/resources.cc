@@ -57,6 +57,10 @@ constexpr std::array kRepositoriesColumns{"forge"sv, "full_name"sv, "default_bra
 constexpr std::span<const std::string_view> kActivityStates{};
 constexpr std::array kActivityFields{"delivery_id"sv, "at"sv, "forge"sv, "repository"sv, "actor"sv, "kind"sv, "action"sv, "summary"sv, "url"sv};
 constexpr std::array kActivityColumns{"at"sv, "repository"sv, "actor"sv, "kind"sv, "action"sv, "summary"sv};
+// commands: the runs of [[rules]] commands (pipeline/command_scheduler.h)
+constexpr std::array kCommandsStates{"queued"sv, "running"sv, "retrying"sv, "succeeded"sv, "failed"sv, "timed_out"sv, "interrupted"sv};
+constexpr std::array kCommandsFields{"id"sv, "rule"sv, "delivery"sv, "delivery_guid"sv, "forge"sv, "repository"sv, "event"sv, "action"sv, "status"sv, "attempt"sv, "max_attempts"sv, "rerun_after_crash"sv, "exit_code"sv, "signal"sv, "error"sv, "output_bytes"sv, "output_truncated"sv, "queued_at"sv, "started_at"sv, "ended_at"sv, "duration_seconds"sv, "next_attempt_at"sv};
+constexpr std::array kCommandsColumns{"id"sv, "rule"sv, "repository"sv, "event"sv, "status"sv, "attempt"sv, "exit_code"sv, "duration_seconds"sv};
 
 constexpr std::array kSpecs{
     ResourceSpec{Resource::Pulls, "pulls", "Pull and merge requests with cycle and review time", kFilterActor | kFilterState | kFilterNumber | kFilterTime, "actor", "author", "created", kPullsStates, kPullsFields, kPullsColumns},
@@ -71,6 +75,7 @@ constexpr std::array kSpecs{
     ResourceSpec{Resource::Deployments, "deployments", "Deployments with their latest status", kFilterActor | kFilterTime, "actor", "creator", "created", kDeploymentsStates, kDeploymentsFields, kDeploymentsColumns},
     ResourceSpec{Resource::Repositories, "repositories", "Repositories seen in deliveries (renames keep their history)", 0, "", "", "", kRepositoriesStates, kRepositoriesFields, kRepositoriesColumns},
     ResourceSpec{Resource::Activity, "activity", "The activity feed: one line per delivery, newest event first", kFilterActor | kFilterKind | kFilterTime, "actor", "actor", "event", kActivityStates, kActivityFields, kActivityColumns},
+    ResourceSpec{Resource::Commands, "commands", "Commands run by [[rules]] for deliveries: status, exit code, attempts", kFilterActor | kFilterState | kFilterTime, "rule", "rule", "queued", kCommandsStates, kCommandsFields, kCommandsColumns},
 };
 
 // clang-format on

@@ -24,9 +24,10 @@ enum class Resource {
   Deployments,
   Repositories,
   Activity,
+  Commands,
 };
 
-inline constexpr std::size_t kResourceCount = 12;
+inline constexpr std::size_t kResourceCount = 13;
 
 // Filters a list resource may accept, as bits of ResourceSpec::filters. forge, repository, limit
 // and cursor are accepted by every resource.

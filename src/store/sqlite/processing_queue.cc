@@ -4,6 +4,7 @@
 
 #include "store/body_codec.h"
 #include "store/sqlite/bound_sql.h"
+#include "store/sqlite/command_json.h"
 
 namespace forgehook::store::sqlite {
 namespace {
@@ -49,6 +50,14 @@ SqliteProcessingQueue::SqliteProcessingQueue(Database& db, ChangeRecorder& chang
       keyOwner_(db.writeConnection(), "SELECT source FROM event_keys WHERE forge = ?1 AND key = ?2"),
       claimKey_(db.writeConnection(),
                 "INSERT INTO event_keys (forge, key, source, delivery, at) VALUES (?1, ?2, ?3, ?4, ?5)"),
+      // Only at the delivery's first processing (processed_at still NULL: run before markProcessed_),
+      // and once per rule whatever happens (the unique key).
+      queueCommand_(db.writeConnection(),
+                    "INSERT OR IGNORE INTO command_runs (delivery, rule, delivery_guid, forge, repository, event, "
+                    "action, status, max_attempts, argv, env, workdir, payload_mode, queued_at, ended_at, error) "
+                    "SELECT id, ?2, delivery_id, forge, repository, event, action, CASE WHEN ?9 IS NULL THEN "
+                    "'queued' ELSE 'failed' END, ?3, ?4, ?5, ?6, ?7, ?8, CASE WHEN ?9 IS NULL THEN NULL ELSE ?8 END, "
+                    "?9 FROM deliveries WHERE id = ?1 AND processed_at IS NULL"),
       projections_(db.writeConnection()) {}
 
 bool SqliteProcessingQueue::appliedElsewhere(const ProcessedDelivery& d, std::int64_t nowMicros) {
@@ -62,6 +71,20 @@ bool SqliteProcessingQueue::appliedElsewhere(const ProcessedDelivery& d, std::in
   return false;
 }
 
+void SqliteProcessingQueue::queueCommands(const ProcessedDelivery& d, std::int64_t nowMicros) {
+  for (const auto& c : d.commands) {
+    queueCommand_.bind(1, d.id).bind(2, c.rule).bind(3, c.maxAttempts).bind(4, commandArgvJson(c.argv));
+    queueCommand_.bind(5, commandEnvJson(c.env)).bind(6, c.workdir).bind(7, c.payloadMode).bind(8, nowMicros);
+    if (c.error.empty())
+      queueCommand_.bindNull(9);
+    else
+      queueCommand_.bind(9, c.error);
+    must(queueCommand_.run());
+    if (sqlite3_changes(db_.writeConnection()) > 0)
+      must(changes_.recordCreated(Resource::Commands, sqlite3_last_insert_rowid(db_.writeConnection()), nowMicros));
+  }
+}
+
 core::Result<std::vector<QueuedDelivery>> SqliteProcessingQueue::dueForProcessing(int max, std::int64_t nowMicros) {
   return db_.read<std::vector<QueuedDelivery>>([&](sqlite3* db) -> core::Result<std::vector<QueuedDelivery>> {
     // The partial index walks the pending deliveries in id order and stops at the limit. Left to
@@ -70,7 +93,8 @@ core::Result<std::vector<QueuedDelivery>> SqliteProcessingQueue::dueForProcessin
     Statement s(
         db,
         "SELECT id, forge, event, action, repository, sender, content_type, received_at, process_attempts, "
-        "b.body_encoding, b.body, source FROM deliveries INDEXED BY deliveries_pending "
+        "b.body_encoding, b.body, source, delivery_id, processed_at IS NOT NULL FROM deliveries INDEXED BY "
+        "deliveries_pending "
         "JOIN delivery_bodies b ON b.delivery = id "
         "WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2");
     s.bind(1, nowMicros).bind(2, static_cast<std::int64_t>(max));
@@ -88,6 +112,8 @@ core::Result<std::vector<QueuedDelivery>> SqliteProcessingQueue::dueForProcessin
       d.receivedAt = s.integer(7);
       d.processAttempts = s.integer(8);
       d.source = s.text(11);
+      d.deliveryId = s.text(12);
+      d.processedBefore = s.integer(13) != 0;
       if (auto body = decodeBody(s.blob(10), s.text(9)))
         d.rawBody = std::move(*body);
       else
@@ -153,6 +179,7 @@ core::Result<FinishedBatch> SqliteProcessingQueue::finishProcessing(std::span<co
             ++outcome.deadLettered;
             continue;
           }
+          queueCommands(d, nowMicros);
           must(markProcessed_.bind(1, d.id).bind(2, nowMicros).run());
           must(changes_.recordDelivery(d.id, "updated", nowMicros));
           must(release_.run());

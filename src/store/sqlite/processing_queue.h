@@ -25,7 +25,9 @@ class SqliteProcessingQueue final : public ProcessingQueue {
   ChangeRecorder& changes_;
   // On the write connection: used inside db_.write() only.
   Statement statusOf_, savepoint_, release_, undo_, markProcessed_, markFailed_, markDuplicate_;
-  Statement keyOwner_, claimKey_;
+  Statement keyOwner_, claimKey_, queueCommand_;
+  // Queues `d`'s commands, each recorded in the change feed.
+  void queueCommands(const ProcessedDelivery& d, std::int64_t nowMicros);
   // True when `d`'s event was applied from another source; otherwise claims its key if unclaimed.
   bool appliedElsewhere(const ProcessedDelivery& d, std::int64_t nowMicros);
   ProjectionWriter projections_;

@@ -364,6 +364,39 @@ Expressions activityFields() {
           {"url", "y.url"}};
 }
 
+// Command runs keep their times in microseconds (a run takes milliseconds); the API shows seconds.
+std::string micros(const std::string& column) { return "(" + column + " / 1000000)"; }
+
+ResourceSql commands() {
+  return {" FROM command_runs c WHERE 1=1", "c.id", "c.forge", "c.repository", micros("c.queued_at"), "c.rule",
+          "c.status", "", false};
+}
+Expressions commandFields() {
+  return {{"id", "c.id"},
+          {"rule", "c.rule"},
+          {"delivery", "c.delivery"},
+          {"delivery_guid", "c.delivery_guid"},
+          {"forge", "c.forge"},
+          {"repository", "c.repository"},
+          {"event", "c.event"},
+          {"action", "c.action"},
+          {"status", "c.status"},
+          {"attempt", "c.attempt"},
+          {"max_attempts", "c.max_attempts"},
+          {"rerun_after_crash", boolean("c.crash_reruns > 0")},
+          {"exit_code", "c.exit_code"},
+          {"signal", "c.signal"},
+          {"error", "c.error"},
+          {"output_bytes", "length(c.output)"},
+          {"output_truncated", boolean("c.output_truncated")},
+          {"queued_at", ts(micros("c.queued_at"))},
+          {"started_at", ts(micros("c.started_at"))},
+          {"ended_at", ts(micros("c.ended_at"))},
+          {"duration_seconds", "round((c.ended_at - c.started_at) / 1e6, 3)"},
+          {"next_attempt_at", "CASE WHEN c.status IN ('queued', 'retrying') THEN " + ts(micros("c.next_attempt_at")) +
+                                  " END"}};
+}
+
 ResourceSql build(Resource resource) {
   std::pair<ResourceSql, Expressions> parts;
   switch (resource) {
@@ -402,6 +435,9 @@ ResourceSql build(Resource resource) {
       break;
     case Resource::Activity:
       parts = {activity(), activityFields()};
+      break;
+    case Resource::Commands:
+      parts = {commands(), commandFields()};
       break;
   }
   auto& [sql, expressions] = parts;

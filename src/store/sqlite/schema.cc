@@ -295,6 +295,44 @@ CREATE INDEX deliveries_repository ON deliveries(repository COLLATE NOCASE, even
 CREATE INDEX deliveries_event ON deliveries(event, id);
 CREATE INDEX runs_completed ON runs(completed_at);
 )sql",
+    // 11: commands of [[rules]] (pipeline/command_scheduler.h). One row per (delivery, rule), made
+    // in the transaction that processes the delivery the first time, so a command is queued exactly
+    // once whatever crashes; the row then records each attempt. Times in microseconds. `argv`, `env`
+    // (the rule's resolved env, never pass_env values) and `workdir` are what runs, fixed at queueing.
+    // `crash_reruns` counts runs found "running" at a start: re-run once, then given up.
+    R"sql(
+CREATE TABLE command_runs (
+  id               INTEGER PRIMARY KEY,
+  delivery         INTEGER NOT NULL REFERENCES deliveries(id),
+  rule             TEXT NOT NULL,
+  delivery_guid    TEXT NOT NULL,
+  forge            TEXT NOT NULL,
+  repository       TEXT NOT NULL,
+  event            TEXT NOT NULL,
+  action           TEXT NOT NULL,
+  status           TEXT NOT NULL,
+  attempt          INTEGER NOT NULL DEFAULT 0,
+  max_attempts     INTEGER NOT NULL,
+  crash_reruns     INTEGER NOT NULL DEFAULT 0,
+  argv             TEXT NOT NULL,
+  env              TEXT NOT NULL,
+  workdir          TEXT NOT NULL,
+  payload_mode     TEXT NOT NULL,
+  queued_at        INTEGER NOT NULL,
+  next_attempt_at  INTEGER NOT NULL DEFAULT 0,
+  started_at       INTEGER,
+  ended_at         INTEGER,
+  exit_code        INTEGER,
+  signal           INTEGER,
+  error            TEXT,
+  output           BLOB,
+  output_truncated INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (delivery, rule)
+);
+CREATE INDEX command_runs_due ON command_runs(next_attempt_at, id) WHERE status IN ('queued', 'retrying');
+CREATE INDEX command_runs_running ON command_runs(id) WHERE status = 'running';
+CREATE INDEX command_runs_rule ON command_runs(rule, id);
+)sql",
 };
 
 }  // namespace

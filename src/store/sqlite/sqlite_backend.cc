@@ -6,6 +6,7 @@
 #include "store/sqlite/body_retention.h"
 #include "store/sqlite/change_feed.h"
 #include "store/sqlite/change_recorder.h"
+#include "store/sqlite/command_run_store.h"
 #include "store/sqlite/connection_store.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/database_check.h"
@@ -44,7 +45,8 @@ class SqliteBackend final : public Backend {
         subscriptions_(db_, sealer),
         resealer_(db_, sealer),
         connections_(db_, sealer),
-        bodies_(db_) {}
+        bodies_(db_),
+        commands_(db_, changes_) {}
 
   DeliveryLog& deliveryLog() override { return deliveries_; }
   SecretStore& secretStore() override { return secrets_; }
@@ -59,6 +61,7 @@ class SqliteBackend final : public Backend {
   SecretResealer& secretResealer() override { return resealer_; }
   ConnectionStore& connectionStore() override { return connections_; }
   BodyRetention& bodyRetention() override { return bodies_; }
+  CommandRunStore& commandRunStore() override { return commands_; }
 
  private:
   Database db_;
@@ -76,6 +79,7 @@ class SqliteBackend final : public Backend {
   SqliteSecretResealer resealer_;
   SqliteConnectionStore connections_;
   SqliteBodyRetention bodies_;
+  SqliteCommandRunStore commands_;
 };
 
 }  // namespace

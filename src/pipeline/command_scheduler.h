@@ -1,0 +1,80 @@
+#pragma once
+// Runs the commands of [[rules]]: takes due runs from the store's command queue, at most
+// `maxRunning` at once and each rule's `concurrency`, claims each in the store before its process
+// starts and records its end (exit code, output, retry by the rule's policy). At start, runs a crash
+// cut off are queued once more (CommandRunStore::recoverInterrupted). At-least-once: a command
+// may run again after a crash, so it gets the delivery id (FORGEHOOK_DELIVERY_ID) to be idempotent.
+// Thread-safe: notify() from any thread; one dispatcher thread and up to maxRunning runner threads.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/log.h"
+#include "core/time.h"
+#include "store/command_run_store.h"
+#include "store/delivery_log.h"
+
+namespace forgehook::rules {
+class RuleSet;
+}
+
+namespace forgehook::pipeline {
+
+class CommandScheduler {
+ public:
+  struct Options {
+    int maxRunning = 8;                             // commands.max_running
+    std::chrono::milliseconds killGrace{2000};      // commands.kill_grace_ms: SIGTERM, then SIGKILL after this
+    std::chrono::milliseconds pollInterval{500};    // look for due retries this often when not notified
+    std::chrono::milliseconds stopWait{10'000};     // stop(): how long running commands may finish
+    std::string defaultWorkdir;                     // a rule without workdir runs here (data_dir)
+    std::string payloadDir;                         // payload = "file": written here, 0600, removed after
+  };
+  // All references must outlive the scheduler.
+  CommandScheduler(store::CommandRunStore& runs, store::DeliveryLog& deliveries, const rules::RuleSet& rules,
+                   const core::Clock& clock, const core::Logger& logger, Options options);
+  ~CommandScheduler();  // stop()s
+
+  // Recovers runs a crash cut off, then starts dispatching. Does nothing without rules and without
+  // queued runs (they run once a rule of theirs exists again... or fail, see dispatch()).
+  void start();
+  // Stops taking runs; running commands get `stopWait` to end, then their process groups are
+  // killed and the runs go back to the queue as not started. Idempotent.
+  void stop();
+  // Runs may have been queued (a processing commit): look now. Cheap, never blocks.
+  void notify();
+
+ private:
+  struct Running;
+  void dispatch();
+  void runner();
+  void runOne(store::CommandRun& run, Running& running);
+  [[nodiscard]] std::vector<std::string> busyRules() const;  // under mutex_
+
+  store::CommandRunStore& runs_;
+  store::DeliveryLog& deliveries_;
+  const rules::RuleSet& rules_;
+  const core::Clock& clock_;
+  const core::Logger& logger_;
+  Options options_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool notified_ = false, stopping_ = false, started_ = false;
+  int running_ = 0;
+  std::map<std::string, int> runningPerRule_;
+  std::deque<store::CommandRun> ready_;         // claimed, waiting for a runner thread
+  std::set<std::shared_ptr<Running>> active_;  // for stop(): the processes to cancel
+  std::thread dispatcher_;
+  std::vector<std::thread> runners_;
+};
+
+}  // namespace forgehook::pipeline
