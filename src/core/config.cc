@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/rules_toml.h"
+
 extern char** environ;
 
 namespace forgehook::core {
@@ -168,6 +170,8 @@ const std::vector<Key>& keys() {
       FH_BOOL("gitlab.allow_unsigned", gitlab.allowUnsigned),
       FH_SECRETS("gitea.secret", gitea.secrets),
       FH_BOOL("gitea.allow_unsigned", gitea.allowUnsigned),
+      FH_INT("commands.max_running", commands.maxRunning),
+      FH_INT("commands.kill_grace_ms", commands.killGraceMs),
       Key{"admin.token", Kind::String, true, [](Config& c, const std::string& v) { c.adminToken = v; },
           [](const Config& c) { return c.adminToken; }},
       FH_STR("log.level", logLevel),
@@ -226,6 +230,10 @@ Config loadConfig(const ConfigSources& sources) {
     std::map<std::string, const toml::node*> found;
     collectTomlKeys(table, "", found);
     for (const auto& [name, node] : found) {
+      if (name == "rules") {
+        config.rules = rulesFromToml(*node);
+        continue;
+      }
       const Key* key = nullptr;
       for (const auto& k : keys())
         if (k.name == name) key = &k;
@@ -319,6 +327,10 @@ Config loadConfig(const ConfigSources& sources) {
   if (config.limits.signatureFailuresBurst > 0 && config.limits.signatureFailuresPerMinute <= 0)
     throw std::invalid_argument(
         "limits.signature_failures_per_minute must be above 0 while limits.signature_failures_burst is");
+  if (config.commands.maxRunning < 1 || config.commands.maxRunning > 256)
+    throw std::invalid_argument("commands.max_running must be between 1 and 256");
+  if (config.commands.killGraceMs > 60'000)
+    throw std::invalid_argument("commands.kill_grace_ms must be between 0 and 60000");
   if (config.listen.rfind(':') == std::string::npos) throw std::invalid_argument("listen must be HOST:PORT");
   return config;
 }
@@ -342,6 +354,7 @@ std::string describeConfig(const Config& config) {
     if (key.secret && !value.empty()) value = "***";
     out += key.name + " = " + value + "   # " + envName(key.name) + "\n";
   }
+  out += describeRules(config.rules);
   return out;
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/rule_config.h"
+
 namespace forgehook::core {
 
 struct ForgeSecrets {
@@ -129,6 +131,13 @@ struct Config {
   } gitlab;
   ForgeSecrets gitea;
 
+  // Commands run for matching deliveries (`[[rules]]`, core/rule_config.h).
+  struct Commands {
+    std::int64_t maxRunning = 8;      // commands running at once over all rules, 1..256
+    std::int64_t killGraceMs = 2000;  // SIGTERM to a timed-out command's group, SIGKILL this much later, 0..60000
+  } commands;
+  std::vector<RuleConfig> rules;  // in the file's order, which is the order they run in
+
   std::string adminToken;
   std::string logLevel = "info";
 };
@@ -142,7 +151,8 @@ struct ConfigSources {
 };
 
 // Builds the configuration. Throws std::invalid_argument naming the key for a bad value, an unknown
-// TOML key, or an unreadable file.
+// TOML key, or an unreadable file; a rule's key is named by its index, e.g. "rules[2].timeout_s".
+// Regular expressions and templates of rules are checked later, by rules::RuleSet::compile.
 [[nodiscard]] Config loadConfig(const ConfigSources& sources);
 
 // The FORGEHOOK_* variables of this process's environment.
