@@ -34,6 +34,11 @@ namespace forgehook::app {
 int serve(core::Config config, const ServeOptions& options) {
   const sigset_t stopSignals = prepareProcess();
   checkConfig(config);
+  // [[rules]]: compiled once (a bad regex or template stops the start, naming the rule, before
+  // anything is written), matched while processing, their commands run by the scheduler.
+  auto compiledRules = rules::RuleSet::compile(config.rules);
+  if (!compiledRules) throw std::invalid_argument(compiledRules.error().message);
+  const rules::RuleSet ruleSet = std::move(*compiledRules);
   core::Logger logger(core::parseLogLevel(config.logLevel));
   ensureDataDir(config.dataDir);
   const GeneratedSecrets generated = prepareSecrets(config);
@@ -51,11 +56,6 @@ int serve(core::Config config, const ServeOptions& options) {
                               config.pipeline.retryBaseMs * 1000,
                               config.pipeline.retryMaxMs * 1000,
                               {}};
-  // [[rules]]: compiled once (a bad regex or template stops the start, naming the rule), matched
-  // while processing, their commands run by the scheduler.
-  auto compiledRules = rules::RuleSet::compile(config.rules);
-  if (!compiledRules) throw std::invalid_argument(compiledRules.error().message);
-  const rules::RuleSet ruleSet = std::move(*compiledRules);
   pipeline::Processor processor(store->processingQueue(), clock, metrics,
                                 {static_cast<int>(config.pipeline.batchSize), retry,
                                  ruleSet.empty() ? pipeline::CommandMatcher{} : pipeline::makeCommandMatcher(ruleSet)});

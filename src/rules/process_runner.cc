@@ -4,7 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -238,14 +238,15 @@ ProcessResult runProcess(const ProcessSpec& spec) {
   if (input.write.open()) ::fcntl(input.write.get(), F_SETFL, O_NONBLOCK);
   std::size_t written = 0;
   if (spec.stdinData && spec.stdinData->empty()) input.write.reset();
-  const Descriptor exitFd(::pidfd_open(*pid, 0));
+  // The raw system call: glibc 2.36's <sys/pidfd.h> declares pidfd_open without C linkage.
+  const Descriptor exitFd(static_cast<int>(::syscall(SYS_pidfd_open, *pid, 0)));
 
   const auto deadline = start + spec.timeout;
   std::optional<Clock::time_point> killAt;  // set at the timeout, when SIGTERM went to the group
   bool killed = false;
   while (!leaderExited(*pid)) {
     const auto now = Clock::now();
-    if (!killAt && now >= deadline) {
+    if (!killAt && (now >= deadline || (spec.cancel && spec.cancel->load()))) {
       ::kill(-*pid, SIGTERM);
       killAt = now + spec.killGrace;
     }
@@ -255,6 +256,7 @@ ProcessResult runProcess(const ProcessSpec& spec) {
     }
     int waitMs = pollMs(now, killed ? now + milliseconds(1000) : killAt ? *killAt : deadline);
     if (!exitFd.open()) waitMs = std::min<int>(waitMs, kExitPollTick.count());
+    if (spec.cancel && !killAt) waitMs = std::min(waitMs, 100);
     pollfd fds[3];
     nfds_t count = 0;
     const auto watch = [&](int fd, short events) {
