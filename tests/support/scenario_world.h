@@ -66,9 +66,11 @@ inline store::ProcessedDelivery minimalRecords(const store::QueuedDelivery& d) {
 
 class ScenarioWorld {
  public:
-  ScenarioWorld()
+  // `commands`: the [[rules]] commands each delivery queues at its first processing (none by default).
+  explicit ScenarioWorld(pipeline::CommandMatcher commands = {})
       : store_(store::sqlite::openSqliteBackend({(dir_.path() / "forgehook.db").string(), false, 0, &testing::testKeyring()})),
-        processor_(store_->processingQueue(), clock_, metrics_, {64, {3, 1'000'000, 60'000'000, [] { return 0.5; }}}) {}
+        processor_(store_->processingQueue(), clock_, metrics_,
+                   {64, {3, 1'000'000, 60'000'000, [] { return 0.5; }}, std::move(commands)}) {}
 
   // Appends deliveries as intake would commit them (a repeated delivery id is a duplicate).
   void receive(const std::vector<Delivery>& deliveries) {
@@ -140,6 +142,7 @@ class ScenarioWorld {
   store::ActivityReader& reader() { return store_->activityReader(); }
   store::MetricsReader& metrics() { return store_->metricsReader(); }
   store::ChangeFeed& changes() { return store_->changeFeed(); }
+  store::CommandRunStore& commandRuns() { return store_->commandRunStore(); }
   FakeClock& clock() { return clock_; }
   core::Metrics& pipelineMetrics() { return metrics_; }
 

@@ -46,8 +46,14 @@ std::vector<Delivery> oneOfEverything() {
           {"github", "deployment", "d1", example("deployment", "created")}};
 }
 
+// A [[rules]] command for every pull request, so the commands resource has a row too.
+std::vector<NewCommandRun> echoForPulls(const QueuedDelivery& d) {
+  if (d.event != "pull_request") return {};
+  return {{"echo", {"/bin/echo", "hi"}, {{"A", "b"}}, "", "none", 1, ""}};
+}
+
 TEST(ResourceSql, EveryRowHasExactlyTheCatalogsFieldsInOrder) {
-  ScenarioWorld world;
+  ScenarioWorld world(echoForPulls);
   world.receive(oneOfEverything());
   ASSERT_EQ(world.process().processed, 8);
   const json issue = world.list("issues").at(0);
