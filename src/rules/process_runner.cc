@@ -4,8 +4,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/pidfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -238,7 +238,8 @@ ProcessResult runProcess(const ProcessSpec& spec) {
   if (input.write.open()) ::fcntl(input.write.get(), F_SETFL, O_NONBLOCK);
   std::size_t written = 0;
   if (spec.stdinData && spec.stdinData->empty()) input.write.reset();
-  const Descriptor exitFd(::pidfd_open(*pid, 0));
+  // glibc 2.36's <sys/pidfd.h> lacks extern "C"; the system call itself is stable.
+  const Descriptor exitFd(static_cast<int>(::syscall(SYS_pidfd_open, *pid, 0)));
 
   const auto deadline = start + spec.timeout;
   std::optional<Clock::time_point> killAt;  // set at the timeout, when SIGTERM went to the group
