@@ -143,7 +143,8 @@ TEST(RulesToml, EachBadValueIsNamed) {
       {ok + "[rules.env]\n9LIVES = \"x\"\n", "rules[0].env.9LIVES is not a variable name"},
       {ok + "[rules.env]\nX = 1\n", "rules[0].env.X must be a string"},
       {ok + "[[rules.when]]\npointer = \"/a\"\n", "rules[0].when[0] must have exactly one of equals, in, matches"},
-      {ok + "[[rules.when]]\npointer = \"/a\"\nequals = \"x\"\nmatches = \"y\"\n", "rules[0].when[0] must have exactly one"},
+      {ok + "[[rules.when]]\npointer = \"/a\"\nequals = \"x\"\nmatches = \"y\"\n",
+       "rules[0].when[0] must have exactly one"},
       {ok + "[[rules.when]]\nequals = \"x\"\n", "rules[0].when[0].pointer is required"},
       {ok + "[[rules.when]]\npointer = \"a\"\nequals = \"x\"\n", "rules[0].when[0].pointer must be a JSON Pointer"},
       {ok + "[[rules.when]]\npointer = \"/a~\"\nequals = \"x\"\n", "rules[0].when[0].pointer must be a JSON Pointer"},
@@ -156,9 +157,11 @@ TEST(RulesToml, EachBadValueIsNamed) {
       {"[[rules]]\nname = \"r\"\ncommand = \"/bin/true\"\n", "rules[0].command must be a non-empty array"},
       {"[[rules]]\nname = \"r\"\ncommand = [\"bin/true\"]\n", "rules[0].command must start with an absolute path"},
       {"[[rules]]\nname = \"has space\"\ncommand = [\"/bin/true\"]\n", "rules[0].name must be 1 to 64"},
-      {"[[rules]]\nname = \"" + std::string(65, 'a') + "\"\ncommand = [\"/bin/true\"]\n", "rules[0].name must be 1 to 64"},
+      {"[[rules]]\nname = \"" + std::string(65, 'a') + "\"\ncommand = [\"/bin/true\"]\n",
+       "rules[0].name must be 1 to 64"},
       {ok + ok, "rules[1].name \"r\" is the name of an earlier rule"},
       {"rules = \"x\"\n", "rules must be an array of tables"},
+      {"[rules]\nname = \"r\"\n", "rules must be an array of tables ([[rules]])"},
       {"[commands]\nmax_running = 0\n", "commands.max_running must be between 1 and 256"},
       {"[commands]\nkill_grace_ms = 60001\n", "commands.kill_grace_ms must be between 0 and 60000"},
   };
@@ -170,8 +173,9 @@ TEST(RulesToml, DescribeConfigListsRulesWithEnvValuesMasked) {
   EXPECT_THAT(text, HasSubstr("commands.max_running = 4   # FORGEHOOK_COMMANDS_MAX_RUNNING"));
   EXPECT_THAT(text, HasSubstr("rules[0].name = deploy-main\n"));
   EXPECT_THAT(text, HasSubstr("rules[0].event = [\"push\", \"workflow_run\"]\n"));
-  EXPECT_THAT(text,
-              HasSubstr("rules[0].command = [\"/usr/local/bin/deploy\", \"--sha\", \"{{/after}}\", \"{{repository}}\"]\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("rules[0].command = [\"/usr/local/bin/deploy\", \"--sha\", \"{{/after}}\", \"{{repository}}\"]\n"));
   EXPECT_THAT(text, HasSubstr("rules[0].when[1] = /head_commit/message matches \"(?i)deploy\"\n"));
   EXPECT_THAT(text, HasSubstr("rules[0].when[2] = /repository/size in [\"0\", \"1\", \"2\"]\n"));
   EXPECT_THAT(text, HasSubstr("rules[0].env.TARGET = ***\n"));

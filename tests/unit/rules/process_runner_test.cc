@@ -193,7 +193,8 @@ TEST_F(ProcessRunnerTest, ChildInheritsNoOtherDescriptor) {
   const int fd = ::open("/dev/null", O_RDONLY);  // deliberately without O_CLOEXEC
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::dup2(fd, 57), 57);
-  const auto r = runProcess(spec({"/bin/sh", "-c", "if [ -e /proc/self/fd/57 ]; then echo leaked; else echo closed; fi"}));
+  const auto r =
+      runProcess(spec({"/bin/sh", "-c", "if [ -e /proc/self/fd/57 ]; then echo leaked; else echo closed; fi"}));
   ::close(57);
   ::close(fd);
   EXPECT_EQ(r.output, "closed\n");

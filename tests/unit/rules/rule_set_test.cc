@@ -10,10 +10,10 @@
 namespace forgehook::rules {
 namespace {
 
+using forgehook::testing::examplePayload;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using forgehook::testing::examplePayload;
 
 core::RuleConfig rule(const std::string& name, std::vector<std::string> command = {"/usr/bin/true"}) {
   core::RuleConfig r;
@@ -59,6 +59,14 @@ std::vector<std::string> argvOf(const core::RuleConfig& r, const DeliveryFacts& 
   return verdict.invocation->argv;
 }
 
+// The arguments a rule running /bin/echo with these argument templates would pass (or its error).
+std::vector<std::string> echoed(std::vector<std::string> args, const DeliveryFacts& d) {
+  args.insert(args.begin(), "/bin/echo");
+  auto argv = argvOf(rule("r", std::move(args)), d);
+  if (argv.front() == "/bin/echo") argv.erase(argv.begin());
+  return argv;
+}
+
 std::string compileError(const core::RuleConfig& r) {
   const auto set = RuleSet::compile({rule("first"), r});
   if (set) return "compiled";
@@ -100,16 +108,20 @@ TEST(RuleSet, ForgeEventActionAndRepositoryEachFilter) {
   EXPECT_EQ(verdictOf(r, delivery("push", kPushBranch)).reason, "event \"push\" is not one of [\"pull_request\"]");
 }
 
-TEST(RuleSet, ActionListDoesNotMatchADeliveryWithoutAction) {
+TEST(RuleSet, ListsDoNotMatchADeliveryWithoutTheirField) {
   auto r = rule("r");
   r.actions = {"opened"};
   EXPECT_EQ(verdictOf(r, delivery("push", kPushBranch)).reason, "the delivery has no action");
+  r = rule("r");
+  r.branches = {"*"};
+  EXPECT_EQ(verdictOf(r, delivery("issues", kIssue)).reason, "the delivery has no branch");
 }
 
 TEST(RuleSet, RepositoryGlobsMatchAnyRunOfCharacters) {
   auto r = rule("r");
   const auto pr = delivery("pull_request", kPullRequest);
-  for (const std::string pattern : {"*", "Codertocat/*", "*/Hello-World", "Code*cat/Hello*", "Codertocat/Hello-World"}) {
+  for (const std::string pattern :
+       {"*", "Codertocat/*", "*/Hello-World", "Code*cat/Hello*", "Codertocat/Hello-World"}) {
     r.repositories = {pattern};
     EXPECT_TRUE(verdictOf(r, pr).matched) << pattern;
   }
@@ -156,7 +168,7 @@ TEST(RuleSet, PullRequestBranchIsTheBaseBranch) {
 TEST(RuleSet, RunsAndChecksUseTheHeadBranch) {
   const auto branchOf = [](const std::string& event) {
     const std::string body = examplePayload(event, 0);
-    return argvOf(rule("r", {"{{branch}}"}), delivery(event, body)).front();
+    return echoed({"{{branch}}"}, delivery(event, body)).front();
   };
   EXPECT_EQ(branchOf("workflow_run"), "main");
   EXPECT_EQ(branchOf("check_suite"), "changes");
@@ -180,21 +192,14 @@ TEST(RuleSet, GitLabBranchesAndTags) {
   pipeline["object_attributes"]["ref"] = "v2.0";
   pipeline["object_attributes"]["tag"] = true;
   const std::string tagPipeline = pipeline.dump();
-  EXPECT_THAT(argvOf(rule("r", {"{{tag}}"}), delivery("Pipeline Hook", tagPipeline, "gitlab")), ElementsAre("v2.0"));
+  EXPECT_THAT(echoed({"{{tag}}"}, delivery("Pipeline Hook", tagPipeline, "gitlab")), ElementsAre("v2.0"));
   // GitLab's documented push and job shapes: a full ref, and a short ref with a boolean `tag`.
   const std::string push = R"({"object_kind":"push","ref":"refs/heads/release/1.2","project":{}})";
-  EXPECT_THAT(argvOf(rule("r", {"{{branch}}"}), delivery("Push Hook", push, "gitlab")), ElementsAre("release/1.2"));
+  EXPECT_THAT(echoed({"{{branch}}"}, delivery("Push Hook", push, "gitlab")), ElementsAre("release/1.2"));
   const std::string tagPush = R"({"object_kind":"tag_push","ref":"refs/tags/v1.0.0"})";
-  EXPECT_THAT(argvOf(rule("r", {"{{tag}}"}), delivery("Tag Push Hook", tagPush, "gitlab")), ElementsAre("v1.0.0"));
+  EXPECT_THAT(echoed({"{{tag}}"}, delivery("Tag Push Hook", tagPush, "gitlab")), ElementsAre("v1.0.0"));
   const std::string job = R"({"object_kind":"build","ref":"v3","tag":true})";
-  EXPECT_THAT(argvOf(rule("r", {"{{tag}}", "{{ref}}"}), delivery("Job Hook", job, "gitlab")),
-              ElementsAre("v3", "refs/tags/v3"));
-}
-
-TEST(RuleSet, BranchListDoesNotMatchAnEventWithoutBranch) {
-  auto r = rule("r");
-  r.branches = {"*"};
-  EXPECT_EQ(verdictOf(r, delivery("issues", kIssue)).reason, "the delivery has no branch");
+  EXPECT_THAT(echoed({"{{tag}}", "{{ref}}"}, delivery("Job Hook", job, "gitlab")), ElementsAre("v3", "refs/tags/v3"));
 }
 
 TEST(RuleSet, ConditionEqualsComparesNumbersAndBooleansAsJsonText) {
@@ -232,11 +237,12 @@ TEST(RuleSet, PointerWalksArraysAndEscapes) {
   body["pull_request"]["labels"] = nlohmann::json::array({{{"name", "a/b"}}, {{"name", "ci~ok"}}});
   body["x/y"] = {{"m~n", "escaped"}};
   const std::string text = body.dump();
-  auto r = rule("r", {"{{/pull_request/labels/1/name}}", "{{/x~1y/m~0n}}", "{{/pull_request/labels}}"});
-  EXPECT_THAT(argvOf(r, delivery("pull_request", text)),
+  EXPECT_THAT(echoed({"{{/pull_request/labels/1/name}}", "{{/x~1y/m~0n}}", "{{/pull_request/labels}}"},
+                     delivery("pull_request", text)),
               ElementsAre("ci~ok", "escaped", R"([{"name":"a/b"},{"name":"ci~ok"}])"));
-  r = rule("r", {"{{/pull_request/labels/01/name}}"});  // RFC 6901: no leading zeros
-  EXPECT_THAT(argvOf(r, delivery("pull_request", text)).front(), HasSubstr("is not in the payload"));
+  // RFC 6901: no leading zeros
+  EXPECT_THAT(echoed({"{{/pull_request/labels/01/name}}"}, delivery("pull_request", text)).front(),
+              HasSubstr("is not in the payload"));
 }
 
 TEST(RuleSet, TemplateValueIsOneArgvElementWhateverItHolds) {
@@ -250,10 +256,10 @@ TEST(RuleSet, TemplateValueIsOneArgvElementWhateverItHolds) {
 }
 
 TEST(RuleSet, BuiltinsResolve) {
-  auto r = rule("deploy", {"{{delivery_id}}", "{{delivery}}", "{{forge}}", "{{event}}", "{{action}}", "{{repository}}",
-                           "{{branch}}", "{{ref}}", "{{rule}}", "{{ forge }}"});
+  auto r = rule("deploy", {"/bin/echo", "{{delivery_id}}", "{{delivery}}", "{{forge}}", "{{event}}", "{{action}}",
+                           "{{repository}}", "{{branch}}", "{{ref}}", "{{rule}}", "{{ forge }}"});
   EXPECT_THAT(argvOf(r, delivery("pull_request", kPullRequest)),
-              ElementsAre("72d3162e-cc78-11e3-81ab-4c9367dc0958", "42", "github", "pull_request", "opened",
+              ElementsAre("/bin/echo", "72d3162e-cc78-11e3-81ab-4c9367dc0958", "42", "github", "pull_request", "opened",
                           "Codertocat/Hello-World", "master", "refs/heads/master", "deploy", "github"));
 }
 
@@ -288,8 +294,8 @@ TEST(RuleSet, BuiltinWithoutValueIsAnError) {
 }
 
 TEST(RuleSet, FourBracesWriteTwo) {
-  const auto r = rule("r", {"{{{{branch}} is {{branch}}}}"});
-  EXPECT_THAT(argvOf(r, delivery("push", kPushBranch)), ElementsAre("{{branch}} is master}}"));
+  EXPECT_THAT(echoed({"{{{{branch}} is {{branch}}}}"}, delivery("push", kPushBranch)),
+              ElementsAre("{{branch}} is master}}"));
 }
 
 TEST(RuleSet, PayloadThatIsNotJsonMatchesOnlyRulesThatDoNotReadIt) {
@@ -335,6 +341,8 @@ TEST(RuleSet, CompileNamesTheRuleAndFieldOfAnError) {
   auto r = rule("bad");
   r.when = {{"/title", {}, {}, "(unclosed"}};
   EXPECT_THAT(compileError(r), HasSubstr("rules[1] (bad).when[0]: bad regular expression \"(unclosed\""));
+  r = rule("bad", {"/usr/bin/{{repository}}"});
+  EXPECT_THAT(compileError(r), HasSubstr("rules[1] (bad).command[0]: the program must be written out"));
   r = rule("bad", {"/bin/echo", "{{sha}}"});
   EXPECT_THAT(compileError(r), HasSubstr("rules[1] (bad).command[1]: unknown placeholder {{sha}}"));
   r = rule("bad", {"/bin/echo", "{{branch"});
