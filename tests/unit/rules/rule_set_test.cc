@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "support/examples.h"
 
@@ -335,6 +336,20 @@ TEST(RuleSet, LooksUpRulesByName) {
   EXPECT_FALSE(set.empty());
   EXPECT_TRUE(RuleSet().empty());
   EXPECT_THAT(RuleSet().match(delivery("push", kPushBranch)), IsEmpty());
+}
+
+TEST(RuleSet, OneSetMatchesFromManyThreadsAtOnce) {
+  auto r = rule("r", {"/bin/echo", "{{/pull_request/title}}"});
+  r.when = {{"/pull_request/title", {}, {}, "README"}};
+  const auto set = compiled({r});
+  std::vector<std::thread> threads;
+  std::vector<std::size_t> matches(4);
+  for (std::size_t t = 0; t < matches.size(); ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) matches[t] += set.match(delivery("pull_request", kPullRequest)).size();
+    });
+  for (auto& thread : threads) thread.join();
+  for (const auto count : matches) EXPECT_EQ(count, 200u);
 }
 
 TEST(RuleSet, CompileNamesTheRuleAndFieldOfAnError) {
