@@ -29,7 +29,7 @@ struct RuleConfig {
   std::string workdir;               // template; "" = forgehook's data_dir
   std::vector<std::pair<std::string, std::string>> env;  // NAME -> template, names [A-Za-z_][A-Za-z0-9_]*
   std::vector<std::string> passEnv;       // copied from forgehook's own environment at run time, never stored or shown
-  std::string payload = "stdin";          // "stdin" | "file" (a temporary file) | "none"
+  std::string payload = "stdin";          // "stdin" | "file" (path in FORGEHOOK_PAYLOAD_FILE) | "none"
   std::int64_t timeoutS = 60;             // 1..86400; then the process group is terminated
   std::int64_t concurrency = 1;           // runs of this rule at once, 1..64
   std::int64_t maxAttempts = 1;           // 1..20 (1 = no retry)
