@@ -4,8 +4,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -237,7 +237,7 @@ ProcessResult runProcess(const ProcessSpec& spec) {
   if (input.write.open()) ::fcntl(input.write.get(), F_SETFL, O_NONBLOCK);
   std::size_t written = 0;
   if (spec.stdinData && spec.stdinData->empty()) input.write.reset();
-  // glibc 2.36's <sys/pidfd.h> lacks extern "C"; the system call itself is stable.
+  // The raw system call: glibc 2.36's <sys/pidfd.h> declares pidfd_open without C linkage.
   const Descriptor exitFd(static_cast<int>(::syscall(SYS_pidfd_open, *pid, 0)));
 
   const auto deadline = start + spec.timeout;
@@ -245,7 +245,7 @@ ProcessResult runProcess(const ProcessSpec& spec) {
   bool killed = false;
   while (!leaderExited(*pid)) {
     const auto now = Clock::now();
-    if (!killAt && now >= deadline) {
+    if (!killAt && (now >= deadline || (spec.cancel && spec.cancel->load()))) {
       ::kill(-*pid, SIGTERM);
       killAt = now + spec.killGrace;
     }
@@ -255,6 +255,7 @@ ProcessResult runProcess(const ProcessSpec& spec) {
     }
     int waitMs = pollMs(now, killed ? now + milliseconds(1000) : killAt ? *killAt : deadline);
     if (!exitFd.open()) waitMs = std::min<int>(waitMs, kExitPollTick.count());
+    if (spec.cancel && !killAt) waitMs = std::min(waitMs, 100);
     pollfd fds[3];
     nfds_t count = 0;
     const auto watch = [&](int fd, short events) {

@@ -1,6 +1,7 @@
 #pragma once
 // Running one command to its end: no shell, a complete environment of our making, its own process
 // group that is killed whole, output drained and bounded. Thread-safe; blocks the calling thread.
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -21,6 +22,9 @@ struct ProcessSpec {
   std::chrono::milliseconds timeout{60'000};
   std::chrono::milliseconds killGrace{2000};  // SIGTERM to the group, then SIGKILL after this
   std::size_t outputLimit = 65536;            // stdout+stderr interleaved, kept up to this many bytes
+  // Set (from another thread) to end the run early, as at the timeout: SIGTERM to the group, then
+  // SIGKILL after killGrace. Seen within ~100 ms. For forgehook's own shutdown.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct ProcessResult {

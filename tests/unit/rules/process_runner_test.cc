@@ -158,6 +158,21 @@ TEST_F(ProcessRunnerTest, ChildIgnoringSigtermGetsSigkillAfterTheGrace) {
   EXPECT_GE(r.duration, 500ms);
 }
 
+TEST_F(ProcessRunnerTest, CancelEndsTheRunAsATimeoutWould) {
+  std::atomic<bool> cancel{false};
+  auto s = spec({"/bin/sleep", "100"});
+  s.cancel = &cancel;
+  std::thread canceller([&cancel] {
+    std::this_thread::sleep_for(100ms);
+    cancel = true;
+  });
+  const auto r = runProcess(s);
+  canceller.join();
+  EXPECT_EQ(r.end, End::TimedOut);
+  EXPECT_EQ(r.signal, SIGTERM);
+  EXPECT_LT(r.duration, 5s);  // not the 10 s timeout, nor the 100 s sleep
+}
+
 TEST_F(ProcessRunnerTest, LeaderExitingKillsWhatIsLeftOfItsGroup) {
   const auto started = std::chrono::steady_clock::now();
   const auto r = runProcess(spec({"/bin/sh", "-c", "sleep 100 & echo $!"}));
