@@ -227,13 +227,14 @@ Config loadConfig(const ConfigSources& sources) {
     } catch (const toml::parse_error& e) {
       throw std::invalid_argument("cannot read config " + where + ": " + std::string(e.description()));
     }
+    // [[rules]] is an array of tables, read on its own; a [rules] table is refused there too.
+    if (const toml::node* rules = table.get("rules")) {
+      config.rules = rulesFromToml(*rules);
+      table.erase("rules");
+    }
     std::map<std::string, const toml::node*> found;
     collectTomlKeys(table, "", found);
     for (const auto& [name, node] : found) {
-      if (name == "rules") {
-        config.rules = rulesFromToml(*node);
-        continue;
-      }
       const Key* key = nullptr;
       for (const auto& k : keys())
         if (k.name == name) key = &k;

@@ -28,12 +28,12 @@ struct RuleConfig {
   std::vector<std::string> command;  // argv templates, non-empty; argv[0] an absolute path or a name found in PATH
   std::string workdir;               // template; "" = forgehook's data_dir
   std::vector<std::pair<std::string, std::string>> env;  // NAME -> template, names [A-Za-z_][A-Za-z0-9_]*
-  std::vector<std::string> passEnv;  // copied from forgehook's own environment at run time, never stored or shown
-  std::string payload = "stdin";     // "stdin" | "file" (path in FORGEHOOK_PAYLOAD_FILE) | "none"
-  std::int64_t timeoutS = 60;        // 1..86400; then the process group is terminated
-  std::int64_t concurrency = 1;      // runs of this rule at once, 1..64
-  std::int64_t maxAttempts = 1;      // 1..20 (1 = no retry)
-  std::int64_t retryDelayS = 10;     // first retry delay, doubles per attempt, 1..86400
+  std::vector<std::string> passEnv;       // copied from forgehook's own environment at run time, never stored or shown
+  std::string payload = "stdin";          // "stdin" | "file" (path in FORGEHOOK_PAYLOAD_FILE) | "none"
+  std::int64_t timeoutS = 60;             // 1..86400; then the process group is terminated
+  std::int64_t concurrency = 1;           // runs of this rule at once, 1..64
+  std::int64_t maxAttempts = 1;           // 1..20 (1 = no retry)
+  std::int64_t retryDelayS = 10;          // first retry delay, doubles per attempt, 1..86400
   std::int64_t outputLimitBytes = 65536;  // stdout+stderr kept, 0..1048576
 };
 

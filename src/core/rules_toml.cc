@@ -11,7 +11,9 @@
 namespace forgehook::core {
 namespace {
 
-[[noreturn]] void fail(const std::string& key, const std::string& what) { throw std::invalid_argument(key + " " + what); }
+[[noreturn]] void fail(const std::string& key, const std::string& what) {
+  throw std::invalid_argument(key + " " + what);
+}
 
 bool isRuleName(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
@@ -48,7 +50,8 @@ std::vector<std::string> stringsOf(const std::string& key, const toml::node& nod
 
 std::int64_t intIn(const std::string& key, const toml::node& node, std::int64_t lo, std::int64_t hi) {
   const auto v = node.value_exact<std::int64_t>();
-  if (!v || *v < lo || *v > hi) fail(key, "must be an integer between " + std::to_string(lo) + " and " + std::to_string(hi));
+  if (!v || *v < lo || *v > hi)
+    fail(key, "must be an integer between " + std::to_string(lo) + " and " + std::to_string(hi));
   return *v;
 }
 
@@ -131,11 +134,13 @@ using Field = std::function<void(RuleConfig&, const std::string& key, const toml
 
 const std::map<std::string, Field, std::less<>>& fields() {
   static const std::map<std::string, Field, std::less<>> kFields = {
-      {"name", [](RuleConfig& r, const std::string& key, const toml::node& v) {
+      {"name",
+       [](RuleConfig& r, const std::string& key, const toml::node& v) {
          r.name = stringOf(key, v);
          if (!isRuleName(r.name)) fail(key, "must be 1 to 64 of A-Z a-z 0-9 _ . -, got \"" + r.name + "\"");
        }},
-      {"forge", [](RuleConfig& r, const std::string& key, const toml::node& v) {
+      {"forge",
+       [](RuleConfig& r, const std::string& key, const toml::node& v) {
          r.forges = stringsOf(key, v);
          for (const auto& f : r.forges)
            if (!parseForge(f)) fail(key, "must be " + std::string(knownForgesText()) + ", got \"" + f + "\"");
@@ -147,32 +152,36 @@ const std::map<std::string, Field, std::less<>>& fields() {
       {"branch", [](RuleConfig& r, const std::string& key, const toml::node& v) { r.branches = stringsOf(key, v); }},
       {"tag", [](RuleConfig& r, const std::string& key, const toml::node& v) { r.tags = stringsOf(key, v); }},
       {"when", [](RuleConfig& r, const std::string& key, const toml::node& v) { r.when = conditionsFromToml(key, v); }},
-      {"command", [](RuleConfig& r, const std::string& key, const toml::node& v) { r.command = commandFromToml(key, v); }},
-      {"workdir", [](RuleConfig& r, const std::string& key, const toml::node& v) {
+      {"command",
+       [](RuleConfig& r, const std::string& key, const toml::node& v) { r.command = commandFromToml(key, v); }},
+      {"workdir",
+       [](RuleConfig& r, const std::string& key, const toml::node& v) {
          r.workdir = stringOf(key, v);
          if (!r.workdir.empty() && r.workdir.front() != '/') fail(key, "must be an absolute path");
        }},
       {"env", [](RuleConfig& r, const std::string& key, const toml::node& v) { r.env = envFromToml(key, v); }},
-      {"pass_env", [](RuleConfig& r, const std::string& key, const toml::node& v) {
+      {"pass_env",
+       [](RuleConfig& r, const std::string& key, const toml::node& v) {
          r.passEnv = stringsOf(key, v);
          for (const auto& name : r.passEnv)
            if (!isEnvName(name)) fail(key, "holds \"" + name + "\", not a variable name ([A-Za-z_][A-Za-z0-9_]*)");
        }},
-      {"payload", [](RuleConfig& r, const std::string& key, const toml::node& v) {
+      {"payload",
+       [](RuleConfig& r, const std::string& key, const toml::node& v) {
          r.payload = stringOf(key, v);
          if (r.payload != "stdin" && r.payload != "file" && r.payload != "none")
            fail(key, "must be \"stdin\", \"file\" or \"none\", got \"" + r.payload + "\"");
        }},
-      {"timeout_s", [](RuleConfig& r, const std::string& key, const toml::node& v) { r.timeoutS = intIn(key, v, 1, 86400); }},
+      {"timeout_s",
+       [](RuleConfig& r, const std::string& key, const toml::node& v) { r.timeoutS = intIn(key, v, 1, 86400); }},
       {"concurrency",
        [](RuleConfig& r, const std::string& key, const toml::node& v) { r.concurrency = intIn(key, v, 1, 64); }},
       {"max_attempts",
        [](RuleConfig& r, const std::string& key, const toml::node& v) { r.maxAttempts = intIn(key, v, 1, 20); }},
       {"retry_delay_s",
        [](RuleConfig& r, const std::string& key, const toml::node& v) { r.retryDelayS = intIn(key, v, 1, 86400); }},
-      {"output_limit_bytes", [](RuleConfig& r, const std::string& key, const toml::node& v) {
-         r.outputLimitBytes = intIn(key, v, 0, 1'048'576);
-       }},
+      {"output_limit_bytes", [](RuleConfig& r, const std::string& key,
+                                const toml::node& v) { r.outputLimitBytes = intIn(key, v, 0, 1'048'576); }},
   };
   return kFields;
 }
@@ -181,7 +190,8 @@ RuleConfig ruleFromToml(const std::string& prefix, const toml::table& table) {
   RuleConfig rule;
   for (const auto& [k, v] : table) {
     const auto field = fields().find(k.str());
-    if (field == fields().end()) throw std::invalid_argument("unknown configuration key \"" + prefix + "." + std::string(k.str()) + "\"");
+    if (field == fields().end())
+      throw std::invalid_argument("unknown configuration key \"" + prefix + "." + std::string(k.str()) + "\"");
     field->second(rule, prefix + "." + std::string(k.str()), v);
   }
   if (rule.name.empty()) fail(prefix + ".name", "is required");
@@ -224,8 +234,8 @@ std::string describeRules(const std::vector<RuleConfig>& rules) {
     };
     line("name", r.name);
     const std::pair<const char*, const std::vector<std::string>*> lists[] = {
-        {"forge", &r.forges}, {"event", &r.events},  {"action", &r.actions},
-        {"repository", &r.repositories}, {"branch", &r.branches}, {"tag", &r.tags}};
+        {"forge", &r.forges},    {"event", &r.events}, {"action", &r.actions}, {"repository", &r.repositories},
+        {"branch", &r.branches}, {"tag", &r.tags}};
     for (const auto& [key, values] : lists)
       if (!values->empty()) line(key, quoted(*values));
     for (std::size_t c = 0; c < r.when.size(); ++c) {

@@ -191,8 +191,7 @@ bool leaderExited(pid_t pid) {
 }
 
 int pollMs(Clock::time_point now, Clock::time_point until) {
-  return static_cast<int>(std::clamp<std::int64_t>(
-      std::chrono::ceil<milliseconds>(until - now).count(), 0, 60'000));
+  return static_cast<int>(std::clamp<std::int64_t>(std::chrono::ceil<milliseconds>(until - now).count(), 0, 60'000));
 }
 
 }  // namespace
@@ -213,7 +212,7 @@ ProcessResult runProcess(const ProcessSpec& spec) {
     result.error = program.error();
     return finish();
   }
-  if (struct stat st {}; !spec.workdir.empty()) {
+  if (struct stat st{}; !spec.workdir.empty()) {
     const int error = ::stat(spec.workdir.c_str(), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
     if (error != 0) {
       result.error = errnoText(error, "workdir " + spec.workdir);

@@ -17,8 +17,8 @@ namespace forgehook::rules {
 struct ProcessSpec {
   std::vector<std::string> argv;  // argv[0]: an absolute path, or a name looked up in this env's PATH
   std::vector<std::pair<std::string, std::string>> env;  // the COMPLETE environment of the child (nothing inherited)
-  std::string workdir;                    // "" = forgehook's own working directory
-  std::optional<std::string> stdinData;   // written to the child's stdin (then closed); nothing: /dev/null
+  std::string workdir;                                   // "" = forgehook's own working directory
+  std::optional<std::string> stdinData;  // written to the child's stdin (then closed); nothing: /dev/null
   std::chrono::milliseconds timeout{60'000};
   std::chrono::milliseconds killGrace{2000};  // SIGTERM to the group, then SIGKILL after this
   std::size_t outputLimit = 65536;            // stdout+stderr interleaved, kept up to this many bytes
@@ -30,8 +30,8 @@ struct ProcessSpec {
 struct ProcessResult {
   enum class End { Exited, Signaled, TimedOut, FailedToStart };
   End end = End::FailedToStart;
-  int exitCode = -1;  // Exited (also a TimedOut one that exited by itself after SIGTERM)
-  int signal = 0;     // Signaled (or the signal that ended a TimedOut one)
+  int exitCode = -1;   // Exited (also a TimedOut one that exited by itself after SIGTERM)
+  int signal = 0;      // Signaled (or the signal that ended a TimedOut one)
   std::string output;  // truncated to outputLimit
   bool outputTruncated = false;
   std::string error;  // FailedToStart: why (errno text: "No such file or directory: /usr/bin/x")

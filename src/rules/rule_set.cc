@@ -27,16 +27,26 @@ class DeliveryValues final : public TemplateValues {
 
   std::string builtin(Builtin which) const override {
     switch (which) {
-      case Builtin::DeliveryId: return facts_.deliveryId;
-      case Builtin::Delivery: return facts_.id > 0 ? std::to_string(facts_.id) : std::string();
-      case Builtin::Forge: return facts_.forge;
-      case Builtin::Event: return facts_.event;
-      case Builtin::Action: return facts_.action;
-      case Builtin::Repository: return facts_.repository;
-      case Builtin::Branch: return refs_.branch;
-      case Builtin::Tag: return refs_.tag;
-      case Builtin::Ref: return refs_.ref;
-      case Builtin::Rule: return rule;
+      case Builtin::DeliveryId:
+        return facts_.deliveryId;
+      case Builtin::Delivery:
+        return facts_.id > 0 ? std::to_string(facts_.id) : std::string();
+      case Builtin::Forge:
+        return facts_.forge;
+      case Builtin::Event:
+        return facts_.event;
+      case Builtin::Action:
+        return facts_.action;
+      case Builtin::Repository:
+        return facts_.repository;
+      case Builtin::Branch:
+        return refs_.branch;
+      case Builtin::Tag:
+        return refs_.tag;
+      case Builtin::Ref:
+        return refs_.ref;
+      case Builtin::Rule:
+        return rule;
     }
     return {};
   }
@@ -153,6 +163,9 @@ core::Result<RuleSet> RuleSet::compile(const std::vector<core::RuleConfig>& rule
     for (std::size_t a = 0; a < config.command.size(); ++a) {
       auto arg = addTemplate(config.command[a]);
       if (!arg) return invalid("command[" + std::to_string(a) + "]", arg.error());
+      // A program chosen by the payload (or by a repository's name) would run whatever a sender wants.
+      if (a == 0 && arg->hasPlaceholders())
+        return invalid("command[0]", "the program must be written out, without placeholders");
       rule.command.push_back(std::move(*arg));
     }
     for (const auto& [name, text] : config.env) {

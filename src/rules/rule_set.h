@@ -16,20 +16,25 @@
 
 namespace forgehook::rules {
 
-struct DeliveryFacts {  // what a rule is matched against
-  std::int64_t id = 0;  // forgehook's delivery id
+// What a rule is matched against.
+struct DeliveryFacts {
+  std::int64_t id = 0;                                       // forgehook's delivery id
   std::string forge, event, action, repository, deliveryId;  // deliveryId: the forge's GUID
-  std::string_view rawBody;  // the payload as received (JSON; form bodies already decoded to JSON by the caller)
+  // The payload as received (JSON; form bodies already decoded to JSON by the caller). Not owned.
+  std::string_view rawBody;
 };
 
-struct Invocation {  // what one matched rule would run
+// What one matched rule would run.
+struct Invocation {
   std::string rule;
   std::vector<std::string> argv;  // templates resolved; each template is exactly one element
-  std::vector<std::pair<std::string, std::string>> env;  // the rule's env, resolved (NOT pass_env values, NOT the FORGEHOOK_* ones)
+  // The rule's env, resolved (NOT pass_env values, NOT the FORGEHOOK_* ones).
+  std::vector<std::pair<std::string, std::string>> env;
   std::string workdir;      // resolved ("" = caller's default)
   std::string payloadMode;  // "stdin" | "file" | "none"
-  std::string error;        // non-empty: a template could not be resolved (e.g. "/pull_request/title is not
-                            // in the payload"); nothing may run
+  // Non-empty: a template could not be resolved (e.g. "command[2]: /pull_request/title is not in the
+  // payload"); argv, env and workdir are then empty and nothing may run.
+  std::string error;
 };
 
 struct RuleVerdict {

@@ -86,6 +86,12 @@ std::expected<std::string, std::string> Template::render(const TemplateValues& v
   return out;
 }
 
+bool Template::hasPlaceholders() const {
+  for (const Part& part : parts_)
+    if (part.pointer || part.builtin) return true;
+  return false;
+}
+
 bool Template::readsPayload() const {
   for (const Part& part : parts_)
     if (part.pointer) return true;

@@ -31,7 +31,8 @@ class Template {
   // value for this delivery": a command must not run with a value silently left out.
   [[nodiscard]] std::expected<std::string, std::string> render(const TemplateValues& values) const;
 
-  [[nodiscard]] bool readsPayload() const;  // has a {{/pointer}}
+  [[nodiscard]] bool readsPayload() const;     // has a {{/pointer}}
+  [[nodiscard]] bool hasPlaceholders() const;  // has any placeholder
 
  private:
   struct Part {

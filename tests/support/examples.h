@@ -32,4 +32,17 @@ inline std::string examplePayload(const std::string& event, std::size_t index = 
   throw std::runtime_error("no example for event " + event);
 }
 
+// A GitLab payload of tests/fixtures/gitlab/ (GitLab publishes no package of examples), compact JSON.
+inline std::string gitLabFixture(const std::string& name) {
+  for (auto dir = std::filesystem::current_path(); !dir.empty(); dir = dir.parent_path()) {
+    const auto file = dir / "tests/fixtures/gitlab" / name;
+    if (std::filesystem::exists(file)) {
+      std::ifstream in(file);
+      return nlohmann::json::parse(in).dump();
+    }
+    if (dir == dir.parent_path()) break;
+  }
+  throw std::runtime_error("fixture not found: " + name);
+}
+
 }  // namespace forgehook::testing

@@ -15,6 +15,7 @@ namespace {
 
 // An event name no mapper knows: what any unmapped event normalizes to.
 constexpr std::string_view kProbe = "forgehook_unmapped_probe";
+using forgehook::testing::gitLabFixture;
 
 store::QueuedDelivery delivery(core::Forge forge, std::string_view event, std::string body) {
   store::QueuedDelivery d;
@@ -97,18 +98,6 @@ TEST(MappedEvents, GiteaListIsTheGitHubMapperEventsGiteaSends) {
   // Gitea's review events (pull_request_approved, ...) have names the GitHub mapper does not know.
   EXPECT_TRUE(listed(core::Forge::Gitea, "pull_request"));
   EXPECT_FALSE(listed(core::Forge::Gitea, "pull_request_review"));
-}
-
-std::string gitLabFixture(const std::string& name) {
-  for (auto dir = std::filesystem::current_path(); !dir.empty(); dir = dir.parent_path()) {
-    const auto file = dir / "tests/fixtures/gitlab" / name;
-    if (std::filesystem::exists(file)) {
-      std::ifstream in(file);
-      return nlohmann::json::parse(in).dump();
-    }
-    if (dir == dir.parent_path()) break;
-  }
-  throw std::runtime_error("fixture not found: " + name);
 }
 
 // GitLab dispatches on the payload's object_kind, not on the header.
