@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "rules/rule_set.h"
 #include "core/forge.h"
 #include "core/log.h"
 #include "verify/standard_webhooks.h"
@@ -61,6 +62,8 @@ std::vector<std::string> configProblems(const core::Config& config) {
   } catch (const std::invalid_argument& e) {
     problems.push_back(std::string(e.what()) + ", got \"" + config.logLevel + "\"");
   }
+  // [[rules]] whose regular expressions or templates do not compile, named by rule.
+  if (auto rules = rules::RuleSet::compile(config.rules); !rules) problems.push_back(rules.error().message);
   // A malformed signing key is our configuration's fault: refuse to start rather than 401 every delivery.
   for (const auto& key : config.gitlab.signingKeys)
     if (verify::signStandardWebhook(key, "probe", "0", "").empty()) {

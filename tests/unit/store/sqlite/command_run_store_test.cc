@@ -117,7 +117,7 @@ TEST_F(CommandRunStoreTest, StartClaimsOnceFinishRecordsAndRetriesWaitTheirTime)
   EXPECT_EQ(retrying.exitCode, 2);
   EXPECT_EQ(retrying.output, "boom\n");
   EXPECT_EQ(due().size(), 1u) << "only notify is due: the retry waits 10 s";
-  world.clock().advance(std::chrono::seconds(10));
+  world.clock().advanceSeconds(10);
   EXPECT_EQ(due().size(), 2u);
   ASSERT_TRUE(*runs.start(id, world.clock().nowMicros()));
   const auto second = run("deploy");
