@@ -30,14 +30,17 @@ function rulesConfig(log) {
     `command = ${toml([NODE, RECORD, log, "{{/pull_request/title}}", "{{delivery_id}}"])}\n` +
     `[rules.env]\nRECORD_BEHAVIOUR = "sleep:1500"\nRECORD_STDOUT = ${toml(OUTPUT)}\n\n` +
     `[[rules]]\nname = "check"\nevent = "issues"\npayload = "none"\ncommand = ${toml([NODE, RECORD, log, "check"])}\n` +
-    `[rules.env]\nRECORD_BEHAVIOUR = "exit:7"\n`;
+    `[rules.env]\nRECORD_BEHAVIOUR = "exit:7"\n\n` +
+    `[[rules]]\nname = "deploy"\nevent = "push"\npayload = "none"\ncommand = ${toml([NODE, RECORD, log, "deploy"])}\n` +
+    `[rules.env]\nRECORD_BEHAVIOUR = "sleep-until-attempt:2:60000"\n`;
 }
 
 const starts = (log, name) => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [])
   .filter((l) => l.phase === "start" && l.args[0] === name);
 
 describe("Commands page in Chromium", () => {
-  let server, fh, dataDir, log, browser, context, page;
+  let server, fh, dataDir, config, log, browser, context, page;
+  const orphans = []; // commands left running by a forgehook killed with -9
   // Uncaught exceptions from every page, and console errors once signed in (before, the page's
   // probe of its session is answered 401, which Chromium logs).
   const errors = [];
@@ -60,7 +63,7 @@ describe("Commands page in Chromium", () => {
   before(async () => {
     dataDir = await makeTempDir("forgehook-browser-commands-");
     log = path.join(dataDir, "runs.log");
-    const config = path.join(dataDir, "rules.toml");
+    config = path.join(dataDir, "rules.toml");
     writeFileSync(config, rulesConfig(log));
     server = await start(ENV, { dataDir, config });
     fh = new Forge(server, { github: GH, admin: ADMIN });
@@ -76,6 +79,11 @@ describe("Commands page in Chromium", () => {
     await browser?.close().catch(() => {});
     fh?.close();
     await server?.stop().catch(() => {});
+    for (const pid of orphans) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {}
+    }
     if (dataDir) await removeDir(dataDir);
   });
 
@@ -84,7 +92,7 @@ describe("Commands page in Chromium", () => {
     await page.waitForSelector("#page .empty");
     assert.match(await page.textContent("#page .empty"), /No commands have run yet/);
     await page.waitForFunction(() => document.querySelectorAll("select[name=rule] option").length > 1);
-    assert.deepEqual(await page.locator("select[name=rule] option").allTextContents(), ["any rule", "build", "check"]);
+    assert.deepEqual(await page.locator("select[name=rule] option").allTextContents(), ["any rule", "build", "check", "deploy"]);
     assert.equal(await page.locator("nav a[data-route=commands].active").count(), 1);
   });
 
@@ -252,6 +260,31 @@ describe("Commands page in Chromium", () => {
       await bare.stop();
       await removeDir(dir);
     }
+  });
+
+  test("a run cut off by kill -9 of forgehook is re-run after the restart and flagged so", async () => {
+    await page.goto(`${server.url}/#/commands`);
+    await page.waitForSelector("#commands-table");
+    assert.equal((await fh.github(example("push"), { event: "push" })).status, 200);
+    await waitFor(() => starts(log, "deploy").length === 1, { message: "the deploy started" });
+    orphans.push(starts(log, "deploy")[0].pid);
+    const before = errors.length;
+    await server.kill9();
+    await page.waitForSelector("#live-indicator[data-state=reconnecting]", { timeout: 5000 });
+    server = await start(ENV, { dataDir, config, listen: `127.0.0.1:${server.port}` });
+    fh.close();
+    fh = new Forge(server, { github: GH, admin: ADMIN });
+    await page.waitForSelector("#live-indicator[data-state=live]", { timeout: 10_000 });
+    const row = page.locator("#commands-table tr[data-rule=deploy][data-status=succeeded]");
+    await row.waitFor({ timeout: 10_000 });
+    assert.equal(await row.locator(".crash-flag").count(), 1, "the row flags the re-run");
+    await row.click();
+    await page.waitForSelector("#rerun-after-crash");
+    assert.match(await page.textContent("#rerun-after-crash"), /^Re-run after forgehook stopped mid-run/);
+    assert.match(await page.textContent("#command-detail .attempt-of"), /^2 of \d+$/, "the second attempt");
+    // The stream's failed reconnections while the server was down are the browser's own reports.
+    const meanwhile = errors.splice(before);
+    assert.ok(meanwhile.every((e) => /net::ERR_|status of 503/.test(e)), meanwhile.join("\n"));
   });
 
   test("no console errors on any page of this file", () => {

@@ -150,7 +150,7 @@ export function commandsPage(container, { live, isAdmin }) {
       run.error ? h("div", { class: "error", id: "run-error" }, run.error) : null,
       facts([["Status", badge(run.status)], ["Rule", run.rule], ["Repository", run.repository],
         ["Event", `${run.event}${run.action ? "." + run.action : ""}`], ["Delivery", h("span", {}, deliveryLink(run), ` ${run.delivery_guid}`)],
-        ["Attempt", `${run.attempt} of ${run.max_attempts}`], ["Exit code", run.exit_code], ["Signal", run.signal],
+        ["Attempt", h("span", { class: "attempt-of" }, `${run.attempt} of ${run.max_attempts}`)], ["Exit code", run.exit_code], ["Signal", run.signal],
         ["Duration", duration(run.duration_seconds)], ["Queued", when(run.queued_at)], ["Started", run.started_at && when(run.started_at)],
         ["Ended", run.ended_at && when(run.ended_at)], ["Next attempt", run.next_attempt_at && when(run.next_attempt_at)],
         ["Workdir", run.workdir ? h("code", { id: "workdir" }, run.workdir) : h("span", { id: "workdir" }, "the data directory (default)")], ["Payload", run.payload]]),
