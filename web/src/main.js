@@ -6,6 +6,7 @@ import { api, onSignedOut, setCsrf } from "./api.js";
 import { h, replace } from "./dom.js";
 import { LiveStream } from "./live.js";
 import { activityPage } from "./pages/activity.js";
+import { commandsPage } from "./pages/commands.js";
 import { connectionsPage } from "./pages/connections.js";
 import { deliveriesPage } from "./pages/deliveries.js";
 import { healthPage } from "./pages/health.js";
@@ -19,6 +20,7 @@ import { subscriptionsPage } from "./pages/subscriptions.js";
 const PAGES = [
   { route: "activity", label: "Activity", page: activityPage },
   { route: "deliveries", label: "Deliveries", page: deliveriesPage },
+  { route: "commands", label: "Commands", page: commandsPage },
   { route: "incidents", label: "Incidents", page: incidentsPage },
   { route: "pulls", label: "Pull requests", page: pullsPage },
   { route: "items", label: "Planned items", page: itemsPage },

@@ -1,4 +1,5 @@
-// Deliveries as stored: filters, one click for the payload, one for a replay (admin).
+// Deliveries as stored: filters, one click for the payload, one for a replay (admin); #/deliveries/<id>
+// opens one.
 import { api, query } from "../api.js";
 import { badge, empty, errorBox, h, loading, replace, toast, when } from "../dom.js";
 import { webhookHelp } from "./activity.js";
@@ -108,6 +109,9 @@ export function deliveriesPage(container, { live, isAdmin }) {
   });
   const offResync = live.onResync(() => load(false));
   load(false);
+  // #/deliveries/<id> (a command run links here) opens that delivery.
+  const linked = /^#\/deliveries\/(\d+)/.exec(location.hash);
+  if (linked) show(Number(linked[1]));
   return () => {
     offChange();
     offResync();
