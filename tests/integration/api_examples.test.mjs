@@ -14,7 +14,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { Forge, makeSecret } from "./lib/forge.mjs";
 import { HOUR, REPO, T0, example, iso, issue, onRepo, pullRequest, review, workflowRun } from "./lib/scenario.mjs";
-import { ROOT, makeTempDir, removeDir, start } from "./lib/server.mjs";
+import { ROOT, makeTempDir, removeDir, start, waitFor } from "./lib/server.mjs";
 
 const DOC = path.join(ROOT, "docs", "API.md");
 const UPDATE = process.env.FORGEHOOK_UPDATE_API_EXAMPLES === "1";
@@ -114,9 +114,23 @@ async function deliver(name, event, payload, { expect = 200, secret } = {}) {
   assert.equal(res.status, expect, `${name}: ${res.text}`);
   return res;
 }
+// One [[rules]] entry, so the commands examples have a run: announce a merged pull request.
+const RULES = `[[rules]]
+name = "announce-merge"
+event = "pull_request"
+action = "closed"
+command = ["/bin/echo", "merged", "{{repository}}#{{/pull_request/number}}"]
+payload = "none"
+
+[[rules.when]]
+pointer = "/pull_request/merged"
+equals = true
+`;
 before(async () => {
   dataDir = await makeTempDir("forgehook-api-examples-");
-  server = await start({ FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN }, { dataDir });
+  const config = path.join(dataDir, "rules.toml");
+  writeFileSync(config, RULES);
+  server = await start({ FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN }, { dataDir, config });
   fh = new Forge(server, { github: GH, admin: ADMIN, hookId: "123" });
 });
 after(async () => {
@@ -187,6 +201,17 @@ test("every endpoint answers as docs/API.md shows", async () => {
   await call("deployments", "GET", `/api/v1/deployments?repository=${repoQuery}`);
   await call("repositories", "GET", "/api/v1/repositories");
   await call("activity", "GET", `/api/v1/activity?repository=${repoQuery}&kind=pull_request,star&limit=2`);
+
+  // Commands of [[rules]]: the merged pull request's announcement.
+  await waitFor(async () => (await fh.api("/api/v1/commands?state=succeeded")).json.commands.length === 1,
+    { message: "the announce-merge command succeeded" });
+  const steady = (run) => ({ ...run, duration_seconds: "<duration>" });
+  const runs = await call("commands", "GET", "/api/v1/commands?rule=announce-merge",
+    { transform: (page) => ({ ...page, commands: page.commands.map(steady) }) });
+  await call("command", "GET", `/api/v1/commands/${runs.json.commands[0].id}`, { transform: steady });
+  const merged = (await fh.api(`/api/v1/deliveries?delivery_id=${guid("pr-merged")}`)).json.deliveries[0];
+  await call("rules-test", "POST", "/api/v1/rules/test", { body: { delivery: merged.id },
+    transform: (t) => ({ ...t, rules: t.rules.map((r) => ({ ...r, command: r.command && { ...r.command, workdir: "<data_dir>" } })) }) });
 
   // The examples must not contradict themselves: each record's URL names its own number, run, tag.
   const urlOf = {

@@ -28,7 +28,7 @@ function documentedParams() {
 
 // A value each parameter accepts on its own (state: the first value that endpoint takes).
 const STATE = { pulls: "merged", reviews: "approved", issues: "closed", items: "planned", runs: "success",
-  incidents: "open", milestones: "open" };
+  incidents: "open", milestones: "open", commands: "failed" };
 function sample(endpoint, name) {
   const resource = endpoint.split("/").pop();
   switch (name) {
@@ -49,7 +49,7 @@ function sample(endpoint, name) {
     case "resource": return "pulls,items";
     case "stale_pull_days":
     case "stale_issue_days": return "10";
-    default: return "someone"; // actor, owner
+    default: return "someone"; // actor, owner, rule
   }
 }
 
