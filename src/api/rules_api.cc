@@ -67,18 +67,13 @@ http::Response RulesApi::test(const http::Request& request) const {
     return http::errorResponse(core::Error::conflict(
         "body_pruned", "delivery " + std::to_string(id) + " cannot be tested: retention pruned its payload"));
   const std::string payload = core::payloadJson(delivery->contentType, delivery->rawBody);
-  const rules::DeliveryFacts facts{id,
-                                   delivery->forge,
-                                   delivery->event,
-                                   delivery->action,
-                                   delivery->repository,
-                                   delivery->deliveryId,
-                                   payload};
+  const rules::DeliveryFacts facts{
+      id, delivery->forge, delivery->event, delivery->action, delivery->repository, delivery->deliveryId, payload};
   json verdicts = json::array();
   if (rules_) {
     for (const auto& v : rules_->explain(facts)) {
-      json entry{{"rule", v.rule}, {"matched", v.matched}, {"reason", v.reason}, {"command", nullptr},
-                 {"error", nullptr}};
+      json entry{
+          {"rule", v.rule}, {"matched", v.matched}, {"reason", v.reason}, {"command", nullptr}, {"error", nullptr}};
       if (v.matched && v.invocation) {
         const auto& inv = *v.invocation;
         const auto* rule = rules_->rule(v.rule);

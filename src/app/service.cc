@@ -66,7 +66,8 @@ int serve(core::Config config, const ServeOptions& options) {
                                        std::chrono::milliseconds(500),
                                        std::chrono::seconds(10),
                                        config.dataDir,
-                                       payloadDir});
+                                       payloadDir},
+                                      &metrics);
   // Without pipeline.enabled the worker is never started: its wake-ups then change nothing.
   pipeline::Worker worker(
       processor, logger,

@@ -52,14 +52,14 @@ void addTest(CLI::App& rules, int& exitCode) {
     bool json = false;
   };
   auto flags = std::make_shared<Flags>();
-  auto* test = rules.add_subcommand("test", "Dry run: which rules a stored delivery matches, and the exact argv "
-                                            "and environment each would run with (nothing runs)");
+  auto* test = rules.add_subcommand("test",
+                                    "Dry run: which rules a stored delivery matches, and the exact argv "
+                                    "and environment each would run with (nothing runs)");
   flags->target.addTo(*test);
   test->add_option("--delivery", flags->delivery, "the delivery's id (forgehook deliveries list)")->required();
   test->add_flag("--json", flags->json, "print the API's JSON");
   test->callback([flags, &exitCode] {
-    const auto answer =
-        flags->target.call("POST", "/api/v1/rules/test", json{{"delivery", flags->delivery}}.dump());
+    const auto answer = flags->target.call("POST", "/api/v1/rules/test", json{{"delivery", flags->delivery}}.dump());
     if (flags->json) {
       std::cout << answer << "\n";
       exitCode = 0;
@@ -77,7 +77,8 @@ void addTest(CLI::App& rules, int& exitCode) {
       }
       ++matched;
       std::cout << "  + " << cell(r["rule"]) << ": matches\n";
-      if (r["error"].is_string()) std::cout << "      error: " << cell(r["error"]) << " (it would fail, nothing runs)\n";
+      if (r["error"].is_string())
+        std::cout << "      error: " << cell(r["error"]) << " (it would fail, nothing runs)\n";
       const auto& c = r["command"];
       std::cout << "      argv: " << argvText(c["argv"]) << "\n";
       std::cout << "      workdir: " << cell(c["workdir"]) << "   payload: " << cell(c["payload"]) << "\n";

@@ -114,7 +114,13 @@ Metrics::Metrics()
       processingBatchSize("forgehook_processing_batch_size", "Deliveries per processing transaction.", kBatchBounds),
       subscriptionAttempts("forgehook_subscription_attempts_total",
                            "Outbound subscription delivery attempts, by outcome (delivered, retrying, failed).",
-                           {"outcome"}) {}
+                           {"outcome"}),
+      commandAttempts("forgehook_command_attempts_total",
+                      "Attempts of [[rules]] commands, by outcome (succeeded, failed, timed_out, retrying).",
+                      {"outcome"}),
+      commandsRunning("forgehook_commands_running", "[[rules]] commands running now."),
+      commandDuration("forgehook_command_duration_seconds", "Duration of one [[rules]] command attempt.",
+                      {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900}) {}
 
 std::string Metrics::renderPrometheus() const {
   std::string out;
@@ -136,6 +142,9 @@ std::string Metrics::renderPrometheus() const {
   processingLatency.render(out);
   processingBatchSize.render(out);
   subscriptionAttempts.render(out);
+  commandAttempts.render(out);
+  commandsRunning.render(out);
+  commandDuration.render(out);
   return out;
 }
 

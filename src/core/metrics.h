@@ -84,6 +84,9 @@ struct Metrics {
   Histogram processingLatency;  // receipt of a delivery to its projections committed
   Histogram processingBatchSize;
   CounterFamily subscriptionAttempts;  // outbound callback attempts: delivered, retrying, failed
+  CounterFamily commandAttempts;       // [[rules]] command attempts, by outcome
+  Gauge commandsRunning;               // [[rules]] commands running now
+  Histogram commandDuration;           // one command attempt, start to end
 
   [[nodiscard]] std::string renderPrometheus() const;
 };

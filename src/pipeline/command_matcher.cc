@@ -14,8 +14,8 @@ CommandMatcher makeCommandMatcher(const rules::RuleSet& rules) {
     for (auto& invocation : rules.match(facts)) {
       const auto* rule = rules.rule(invocation.rule);
       runs.push_back({std::move(invocation.rule), std::move(invocation.argv), std::move(invocation.env),
-                      std::move(invocation.workdir), std::move(invocation.payloadMode),
-                      rule ? rule->maxAttempts : 1, std::move(invocation.error)});
+                      std::move(invocation.workdir), std::move(invocation.payloadMode), rule ? rule->maxAttempts : 1,
+                      std::move(invocation.error)});
     }
     return runs;
   };

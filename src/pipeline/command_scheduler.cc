@@ -84,8 +84,14 @@ store::CommandOutcome outcomeOf(const rules::ProcessResult& r, std::int64_t time
 
 CommandScheduler::CommandScheduler(store::CommandRunStore& runs, store::DeliveryLog& deliveries,
                                    const rules::RuleSet& rules, const core::Clock& clock, const core::Logger& logger,
-                                   Options options)
-    : runs_(runs), deliveries_(deliveries), rules_(rules), clock_(clock), logger_(logger), options_(std::move(options)) {
+                                   Options options, core::Metrics* metrics)
+    : runs_(runs),
+      deliveries_(deliveries),
+      rules_(rules),
+      clock_(clock),
+      logger_(logger),
+      options_(std::move(options)),
+      metrics_(metrics) {
   options_.maxRunning = std::max(1, options_.maxRunning);
 }
 
@@ -194,6 +200,7 @@ void CommandScheduler::runOne(store::CommandRun& run, Running& running) {
     const std::int64_t maxAttempts = run.maxAttempts;
     if (o.status != "succeeded" && rule && run.attempt < maxAttempts)
       o.retryAt = clock_.nowMicros() + retryDelayMicros(rule->retryDelayS, run.attempt);
+    if (metrics_) metrics_->commandAttempts.with({o.retryAt ? "retrying" : o.status}).add();
     if (auto done = runs_.finish(o, clock_.nowMicros()); !done)
       logger_.error("cannot record a command's end", {{"run", run.id}, {"error", done.error().message}});
     else if (o.status != "succeeded")
@@ -213,8 +220,8 @@ void CommandScheduler::runOne(store::CommandRun& run, Running& running) {
   std::optional<std::string> stdinData;
   if (run.payloadMode != "none") {
     auto delivery = deliveries_.getDelivery(run.delivery);
-    if (!delivery) return failWith("cannot read delivery " + std::to_string(run.delivery) + ": " +
-                                   delivery.error().message);
+    if (!delivery)
+      return failWith("cannot read delivery " + std::to_string(run.delivery) + ": " + delivery.error().message);
     if (delivery->bodyPrunedAt) return failWith("the delivery's payload was pruned by retention");
     std::string payload = core::payloadJson(delivery->contentType, delivery->rawBody);
     if (run.payloadMode == "file") {
@@ -254,7 +261,12 @@ void CommandScheduler::runOne(store::CommandRun& run, Running& running) {
   spec.killGrace = options_.killGrace;
   spec.outputLimit = static_cast<std::size_t>(rule->outputLimitBytes);
   spec.cancel = &running.cancel;
+  if (metrics_) metrics_->commandsRunning.add(1);
   const auto result = rules::runProcess(spec);
+  if (metrics_) {
+    metrics_->commandsRunning.add(-1);
+    metrics_->commandDuration.observe(static_cast<double>(result.duration.count()) / 1000.0);
+  }
   auto o = outcomeOf(result, rule->timeoutS);
   o.id = run.id;
   finish(std::move(o));

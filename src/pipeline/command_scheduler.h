@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/time.h"
 #include "store/command_run_store.h"
 #include "store/delivery_log.h"
@@ -31,16 +32,17 @@ namespace forgehook::pipeline {
 class CommandScheduler {
  public:
   struct Options {
-    int maxRunning = 8;                             // commands.max_running
-    std::chrono::milliseconds killGrace{2000};      // commands.kill_grace_ms: SIGTERM, then SIGKILL after this
-    std::chrono::milliseconds pollInterval{500};    // look for due retries this often when not notified
-    std::chrono::milliseconds stopWait{10'000};     // stop(): how long running commands may finish
-    std::string defaultWorkdir;                     // a rule without workdir runs here (data_dir)
-    std::string payloadDir;                         // payload = "file": written here, 0600, removed after
+    int maxRunning = 8;                           // commands.max_running
+    std::chrono::milliseconds killGrace{2000};    // commands.kill_grace_ms: SIGTERM, then SIGKILL after this
+    std::chrono::milliseconds pollInterval{500};  // look for due retries this often when not notified
+    std::chrono::milliseconds stopWait{10'000};   // stop(): how long running commands may finish
+    std::string defaultWorkdir;                   // a rule without workdir runs here (data_dir)
+    std::string payloadDir;                       // payload = "file": written here, 0600, removed after
   };
   // All references must outlive the scheduler.
   CommandScheduler(store::CommandRunStore& runs, store::DeliveryLog& deliveries, const rules::RuleSet& rules,
-                   const core::Clock& clock, const core::Logger& logger, Options options);
+                   const core::Clock& clock, const core::Logger& logger, Options options,
+                   core::Metrics* metrics = nullptr);
   ~CommandScheduler();  // stop()s
 
   // Recovers runs a crash cut off, then starts dispatching. Does nothing without rules and without
@@ -65,13 +67,14 @@ class CommandScheduler {
   const core::Clock& clock_;
   const core::Logger& logger_;
   Options options_;
+  core::Metrics* metrics_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool notified_ = false, stopping_ = false, started_ = false;
   int running_ = 0;
   std::map<std::string, int> runningPerRule_;
-  std::deque<store::CommandRun> ready_;         // claimed, waiting for a runner thread
+  std::deque<store::CommandRun> ready_;        // claimed, waiting for a runner thread
   std::set<std::shared_ptr<Running>> active_;  // for stop(): the processes to cancel
   std::thread dispatcher_;
   std::vector<std::thread> runners_;

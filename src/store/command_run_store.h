@@ -50,7 +50,7 @@ struct CommandOutcome {
 
 struct CrashRecovery {
   std::int64_t requeued = 0;  // found running, queued once more (crash_reruns becomes 1)
-  std::int64_t givenUp = 0;  // found running after their re-run: "interrupted", not run again
+  std::int64_t givenUp = 0;   // found running after their re-run: "interrupted", not run again
 };
 
 class CommandRunStore {

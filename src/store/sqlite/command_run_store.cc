@@ -78,17 +78,23 @@ core::Result<int> SqliteCommandRunStore::changeRun(std::int64_t id, const std::s
                                                    const std::function<void(Statement&)>& bind,
                                                    std::int64_t nowMicros) {
   int changed = 0;
-  auto done = db_.write([&](sqlite3* db) -> core::Result<void> {
-    ChangeRecorder::Scope watching{changes_};
-    changes_.watch(Resource::Commands, "c.id = ?1", {id});
-    Statement s(db, update);
-    s.bind(1, id);
-    if (bind) bind(s);
-    must(s.step());
-    changed = sqlite3_changes(db);
-    must(changes_.record(nowMicros));
-    return {};
-  });
+  auto done = db_.write(
+      [&](sqlite3* db) -> core::Result<void> {
+        ChangeRecorder::Scope watching{changes_};
+        changes_.watch(Resource::Commands, "c.id = ?1", {id});
+        Statement s(db, update);
+        s.bind(1, id);
+        if (bind) bind(s);
+        must(s.step());
+        changed = sqlite3_changes(db);
+        must(changes_.record(nowMicros));
+        return {};
+      },
+      // Not waiting for fsync: a claim or an end lost to a power cut leaves the run queued or running,
+      // and it runs once more, which at-least-once allows; a crash of forgehook loses neither. The
+      // next durable commit (intake's) syncs them. Two fsyncs per command would cap commands at the
+      // disk's sync rate.
+      Database::Sync::Relaxed);
   if (!done) return std::unexpected(done.error());
   return changed;
 }
@@ -187,12 +193,12 @@ core::Result<CommandRun> SqliteCommandRunStore::rerun(std::int64_t id, std::int6
   };
   if (current->status == "queued" || current->status == "retrying" || current->status == "running")
     return notFinished(current->status);
-  auto changed = changeRun(id,
-                           "UPDATE command_runs SET status = 'queued', max_attempts = attempt + ?3, next_attempt_at = "
-                           "0, crash_reruns = 0, queued_at = ?2 WHERE id = ?1 AND status NOT IN ('queued', "
-                           "'retrying', 'running')",
-                           [&](Statement& s) { s.bind(2, nowMicros).bind(3, std::max<std::int64_t>(1, attempts)); },
-                           nowMicros);
+  auto changed = changeRun(
+      id,
+      "UPDATE command_runs SET status = 'queued', max_attempts = attempt + ?3, next_attempt_at = "
+      "0, crash_reruns = 0, queued_at = ?2 WHERE id = ?1 AND status NOT IN ('queued', "
+      "'retrying', 'running')",
+      [&](Statement& s) { s.bind(2, nowMicros).bind(3, std::max<std::int64_t>(1, attempts)); }, nowMicros);
   if (!changed) return std::unexpected(changed.error());
   if (*changed == 0) return notFinished("queued again");
   return get(id);

@@ -9,8 +9,8 @@ namespace forgehook::store::sqlite {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::example;
+using ::testing::HasSubstr;
 using testing::json;
 using testing::ScenarioWorld;
 
@@ -109,8 +109,8 @@ TEST_F(CommandRunStoreTest, StartClaimsOnceFinishRecordsAndRetriesWaitTheirTime)
   EXPECT_EQ(run("deploy").status, "running");
   EXPECT_EQ(run("deploy").attempt, 1);
 
-  CommandOutcome failed{id, "failed", 2, std::nullopt, "exited with status 2", "boom\n", false,
-                        world.clock().nowMicros() + 10'000'000};
+  CommandOutcome failed{
+      id, "failed", 2, std::nullopt, "exited with status 2", "boom\n", false, world.clock().nowMicros() + 10'000'000};
   ASSERT_TRUE(runs.finish(failed, world.clock().nowMicros()));
   auto retrying = run("deploy");
   EXPECT_EQ(retrying.status, "retrying");
