@@ -357,6 +357,9 @@ const report = {
     webhook: version("webhook", ["-version"]), node: process.version },
   rows,
 };
+// The knobs this run was given, to print the command that reruns it.
+const knobs = Object.entries(process.env).filter(([k]) => k.startsWith("BENCH_COMMANDS_")).sort()
+  .map(([k, v]) => `${k}=${v} `).join("");
 const f = (x, d = 0) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(d));
 const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : "–");
 const md = [
@@ -366,7 +369,7 @@ const md = [
     `${machine.loadavg_at_start.join(" ")}. ${DELIVERIES} signed \`pull_request\` deliveries per row ` +
     `(${report.payload.bytes} B, fresh X-GitHub-Delivery each), ${CONNECTIONS} in flight from one Node client, ` +
     `then up to ${WAIT_S} s for the commands. forgehook: \`[commands] max_running = ${MAX_RUNNING}\`, rule concurrency ` +
-    `${Math.min(MAX_RUNNING, 64)}. Command: \`node bench/commands.mjs ${outDir}\`.`,
+    `${Math.min(MAX_RUNNING, 64)}. Command: \`${knobs}node bench/commands.mjs ${outDir}\`.`,
   "",
   "| target | command | accepted (2xx) /s | non-2xx | completed | completed /s | lost | accept → finished p50 / p99 ms | response p50 / p99 ms |",
   "|---|---|---:|---:|---:|---:|---:|---:|---:|",
