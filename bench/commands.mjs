@@ -20,10 +20,10 @@
 //
 // Usage: node bench/commands.mjs OUT_DIR   (writes OUT_DIR/commands.json and OUT_DIR/commands.md)
 // Environment: BENCH_FORGEHOOK_BIN (build/forgehook), BENCH_COMMANDS_DELIVERIES (20000),
-//   BENCH_COMMANDS_CONNECTIONS (64), BENCH_COMMANDS_SEND_LIMIT_S (60), BENCH_COMMANDS_WAIT_S (120),
+//   BENCH_COMMANDS_CONNECTIONS (64), BENCH_COMMANDS_SEND_LIMIT_S (120), BENCH_COMMANDS_WAIT_S (120),
 //   BENCH_COMMANDS_MAX_RUNNING (8: forgehook's [commands] max_running and the rule's concurrency),
 //   BENCH_COMMANDS_TARGETS (forgehook,webhook-wait,webhook-async), BENCH_COMMANDS_KINDS (true,touch),
-//   BENCH_COMMANDS_TMP (bench/results/tmp). Needs webhook and the sqlite3 CLI
+//   BENCH_COMMANDS_TMP (bench/results/tmp), BENCH_COMMANDS_KEEP (0; 1 keeps each row's directory there). Needs webhook and the sqlite3 CLI
 //   (scripts/install-deps.sh bench).
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -47,11 +47,12 @@ const env = (name, fallback) => process.env[name] || fallback;
 const BIN = env("BENCH_FORGEHOOK_BIN", "build/forgehook");
 const DELIVERIES = Number(env("BENCH_COMMANDS_DELIVERIES", "20000"));
 const CONNECTIONS = Number(env("BENCH_COMMANDS_CONNECTIONS", "64"));
-const SEND_LIMIT_S = Number(env("BENCH_COMMANDS_SEND_LIMIT_S", "60"));
+const SEND_LIMIT_S = Number(env("BENCH_COMMANDS_SEND_LIMIT_S", "120"));
 const WAIT_S = Number(env("BENCH_COMMANDS_WAIT_S", "120"));
 const MAX_RUNNING = Number(env("BENCH_COMMANDS_MAX_RUNNING", "8"));
 const TARGETS = env("BENCH_COMMANDS_TARGETS", "forgehook,webhook-wait,webhook-async").split(",").filter(Boolean);
 const KINDS = env("BENCH_COMMANDS_KINDS", "true,touch").split(",").filter(Boolean);
+const KEEP = env("BENCH_COMMANDS_KEEP", "0") === "1";  // keep each row's data dir, config and logs
 for (const [k, v] of Object.entries({ DELIVERIES, CONNECTIONS, SEND_LIMIT_S, WAIT_S, MAX_RUNNING })) {
   if (!Number.isFinite(v) || v <= 0) { console.error(`commands: ${k} must be a positive number`); process.exit(2); }
 }
@@ -130,13 +131,7 @@ async function startWebhook(work, kind, dir, wait) {
   child.once("exit", () => fh.children.delete(child));
   const s = { child, host: "127.0.0.1", port, route: "/hooks/github", logFile,
     agent: new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS }) };
-  s.stop = async () => {
-    s.agent.destroy();
-    if (child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await Promise.race([exited, sleep(10000).then(() => child.kill("SIGKILL"))]);
-  };
+  s.stop = () => fh.stopServer(s);  // SIGTERM, SIGKILL after 10 s: the same for any child with an agent
   s.command = `webhook -hooks hooks.json -ip 127.0.0.1 -port <free port> -http-methods POST -verbose   ` +
     `# include-command-output-in-response: ${wait}`;
   for (let i = 0; i < 400; i++) {
@@ -175,7 +170,7 @@ function webhookLogCounter(file) {
 async function forgehookIdle(s) {
   const st = await fh.get(s, "/api/v1/metrics/status");
   if (st.status !== 200 || JSON.parse(st.body).webhooks.processing_backlog !== 0) return false;
-  for (const state of ["queued", "running", "retrying"]) {
+  for (const state of UNFINISHED) {
     const r = await fh.get(s, `/api/v1/commands?state=${state}&limit=1`);
     if (r.status !== 200 || JSON.parse(r.body).commands.length) return false;
   }
@@ -183,6 +178,7 @@ async function forgehookIdle(s) {
 }
 
 // Runs by status from GET /api/v1/commands, every page.
+const UNFINISHED = ["queued", "running", "retrying"];
 async function forgehookRunStatuses(s) {
   const counts = {};
   for (let cursor = null, page = 0; page < 10000; page++) {
@@ -195,15 +191,32 @@ async function forgehookRunStatuses(s) {
   throw new Error("GET /api/v1/commands: too many pages");
 }
 
+function sql(dataDir, query) {
+  return execFileSync("sqlite3", ["-readonly", "-separator", "\t", path.join(dataDir, "forgehook.db"), query],
+    { encoding: "utf8", maxBuffer: 256 << 20 }).split("\n").filter(Boolean);
+}
+
 // Each run's times in µs (wall clock, written by the server), read after it stopped.
 function forgehookRunTimes(dataDir) {
-  const out = execFileSync("sqlite3", ["-readonly", "-separator", "\t", path.join(dataDir, "forgehook.db"),
-    "SELECT c.status, d.received_at, c.queued_at, c.ended_at FROM command_runs c JOIN deliveries d ON d.id = c.delivery"],
-  { encoding: "utf8", maxBuffer: 256 << 20 });
-  return out.split("\n").filter(Boolean).map((l) => {
+  return sql(dataDir, "SELECT c.status, d.received_at, c.queued_at, c.ended_at FROM command_runs c " +
+    "JOIN deliveries d ON d.id = c.delivery").map((l) => {
     const [status, received, queued, ended] = l.split("\t");
     return { status, received: Number(received), queued: Number(queued), ended: ended === "" ? null : Number(ended) };
   });
+}
+
+// The stored deliveries by GUID, read after the server stopped: `ran`, their run ended (succeeded or
+// not); `toRun`, not yet processed by the pipeline (no run queued yet) or the run queued, running or
+// retrying: in the database, they go on after a restart, so they are not lost.
+function forgehookRunsByDelivery(dataDir) {
+  const ran = new Set(), toRun = new Set();
+  for (const l of sql(dataDir, "SELECT d.delivery_id, d.status, coalesce(c.status, '') FROM deliveries d " +
+    "LEFT JOIN command_runs c ON c.delivery = d.id")) {
+    const [guid, deliveryStatus, runStatus] = l.split("\t");
+    if (runStatus && !UNFINISHED.includes(runStatus)) ran.add(guid);
+    else if (UNFINISHED.includes(runStatus) || ["queued", "retrying"].includes(deliveryStatus)) toRun.add(guid);
+  }
+  return { ran, toRun };
 }
 
 // --- one run -------------------------------------------------------------------------------------
@@ -272,15 +285,19 @@ async function measure(target, kind, tmpRoot) {
     const row = { target, command: COMMANDS[kind].join(" "), kind, deliveries_sent: sent.sent, acknowledged: acked,
       status_counts: sent.codes, non_2xx: sent.sent - acked, send_seconds: sent.sendSeconds,
       accepted_per_s: acked / sent.sendSeconds, response_ms: sent.responseMs, wait_timed_out: waited.timedOut,
-      server_command: s.command, client_cpu_s: (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6 };
+      server_command: s.command, client_cpu_s: ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(cpu0)) };
 
     let lastCompletion = waited.lastGrew;
+    let unfinished = new Set();  // forgehook's commands still to run when the wait ended (webhook keeps none)
+    let forgehookRan = new Set();
     let finishLatencies = null;
     if (target === "forgehook") {
-      row.runs_by_status_api = await forgehookRunStatuses(s);
-      row.completed_api = row.runs_by_status_api.succeeded || 0;
+      const counts = await forgehookRunStatuses(s);
+      row.runs_by_status_api = counts;
+      row.completed_api = counts.succeeded || 0;
       await s.stop();
       const runs = forgehookRunTimes(path.join(work, "data"));
+      ({ ran: forgehookRan, toRun: unfinished } = forgehookRunsByDelivery(path.join(work, "data")));
       const ended = runs.filter((r) => r.status === "succeeded" && r.ended);
       lastCompletion = ended.reduce((a, r) => Math.max(a, r.ended), 0) / 1000;
       finishLatencies = ended.map((r) => (r.ended - r.received) / 1000);
@@ -297,12 +314,15 @@ async function measure(target, kind, tmpRoot) {
       }
     }
     row.completed = target === "forgehook" ? row.completed_api : row.completed_log;
+    row.unfinished_at_end = target === "forgehook" ? unfinished.size : null;
     if (kind === "touch") {
       const files = touchedFiles(dir);
       const ackedIds = new Set(sent.acked.map((a) => a.id));
       row.files = files.size;
-      row.lost = sent.acked.filter((a) => !files.has(a.id)).length;
+      row.lost = sent.acked.filter((a) => !files.has(a.id) && !unfinished.has(a.id)).length;
       row.ran_but_not_acknowledged = [...files.keys()].filter((f) => !ackedIds.has(f)).length;
+      // At least once: a run whose process ended but whose end was not recorded runs again.
+      row.ran_and_still_queued = [...unfinished].filter((g) => files.has(g)).length;
       row.completed = files.size;
       if (files.size) lastCompletion = [...files.values()].reduce((a, b) => Math.max(a, b));
       if (target === "webhook-async") {
@@ -310,7 +330,9 @@ async function measure(target, kind, tmpRoot) {
         row.latency_source = "client: 2xx received → file's mtime (a lower bound: webhook accepted it earlier)";
       }
     } else {
-      row.lost = Math.max(0, acked - row.completed);
+      // forgehook: acknowledged, its run not ended (a failed run ran) nor still to run; webhook: acknowledged − ends.
+      row.lost = target === "forgehook" ? sent.acked.filter((a) => !forgehookRan.has(a.id) && !unfinished.has(a.id)).length
+        : Math.max(0, acked - row.completed);
     }
     if (finishLatencies) {
       finishLatencies.sort((a, b) => a - b);
@@ -322,7 +344,7 @@ async function measure(target, kind, tmpRoot) {
     return row;
   } finally {
     await s.stop();
-    rmSync(work, { recursive: true, force: true });
+    if (!KEEP) rmSync(work, { recursive: true, force: true });
   }
 }
 
@@ -371,15 +393,18 @@ const md = [
     `then up to ${WAIT_S} s for the commands. forgehook: \`[commands] max_running = ${MAX_RUNNING}\`, rule concurrency ` +
     `${Math.min(MAX_RUNNING, 64)}. Command: \`${knobs}node bench/commands.mjs ${outDir}\`.`,
   "",
-  "| target | command | accepted (2xx) /s | non-2xx | completed | completed /s | lost | accept → finished p50 / p99 ms | response p50 / p99 ms |",
-  "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+  "| target | command | accepted (2xx) /s | non-2xx | completed | completed /s | lost | still queued at the end | accept → finished p50 / p99 ms | response p50 / p99 ms |",
+  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
 ];
 for (const r of rows) {
-  if (r.error) { md.push(`| ${r.target} | \`${r.command}\` | ${r.error} | | | | | | |`); continue; }
+  if (r.error) { md.push(`| ${r.target} | \`${r.command}\` | ${r.error} | | | | | | | |`); continue; }
   md.push(`| ${r.target} | \`${r.command}\` | ${f(r.accepted_per_s)} | ${r.non_2xx} | ${r.completed} of ${r.acknowledged} | ` +
-    `${f(r.completed_per_s)} | ${r.lost}${r.lost ? " **(LOST)**" : ""} | ` +
+    `${f(r.completed_per_s)} | ${r.lost}${r.lost ? " **(LOST)**" : ""} | ${r.unfinished_at_end ?? "–"} | ` +
     `${r.accept_to_finished_ms ? `${f(r.accept_to_finished_ms.p50, 1)} / ${f(r.accept_to_finished_ms.p99, 1)}` : "–"} | ` +
     `${f(r.response_ms.p50, 1)} / ${f(r.response_ms.p99, 1)} |`);
+}
+for (const r of rows.filter((x) => !x.error && x.deliveries_sent < DELIVERIES)) {
+  md.push("", `${r.target} \`${r.command}\`: sending stopped at the ${SEND_LIMIT_S} s limit after ${r.deliveries_sent} deliveries.`);
 }
 md.push("", "Ratios forgehook / webhook (same command):", "", "| command | peer | accepted /s | completed /s |", "|---|---|---:|---:|");
 for (const kind of KINDS) {
@@ -393,11 +418,18 @@ md.push("", "How each figure is read:", "",
   "- completed: forgehook, runs `succeeded` in `GET /api/v1/commands`; webhook, `finished handling` lines of its " +
     "`-verbose` log; for `touch`, on both, the files in the run's directory (ground truth).",
   "- lost: acknowledged (2xx) deliveries whose command never ran: for `touch` the GUIDs without a file, for " +
-    "`/bin/true` acknowledged − completed.",
+    "`/bin/true` acknowledged − runs ended (forgehook: in any status, a failed run ran) − still queued.",
+  "- still queued at the end: forgehook's acknowledged deliveries whose command had not run when the wait ended " +
+    "(not yet processed, or the run queued, running or retrying: in its database, they go on after a restart, so " +
+    "not lost); webhook keeps nothing, so what it had not run when stopped is lost.",
   "- completed /s: completions over the time from the first request to the last completion (forgehook: the last " +
     "`ended_at`; `touch`: the newest file's mtime; webhook `/bin/true`: when the log count last grew, polled every 100 ms).",
   "- accept → finished: " + [...new Set(rows.filter((r) => r.latency_source).map((r) => `${r.target}: ${r.latency_source}`))].join("; ") + ".",
   "");
+for (const r of rows.filter((x) => x.ran_and_still_queued)) {
+  md.push(`- ${r.target} \`${r.command}\`: ${r.ran_and_still_queued} commands ran but their end was not recorded, ` +
+    "so they run again after a restart (at least once).");
+}
 for (const r of rows.filter((x) => x.log_error_lines)) {
   md.push(`- ${r.target} \`${r.command}\`: ${r.log_error_lines} error lines in its log, e.g. \`${r.log_error_samples[0]}\``);
 }

@@ -468,6 +468,6 @@ fi
 # Six rows of 20,000 deliveries: several minutes, bounded per row (send limit + wait) and in all.
 if [ "$COMMANDS" != 0 ] && has_target forgehook; then
   command -v webhook >/dev/null || die "webhook not found (scripts/install-deps.sh bench)"
-  BENCH_FORGEHOOK_BIN="$FORGEHOOK_BIN" timeout --kill-after=5 1800 node bench/commands.mjs "$RESULTS" \
+  BENCH_FORGEHOOK_BIN="$FORGEHOOK_BIN" timeout --kill-after=5 2400 node bench/commands.mjs "$RESULTS" \
     || die "bench/commands.mjs failed"
 fi
