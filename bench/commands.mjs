@@ -272,9 +272,10 @@ async function measure(target, kind, tmpRoot) {
   const dir = path.join(work, "runs");
   mkdirSync(dir);
   log(`${target} / ${kind}: ${DELIVERIES} deliveries, ${CONNECTIONS} in flight`);
-  const s = target === "forgehook" ? await startForgehook(work, kind, dir) : await startWebhook(work, kind, dir, target === "webhook-wait");
-  const cpu0 = process.cpuUsage();
+  let s;
   try {
+    s = target === "forgehook" ? await startForgehook(work, kind, dir) : await startWebhook(work, kind, dir, target === "webhook-wait");
+    const cpu0 = process.cpuUsage();
     const sent = await send(s);
     const acked = sent.acked.length;
     log(`${target} / ${kind}: ${acked} acknowledged in ${sent.sendSeconds.toFixed(2)} s (${JSON.stringify(sent.codes)}); waiting for commands`);
@@ -343,7 +344,7 @@ async function measure(target, kind, tmpRoot) {
     log(`${target} / ${kind}: ${row.completed} completed (${row.completed_per_s.toFixed(0)}/s), ${row.lost} lost`);
     return row;
   } finally {
-    await s.stop();
+    await s?.stop();
     if (!KEEP) rmSync(work, { recursive: true, force: true });
   }
 }
