@@ -10,8 +10,10 @@
 # processing benchmark (bench/processing.mjs: backlog drain, accept-to-projection latency) and the
 # live streams benchmark (bench/live.mjs: latency to WebSocket clients, memory per idle client,
 # fan-out, ingest with clients connected), and the reconciliation benchmark (bench/reconcile.mjs:
-# time and forge API calls to reconcile a hook with 10,000 deliveries in its log).
-# Writes bench/results/latest.{json,md,log}, processing.{json,md}, live.{json,md} and reconcile.{json,md}. Never builds anything.
+# time and forge API calls to reconcile a hook with 10,000 deliveries in its log), and, with
+# BENCH_COMMANDS (on by default), rule-triggered commands against adnanh/webhook (bench/commands.mjs).
+# Writes bench/results/latest.{json,md,log}, processing.{json,md}, live.{json,md}, reconcile.{json,md}
+# and commands.{json,md}. Never builds anything.
 #
 # Environment (all optional):
 #   BENCH_DURATION=10s            wrk -d per run (wrk syntax: 3s, 1m)
@@ -25,6 +27,7 @@
 #   BENCH_PROCESSING=1            0 skips bench/processing.mjs (its own knobs: BENCH_PROCESSING_*)
 #   BENCH_LIVE=1                  0 skips bench/live.mjs (its own knobs: BENCH_LIVE_*)
 #   BENCH_RECONCILE=1             0 skips bench/reconcile.mjs (its own knobs: BENCH_RECONCILE_*)
+#   BENCH_COMMANDS=1              0 skips bench/commands.mjs (its own knobs: BENCH_COMMANDS_*)
 #   BENCH_OVERLOAD_CONNECTIONS=512
 #   BENCH_OVERLOAD_MAX_PENDING=64 forgehook's intake.max_pending for its second overload run, below
 #                                 the connection count so the backlog can fill (a closed-loop client
@@ -44,6 +47,7 @@ OVERLOAD=${BENCH_OVERLOAD:-1}
 PROCESSING=${BENCH_PROCESSING:-1}
 LIVE=${BENCH_LIVE:-1}
 RECONCILE=${BENCH_RECONCILE:-1}
+COMMANDS=${BENCH_COMMANDS:-1}
 OVERLOAD_CONNECTIONS=${BENCH_OVERLOAD_CONNECTIONS:-512}
 OVERLOAD_MAX_PENDING=${BENCH_OVERLOAD_MAX_PENDING:-64}
 FORGEHOOK_BIN=${BENCH_FORGEHOOK_BIN:-build/forgehook}
@@ -457,4 +461,13 @@ fi
 if [ "$RECONCILE" != 0 ] && has_target forgehook; then
   BENCH_FORGEHOOK_BIN="$FORGEHOOK_BIN" timeout --kill-after=5 300 node bench/reconcile.mjs "$RESULTS/reconcile" \
     || die "bench/reconcile.mjs failed"
+fi
+
+# Rule-triggered commands: forgehook's [[rules]] against adnanh/webhook (waiting and fire-and-forget),
+# /bin/true and touch <GUID>; deliveries accepted, commands completed and lost (bench/commands.mjs).
+# Six rows of 20,000 deliveries: several minutes, bounded per row (send limit + wait) and in all.
+if [ "$COMMANDS" != 0 ] && has_target forgehook; then
+  command -v webhook >/dev/null || die "webhook not found (scripts/install-deps.sh bench)"
+  BENCH_FORGEHOOK_BIN="$FORGEHOOK_BIN" timeout --kill-after=5 2400 node bench/commands.mjs "$RESULTS" \
+    || die "bench/commands.mjs failed"
 fi

@@ -56,21 +56,25 @@ export function forgehookServers({ bin, secret, token, connections, children = n
     });
   }
 
-  // POSTs delivery d ({event, id, body, signature}) to /webhooks/github; resolves with the status (0: no answer).
-  function post(s, d) {
+  // POSTs delivery d ({event, id, body, signature}) to `route` of server s ({host, port, agent}: a
+  // peer too); resolves with the status (0: no answer, or none within `timeoutMs` when given).
+  function post(s, d, { route = "/webhooks/github", timeoutMs = 0 } = {}) {
     return new Promise((resolve) => {
-      const req = http.request({ host: s.host, port: s.port, path: "/webhooks/github", method: "POST", agent: s.agent,
+      const req = http.request({ host: s.host, port: s.port, path: route, method: "POST", agent: s.agent,
         headers: { "Content-Type": "application/json", "X-GitHub-Event": d.event, "X-GitHub-Delivery": d.id,
           "X-GitHub-Hook-ID": "424242", "X-Hub-Signature-256": d.signature, "User-Agent": "GitHub-Hookshot/bench" } },
       (res) => { res.resume().on("end", () => resolve(res.statusCode)); });
+      if (timeoutMs) req.setTimeout(timeoutMs, () => req.destroy());
       req.on("error", () => resolve(0)).end(d.body);
     });
   }
 
-  // `readyMs`: how long start-up may take (a large database's migration takes longer than 10 s).
-  async function startServer(dataDir, extraEnv = {}, { readyMs = 10000 } = {}) {
+  // `readyMs`: how long start-up may take (a large database's migration takes longer than 10 s);
+  // `config`: a TOML file for --config (the [[rules]] of bench/commands.mjs).
+  async function startServer(dataDir, extraEnv = {}, { readyMs = 10000, config } = {}) {
     mkdirSync(dataDir, { recursive: true });
-    const child = spawn(bin, ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir], {
+    const args = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, ...(config ? ["--config", config] : [])];
+    const child = spawn(bin, args, {
       env: { ...process.env, FORGEHOOK_GITHUB_SECRET: secret, FORGEHOOK_ADMIN_TOKEN: token, FORGEHOOK_LOG_LEVEL: "warn",
         ...extraEnv },
       stdio: ["ignore", "ignore", "pipe"],
