@@ -143,23 +143,37 @@ void CommandScheduler::dispatch() {
     if (!due) logger_.error("cannot read the command queue", {{"error", due.error().message}});
     lock.lock();
     if (!due) continue;
+    // Slots are taken while choosing (so the limits hold), then every chosen run is claimed in one
+    // write; a run that was not due any more gives its slot back.
+    std::vector<store::CommandRun> chosen;
     for (auto& run : *due) {
       if (stopping_ || running_ >= options_.maxRunning) break;
       const auto* rule = rules_.rule(run.rule);
       const auto it = runningPerRule_.find(run.rule);
-      const int perRule = it == runningPerRule_.end() ? 0 : it->second;
-      if (rule && perRule >= rule->concurrency) continue;
-      lock.unlock();
-      auto claimed = runs_.start(run.id, clock_.nowMicros());
-      lock.lock();
-      if (!claimed || !*claimed) continue;
-      ++run.attempt;
-      run.startedAt = clock_.nowMicros();
+      if (rule && it != runningPerRule_.end() && it->second >= rule->concurrency) continue;
       ++running_;
       ++runningPerRule_[run.rule];
-      ready_.push_back(std::move(run));
-      wake_.notify_all();
+      chosen.push_back(std::move(run));
     }
+    if (chosen.empty()) continue;
+    std::vector<std::int64_t> ids;
+    for (const auto& run : chosen) ids.push_back(run.id);
+    lock.unlock();
+    auto claimed = runs_.start(ids, clock_.nowMicros());
+    if (!claimed) logger_.error("cannot claim commands", {{"error", claimed.error().message}});
+    const auto startedAt = clock_.nowMicros();
+    lock.lock();
+    for (auto& run : chosen) {
+      if (claimed && std::find(claimed->begin(), claimed->end(), run.id) != claimed->end()) {
+        ++run.attempt;
+        run.startedAt = startedAt;
+        ready_.push_back(std::move(run));
+        continue;
+      }
+      --running_;
+      if (--runningPerRule_[run.rule] <= 0) runningPerRule_.erase(run.rule);
+    }
+    wake_.notify_all();
   }
 }
 

@@ -60,9 +60,16 @@ class CommandRunStore {
   // skipping the rules in `busy` (at their concurrency limit). Errors: Unavailable.
   [[nodiscard]] virtual core::Result<std::vector<CommandRun>> due(int max, std::int64_t nowMicros,
                                                                   const std::vector<std::string>& busy) = 0;
-  // Claims a due run before its process starts: "running", attempt + 1, started_at. False when it
-  // is not due any more. Errors: Unavailable.
-  [[nodiscard]] virtual core::Result<bool> start(std::int64_t id, std::int64_t nowMicros) = 0;
+  // Claims due runs before their processes start, in one write: each becomes "running", attempt + 1,
+  // started_at. Returns the ids claimed (those still due), in the order given. Errors: Unavailable.
+  [[nodiscard]] virtual core::Result<std::vector<std::int64_t>> start(const std::vector<std::int64_t>& ids,
+                                                                      std::int64_t nowMicros) = 0;
+  // One run: true when it was claimed.
+  [[nodiscard]] core::Result<bool> start(std::int64_t id, std::int64_t nowMicros) {
+    auto claimed = start(std::vector<std::int64_t>{id}, nowMicros);
+    if (!claimed) return std::unexpected(claimed.error());
+    return !claimed->empty();
+  }
   // Records the end of a running attempt. Errors: NotFound; Unavailable.
   [[nodiscard]] virtual core::Result<void> finish(const CommandOutcome& outcome, std::int64_t nowMicros) = 0;
   // A graceful stop killed the attempt: it goes back to queued as if it never started.

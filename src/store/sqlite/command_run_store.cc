@@ -99,15 +99,35 @@ core::Result<int> SqliteCommandRunStore::changeRun(std::int64_t id, const std::s
   return changed;
 }
 
-core::Result<bool> SqliteCommandRunStore::start(std::int64_t id, std::int64_t nowMicros) {
-  auto changed = changeRun(
-      id,
-      "UPDATE command_runs SET status = 'running', attempt = attempt + 1, started_at = ?2, ended_at = NULL, "
-      "exit_code = NULL, signal = NULL, error = NULL, output = NULL, output_truncated = 0 WHERE id = ?1 AND "
-      "status IN ('queued', 'retrying') AND next_attempt_at <= ?2",
-      [&](Statement& s) { s.bind(2, nowMicros); }, nowMicros);
-  if (!changed) return std::unexpected(changed.error());
-  return *changed > 0;
+core::Result<std::vector<std::int64_t>> SqliteCommandRunStore::start(const std::vector<std::int64_t>& ids,
+                                                                      std::int64_t nowMicros) {
+  std::vector<std::int64_t> claimed;
+  if (ids.empty()) return claimed;
+  auto done = db_.write(
+      [&](sqlite3* db) -> core::Result<void> {
+        claimed.clear();
+        ChangeRecorder::Scope watching{changes_};
+        std::string in;
+        std::vector<FieldValue> params;
+        for (const auto id : ids) {
+          in.append(in.empty() ? "?" : ", ?").append(std::to_string(params.size() + 1));
+          params.emplace_back(id);
+        }
+        changes_.watch(Resource::Commands, "c.id IN (" + in + ")", params);
+        Statement s(db,
+                    "UPDATE command_runs SET status = 'running', attempt = attempt + 1, started_at = ?2, ended_at = "
+                    "NULL, exit_code = NULL, signal = NULL, error = NULL, output = NULL, output_truncated = 0 WHERE "
+                    "id = ?1 AND status IN ('queued', 'retrying') AND next_attempt_at <= ?2");
+        for (const auto id : ids) {
+          must(s.bind(1, id).bind(2, nowMicros).run());
+          if (sqlite3_changes(db) > 0) claimed.push_back(id);
+        }
+        must(changes_.record(nowMicros));
+        return {};
+      },
+      Database::Sync::Relaxed);  // as changeRun's: a lost claim only runs the command once more
+  if (!done) return std::unexpected(done.error());
+  return claimed;
 }
 
 core::Result<void> SqliteCommandRunStore::finish(const CommandOutcome& o, std::int64_t nowMicros) {

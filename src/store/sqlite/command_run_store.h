@@ -13,7 +13,9 @@ class SqliteCommandRunStore final : public CommandRunStore {
 
   core::Result<std::vector<CommandRun>> due(int max, std::int64_t nowMicros,
                                             const std::vector<std::string>& busy) override;
-  core::Result<bool> start(std::int64_t id, std::int64_t nowMicros) override;
+  using CommandRunStore::start;
+  core::Result<std::vector<std::int64_t>> start(const std::vector<std::int64_t>& ids,
+                                                std::int64_t nowMicros) override;
   core::Result<void> finish(const CommandOutcome& outcome, std::int64_t nowMicros) override;
   core::Result<void> release(std::int64_t id, std::int64_t nowMicros) override;
   core::Result<CrashRecovery> recoverInterrupted(std::int64_t nowMicros) override;
