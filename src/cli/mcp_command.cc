@@ -68,7 +68,8 @@ class StdioProxy {
       unreachable_ = true;
       std::cerr << "forgehook mcp: " << e.what() << "\n";
       if (!id.is_null())
-        out_.write(mcp::errorText(id, mcp::rpc::kInternalError, std::string("forgehook server unreachable: ") + e.what()));
+        out_.write(
+            mcp::errorText(id, mcp::rpc::kInternalError, std::string("forgehook server unreachable: ") + e.what()));
       return;
     }
     if (result.status == 202) return;

@@ -51,7 +51,8 @@ std::optional<std::string> argumentError(const nlohmann::json& schema, const nlo
   const auto properties = schema.find("properties");
   if (auto required = schema.find("required"); required != schema.end())
     for (const auto& name : *required)
-      if (!args.contains(name.get<std::string>())) return "missing required argument \"" + name.get<std::string>() + "\"";
+      if (!args.contains(name.get<std::string>()))
+        return "missing required argument \"" + name.get<std::string>() + "\"";
   for (const auto& [name, value] : args.items()) {
     if (properties == schema.end() || !properties->contains(name)) return "unknown argument \"" + name + "\"";
     if (auto error = valueError(name, (*properties)[name], value)) return error;

@@ -51,7 +51,8 @@ Dispatcher::Outcome Dispatcher::run(McpSession& session, const RpcMessage& reque
   if (m == "resources/read") return readResource(session, request.params);
   if (m == "resources/subscribe") return subscribe(session, request.params, true);
   if (m == "resources/unsubscribe") return subscribe(session, request.params, false);
-  if (m == "initialize") return Outcome::error(rpc::kInvalidRequest, "Invalid Request: the session is already initialized");
+  if (m == "initialize")
+    return Outcome::error(rpc::kInvalidRequest, "Invalid Request: the session is already initialized");
   return Outcome::error(rpc::kMethodNotFound, "Method not found: " + m);
 }
 
@@ -86,7 +87,8 @@ Dispatcher::Outcome Dispatcher::listResources(const McpSession& session, const j
     for (auto name : kRepositoryResources)
       resources.push_back(resourceJson({std::string(name), repository.value("full_name", std::string())}));
   json result{{"resources", resources}};
-  if (auto next = page.body.find("next_cursor"); next != page.body.end() && next->is_string()) result["nextCursor"] = *next;
+  if (auto next = page.body.find("next_cursor"); next != page.body.end() && next->is_string())
+    result["nextCursor"] = *next;
   return Outcome::ok(result);
 }
 
@@ -97,7 +99,8 @@ Dispatcher::Outcome Dispatcher::readResource(const McpSession& session, const js
   if (!resource) return Outcome::error(rpc::kResourceNotFound, "Resource not found: " + *uri);
   const auto& token = session.identity().token;
   if (resource->repository) {
-    auto known = api_.call("GET", "/api/v1/repositories", queryString({{"repository", *resource->repository}}), nullptr, token);
+    auto known =
+        api_.call("GET", "/api/v1/repositories", queryString({{"repository", *resource->repository}}), nullptr, token);
     if (known.ok() && known.body.value("repositories", json::array()).empty())
       return Outcome::error(rpc::kResourceNotFound, "Resource not found: " + *uri + " (no such repository)");
   }

@@ -34,7 +34,8 @@ ApiAnswer InProcessApi::call(const std::string& method, const std::string& path,
   // Most handlers answer before returning; a shared promise also serves one that answers later.
   auto promise = std::make_shared<std::promise<http::Response>>();
   auto future = promise->get_future();
-  match.route->handler(std::move(request), [promise](http::Response response) { promise->set_value(std::move(response)); });
+  match.route->handler(std::move(request),
+                       [promise](http::Response response) { promise->set_value(std::move(response)); });
   if (future.wait_for(timeout_) != std::future_status::ready)
     return {504, {{"error", "timeout"}, {"message", "the API did not answer in time"}}};
   auto response = future.get();

@@ -90,9 +90,10 @@ core::Result<McpHttp::Caller> McpHttp::caller(const http::Request& request) cons
 }
 
 std::expected<std::shared_ptr<McpSession>, http::Response> McpHttp::session(const http::Request& request,
-                                                                           const Caller& who) {
+                                                                            const Caller& who) {
   if (!request.hasHeader(kSessionHeader))
-    return std::unexpected(rpcError(400, nullptr, rpc::kInvalidRequest, "Bad Request: Mcp-Session-Id header is required"));
+    return std::unexpected(
+        rpcError(400, nullptr, rpc::kInvalidRequest, "Bad Request: Mcp-Session-Id header is required"));
   auto session = sessions_.find(std::string(request.header(kSessionHeader)));
   // A session is its token's: another caller naming it finds nothing.
   if (!session || core::sha256Hex(session->identity().token) != core::sha256Hex(who.token))
@@ -104,8 +105,9 @@ std::expected<std::shared_ptr<McpSession>, http::Response> McpHttp::session(cons
 http::Response McpHttp::post(const http::Request& request) {
   if (!sameOrigin(request)) return http::errorResponse(core::Error::forbidden("the Origin is not this server"));
   auto who = caller(request);
-  if (!who) return who.error().code == core::Code::Unauthenticated ? unauthorized(who.error().message)
-                                                                     : http::errorResponse(who.error());
+  if (!who)
+    return who.error().code == core::Code::Unauthenticated ? unauthorized(who.error().message)
+                                                           : http::errorResponse(who.error());
   if (request.hasHeader(kVersionHeader) && !isSupportedVersion(request.header(kVersionHeader)))
     return rpcError(400, nullptr, rpc::kInvalidRequest,
                     "Bad Request: unsupported MCP-Protocol-Version " + std::string(request.header(kVersionHeader)));

@@ -23,7 +23,7 @@ inline constexpr std::int64_t kMcpBodyLimit = 1024 * 1024;
 class McpHttp {
  public:
   struct Options {
-    std::string serverVersion;           // serverInfo.version
+    std::string serverVersion;            // serverInfo.version
     SessionRegistry::Options sessions{};  // bounds and expiry
   };
   // `router` holds the API routes the tools call; it is read when a tool runs, so routes may be
@@ -42,7 +42,7 @@ class McpHttp {
   [[nodiscard]] http::StreamAnswer stream(const http::Request& request);
   // The request's session, checked against its caller. Errors: 400 without the header, 404 unknown.
   [[nodiscard]] std::expected<std::shared_ptr<McpSession>, http::Response> session(const http::Request& request,
-                                                                                  const Caller& who);
+                                                                                   const Caller& who);
 
   const api::Authenticator& auth_;
   Options options_;

@@ -26,9 +26,9 @@ class McpSession : public std::enable_shared_from_this<McpSession> {
   static constexpr std::chrono::milliseconds kNotifyGap{200};
 
   struct Identity {
-    std::string id;           // the Mcp-Session-Id: random, 128 bits
-    std::string token;        // the bearer token that opened it: tools call the API as this caller
-    bool readOnly = true;     // a read-only API token (not the admin token)
+    std::string id;        // the Mcp-Session-Id: random, 128 bits
+    std::string token;     // the bearer token that opened it: tools call the API as this caller
+    bool readOnly = true;  // a read-only API token (not the admin token)
     std::string protocolVersion;
   };
   McpSession(Identity identity, live::ChangeHub& hub, SteadyTime now);

@@ -26,9 +26,7 @@ std::string ResourceUri::uri() const {
   return out.append(name);
 }
 
-std::string ResourceUri::apiPath() const {
-  return name == "status" ? "/api/v1/metrics/status" : "/api/v1/" + name;
-}
+std::string ResourceUri::apiPath() const { return name == "status" ? "/api/v1/metrics/status" : "/api/v1/" + name; }
 
 std::string ResourceUri::apiQuery() const {
   const std::string repo = repository.value_or("");
@@ -76,7 +74,8 @@ nlohmann::json resourceJson(const ResourceUri& resource) {
   return {{"uri", resource.uri()},
           {"name", resource.repository ? *resource.repository + "/" + resource.name : resource.name},
           {"title", title},
-          {"description", "The answer of GET " + resource.apiPath() + (resource.repository ? "?repository=" + *resource.repository : "")},
+          {"description", "The answer of GET " + resource.apiPath() +
+                              (resource.repository ? "?repository=" + *resource.repository : "")},
           {"mimeType", "application/json"}};
 }
 

@@ -11,10 +11,15 @@ namespace {
 
 using nlohmann::json;
 
-// A tool's work went wrong in a way the caller should read (an API error, a refusal).
-struct ToolFailure {
-  std::string message;
-};
+// A tool's structured result, or the message of its isError result (an API error, a refusal).
+using Outcome = std::expected<json, std::string>;
+
+// f(value) when `result` has one, else its error (GCC 12's std::expected has no transform()).
+template <class T, class F>
+auto then(std::expected<T, std::string> result, F&& f) -> std::expected<decltype(f(std::move(*result))), std::string> {
+  if (!result) return std::unexpected(std::move(result.error()));
+  return f(std::move(*result));
+}
 
 // What one tool call has to work with.
 struct Call {
@@ -22,12 +27,22 @@ struct Call {
   McpSession& session;
   const json& args;
 
-  // The API's answer body on success; a ToolFailure naming the API's error otherwise.
-  json api_(const std::string& method, const std::string& path, const std::string& query = {},
-            const json& body = nullptr) const {
+  // The API's answer; an error naming the API's reason and message when it is not a 2xx.
+  [[nodiscard]] std::expected<ApiAnswer, std::string> answer(const std::string& method, const std::string& path,
+                                                             const std::string& query = {},
+                                                             const json& body = nullptr) const {
     auto answer = api.call(method, path, query, body, session.identity().token);
-    if (!answer.ok()) throw ToolFailure{answer.errorText()};
-    return answer.body;
+    if (!answer.ok()) return std::unexpected(answer.errorText());
+    return answer;
+  }
+  // The API's answer body; as answer().
+  [[nodiscard]] Outcome body(const std::string& method, const std::string& path, const std::string& query = {},
+                             const json& body = nullptr) const {
+    return then(answer(method, path, query, body), [](ApiAnswer a) { return std::move(a.body); });
+  }
+  // A list member of the API's answer body ("connections", "activity", ...).
+  [[nodiscard]] Outcome list(const std::string& path, const std::string& query, const char* member) const {
+    return then(body("GET", path, query), [member](const json& b) { return b.value(member, json::array()); });
   }
   [[nodiscard]] std::string text(const char* name) const { return args.value(name, std::string()); }
   [[nodiscard]] std::string number(const char* name) const {
@@ -36,7 +51,8 @@ struct Call {
   [[nodiscard]] bool flag(const char* name, bool otherwise) const { return args.value(name, otherwise); }
   [[nodiscard]] std::string commaList(const char* name) const {
     std::string out;
-    for (const auto& item : args.value(name, json::array())) out.append(out.empty() ? "" : ",").append(item.get<std::string>());
+    for (const auto& item : args.value(name, json::array()))
+      out.append(out.empty() ? "" : ",").append(item.get<std::string>());
     return out;
   }
 };
@@ -44,192 +60,251 @@ struct Call {
 std::string connectionPath(const std::string& id) { return "/api/v1/connections/" + id; }
 
 // The connection ids a tool acts on: the one named, or every connection.
-std::vector<std::string> webhookIds(const Call& c) {
-  if (c.args.contains("webhook_id")) return {c.number("webhook_id")};
+std::expected<std::vector<std::string>, std::string> webhookIds(const Call& c) {
+  if (c.args.contains("webhook_id")) return std::vector<std::string>{c.number("webhook_id")};
+  auto connections = c.list("/api/v1/connections", {}, "connections");
+  if (!connections) return std::unexpected(connections.error());
   std::vector<std::string> ids;
-  for (const auto& connection : c.api_("GET", "/api/v1/connections").value("connections", json::array()))
-    ids.push_back(std::to_string(connection.value("id", std::int64_t{0})));
+  for (const auto& connection : *connections) ids.push_back(std::to_string(connection.value("id", std::int64_t{0})));
   return ids;
 }
 
-json setupWebhooks(const Call& c) {
+Outcome setupWebhooks(const Call& c) {
   if (c.args.contains("secret"))
-    throw ToolFailure{"secret cannot be chosen: forgehook generates each hook's secret, keeps it sealed and never "
-                      "shows it (leave secret out)"};
-  if (!c.flag("active", true)) throw ToolFailure{"active: false is not supported: forgehook's hooks are always active"};
+    return std::unexpected(
+        "secret cannot be chosen: forgehook generates each hook's secret, keeps it sealed and never shows it (leave "
+        "secret out)");
+  if (!c.flag("active", true))
+    return std::unexpected("active: false is not supported: forgehook's hooks are always active");
   json body{{"repository", c.text("repository")}};
   if (c.args.contains("forge")) body["forge"] = c.text("forge");
   if (c.args.contains("webhook_url")) body["url"] = c.text("webhook_url");
   if (c.args.contains("events")) body["events"] = c.args["events"];
-  auto answer = c.api.call("POST", "/api/v1/connections", {}, body, c.session.identity().token);
-  if (!answer.ok()) throw ToolFailure{answer.errorText()};
-  return {{"webhook", answer.body}, {"created", answer.status == 201}, {"secret_generated", true}};
+  return then(c.answer("POST", "/api/v1/connections", {}, body), [](const ApiAnswer& a) {
+    return json{{"webhook", a.body}, {"created", a.status == 201}, {"secret_generated", true}};
+  });
 }
 
-json listWebhooks(const Call& c) {
-  auto body = c.api_("GET", "/api/v1/connections", queryString({{"forge", c.text("forge")}}));
-  return {{"webhooks", body.value("connections", json::array())}};
+Outcome listWebhooks(const Call& c) {
+  return then(c.list("/api/v1/connections", queryString({{"forge", c.text("forge")}}), "connections"),
+              [](json webhooks) {
+                return json{{"webhooks", std::move(webhooks)}};
+              });
 }
 
-json testWebhook(const Call& c) {
+Outcome testWebhook(const Call& c) {
+  auto ids = webhookIds(c);
+  if (!ids) return std::unexpected(ids.error());
   json results = json::array();
-  for (const auto& id : webhookIds(c)) {
-    json result = c.api_("POST", connectionPath(id) + "/ping");
-    result["webhook_id"] = std::stoll(id);
-    results.push_back(std::move(result));
+  for (const auto& id : *ids) {
+    auto result = c.body("POST", connectionPath(id) + "/ping");
+    if (!result) return result;
+    (*result)["webhook_id"] = std::stoll(id);
+    results.push_back(std::move(*result));
   }
-  return {{"results", results}};
+  return json{{"results", results}};
 }
 
-json removeWebhooks(const Call& c) {
+Outcome removeWebhooks(const Call& c) {
   if (!c.flag("confirm", false))
-    throw ToolFailure{"refused: remove_webhooks deletes hooks at the forge; call it again with confirm: true"};
+    return std::unexpected("refused: remove_webhooks deletes hooks at the forge; call it again with confirm: true");
+  auto ids = webhookIds(c);
+  if (!ids) return std::unexpected(ids.error());
   json removed = json::array();
-  for (const auto& id : webhookIds(c))
-    removed.push_back(c.api_("DELETE", connectionPath(id)).value("disconnected", json::object()));
-  return {{"removed", removed}};
+  for (const auto& id : *ids) {
+    auto answer = c.body("DELETE", connectionPath(id));
+    if (!answer) return answer;
+    removed.push_back(answer->value("disconnected", json::object()));
+  }
+  return json{{"removed", removed}};
 }
 
-json webhookDeliveries(const Call& c) {
+Outcome webhookDeliveries(const Call& c) {
   const auto id = c.number("webhook_id");
-  const auto connection = c.api_("GET", connectionPath(id));
-  const std::string repository = connection.value("repository", connection.value("organization", std::string()));
+  const auto connection = c.body("GET", connectionPath(id));
+  if (!connection) return connection;
+  const std::string repository = connection->value("repository", connection->value("organization", std::string()));
   const std::string limit = c.args.contains("per_page") ? c.number("per_page") : "30";
-  auto body = c.api_("GET", "/api/v1/deliveries",
-                     queryString({{"repository", repository}, {"forge", connection.value("forge", std::string())}, {"limit", limit}}));
-  return {{"webhook_id", std::stoll(id)}, {"repository", repository}, {"deliveries", body.value("deliveries", json::array())}};
+  const std::string query =
+      queryString({{"repository", repository}, {"forge", connection->value("forge", std::string())}, {"limit", limit}});
+  return then(c.list("/api/v1/deliveries", query, "deliveries"), [&](json deliveries) {
+    return json{{"webhook_id", std::stoll(id)}, {"repository", repository}, {"deliveries", std::move(deliveries)}};
+  });
 }
 
-json webhookStatus(const Call& c) {
+Outcome webhookStatus(const Call& c) {
   if (c.args.contains("webhook_id"))
-    return {{"webhook_id", c.args["webhook_id"]}, {"status", c.api_("GET", connectionPath(c.number("webhook_id")) + "/status")}};
-  auto status = c.api_("GET", "/api/v1/metrics/status");
-  return {{"webhook_id", nullptr},
-          {"status", {{"webhooks", status.value("webhooks", json::object())}, {"connections", status.value("connections", json::object())}}}};
+    return then(c.body("GET", connectionPath(c.number("webhook_id")) + "/status"), [&](json status) {
+      return json{{"webhook_id", c.args["webhook_id"]}, {"status", std::move(status)}};
+    });
+  return then(c.body("GET", "/api/v1/metrics/status"), [](const json& status) {
+    return json{{"webhook_id", nullptr},
+                {"status",
+                 {{"webhooks", status.value("webhooks", json::object())},
+                  {"connections", status.value("connections", json::object())}}}};
+  });
 }
 
-json projectStatus(const Call& c) {
-  json out{{"status", c.api_("GET", "/api/v1/metrics/status")}};
+Outcome projectStatus(const Call& c) {
+  auto status = c.body("GET", "/api/v1/metrics/status");
+  if (!status) return status;
+  json out{{"status", std::move(*status)}};
   if (c.flag("include_activity", false)) {
     const std::string timeframe = c.args.contains("activity_timeframe") ? c.text("activity_timeframe") : "24h";
-    out["activity"] = c.api_("GET", "/api/v1/activity", queryString({{"timeframe", timeframe}, {"limit", "50"}}))
-                          .value("activity", json::array());
+    auto activity = c.list("/api/v1/activity", queryString({{"timeframe", timeframe}, {"limit", "50"}}), "activity");
+    if (!activity) return activity;
+    out["activity"] = std::move(*activity);
   }
   return out;
 }
 
 // The milestone the sprint tool reports on: the numbered one, else the newest open one, else the newest.
-json sprintMilestone(const Call& c) {
+Outcome sprintMilestone(const Call& c) {
   const std::string repository = c.text("repository");
-  json rows;
   if (c.args.contains("milestone_number")) {
-    rows = c.api_("GET", "/api/v1/milestones",
-                  queryString({{"repository", repository}, {"number", c.number("milestone_number")}, {"limit", "1"}}))
-               .value("milestones", json::array());
-    if (rows.empty()) throw ToolFailure{"milestone_number " + c.number("milestone_number") + " names no known milestone"};
-    return rows.front();
+    auto rows =
+        c.list("/api/v1/milestones",
+               queryString({{"repository", repository}, {"number", c.number("milestone_number")}, {"limit", "1"}}),
+               "milestones");
+    if (!rows) return rows;
+    if (rows->empty())
+      return std::unexpected("milestone_number " + c.number("milestone_number") + " names no known milestone");
+    return rows->front();
   }
   for (const char* state : {"open", ""}) {
-    rows = c.api_("GET", "/api/v1/milestones", queryString({{"repository", repository}, {"state", state}, {"limit", "1"}}))
-               .value("milestones", json::array());
-    if (!rows.empty()) return rows.front();
+    auto rows = c.list("/api/v1/milestones",
+                       queryString({{"repository", repository}, {"state", state}, {"limit", "1"}}), "milestones");
+    if (!rows) return rows;
+    if (!rows->empty()) return rows->front();
   }
-  throw ToolFailure{"no milestone is known yet (milestone events create them)"};
+  return std::unexpected("no milestone is known yet (milestone and issue events create them)");
 }
 
-json sprintMetrics(const Call& c) {
+Outcome sprintMetrics(const Call& c) {
   const auto milestone = sprintMilestone(c);
-  const std::string repository = milestone.value("repository", c.text("repository"));
-  auto sprint = c.api_("GET", "/api/v1/metrics/sprint",
-                       queryString({{"milestone", milestone.value("title", std::string())}, {"repository", repository}}));
-  if (!c.flag("include_burndown", true)) sprint.erase("burndown");
-  if (!c.flag("include_velocity", true)) sprint.erase("velocity");
-  sprint["repository"] = repository;
-  json out{{"sprint", sprint}};
-  if (c.flag("include_team_metrics", false))
-    out["team"] = c.api_("GET", "/api/v1/metrics/pulls", queryString({{"repository", repository}, {"timeframe", "30d"}}));
+  if (!milestone) return milestone;
+  const std::string repository = milestone->value("repository", c.text("repository"));
+  auto sprint =
+      c.body("GET", "/api/v1/metrics/sprint",
+             queryString({{"milestone", milestone->value("title", std::string())}, {"repository", repository}}));
+  if (!sprint) return sprint;
+  if (!c.flag("include_burndown", true)) sprint->erase("burndown");
+  if (!c.flag("include_velocity", true)) sprint->erase("velocity");
+  (*sprint)["repository"] = repository;
+  json out{{"sprint", std::move(*sprint)}};
+  if (c.flag("include_team_metrics", false)) {
+    auto team = c.body("GET", "/api/v1/metrics/pulls", queryString({{"repository", repository}, {"timeframe", "30d"}}));
+    if (!team) return team;
+    out["team"] = std::move(*team);
+  }
   return out;
 }
 
-json recentActivity(const Call& c) {
+Outcome recentActivity(const Call& c) {
   const auto actors = c.args.value("actors", json::array());
   const std::string limit = c.args.contains("limit") ? c.number("limit") : "50";
   // One actor is the API's own filter; several are filtered here from the page read.
-  auto rows = c.api_("GET", "/api/v1/activity",
+  auto rows = c.list("/api/v1/activity",
                      queryString({{"timeframe", c.text("timeframe")},
                                   {"kind", c.commaList("event_types")},
                                   {"repository", c.text("repository")},
                                   {"actor", actors.size() == 1 ? actors[0].get<std::string>() : std::string()},
-                                  {"limit", limit}}))
-                  .value("activity", json::array());
+                                  {"limit", limit}}),
+                     "activity");
+  if (!rows) return rows;
   if (actors.size() > 1) {
     json kept = json::array();
-    for (auto& row : rows)
+    for (auto& row : *rows)
       if (std::find(actors.begin(), actors.end(), row.value("actor", json())) != actors.end()) kept.push_back(row);
-    rows = std::move(kept);
+    *rows = std::move(kept);
   }
-  return {{"activity", rows}, {"count", rows.size()}};
+  return json{{"activity", *rows}, {"count", rows->size()}};
 }
 
-json repositoryHealth(const Call& c) {
+Outcome repositoryHealth(const Call& c) {
   const std::string repository = c.text("repository");
-  return {{"repository", repository.empty() ? json(nullptr) : json(repository)},
-          {"health", c.api_("GET", "/api/v1/metrics/health", queryString({{"repository", repository}}))}};
+  return then(c.body("GET", "/api/v1/metrics/health", queryString({{"repository", repository}})), [&](json health) {
+    return json{{"repository", repository.empty() ? json(nullptr) : json(repository)}, {"health", std::move(health)}};
+  });
 }
 
-json subscribeToUpdates(const Call& c) {
+Outcome subscribeToUpdates(const Call& c) {
   const auto events = c.args["events"];
   const std::string id = c.text("subscription_id");
   if (c.args.contains("callback")) {
     json body{{"url", c.text("callback")}, {"resources", events}, {"description", "mcp: " + id}};
     if (c.args.contains("repository")) body["repository"] = c.text("repository");
-    auto answer = c.api_("POST", "/api/v1/subscriptions", {}, body);
-    const std::string secret = answer.value("secret", std::string());
-    answer.erase("secret");
-    return {{"subscription_id", id}, {"mode", "callback"}, {"events", events}, {"subscription", answer}, {"secret", secret}};
+    auto answer = c.body("POST", "/api/v1/subscriptions", {}, body);
+    if (!answer) return answer;
+    const std::string secret = answer->value("secret", std::string());
+    answer->erase("secret");
+    return json{{"subscription_id", id},
+                {"mode", "callback"},
+                {"events", events},
+                {"subscription", *answer},
+                {"secret", secret}};
   }
-  // Check the names the way the API does, by asking it for one page of those changes.
-  c.api_("GET", "/api/v1/changes", queryString({{"resource", c.commaList("events")}, {"limit", "1"}}));
+  // The names are checked the way the API checks them: by asking it for one page of those changes.
+  if (auto checked =
+          c.body("GET", "/api/v1/changes", queryString({{"resource", c.commaList("events")}, {"limit", "1"}}));
+      !checked)
+    return checked;
   std::optional<std::string> repository;
   if (c.args.contains("repository")) repository = c.text("repository");
   c.session.subscribeChanges(id, events.get<std::vector<std::string>>(), repository);
-  return {{"subscription_id", id}, {"mode", "session"}, {"events", events}};
+  return json{{"subscription_id", id}, {"mode", "session"}, {"events", events}};
 }
 
-json listIncidents(const Call& c) {
-  auto body = c.api_("GET", "/api/v1/incidents",
-                     queryString({{"state", c.text("state")}, {"repository", c.text("repository")}, {"limit", c.number("limit")}}));
-  return {{"incidents", body.value("incidents", json::array())}};
+Outcome listIncidents(const Call& c) {
+  return then(
+      c.list(
+          "/api/v1/incidents",
+          queryString({{"state", c.text("state")}, {"repository", c.text("repository")}, {"limit", c.number("limit")}}),
+          "incidents"),
+      [](json incidents) {
+        return json{{"incidents", std::move(incidents)}};
+      });
 }
 
-json acknowledgeIncident(const Call& c) {
+Outcome acknowledgeIncident(const Call& c) {
   json body = json::object();
   for (const char* field : {"by", "note"})
     if (c.args.contains(field)) body[field] = c.args[field];
-  return {{"incident", c.api_("POST", "/api/v1/incidents/" + c.number("incident_id") + "/ack", {}, body)}};
+  return then(c.body("POST", "/api/v1/incidents/" + c.number("incident_id") + "/ack", {}, body), [](json incident) {
+    return json{{"incident", std::move(incident)}};
+  });
 }
 
-json listPlannedItems(const Call& c) {
-  auto body = c.api_("GET", "/api/v1/items",
-                     queryString({{"state", c.text("state")}, {"owner", c.text("owner")},
-                                  {"repository", c.text("repository")}, {"limit", c.number("limit")}}));
-  return {{"items", body.value("items", json::array())}};
+Outcome listPlannedItems(const Call& c) {
+  return then(c.list("/api/v1/items",
+                     queryString({{"state", c.text("state")},
+                                  {"owner", c.text("owner")},
+                                  {"repository", c.text("repository")},
+                                  {"limit", c.number("limit")}}),
+                     "items"),
+              [](json items) {
+                return json{{"items", std::move(items)}};
+              });
 }
 
-json updatePlannedItem(const Call& c) {
+Outcome updatePlannedItem(const Call& c) {
   json body = c.args;
   body.erase("item_id");
-  if (body.empty()) throw ToolFailure{"nothing to update: give at least one of title, status, owner, description, tags, due_on"};
-  return {{"item", c.api_("PATCH", "/api/v1/items/" + c.number("item_id"), {}, body)}};
+  if (body.empty())
+    return std::unexpected("nothing to update: give at least one of title, status, owner, description, tags, due_on");
+  return then(c.body("PATCH", "/api/v1/items/" + c.number("item_id"), {}, body), [](json item) {
+    return json{{"item", std::move(item)}};
+  });
 }
 
-json replayDeliveries(const Call& c) {
-  if (c.args.contains("delivery_id"))
-    return {{"requeued", c.api_("POST", "/api/v1/deliveries/" + c.number("delivery_id") + "/replay").value("requeued", 0)}};
-  return {{"requeued", c.api_("POST", "/api/v1/replay", {}, c.args).value("requeued", 0)}};
+Outcome replayDeliveries(const Call& c) {
+  auto answer = c.args.contains("delivery_id")
+                    ? c.body("POST", "/api/v1/deliveries/" + c.number("delivery_id") + "/replay")
+                    : c.body("POST", "/api/v1/replay", {}, c.args);
+  return then(answer, [](const json& a) { return json{{"requeued", a.value("requeued", 0)}}; });
 }
 
-using ToolFunction = json (*)(const Call&);
+using ToolFunction = Outcome (*)(const Call&);
 const std::map<std::string, ToolFunction, std::less<>>& toolFunctions() {
   static const std::map<std::string, ToolFunction, std::less<>> kFunctions{
       {"setup_webhooks", setupWebhooks},
@@ -255,9 +330,11 @@ const std::map<std::string, ToolFunction, std::less<>>& toolFunctions() {
 }  // namespace
 
 json toolResult(const json& structured) {
-  return {{"content", json::array({{{"type", "text"}, {"text", structured.dump(-1, ' ', false, json::error_handler_t::replace)}}})},
-          {"structuredContent", structured},
-          {"isError", false}};
+  return {
+      {"content",
+       json::array({{{"type", "text"}, {"text", structured.dump(-1, ' ', false, json::error_handler_t::replace)}}})},
+      {"structuredContent", structured},
+      {"isError", false}};
 }
 
 json toolError(const std::string& message) {
@@ -266,15 +343,13 @@ json toolError(const std::string& message) {
 
 json ToolRunner::call(McpSession& session, const ToolSpec& tool, const json& arguments) const {
   if (auto error = argumentError(tool.inputSchema, arguments)) return toolError("invalid arguments: " + *error);
-  if (!tool.readOnly && session.identity().readOnly) return toolError("this token is read-only: " + tool.name + " changes things");
+  if (!tool.readOnly && session.identity().readOnly)
+    return toolError("this token is read-only: " + tool.name + " changes things");
   const auto function = toolFunctions().find(tool.name);
   if (function == toolFunctions().end()) return toolError("not implemented: " + tool.name);
   const json args = arguments.is_null() ? json::object() : arguments;
-  try {
-    return toolResult(function->second(Call{api_, session, args}));
-  } catch (const ToolFailure& failure) {
-    return toolError(failure.message);
-  }
+  auto outcome = function->second(Call{api_, session, args});
+  return outcome ? toolResult(*outcome) : toolError(outcome.error());
 }
 
 }  // namespace forgehook::mcp

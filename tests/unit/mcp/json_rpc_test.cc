@@ -52,8 +52,9 @@ TEST(JsonRpcTest, WrittenMessagesAreJsonRpc) {
             nlohmann::json::parse(R"({"jsonrpc":"2.0","id":3,"result":{"ok":true}})"));
   EXPECT_EQ(nlohmann::json::parse(errorText(nullptr, rpc::kParseError, "bad")),
             nlohmann::json::parse(R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"bad"}})"));
-  EXPECT_EQ(nlohmann::json::parse(notificationText("notifications/resources/updated", {{"uri", "u"}})),
-            nlohmann::json::parse(R"({"jsonrpc":"2.0","method":"notifications/resources/updated","params":{"uri":"u"}})"));
+  EXPECT_EQ(
+      nlohmann::json::parse(notificationText("notifications/resources/updated", {{"uri", "u"}})),
+      nlohmann::json::parse(R"({"jsonrpc":"2.0","method":"notifications/resources/updated","params":{"uri":"u"}})"));
 }
 
 }  // namespace

@@ -29,9 +29,10 @@ TEST(ResourceCatalogTest, GlobalResourcesParse) {
 }
 
 TEST(ResourceCatalogTest, OtherUrisNameNothing) {
-  for (const char* uri : {"forgehook://nothing", "https://repositories/o/r/pulls", "forgehook://repositories/o/r/reviews",
-                          "forgehook://repositories/o/pulls", "forgehook://repositories//r/pulls",
-                          "forgehook://repositories/o//r/pulls", "forgehook://repositories/o/r/", "forgehook://"})
+  for (const char* uri :
+       {"forgehook://nothing", "https://repositories/o/r/pulls", "forgehook://repositories/o/r/reviews",
+        "forgehook://repositories/o/pulls", "forgehook://repositories//r/pulls", "forgehook://repositories/o//r/pulls",
+        "forgehook://repositories/o/r/", "forgehook://"})
     EXPECT_FALSE(parseResourceUri(uri).has_value()) << uri;
 }
 
