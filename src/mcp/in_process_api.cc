@@ -1,8 +1,9 @@
 #include "mcp/in_process_api.h"
 
-#include <cctype>
 #include <future>
 #include <memory>
+
+#include "core/form.h"
 
 namespace forgehook::mcp {
 
@@ -44,20 +45,11 @@ ApiAnswer InProcessApi::call(const std::string& method, const std::string& path,
 }
 
 std::string queryString(std::initializer_list<std::pair<std::string_view, std::string>> pairs) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (const auto& [name, value] : pairs) {
     if (value.empty()) continue;
     out.append(out.empty() ? "" : "&").append(name).push_back('=');
-    for (unsigned char c : value) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-        out.push_back(static_cast<char>(c));
-      } else {
-        out.push_back('%');
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
-      }
-    }
+    out.append(core::percentEncode(value));
   }
   return out;
 }
