@@ -139,7 +139,9 @@ http::Response McpHttp::remove(const http::Request& request) {
   auto found = session(request, *who);
   if (!found) return found.error();
   sessions_.end((*found)->identity().id);
-  return accepted();
+  http::Response response;
+  response.status = 204;
+  return response;
 }
 
 http::StreamAnswer McpHttp::stream(const http::Request& request) {

@@ -335,9 +335,16 @@ describe("Streamable HTTP transport rules", () => {
     assert.equal((await rawPost(ping, { Authorization: `Bearer ${readOnlyToken}`, "Mcp-Session-Id": sid })).status, 404);
     const ok = await rawPost(ping, { Authorization: `Bearer ${ADMIN}`, "Mcp-Session-Id": sid });
     assert.deepEqual(JSON.parse(ok.text), { jsonrpc: "2.0", id: 2, result: {} });
+    const unknown = await rawPost(JSON.stringify({ jsonrpc: "2.0", id: 3, method: "sampling/nothing" }),
+      { Authorization: `Bearer ${ADMIN}`, "Mcp-Session-Id": sid });
+    assert.equal(JSON.parse(unknown.text).error.code, -32601);
+    const note = await rawPost(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+      { Authorization: `Bearer ${ADMIN}`, "Mcp-Session-Id": sid });
+    assert.equal(note.status, 202);
+    assert.equal(note.text, "");
     const ended = await httpRequest({ port: server.port, method: "DELETE", path: "/mcp",
       headers: { Authorization: `Bearer ${ADMIN}`, "Mcp-Session-Id": sid } });
-    assert.equal(ended.status, 202);
+    assert.equal(ended.status, 204);
     assert.equal((await rawPost(ping, { Authorization: `Bearer ${ADMIN}`, "Mcp-Session-Id": sid })).status, 404);
   });
 
