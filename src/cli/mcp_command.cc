@@ -74,11 +74,17 @@ class StdioProxy {
     }
     if (result.status == 202) return;
     auto answer = json::parse(result.body, nullptr, false);
-    if (answer.is_object() && answer.contains("jsonrpc")) {
+    if (answer.is_object() && answer.contains("jsonrpc") && (id.is_null() || answer.value("id", json()) == id)) {
       out_.write(answer.dump());
     } else if (!id.is_null()) {
-      // Not JSON-RPC: the transport's own refusal (401, 403, 404 ...), said as an error of this request.
-      out_.write(mcp::errorText(id, mcp::rpc::kInternalError, AdminTarget::errorMessage(result.status, result.body)));
+      // The transport's own refusal (401, 403, 404 with or without a JSON-RPC body): an error of
+      // this request, so the client does not wait for an answer that never comes.
+      const bool rpcError = answer.is_object() && answer.contains("error") && answer["error"].is_object();
+      const std::string detail = rpcError ? answer["error"].value("message", "") : std::string();
+      out_.write(mcp::errorText(
+          id, rpcError ? answer["error"].value("code", mcp::rpc::kInternalError) : mcp::rpc::kInternalError,
+          rpcError ? "HTTP " + std::to_string(result.status) + ": " + detail
+                   : AdminTarget::errorMessage(result.status, result.body)));
     }
     if (result.status == 404) sessionId_.clear();  // the session ended on the server
     if (isInitialize && result.status == 200 && answer.contains("result")) {

@@ -122,6 +122,7 @@ void McpSession::flush(SteadyTime now) {
   {
     std::lock_guard lock(mutex_);
     if (!sink_ || ended_) return;  // kept dirty until a stream is there to hear it
+    lastUsed_ = now;               // a client holding its stream open is not idle
     sink = sink_;
     for (auto& [uri, state] : uris_) {
       if (!state.dirty || now - state.lastSent < kNotifyGap) continue;

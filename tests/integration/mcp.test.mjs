@@ -371,6 +371,26 @@ describe("Streamable HTTP transport rules", () => {
   });
 });
 
+test("forgehook mcp answers a request the server refuses (token revoked) with an error of that request", async () => {
+  const { spawn } = await import("node:child_process");
+  const created = await fh.api("/api/v1/tokens", { method: "POST", body: { name: "stdio-revoked" } });
+  const proc = spawn(BIN, ["mcp", "--server", server.url], { env: { PATH: process.env.PATH, FORGEHOOK_TOKEN: created.json.token } });
+  const lines = [];
+  let buffer = "";
+  proc.stdout.on("data", (b) => {
+    buffer += b;
+    for (let i; (i = buffer.indexOf("\n")) >= 0; buffer = buffer.slice(i + 1)) lines.push(JSON.parse(buffer.slice(0, i)));
+  });
+  proc.stdin.write('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}\n');
+  await waitFor(() => lines.some((l) => l.id === 1), { message: "initialize answered" });
+  assert.equal((await fh.api(`/api/v1/tokens/${created.json.id}`, { method: "DELETE" })).status, 200);
+  proc.stdin.write('{"jsonrpc":"2.0","id":"after-revoke","method":"tools/list"}\n');
+  const answer = await waitFor(() => lines.find((l) => l.id === "after-revoke"), { message: "tools/list answered" });
+  assert.match(answer.error.message, /401/);
+  proc.stdin.end();
+  assert.equal(await new Promise((resolve) => proc.on("exit", resolve)), 0);
+});
+
 test("forgehook mcp answers initialize with an error when the server is unreachable, and exits non-zero", async () => {
   const { spawn } = await import("node:child_process");
   const proc = spawn(BIN, ["mcp", "--server", "http://127.0.0.1:1"], { env: { PATH: process.env.PATH, FORGEHOOK_TOKEN: "x" } });
