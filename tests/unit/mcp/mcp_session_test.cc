@@ -4,19 +4,12 @@
 
 #include <mutex>
 
+#include "support/idle_change_hub.h"
+
 namespace forgehook::mcp {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A feed with no records: the hub is only subscribed to here, never started.
-class EmptyChangeFeed final : public store::ChangeFeed {
- public:
-  core::Result<store::ChangePage> read(const store::ChangeQuery&) override { return store::ChangePage{}; }
-  core::Result<std::int64_t> newestSeq() override { return 0; }
-  core::Result<std::int64_t> prune(const store::ChangeRetention&, std::int64_t) override { return 0; }
-  void setCommitListener(std::function<void()>) override {}
-};
 
 // Records what is sent on the stream.
 class FakeSink final : public http::StreamSink {
@@ -38,11 +31,10 @@ class FakeSink final : public http::StreamSink {
   bool closed = false;
 };
 
-class McpSessionTest : public testing::Test {
+class McpSessionTest : public ::testing::Test {
  protected:
-  EmptyChangeFeed feed;
-  core::Logger logger{core::LogLevel::Error};
-  live::ChangeHub hub{feed, logger, {}};
+  testing::IdleChangeHub idle;
+  live::ChangeHub& hub = idle.hub;
   SteadyTime t0 = std::chrono::steady_clock::now();
   std::shared_ptr<McpSession> session =
       std::make_shared<McpSession>(McpSession::Identity{"id", "tok", true, "2025-11-25"}, hub, t0);
