@@ -40,6 +40,7 @@ core::Result<std::shared_ptr<McpSession>> SessionRegistry::create(McpSession::Id
   identity.id = core::randomHex(16);
   auto session = std::make_shared<McpSession>(std::move(identity), hub_, now);
   sessions_.emplace(session->identity().id, session);
+  wake_.notify_all();
   return session;
 }
 
@@ -86,7 +87,10 @@ void SessionRegistry::run() {
   auto nextCheck = std::chrono::steady_clock::now() + options_.revocationCheck;
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    wake_.wait_for(lock, options_.flushInterval, [this] { return stopping_; });
+    // Without sessions there is nothing to flush: wait for the expiry check, or the first session.
+    const bool idle = sessions_.empty();
+    wake_.wait_for(lock, idle ? options_.revocationCheck : options_.flushInterval,
+                   [&] { return stopping_ || (idle && !sessions_.empty()); });
     if (stopping_) break;
     std::vector<std::shared_ptr<McpSession>> sessions;
     for (const auto& [id, session] : sessions_) sessions.push_back(session);

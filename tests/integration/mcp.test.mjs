@@ -329,6 +329,7 @@ describe("Streamable HTTP transport rules", () => {
     assert.equal((await rawPost(ping, { Authorization: `Bearer ${ADMIN}` })).status, 400);
     assert.equal((await rawPost(ping, { Authorization: `Bearer ${ADMIN}`, "Mcp-Session-Id": "0".repeat(32) })).status, 404);
     assert.equal((await rawPost(init, { Authorization: `Bearer ${ADMIN}`, Origin: "http://evil.example" })).status, 403);
+    assert.equal((await rawPost(init, { Authorization: `Bearer ${ADMIN}`, Origin: server.url })).status, 200, "its own origin");
     assert.equal((await rawPost(init, { Authorization: `Bearer ${ADMIN}`, "MCP-Protocol-Version": "1999-01-01" })).status, 400);
     const sid = (await rawPost(init, { Authorization: `Bearer ${ADMIN}` })).headers["mcp-session-id"];
     // Another token cannot use this session.
