@@ -5,31 +5,12 @@
 #include <mutex>
 
 #include "support/idle_change_hub.h"
+#include "support/recording_sink.h"
 
 namespace forgehook::mcp {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Records what is sent on the stream.
-class FakeSink final : public http::StreamSink {
- public:
-  bool send(http::StreamMessage message) override {
-    std::lock_guard lock(mutex);
-    messages.push_back(*message);
-    return true;
-  }
-  using http::StreamSink::send;
-  void close(int, std::string, std::string) override { closed = true; }
-  [[nodiscard]] bool isOpen() const override { return !closed; }
-  [[nodiscard]] std::size_t queuedBytes() const override { return 0; }
-  [[nodiscard]] std::size_t queueLimit() const override { return 1 << 20; }
-  void whenQueuedBelow(std::size_t, std::function<void()> then) override { then(); }
-
-  std::mutex mutex;
-  std::vector<std::string> messages;
-  bool closed = false;
-};
 
 class McpSessionTest : public ::testing::Test {
  protected:
@@ -38,7 +19,7 @@ class McpSessionTest : public ::testing::Test {
   SteadyTime t0 = std::chrono::steady_clock::now();
   std::shared_ptr<McpSession> session =
       std::make_shared<McpSession>(McpSession::Identity{"id", "tok", true, "2025-11-25"}, hub, t0);
-  std::shared_ptr<FakeSink> sink = std::make_shared<FakeSink>();
+  std::shared_ptr<testing::RecordingSink> sink = std::make_shared<testing::RecordingSink>();
 };
 
 TEST_F(McpSessionTest, ABurstOfChangesIsOneNotificationThenAtMostOnePerGap) {
@@ -46,16 +27,16 @@ TEST_F(McpSessionTest, ABurstOfChangesIsOneNotificationThenAtMostOnePerGap) {
   session->changed("forgehook://items");
   session->changed("forgehook://items");
   session->flush(t0);
-  ASSERT_EQ(sink->messages.size(), 1u);
-  EXPECT_NE(sink->messages[0].find(R"("method":"notifications/resources/updated")"), std::string::npos);
-  EXPECT_NE(sink->messages[0].find(R"("uri":"forgehook://items")"), std::string::npos);
+  ASSERT_EQ(sink->messages().size(), 1u);
+  EXPECT_NE(sink->messages()[0].find(R"("method":"notifications/resources/updated")"), std::string::npos);
+  EXPECT_NE(sink->messages()[0].find(R"("uri":"forgehook://items")"), std::string::npos);
   session->changed("forgehook://items");
   session->flush(t0 + 100ms);
-  EXPECT_EQ(sink->messages.size(), 1u) << "within the gap: held back";
+  EXPECT_EQ(sink->messages().size(), 1u) << "within the gap: held back";
   session->flush(t0 + McpSession::kNotifyGap);
-  EXPECT_EQ(sink->messages.size(), 2u) << "after the gap: sent";
+  EXPECT_EQ(sink->messages().size(), 2u) << "after the gap: sent";
   session->flush(t0 + 1s);
-  EXPECT_EQ(sink->messages.size(), 2u) << "nothing new";
+  EXPECT_EQ(sink->messages().size(), 2u) << "nothing new";
 }
 
 TEST_F(McpSessionTest, ChangesWaitForAStream) {
@@ -63,7 +44,7 @@ TEST_F(McpSessionTest, ChangesWaitForAStream) {
   session->flush(t0);
   session->attachStream(sink);
   session->flush(t0 + 10ms);
-  EXPECT_EQ(sink->messages.size(), 1u);
+  EXPECT_EQ(sink->messages().size(), 1u);
 }
 
 TEST_F(McpSessionTest, SubscriptionsAreIdempotentAndEndedWithTheSession) {
@@ -76,19 +57,19 @@ TEST_F(McpSessionTest, SubscriptionsAreIdempotentAndEndedWithTheSession) {
   EXPECT_FALSE(session->unsubscribeResource(pulls.uri()));
   session->attachStream(sink);
   session->end("bye");
-  EXPECT_TRUE(sink->closed);
+  EXPECT_TRUE(sink->closed());
   EXPECT_EQ(session->subscriptions(), 0u);
 }
 
 TEST_F(McpSessionTest, ANewStreamReplacesTheOld) {
-  auto second = std::make_shared<FakeSink>();
+  auto second = std::make_shared<testing::RecordingSink>();
   session->attachStream(sink);
   session->attachStream(second);
-  EXPECT_TRUE(sink->closed);
+  EXPECT_TRUE(sink->closed());
   session->detachStream(sink.get());  // the old one's close must not detach the new one
   session->changed("forgehook://items");
   session->flush(t0);
-  EXPECT_EQ(second->messages.size(), 1u);
+  EXPECT_EQ(second->messages().size(), 1u);
 }
 
 }  // namespace

@@ -7,25 +7,12 @@
 #include <thread>
 
 #include "support/idle_change_hub.h"
+#include "support/recording_sink.h"
 
 namespace forgehook::mcp {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Counts what is sent on the stream.
-class CountingSink final : public http::StreamSink {
- public:
-  bool send(http::StreamMessage) override { return ++sent, true; }
-  using http::StreamSink::send;
-  void close(int, std::string, std::string) override { closed = true; }
-  [[nodiscard]] bool isOpen() const override { return !closed; }
-  [[nodiscard]] std::size_t queuedBytes() const override { return 0; }
-  [[nodiscard]] std::size_t queueLimit() const override { return 1 << 20; }
-  void whenQueuedBelow(std::size_t, std::function<void()> then) override { then(); }
-  std::atomic<int> sent{0};
-  std::atomic<bool> closed{false};
-};
 
 // Polls `condition` until it holds or 5 s pass.
 bool eventually(const std::function<bool()>& condition) {
@@ -64,11 +51,11 @@ TEST_F(SessionRegistryTest, TheFirstSessionsChangesAreFlushedSoonWithoutWaitingF
   std::this_thread::sleep_for(20ms);  // the flush thread is waiting with no session
   auto session = registry.create(identity());
   ASSERT_TRUE(session);
-  auto sink = std::make_shared<CountingSink>();
+  auto sink = std::make_shared<testing::RecordingSink>();
   (*session)->attachStream(sink);
   const auto changedAt = std::chrono::steady_clock::now();
   (*session)->changed("forgehook://items");
-  ASSERT_TRUE(eventually([&] { return sink->sent > 0; }));
+  ASSERT_TRUE(eventually([&] { return !sink->messages().empty(); }));
   EXPECT_LT(std::chrono::steady_clock::now() - changedAt, 1s);
 }
 
@@ -96,12 +83,12 @@ TEST_F(SessionRegistryTest, ARevokedTokenEndsItsSessionsAndClosesTheirStream) {
   SessionRegistry registry(idle.hub, valid, {.revocationCheck = 1s});
   auto session = registry.create(identity());
   ASSERT_TRUE(session);
-  auto sink = std::make_shared<CountingSink>();
+  auto sink = std::make_shared<testing::RecordingSink>();
   (*session)->attachStream(sink);
   const auto id = (*session)->identity().id;
   tokenValid = false;
   EXPECT_TRUE(eventually([&] { return registry.find(id) == nullptr; }));
-  EXPECT_TRUE(sink->closed);
+  EXPECT_TRUE(sink->closed());
 }
 
 }  // namespace
