@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <mutex>
 
 #include "support/idle_change_hub.h"
 #include "support/recording_sink.h"
