@@ -18,6 +18,7 @@
 #include "http/server.h"
 #include "ingest/webhook_endpoint.h"
 #include "live/change_hub.h"
+#include "mcp/mcp_http.h"
 #include "outbound/curl_poster.h"
 #include "outbound/dispatcher.h"
 #include "pipeline/command_matcher.h"
@@ -155,6 +156,9 @@ int serve(core::Config config, const ServeOptions& options) {
   }
   for (auto& route : api.routes()) router.add(std::move(route));
   for (auto& route : dashboard.routes()) router.add(std::move(route));
+  // MCP at /mcp: its tools run the routes above, in-process.
+  mcp::McpHttp mcp(router, api.authenticator(), hub, {FORGEHOOK_VERSION});
+  for (auto& route : mcp.routes()) router.add(std::move(route));
 
   http::HttpServer server(serverOptions(config), router, metrics, logger);
   const std::string address = server.start();

@@ -51,7 +51,9 @@ HttpResult httpRequest(const std::string& method, const std::string& url, const 
     bhttp::read(stream, buffer, parser);
     beast::error_code ec;
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    return {static_cast<int>(parser.get().result_int()), parser.get().body()};
+    HttpHeaders responseHeaders;
+    for (const auto& field : parser.get()) responseHeaders.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    return {static_cast<int>(parser.get().result_int()), parser.get().body(), std::move(responseHeaders)};
   } catch (const boost::system::system_error& e) {
     throw std::runtime_error("cannot reach " + authority + ": " + e.code().message());
   }

@@ -11,6 +11,7 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 struct HttpResult {
   int status = 0;
   std::string body;
+  HttpHeaders headers = {};  // the response's headers, as received
 };
 
 // The parts of an http:// URL a client connects with.

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   using namespace forgehook::cli;
   for (auto add : {addServeCommand, addConfigCommand, addSendCommand, addEventsCommand, addDeliveriesCommand,
                    addListCommands, addIncidentsCommand, addItemsCommand, addReplayCommands, addPruneCommand, addMetricsCommand,
-                   addSecretsCommand, addTokensCommand, addSubscriptionsCommand, addWatchCommand, addReposCommand, addCredentialsCommand, addBackupCommands, addCommandsCommand, addRulesCommand, addCompletionCommand})
+                   addSecretsCommand, addTokensCommand, addSubscriptionsCommand, addWatchCommand, addReposCommand, addCredentialsCommand, addBackupCommands, addCommandsCommand, addRulesCommand, addMcpCommand, addCompletionCommand})
     add(app, exitCode);
   try {
     app.parse(argc, argv);

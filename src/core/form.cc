@@ -1,5 +1,7 @@
 #include "core/form.h"
 
+#include <cctype>
+
 namespace forgehook::core {
 
 bool percentDecode(std::string_view in, std::string& out) {
@@ -60,6 +62,22 @@ std::string payloadJson(std::string_view contentType, std::string_view rawBody) 
     return decoded ? std::move(*decoded) : std::string();
   }
   return std::string(rawBody);
+}
+
+std::string percentEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
 }
 
 }  // namespace forgehook::core

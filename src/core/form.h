@@ -12,6 +12,9 @@ namespace forgehook::core {
 // Decodes %XX and '+' (as space). Returns false on a malformed escape.
 [[nodiscard]] bool percentDecode(std::string_view in, std::string& out);
 
+// Percent-encodes everything but RFC 3986 unreserved characters ("group/sub/proj" -> "group%2Fsub%2Fproj").
+[[nodiscard]] std::string percentEncode(std::string_view text);
+
 // The decoded value of the first field named `name` in a form body or query string ("a=1&b=2");
 // nothing when there is none; a field without '=' has the empty value. Fields whose name is
 // malformed are skipped. Errors: InvalidArgument "malformed_form" when the value's escapes are.

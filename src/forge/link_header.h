@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/form.h"
+
 namespace forgehook::forge {
 
 // The URL of the rel="next" link in `linkHeader`, if there is one.
@@ -13,7 +15,6 @@ namespace forgehook::forge {
 // The decoded value of query parameter `name` in `url`, if present.
 [[nodiscard]] std::optional<std::string> queryParameter(std::string_view url, std::string_view name);
 
-// Percent-encodes everything but RFC 3986 unreserved characters ("group/sub/proj" -> "group%2Fsub%2Fproj").
-[[nodiscard]] std::string percentEncode(std::string_view text);
+using core::percentEncode;
 
 }  // namespace forgehook::forge

@@ -1,0 +1,75 @@
+#include "mcp/mcp_session.h"
+
+#include <gtest/gtest.h>
+
+
+#include "support/idle_change_hub.h"
+#include "support/recording_sink.h"
+
+namespace forgehook::mcp {
+namespace {
+
+using namespace std::chrono_literals;
+
+class McpSessionTest : public ::testing::Test {
+ protected:
+  testing::IdleChangeHub idle;
+  live::ChangeHub& hub = idle.hub;
+  SteadyTime t0 = std::chrono::steady_clock::now();
+  std::shared_ptr<McpSession> session =
+      std::make_shared<McpSession>(McpSession::Identity{"id", "tok", true, "2025-11-25"}, hub, t0);
+  std::shared_ptr<testing::RecordingSink> sink = std::make_shared<testing::RecordingSink>();
+};
+
+TEST_F(McpSessionTest, ABurstOfChangesIsOneNotificationThenAtMostOnePerGap) {
+  session->attachStream(sink);
+  session->changed("forgehook://items");
+  session->changed("forgehook://items");
+  session->flush(t0);
+  ASSERT_EQ(sink->messages().size(), 1u);
+  EXPECT_NE(sink->messages()[0].find(R"("method":"notifications/resources/updated")"), std::string::npos);
+  EXPECT_NE(sink->messages()[0].find(R"("uri":"forgehook://items")"), std::string::npos);
+  session->changed("forgehook://items");
+  session->flush(t0 + 100ms);
+  EXPECT_EQ(sink->messages().size(), 1u) << "within the gap: held back";
+  session->flush(t0 + McpSession::kNotifyGap);
+  EXPECT_EQ(sink->messages().size(), 2u) << "after the gap: sent";
+  session->flush(t0 + 1s);
+  EXPECT_EQ(sink->messages().size(), 2u) << "nothing new";
+}
+
+TEST_F(McpSessionTest, ChangesWaitForAStream) {
+  session->changed("forgehook://status");
+  session->flush(t0);
+  session->attachStream(sink);
+  session->flush(t0 + 10ms);
+  EXPECT_EQ(sink->messages().size(), 1u);
+}
+
+TEST_F(McpSessionTest, SubscriptionsAreIdempotentAndEndedWithTheSession) {
+  const auto pulls = *parseResourceUri("forgehook://repositories/o/r/pulls");
+  session->subscribeResource(pulls);
+  session->subscribeResource(pulls);
+  session->subscribeChanges("s", {"items"}, std::nullopt);
+  EXPECT_EQ(session->subscriptions(), 2u);
+  EXPECT_TRUE(session->unsubscribeResource(pulls.uri()));
+  EXPECT_FALSE(session->unsubscribeResource(pulls.uri()));
+  session->attachStream(sink);
+  session->end("bye");
+  EXPECT_TRUE(sink->closed());
+  EXPECT_EQ(session->subscriptions(), 0u);
+}
+
+TEST_F(McpSessionTest, ANewStreamReplacesTheOld) {
+  auto second = std::make_shared<testing::RecordingSink>();
+  session->attachStream(sink);
+  session->attachStream(second);
+  EXPECT_TRUE(sink->closed());
+  session->detachStream(sink.get());  // the old one's close must not detach the new one
+  session->changed("forgehook://items");
+  session->flush(t0);
+  EXPECT_EQ(second->messages().size(), 1u);
+}
+
+}  // namespace
+}  // namespace forgehook::mcp
