@@ -1,5 +1,7 @@
 #include "api/connections_api.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "api/json_body.h"
@@ -95,7 +97,7 @@ core::Result<std::vector<std::string>> stringArray(const json& body, const char*
 http::Response ConnectionsApi::connect(const http::Request& request) const {
   auto body = jsonBody(request, false);
   if (!body) return http::errorResponse(body.error());
-  if (auto ok = onlyFields(*body, {"forge", "repository", "organization", "events", "url", "mode"}); !ok)
+  if (auto ok = onlyFields(*body, {"forge", "repository", "organization", "events", "url", "mode", "secret"}); !ok)
     return http::errorResponse(ok.error());
   forge::ConnectRequest r;
   auto forgeName = optionalString(*body, "forge");
@@ -103,7 +105,8 @@ http::Response ConnectionsApi::connect(const http::Request& request) const {
   auto organization = optionalString(*body, "organization");
   auto url = optionalString(*body, "url");
   auto mode = optionalString(*body, "mode");
-  for (const auto* field : {&forgeName, &repository, &organization, &url, &mode})
+  auto secret = optionalString(*body, "secret");
+  for (const auto* field : {&forgeName, &repository, &organization, &url, &mode, &secret})
     if (!*field) return http::errorResponse(field->error());
   if (repository->has_value() == organization->has_value())
     return http::errorResponse(invalidArgument("name either repository (OWNER/NAME) or organization (ORG)"));
@@ -112,6 +115,14 @@ http::Response ConnectionsApi::connect(const http::Request& request) const {
   r.target = *repository ? **repository : **organization;
   r.publicUrl = *url;
   r.mode = *mode;
+  if (*secret) {
+    // Long enough not to be guessed, and text every forge takes (GitLab sends it as a header).
+    const auto& text = **secret;
+    const bool printable = std::all_of(text.begin(), text.end(), [](char ch) { return ch > 0x20 && ch < 0x7f; });
+    if (text.size() < 16 || text.size() > 256 || !printable)
+      return http::errorResponse(invalidArgument("secret must be 16 to 256 printable characters without spaces"));
+    r.secret = text;
+  }
   if (body->contains("events") && !(*body)["events"].is_null()) {
     auto events = stringArray(*body, "events");
     if (!events) return http::errorResponse(events.error());
@@ -121,13 +132,15 @@ http::Response ConnectionsApi::connect(const http::Request& request) const {
   if (!connected) return http::errorResponse(connected.error());
   // From polling to webhooks: one more poll once the hook exists covers the time in between.
   if (connected->switchedToWebhooks) (void)forge_.poller.poll(connected->connection.id);
-  return jsonReply(connectionJson(connected->connection, clock_.nowMicros() / 1'000'000), connected->created ? 201 : 200);
+  return jsonReply(connectionJson(connected->connection, clock_.nowMicros() / 1'000'000),
+                   connected->created ? 201 : 200);
 }
 
 http::Response ConnectionsApi::list(const http::Request& request) const {
   auto forgeFilter = request.queryParam("forge");
   if (forgeFilter && !core::parseForge(*forgeFilter))
-    return http::errorResponse(invalidArgument("forge must be one of github, gitlab, gitea (got \"" + *forgeFilter + "\")"));
+    return http::errorResponse(
+        invalidArgument("forge must be one of github, gitlab, gitea (got \"" + *forgeFilter + "\")"));
   auto all = connections_.listConnections();
   if (!all) return http::errorResponse(all.error());
   const auto now = clock_.nowMicros() / 1'000'000;
@@ -169,9 +182,8 @@ http::Response ConnectionsApi::read(const http::Request& request) const {
   auto counts = connections_.trackedCounts(t->id, now - kDay);
   if (!counts) return http::errorResponse(counts.error());
   out["failures_24h"] = counts->missing + counts->requested + counts->arrived + counts->givenUp;
-  out["missed_24h"] = {{"awaiting", counts->missing + counts->requested},
-                       {"arrived", counts->arrived},
-                       {"given_up", counts->givenUp}};
+  out["missed_24h"] = {
+      {"awaiting", counts->missing + counts->requested}, {"arrived", counts->arrived}, {"given_up", counts->givenUp}};
   if (c->hookId) {
     auto hook = forge_.hooks.forgeHook(*c);
     out["forge_hook"] = hook ? hookJson(*hook) : json();
@@ -308,18 +320,21 @@ http::Response ConnectionsApi::putCredential(const http::Request& request) const
     if (!*field) return http::errorResponse(field->error());
   c.apiUrl = apiUrl->value_or(defaultApiUrl(*forgeName));
   if (c.apiUrl.empty())
-    return http::errorResponse(invalidArgument("api_url is required for " + *forgeName + " (e.g. https://gitea.example.com)"));
+    return http::errorResponse(
+        invalidArgument("api_url is required for " + *forgeName + " (e.g. https://gitea.example.com)"));
   if (!(c.apiUrl.starts_with("https://") || c.apiUrl.starts_with("http://")))
     return http::errorResponse(invalidArgument("api_url must start with https:// or http://"));
   while (c.apiUrl.ends_with("/")) c.apiUrl.pop_back();
   if (token->has_value() == (appId->has_value() || key->has_value()))
     return http::errorResponse(invalidArgument("give either token, or app_id and private_key (GitHub App)"));
   if (*token) {
-    if ((*token)->empty() || (*token)->size() > 4096) return http::errorResponse(invalidArgument("token must not be empty"));
+    if ((*token)->empty() || (*token)->size() > 4096)
+      return http::errorResponse(invalidArgument("token must not be empty"));
     c.kind = "token";
     c.token = **token;
   } else {
-    if (*forgeName != "github") return http::errorResponse(invalidArgument("a GitHub App credential is for github only"));
+    if (*forgeName != "github")
+      return http::errorResponse(invalidArgument("a GitHub App credential is for github only"));
     if (!*appId || !*key) return http::errorResponse(invalidArgument("a GitHub App needs app_id and private_key"));
     if ((*appId)->empty() || (*appId)->find_first_not_of("0123456789") != std::string::npos)
       return http::errorResponse(invalidArgument("app_id must be the App's numeric id"));

@@ -19,12 +19,14 @@ std::string trimmedSlash(std::string url) {
 
 bool sameUrl(const std::string& a, const std::string& b) { return trimmedSlash(a) == trimmedSlash(b); }
 
-core::Error invalid(std::string message) { return core::Error::invalidArgument("invalid_connection", std::move(message)); }
+core::Error invalid(std::string message) {
+  return core::Error::invalidArgument("invalid_connection", std::move(message));
+}
 
 core::Result<void> checkTarget(const ConnectRequest& r) {
   if (!core::parseForge(r.forge))
-    return std::unexpected(invalid("forge must be one of " + std::string(core::knownForgesText()) + " (got \"" +
-                                   r.forge + "\")"));
+    return std::unexpected(
+        invalid("forge must be one of " + std::string(core::knownForgesText()) + " (got \"" + r.forge + "\")"));
   if (r.kind != "repository" && r.kind != "organization")
     return std::unexpected(invalid("kind must be repository or organization"));
   const auto& t = r.target;
@@ -141,12 +143,17 @@ core::Result<ConnectOutcome> HookManager::connect(const ConnectRequest& request)
   const bool wasPolled = *existing && (*existing)->mode == "poll";
   if (*existing) {
     c = **existing;
+    if (request.secret && *request.secret != c.secret)
+      return std::unexpected(core::Error::conflict(
+          "connection_exists", c.target + " is connected already (connection " + std::to_string(c.id) +
+                                   "): change its secret with POST /api/v1/connections/" + std::to_string(c.id) +
+                                   "/rotate-secret, which keeps the old one valid meanwhile"));
   } else {
     c.forge = request.forge;
     c.kind = request.kind;
     c.target = request.target;
     c.events = defaultHookEvents(request.forge);
-    c.secret = newSecret();
+    c.secret = request.secret.value_or(newSecret());
     c.createdAt = now;
   }
   if (request.mode) c.mode = *request.mode;
@@ -231,8 +238,8 @@ core::Result<store::Connection> HookManager::ensureHook(store::Connection c) {
       markFailed(c, listed.error(), "");
       return save();
     }
-    const auto same = std::find_if(listed->begin(), listed->end(),
-                                   [&](const ForgeHook& h) { return sameUrl(h.url, c.url); });
+    const auto same =
+        std::find_if(listed->begin(), listed->end(), [&](const ForgeHook& h) { return sameUrl(h.url, c.url); });
     if (same != listed->end()) {
       auto adopted = (*client)->updateHook(target, same->id, spec);
       if (!adopted) {
@@ -284,8 +291,8 @@ core::Result<store::Connection> HookManager::rotateSecret(std::int64_t id) {
   if (!found) return std::unexpected(found.error());
   store::Connection c = *found;
   if (!c.hookId)
-    return std::unexpected(core::Error::conflict("no_hook", "connection " + std::to_string(id) +
-                                                                " has no hook at the forge yet; connect it first"));
+    return std::unexpected(core::Error::conflict(
+        "no_hook", "connection " + std::to_string(id) + " has no hook at the forge yet; connect it first"));
   auto client = clients_.clientFor(c.forge);
   if (!client) return std::unexpected(client.error());
   const std::int64_t now = clock_.nowMicros() / kMicrosPerSecond;
@@ -312,8 +319,8 @@ core::Result<PingReport> HookManager::ping(std::int64_t id) {
   auto c = connections_.getConnection(id);
   if (!c) return std::unexpected(c.error());
   if (!c->hookId)
-    return std::unexpected(core::Error::conflict("no_hook", "connection " + std::to_string(id) +
-                                                                " has no hook at the forge yet; connect it first"));
+    return std::unexpected(core::Error::conflict(
+        "no_hook", "connection " + std::to_string(id) + " has no hook at the forge yet; connect it first"));
   auto client = clients_.clientFor(c->forge);
   if (!client) return std::unexpected(client.error());
   PingReport report;
@@ -347,8 +354,8 @@ core::Result<PingReport> HookManager::ping(std::int64_t id) {
 
 core::Result<ForgeHook> HookManager::forgeHook(const store::Connection& c) {
   if (!c.hookId)
-    return std::unexpected(core::Error::conflict("no_hook", "connection " + std::to_string(c.id) +
-                                                                " has no hook at the forge"));
+    return std::unexpected(
+        core::Error::conflict("no_hook", "connection " + std::to_string(c.id) + " has no hook at the forge"));
   auto client = clients_.clientFor(c.forge);
   if (!client) return std::unexpected(client.error());
   return (*client)->getHook(targetOf(c), *c.hookId);

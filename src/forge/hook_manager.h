@@ -28,6 +28,9 @@ struct ConnectRequest {
   std::optional<std::string> mode;  // "webhook" (default) | "poll"
   std::optional<std::vector<std::string>> events;
   std::optional<std::string> publicUrl;  // forgehook's address as the forge reaches it
+  // The hook's secret, chosen by the caller; nothing: a random one. Only for a new connection (an
+  // existing one changes its secret by rotate-secret, with a grace period).
+  std::optional<std::string> secret;
 };
 
 // What connect() did: the connection as it is now, and whether it was new.

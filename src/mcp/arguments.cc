@@ -34,7 +34,11 @@ std::optional<std::string> valueError(const std::string& name, const nlohmann::j
     return name + " must be at most " + max->dump();
   if (auto min = schema.find("minLength");
       min != schema.end() && value.is_string() && value.get_ref<const std::string&>().size() < min->get<std::size_t>())
-    return name + " must not be empty";
+    return min->get<std::size_t>() == 1 ? name + " must not be empty"
+                                        : name + " must be at least " + min->dump() + " characters";
+  if (auto max = schema.find("maxLength");
+      max != schema.end() && value.is_string() && value.get_ref<const std::string&>().size() > max->get<std::size_t>())
+    return name + " must be at most " + max->dump() + " characters";
   if (auto items = schema.find("items"); items != schema.end() && value.is_array()) {
     for (std::size_t i = 0; i < value.size(); ++i)
       if (auto error = valueError(name + "[" + std::to_string(i) + "]", *items, value[i])) return error;

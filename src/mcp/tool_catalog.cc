@@ -31,7 +31,7 @@ std::vector<ToolSpec> buildCatalog() {
          "forge": {"type": "string", "enum": ["github", "gitlab", "gitea"], "description": "default github"},
          "webhook_url": {"type": "string", "minLength": 1, "description": "forgehook's public base URL; default forges.public_url"},
          "events": {"type": "array", "items": {"type": "string"}, "description": "the forge's event names; default: those the model reads"},
-         "secret": {"type": "string", "description": "not settable: forgehook generates each hook's secret and never shows it"},
+         "secret": {"type": "string", "minLength": 16, "maxLength": 256, "description": "the hook's secret (16-256 printable characters); default: forgehook generates a random 256-bit one. Stored sealed, never shown again"},
          "active": {"type": "boolean", "description": "hooks forgehook makes are always active; false is refused"}
        })",
                     {"repository"}),

@@ -70,18 +70,16 @@ std::expected<std::vector<std::string>, std::string> webhookIds(const Call& c) {
 }
 
 Outcome setupWebhooks(const Call& c) {
-  if (c.args.contains("secret"))
-    return std::unexpected(
-        "secret cannot be chosen: forgehook generates each hook's secret, keeps it sealed and never shows it (leave "
-        "secret out)");
   if (!c.flag("active", true))
     return std::unexpected("active: false is not supported: forgehook's hooks are always active");
   json body{{"repository", c.text("repository")}};
   if (c.args.contains("forge")) body["forge"] = c.text("forge");
   if (c.args.contains("webhook_url")) body["url"] = c.text("webhook_url");
   if (c.args.contains("events")) body["events"] = c.args["events"];
-  return then(c.answer("POST", "/api/v1/connections", {}, body), [](const ApiAnswer& a) {
-    return json{{"webhook", a.body}, {"created", a.status == 201}, {"secret_generated", true}};
+  const bool chosen = c.args.contains("secret");
+  if (chosen) body["secret"] = c.text("secret");
+  return then(c.answer("POST", "/api/v1/connections", {}, body), [chosen](const ApiAnswer& a) {
+    return json{{"webhook", a.body}, {"created", a.status == 201}, {"secret_generated", !chosen}};
   });
 }
 

@@ -50,6 +50,8 @@ describe("forge connections: failures and fallbacks", () => {
       [{ repository: "a/b", mode: "push" }, /mode/],
       [{ repository: "a/b", events: "push" }, /events/],
       [{ repository: "a/b", colour: "red" }, /unknown field "colour"/],
+      [{ repository: "a/b", secret: "too-short" }, /secret must be 16 to 256 printable characters/],
+      [{ repository: "a/b", secret: "has spaces in it 0123456789" }, /secret must be 16 to 256 printable characters/],
       [{ repository: "a/b", url: "ftp://x" }, /public URL/],
     ];
     for (const [body, message] of cases) {

@@ -2,6 +2,7 @@
 // over both transports: Streamable HTTP at /mcp and stdio through `forgehook mcp`. The model is
 // seeded with GitHub's own example payloads; the webhook tools run against the stateful fake GitHub
 // behind the OpenAPI contract proxy (as tests/integration/forge_connections.test.mjs does).
+import crypto from "node:crypto";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -196,14 +197,21 @@ for (const [transportName, connect] of [["Streamable HTTP", httpClient], ["stdio
     });
 
     test("the webhook tools manage a hook at the fake GitHub", async () => {
-      const setup = await callOk(client, tools, "setup_webhooks", { repository: HOOK_REPO, webhook_url: server.url });
+      // The stdio client chooses the hook's secret; the HTTP one lets forgehook generate it.
+      const chosen = transportName === "stdio" ? `chosen-${crypto.randomBytes(16).toString("hex")}` : undefined;
+      assert.match(await callError(client, "setup_webhooks", { repository: HOOK_REPO, secret: "short" }),
+        /secret must be at least 16 characters/);
+      assert.match(await callError(client, "setup_webhooks", { repository: HOOK_REPO, active: false }), /active: false/);
+      const setup = await callOk(client, tools, "setup_webhooks",
+        { repository: HOOK_REPO, webhook_url: server.url, ...(chosen ? { secret: chosen } : {}) });
       const hook = setup.webhook;
       assert.equal(setup.created, true);
-      assert.equal(setup.secret_generated, true);
+      assert.equal(setup.secret_generated, !chosen);
       assert.equal(hook.status, "active", JSON.stringify(hook));
       assert.equal(gh.hook(hook.hook_id).config.url, `${server.url}/webhooks/github`);
-      assert.match(gh.hook(hook.hook_id).config.secret, /^[0-9a-f]{64}$/);
-      assert.match(await callError(client, "setup_webhooks", { repository: HOOK_REPO, secret: "mine" }), /secret cannot be chosen/);
+      if (chosen) assert.equal(gh.hook(hook.hook_id).config.secret, chosen, "the hook signs with the chosen secret");
+      else assert.match(gh.hook(hook.hook_id).config.secret, /^[0-9a-f]{64}$/);
+      assert.ok(!JSON.stringify(setup).includes(gh.hook(hook.hook_id).config.secret), "the secret is never shown");
 
       const listed = await callOk(client, tools, "list_webhooks");
       assert.deepEqual(listed.webhooks.map((w) => w.id), [hook.id]);

@@ -72,6 +72,25 @@ TEST_F(HookManagerTest, ConnectCreatesAJsonHookWithASecretOfItsOwn) {
   EXPECT_FALSE(third->switchedToWebhooks);
 }
 
+TEST_F(HookManagerTest, AChosenSecretIsTheHooksOnlyForANewConnection) {
+  auto& m = manager();
+  auto request = repo("octo/chosen");
+  request.secret = "a-secret-the-caller-chose-0123456789";
+  auto made = connectWith(m, request);
+  ASSERT_TRUE(made.has_value()) << made.error().message;
+  EXPECT_EQ(made->secret, *request.secret);
+  EXPECT_EQ(fake().secrets[*made->hookId], *request.secret) << "the forge signs with it";
+  auto same = connectWith(m, request);
+  ASSERT_TRUE(same.has_value()) << "the same secret again: nothing to change";
+  request.secret = "another-secret-0123456789abcdef";
+  auto other = m.connect(request);
+  ASSERT_FALSE(other.has_value());
+  EXPECT_EQ(other.error().reason, "connection_exists");
+  EXPECT_THAT(other.error().message, ::testing::HasSubstr("rotate-secret"));
+  EXPECT_THAT(other.error().message, ::testing::Not(::testing::HasSubstr("another-secret")));
+  EXPECT_EQ(fake().secrets[*made->hookId], "a-secret-the-caller-chose-0123456789") << "nothing changed";
+}
+
 TEST_F(HookManagerTest, AHookForTheSameUrlIsAdoptedNotDuplicated) {
   fake().hooks["555"] = {"555", "https://hooks.example.com/webhooks/github/", {"push"}, false, "form", {}};
   fake().secrets["555"] = "hand-made";

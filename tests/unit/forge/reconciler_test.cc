@@ -14,7 +14,7 @@ class ReconcilerTest : public ForgeTest {
     ForgeTest::SetUp();
     HookManager manager(store().connections, store().log, clients_, clock_, logger_,
                         {"https://hooks.example.com", 3600, 100}, [] {}, [](const std::string&) { return 200; });
-    connection_ = manager.connect(ConnectRequest{"github", "repository", "octo/repo", {}, {}, {}})->connection;
+    connection_ = manager.connect(ConnectRequest{"github", "repository", "octo/repo", {}, {}, {}, {}})->connection;
     hookId_ = *connection_.hookId;
     reconciler_ = std::make_unique<Reconciler>(store().connections, store().log, clients_, clock_, logger_,
                                                ReconcilerOptions{3 * 86400, 900, 600, 3, 1000});
