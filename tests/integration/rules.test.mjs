@@ -45,12 +45,18 @@ function pidAlive(pid) {
   }
 }
 
-async function startWith(rulesText, { dataDir } = {}) {
-  const dir = dataDir ?? (await makeTempDir("forgehook-rules-"));
-  const config = path.join(dir, "rules.toml");
+// Starts forgehook on `rulesText` in `dataDir`; `cleanup` gets what stops it and removes the dir.
+async function startWith(rulesText, { dataDir, cleanup }) {
+  const config = path.join(dataDir, "rules.toml");
   writeFileSync(config, rulesText);
-  const server = await start(ENV, { dataDir: dir, config });
-  return { server, dir, config, fh: new Forge(server, { github: GH, admin: ADMIN }) };
+  const server = await start(ENV, { dataDir, config });
+  const fh = new Forge(server, { github: GH, admin: ADMIN });
+  cleanup.push(async () => {
+    fh.close();
+    await server.stop();
+    await removeDir(dataDir);
+  });
+  return { server, config, fh };
 }
 
 async function commandsOf(fh, filter = {}) {
@@ -81,12 +87,7 @@ describe("rules → commands", () => {
       rule({ name: "two", event: "pull_request", action: "opened", command: rec("two"), extra: 'payload = "file"\n' }) +
       rule({ name: "three", event: ["pull_request", "push"], command: rec("three"), extra: 'payload = "none"\n' }) +
       rule({ name: "not-me", event: "push", command: rec("not-me") });
-    const { server, fh } = await startWith(text, { dataDir: dir });
-    cleanup.push(async () => {
-      fh.close();
-      await server.stop();
-      await removeDir(dir);
-    });
+    const { server, fh } = await startWith(text, { dataDir: dir, cleanup });
     const payload = example("pull_request", "opened");
     const res = await fh.github(payload, { event: "pull_request" });
     assert.equal(res.status, 200, res.text);
@@ -174,12 +175,7 @@ describe("rules → commands", () => {
     const title = `$(touch ${marker}); \`touch ${marker}2\` && touch ${marker}3 | sh -c 'touch ${marker}4' > /dev/null "q" \\ * ?`;
     const text = rule({ name: "echo-title", event: "pull_request", command: [NODE, RECORD, log, "{{/pull_request/title}}"],
       env: { TITLE: "{{/pull_request/title}}" } });
-    const { server, fh } = await startWith(text, { dataDir: dir });
-    cleanup.push(async () => {
-      fh.close();
-      await server.stop();
-      await removeDir(dir);
-    });
+    const { server, fh } = await startWith(text, { dataDir: dir, cleanup });
     const payload = example("pull_request", "opened");
     payload.pull_request = { ...payload.pull_request, title };
     assert.equal((await fh.github(payload, { event: "pull_request" })).status, 200);
@@ -199,12 +195,7 @@ describe("rules → commands", () => {
         command: ["/bin/sh", "-c", `sleep 300 & echo $! > ${pidFile}; wait`], extra: "timeout_s = 1\npayload = \"none\"\n" }) +
       rule({ name: "flaky", event: "pull_request", command: ["/bin/sh", "-c", "echo attempt $FORGEHOOK_ATTEMPT; exit 3"],
         extra: "max_attempts = 3\nretry_delay_s = 1\npayload = \"none\"\n" });
-    const { server, fh } = await startWith(text + "[commands]\nkill_grace_ms = 500\n", { dataDir: dir });
-    cleanup.push(async () => {
-      fh.close();
-      await server.stop();
-      await removeDir(dir);
-    });
+    const { server, fh } = await startWith(text + "[commands]\nkill_grace_ms = 500\n", { dataDir: dir, cleanup });
     assert.equal((await fh.github(example("pull_request", "opened"), { event: "pull_request" })).status, 200);
     const runs = await waitForCommands(fh, (r) => r.length === 2 && settled(r), "both commands settled", 20_000);
     const hang = runs.find((r) => r.rule === "hang");
@@ -237,12 +228,7 @@ describe("rules → commands", () => {
     const log = path.join(dir, "runs.log");
     const text = rule({ name: "two-at-a-time", event: "pull_request", command: [NODE, RECORD, log, "{{delivery}}"],
       extra: 'concurrency = 2\npayload = "none"\n', env: { RECORD_BEHAVIOUR: "sleep:400" } });
-    const { server, fh } = await startWith(text, { dataDir: dir });
-    cleanup.push(async () => {
-      fh.close();
-      await server.stop();
-      await removeDir(dir);
-    });
+    const { server, fh } = await startWith(text, { dataDir: dir, cleanup });
     const payload = example("pull_request", "opened");
     for (let i = 0; i < 6; i++) assert.equal((await fh.github(payload, { event: "pull_request" })).status, 200);
     await waitForCommands(fh, (r) => r.length === 6 && settled(r), "six commands settled", 30_000);
@@ -261,7 +247,7 @@ describe("rules → commands", () => {
     const log = path.join(dir, "runs.log");
     const text = rule({ name: "slow", event: "pull_request", command: [NODE, RECORD, log, "{{delivery}}"],
       extra: 'payload = "none"\n', env: { RECORD_BEHAVIOUR: "sleep-until-attempt:3:60000" } });
-    let { server, fh, config } = await startWith(text, { dataDir: dir });
+    let { server, fh, config } = await startWith(text, { dataDir: dir, cleanup });
     const orphans = [];
     cleanup.push(async () => {
       fh.close();
