@@ -14,9 +14,10 @@
 
 namespace forgehook::mcp {
 
-inline constexpr std::array<std::string_view, 6> kRepositoryResources{"pulls",    "issues",   "incidents",
-                                                                      "releases", "branches", "runs"};
-inline constexpr std::array<std::string_view, 4> kGlobalResources{"items", "incidents", "activity", "status"};
+inline constexpr std::array<std::string_view, 7> kRepositoryResources{
+    "pulls", "issues", "incidents", "releases", "branches", "runs", "commands"};
+inline constexpr std::array<std::string_view, 5> kGlobalResources{"items", "incidents", "activity", "status",
+                                                                  "commands"};
 
 struct ResourceUri {
   std::string name;                       // "pulls", ..., "status"

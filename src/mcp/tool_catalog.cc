@@ -116,6 +116,14 @@ std::vector<ToolSpec> buildCatalog() {
            R"({"state": {"type": "string", "enum": ["open", "resolved"]}, "repository": {"type": "string", "minLength": 1},
          "limit": {"type": "integer", "minimum": 1, "maximum": 500}})"),
        outputSchema(R"({"incidents": {"type": "array", "items": {"type": "object"}}})", {"incidents"}), true, false});
+  add({"list_commands", "List command runs",
+       "The runs of the commands [[rules]] start for deliveries, newest first: status, exit code, attempts, error "
+       "(GET /api/v1/commands); with run_id, that one run with its argv, env and output (GET /api/v1/commands/{id}).",
+       objectSchema(
+           R"({"run_id": {"type": "integer", "minimum": 1}, "rule": {"type": "string", "minLength": 1},
+         "state": {"type": "string", "enum": ["queued", "running", "retrying", "succeeded", "failed", "timed_out", "interrupted"]},
+         "repository": {"type": "string", "minLength": 1}, "limit": {"type": "integer", "minimum": 1, "maximum": 500}})"),
+       outputSchema(R"({"commands": {"type": "array", "items": {"type": "object"}}})", {"commands"}), true, false});
   add({"acknowledge_incident", "Acknowledge an incident", "POST /api/v1/incidents/{id}/ack.",
        objectSchema(
            R"({"incident_id": {"type": "integer", "minimum": 1}, "by": {"type": "string", "minLength": 1}, "note": {"type": "string"}})",

@@ -264,6 +264,19 @@ Outcome listIncidents(const Call& c) {
       });
 }
 
+Outcome listCommands(const Call& c) {
+  if (c.args.contains("run_id"))
+    return then(c.body("GET", "/api/v1/commands/" + c.number("run_id"), {}),
+                [](json run) { return json{{"commands", json::array({std::move(run)})}}; });
+  return then(c.list("/api/v1/commands",
+                     queryString({{"rule", c.text("rule")},
+                                  {"state", c.text("state")},
+                                  {"repository", c.text("repository")},
+                                  {"limit", c.number("limit")}}),
+                     "commands"),
+              [](json commands) { return json{{"commands", std::move(commands)}}; });
+}
+
 Outcome acknowledgeIncident(const Call& c) {
   json body = json::object();
   for (const char* field : {"by", "note"})
@@ -317,6 +330,7 @@ const std::map<std::string, ToolFunction, std::less<>>& toolFunctions() {
       {"get_live_repository_health", repositoryHealth},
       {"subscribe_to_updates", subscribeToUpdates},
       {"list_incidents", listIncidents},
+      {"list_commands", listCommands},
       {"acknowledge_incident", acknowledgeIncident},
       {"list_planned_items", listPlannedItems},
       {"update_planned_item", updatePlannedItem},

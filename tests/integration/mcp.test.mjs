@@ -3,6 +3,8 @@
 // seeded with GitHub's own example payloads; the webhook tools run against the stateful fake GitHub
 // behind the OpenAPI contract proxy (as tests/integration/forge_connections.test.mjs does).
 import crypto from "node:crypto";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -14,7 +16,7 @@ import { startContractProxy } from "../fakes/contract_proxy.mjs";
 import { startFakeGitHub } from "../fakes/fake_github.mjs";
 import { Forge, httpRequest, makeSecret } from "./lib/forge.mjs";
 import { HOUR, REPO, T0, example, iso, issue, onRepo, pullRequest, workflowRun } from "./lib/scenario.mjs";
-import { BIN, removeDir, start, waitFor } from "./lib/server.mjs";
+import { BIN, makeTempDir, removeDir, start, waitFor } from "./lib/server.mjs";
 
 const Ajv = AjvModule.default ?? AjvModule;
 const ADMIN = makeSecret("admin");
@@ -24,9 +26,9 @@ const FORGE_TOKEN = "test-token"; // the fake's default classic token
 const WRITE_TOOLS = ["setup_webhooks", "test_webhook", "remove_webhooks", "subscribe_to_updates", "acknowledge_incident",
   "update_planned_item", "replay_deliveries"];
 const ALL_TOOLS = [...WRITE_TOOLS, "list_webhooks", "get_webhook_deliveries", "get_webhook_status", "get_live_project_status",
-  "get_live_sprint_metrics", "get_recent_activity", "get_live_repository_health", "list_incidents", "list_planned_items"].sort();
+  "get_live_sprint_metrics", "get_recent_activity", "get_live_repository_health", "list_incidents", "list_planned_items", "list_commands"].sort();
 
-let gh, proxy, server, fh, readOnlyToken, itemId;
+let gh, proxy, server, fh, readOnlyToken, itemId, dataDir;
 const ajv = new Ajv({ strict: false, allErrors: true });
 
 function milestoneIssue(number, action, updated, state) {
@@ -89,7 +91,13 @@ before(async () => {
   gh = await startFakeGitHub({ pollInterval: 1 });
   gh.addRepo(HOOK_REPO);
   proxy = await startContractProxy(gh.url);
-  server = await start({ FORGEHOOK_ADMIN_TOKEN: ADMIN, FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_FORGES_RECONCILE_INTERVAL_S: 600 });
+  // One [[rules]] entry, so list_commands has a run to show: echo each pull request's number.
+  dataDir = await makeTempDir("forgehook-mcp-");
+  const config = path.join(dataDir, "rules.toml");
+  writeFileSync(config, '[[rules]]\nname = "echo-pull"\nevent = "pull_request"\npayload = "none"\n' +
+    'command = ["/bin/echo", "pull", "{{/pull_request/number}}"]\n');
+  server = await start({ FORGEHOOK_ADMIN_TOKEN: ADMIN, FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_FORGES_RECONCILE_INTERVAL_S: 600 },
+    { dataDir, config });
   fh = new Forge(server, { github: GH, admin: ADMIN });
   // The model: a pull request, issues of a milestone, a failed CI run (an incident), a planned item.
   await deliver("pull_request", pullRequest("opened", T0));
@@ -176,6 +184,15 @@ for (const [transportName, connect] of [["Streamable HTTP", httpClient], ["stdio
       const health = await callOk(client, tools, "get_live_repository_health", { repository: REPO.full_name });
       assert.equal(health.repository, REPO.full_name);
       assert.equal(typeof health.health.ci.runs_failed, "number");
+
+      const runs = await waitFor(async () => {
+        const r = await callOk(client, tools, "list_commands", { rule: "echo-pull" });
+        return r.commands.length === 1 && r.commands[0].status === "succeeded" ? r : null;
+      }, { message: "the echo-pull command ran" });
+      const run = await callOk(client, tools, "list_commands", { run_id: runs.commands[0].id });
+      assert.deepEqual(run.commands[0].argv, ["/bin/echo", "pull", "7"]);
+      assert.equal(run.commands[0].output, "pull 7\n");
+      assert.match(await callError(client, "list_commands", { state: "sleepy" }), /state must be one of/);
 
       const incidents = await callOk(client, tools, "list_incidents", { state: "open" });
       assert.equal(incidents.incidents.length, 1);

@@ -21,7 +21,7 @@ TEST(ToolCatalogTest, EveryToolHasStrictInputAndObjectOutputSchemas) {
     for (const auto& name : tool.outputSchema["required"])
       EXPECT_TRUE(tool.outputSchema["properties"].contains(name.get<std::string>())) << name;
   }
-  EXPECT_EQ(names.size(), 16u);
+  EXPECT_EQ(names.size(), 17u);
 }
 
 TEST(ToolCatalogTest, AnnotationsSayWhatAToolMayChange) {
