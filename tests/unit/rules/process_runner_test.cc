@@ -145,7 +145,9 @@ TEST_F(ProcessRunnerTest, TimeoutKillsTheChildAndItsGrandchild) {
   const pid_t grandchild = std::stoi(r.output);
   const int status = awaitChild(grandchild, 2000ms);
   ASSERT_NE(status, -1) << "the grandchild is still running";
-  if (status != kNoStatus) EXPECT_TRUE(WIFSIGNALED(status));
+  if (status != kNoStatus) {
+    EXPECT_TRUE(WIFSIGNALED(status));
+  }
   EXPECT_TRUE(groupReaped(static_cast<pid_t>(r.pid), 2000ms));  // the foreground sleep, killed as well
   errno = 0;
   EXPECT_EQ(::kill(-static_cast<pid_t>(r.pid), 0), -1);  // the group is gone
@@ -184,7 +186,9 @@ TEST_F(ProcessRunnerTest, LeaderExitingKillsWhatIsLeftOfItsGroup) {
   EXPECT_TRUE(r.succeeded());
   const int status = awaitChild(std::stoi(r.output), 2000ms);
   ASSERT_NE(status, -1) << "the orphan is still running";
-  if (status != kNoStatus) EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  if (status != kNoStatus) {
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  }
 }
 
 TEST_F(ProcessRunnerTest, WorkdirIsHonoured) {
