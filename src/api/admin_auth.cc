@@ -14,7 +14,8 @@ core::Error unauthorized() {
 
 bool changesState(std::string_view method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
 
-// Whether a browser's Origin header names the host the request was sent to (scheme aside).
+}  // namespace
+
 bool sameOrigin(const http::Request& request) {
   const auto origin = request.header("Origin");
   if (origin.empty()) return true;  // not a browser's cross-origin request
@@ -23,7 +24,13 @@ bool sameOrigin(const http::Request& request) {
   return http::equalsIgnoreCase(origin.substr(scheme + 3), request.header("Host"));
 }
 
-}  // namespace
+std::optional<std::string_view> bearerToken(const http::Request& request) {
+  constexpr std::string_view kBearer = "Bearer ";
+  const auto header = request.header("Authorization");
+  if (header.size() <= kBearer.size() || !http::equalsIgnoreCase(header.substr(0, kBearer.size()), kBearer))
+    return std::nullopt;
+  return header.substr(kBearer.size());
+}
 
 core::Result<Principal> Authenticator::tokenPrincipal(std::string_view presented) const {
   if (!adminToken_.empty() && verify::secretEquals(presented, adminToken_)) return Principal::admin();
@@ -57,11 +64,10 @@ core::Result<Principal> Authenticator::sessionPrincipal(const http::Request& req
 }
 
 core::Result<Principal> Authenticator::authenticate(const http::Request& request) const {
-  constexpr std::string_view kBearer = "Bearer ";
   if (request.hasHeader("Authorization")) {
-    const auto header = request.header("Authorization");
-    if (header.size() <= kBearer.size() || !header.starts_with(kBearer)) return std::unexpected(unauthorized());
-    return tokenPrincipal(header.substr(kBearer.size()));
+    const auto token = bearerToken(request);
+    if (!token) return std::unexpected(unauthorized());
+    return tokenPrincipal(*token);
   }
   auto principal = sessionPrincipal(request);
   if (!principal) return principal;

@@ -3,6 +3,7 @@
 // opened with one of them) and whether the route lets them, then strict query parameters.
 // Thread-safe.
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,6 +73,13 @@ class Authenticator {
   StreamTickets& tickets_;
   const core::Clock& clock_;
 };
+
+// Whether a browser's Origin header, when there is one, names the host the request was sent to
+// (scheme aside): a page of another site, or one whose name was rebound to us, is refused.
+[[nodiscard]] bool sameOrigin(const http::Request& request);
+// The token of an "Authorization: Bearer <token>" header (the scheme in any case, RFC 7235);
+// nothing when the header is absent, names another scheme or has no token.
+[[nodiscard]] std::optional<std::string_view> bearerToken(const http::Request& request);
 
 // A synchronous handler: request in, response out; with the caller when it needs to know who.
 using SyncHandler = std::function<http::Response(const http::Request&)>;

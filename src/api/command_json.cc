@@ -1,5 +1,6 @@
 #include "api/command_json.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "core/time.h"
@@ -23,9 +24,11 @@ nlohmann::json orNull(const std::optional<T>& value) {
 nlohmann::json commandRunJson(const store::CommandRun& r) {
   nlohmann::json env = nlohmann::json::object();
   for (const auto& [name, value] : r.env) env[name] = value;
-  const bool waiting = r.status == "queued" || r.status == "retrying";
+  // Only a retry waits for a time of its own; a queued run starts as soon as a slot is free.
+  const bool waiting = r.status == "retrying";
   nlohmann::json duration = nullptr;
-  if (r.startedAt && r.endedAt) duration = static_cast<double>(*r.endedAt - *r.startedAt) / 1e6;
+  // Milliseconds, as the list shows it (round(..., 3) in SQL).
+  if (r.startedAt && r.endedAt) duration = std::round(static_cast<double>(*r.endedAt - *r.startedAt) / 1e3) / 1e3;
   return nlohmann::json{
       {"id", r.id},
       {"rule", r.rule},

@@ -6,6 +6,7 @@
 #include "api/json_reply.h"
 #include "api/query_params.h"
 #include "core/form.h"
+#include "rules/process_runner.h"
 #include "rules/rule_set.h"
 
 namespace forgehook::api {
@@ -77,18 +78,22 @@ http::Response RulesApi::test(const http::Request& request) const {
       if (v.matched && v.invocation) {
         const auto& inv = *v.invocation;
         const auto* rule = rules_->rule(v.rule);
-        // The variables forgehook sets for the first attempt; the run's own id is known once queued.
+        // What a first attempt gets: forgehook's variables (the run's id is known once queued), then
+        // the rule's env, which wins, as rules::commandEnvironment() does when it runs.
         json env = json::object();
+        const rules::RunFacts run{delivery->deliveryId,
+                                  id,
+                                  delivery->forge,
+                                  delivery->event,
+                                  delivery->action,
+                                  delivery->repository,
+                                  v.rule,
+                                  std::nullopt,
+                                  1,
+                                  false,
+                                  inv.payloadMode == "file" ? "<a file written for the run, removed after it>" : ""};
+        for (const auto& [name, value] : rules::runVariables(run)) env[name] = value;
         for (const auto& [name, value] : inv.env) env[name] = value;
-        env["FORGEHOOK_DELIVERY_ID"] = delivery->deliveryId;
-        env["FORGEHOOK_DELIVERY"] = std::to_string(id);
-        env["FORGEHOOK_FORGE"] = delivery->forge;
-        env["FORGEHOOK_EVENT"] = delivery->event;
-        env["FORGEHOOK_ACTION"] = delivery->action;
-        env["FORGEHOOK_REPOSITORY"] = delivery->repository;
-        env["FORGEHOOK_RULE"] = v.rule;
-        env["FORGEHOOK_ATTEMPT"] = "1";
-        env["FORGEHOOK_RERUN_AFTER_CRASH"] = "0";
         entry["command"] = json{{"argv", inv.argv},
                                 {"env", std::move(env)},
                                 {"pass_env", rule ? rule->passEnv : std::vector<std::string>{}},

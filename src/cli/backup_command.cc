@@ -7,7 +7,6 @@
 #include "app/backup.h"
 #include "cli/commands.h"
 #include "cli/config_sources.h"
-#include "store/store_unusable.h"
 
 namespace forgehook::cli {
 namespace {
@@ -16,18 +15,6 @@ struct Flags {
   ConfigFlags config;
   std::string path;
 };
-
-// A database that cannot be used ends with its own status, as `serve` does.
-template <typename F>
-int unlessUnusable(F&& run) {
-  try {
-    run();
-    return 0;
-  } catch (const store::StoreUnusable& e) {
-    std::cerr << "forgehook: " << e.what() << "\n";
-    return store::kExitStoreUnusable;
-  }
-}
 
 }  // namespace
 
@@ -38,7 +25,8 @@ void addBackupCommands(CLI::App& app, int& exitCode) {
   backup->config.addTo(*b);
   b->add_option("PATH", backup->path, "the backup file to write (must not exist)")->required();
   b->callback([backup, &exitCode] {
-    exitCode = unlessUnusable([&] { app::backupStore(backup->config.load(), backup->path, std::cout); });
+    app::backupStore(backup->config.load(), backup->path, std::cout);
+    exitCode = 0;
   });
 
   auto restore = std::make_shared<Flags>();
@@ -46,7 +34,8 @@ void addBackupCommands(CLI::App& app, int& exitCode) {
   restore->config.addTo(*r);
   r->add_option("PATH", restore->path, "the backup file to restore")->required()->check(CLI::ExistingFile);
   r->callback([restore, &exitCode] {
-    exitCode = unlessUnusable([&] { app::restoreStore(restore->config.load(), restore->path, std::cout); });
+    app::restoreStore(restore->config.load(), restore->path, std::cout);
+    exitCode = 0;
   });
 }
 

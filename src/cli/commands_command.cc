@@ -26,6 +26,7 @@ void printRun(const json& run) {
   summary.erase("output");
   summary.erase("argv");
   summary.erase("env");
+  if (summary["workdir"] == "") summary["workdir"] = "(the data directory)";
   printObject(std::cout, summary, {"id", "rule", "status", "attempt", "max_attempts", "exit_code", "error"});
   std::cout << "argv:";
   for (const auto& arg : run["argv"]) std::cout << " " << arg.dump();

@@ -18,6 +18,7 @@
 #include "cli/http_client.h"
 #include "cli/http_stream.h"
 #include "cli/sse_parser.h"
+#include "http/request.h"
 #include "mcp/json_rpc.h"
 
 namespace forgehook::cli {
@@ -39,10 +40,7 @@ class LineWriter {
 
 std::string headerOf(const HttpResult& result, std::string_view name) {
   for (const auto& [key, value] : result.headers)
-    if (key.size() == name.size() && std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        }))
-      return value;
+    if (http::equalsIgnoreCase(key, name)) return value;
   return {};
 }
 
@@ -99,7 +97,7 @@ class StdioProxy {
     stopNotifications();
     if (!sessionId_.empty()) {
       try {
-        (void)httpRequest("DELETE", base_ + "/mcp", requestHeaders(), "");
+        (void)httpRequest("DELETE", base_ + "/mcp", sessionHeaders(), "");
       } catch (const std::exception& e) {
         std::cerr << "forgehook mcp: ending the session: " << e.what() << "\n";
       }
@@ -108,18 +106,24 @@ class StdioProxy {
   }
 
  private:
-  HttpHeaders requestHeaders() const {
+  // The token and the session: what every request to /mcp carries.
+  HttpHeaders sessionHeaders() const {
     HttpHeaders headers = headers_;
-    headers.emplace_back("Content-Type", "application/json");
-    headers.emplace_back("Accept", "application/json, text/event-stream");
     if (!sessionId_.empty()) headers.emplace_back("Mcp-Session-Id", sessionId_);
     if (!protocolVersion_.empty()) headers.emplace_back("MCP-Protocol-Version", protocolVersion_);
+    return headers;
+  }
+  // A POST of one message.
+  HttpHeaders requestHeaders() const {
+    HttpHeaders headers = sessionHeaders();
+    headers.emplace_back("Content-Type", "application/json");
+    headers.emplace_back("Accept", "application/json, text/event-stream");
     return headers;
   }
 
   void startNotifications() {
     stopNotifications();
-    HttpHeaders headers = requestHeaders();
+    HttpHeaders headers = sessionHeaders();
     headers.emplace_back("Accept", "text/event-stream");
     notifications_ = std::jthread([this, url = base_ + "/mcp", headers](std::stop_token stop) {
       while (!stop.stop_requested()) {

@@ -36,7 +36,9 @@ void addList(CLI::App& rules, int& exitCode) {
       std::cout << answer << "\n";
     } else {
       Table table({"name", "forge", "event", "action", "repository", "command", "timeout_s", "concurrency"});
-      for (const auto& r : json::parse(answer)["rules"])
+      // Named: a range-for over a member of a temporary reads a destroyed object.
+      const json listed = json::parse(answer);
+      for (const auto& r : listed["rules"])
         table.addRow({cell(r["name"]), cell(r["forge"]), cell(r["event"]), cell(r["action"]), cell(r["repository"]),
                       argvText(r["command"]), cell(r["timeout_s"]), cell(r["concurrency"])});
       table.print(std::cout);

@@ -5,7 +5,6 @@
 #include "app/service.h"
 #include "cli/commands.h"
 #include "cli/config_sources.h"
-#include "store/store_unusable.h"
 
 namespace forgehook::cli {
 
@@ -16,13 +15,7 @@ void addServeCommand(CLI::App& app, int& exitCode) {
   flags->addTo(*command);
   command->add_flag("--show-secrets", options->showSecrets, "print the generated GitHub secret and admin token");
   command->callback([flags, options, &exitCode] {
-    try {
-      exitCode = app::serve(flags->load(), *options);
-    } catch (const store::StoreUnusable& e) {
-      // Its own status: restarting will not help, the database file needs a person.
-      std::cerr << "forgehook: " << e.what() << "\n";
-      exitCode = store::kExitStoreUnusable;
-    }
+    exitCode = app::serve(flags->load(), *options);  // a StoreUnusable ends in main() with its own status
   });
 }
 

@@ -9,8 +9,7 @@ namespace forgehook::mcp {
 
 std::string ApiAnswer::errorText() const {
   const std::string reason = body.is_object() ? body.value("error", "") : "";
-  std::string message = body.is_object() ? body.value("message", "") : "";
-  if (status == 403 && reason == "forbidden") message = "this token is read-only";
+  const std::string message = body.is_object() ? body.value("message", "") : "";
   std::string text = "HTTP " + std::to_string(status);
   if (!reason.empty()) text.append(" ").append(reason);
   if (!message.empty()) text.append(": ").append(message);

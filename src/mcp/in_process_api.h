@@ -15,7 +15,7 @@ struct ApiAnswer {
   int status = 0;
   nlohmann::json body;  // the API's JSON answer; null when it was not JSON
   [[nodiscard]] bool ok() const { return status >= 200 && status < 300; }
-  // The API's error message and reason, for a tool error: "forbidden: this token is read-only".
+  // The API's error message and reason, for a tool error: "HTTP 404 not_found: no item 7".
   [[nodiscard]] std::string errorText() const;
 };
 

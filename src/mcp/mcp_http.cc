@@ -1,8 +1,9 @@
 #include "mcp/mcp_http.h"
 
-#include "core/digest.h"
+#include "api/admin_auth.h"
 #include "mcp/json_rpc.h"
 #include "mcp/protocol.h"
+#include "verify/hmac.h"
 
 namespace forgehook::mcp {
 namespace {
@@ -27,23 +28,6 @@ http::Response accepted() {
   response.status = 202;
   response.contentType = "application/json";
   return response;
-}
-
-// Whether an Origin header, when present, is this server (against DNS rebinding: a page of another
-// site resolving its name to us must not drive the tools).
-bool sameOrigin(const http::Request& request) {
-  if (!request.hasHeader("Origin")) return true;
-  const auto origin = request.header("Origin");
-  const auto scheme = origin.find("://");
-  return scheme != std::string_view::npos && !request.header("Host").empty() &&
-         http::equalsIgnoreCase(origin.substr(scheme + 3), request.header("Host"));
-}
-
-std::string bearerToken(const http::Request& request) {
-  const auto value = request.header("Authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  if (value.size() <= kBearer.size() || !http::equalsIgnoreCase(value.substr(0, kBearer.size()), kBearer)) return {};
-  return std::string(value.substr(kBearer.size()));
 }
 
 }  // namespace
@@ -81,12 +65,18 @@ std::vector<http::Route> McpHttp::routes() {
   };
 }
 
-core::Result<McpHttp::Caller> McpHttp::caller(const http::Request& request) const {
-  const auto token = bearerToken(request);
-  if (token.empty()) return std::unexpected(core::Error::unauthenticated("unauthorized", "a bearer token is required"));
-  auto principal = auth_.tokenPrincipal(token);
-  if (!principal) return std::unexpected(principal.error());
-  return Caller{token, !principal->isAdmin()};
+std::expected<McpHttp::Caller, http::Response> McpHttp::admit(const http::Request& request) const {
+  // Against DNS rebinding: a page of another site resolving its name to us must not drive the tools.
+  if (!api::sameOrigin(request))
+    return std::unexpected(http::errorResponse(core::Error::forbidden("the Origin is not this server")));
+  const auto token = api::bearerToken(request);
+  if (!token) return std::unexpected(unauthorized("a bearer token is required"));
+  auto principal = auth_.tokenPrincipal(*token);
+  if (!principal)
+    return std::unexpected(principal.error().code == core::Code::Unauthenticated
+                               ? unauthorized(principal.error().message)
+                               : http::errorResponse(principal.error()));  // the store: 503
+  return Caller{std::string(*token), !principal->isAdmin()};
 }
 
 std::expected<std::shared_ptr<McpSession>, http::Response> McpHttp::session(const http::Request& request,
@@ -96,18 +86,15 @@ std::expected<std::shared_ptr<McpSession>, http::Response> McpHttp::session(cons
         rpcError(400, nullptr, rpc::kInvalidRequest, "Bad Request: Mcp-Session-Id header is required"));
   auto session = sessions_.find(std::string(request.header(kSessionHeader)));
   // A session is its token's: another caller naming it finds nothing.
-  if (!session || core::sha256Hex(session->identity().token) != core::sha256Hex(who.token))
+  if (!session || !verify::secretEquals(session->identity().token, who.token))
     return std::unexpected(rpcError(404, nullptr, rpc::kInvalidRequest, "Session not found"));
   session->touch(std::chrono::steady_clock::now());
   return session;
 }
 
 http::Response McpHttp::post(const http::Request& request) {
-  if (!sameOrigin(request)) return http::errorResponse(core::Error::forbidden("the Origin is not this server"));
-  auto who = caller(request);
-  if (!who)
-    return who.error().code == core::Code::Unauthenticated ? unauthorized(who.error().message)
-                                                           : http::errorResponse(who.error());
+  auto who = admit(request);
+  if (!who) return who.error();
   if (request.hasHeader(kVersionHeader) && !isSupportedVersion(request.header(kVersionHeader)))
     return rpcError(400, nullptr, rpc::kInvalidRequest,
                     "Bad Request: unsupported MCP-Protocol-Version " + std::string(request.header(kVersionHeader)));
@@ -126,16 +113,19 @@ http::Response McpHttp::initialize(const Caller& who, const RpcMessage& message)
     return rpcError(200, message.id, rpc::kInvalidParams, "Invalid params: protocolVersion must be a string");
   const std::string version = negotiateVersion(params["protocolVersion"].get<std::string>());
   auto created = sessions_.create({{}, who.token, who.readOnly, version});
-  if (!created) return rpcError(503, message.id, rpc::kInternalError, created.error().message);
+  if (!created) {
+    auto full = rpcError(503, message.id, rpc::kInternalError, created.error().message);
+    full.headers.emplace_back("Retry-After", std::to_string(created.error().retryAfterSeconds));
+    return full;
+  }
   auto response = rpcResponse(200, resultText(message.id, initializeResult(version, options_.serverVersion)));
   response.headers.emplace_back(std::string(kSessionHeader), (*created)->identity().id);
   return response;
 }
 
 http::Response McpHttp::remove(const http::Request& request) {
-  if (!sameOrigin(request)) return http::errorResponse(core::Error::forbidden("the Origin is not this server"));
-  auto who = caller(request);
-  if (!who) return unauthorized(who.error().message);
+  auto who = admit(request);
+  if (!who) return who.error();
   auto found = session(request, *who);
   if (!found) return found.error();
   sessions_.end((*found)->identity().id);
@@ -146,13 +136,9 @@ http::Response McpHttp::remove(const http::Request& request) {
 
 http::StreamAnswer McpHttp::stream(const http::Request& request) {
   http::StreamAnswer answer;
-  if (!sameOrigin(request)) {
-    answer.refusal = http::errorResponse(core::Error::forbidden("the Origin is not this server"));
-    return answer;
-  }
-  auto who = caller(request);
+  auto who = admit(request);
   if (!who) {
-    answer.refusal = unauthorized(who.error().message);
+    answer.refusal = who.error();
     return answer;
   }
   auto found = session(request, *who);

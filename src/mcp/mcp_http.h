@@ -31,11 +31,12 @@ class McpHttp {
   McpHttp(const http::Router& router, const api::Authenticator& auth, live::ChangeHub& hub, Options options);
 
   [[nodiscard]] std::vector<http::Route> routes();
-  [[nodiscard]] std::size_t sessions() const { return sessions_.size(); }
 
  private:
   struct Caller;
-  [[nodiscard]] core::Result<Caller> caller(const http::Request& request) const;
+  // Who sent a request, when it may use /mcp at all: refused (the answer to send) for a foreign
+  // Origin (403), no or a bad bearer token (401 with WWW-Authenticate), a store that cannot be read (503).
+  [[nodiscard]] std::expected<Caller, http::Response> admit(const http::Request& request) const;
   [[nodiscard]] http::Response post(const http::Request& request);
   [[nodiscard]] http::Response initialize(const Caller& who, const RpcMessage& message);
   [[nodiscard]] http::Response remove(const http::Request& request);

@@ -1,8 +1,8 @@
 #pragma once
 // The MCP resources: URIs of forgehook's activity model, what API read answers each and which
 // change-feed changes update it. `forgehook://repositories/{owner}/{name}/{pulls|issues|incidents|
-// releases|branches|runs}` per repository, and the global `forgehook://items`, `://incidents`,
-// `://activity`, `://status`. Pure; thread-safe.
+// releases|branches|runs|commands}` per repository, and the global `forgehook://items`, `://incidents`,
+// `://activity`, `://status`, `://commands`. Pure; thread-safe.
 #include <array>
 #include <nlohmann/json.hpp>
 #include <optional>

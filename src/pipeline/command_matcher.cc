@@ -8,7 +8,6 @@ namespace forgehook::pipeline {
 CommandMatcher makeCommandMatcher(const rules::RuleSet& rules) {
   return [&rules](const store::QueuedDelivery& d) {
     std::vector<store::NewCommandRun> runs;
-    if (rules.empty()) return runs;
     const std::string payload = core::payloadJson(d.contentType, d.rawBody);
     const rules::DeliveryFacts facts{d.id, d.forge, d.event, d.action, d.repository, d.deliveryId, payload};
     for (auto& invocation : rules.match(facts)) {

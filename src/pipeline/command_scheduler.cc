@@ -98,6 +98,12 @@ CommandScheduler::CommandScheduler(store::CommandRunStore& runs, store::Delivery
 CommandScheduler::~CommandScheduler() { stop(); }
 
 void CommandScheduler::start() {
+  {
+    std::lock_guard lock(mutex_);
+    if (started_) return;
+    started_ = true;
+  }
+  // Before anything runs: what is "running" now was cut off by a stop of this process.
   if (auto recovered = runs_.recoverInterrupted(clock_.nowMicros()); !recovered) {
     logger_.error("cannot recover interrupted commands", {{"error", recovered.error().message}});
   } else if (recovered->requeued > 0 || recovered->givenUp > 0) {
@@ -105,8 +111,6 @@ void CommandScheduler::start() {
                  {{"run_again", recovered->requeued}, {"given_up", recovered->givenUp}});
   }
   std::lock_guard lock(mutex_);
-  if (started_) return;
-  started_ = true;
   for (int i = 0; i < options_.maxRunning; ++i) runners_.emplace_back([this] { runner(); });
   dispatcher_ = std::thread([this] { dispatch(); });
 }
@@ -161,12 +165,10 @@ void CommandScheduler::dispatch() {
     lock.unlock();
     auto claimed = runs_.start(ids, clock_.nowMicros());
     if (!claimed) logger_.error("cannot claim commands", {{"error", claimed.error().message}});
-    const auto startedAt = clock_.nowMicros();
     lock.lock();
     for (auto& run : chosen) {
       if (claimed && std::find(claimed->begin(), claimed->end(), run.id) != claimed->end()) {
         ++run.attempt;
-        run.startedAt = startedAt;
         ready_.push_back(std::move(run));
         continue;
       }
@@ -203,7 +205,7 @@ void CommandScheduler::runOne(store::CommandRun& run, Running& running) {
   outcome.id = run.id;
   const auto* rule = rules_.rule(run.rule);
   std::string payloadFile;
-  auto finish = [&](store::CommandOutcome o) {
+  auto finish = [&](store::CommandOutcome o, bool retryable = true) {
     if (!payloadFile.empty()) ::unlink(payloadFile.c_str());
     if (running.cancel) {
       // Stopped by forgehook's own shutdown: not the command's failure; it runs after the restart.
@@ -212,7 +214,7 @@ void CommandScheduler::runOne(store::CommandRun& run, Running& running) {
       return;
     }
     const std::int64_t maxAttempts = run.maxAttempts;
-    if (o.status != "succeeded" && rule && run.attempt < maxAttempts)
+    if (o.status != "succeeded" && retryable && rule && run.attempt < maxAttempts)
       o.retryAt = clock_.nowMicros() + retryDelayMicros(rule->retryDelayS, run.attempt);
     if (metrics_) metrics_->commandAttempts.with({o.retryAt ? "retrying" : o.status}).add();
     if (auto done = runs_.finish(o, clock_.nowMicros()); !done)
@@ -224,19 +226,20 @@ void CommandScheduler::runOne(store::CommandRun& run, Running& running) {
                                       {"error", o.error},
                                       {"retry", o.retryAt ? "yes" : "no"}});
   };
-  auto failWith = [&](std::string error) {
+  // A failure before the command could start; `retryable` when trying again later may help.
+  auto failWith = [&](std::string error, bool retryable = true) {
     outcome.status = "failed";
     outcome.error = std::move(error);
-    finish(std::move(outcome));
+    finish(std::move(outcome), retryable);
   };
-  if (!rule) return failWith("rule " + run.rule + " is no longer in the configuration");
+  if (!rule) return failWith("rule " + run.rule + " is no longer in the configuration", false);
 
   std::optional<std::string> stdinData;
   if (run.payloadMode != "none") {
     auto delivery = deliveries_.getDelivery(run.delivery);
     if (!delivery)
       return failWith("cannot read delivery " + std::to_string(run.delivery) + ": " + delivery.error().message);
-    if (delivery->bodyPrunedAt) return failWith("the delivery's payload was pruned by retention");
+    if (delivery->bodyPrunedAt) return failWith("the delivery's payload was pruned by retention", false);
     std::string payload = core::payloadJson(delivery->contentType, delivery->rawBody);
     if (run.payloadMode == "file") {
       auto path = writePayloadFile(options_.payloadDir, run.id, run.attempt, payload);
@@ -246,29 +249,13 @@ void CommandScheduler::runOne(store::CommandRun& run, Running& running) {
       stdinData = std::move(payload);
     }
   }
-  std::vector<std::pair<std::string, std::string>> extra{
-      {"FORGEHOOK_DELIVERY_ID", run.deliveryGuid},
-      {"FORGEHOOK_DELIVERY", std::to_string(run.delivery)},
-      {"FORGEHOOK_FORGE", run.forge},
-      {"FORGEHOOK_EVENT", run.event},
-      {"FORGEHOOK_ACTION", run.action},
-      {"FORGEHOOK_REPOSITORY", run.repository},
-      {"FORGEHOOK_RULE", run.rule},
-      {"FORGEHOOK_RUN_ID", std::to_string(run.id)},
-      {"FORGEHOOK_ATTEMPT", std::to_string(run.attempt)},
-      {"FORGEHOOK_RERUN_AFTER_CRASH", run.crashReruns > 0 ? "1" : "0"},
-  };
-  if (!payloadFile.empty()) extra.emplace_back("FORGEHOOK_PAYLOAD_FILE", payloadFile);
-  rules::Invocation invocation;
-  invocation.rule = run.rule;
-  invocation.argv = run.argv;
-  invocation.env = run.env;
-  invocation.workdir = run.workdir;
-  invocation.payloadMode = run.payloadMode;
+  const auto variables =
+      rules::runVariables({run.deliveryGuid, run.delivery, run.forge, run.event, run.action, run.repository, run.rule,
+                           run.id, run.attempt, run.crashReruns > 0, payloadFile});
 
   rules::ProcessSpec spec;
   spec.argv = run.argv;
-  spec.env = rules::commandEnvironment(invocation, rule->passEnv, extra);
+  spec.env = rules::commandEnvironment(run.env, rule->passEnv, variables);
   spec.workdir = run.workdir.empty() ? options_.defaultWorkdir : run.workdir;
   spec.stdinData = std::move(stdinData);
   spec.timeout = std::chrono::seconds(rule->timeoutS);
@@ -291,15 +278,12 @@ void CommandScheduler::stop() {
   if (!started_ || stopping_) return;
   stopping_ = true;
   wake_.notify_all();
-  // Runs claimed and not started yet go back as they were.
-  for (auto& run : ready_) {
-    lock.unlock();
-    (void)runs_.release(run.id, clock_.nowMicros());
-    lock.lock();
-    --running_;
-  }
-  ready_.clear();
+  // Runs claimed and not started yet go back as they were; taken out of ready_ under the lock, so no
+  // runner (woken above) starts one of them.
+  auto pending = std::exchange(ready_, {});
+  running_ -= static_cast<int>(pending.size());
   lock.unlock();
+  for (const auto& run : pending) (void)runs_.release(run.id, clock_.nowMicros());
   if (dispatcher_.joinable()) dispatcher_.join();
   lock.lock();
   if (!wake_.wait_for(lock, options_.stopWait, [this] { return active_.empty(); })) {

@@ -45,8 +45,8 @@ class CommandScheduler {
                    core::Metrics* metrics = nullptr);
   ~CommandScheduler();  // stop()s
 
-  // Recovers runs a crash cut off, then starts dispatching. Does nothing without rules and without
-  // queued runs (they run once a rule of theirs exists again... or fail, see dispatch()).
+  // Recovers runs a crash cut off, then starts dispatching (also without rules: a run queued
+  // under a rule that was since removed fails saying so). Once only.
   void start();
   // Stops taking runs; running commands get `stopWait` to end, then their process groups are
   // killed and the runs go back to the queue as not started. Idempotent.

@@ -5,8 +5,6 @@
 namespace forgehook::rules {
 namespace {
 
-using Environment = std::vector<std::pair<std::string, std::string>>;
-
 void put(Environment& env, const std::string& name, std::string value) {
   for (auto& [n, v] : env)
     if (n == name) {
@@ -22,14 +20,29 @@ void copyFromOwn(Environment& env, const std::string& name) {
 
 }  // namespace
 
-Environment commandEnvironment(const Invocation& invocation, const std::vector<std::string>& passEnv,
+Environment runVariables(const RunFacts& run) {
+  Environment env{{"FORGEHOOK_DELIVERY_ID", run.deliveryGuid},
+                  {"FORGEHOOK_DELIVERY", std::to_string(run.delivery)},
+                  {"FORGEHOOK_FORGE", run.forge},
+                  {"FORGEHOOK_EVENT", run.event},
+                  {"FORGEHOOK_ACTION", run.action},
+                  {"FORGEHOOK_REPOSITORY", run.repository},
+                  {"FORGEHOOK_RULE", run.rule}};
+  if (run.runId) env.emplace_back("FORGEHOOK_RUN_ID", std::to_string(*run.runId));
+  env.emplace_back("FORGEHOOK_ATTEMPT", std::to_string(run.attempt));
+  env.emplace_back("FORGEHOOK_RERUN_AFTER_CRASH", run.rerunAfterCrash ? "1" : "0");
+  if (!run.payloadFile.empty()) env.emplace_back("FORGEHOOK_PAYLOAD_FILE", run.payloadFile);
+  return env;
+}
+
+Environment commandEnvironment(const Environment& ruleEnv, const std::vector<std::string>& passEnv,
                                const Environment& extra) {
   Environment env;
   put(env, "PATH", "/usr/local/bin:/usr/bin:/bin");
   for (const char* name : {"PATH", "LANG", "LC_ALL", "HOME"}) copyFromOwn(env, name);
   for (const auto& name : passEnv) copyFromOwn(env, name);
   for (const auto& [name, value] : extra) put(env, name, value);
-  for (const auto& [name, value] : invocation.env) put(env, name, value);
+  for (const auto& [name, value] : ruleEnv) put(env, name, value);
   return env;
 }
 

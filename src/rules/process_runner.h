@@ -48,13 +48,29 @@ struct ProcessResult {
 // descriptor, default signal dispositions and an empty signal mask.
 [[nodiscard]] ProcessResult runProcess(const ProcessSpec& spec);
 
+using Environment = std::vector<std::pair<std::string, std::string>>;
+
+// What forgehook tells a command about its run.
+struct RunFacts {
+  std::string deliveryGuid;  // the forge's delivery id
+  std::int64_t delivery = 0;  // forgehook's
+  std::string forge, event, action, repository, rule;
+  std::optional<std::int64_t> runId;  // none in a dry run: the run does not exist yet
+  std::int64_t attempt = 1;
+  bool rerunAfterCrash = false;
+  std::string payloadFile;  // payload = "file": its path; "" otherwise
+};
+
+// The FORGEHOOK_* variables of a run, in the order they are set: the one list both the scheduler and
+// the dry run (`rules test`) use.
+[[nodiscard]] Environment runVariables(const RunFacts& run);
+
 // The environment a command gets: PATH (forgehook's, else "/usr/local/bin:/usr/bin:/bin"), LANG, LC_ALL
 // and HOME (from forgehook's own environment when set), each `passEnv` name present in forgehook's
-// environment, `extra` (FORGEHOOK_* values the caller adds) and the invocation's env; a later entry
-// replaces an earlier one of the same name. Never forgehook's other variables (FORGEHOOK_ADMIN_TOKEN,
+// environment, `extra` (runVariables()) and the rule's resolved `ruleEnv`; a later entry replaces an
+// earlier one of the same name. Never forgehook's other variables (FORGEHOOK_ADMIN_TOKEN,
 // FORGEHOOK_MASTER_KEY...).
-[[nodiscard]] std::vector<std::pair<std::string, std::string>> commandEnvironment(
-    const Invocation& invocation, const std::vector<std::string>& passEnv,
-    const std::vector<std::pair<std::string, std::string>>& extra);
+[[nodiscard]] Environment commandEnvironment(const Environment& ruleEnv, const std::vector<std::string>& passEnv,
+                                             const Environment& extra);
 
 }  // namespace forgehook::rules

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <variant>
 
 #include "fuzz/fuzz_check.h"
 #include "model/normalize.h"
@@ -36,17 +38,45 @@ store::QueuedDelivery deliveryOf(std::string_view text) {
   return d;
 }
 
-// The parts of a result two runs must agree on (ProcessedDelivery has no operator==).
+// Everything of a result two runs must agree on (ProcessedDelivery has no operator==): the
+// activity line, the event key, every write with its key and field values, the incident scopes.
 std::string fingerprint(const store::ProcessedDelivery& p) {
   std::string out;
-  for (const auto& part : {p.activity.summary, p.activity.url, p.eventKey}) out.append(part).append("\n");
-  for (const auto& w : p.writes)
-    out.append(w.table)
-        .append(":")
-        .append(std::to_string(w.version))
-        .append(":")
-        .append(std::to_string(w.fields.size()));
-  out.append(std::to_string(p.incidentScopes.size()));
+  for (const auto& part : {p.activity.summary, p.activity.url, p.activity.actor, p.activity.kind, p.eventKey})
+    out.append(part).append("\n");
+  const auto appendFields = [&out](const std::vector<store::Field>& fields) {
+    for (const auto& f : fields) {
+      out.append(f.name).append("=");
+      std::visit(
+          [&out](const auto& v) {
+            using V = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<V, std::monostate>)
+              out.append("null");
+            else if constexpr (std::is_same_v<V, std::string>)
+              out.append("'").append(v).append("'");
+            else
+              out.append(std::to_string(v));
+          },
+          f.value);
+      out.append(";");
+    }
+  };
+  for (const auto& w : p.writes) {
+    out.append(w.table).append(":").append(std::to_string(w.version));
+    out.append(":").append(std::to_string(static_cast<int>(w.mode))).append(":");
+    appendFields(w.key);
+    out.append("|");
+    appendFields(w.fields);
+    out.append("\n");
+  }
+  for (const auto& scope : p.incidentScopes)
+    out.append(scope.forge)
+        .append("/")
+        .append(scope.repoId)
+        .append("/")
+        .append(scope.workflow)
+        .append("/")
+        .append(scope.branch);
   return out;
 }
 

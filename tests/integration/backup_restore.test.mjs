@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { copyFile, mkdir } from "node:fs/promises";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { after, describe, test } from "node:test";
@@ -137,5 +138,13 @@ describe("backup under load, restore into a fresh data directory", () => {
     const r = await runCli(["restore", foreign, "--data-dir", dir]);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /^forgehook: cannot use the database .*foreign\.db: it is not a forgehook database/);
+    assert.equal(existsSync(path.join(dir, "forgehook.db")), false, "nothing was put in place");
+    // An empty file (SQLite would make a new database of it) holds no store either.
+    const empty = path.join(root, "empty.db");
+    writeFileSync(empty, "");
+    const e = await runCli(["restore", empty, "--data-dir", dir]);
+    assert.equal(e.code, 3, e.stderr);
+    assert.match(e.stderr, /^forgehook: cannot restore .*empty\.db: it is not a forgehook database \(an empty database/);
+    assert.equal(existsSync(path.join(dir, "forgehook.db")), false);
   });
 });

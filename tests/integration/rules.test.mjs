@@ -159,6 +159,9 @@ describe("rules → commands", () => {
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /3 of 4 rules match/);
     assert.equal(readLog(log).filter((l) => l.phase === "start").length, 3, "the dry run ran nothing");
+    const listed = await runCli(["rules", "list", "--data-dir", dir], { env: { FORGEHOOK_ADMIN_TOKEN: ADMIN } });
+    assert.equal(listed.code, 0, listed.stderr);
+    for (const name of ["one", "two", "three", "not-me"]) assert.match(listed.stdout, new RegExp(`^${name} `, "m"), listed.stdout);
 
     // One run in full, by the CLI.
     const show = await runCli(["commands", "show", String(runs[0].id), "--json", "--data-dir", dir], {
@@ -218,6 +221,7 @@ describe("rules → commands", () => {
     const again = await fh.api(`/api/v1/commands/${flaky.id}/rerun`, { method: "POST" });
     assert.equal(again.status, 202, again.text);
     assert.ok(["queued", "running"].includes(again.json.status), again.text); // the scheduler may have it already
+    assert.equal(again.json.next_attempt_at, null, "a queued run has no retry time");
     assert.equal(again.json.max_attempts, 6, "three more attempts: the rule's budget");
     const missing = await fh.api("/api/v1/commands/999999");
     assert.equal(missing.status, 404);

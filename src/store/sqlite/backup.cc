@@ -66,9 +66,17 @@ std::string directoryOf(const std::string& path) {
   return dir.empty() ? "." : dir.string();
 }
 
+// A file checkDatabaseFile() lets through because `serve` would make a new store of it (empty, or
+// SQLite without tables) holds nothing to copy: say so instead of failing on its missing tables.
+void requireStore(sqlite3* db, const std::string& what) {
+  if (scalar(db, "PRAGMA user_version") == 0)
+    throw StoreUnusable(what + ": it is not a forgehook database (an empty database, never used by serve)");
+}
+
 // Writes a copy of the database open as `from` to `temp` as a self-contained file (rollback
-// journal mode, no log beside it), checks it and syncs it. Returns what it holds.
-CopySummary writeCopy(sqlite3* from, const std::string& temp, const std::string& what) {
+// journal mode, no log beside it), checks it when `checkCopy` (restore checked its source instead:
+// one full read is enough) and syncs it. Returns what it holds.
+CopySummary writeCopy(sqlite3* from, const std::string& temp, const std::string& what, bool checkCopy) {
   CopySummary summary;
   {
     DbHandle to = openFile(temp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -76,8 +84,9 @@ CopySummary writeCopy(sqlite3* from, const std::string& temp, const std::string&
     // The copy carries the source's WAL flag; one file, without a log, is what a backup should be.
     if (execute(to.get(), "PRAGMA journal_mode=DELETE") != SQLITE_OK)
       throw std::runtime_error(what + ": " + sqlite3_errmsg(to.get()));
-    if (const auto check = integrity(to.get()); check != "ok")
-      throw std::runtime_error(what + ": the copy fails PRAGMA integrity_check: " + check);
+    if (checkCopy)
+      if (const auto check = integrity(to.get()); check != "ok")
+        throw std::runtime_error(what + ": the copy fails PRAGMA integrity_check: " + check);
     summary.deliveries = scalar(to.get(), "SELECT count(*) FROM deliveries");
     summary.schemaVersion = scalar(to.get(), "PRAGMA user_version");
   }
@@ -86,9 +95,7 @@ CopySummary writeCopy(sqlite3* from, const std::string& temp, const std::string&
   return summary;
 }
 
-std::string tempBeside(const std::string& path) {
-  return path + ".partial-" + std::to_string(::getpid());
-}
+std::string tempBeside(const std::string& path) { return path + ".partial-" + std::to_string(::getpid()); }
 
 }  // namespace
 
@@ -98,9 +105,10 @@ CopySummary backupDatabase(const std::string& source, const std::string& destina
     throw std::runtime_error("cannot back up to " + destination + ": it exists (choose a new file name)");
   checkDatabaseFile(source, newestSchemaVersion(), false);
   DbHandle from = openFile(source, SQLITE_OPEN_READONLY);
+  requireStore(from.get(), "cannot back up " + source);
   const std::string temp = tempBeside(destination);
   try {
-    auto summary = writeCopy(from.get(), temp, "cannot back up " + source + " to " + destination);
+    auto summary = writeCopy(from.get(), temp, "cannot back up " + source + " to " + destination, true);
     // Payloads, headers and sealed secrets: readable by the owner only, wherever the copy goes.
     fs::permissions(temp, fs::perms::owner_read | fs::perms::owner_write);
     fs::rename(temp, destination);
@@ -117,13 +125,14 @@ CopySummary restoreDatabase(const std::string& backup, const std::string& target
   if (!fs::exists(backup)) throw StoreUnusable("cannot restore " + backup + ": there is no such file");
   checkDatabaseFile(backup, newestSchemaVersion(), false);
   DbHandle from = openFile(backup, SQLITE_OPEN_READONLY);
+  requireStore(from.get(), "cannot restore " + backup);
   if (const auto check = integrity(from.get()); check != "ok")
     throw StoreUnusable("cannot restore " + backup + ": it is damaged (integrity_check: " + check +
                         "). Restore another backup.");
   const std::string temp = tempBeside(target);
   CopySummary summary;
   try {
-    summary = writeCopy(from.get(), temp, "cannot restore " + backup + " to " + target);
+    summary = writeCopy(from.get(), temp, "cannot restore " + backup + " to " + target, false);
   } catch (...) {
     std::error_code ignored;
     fs::remove(temp, ignored);
@@ -131,8 +140,8 @@ CopySummary restoreDatabase(const std::string& backup, const std::string& target
   }
   // The database being replaced is kept, with its log (the log holds commits the file may not).
   if (fs::exists(target)) {
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     summary.previousKeptAs = target + ".before-restore-" + std::to_string(now);
     fs::create_hard_link(target, summary.previousKeptAs);
     for (const char* suffix : {"-wal", "-shm"}) {

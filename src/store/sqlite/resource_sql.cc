@@ -393,7 +393,7 @@ Expressions commandFields() {
           {"started_at", ts(micros("c.started_at"))},
           {"ended_at", ts(micros("c.ended_at"))},
           {"duration_seconds", "round((c.ended_at - c.started_at) / 1e6, 3)"},
-          {"next_attempt_at", "CASE WHEN c.status IN ('queued', 'retrying') THEN " + ts(micros("c.next_attempt_at")) +
+          {"next_attempt_at", "CASE WHEN c.status = 'retrying' THEN " + ts(micros("c.next_attempt_at")) +
                                   " END"}};
 }
 

@@ -26,7 +26,7 @@ class RulesApiTest : public store::sqlite::SqliteTest {
  protected:
   RulesApiTest() : store_(open()) {
     auto echo = ruleFor("echo-action", "issues", {"/bin/echo", "{{/action}}", "{{delivery_id}}"});
-    echo.env = {{"WHO", "{{repository}}"}};
+    echo.env = {{"WHO", "{{repository}}"}, {"FORGEHOOK_RULE", "overridden"}};
     echo.passEnv = {"DEPLOY_TOKEN"};
     echo.payload = "file";
     auto missing = ruleFor("needs-title", "issues", {"/bin/echo", "{{/issue/title}}"});
@@ -63,6 +63,9 @@ TEST_F(RulesApiTest, ADryRunNamesEveryRuleWithTheExactCommandOrWhyNot) {
   EXPECT_EQ(command["env"]["WHO"], "Codertocat/Hello-World");
   EXPECT_EQ(command["env"]["FORGEHOOK_DELIVERY_ID"], "guid-1");
   EXPECT_EQ(command["env"]["FORGEHOOK_ATTEMPT"], "1");
+  EXPECT_EQ(command["env"]["FORGEHOOK_RULE"], "overridden") << "the rule's env wins, as when it runs";
+  EXPECT_TRUE(command["env"].contains("FORGEHOOK_PAYLOAD_FILE")) << "payload = file";
+  EXPECT_FALSE(command["env"].contains("FORGEHOOK_RUN_ID")) << "no run exists yet";
   EXPECT_EQ(command["pass_env"], json::array({"DEPLOY_TOKEN"})) << "by name only";
   EXPECT_EQ(command["workdir"], "/var/lib/forgehook") << "a rule without workdir runs in the data directory";
   EXPECT_EQ(command["payload"], "file");

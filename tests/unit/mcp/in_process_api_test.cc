@@ -54,9 +54,9 @@ TEST(InProcessApiTest, UnknownPathsAndSilentRoutesDoNotHang) {
   EXPECT_EQ(api.call("GET", "/api/v1/never", "", nullptr, "tok").status, 504);
 }
 
-TEST(InProcessApiTest, AForbiddenAnswerSaysTheTokenIsReadOnly) {
-  const ApiAnswer answer{403, {{"error", "forbidden"}, {"message", "admin token required"}}};
-  EXPECT_EQ(answer.errorText(), "HTTP 403 forbidden: this token is read-only");
+TEST(InProcessApiTest, AnErrorTextIsTheApisStatusReasonAndMessage) {
+  const ApiAnswer answer{403, {{"error", "forbidden"}, {"message", "read-only token: this needs the admin token"}}};
+  EXPECT_EQ(answer.errorText(), "HTTP 403 forbidden: read-only token: this needs the admin token");
 }
 
 TEST(InProcessApiTest, QueryStringsAreEncodedAndSkipEmptyValues) {

@@ -120,8 +120,10 @@ TEST_F(CommandSchedulerTest, StopKillsACommandThatOutlastsTheWaitAndPutsItsRunBa
   EXPECT_EQ(run.crashReruns, 0) << "a graceful stop is not a crash";
 }
 
-TEST_F(CommandSchedulerTest, ARunWhoseRuleWasRemovedFailsSayingSo) {
-  configure({rule("gone", {"/bin/true"})});
+TEST_F(CommandSchedulerTest, ARunWhoseRuleWasRemovedFailsSayingSoWithoutRetries) {
+  auto gone = rule("gone", {"/bin/true"});
+  gone.maxAttempts = 3;  // retrying would not bring the rule back
+  configure({gone});
   receivePull();
   const rules::RuleSet none;
   CommandScheduler other(world_->commandRuns(), world_->deliveries(), none, world_->clock(), logger_,
@@ -131,6 +133,7 @@ TEST_F(CommandSchedulerTest, ARunWhoseRuleWasRemovedFailsSayingSo) {
   const auto run = waitFor("gone", finished);
   EXPECT_EQ(run.status, "failed");
   EXPECT_EQ(run.error, "rule gone is no longer in the configuration");
+  EXPECT_EQ(run.attempt, 1);
   other.stop();
 }
 

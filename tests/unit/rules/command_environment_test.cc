@@ -40,9 +40,8 @@ TEST(CommandEnvironment, HoldsTheBasicsPassedNamesExtraAndTheRulesEnvOnly) {
                             {"FORGEHOOK_MASTER_KEY", "master-secret"},
                             {"UNRELATED", "x"}},
                            {"LC_ALL", "NOT_SET_ANYWHERE"});
-  Invocation invocation;
-  invocation.env = {{"PR", "2"}, {"FORGEHOOK_DELIVERY_ID", "from-rule"}};
-  const auto env = commandEnvironment(invocation, {"DEPLOY_TOKEN", "NOT_SET_ANYWHERE"},
+  const Environment ruleEnv{{"PR", "2"}, {"FORGEHOOK_DELIVERY_ID", "from-rule"}};
+  const auto env = commandEnvironment(ruleEnv, {"DEPLOY_TOKEN", "NOT_SET_ANYWHERE"},
                                       {{"FORGEHOOK_DELIVERY_ID", "guid"}, {"FORGEHOOK_RULE", "deploy"}});
   EXPECT_THAT(env, ElementsAre(Env{"PATH", "/opt/bin:/usr/bin"}, Env{"LANG", "C.UTF-8"}, Env{"HOME", "/home/forgehook"},
                                Env{"DEPLOY_TOKEN", "from-forgehook"}, Env{"FORGEHOOK_DELIVERY_ID", "from-rule"},
@@ -51,9 +50,26 @@ TEST(CommandEnvironment, HoldsTheBasicsPassedNamesExtraAndTheRulesEnvOnly) {
 
 TEST(CommandEnvironment, DefaultPathWhenForgehookHasNone) {
   const OwnEnvironment own({}, {"PATH"});
-  const auto env = commandEnvironment(Invocation{}, {}, {});
+  const auto env = commandEnvironment({}, {}, {});
   ASSERT_FALSE(env.empty());
   EXPECT_EQ(env.front(), (Env{"PATH", "/usr/local/bin:/usr/bin:/bin"}));
+}
+
+TEST(CommandEnvironment, RunVariablesNameTheRunAndLeaveOutWhatItDoesNotHave) {
+  RunFacts run{"guid", 12, "github", "push", "", "o/r", "deploy", 7, 2, true, "/d/p.json"};
+  EXPECT_THAT(runVariables(run),
+              ElementsAre(Env{"FORGEHOOK_DELIVERY_ID", "guid"}, Env{"FORGEHOOK_DELIVERY", "12"},
+                          Env{"FORGEHOOK_FORGE", "github"}, Env{"FORGEHOOK_EVENT", "push"},
+                          Env{"FORGEHOOK_ACTION", ""}, Env{"FORGEHOOK_REPOSITORY", "o/r"},
+                          Env{"FORGEHOOK_RULE", "deploy"}, Env{"FORGEHOOK_RUN_ID", "7"}, Env{"FORGEHOOK_ATTEMPT", "2"},
+                          Env{"FORGEHOOK_RERUN_AFTER_CRASH", "1"}, Env{"FORGEHOOK_PAYLOAD_FILE", "/d/p.json"}));
+  run.runId.reset();
+  run.payloadFile.clear();
+  const auto dry = runVariables(run);
+  for (const auto& [name, value] : dry) {
+    EXPECT_NE(name, "FORGEHOOK_RUN_ID") << "a dry run has no run";
+    EXPECT_NE(name, "FORGEHOOK_PAYLOAD_FILE");
+  }
 }
 
 }  // namespace
