@@ -12,7 +12,9 @@ namespace forgehook::store {
 
 struct PrunedBodies {
   std::int64_t deliveries = 0;  // bodies pruned (or, measured, that would be)
-  std::int64_t bytes = 0;       // their stored (compressed) bytes, freed for reuse inside the database file
+  // Their stored (compressed) bytes: freed for reuse inside the database file, or, for a body in
+  // the body journal, its whole record (headers included), deleted with its segment.
+  std::int64_t bytes = 0;
 };
 
 class BodyRetention {

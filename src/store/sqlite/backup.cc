@@ -7,7 +7,10 @@
 #include <chrono>
 #include <filesystem>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
+#include "store/sqlite/body_journal.h"
 #include "store/sqlite/database_check.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/statement.h"
@@ -73,14 +76,62 @@ void requireStore(sqlite3* db, const std::string& what) {
     throw StoreUnusable(what + ": it is not a forgehook database (an empty database, never used by serve)");
 }
 
+// The bodies the copy's rows keep in the body journal (schema 12 on) go into the copy's
+// delivery_bodies, so that the backup is one self-contained file and its restore needs no journal.
+// The journal is append-only, so records read after the snapshot are the ones it indexes. A record
+// gone meanwhile (retention deleted its segment after the snapshot) leaves that delivery pruned.
+void embedJournalBodies(sqlite3* to, const fs::path& bodiesDir, const std::string& what) {
+  if (scalar(to, "PRAGMA user_version") < 12) return;
+  auto fail = [&] { throw std::runtime_error(what + ": " + sqlite3_errmsg(to)); };
+  if (execute(to, "BEGIN") != SQLITE_OK) fail();
+  Statement rows(to,
+                 "SELECT id, body_segment, body_offset, body_length FROM deliveries "
+                 "WHERE body_segment IS NOT NULL AND id > ?1 ORDER BY id LIMIT 2000");
+  Statement put(to, "INSERT INTO delivery_bodies (delivery, headers, body_encoding, body) VALUES (?1, ?2, ?3, ?4)");
+  Statement lost(to, "UPDATE deliveries SET body_pruned_at = ?2 WHERE id = ?1");
+  const auto now =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  std::int64_t last = 0;
+  for (;;) {
+    std::vector<std::pair<std::int64_t, JournalLocation>> chunk;
+    rows.bind(1, last);
+    int rc;
+    while ((rc = rows.step()) == SQLITE_ROW)
+      chunk.emplace_back(rows.integer(0), JournalLocation{rows.integer(1), rows.integer(2), rows.integer(3)});
+    rows.reset();
+    if (rc != SQLITE_DONE) fail();
+    if (chunk.empty()) break;
+    for (const auto& [id, at] : chunk) {
+      auto stored = BodyJournal::readRecord(bodiesDir, at);
+      put.bind(1, id);
+      if (stored) {
+        put.bind(2, stored->headersJson).bind(3, stored->bodyEncoding).bindBlob(4, stored->body);
+      } else {
+        put.bind(2, std::string("{}")).bind(3, std::string("identity")).bindBlob(4, std::string());
+        if (lost.bind(1, id).bind(2, now).run() != SQLITE_DONE) fail();
+      }
+      if (put.run() != SQLITE_DONE) fail();
+    }
+    last = chunk.back().first;
+  }
+  for (const char* sql : {"UPDATE deliveries SET body_segment = NULL, body_offset = NULL, body_length = NULL "
+                          "WHERE body_segment IS NOT NULL",
+                          "DELETE FROM journal_state", "DELETE FROM body_segments", "COMMIT"})
+    if (execute(to, sql) != SQLITE_OK) fail();
+}
+
 // Writes a copy of the database open as `from` to `temp` as a self-contained file (rollback
-// journal mode, no log beside it), checks it when `checkCopy` (restore checked its source instead:
-// one full read is enough) and syncs it. Returns what it holds.
-CopySummary writeCopy(sqlite3* from, const std::string& temp, const std::string& what, bool checkCopy) {
+// journal mode, no log beside it, bodies embedded from the journal in `bodiesDir` when given),
+// checks it when `checkCopy` (restore checked its source instead: one full read is enough) and
+// syncs it. Returns what it holds.
+CopySummary writeCopy(sqlite3* from, const std::string& temp, const std::string& what, bool checkCopy,
+                      const fs::path& bodiesDir = {}) {
   CopySummary summary;
   {
     DbHandle to = openFile(temp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     copyPages(from, to.get(), what);
+    if (!bodiesDir.empty()) embedJournalBodies(to.get(), bodiesDir, what);
     // The copy carries the source's WAL flag; one file, without a log, is what a backup should be.
     if (execute(to.get(), "PRAGMA journal_mode=DELETE") != SQLITE_OK)
       throw std::runtime_error(what + ": " + sqlite3_errmsg(to.get()));
@@ -108,7 +159,8 @@ CopySummary backupDatabase(const std::string& source, const std::string& destina
   requireStore(from.get(), "cannot back up " + source);
   const std::string temp = tempBeside(destination);
   try {
-    auto summary = writeCopy(from.get(), temp, "cannot back up " + source + " to " + destination, true);
+    auto summary = writeCopy(from.get(), temp, "cannot back up " + source + " to " + destination, true,
+                             fs::path(directoryOf(source)) / "bodies");
     // Payloads, headers and sealed secrets: readable by the owner only, wherever the copy goes.
     fs::permissions(temp, fs::perms::owner_read | fs::perms::owner_write);
     fs::rename(temp, destination);
@@ -148,6 +200,17 @@ CopySummary restoreDatabase(const std::string& backup, const std::string& target
       // A log left beside the restored file would be replayed into it: move it with the old file.
       if (fs::exists(target + suffix)) fs::rename(target + suffix, summary.previousKeptAs + suffix);
     }
+  }
+  // The replaced database's body journal goes with it: the restored file embeds its own bodies.
+  const auto bodies = fs::path(directoryOf(target)) / "bodies";
+  if (fs::exists(bodies)) {
+    const auto keptAs = summary.previousKeptAs.empty()
+                            ? bodies.string() + ".before-restore-" +
+                                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                     std::chrono::system_clock::now().time_since_epoch())
+                                                     .count())
+                            : summary.previousKeptAs + ".bodies";
+    fs::rename(bodies, keptAs);
   }
   fs::rename(temp, target);
   syncPath(directoryOf(target), true);

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <random>
 
 #include "core/thread_name.h"
 #include "store/sqlite/database_check.h"
@@ -40,6 +41,28 @@ DbHandle openMigrated(const SqliteOptions& o) {
   return db;
 }
 
+// The id that ties the body journal's directory to this database: made once, kept in journal_state.
+std::string journalIdOf(sqlite3* db) {
+  {
+    Statement s(db, "SELECT journal_id FROM journal_state WHERE id = 1");
+    if (s.step() == SQLITE_ROW) return s.text(0);
+  }
+  std::random_device random;
+  char id[33];
+  std::snprintf(id, sizeof id, "%08x%08x%08x%08x", random(), random(), random(), random());
+  Statement insert(db, "INSERT INTO journal_state (id, journal_id, end_segment, end_offset) VALUES (1, ?1, 1, 0)");
+  insert.bind(1, std::string(id));
+  if (insert.step() != SQLITE_DONE)
+    throw std::runtime_error(std::string("cannot start the body journal: ") + sqlite3_errmsg(db));
+  return id;
+}
+
+std::int64_t fileBytes(const std::string& path) {
+  std::error_code ec;
+  const auto n = std::filesystem::file_size(path, ec);
+  return ec ? 0 : static_cast<std::int64_t>(n);
+}
+
 }  // namespace
 
 core::Error storeError(int rc, int systemErrno) {
@@ -55,6 +78,16 @@ Database::Database(SqliteOptions options)
       begin_(writer_.get(), "BEGIN IMMEDIATE"),
       commit_(writer_.get(), "COMMIT"),
       rollback_(writer_.get(), "ROLLBACK") {
+  const auto dir = std::filesystem::path(options_.path).parent_path();
+  const auto path = options_.path;
+  journal_ = std::make_unique<BodyJournal>(BodyJournal::Options{
+      .dir = (dir.empty() ? std::filesystem::path(".") : dir) / "bodies",
+      .journalId = journalIdOf(writer_.get()),
+      .sync = options_.fullSync,
+      .segmentBytes = options_.journalSegmentBytes,
+      .maxBytes = options_.maxBytes,
+      .otherBytes = [path] { return fileBytes(path) + fileBytes(path + "-wal"); },
+  });
   // The hook replaces SQLite's automatic checkpoint (which would run inside a commit).
   sqlite3_wal_hook(writer_.get(), onWalCommit, this);
   checkpointer_ = std::thread([this] {
@@ -210,7 +243,15 @@ std::int64_t Database::pagesLeft() {
   return maxPages.integer(0) - pages.integer(0) + freePages.integer(0);
 }
 
+JournalPosition Database::journalIndexedUpTo() {
+  std::lock_guard lock(writeMutex_);
+  Statement s(writer_.get(), "SELECT end_segment, end_offset FROM journal_state WHERE id = 1");
+  if (s.step() != SQLITE_ROW) return {};
+  return {s.integer(0), s.integer(1)};
+}
+
 core::Result<void> Database::checkWritable() {
+  if (auto journal = journal_->checkWritable(); !journal) return journal;
   std::lock_guard lock(writeMutex_);
   sqlite3* db = writer_.get();
   if (options_.maxBytes > 0) {
@@ -221,7 +262,8 @@ core::Result<void> Database::checkWritable() {
     // failed for lack of space and no room has appeared since.
     if (left < std::max<std::int64_t>(16, maxPages.integer(0) / 100) ||
         (pagesLeftAtFull_ >= 0 && left <= pagesLeftAtFull_))
-      return std::unexpected(core::Error::unavailable("store_full", "store is full (store.max_bytes)", kFullRetryAfterSeconds));
+      return std::unexpected(
+          core::Error::unavailable("store_full", "store is full (store.max_bytes)", kFullRetryAfterSeconds));
   }
   if (diskFreeAtFull_ >= 0 && diskFreeBytes() < diskFreeAtFull_ + kRoomToRetry)
     return std::unexpected(core::Error::unavailable(

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "store/sqlite/body_journal.h"
 #include "store/sqlite/sqlite_options.h"
 #include "store/sqlite/statement.h"
 
@@ -91,6 +92,11 @@ class Database {
   // Waits for readers (busy timeout). Returns SQLite's result code.
   int checkpointAndTruncateLog();
 
+  // The body journal beside the database file (<dir>/bodies): where intake makes deliveries durable
+  // (see body_journal.h). Its records from journalIndexedUpTo() on are not in the database yet.
+  [[nodiscard]] BodyJournal& journal() { return *journal_; }
+  [[nodiscard]] JournalPosition journalIndexedUpTo();
+
   // The write connection's PRAGMA synchronous now (2 FULL, 1 NORMAL): for tests of durability.
   [[nodiscard]] int synchronousLevel();
 
@@ -133,6 +139,7 @@ class Database {
   bool stopping_ = false;
   std::thread checkpointer_;
   std::function<void()> commitListener_;
+  std::unique_ptr<BodyJournal> journal_;
 };
 
 }  // namespace forgehook::store::sqlite

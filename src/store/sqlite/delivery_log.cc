@@ -1,6 +1,7 @@
 #include "store/sqlite/delivery_log.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "store/body_codec.h"
 #include "store/sqlite/bound_sql.h"
@@ -43,37 +44,82 @@ SqliteDeliveryLog::SqliteDeliveryLog(Database& db, ChangeRecorder& changes)
       changes_(changes),
       insert_(db.writeConnection(),
               "INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
-              "last_attempt_at, body_size, content_type, verification, source) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12) "
+              "last_attempt_at, body_size, content_type, verification, source, body_segment, body_offset, body_length) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
               "ON CONFLICT (forge, hook_id, delivery_id) DO UPDATE SET attempts = attempts + 1, "
               "last_attempt_at = excluded.received_at RETURNING id, attempts"),
-      insertBody_(db.writeConnection(),
-                  "INSERT INTO delivery_bodies (delivery, headers, body_encoding, body) VALUES (?1, ?2, ?3, ?4)"),
       hook_(db.writeConnection(),
             "INSERT INTO hooks (forge, hook_id, first_seen_at, last_ping_at) VALUES (?1, ?2, ?3, ?3) "
-            "ON CONFLICT (forge, hook_id) DO UPDATE SET last_ping_at = excluded.last_ping_at, pings = pings + 1") {}
+            "ON CONFLICT (forge, hook_id) DO UPDATE SET last_ping_at = excluded.last_ping_at, pings = pings + 1"),
+      liveBodies_(db.writeConnection(),
+                  "INSERT INTO body_segments (segment, live) VALUES (?1, ?2) "
+                  "ON CONFLICT (segment) DO UPDATE SET live = live + excluded.live"),
+      journalEnd_(db.writeConnection(), "UPDATE journal_state SET end_segment = ?1, end_offset = ?2 WHERE id = 1") {
+  recover();
+}
+
+void SqliteDeliveryLog::recover() {
+  std::vector<NewDelivery> batch;
+  std::vector<JournalLocation> at;
+  auto flush = [&] {
+    if (batch.empty()) return;
+    const JournalPosition end{at.back().segment, at.back().offset + at.back().length};
+    auto done = db_.write([&](sqlite3*) { return index(batch, at, end, nullptr); }, Database::Sync::Relaxed);
+    if (!done) throw std::runtime_error("cannot index the body journal's records: " + done.error().message);
+    batch.clear();
+    at.clear();
+  };
+  db_.journal().recover(db_.journalIndexedUpTo(), [&](NewDelivery&& d, JournalLocation where) {
+    batch.push_back(std::move(d));
+    at.push_back(where);
+    if (batch.size() >= 500) flush();
+  });
+  flush();
+}
+
+core::Result<void> SqliteDeliveryLog::index(std::span<const NewDelivery> batch, std::span<const JournalLocation> at,
+                                            JournalPosition end, std::vector<AppendOutcome>* outcomes) {
+  // Rows keeping a body, per segment: one counter update per segment instead of one per delivery.
+  std::vector<std::pair<std::int64_t, std::int64_t>> live;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto& d = batch[i];
+    insert_.bind(1, d.forge).bind(2, d.hookId).bind(3, d.deliveryId).bind(4, d.event).bind(5, d.action);
+    insert_.bind(6, d.repository).bind(7, d.sender).bind(8, d.receivedAt).bind(9, d.bodySize);
+    insert_.bind(10, d.contentType).bind(11, d.verification).bind(12, d.source);
+    insert_.bind(13, at[i].segment).bind(14, at[i].offset).bind(15, at[i].length);
+    must(insert_.step(), SQLITE_ROW);
+    const auto id = insert_.integer(0);
+    const auto attempts = insert_.integer(1);
+    must(insert_.run());  // finish RETURNING
+    if (outcomes) outcomes->push_back({attempts == 1 ? AppendStatus::Inserted : AppendStatus::Duplicate, id});
+    if (attempts == 1) {
+      if (live.empty() || live.back().first != at[i].segment) live.emplace_back(at[i].segment, 0);
+      ++live.back().second;
+      must(changes_.recordNewDelivery(id, d));
+    }
+    if (d.isPing && !d.hookId.empty()) must(hook_.bind(1, d.forge).bind(2, d.hookId).bind(3, d.receivedAt).run());
+  }
+  for (const auto& [segment, rows] : live) must(liveBodies_.bind(1, segment).bind(2, rows).run());
+  must(journalEnd_.bind(1, end.segment).bind(2, end.offset).run());
+  return {};
+}
 
 core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendBatch(std::span<const NewDelivery> batch) {
+  // One appender at a time: the index's end moves forward with the journal's, never back.
+  std::lock_guard lock(appendMutex_);
+  auto at = db_.journal().append(batch);
+  if (!at) return std::unexpected(at.error());
+  const auto end = db_.journal().end();
   std::vector<AppendOutcome> outcomes;
   outcomes.reserve(batch.size());
-  auto committed = db_.write([&](sqlite3*) -> core::Result<void> {
-    for (const auto& d : batch) {
-      insert_.bind(1, d.forge).bind(2, d.hookId).bind(3, d.deliveryId).bind(4, d.event).bind(5, d.action);
-      insert_.bind(6, d.repository).bind(7, d.sender).bind(8, d.receivedAt).bind(9, d.bodySize);
-      insert_.bind(10, d.contentType).bind(11, d.verification).bind(12, d.source);
-      must(insert_.step(), SQLITE_ROW);
-      const auto id = insert_.integer(0);
-      const auto attempts = insert_.integer(1);
-      must(insert_.run());  // finish RETURNING
-      outcomes.push_back({attempts == 1 ? AppendStatus::Inserted : AppendStatus::Duplicate, id});
-      if (attempts == 1) {
-        must(insertBody_.bind(1, id).bind(2, d.headersJson).bind(3, d.bodyEncoding).bindBlob(4, d.body).run());
-        must(changes_.recordNewDelivery(id, d));
-      }
-      if (d.isPing && !d.hookId.empty()) must(hook_.bind(1, d.forge).bind(2, d.hookId).bind(3, d.receivedAt).run());
-    }
-    return {};
-  });
+  // Relaxed: the journal made the batch durable; a power cut that takes this commit leaves the
+  // records past journal_state's end, and recover() indexes them again at start.
+  auto committed = db_.write(
+      [&](sqlite3*) {
+        outcomes.clear();
+        return index(batch, *at, end, &outcomes);
+      },
+      Database::Sync::Relaxed);
   if (!committed) return std::unexpected(committed.error());
   return outcomes;
 }
@@ -113,11 +159,11 @@ core::Result<std::vector<std::string>> SqliteDeliveryLog::storedDeliveryIds(cons
     std::vector<std::string> stored;
     for (std::size_t start = 0; start < asked.size(); start += kIdsPerQuery) {
       const auto chunk = std::span(asked).subspan(start, std::min(kIdsPerQuery, asked.size() - start));
-      // (forge, hook_id, delivery_id IN ...) is a set of point lookups in deliveries_identity;
-      // without a hook id, in deliveries_delivery_id.
-      std::string sql = hookId.empty()
-                            ? "SELECT delivery_id FROM deliveries WHERE forge = ?1 AND ?2 = '' AND delivery_id IN ("
-                            : "SELECT delivery_id FROM deliveries WHERE forge = ?1 AND hook_id = ?2 AND delivery_id IN (";
+      // (delivery_id IN ..., forge, hook_id) is a set of point lookups in deliveries_identity,
+      // which leads with delivery_id, with a hook id or without.
+      std::string sql =
+          hookId.empty() ? "SELECT delivery_id FROM deliveries WHERE forge = ?1 AND ?2 = '' AND delivery_id IN ("
+                         : "SELECT delivery_id FROM deliveries WHERE forge = ?1 AND hook_id = ?2 AND delivery_id IN (";
       for (std::size_t i = 0; i < chunk.size(); ++i) {
         if (i > 0) sql += ", ";
         sql += '?';
@@ -138,14 +184,26 @@ core::Result<std::vector<std::string>> SqliteDeliveryLog::storedDeliveryIds(cons
 core::Result<DeliveryDetail> SqliteDeliveryLog::getDelivery(std::int64_t id) {
   return db_.read<DeliveryDetail>([&](sqlite3* db) -> core::Result<DeliveryDetail> {
     Statement s(db, std::string("SELECT ") + kSummaryColumns +
-                        ", b.headers, b.body_encoding, b.body FROM deliveries JOIN delivery_bodies b ON b.delivery = id "
-                        "WHERE id = ?1");
+                        ", b.headers, b.body_encoding, b.body, body_segment, body_offset, body_length FROM deliveries "
+                        "LEFT JOIN delivery_bodies b ON b.delivery = id WHERE id = ?1");
     s.bind(1, id);
     const int rc = s.step();
     if (rc == SQLITE_DONE) return std::unexpected(core::Error::notFound("no delivery with id " + std::to_string(id)));
     if (rc != SQLITE_ROW) return std::unexpected(storeError(rc));
     DeliveryDetail d;
     readSummary(s, d);
+    if (!s.isNull(20)) {
+      auto stored = db_.journal().read({s.integer(20), s.integer(21), s.integer(22)});
+      if (!stored) return std::unexpected(stored.error());
+      if (stored->deliveryId != d.deliveryId)
+        return std::unexpected(core::Error::internal("the body journal holds another delivery where delivery " +
+                                                     std::to_string(id) + "'s body should be"));
+      d.headersJson = std::move(stored->headersJson);
+      auto body = decodeBody(stored->body, stored->bodyEncoding);
+      if (!body) return std::unexpected(body.error());
+      d.rawBody = std::move(*body);
+      return d;
+    }
     d.headersJson = s.text(17);
     if (d.bodyPrunedAt) return d;
     auto body = decodeBody(s.blob(19), s.text(18));

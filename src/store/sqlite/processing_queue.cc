@@ -93,9 +93,9 @@ core::Result<std::vector<QueuedDelivery>> SqliteProcessingQueue::dueForProcessin
     Statement s(
         db,
         "SELECT id, forge, event, action, repository, sender, content_type, received_at, process_attempts, "
-        "b.body_encoding, b.body, source, delivery_id, processed_at IS NOT NULL FROM deliveries INDEXED BY "
-        "deliveries_pending "
-        "JOIN delivery_bodies b ON b.delivery = id "
+        "b.body_encoding, b.body, source, delivery_id, processed_at IS NOT NULL, body_segment, body_offset, "
+        "body_length FROM deliveries INDEXED BY deliveries_pending "
+        "LEFT JOIN delivery_bodies b ON b.delivery = id "
         "WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2");
     s.bind(1, nowMicros).bind(2, static_cast<std::int64_t>(max));
     std::vector<QueuedDelivery> out;
@@ -114,10 +114,20 @@ core::Result<std::vector<QueuedDelivery>> SqliteProcessingQueue::dueForProcessin
       d.source = s.text(11);
       d.deliveryId = s.text(12);
       d.processedBefore = s.integer(13) != 0;
-      if (auto body = decodeBody(s.blob(10), s.text(9)))
+      if (!s.isNull(14)) {
+        // In the body journal (rows since migration 12); delivery_bodies holds older ones.
+        auto stored = db_.journal().read({s.integer(14), s.integer(15), s.integer(16)});
+        auto body = stored ? decodeBody(stored->body, stored->bodyEncoding)
+                           : core::Result<std::string>(std::unexpected(stored.error()));
+        if (body)
+          d.rawBody = std::move(*body);
+        else
+          d.loadError = body.error().message;
+      } else if (auto body = decodeBody(s.blob(10), s.text(9))) {
         d.rawBody = std::move(*body);
-      else
+      } else {
         d.loadError = body.error().message;
+      }
     }
     if (rc != SQLITE_DONE) return std::unexpected(storeError(rc));
     return out;

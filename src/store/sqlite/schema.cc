@@ -333,6 +333,27 @@ CREATE INDEX command_runs_due ON command_runs(next_attempt_at, id) WHERE status 
 CREATE INDEX command_runs_running ON command_runs(id) WHERE status = 'running';
 CREATE INDEX command_runs_rule ON command_runs(rule, id);
 )sql",
+    // 12: bodies in the body journal (body_journal.h). A new delivery's row points at its record;
+    // rows of earlier versions keep theirs in delivery_bodies (and so does a pruned one's headers).
+    // journal_state: the journal's id and where the index ends; body_segments: how many rows still
+    // keep a body in each segment, so retention can delete a segment once none does. The identity
+    // index leads with delivery_id and replaces deliveries_delivery_id: a random GUID costs one
+    // random index page per delivery at intake, not two.
+    R"sql(
+ALTER TABLE deliveries ADD COLUMN body_segment INTEGER;
+ALTER TABLE deliveries ADD COLUMN body_offset INTEGER;
+ALTER TABLE deliveries ADD COLUMN body_length INTEGER;
+CREATE TABLE journal_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  journal_id TEXT NOT NULL,
+  end_segment INTEGER NOT NULL,
+  end_offset INTEGER NOT NULL
+);
+CREATE TABLE body_segments (segment INTEGER PRIMARY KEY, live INTEGER NOT NULL);
+DROP INDEX deliveries_delivery_id;
+DROP INDEX deliveries_identity;
+CREATE UNIQUE INDEX deliveries_identity ON deliveries(delivery_id, forge, hook_id);
+)sql",
 };
 
 }  // namespace
@@ -342,9 +363,12 @@ std::int64_t newestSchemaVersion() { return static_cast<std::int64_t>(std::size(
 void migrate(sqlite3* db) { migrateTo(db, static_cast<int>(std::size(kMigrations))); }
 
 void migrateTo(sqlite3* db, int target) {
-  Statement version(db, "PRAGMA user_version");
-  version.step();
-  const auto current = version.integer(0);
+  // Read in a scope of its own: a statement left open would make DROP INDEX fail ("table is locked").
+  const auto current = [&] {
+    Statement version(db, "PRAGMA user_version");
+    version.step();
+    return version.integer(0);
+  }();
   const auto total = std::min<std::int64_t>(target, static_cast<std::int64_t>(std::size(kMigrations)));
   for (auto v = current; v < total; ++v) {
     std::string sql = "BEGIN IMMEDIATE;";

@@ -19,6 +19,8 @@ struct SqliteOptions {
   // PRAGMA quick_check before opening (store.quick_check_at_start): finds damaged pages at start
   // instead of at the first request that reads them; reads the whole file once.
   bool quickCheck = false;
+  // The body journal's segment size (body_journal.h); tests make it small to see segments roll.
+  std::int64_t journalSegmentBytes = 64ll << 20;
 };
 
 }  // namespace forgehook::store::sqlite

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "support/model_rows.h"
 
 namespace forgehook::store::sqlite {
@@ -21,9 +24,8 @@ class BodyRetentionTest : public SqliteModelTest {
     activity.kind = "issues";
     return commit({}, activity, {}, at);
   }
-  PrunedBodies prune(std::int64_t cutoff, int batchRows = 500, const std::function<bool()>& between = [] {
-    return true;
-  }) {
+  PrunedBodies prune(
+      std::int64_t cutoff, int batchRows = 500, const std::function<bool()>& between = [] { return true; }) {
     auto pruned = retention_->pruneBodies(cutoff, kNow, batchRows, between);
     EXPECT_TRUE(pruned.has_value()) << pruned.error().message;
     return pruned.value_or(PrunedBodies{-1, -1});
@@ -46,7 +48,9 @@ TEST_F(BodyRetentionTest, PrunesOnlySettledBodiesReceivedBeforeTheCutoff) {
   const auto measured = retention_->measurePrunable(cutoff);
   ASSERT_TRUE(measured.has_value()) << measured.error().message;
   EXPECT_EQ(measured->deliveries, 1);
-  EXPECT_EQ(measured->bytes, static_cast<std::int64_t>(oldBody.size()));  // stored identity: as received
+  // Stored identity, in the body journal: the record counts whole (the body, headers and fields).
+  EXPECT_GE(measured->bytes, static_cast<std::int64_t>(oldBody.size()));
+  EXPECT_LE(measured->bytes, static_cast<std::int64_t>(oldBody.size()) + 300);
   // A dry run changes nothing.
   EXPECT_FALSE(store_->log.getDelivery(old)->bodyPrunedAt.has_value());
 
@@ -75,6 +79,44 @@ TEST_F(BodyRetentionTest, PrunesOnlySettledBodiesReceivedBeforeTheCutoff) {
   EXPECT_EQ(retention_->measurePrunable(cutoff)->deliveries, 0);
   EXPECT_EQ(prune(cutoff).deliveries, 0);
   EXPECT_EQ(count(Resource::Activity), 2u);
+}
+
+TEST_F(BodyRetentionTest, AJournalSegmentIsDeletedOnceNoRowKeepsABodyInIt) {
+  // Segments of ~1 KB: a few records each.
+  store_.reset();
+  store_ = std::make_unique<SqliteRoles>(SqliteOptions{.path = dbPath(), .journalSegmentBytes = 1024});
+  retention_ = std::make_unique<SqliteBodyRetention>(store_->db);
+  std::vector<std::int64_t> old;
+  for (int i = 0; i < 12; ++i) old.push_back(processedAt(kT0 + i * kSecond));
+  const auto queuedOld = appendOne(*store_, delivery("github", "h", "queued", kT0));
+  const auto recent = processedAt(kT0 + 30 * kDay);
+  const auto bodies = dir_.path() / "bodies";
+  auto segments = [&] {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(bodies))
+      if (entry.path().extension() == ".seg") names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  const auto before = segments();
+  ASSERT_GE(before.size(), 4u);
+
+  EXPECT_EQ(prune(kT0 + kDay).deliveries, 12);
+  const auto after = segments();
+  // Left: the segment of the queued delivery (appended after the twelve), and the newest.
+  EXPECT_LT(after.size(), before.size());
+  EXPECT_EQ(after.front(), before[before.size() - after.size()]);
+  for (const auto id : old) {
+    const auto d = store_->log.getDelivery(id);
+    ASSERT_TRUE(d.has_value()) << id << ": " << d.error().message;
+    EXPECT_TRUE(d->bodyPrunedAt.has_value());
+    EXPECT_EQ(d->headersJson, R"({"X-GitHub-Event":"issues"})");  // the headers outlive the segment
+  }
+  for (const auto kept : {queuedOld, recent}) {
+    const auto d = store_->log.getDelivery(kept);
+    ASSERT_TRUE(d.has_value()) << kept << ": " << d.error().message;
+    EXPECT_FALSE(d->rawBody.empty());
+  }
 }
 
 TEST_F(BodyRetentionTest, PrunesInBatchesAndPausesBetweenFullOnes) {

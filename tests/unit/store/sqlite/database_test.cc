@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <fstream>
 
 #include "support/sqlite_fixture.h"
 
@@ -12,10 +13,15 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 
-TEST_F(SqliteTest, IntakeCommitsWaitForFsyncAndOnlyProcessingCommitsDoNot) {
+TEST_F(SqliteTest, IntakeIsMadeDurableByTheJournalAndOtherWritesByFsync) {
   auto store = open();
   EXPECT_EQ(store->db.synchronousLevel(), 2);  // FULL from the first commit on
+  // The body journal syncs intake's records: the rows that index them commit at NORMAL.
   const auto id = appendOne(*store, delivery("github", "1", "d-1"));
+  EXPECT_EQ(store->db.synchronousLevel(), 1);
+  EXPECT_GT(store->db.journal().end().offset, 0);
+  // A durable write (a token here) runs at FULL again, which syncs the log frames before it too.
+  ASSERT_TRUE(store->tokens.createToken("t", kT0 / kSecond).has_value());
   EXPECT_EQ(store->db.synchronousLevel(), 2);
   ProcessedDelivery processed;
   processed.id = id;
@@ -26,11 +32,86 @@ TEST_F(SqliteTest, IntakeCommitsWaitForFsyncAndOnlyProcessingCommitsDoNot) {
   ASSERT_TRUE(finished.has_value());
   ASSERT_EQ(finished->deadLettered, 0);
   EXPECT_EQ(store->db.synchronousLevel(), 1);  // the processing commit ran at NORMAL
-  appendOne(*store, delivery("github", "1", "d-2"));
-  EXPECT_EQ(store->db.synchronousLevel(), 2);  // and the next intake commit at FULL again
 
   Database normal(SqliteOptions{(dir_.path() / "normal.db").string(), false, 0});
   EXPECT_EQ(normal.synchronousLevel(), 1);  // store.synchronous = normal
+}
+
+TEST_F(SqliteTest, RecordsTheIndexLostAreIndexedAgainAtStart) {
+  JournalPosition indexedEnd;
+  {
+    auto store = open();
+    appendOne(*store, delivery("github", "1", "kept"));
+    indexedEnd = store->db.journal().end();
+    // A power cut after the journal synced and before the rows' commit reached the disk: the
+    // records are in the journal, the index does not know them.
+    std::vector<NewDelivery> lost{delivery("github", "1", "lost-1"), delivery("github", "1", "lost-2"),
+                                  delivery("github", "1", "kept")};
+    lost[1].body = randomBytes(30'000, 7);
+    lost[1].bodySize = 30'000;
+    ASSERT_TRUE(store->db.journal().append(lost).has_value());
+  }
+  auto store = open();
+  DeliveryFilter all;
+  all.limit = 10;
+  const auto page = store->log.listDeliveries(all);
+  ASSERT_TRUE(page.has_value());
+  std::vector<std::string> names;
+  for (const auto& d : page->deliveries) names.push_back(d.deliveryId + "/" + std::to_string(d.attempts));
+  // Indexed in journal order; the repeated delivery is a second attempt of the first, not a row.
+  EXPECT_THAT(names, ElementsAre("lost-2/1", "lost-1/1", "kept/2"));
+  const auto big = store->log.getDelivery(page->deliveries[0].id);
+  ASSERT_TRUE(big.has_value()) << big.error().message;
+  EXPECT_TRUE(big->rawBody == randomBytes(30'000, 7));
+  EXPECT_EQ(big->headersJson, R"({"X-GitHub-Event":"issues"})");
+  EXPECT_GT(store->db.journalIndexedUpTo().offset, indexedEnd.offset);
+  // Indexed once: a second start finds nothing past the index's end.
+  store.reset();
+  store = open();
+  const auto again = store->log.listDeliveries(all);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->deliveries.size(), 3u);
+}
+
+TEST_F(SqliteTest, ATornRecordAtTheJournalsEndIsCutOffAndTheNextAppendTakesItsPlace) {
+  std::int64_t size = 0;
+  {
+    auto store = open();
+    appendOne(*store, delivery("github", "1", "whole"));
+    size = store->db.journal().end().offset;
+  }
+  const auto segment = BodyJournal::segmentPath(dir_.path() / "bodies", 1);
+  fs::resize_file(segment, static_cast<std::uintmax_t>(size));  // as if nothing had been preallocated
+  {
+    // Half a record, as a crash in the middle of a write leaves it.
+    std::ofstream out(segment, std::ios::binary | std::ios::app);
+    out << std::string("\x46\x48\x42\x31\x40\x00\x00\x00", 8) << randomBytes(20, 3);
+  }
+  auto store = open();
+  EXPECT_EQ(fs::file_size(segment), static_cast<std::uintmax_t>(size));
+  const auto id = appendOne(*store, delivery("github", "1", "next"));
+  const auto next = store->log.getDelivery(id);
+  ASSERT_TRUE(next.has_value()) << next.error().message;
+  EXPECT_EQ(next->deliveryId, "next");
+}
+
+TEST_F(SqliteTest, AJournalDirectoryOfAnotherDatabaseIsMovedAsideNotRead) {
+  {
+    auto store = open();
+    appendOne(*store, delivery("github", "1", "old"));
+  }
+  fs::remove(dbPath());
+  fs::remove(dbPath() + "-wal");
+  fs::remove(dbPath() + "-shm");
+  auto store = open();
+  DeliveryFilter all;
+  const auto page = store->log.listDeliveries(all);
+  ASSERT_TRUE(page.has_value());
+  EXPECT_TRUE(page->deliveries.empty());  // the old journal's record was not indexed into the new store
+  int aside = 0;
+  for (const auto& entry : fs::directory_iterator(dir_.path()))
+    aside += entry.path().filename().string().starts_with("bodies.orphaned-") ? 1 : 0;
+  EXPECT_EQ(aside, 1);
 }
 
 TEST_F(SqliteTest, FullStoreIsUnavailableAndKeepsCommittedRows) {
@@ -97,8 +178,8 @@ TEST_F(SqliteTest, NotReadyAfterABodyTooLargeForTheRoomLeft) {
 }
 
 TEST(StoreErrorTest, NoRoomIsStoreFullWithALongRetryAfterAndOtherFailuresAreUnavailable) {
-  for (const auto& full : {storeError(SQLITE_FULL), storeError(SQLITE_IOERR_WRITE, ENOSPC),
-                           storeError(SQLITE_IOERR_FSYNC, EDQUOT)}) {
+  for (const auto& full :
+       {storeError(SQLITE_FULL), storeError(SQLITE_IOERR_WRITE, ENOSPC), storeError(SQLITE_IOERR_FSYNC, EDQUOT)}) {
     EXPECT_EQ(full.code, core::Code::Unavailable);
     EXPECT_EQ(full.reason, "store_full");
     EXPECT_EQ(full.retryAfterSeconds, 30);
