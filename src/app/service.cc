@@ -72,7 +72,9 @@ int serve(core::Config config, const ServeOptions& options) {
   // Without pipeline.enabled the worker is never started: its wake-ups then change nothing.
   pipeline::Worker worker(
       processor, logger,
-      {std::chrono::milliseconds(config.pipeline.pollIntervalMs), config.pipeline.shareWhileIngesting});
+      {.pollInterval = std::chrono::milliseconds(config.pipeline.pollIntervalMs),
+       .shareWhileIngesting = config.pipeline.shareWhileIngesting,
+       .nice = static_cast<int>(config.pipeline.nice)});
   // Outbound subscriptions: the dispatcher copies new changes into the outboxes and posts them.
   const auto& subs = config.subscriptions;
   outbound::CurlPoster poster({subs.connectTimeoutMs, subs.timeoutMs, subs.allowPrivateNetworks,

@@ -138,6 +138,7 @@ const std::vector<Key>& keys() {
       FH_INT("pipeline.retry_max_ms", pipeline.retryMaxMs),
       FH_INT("pipeline.poll_interval_ms", pipeline.pollIntervalMs),
       FH_DBL("pipeline.share_while_ingesting", pipeline.shareWhileIngesting),
+      FH_INT("pipeline.nice", pipeline.nice),
       FH_INT("changes.retention_days", changes.retentionDays),
       FH_INT("changes.retention_records", changes.retentionRecords),
       FH_INT("dashboard.session_ttl_hours", dashboard.sessionTtlHours),
@@ -323,6 +324,8 @@ Config loadConfig(const ConfigSources& sources) {
   if (config.pipeline.pollIntervalMs < 10) throw std::invalid_argument("pipeline.poll_interval_ms must be at least 10");
   if (!(config.pipeline.shareWhileIngesting > 0.0 && config.pipeline.shareWhileIngesting <= 1.0))
     throw std::invalid_argument("pipeline.share_while_ingesting must be above 0 and at most 1");
+  if (config.pipeline.nice < 0 || config.pipeline.nice > 19)
+    throw std::invalid_argument("pipeline.nice must be between 0 and 19");
   if (config.limits.signatureFailuresBurst > 1'000'000)
     throw std::invalid_argument("limits.signature_failures_burst must be between 0 and 1000000");
   if (config.limits.signatureFailuresBurst > 0 && config.limits.signatureFailuresPerMinute <= 0)

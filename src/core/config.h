@@ -70,6 +70,7 @@ struct Config {
     std::int64_t retryMaxMs = 300000;   // cap on one retry delay
     std::int64_t pollIntervalMs = 500;  // how often due retries are looked for when idle
     double shareWhileIngesting = 0.25;  // of one core, while deliveries arrive (intake first)
+    std::int64_t nice = 10;             // the pipeline thread's niceness above forgehook's (intake first)
   } pipeline;
 
   struct Changes {

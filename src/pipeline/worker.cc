@@ -1,5 +1,8 @@
 #include "pipeline/worker.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -27,6 +30,8 @@ Worker::~Worker() { stop(); }
 void Worker::start() {
   thread_ = std::thread([this] {
     core::nameThisThread("fh-pipeline");
+    // Linux applies a niceness per thread: this one only. Failure (a seccomp'd container) is harmless.
+    if (options_.nice > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), getpriority(PRIO_PROCESS, 0) + options_.nice);
     run();
   });
 }

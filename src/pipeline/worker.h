@@ -30,6 +30,9 @@ class Worker final : public store::QueueListener {
     std::chrono::milliseconds busyWindow{25};
     int busyBatchSize = 32;           // deliveries per step while intake is busy
     std::size_t saturatedBatch = 12;  // an intake commit this large marks intake busy
+    // Niceness added to the pipeline thread (0-19): when the CPU is contended the kernel runs
+    // intake's threads first, while an idle CPU still gives the pipeline all it wants.
+    int nice = 0;
   };
   // Paces itself on a SteadyWorkerClock of its own.
   Worker(Processor& processor, core::Logger& logger, Options options);

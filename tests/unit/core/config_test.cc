@@ -379,6 +379,8 @@ TEST_F(ConfigTest, OutOfRangeValuesThrow) {
       {"pipeline.poll_interval_ms", "5"},
       {"pipeline.share_while_ingesting", "0"},
       {"pipeline.share_while_ingesting", "1.5"},
+      {"pipeline.nice", "-1"},
+      {"pipeline.nice", "20"},
   };
   for (const auto& [key, value] : cases) {
     SCOPED_TRACE(key + " = " + value);
@@ -393,6 +395,13 @@ TEST_F(ConfigTest, PipelineShareWhileIngestingIsAFractionOfOneCore) {
   ConfigSources sources;
   sources.environment = {{"FORGEHOOK_PIPELINE_SHARE_WHILE_INGESTING", "1"}};
   EXPECT_DOUBLE_EQ(loadConfig(sources).pipeline.shareWhileIngesting, 1.0);
+}
+
+TEST_F(ConfigTest, PipelineNiceIsTenByDefaultAndSetByEnvironment) {
+  EXPECT_EQ(loadConfig({}).pipeline.nice, 10);
+  ConfigSources sources;
+  sources.environment = {{"FORGEHOOK_PIPELINE_NICE", "0"}};
+  EXPECT_EQ(loadConfig(sources).pipeline.nice, 0);
 }
 
 TEST_F(ConfigTest, DescribeConfigMasksSecrets) {

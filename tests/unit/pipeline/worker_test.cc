@@ -7,6 +7,12 @@
 #include <future>
 
 #include <fcntl.h>
+#include <sys/resource.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <unistd.h>
 
 #include "support/fake_worker_clock.h"
@@ -257,6 +263,34 @@ TEST_F(WorkerTest, StopEndsAPauseAtOnce) {
       << "stop() waited for the pause";
   EXPECT_FALSE(clock_.waiting());
   EXPECT_EQ(processedCount(world_.deliveries()), 1);
+}
+
+// The niceness of this process's thread named `name` (field 19 of its stat), or -100 when none is.
+int nicenessOfThread(const std::string& name) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string line;
+    std::getline(comm, line);
+    if (line != name) continue;
+    std::ifstream stat(task.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), {});
+    std::istringstream fields(text.substr(text.rfind(')') + 2));  // after "pid (comm) "
+    std::string field;
+    for (int i = 3; i <= 19 && fields >> field; ++i) {
+    }
+    return std::stoi(field);
+  }
+  return -100;
+}
+
+TEST_F(WorkerTest, ItsThreadRunsAtTheNicenessItIsGivenAboveTheProcesss) {
+  auto options = kOptions;
+  options.nice = 7;
+  Worker worker(processor_, logger_, options, clock_);
+  worker.start();
+  ASSERT_TRUE(clock_.awaitWait(1));  // running: named and reniced
+  EXPECT_EQ(nicenessOfThread("fh-pipeline"), getpriority(PRIO_PROCESS, 0) + 7);
+  worker.stop();
 }
 
 }  // namespace
