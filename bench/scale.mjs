@@ -87,8 +87,13 @@ function rss(pid) {
   const kb = (k) => Number(s.match(new RegExp(`^${k}:\\s+(\\d+) kB`, "m"))[1]);
   return { rssMiB: +(kb("VmRSS") / 1024).toFixed(1), peakMiB: +(kb("VmHWM") / 1024).toFixed(1) };
 }
+// The store: the database with its log, and the body journal's segments.
 function diskBytes(dir) {
-  return readdirSync(dir).filter((f) => f.startsWith("forgehook.db")).reduce((n, f) => n + statSync(path.join(dir, f)).size, 0);
+  const journal = path.join(dir, "bodies");
+  const segments = existsSync(journal)
+    ? readdirSync(journal).filter((f) => f.endsWith(".seg")).reduce((n, f) => n + statSync(path.join(journal, f)).size, 0)
+    : 0;
+  return segments + readdirSync(dir).filter((f) => f.startsWith("forgehook.db")).reduce((n, f) => n + statSync(path.join(dir, f)).size, 0);
 }
 
 // --- generate ----------------------------------------------------------------------------------
@@ -253,7 +258,7 @@ const md = [
   `- Deliveries: ${fmt(N)} over ${fmt(REPOS)} repositories and 365 days` +
     (generated ? ` (generated in ${generated.wallSeconds} s; bodies ${fmt(generated.body_bytes)} B as received, ` +
       `${fmt(generated.stored_body_bytes)} B stored)` : ""),
-  `- On disk: ${fmt(bytes)} B, **${fmt(size.perDelivery)} B per delivery** (database and log, projections and change feed included)`,
+  `- On disk: ${fmt(bytes)} B, **${fmt(size.perDelivery)} B per delivery** (database and log, body journal, projections and change feed included)`,
   processing ? `- First processing of the backlog: ${processing.seconds} s, **${fmt(processing.perSecond)} deliveries/s**` : null,
   rebuild && `- Rebuild: ${fmt(rebuild.requeued)} deliveries in ${rebuild.seconds} s, **${fmt(rebuild.perSecond)} deliveries/s**, ` +
     `${rebuild.secondsPerMillion} s per million (${rebuild.cpuSeconds} CPU s; the request answered after ${rebuild.answeredSeconds} s)`,

@@ -128,6 +128,19 @@ std::string readFile(const fs::path& path) {
   return {std::istreambuf_iterator<char>(in), {}};
 }
 
+// The bytes of `path` from `offset` to its end ("" when it is shorter).
+std::string readFrom(const fs::path& path, std::int64_t offset) {
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<std::int64_t>(in.tellg());
+  if (!in || size <= offset) return {};
+  std::string out(static_cast<std::size_t>(size - offset), '\0');
+  in.seekg(offset);
+  in.read(out.data(), static_cast<std::streamsize>(out.size()));
+  out.resize(static_cast<std::size_t>(in.gcount()));
+  return out;
+}
+
 // A directory that is not this database's journal is kept, renamed, never appended to or read.
 void moveAside(const fs::path& dir) {
   const auto now =
@@ -175,18 +188,20 @@ void BodyJournal::recover(JournalPosition from, const std::function<void(NewDeli
   std::int64_t appendOffset = from.offset;
   for (const auto segment : segments) {
     if (segment < from.segment) continue;
-    const auto bytes = readFile(segmentPath(options_.dir, segment));
-    std::size_t at = segment == from.segment ? static_cast<std::size_t>(from.offset) : 0;
-    if (at > bytes.size()) at = bytes.size();
+    // From the index's end only: what lies before it is indexed (a 64 MiB segment is not read
+    // at every start).
+    const std::int64_t start = segment == from.segment ? from.offset : 0;
+    const auto bytes = readFrom(segmentPath(options_.dir, segment), start);
+    std::size_t at = 0;
     for (;;) {
       NewDelivery d;
       const auto n = recordAt(std::string_view(bytes).substr(at), &d);
       if (n == 0) break;
-      each(std::move(d), {segment, static_cast<std::int64_t>(at), static_cast<std::int64_t>(n)});
+      each(std::move(d), {segment, start + static_cast<std::int64_t>(at), static_cast<std::int64_t>(n)});
       at += n;
     }
     appendSegment = segment;
-    appendOffset = static_cast<std::int64_t>(at);
+    appendOffset = start + static_cast<std::int64_t>(at);
   }
   // The index names records up to `from` in a segment that is gone (deleted by hand): new records
   // must not take numbers and offsets rows already point at.

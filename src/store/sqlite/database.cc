@@ -86,7 +86,8 @@ Database::Database(SqliteOptions options)
       .sync = options_.fullSync,
       .segmentBytes = options_.journalSegmentBytes,
       .maxBytes = options_.maxBytes,
-      .otherBytes = [path] { return fileBytes(path) + fileBytes(path + "-wal"); },
+      // The database file as store.max_bytes counts it (its page cap): the log is reused, not grown.
+      .otherBytes = [path] { return fileBytes(path); },
   });
   // The hook replaces SQLite's automatic checkpoint (which would run inside a commit).
   sqlite3_wal_hook(writer_.get(), onWalCommit, this);

@@ -106,11 +106,20 @@ core::Result<std::vector<MilestoneRow>> SqliteMetricsReader::closedMilestones(co
 
 core::Result<std::vector<PullTiming>> SqliteMetricsReader::pullTimings(const RepositoryFilter& repository,
                                                                        std::int64_t since, std::int64_t until) {
+  // Only pull requests with something in the window can count: created, merged or closed in it, or
+  // reviewed in it (their first review may be). The candidates come off four indexes (migration 13),
+  // so the cost follows the window's pull requests, not all of them; the outer WHERE decides.
   const std::string sql =
+      "WITH candidates (forge, repo_id, number) AS ("
+      "SELECT forge, repo_id, number FROM pulls WHERE created_at >= ?2 AND created_at < ?3 "
+      "UNION SELECT forge, repo_id, number FROM pulls WHERE merged_at >= ?2 AND merged_at < ?3 "
+      "UNION SELECT forge, repo_id, number FROM pulls WHERE closed_at >= ?2 AND closed_at < ?3 "
+      "UNION SELECT forge, repo_id, pr_number FROM reviews WHERE submitted_at >= ?2 AND submitted_at < ?3) "
       "SELECT created_at, merged_at, closed_at, first_review_at, state, is_revert, is_hotfix FROM (SELECT "
       "p.created_at, p.merged_at, p.closed_at, p.state, p.is_revert, p.is_hotfix, (SELECT min(v.submitted_at) FROM "
       "reviews v WHERE v.forge = p.forge AND v.repo_id = p.repo_id AND v.pr_number = p.number AND v.reviewer IS NOT "
-      "p.author AND v.state != 'pending') AS first_review_at FROM pulls p" +
+      "p.author AND v.state != 'pending') AS first_review_at FROM candidates c JOIN pulls p ON p.forge = c.forge AND "
+      "p.repo_id = c.repo_id AND p.number = c.number" +
       joinRepo("p") + " WHERE p.stub = 0 AND p.created_at IS NOT NULL AND " + kRepoMatch +
       " AND p.created_at < ?3) WHERE created_at >= ?2 OR (merged_at >= ?2 AND merged_at < ?3) OR (closed_at >= ?2 AND "
       "closed_at < ?3) OR (first_review_at >= ?2 AND first_review_at < ?3)";

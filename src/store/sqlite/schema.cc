@@ -354,6 +354,17 @@ DROP INDEX deliveries_delivery_id;
 DROP INDEX deliveries_identity;
 CREATE UNIQUE INDEX deliveries_identity ON deliveries(delivery_id, forge, hook_id);
 )sql",
+    // 13: what /metrics/pulls and /metrics/health read at millions of deliveries. The pull request
+    // timings take the window's pull requests off the time indexes instead of every pull request
+    // with a correlated review lookup; the stale counts read a range of (state, updated_at).
+    R"sql(
+CREATE INDEX pulls_created ON pulls(created_at);
+CREATE INDEX pulls_merged ON pulls(merged_at) WHERE merged_at IS NOT NULL;
+CREATE INDEX pulls_closed ON pulls(closed_at) WHERE closed_at IS NOT NULL;
+CREATE INDEX pulls_state_updated ON pulls(state, updated_at);
+CREATE INDEX reviews_submitted ON reviews(submitted_at);
+CREATE INDEX issues_state_updated ON issues(state, updated_at);
+)sql",
 };
 
 }  // namespace
