@@ -144,16 +144,21 @@ core::Result<std::vector<SprintIssue>> SqliteMetricsReader::milestoneIssues(cons
 }
 
 core::Result<HealthCounts> SqliteMetricsReader::healthCounts(const HealthQuery& q) {
-  const std::string runs = "FROM runs u" + joinRepo("u") +
+  // The repositories join only when there is a repository: SQLite looks the repository up for
+  // every counted row even when ?1 is NULL, which at 10 M deliveries (60,000 stale pull requests and
+  // issues) was most of the query's 40 ms.
+  const bool scoped = q.repository.has_value();
+  const auto join = [&](const std::string& alias) { return scoped ? joinRepo(alias) : std::string(); };
+  const std::string match = scoped ? kRepoMatch : std::string("?1 IS NULL");
+  const std::string runs = "FROM runs u" + join("u") +
                            " WHERE u.kind IN ('workflow_run', 'pipeline') AND u.status = 'completed' AND "
                            "u.completed_at >= ?5 AND " +
-                           kRepoMatch;
-  const std::string resolved =
-      "FROM incidents n" + joinRepo("n") + " WHERE n.resolved_at IS NOT NULL AND " + kRepoMatch;
-  const std::string sql = "SELECT (SELECT count(*) FROM pulls p" + joinRepo("p") +
-                          " WHERE p.state = 'open' AND p.stub = 0 AND p.updated_at < ?2 - ?3 AND " + kRepoMatch +
-                          "), (SELECT count(*) FROM issues s" + joinRepo("s") +
-                          " WHERE s.state = 'open' AND s.updated_at < ?2 - ?4 AND " + kRepoMatch +
+                           match;
+  const std::string resolved = "FROM incidents n" + join("n") + " WHERE n.resolved_at IS NOT NULL AND " + match;
+  const std::string sql = "SELECT (SELECT count(*) FROM pulls p" + join("p") +
+                          " WHERE p.state = 'open' AND p.stub = 0 AND p.updated_at < ?2 - ?3 AND " + match +
+                          "), (SELECT count(*) FROM issues s" + join("s") +
+                          " WHERE s.state = 'open' AND s.updated_at < ?2 - ?4 AND " + match +
                           "), (SELECT count(*) " + runs + "), (SELECT count(*) " + runs +
                           " AND u.conclusion IN ('failure', 'timed_out', 'startup_failure')), (SELECT count(*) " +
                           resolved + "), (SELECT round(avg(n.resolved_at - n.opened_at) / 3600.0, 2) " + resolved + ")";
