@@ -165,14 +165,20 @@ BodyJournal::BodyJournal(Options options) : options_(std::move(options)) {
   }
   fs::create_directories(dir);
   if (!fs::exists(idFile)) {
+    // Synced before the rename: an id file left empty by a power cut would make the next start
+    // move this journal aside as another database's.
     const auto temp = dir / (std::string(kIdFile) + ".new");
-    {
-      std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-      out << options_.journalId;
-      if (!(out.flush())) throw std::runtime_error("cannot write " + temp.string());
-    }
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    const bool written = fd >= 0 &&
+                         ::write(fd, options_.journalId.data(), options_.journalId.size()) ==
+                             static_cast<ssize_t>(options_.journalId.size()) &&
+                         ::fsync(fd) == 0;
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    if (!written) throw std::runtime_error(ioError("cannot write " + temp.string(), err));
     fs::rename(temp, idFile);
     syncDirectory(dir);
+    syncDirectory(dir.parent_path());
   }
   fs::permissions(dir, fs::perms::owner_all);
 }
@@ -217,16 +223,22 @@ void BodyJournal::recover(JournalPosition from, const std::function<void(NewDeli
 }
 
 void BodyJournal::openForAppend(std::int64_t segment, std::int64_t offset) {
-  if (fd_ >= 0) ::close(fd_);
   const auto path = segmentPath(options_.dir, segment);
   const bool existed = fs::exists(path);
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd_ < 0) throw std::runtime_error(ioError("cannot open " + path.string(), errno));
+  // Into a local first: a failure leaves the journal on the segment it had.
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error(ioError("cannot open " + path.string(), errno));
   // Whatever lies past the end (a torn record, preallocated zeros) goes: the next record is the
   // first thing after the end.
-  if (::ftruncate(fd_, offset) != 0) throw std::runtime_error(ioError("cannot truncate " + path.string(), errno));
-  if (options_.sync) ::fdatasync(fd_);
+  if (::ftruncate(fd, offset) != 0) {
+    const int err = errno;
+    ::close(fd);
+    throw std::runtime_error(ioError("cannot truncate " + path.string(), err));
+  }
+  if (options_.sync) ::fdatasync(fd);
   if (!existed) syncDirectory(options_.dir);
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
   segment_ = segment;
   offset_ = offset;
   allocated_ = offset;
@@ -252,12 +264,14 @@ core::Result<void> BodyJournal::roll() {
   if (::ftruncate(fd_, offset_) != 0 || (options_.sync && ::fdatasync(fd_) != 0))
     return std::unexpected(
         core::Error::unavailable("store_unavailable", ioError("cannot seal a journal segment", errno), 1));
-  sealedBytes_ += offset_;
+  allocated_ = offset_;
+  const auto sealed = offset_;
   try {
     openForAppend(segment_ + 1, 0);
   } catch (const std::exception& e) {
     return std::unexpected(core::Error::unavailable("store_unavailable", e.what(), 1));
   }
+  sealedBytes_ += sealed;
   return {};
 }
 
@@ -298,23 +312,27 @@ core::Result<std::vector<JournalLocation>> BodyJournal::append(std::span<const N
     if (sealedBytes_ + offset_ + size + other > options_.maxBytes) return std::unexpected(noRoom(0));
   }
   if (auto room = reserve(size); !room) return std::unexpected(room.error());
+  // A batch that fails after its first write is cut off again: its whole records past the end
+  // would otherwise be indexed by the next start although their senders were told 503.
+  const auto cutOff = [&](core::Error error) -> core::Result<std::vector<JournalLocation>> {
+    if (::ftruncate(fd_, offset_) == 0) allocated_ = offset_;
+    return std::unexpected(std::move(error));
+  };
   std::int64_t written = 0;
   while (written < size) {
     const auto n = ::pwrite(fd_, buffer_.data() + written, static_cast<std::size_t>(size - written), offset_ + written);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       const int err = n < 0 ? errno : EIO;
-      if (err == ENOSPC || err == EDQUOT) return std::unexpected(noRoom(err));
-      return std::unexpected(
-          core::Error::unavailable("store_unavailable", ioError("cannot write the body journal", err), 1));
+      if (err == ENOSPC || err == EDQUOT) return cutOff(noRoom(err));
+      return cutOff(core::Error::unavailable("store_unavailable", ioError("cannot write the body journal", err), 1));
     }
     written += n;
   }
   if (options_.sync && ::fdatasync(fd_) != 0) {
     const int err = errno;
-    if (err == ENOSPC || err == EDQUOT) return std::unexpected(noRoom(err));
-    return std::unexpected(
-        core::Error::unavailable("store_unavailable", ioError("cannot sync the body journal", err), 1));
+    if (err == ENOSPC || err == EDQUOT) return cutOff(noRoom(err));
+    return cutOff(core::Error::unavailable("store_unavailable", ioError("cannot sync the body journal", err), 1));
   }
   std::vector<JournalLocation> out;
   out.reserve(batch.size());
