@@ -44,6 +44,10 @@ struct Call {
   [[nodiscard]] Outcome list(const std::string& path, const std::string& query, const char* member) const {
     return then(body("GET", path, query), [member](const json& b) { return b.value(member, json::array()); });
   }
+  // That list as the tool's structured result: {member: rows}.
+  [[nodiscard]] Outcome listResult(const std::string& path, const std::string& query, const char* member) const {
+    return then(list(path, query, member), [member](json rows) { return json{{member, std::move(rows)}}; });
+  }
   [[nodiscard]] std::string text(const char* name) const { return args.value(name, std::string()); }
   [[nodiscard]] std::string number(const char* name) const {
     return args.contains(name) ? std::to_string(args[name].get<std::int64_t>()) : std::string();
@@ -254,27 +258,23 @@ Outcome subscribeToUpdates(const Call& c) {
 }
 
 Outcome listIncidents(const Call& c) {
-  return then(
-      c.list(
-          "/api/v1/incidents",
-          queryString({{"state", c.text("state")}, {"repository", c.text("repository")}, {"limit", c.number("limit")}}),
-          "incidents"),
-      [](json incidents) {
-        return json{{"incidents", std::move(incidents)}};
-      });
+  return c.listResult(
+      "/api/v1/incidents",
+      queryString({{"state", c.text("state")}, {"repository", c.text("repository")}, {"limit", c.number("limit")}}),
+      "incidents");
 }
 
 Outcome listCommands(const Call& c) {
   if (c.args.contains("run_id"))
-    return then(c.body("GET", "/api/v1/commands/" + c.number("run_id"), {}),
-                [](json run) { return json{{"commands", json::array({std::move(run)})}}; });
-  return then(c.list("/api/v1/commands",
-                     queryString({{"rule", c.text("rule")},
-                                  {"state", c.text("state")},
-                                  {"repository", c.text("repository")},
-                                  {"limit", c.number("limit")}}),
-                     "commands"),
-              [](json commands) { return json{{"commands", std::move(commands)}}; });
+    return then(c.body("GET", "/api/v1/commands/" + c.number("run_id"), {}), [](json run) {
+      return json{{"commands", json::array({std::move(run)})}};
+    });
+  return c.listResult("/api/v1/commands",
+                      queryString({{"rule", c.text("rule")},
+                                   {"state", c.text("state")},
+                                   {"repository", c.text("repository")},
+                                   {"limit", c.number("limit")}}),
+                      "commands");
 }
 
 Outcome acknowledgeIncident(const Call& c) {
@@ -287,15 +287,12 @@ Outcome acknowledgeIncident(const Call& c) {
 }
 
 Outcome listPlannedItems(const Call& c) {
-  return then(c.list("/api/v1/items",
-                     queryString({{"state", c.text("state")},
-                                  {"owner", c.text("owner")},
-                                  {"repository", c.text("repository")},
-                                  {"limit", c.number("limit")}}),
-                     "items"),
-              [](json items) {
-                return json{{"items", std::move(items)}};
-              });
+  return c.listResult("/api/v1/items",
+                      queryString({{"state", c.text("state")},
+                                   {"owner", c.text("owner")},
+                                   {"repository", c.text("repository")},
+                                   {"limit", c.number("limit")}}),
+                      "items");
 }
 
 Outcome updatePlannedItem(const Call& c) {

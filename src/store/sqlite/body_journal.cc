@@ -85,16 +85,16 @@ bool decodePayload(std::string_view payload, NewDelivery& d) {
   return r.done();
 }
 
-// The whole record at the start of `bytes`: its length, or 0 when there is none (zeros past the
-// end, a torn write, another record's remains).
-std::size_t recordAt(std::string_view bytes, NewDelivery* out) {
+// The whole record at the start of `bytes`, decoded into `out`: its length, or 0 when there is
+// none (zeros past the end, a torn write, another record's remains).
+std::size_t recordAt(std::string_view bytes, NewDelivery& out) {
   if (bytes.size() < kHeaderBytes) return 0;
   std::uint32_t header[4];
   std::memcpy(header, bytes.data(), kHeaderBytes);
   if (header[0] != kMagic || header[3] != 0 || header[1] > bytes.size() - kHeaderBytes) return 0;
   const auto payload = bytes.substr(kHeaderBytes, header[1]);
   if (crcOf(payload) != header[2]) return 0;
-  if (out != nullptr && !decodePayload(payload, *out)) return 0;
+  if (!decodePayload(payload, out)) return 0;
   return kHeaderBytes + header[1];
 }
 
@@ -121,11 +121,6 @@ std::vector<std::int64_t> listSegments(const fs::path& dir) {
   }
   std::sort(out.begin(), out.end());
   return out;
-}
-
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
 }
 
 // The bytes of `path` from `offset` to its end ("" when it is shorter).
@@ -160,7 +155,7 @@ BodyJournal::BodyJournal(Options options) : options_(std::move(options)) {
   const auto& dir = options_.dir;
   const auto idFile = dir / kIdFile;
   if (fs::exists(dir)) {
-    const bool ours = fs::exists(idFile) && readFile(idFile) == options_.journalId;
+    const bool ours = fs::exists(idFile) && readFrom(idFile, 0) == options_.journalId;
     if (!ours && (fs::exists(idFile) || !listSegments(dir).empty())) moveAside(dir);
   }
   fs::create_directories(dir);
@@ -201,7 +196,7 @@ void BodyJournal::recover(JournalPosition from, const std::function<void(NewDeli
     std::size_t at = 0;
     for (;;) {
       NewDelivery d;
-      const auto n = recordAt(std::string_view(bytes).substr(at), &d);
+      const auto n = recordAt(std::string_view(bytes).substr(at), d);
       if (n == 0) break;
       each(std::move(d), {segment, start + static_cast<std::int64_t>(at), static_cast<std::int64_t>(n)});
       at += n;
@@ -373,7 +368,7 @@ core::Result<NewDelivery> BodyJournal::readRecord(const fs::path& dir, JournalLo
   }
   ::close(fd);
   NewDelivery d;
-  if (got != at.length || recordAt(bytes, &d) != bytes.size())
+  if (got != at.length || recordAt(bytes, d) != bytes.size())
     return std::unexpected(core::Error::internal("the body journal record at " + path.filename().string() + ":" +
                                                  std::to_string(at.offset) + " is damaged"));
   return d;

@@ -13,7 +13,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 
-TEST_F(SqliteTest, IntakeIsMadeDurableByTheJournalAndOtherWritesByFsync) {
+TEST_F(SqliteTest, IntakeIndexesAtNormalBehindTheJournalAndOtherWritesRunAtFull) {
   auto store = open();
   EXPECT_EQ(store->db.synchronousLevel(), 2);  // FULL from the first commit on
   // The body journal syncs intake's records: the rows that index them commit at NORMAL.
