@@ -20,6 +20,7 @@ struct StatusCounts {
   std::optional<std::int64_t> lastDeliveryMicros;
   std::int64_t deliveries24h = 0, failures24h = 0;  // received since `sinceMicros`
   std::int64_t queued = 0, dead = 0;                // processing backlog (queued + retrying), dead letter
+  std::int64_t milestones = 0;                      // not deleted
 };
 
 struct MilestoneRow {
@@ -63,8 +64,9 @@ class MetricsReader {
   // Errors of every call: Unavailable.
   [[nodiscard]] virtual core::Result<StatusCounts> statusCounts(const RepositoryFilter& repository,
                                                                 std::int64_t sinceMicros) = 0;
-  // Milestones not deleted, by due date (none last), then title.
-  [[nodiscard]] virtual core::Result<std::vector<MilestoneRow>> milestones(const RepositoryFilter& repository) = 0;
+  // The first `limit` milestones not deleted: open ones first, then by due date (none last), then title.
+  [[nodiscard]] virtual core::Result<std::vector<MilestoneRow>> milestones(const RepositoryFilter& repository,
+                                                                           int limit) = 0;
   // Pull requests (not stubs) created before `until` with anything (opened, merged, closed, first
   // review) in [since, until).
   [[nodiscard]] virtual core::Result<std::vector<PullTiming>> pullTimings(const RepositoryFilter& repository,

@@ -1,15 +1,27 @@
 #include "store/sqlite/metrics_reader.h"
 
 #include "store/sqlite/bound_sql.h"
+#include "store/sqlite/resource_sql.h"
 
 namespace forgehook::store::sqlite {
 namespace {
 
-// ?1 is the repository filter in every query that takes one (NULL = all repositories), matched as
-// the forges match names.
-const std::string kRepoMatch = "(?1 IS NULL OR r.full_name = ?1 COLLATE NOCASE)";
 std::string joinRepo(const std::string& alias) {
   return " LEFT JOIN repositories r ON r.forge = " + alias + ".forge AND r.repo_id = " + alias + ".repo_id";
+}
+
+// ?1 is the repository filter in every query that takes one. Matched through the rows' (forge,
+// repo_id) key (resource_sql.h), written out only when there is one: SQLite plans
+// `?1 IS NULL OR ...` once for both cases, and either way it visited every row for one repository's.
+std::string scope(const RepositoryFilter& repository, const std::string& alias) {
+  return repository ? repositoryKeyMatch(alias, "?1") : std::string("?1 IS NULL");
+}
+
+// `column`, kept off its indexes when a repository is given ("+column"): without statistics SQLite
+// took the (state, ...) index for `state = 'open'` and looked up all 30,000 open pull requests'
+// rows to keep one repository's 15, instead of reading that repository's rows off its key.
+std::string unindexedIfScoped(const RepositoryFilter& repository, const std::string& column) {
+  return repository ? "+" + column : column;
 }
 
 // The repository filter as ?1: NULL matches every repository.
@@ -20,11 +32,11 @@ std::optional<std::int64_t> optionalInteger(const Statement& s, int column) {
   return s.integer(column);
 }
 
-const std::string kMilestoneColumns =
-    "SELECT m.forge, m.milestone_id, r.full_name, m.title, m.state, m.number, coalesce(m.open_issues, 0), "
-    "coalesce(m.closed_issues, 0), "
-    "m.created_at, m.due_on, m.closed_at FROM milestones m" +
-    joinRepo("m") + " WHERE m.deleted = 0 AND " + kRepoMatch;
+std::string milestoneColumns(const RepositoryFilter& repository) {
+  return "SELECT m.forge, m.milestone_id, r.full_name, m.title, m.state, m.number, coalesce(m.open_issues, 0), "
+         "coalesce(m.closed_issues, 0), m.created_at, m.due_on, m.closed_at FROM milestones m" +
+         joinRepo("m") + " WHERE m.deleted = 0 AND " + scope(repository, "m");
+}
 
 MilestoneRow readMilestone(const Statement& s) {
   return {s.text(0),
@@ -66,42 +78,46 @@ core::Result<std::vector<Row>> SqliteMetricsReader::rows(const std::string& sql,
 
 core::Result<StatusCounts> SqliteMetricsReader::statusCounts(const RepositoryFilter& repository,
                                                              std::int64_t sinceMicros) {
-  // The deliveries' repository match is written out only when there is one: SQLite plans
-  // `?1 IS NULL OR ...` once for both cases, so a repository's newest delivery was searched for by
-  // walking deliveries_received from its end (half a second for a quiet repository among a million
-  // deliveries) instead of in deliveries_repository.
   const std::string deliveryRepoMatch = repository ? "repository = ?1 COLLATE NOCASE" : "?1 IS NULL";
   const std::string sql =
-      "SELECT (SELECT count(*) FROM issues s" + joinRepo("s") + " WHERE s.state = 'open' AND " + kRepoMatch +
-      "), (SELECT count(*) FROM pulls p" + joinRepo("p") + " WHERE p.state = 'open' AND p.stub = 0 AND " + kRepoMatch +
-      "), (SELECT count(*) FROM incidents n" + joinRepo("n") + " WHERE n.resolved_at IS NULL AND " + kRepoMatch +
+      "SELECT (SELECT count(*) FROM issues s WHERE " + unindexedIfScoped(repository, "s.state") +
+      " = 'open' AND " + scope(repository, "s") + "), (SELECT count(*) FROM pulls p WHERE " +
+      unindexedIfScoped(repository, "p.state") + " = 'open' AND p.stub = 0 AND " + scope(repository, "p") +
+      "), (SELECT count(*) FROM incidents n WHERE n.resolved_at IS NULL AND " + scope(repository, "n") +
       "), (SELECT max(received_at) FROM deliveries WHERE " + deliveryRepoMatch +
       "), (SELECT count(*) FROM deliveries WHERE received_at >= ?2 AND " + deliveryRepoMatch +
       "), (SELECT count(*) FROM deliveries WHERE received_at >= ?2 AND status IN ('retrying', 'dead') AND " +
       deliveryRepoMatch +
       "), (SELECT count(*) FROM deliveries WHERE status IN ('queued', 'retrying')), (SELECT count(*) FROM deliveries "
-      "WHERE status = 'dead')";
+      "WHERE status = 'dead'), (SELECT count(*) FROM milestones m WHERE m.deleted = 0 AND " +
+      scope(repository, "m") + ")";
   StatusCounts c;
   auto done = query(sql, {repo(repository), sinceMicros}, [&](const Statement& s) {
-    c = {s.integer(0), s.integer(1), s.integer(2), optionalInteger(s, 3),
-         s.integer(4), s.integer(5), s.integer(6), s.integer(7)};
+    c = {s.integer(0), s.integer(1), s.integer(2), optionalInteger(s, 3), s.integer(4),
+         s.integer(5),  s.integer(6), s.integer(7), s.integer(8)};
   });
   if (!done) return std::unexpected(done.error());
   return c;
 }
 
-core::Result<std::vector<MilestoneRow>> SqliteMetricsReader::milestones(const RepositoryFilter& repository) {
-  return rows(kMilestoneColumns + " ORDER BY m.due_on IS NULL, m.due_on, m.title", {repo(repository)}, readMilestone);
+core::Result<std::vector<MilestoneRow>> SqliteMetricsReader::milestones(const RepositoryFilter& repository,
+                                                                        int limit) {
+  // Index milestones_board (migration 14) holds this order: the first `limit` are read, not sorted.
+  return rows(milestoneColumns(repository) +
+                  " ORDER BY " + unindexedIfScoped(repository, "m.state") +
+                  " IS NOT 'open', m.due_on IS NULL, m.due_on, m.title LIMIT " + std::to_string(limit),
+              {repo(repository)}, readMilestone);
 }
 
 core::Result<std::vector<MilestoneRow>> SqliteMetricsReader::milestonesTitled(const RepositoryFilter& repository,
                                                                               const std::string& title) {
-  return rows(kMilestoneColumns + " AND m.title = ?2 ORDER BY r.full_name", {repo(repository), title}, readMilestone);
+  return rows(milestoneColumns(repository) + " AND m.title = ?2 ORDER BY r.full_name", {repo(repository), title},
+              readMilestone);
 }
 
 core::Result<std::vector<MilestoneRow>> SqliteMetricsReader::closedMilestones(const RepositoryFilter& repository) {
-  return rows(kMilestoneColumns + " AND m.state = 'closed' ORDER BY m.closed_at DESC LIMIT 10", {repo(repository)},
-              readMilestone);
+  return rows(milestoneColumns(repository) + " AND m.state = 'closed' ORDER BY m.closed_at DESC LIMIT 10",
+              {repo(repository)}, readMilestone);
 }
 
 core::Result<std::vector<PullTiming>> SqliteMetricsReader::pullTimings(const RepositoryFilter& repository,
@@ -119,8 +135,8 @@ core::Result<std::vector<PullTiming>> SqliteMetricsReader::pullTimings(const Rep
       "p.created_at, p.merged_at, p.closed_at, p.state, p.is_revert, p.is_hotfix, (SELECT min(v.submitted_at) FROM "
       "reviews v WHERE v.forge = p.forge AND v.repo_id = p.repo_id AND v.pr_number = p.number AND v.reviewer IS NOT "
       "p.author AND v.state != 'pending') AS first_review_at FROM candidates c JOIN pulls p ON p.forge = c.forge AND "
-      "p.repo_id = c.repo_id AND p.number = c.number" +
-      joinRepo("p") + " WHERE p.stub = 0 AND p.created_at IS NOT NULL AND " + kRepoMatch +
+      "p.repo_id = c.repo_id AND p.number = c.number WHERE p.stub = 0 AND p.created_at IS NOT NULL AND " +
+      scope(repository, "p") +
       " AND p.created_at < ?3) WHERE created_at >= ?2 OR (merged_at >= ?2 AND merged_at < ?3) OR (closed_at >= ?2 AND "
       "closed_at < ?3) OR (first_review_at >= ?2 AND first_review_at < ?3)";
   std::vector<PullTiming> rows;
@@ -144,21 +160,17 @@ core::Result<std::vector<SprintIssue>> SqliteMetricsReader::milestoneIssues(cons
 }
 
 core::Result<HealthCounts> SqliteMetricsReader::healthCounts(const HealthQuery& q) {
-  // The repositories join only when there is a repository: SQLite looks the repository up for
-  // every counted row even when ?1 is NULL, which at 10 M deliveries (60,000 stale pull requests and
-  // issues) was most of the query's 40 ms.
-  const bool scoped = q.repository.has_value();
-  const auto join = [&](const std::string& alias) { return scoped ? joinRepo(alias) : std::string(); };
-  const std::string match = scoped ? kRepoMatch : std::string("?1 IS NULL");
-  const std::string runs = "FROM runs u" + join("u") +
-                           " WHERE u.kind IN ('workflow_run', 'pipeline') AND u.status = 'completed' AND "
-                           "u.completed_at >= ?5 AND " +
-                           match;
-  const std::string resolved = "FROM incidents n" + join("n") + " WHERE n.resolved_at IS NOT NULL AND " + match;
-  const std::string sql = "SELECT (SELECT count(*) FROM pulls p" + join("p") +
-                          " WHERE p.state = 'open' AND p.stub = 0 AND p.updated_at < ?2 - ?3 AND " + match +
-                          "), (SELECT count(*) FROM issues s" + join("s") +
-                          " WHERE s.state = 'open' AND s.updated_at < ?2 - ?4 AND " + match +
+  const std::string runs =
+      "FROM runs u WHERE u.kind IN ('workflow_run', 'pipeline') AND u.status = 'completed' AND " +
+      unindexedIfScoped(q.repository, "u.completed_at") + " >= ?5 AND " +
+      scope(q.repository, "u");
+  const std::string resolved = "FROM incidents n WHERE n.resolved_at IS NOT NULL AND " + scope(q.repository, "n");
+  const std::string sql = "SELECT (SELECT count(*) FROM pulls p WHERE " +
+                          unindexedIfScoped(q.repository, "p.state") +
+                          " = 'open' AND p.stub = 0 AND p.updated_at < ?2 - ?3 AND " + scope(q.repository, "p") +
+                          "), (SELECT count(*) FROM issues s WHERE " + unindexedIfScoped(q.repository, "s.state") +
+                          " = 'open' AND s.updated_at < ?2 - ?4 AND " +
+                          scope(q.repository, "s") +
                           "), (SELECT count(*) " + runs + "), (SELECT count(*) " + runs +
                           " AND u.conclusion IN ('failure', 'timed_out', 'startup_failure')), (SELECT count(*) " +
                           resolved + "), (SELECT round(avg(n.resolved_at - n.opened_at) / 3600.0, 2) " + resolved + ")";

@@ -11,7 +11,7 @@ class SqliteMetricsReader final : public MetricsReader {
   explicit SqliteMetricsReader(Database& db) : db_(db) {}
 
   core::Result<StatusCounts> statusCounts(const RepositoryFilter& repository, std::int64_t sinceMicros) override;
-  core::Result<std::vector<MilestoneRow>> milestones(const RepositoryFilter& repository) override;
+  core::Result<std::vector<MilestoneRow>> milestones(const RepositoryFilter& repository, int limit) override;
   core::Result<std::vector<PullTiming>> pullTimings(const RepositoryFilter& repository, std::int64_t since,
                                                     std::int64_t until) override;
   core::Result<std::vector<MilestoneRow>> milestonesTitled(const RepositoryFilter& repository,

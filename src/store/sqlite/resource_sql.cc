@@ -455,12 +455,19 @@ ResourceSql build(Resource resource) {
     throw std::logic_error(std::string(spec.name) + "." + std::string(expressions.begin()->first) +
                            " is not a field of the catalog");
   sql.object = "json_object(" + object + ")";
+  if (const auto alias = sql.rowId.substr(0, sql.rowId.find('.')); sql.from.find(repoJoin(alias)) != std::string::npos)
+    sql.repoKey = alias;
   sql.select =
       "SELECT " + sql.rowId + ", " + (sql.orderByTime ? sql.time : std::string("NULL")) + ", " + sql.object + sql.from;
   return sql;
 }
 
 }  // namespace
+
+std::string repositoryKeyMatch(const std::string& alias, const std::string& placeholder) {
+  return "(" + alias + ".forge, " + alias + ".repo_id) IN (SELECT forge, repo_id FROM repositories WHERE full_name = " +
+         placeholder + " COLLATE NOCASE)";
+}
 
 const ResourceSql& resourceSql(Resource resource) {
   static const auto table = [] {

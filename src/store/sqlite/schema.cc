@@ -365,6 +365,22 @@ CREATE INDEX pulls_state_updated ON pulls(state, updated_at);
 CREATE INDEX reviews_submitted ON reviews(submitted_at);
 CREATE INDEX issues_state_updated ON issues(state, updated_at);
 )sql",
+    // 14: one repository's rows by their (forge, repo_id) key (resource_sql.h: repositoryKeyMatch),
+    // the repository's name found as the forges compare it (case-insensitively), the status board's
+    // milestones in its order, a milestone's issues, and open pull requests counted without stubs
+    // from the index alone.
+    R"sql(
+DROP INDEX repositories_name;
+CREATE INDEX repositories_name ON repositories(full_name COLLATE NOCASE);
+CREATE INDEX activity_repository ON activity(forge, repo_id, at);
+CREATE INDEX milestones_repository ON milestones(forge, repo_id);
+CREATE INDEX milestones_board ON milestones(deleted, state IS NOT 'open', due_on IS NULL, due_on, title);
+CREATE INDEX releases_repository ON releases(forge, repo_id);
+CREATE INDEX deployments_repository ON deployments(forge, repo_id);
+CREATE INDEX issues_milestone ON issues(forge, milestone_id);
+DROP INDEX pulls_state_updated;
+CREATE INDEX pulls_state_updated ON pulls(state, stub, updated_at);
+)sql",
 };
 
 }  // namespace

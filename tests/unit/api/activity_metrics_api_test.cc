@@ -22,7 +22,7 @@ class FakeMetricsReader final : public store::MetricsReader {
   core::Result<store::StatusCounts> statusCounts(const store::RepositoryFilter&, std::int64_t) override {
     return store::StatusCounts{};
   }
-  core::Result<std::vector<store::MilestoneRow>> milestones(const store::RepositoryFilter&) override { return {}; }
+  core::Result<std::vector<store::MilestoneRow>> milestones(const store::RepositoryFilter&, int) override { return {}; }
   core::Result<std::vector<store::PullTiming>> pullTimings(const store::RepositoryFilter& repository,
                                                            std::int64_t since, std::int64_t until) override {
     askedRepository = repository;

@@ -89,7 +89,7 @@ TEST_F(MetricsReaderTest, StatusCountsOpenWorkIncidentsAndRecentDeliveries) {
   EXPECT_EQ(other.failures24h, 1);
 }
 
-TEST_F(MetricsReaderTest, MilestonesByDueDateNoneLastThenTitleWithoutDeleted) {
+TEST_F(MetricsReaderTest, MilestonesOpenFirstByDueDateNoneLastThenTitleWithoutDeletedUpToTheLimit) {
   commit({milestoneRow({.repoId = "1", .id = "a", .title = "Sprint 2", .dueOn = kT0Seconds + 10 * kDay}),
           milestoneRow({.repoId = "1",
                         .id = "b",
@@ -101,11 +101,18 @@ TEST_F(MetricsReaderTest, MilestonesByDueDateNoneLastThenTitleWithoutDeleted) {
                         .dueOn = kT0Seconds + 3 * kDay}),
           milestoneRow({.repoId = "1", .id = "c", .title = "Backlog"}),
           milestoneRow({.repoId = "2", .id = "d", .title = "Alpha"}),
-          milestoneRow({.repoId = "1", .id = "e", .title = "Gone", .deleted = true})});
+          milestoneRow({.repoId = "1", .id = "e", .title = "Gone", .deleted = true}),
+          // Closed, and due before every open one: after them all.
+          milestoneRow({.repoId = "1", .id = "f", .title = "Sprint 0", .state = "closed", .dueOn = kT0Seconds})});
 
-  const auto all = ok(store_->metrics.milestones(kAll));
-  EXPECT_THAT(titles(all), ElementsAre("Sprint 1", "Sprint 2", "Alpha", "Backlog"));
-  EXPECT_THAT(titles(ok(store_->metrics.milestones(kHello))), ElementsAre("Sprint 1", "Sprint 2", "Backlog"));
+  const auto all = ok(store_->metrics.milestones(kAll, 50));
+  EXPECT_THAT(titles(all), ElementsAre("Sprint 1", "Sprint 2", "Alpha", "Backlog", "Sprint 0"));
+  EXPECT_THAT(titles(ok(store_->metrics.milestones(kHello, 50))),
+              ElementsAre("Sprint 1", "Sprint 2", "Backlog", "Sprint 0"));
+  EXPECT_THAT(titles(ok(store_->metrics.milestones(kAll, 2))), ElementsAre("Sprint 1", "Sprint 2"));
+  EXPECT_EQ(ok(store_->metrics.statusCounts(kAll, kT0)).milestones, 5);  // all of them, not the first `limit`
+  EXPECT_EQ(ok(store_->metrics.statusCounts(kHello, kT0)).milestones, 4);
+  EXPECT_EQ(ok(store_->metrics.statusCounts(kOther, kT0)).milestones, 1);
   const MilestoneRow& m = all.at(0);
   EXPECT_EQ(m.repository, "Codertocat/Hello-World");
   EXPECT_EQ(m.state, "open");
