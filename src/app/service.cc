@@ -59,7 +59,8 @@ int serve(core::Config config, const ServeOptions& options) {
                               {}};
   pipeline::Processor processor(store->processingQueue(), clock, metrics,
                                 {static_cast<int>(config.pipeline.batchSize), retry,
-                                 ruleSet.empty() ? pipeline::CommandMatcher{} : pipeline::makeCommandMatcher(ruleSet)});
+                                 ruleSet.empty() ? pipeline::CommandMatcher{} : pipeline::makeCommandMatcher(ruleSet),
+                                 /*prefetch=*/true});
   const std::string payloadDir = ensureCommandPayloadDir(config.dataDir);
   pipeline::CommandScheduler commands(store->commandRunStore(), store->deliveryLog(), ruleSet, clock, logger,
                                       {static_cast<int>(config.commands.maxRunning),

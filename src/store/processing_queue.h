@@ -28,8 +28,10 @@ class ProcessingQueue {
  public:
   virtual ~ProcessingQueue() = default;
 
-  // Up to `max` deliveries due at `nowMicros` (queued, or retrying and past their retry time), oldest first.
-  [[nodiscard]] virtual core::Result<std::vector<QueuedDelivery>> dueForProcessing(int max, std::int64_t nowMicros) = 0;
+  // Up to `max` deliveries due at `nowMicros` (queued, or retrying and past their retry time) with
+  // an id above `afterId`, oldest first.
+  [[nodiscard]] virtual core::Result<std::vector<QueuedDelivery>> dueForProcessing(int max, std::int64_t nowMicros,
+                                                                                   std::int64_t afterId) = 0;
   // In one transaction: every write of `done` (each delivery becomes "processed") and the new state
   // of every `failed` one ("retrying" or "dead"). A delivery of `done` whose records the store
   // refuses is dead-lettered with the error instead. A delivery of `done` with an eventKey claims it

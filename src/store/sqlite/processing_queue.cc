@@ -85,7 +85,8 @@ void SqliteProcessingQueue::queueCommands(const ProcessedDelivery& d, std::int64
   }
 }
 
-core::Result<std::vector<QueuedDelivery>> SqliteProcessingQueue::dueForProcessing(int max, std::int64_t nowMicros) {
+core::Result<std::vector<QueuedDelivery>> SqliteProcessingQueue::dueForProcessing(int max, std::int64_t nowMicros,
+                                                                                  std::int64_t afterId) {
   return db_.read<std::vector<QueuedDelivery>>([&](sqlite3* db) -> core::Result<std::vector<QueuedDelivery>> {
     // The partial index walks the pending deliveries in id order and stops at the limit. Left to
     // itself the planner took deliveries_status and sorted the whole backlog, bodies included, on
@@ -96,8 +97,8 @@ core::Result<std::vector<QueuedDelivery>> SqliteProcessingQueue::dueForProcessin
         "b.body_encoding, b.body, source, delivery_id, processed_at IS NOT NULL, body_segment, body_offset, "
         "body_length FROM deliveries INDEXED BY deliveries_pending "
         "LEFT JOIN delivery_bodies b ON b.delivery = id "
-        "WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2");
-    s.bind(1, nowMicros).bind(2, static_cast<std::int64_t>(max));
+        "WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ?1 AND id > ?3 ORDER BY id LIMIT ?2");
+    s.bind(1, nowMicros).bind(2, static_cast<std::int64_t>(max)).bind(3, afterId);
     std::vector<QueuedDelivery> out;
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {

@@ -13,7 +13,8 @@ class SqliteProcessingQueue final : public ProcessingQueue {
   // `changes` records in the feed what each batch changed, and each delivery's new status.
   SqliteProcessingQueue(Database& db, ChangeRecorder& changes);
 
-  core::Result<std::vector<QueuedDelivery>> dueForProcessing(int max, std::int64_t nowMicros) override;
+  core::Result<std::vector<QueuedDelivery>> dueForProcessing(int max, std::int64_t nowMicros,
+                                                                std::int64_t afterId) override;
   core::Result<FinishedBatch> finishProcessing(std::span<const ProcessedDelivery> done,
                                                std::span<const FailedDelivery> failed, std::int64_t nowMicros) override;
   core::Result<std::int64_t> pruneEventKeys(std::int64_t cutoffMicros, int maxRows) override;

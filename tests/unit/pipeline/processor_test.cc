@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "support/scenario_world.h"
 
@@ -107,13 +110,106 @@ TEST_F(ProcessorTest, RecordsTheStoreRefusesDeadLetterThatDeliveryAloneAndCountA
 
 TEST_F(ProcessorTest, WorkReadButNeverCommittedIsDueAgain) {
   // What a kill -9 between reading and committing leaves behind: nothing applied, still due.
-  auto due = world_.queue().dueForProcessing(10, world_.clock().nowMicros());
+  auto due = world_.queue().dueForProcessing(10, world_.clock().nowMicros(), 0);
   ASSERT_EQ(due->size(), 1u);
-  EXPECT_EQ(world_.queue().dueForProcessing(10, world_.clock().nowMicros())->size(), 1u);
+  EXPECT_EQ(world_.queue().dueForProcessing(10, world_.clock().nowMicros(), 0)->size(), 1u);
   EXPECT_TRUE(world_.list("activity").empty());
   EXPECT_EQ(world_.process().processed, 1);
   EXPECT_EQ(world_.list("activity").size(), 1u);
   EXPECT_EQ(world_.process().total(), 0);
+}
+
+// Passes everything to the real queue, but refuses the first `failures` commits as a full store would.
+class RefusingQueue final : public store::ProcessingQueue {
+ public:
+  RefusingQueue(store::ProcessingQueue& inner, int failures) : inner_(inner), failures_(failures) {}
+  core::Result<std::vector<store::QueuedDelivery>> dueForProcessing(int max, std::int64_t now,
+                                                                     std::int64_t afterId) override {
+    return inner_.dueForProcessing(max, now, afterId);
+  }
+  core::Result<store::FinishedBatch> finishProcessing(std::span<const store::ProcessedDelivery> done,
+                                                      std::span<const store::FailedDelivery> failed,
+                                                      std::int64_t now) override {
+    std::vector<std::int64_t> ids;
+    for (const auto& d : done) ids.push_back(d.id);
+    commits.push_back(ids);
+    if (failures_-- > 0) return std::unexpected(core::Error::unavailable("store_full", "no room left", 30));
+    return inner_.finishProcessing(done, failed, now);
+  }
+  core::Result<std::int64_t> requeue(const store::DeliveryFilter& f, std::int64_t now) override {
+    return inner_.requeue(f, now);
+  }
+  core::Result<store::RebuildOutcome> rebuildProjections(std::int64_t now) override {
+    return inner_.rebuildProjections(now);
+  }
+  core::Result<std::int64_t> pruneEventKeys(std::int64_t cutoff, int maxRows) override {
+    return inner_.pruneEventKeys(cutoff, maxRows);
+  }
+  std::vector<std::vector<std::int64_t>> commits;  // the ids of every commit asked for, in order
+
+ private:
+  store::ProcessingQueue& inner_;
+  int failures_;
+};
+
+class PrefetchTest : public ProcessorTest {
+ protected:
+  void SetUp() override {
+    std::vector<testing::Delivery> pings;
+    for (int i = 1; i <= 20; ++i) pings.push_back({"github", "ping", "p" + std::to_string(i), testing::example("ping")});
+    world_.receive(pings);
+  }
+  // Records which deliveries were normalized, in order, and on which thread.
+  Normalizer recording() {
+    return [this](const store::QueuedDelivery& d) {
+      std::lock_guard lock(mutex_);
+      normalized_.push_back(d.id);
+      threads_.insert(std::this_thread::get_id());
+      return core::Result<store::ProcessedDelivery>(testing::minimalRecords(d));
+    };
+  }
+  static std::vector<std::int64_t> ids(std::int64_t from, std::int64_t to) {
+    std::vector<std::int64_t> out;
+    for (auto i = from; i <= to; ++i) out.push_back(i);
+    return out;
+  }
+  std::mutex mutex_;
+  std::vector<std::int64_t> normalized_;
+  std::set<std::thread::id> threads_;
+};
+
+TEST_F(PrefetchTest, EveryDeliveryIsAppliedOnceInIdOrderWithTheNextBatchReadOnAHelperThread) {
+  RefusingQueue queue(world_.queue(), 0);
+  Processor processor(queue, world_.clock(), metrics_, {.batchSize = 8, .retry = {}, .prefetch = true}, recording());
+  const auto total = processor.drain();
+  ASSERT_TRUE(total) << total.error().message;
+  EXPECT_EQ(total->processed, 20);
+  EXPECT_EQ(withStatus(world_.deliveries(), "processed").size(), 20u);
+  EXPECT_EQ(world_.list("activity").size(), 20u);
+  EXPECT_THAT(queue.commits, ::testing::ElementsAre(ids(1, 8), ids(9, 16), ids(17, 20)));
+  EXPECT_EQ(normalized_, ids(1, 20));  // each once: a batch read ahead is never read again
+  std::lock_guard lock(mutex_);
+  EXPECT_EQ(threads_.size(), 2u) << "the batches after the first are normalized on the helper thread";
+}
+
+TEST_F(PrefetchTest, ABatchThatFailsToCommitComesFirstAgainAndTheBatchReadAfterItIsDropped) {
+  RefusingQueue queue(world_.queue(), 1);
+  Processor processor(queue, world_.clock(), metrics_, {.batchSize = 8, .retry = {}, .prefetch = true}, recording());
+  const auto refused = processor.step();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().reason, "store_full");
+  const auto total = processor.drain();
+  ASSERT_TRUE(total) << total.error().message;
+  EXPECT_EQ(total->processed, 20);
+  EXPECT_THAT(queue.commits, ::testing::ElementsAre(ids(1, 8), ids(1, 8), ids(9, 16), ids(17, 20)));
+  EXPECT_EQ(withStatus(world_.deliveries(), "processed").size(), 20u);
+}
+
+TEST_F(PrefetchTest, WithoutPrefetchNothingRunsOnAnotherThread) {
+  Processor processor(world_.queue(), world_.clock(), metrics_, {.batchSize = 8, .retry = {}}, recording());
+  ASSERT_EQ(processor.drain()->processed, 20);
+  EXPECT_EQ(normalized_, ids(1, 20));
+  EXPECT_EQ(threads_, std::set{std::this_thread::get_id()});
 }
 
 TEST(RetryPolicy, DelaysDoubleAreCappedAndEndInTheDeadLetter) {

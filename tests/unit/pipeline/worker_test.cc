@@ -89,7 +89,7 @@ class WorkerTest : public ::testing::Test {
 class FullStoreQueue final : public store::ProcessingQueue {
  public:
   explicit FullStoreQueue(int failures) : failuresLeft_(failures) {}
-  core::Result<std::vector<store::QueuedDelivery>> dueForProcessing(int, std::int64_t) override {
+  core::Result<std::vector<store::QueuedDelivery>> dueForProcessing(int, std::int64_t, std::int64_t) override {
     if (failuresLeft_-- > 0) return std::unexpected(core::Error::unavailable("store_full", "no room left", 30));
     return std::vector<store::QueuedDelivery>{};
   }

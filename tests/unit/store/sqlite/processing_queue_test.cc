@@ -19,7 +19,7 @@ class ProcessingQueueTest : public SqliteModelTest {
  protected:
   std::vector<std::int64_t> due(std::int64_t nowMicros, int max = 100) {
     std::vector<std::int64_t> out;
-    auto rows = store_->queue.dueForProcessing(max, nowMicros);
+    auto rows = store_->queue.dueForProcessing(max, nowMicros, 0);
     EXPECT_TRUE(rows.has_value()) << rows.error().message;
     if (rows)
       for (const auto& d : *rows) out.push_back(d.id);
@@ -61,7 +61,7 @@ TEST_F(ProcessingQueueTest, DueIsOldestFirstUpToMaxAndWaitsForTheRetryTime) {
   EXPECT_THAT(due(kT0 + 60 * kSecond - 1), ElementsAre(b, c));
   EXPECT_THAT(due(kT0 + 60 * kSecond), ElementsAre(a, b, c));  // due at its retry time, still first
 
-  const auto rows = store_->queue.dueForProcessing(10, kT0 + 60 * kSecond);
+  const auto rows = store_->queue.dueForProcessing(10, kT0 + 60 * kSecond, 0);
   ASSERT_TRUE(rows.has_value());
   ASSERT_EQ(rows->size(), 3u);
   const QueuedDelivery& retried = (*rows)[0];
@@ -160,7 +160,7 @@ TEST_F(ProcessingQueueTest, RequeueQueuesWhatTheFilterMatchesAndCountsIt) {
 
   EXPECT_EQ(requeue([](auto& f) { f.status = "dead"; }), 1);
   EXPECT_THAT(due(kT0), ElementsAre(a, b, d));
-  const auto revived = store_->queue.dueForProcessing(10, kT0);
+  const auto revived = store_->queue.dueForProcessing(10, kT0, 0);
   ASSERT_TRUE(revived.has_value());
   EXPECT_EQ(revived->back().processAttempts, 0);  // a replay starts its attempts again
 
