@@ -89,12 +89,6 @@ ChangeRecorder::ChangeRecorder(sqlite3* writeDb)
                 "'deliveries', ?3, d.id, d.forge, nullif(d.repository, ''), " +
                     deliveryJson("d.status") + " FROM deliveries d WHERE d.id = ?1") {}
 
-Statement& ChangeRecorder::prepared(const std::string& sql) {
-  auto& slot = cache_[sql];
-  if (!slot) slot = std::make_unique<Statement>(db_, sql);
-  return *slot;
-}
-
 void ChangeRecorder::watch(Resource resource, std::string where, std::vector<FieldValue> params) {
   for (const auto& w : watched_)
     if (w.resource == resource && w.where == where && w.params == params) return;
@@ -122,9 +116,13 @@ void ChangeRecorder::watch(const ProcessedDelivery& d) {
 }
 
 int ChangeRecorder::read(const Watched& w, std::map<std::int64_t, Row>& out) {
-  const auto& sql = resourceSql(w.resource);
-  auto& s = prepared("SELECT " + sql.rowId + ", " + sql.forge + ", " + sql.repository + ", " + sql.object + sql.from +
-                     " AND (" + w.where + ")");
+  auto& slot = reads_[{w.resource, w.where}];
+  if (!slot) {
+    const auto& sql = resourceSql(w.resource);
+    slot = std::make_unique<Statement>(db_, "SELECT " + sql.rowId + ", " + sql.forge + ", " + sql.repository + ", " +
+                                                sql.object + sql.from + " AND (" + w.where + ")");
+  }
+  auto& s = *slot;
   BoundSql{"", w.params}.bindTo(s);
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out[s.integer(0)] = {s.text(1), s.text(2), s.text(3)};

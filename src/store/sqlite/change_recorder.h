@@ -57,11 +57,12 @@ class ChangeRecorder {
     std::map<std::int64_t, Row> before;
   };
   int read(const Watched& w, std::map<std::int64_t, Row>& out);
-  Statement& prepared(const std::string& sql);
 
   sqlite3* db_;
   std::vector<Watched> watched_;
-  std::map<std::string, std::unique_ptr<Statement>> cache_;
+  // read()'s statements by resource and condition: their SQL (the row's whole json_object, 2 KB for
+  // a pull request) was built and compared as the key on every read.
+  std::map<std::pair<Resource, std::string>, std::unique_ptr<Statement>, std::less<>> reads_;
   Statement insert_, delivery_;
 };
 

@@ -50,8 +50,10 @@ Statement& ProjectionWriter::prepared(const std::string& sql) {
   return *slot;
 }
 
-int ProjectionWriter::apply(const EntityWrite& write) {
-  if (!kWritableTables.contains(write.table)) throw std::invalid_argument("not a projection table: " + write.table);
+namespace {
+
+// The upsert of one write shape (table, mode, key and field names).
+std::string upsertSql(const EntityWrite& write) {
   std::string columns, values, updates, fills, keyColumns;
   int index = 0;
   auto add = [&](const Field& f) {
@@ -88,7 +90,26 @@ int ProjectionWriter::apply(const EntityWrite& write) {
     sql +=
         "UPDATE SET " + updates + ", version = excluded.version WHERE excluded.version >= " + write.table + ".version";
   }
-  auto& s = prepared(sql);
+  return sql;
+}
+
+}  // namespace
+
+int ProjectionWriter::apply(const EntityWrite& write) {
+  if (!kWritableTables.contains(write.table)) throw std::invalid_argument("not a projection table: " + write.table);
+  // Statements are found by the write's shape, a short key: the SQL is built once per shape.
+  std::string shape = write.table;
+  shape += static_cast<char>('0' + static_cast<int>(write.mode));
+  for (const auto* list : {&write.key, &write.fields}) {
+    shape += '|';
+    for (const auto& f : *list) {
+      checkIdentifier(f.name);  // here too: a name with ',' or '|' would pass for another shape
+      (shape += f.name) += ',';
+    }
+  }
+  auto& slot = cache_[shape];
+  if (!slot) slot = std::make_unique<Statement>(db_, upsertSql(write));
+  auto& s = *slot;
   int i = 0;
   for (const auto& f : write.key) bindValue(s, ++i, f.value);
   for (const auto& f : write.fields) bindValue(s, ++i, f.value);
