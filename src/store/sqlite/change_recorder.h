@@ -57,6 +57,8 @@ class ChangeRecorder {
     std::map<std::int64_t, Row> before;
   };
   int read(const Watched& w, std::map<std::int64_t, Row>& out);
+  int insertDelivery(std::int64_t at, const char* action, std::int64_t id, const std::string& forge,
+                     const std::string& repository, const std::string& json);
 
   sqlite3* db_;
   std::vector<Watched> watched_;
