@@ -13,7 +13,8 @@
 // Usage: node bench/scale.mjs OUT_PREFIX   (writes OUT_PREFIX.json and OUT_PREFIX.md; with
 //   SCALE_WRITE_DOC=1 also the marked section of docs/PERFORMANCE.md)
 // Environment: SCALE_DELIVERIES (10000000), SCALE_REPOSITORIES (2000), SCALE_REQUESTS (200 per
-//   endpoint), SCALE_DATA_DIR (bench/results/tmp/scale-data; removed afterwards unless SCALE_KEEP=1),
+//   endpoint), SCALE_DATA_DIR (bench/results/tmp/scale-data-N, one per size: a 1 M run must not
+//   replace a kept 10 M one; removed before generating, and afterwards unless SCALE_KEEP=1),
 //   SCALE_REUSE=1 (measure an existing SCALE_DATA_DIR: no generation, no processing wait),
 //   SCALE_REBUILD=0 (no rebuild), SCALE_PRUNE=1 (last, prune the bodies older than 180 days while
 //   deliveries arrive at 100/s, timing intake: this changes the data dir),
@@ -39,7 +40,7 @@ const GEN = path.join(path.dirname(BIN), "forgehook-scalegen");
 const N = Number(env("SCALE_DELIVERIES", "10000000"));
 const REPOS = Number(env("SCALE_REPOSITORIES", "2000"));
 const REQUESTS = Number(env("SCALE_REQUESTS", "200"));
-const DATA = env("SCALE_DATA_DIR", "bench/results/tmp/scale-data");
+const DATA = env("SCALE_DATA_DIR", `bench/results/tmp/scale-data-${N}`);
 const REUSE = env("SCALE_REUSE", "0") === "1";
 for (const f of [BIN, GEN]) if (!existsSync(f)) { console.error(`scale: ${f} not found (this script never builds)`); process.exit(1); }
 
