@@ -57,6 +57,7 @@ struct DeliveryFilter {
   std::optional<std::int64_t> untilMicros;  // exclusive
   std::optional<std::int64_t> beforeId;     // cursor: rows with id < beforeId
   std::optional<std::int64_t> id;           // exactly this delivery (replay of one)
+  std::optional<std::int64_t> idAbove, idAtMost;  // ids in (idAbove, idAtMost]: a rebuild's chunk
   int limit = 50;
   bool withBodyOnly = false;  // only deliveries whose body was not pruned (the ones that can be processed)
 };

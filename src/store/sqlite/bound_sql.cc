@@ -32,6 +32,8 @@ void addDeliveryFilter(BoundSql& out, const DeliveryFilter& f) {
   if (f.sinceMicros) out.add(" AND received_at >= ", *f.sinceMicros);
   if (f.untilMicros) out.add(" AND received_at < ", *f.untilMicros);
   if (f.id) out.add(" AND id = ", *f.id);
+  if (f.idAbove) out.add(" AND id > ", *f.idAbove);
+  if (f.idAtMost) out.add(" AND id <= ", *f.idAtMost);
   if (f.deliveryId) out.add(" AND delivery_id = ", *f.deliveryId);  // index deliveries_identity (delivery_id first)
   if (f.withBodyOnly) out.sql += " AND body_pruned_at IS NULL";
 }

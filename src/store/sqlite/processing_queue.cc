@@ -1,5 +1,6 @@
 #include "store/sqlite/processing_queue.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "store/body_codec.h"
@@ -30,7 +31,7 @@ bool storeWide(int rc) {
 
 }  // namespace
 
-SqliteProcessingQueue::SqliteProcessingQueue(Database& db, ChangeRecorder& changes)
+SqliteProcessingQueue::SqliteProcessingQueue(Database& db, ChangeRecorder& changes, std::int64_t rebuildChunk)
     : db_(db),
       changes_(changes),
       statusOf_(db.writeConnection(), "SELECT status FROM deliveries WHERE id = ?1"),
@@ -58,6 +59,12 @@ SqliteProcessingQueue::SqliteProcessingQueue(Database& db, ChangeRecorder& chang
                     "SELECT id, ?2, delivery_id, forge, repository, event, action, CASE WHEN ?9 IS NULL THEN "
                     "'queued' ELSE 'failed' END, ?3, ?4, ?5, ?6, ?7, ?8, CASE WHEN ?9 IS NULL THEN NULL ELSE ?8 END, "
                     "?9 FROM deliveries WHERE id = ?1 AND processed_at IS NULL"),
+      rebuildChunk_(std::max<std::int64_t>(1, rebuildChunk)),
+      rebuildProgress_(db.writeConnection(), "SELECT queued_through, last_id FROM rebuild_progress WHERE id = 1"),
+      // How many are still due up to the end of what a rebuild queued (counted up to ?3 only).
+      pendingUpTo_(db.writeConnection(),
+                   "SELECT count(*) FROM (SELECT 1 FROM deliveries INDEXED BY deliveries_pending WHERE status IN "
+                   "('queued', 'retrying') AND id > ?1 AND id <= ?2 LIMIT ?3)"),
       projections_(db.writeConnection()) {}
 
 bool SqliteProcessingQueue::appliedElsewhere(const ProcessedDelivery& d, std::int64_t nowMicros) {
@@ -196,6 +203,10 @@ core::Result<FinishedBatch> SqliteProcessingQueue::finishProcessing(std::span<co
           must(release_.run());
         }
         for (const auto& f : failed) markFailed(f.id, f.retryAt, f.error);
+        std::int64_t batchLastId = 0;
+        for (const auto& d : done) batchLastId = std::max(batchLastId, d.id);
+        for (const auto& f : failed) batchLastId = std::max(batchLastId, f.id);
+        continueRebuild(batchLastId, nowMicros);
         return {};
       },
       Database::Sync::Relaxed);
@@ -247,19 +258,73 @@ core::Result<std::int64_t> SqliteProcessingQueue::requeue(const DeliveryFilter& 
   return changed;
 }
 
+std::int64_t SqliteProcessingQueue::requeueRange(std::int64_t after, std::int64_t through, std::int64_t nowMicros) {
+  DeliveryFilter range;
+  range.withBodyOnly = true;
+  range.idAbove = after;
+  range.idAtMost = through;
+  must(changes_.recordRequeued(range, nowMicros));
+  BoundSql update{
+      "UPDATE deliveries SET status = 'queued', next_attempt_at = 0, process_attempts = 0, last_error = NULL "
+      "WHERE 1=1",
+      {}};
+  addDeliveryFilter(update, range);
+  Statement s(db_.writeConnection(), update.sql);
+  update.bindTo(s);
+  must(s.step());
+  return sqlite3_changes(db_.writeConnection());
+}
+
+void SqliteProcessingQueue::queueRebuildChunks(std::int64_t after, std::int64_t lastId, std::int64_t nowMicros) {
+  // A chunk of pruned deliveries queues nothing, and nothing would then come to finishProcessing
+  // to ask for the next: go on to one that queues something.
+  std::int64_t queued = 0;
+  while (queued == 0 && after < lastId) {
+    const auto through = std::min(after + rebuildChunk_, lastId);
+    queued = requeueRange(after, through, nowMicros);
+    after = through;
+  }
+  sqlite3* db = db_.writeConnection();
+  if (after >= lastId) {
+    must(execute(db, "DELETE FROM rebuild_progress"), SQLITE_OK);
+    return;
+  }
+  Statement progress(db, "INSERT OR REPLACE INTO rebuild_progress (id, queued_through, last_id) VALUES (1, ?1, ?2)");
+  must(progress.bind(1, after).bind(2, lastId).run());
+}
+
+void SqliteProcessingQueue::continueRebuild(std::int64_t batchLastId, std::int64_t nowMicros) {
+  const int rc = rebuildProgress_.step();
+  if (rc == SQLITE_DONE) {
+    rebuildProgress_.reset();
+    return;  // no rebuild in progress
+  }
+  must(rc, SQLITE_ROW);
+  const auto queuedThrough = rebuildProgress_.integer(0);
+  const auto lastId = rebuildProgress_.integer(1);
+  rebuildProgress_.reset();
+  // Queued before the backlog runs dry, so it never reads 0 midway (what a caller waiting for the
+  // rebuild watches), and counted on the pending index up to the low-water mark only.
+  const std::int64_t lowWater = std::min<std::int64_t>(1024, std::max<std::int64_t>(1, rebuildChunk_ / 2));
+  must(pendingUpTo_.bind(1, batchLastId).bind(2, queuedThrough).bind(3, lowWater).step(), SQLITE_ROW);
+  const auto left = pendingUpTo_.integer(0);
+  pendingUpTo_.reset();
+  if (left < lowWater) queueRebuildChunks(queuedThrough, lastId, nowMicros);
+}
+
 core::Result<RebuildOutcome> SqliteProcessingQueue::rebuildProjections(std::int64_t nowMicros) {
   RebuildOutcome outcome;
   auto result = db_.write([&](sqlite3* db) -> core::Result<void> {
     outcome = {};
     // Counted as all rows less those with a body, two counts of an index alone: a scan for
     // body_pruned_at would read every row (and a large body's overflow pages: the column follows it).
-    Statement pruned(db,
-                     "SELECT (SELECT count(*) FROM deliveries) - (SELECT count(*) FROM deliveries INDEXED BY "
-                     "deliveries_unpruned WHERE body_pruned_at IS NULL)");
-    must(pruned.step(), SQLITE_ROW);
-    outcome.pruned = pruned.integer(0);
-    DeliveryFilter all;
-    all.withBodyOnly = true;
+    Statement counts(db,
+                     "SELECT (SELECT count(*) FROM deliveries), (SELECT count(*) FROM deliveries INDEXED BY "
+                     "deliveries_unpruned WHERE body_pruned_at IS NULL), (SELECT coalesce(max(id), 0) FROM deliveries)");
+    must(counts.step(), SQLITE_ROW);
+    outcome.queued = counts.integer(1);
+    outcome.pruned = counts.integer(0) - outcome.queued;
+    const auto lastId = counts.integer(2);
     if (outcome.pruned == 0) {
       for (const auto& table : ProjectionWriter::derivedTables())
         must(execute(db, ("DELETE FROM " + table).c_str()), SQLITE_OK);
@@ -267,12 +332,8 @@ core::Result<RebuildOutcome> SqliteProcessingQueue::rebuildProjections(std::int6
       must(execute(db, "DELETE FROM event_keys"), SQLITE_OK);
     }
     // With pruned bodies the claimed keys stay too: a delivery finds its own claim and is applied again.
-    must(changes_.recordRequeued(all, nowMicros));
-    must(execute(db,
-                 "UPDATE deliveries SET status = 'queued', next_attempt_at = 0, process_attempts = 0, "
-                 "last_error = NULL WHERE body_pruned_at IS NULL"),
-         SQLITE_OK);
-    outcome.queued = sqlite3_changes(db);
+    // A rebuild asked for again starts over: its chunks are queued from the first delivery on.
+    queueRebuildChunks(0, lastId, nowMicros);
     return {};
   });
   if (!result) return std::unexpected(result.error());

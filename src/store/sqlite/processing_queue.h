@@ -10,8 +10,10 @@ namespace forgehook::store::sqlite {
 
 class SqliteProcessingQueue final : public ProcessingQueue {
  public:
+  // How many deliveries (by id) a rebuild queues in one transaction.
+  static constexpr std::int64_t kRebuildChunk = 10'000;
   // `changes` records in the feed what each batch changed, and each delivery's new status.
-  SqliteProcessingQueue(Database& db, ChangeRecorder& changes);
+  SqliteProcessingQueue(Database& db, ChangeRecorder& changes, std::int64_t rebuildChunk = kRebuildChunk);
 
   core::Result<std::vector<QueuedDelivery>> dueForProcessing(int max, std::int64_t nowMicros,
                                                                 std::int64_t afterId) override;
@@ -31,6 +33,17 @@ class SqliteProcessingQueue final : public ProcessingQueue {
   void queueCommands(const ProcessedDelivery& d, std::int64_t nowMicros);
   // True when `d`'s event was applied from another source; otherwise claims its key if unclaimed.
   bool appliedElsewhere(const ProcessedDelivery& d, std::int64_t nowMicros);
+  // In the caller's write transaction: queues the deliveries with a body and an id in (after,
+  // through] again, recording each in the change feed. Returns how many.
+  std::int64_t requeueRange(std::int64_t after, std::int64_t through, std::int64_t nowMicros);
+  // In the caller's write transaction: queues a rebuild's next chunks, from `after` on, until one
+  // of them queued something or `lastId` is reached; stores where it got to (or that it is done).
+  void queueRebuildChunks(std::int64_t after, std::int64_t lastId, std::int64_t nowMicros);
+  // In finishProcessing's transaction, after a batch up to `batchLastId`: the next chunk of a
+  // rebuild in progress once fewer than kRebuildLowWater of its queued deliveries are left.
+  void continueRebuild(std::int64_t batchLastId, std::int64_t nowMicros);
+  const std::int64_t rebuildChunk_;
+  Statement rebuildProgress_, pendingUpTo_;
   ProjectionWriter projections_;
 };
 

@@ -381,6 +381,15 @@ CREATE INDEX issues_milestone ON issues(forge, milestone_id);
 DROP INDEX pulls_state_updated;
 CREATE INDEX pulls_state_updated ON pulls(state, stub, updated_at);
 )sql",
+    // 15: a rebuild in progress (processing_queue.h): deliveries with ids up to queued_through are
+    // queued again; the rest up to last_id follow in chunks as processing advances.
+    R"sql(
+CREATE TABLE rebuild_progress (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  queued_through INTEGER NOT NULL,
+  last_id INTEGER NOT NULL
+);
+)sql",
 };
 
 }  // namespace

@@ -207,3 +207,103 @@ TEST_F(ProcessingQueueTest, RebuildEmptiesProjectionsButKeepsItemsAndIncidentAck
 
 }  // namespace
 }  // namespace forgehook::store::sqlite
+
+namespace forgehook::store::sqlite {
+namespace {
+
+// A rebuild of 10 deliveries in chunks of 4: what is queued follows processing.
+class ChunkedRebuildTest : public ProcessingQueueTest {
+ protected:
+  void SetUp() override {
+    ProcessingQueueTest::SetUp();
+    for (int i = 1; i <= 10; ++i) {
+      std::string guid = "d";  // appended: GCC 12 warns falsely (-Wrestrict) on "d" + std::to_string(i)
+      guid += std::to_string(i);
+      appendOne(*store_, delivery("github", "h", guid));
+    }
+    std::vector<ProcessedDelivery> all;
+    for (std::int64_t id = 1; id <= 10; ++id) all.push_back(processed(id));
+    ASSERT_NO_FATAL_FAILURE(finish(all, {}));
+    ASSERT_TRUE(due(kT0).empty());
+  }
+  // The rebuild's progress row: {queued_through, last_id}, or {} when none is in progress.
+  std::vector<std::int64_t> progress() {
+    std::vector<std::int64_t> out;
+    auto read = store_->db.read<void>([&](sqlite3* db) -> core::Result<void> {
+      Statement s(db, "SELECT queued_through, last_id FROM rebuild_progress");
+      if (s.step() == SQLITE_ROW) out = {s.integer(0), s.integer(1)};
+      return {};
+    });
+    EXPECT_TRUE(read.has_value());
+    return out;
+  }
+  void finishWith(SqliteProcessingQueue& queue, std::vector<std::int64_t> ids) {
+    std::vector<ProcessedDelivery> done;
+    for (const auto id : ids) done.push_back(processed(id));
+    const auto result = queue.finishProcessing(done, {}, kT0);
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+  }
+};
+
+TEST_F(ChunkedRebuildTest, OnlyTheFirstChunkIsQueuedAtOnceAndTheNextBeforeTheBacklogRunsDry) {
+  SqliteProcessingQueue queue(store_->db, store_->changes, 4);
+  const auto outcome = queue.rebuildProjections(kT0);
+  ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
+  EXPECT_EQ(outcome->queued, 10);  // all of them, though four are queued so far
+  EXPECT_THAT(due(kT0), ElementsAre(1, 2, 3, 4));
+  EXPECT_THAT(progress(), ElementsAre(4, 10));
+
+  // Low water is half a chunk: three still due after 1 is enough, one after 2 and 3 is not.
+  ASSERT_NO_FATAL_FAILURE(finishWith(queue, {1}));
+  EXPECT_THAT(due(kT0), ElementsAre(2, 3, 4));
+  ASSERT_NO_FATAL_FAILURE(finishWith(queue, {2, 3}));
+  EXPECT_THAT(due(kT0), ElementsAre(4, 5, 6, 7, 8));
+  EXPECT_THAT(progress(), ElementsAre(8, 10));
+  // The last chunk is queued with the commit that empties the backlog: it never reads 0 midway.
+  ASSERT_NO_FATAL_FAILURE(finishWith(queue, {4, 5, 6, 7, 8}));
+  EXPECT_THAT(due(kT0), ElementsAre(9, 10));
+  EXPECT_THAT(progress(), IsEmpty());
+  ASSERT_NO_FATAL_FAILURE(finishWith(queue, {9, 10}));
+  EXPECT_TRUE(due(kT0).empty());
+  for (std::int64_t id = 1; id <= 10; ++id) EXPECT_EQ(status(id), "processed") << id;
+}
+
+TEST_F(ChunkedRebuildTest, AfterARestartTheRebuildGoesOnFromWhereItWas) {
+  {
+    SqliteProcessingQueue queue(store_->db, store_->changes, 4);
+    ASSERT_TRUE(queue.rebuildProjections(kT0).has_value());
+    ASSERT_NO_FATAL_FAILURE(finishWith(queue, {1, 2, 3}));
+  }
+  store_.reset();
+  store_ = open();
+  EXPECT_THAT(progress(), ElementsAre(8, 10));
+  SqliteProcessingQueue queue(store_->db, store_->changes, 4);
+  EXPECT_THAT(due(kT0), ElementsAre(4, 5, 6, 7, 8));
+  ASSERT_NO_FATAL_FAILURE(finishWith(queue, {4, 5, 6, 7}));
+  EXPECT_THAT(due(kT0), ElementsAre(8, 9, 10));
+  EXPECT_THAT(progress(), IsEmpty());
+}
+
+TEST_F(ChunkedRebuildTest, EachChunkRecordsItsDeliveriesQueuedInTheChangeFeed) {
+  const auto before = store_->feed.read(ChangeQuery{});
+  ASSERT_TRUE(before.has_value());
+  SqliteProcessingQueue queue(store_->db, store_->changes, 4);
+  ASSERT_TRUE(queue.rebuildProjections(kT0).has_value());
+  ChangeQuery q;
+  q.after = before->newestSeq;
+  auto queuedIds = [&] {
+    std::vector<std::string> ids;
+    const auto page = store_->feed.read(q);
+    EXPECT_TRUE(page.has_value());
+    if (page)
+      for (const auto& c : page->changes)
+        if (c.resource == "deliveries" && nlohmann::json::parse(c.dataJson)["status"] == "queued") ids.push_back(c.id);
+    return ids;
+  };
+  EXPECT_THAT(queuedIds(), ElementsAre("1", "2", "3", "4"));
+  ASSERT_NO_FATAL_FAILURE(finishWith(queue, {1, 2, 3}));
+  EXPECT_THAT(queuedIds(), ElementsAre("1", "2", "3", "4", "5", "6", "7", "8"));
+}
+
+}  // namespace
+}  // namespace forgehook::store::sqlite
