@@ -59,7 +59,14 @@ class Processor::Prefetcher {
       if (stopping_) return;
       const Ask ask = *asked_;
       lock.unlock();
-      auto batch = processor_.load(ask.max, ask.nowMicros, ask.afterId);
+      core::Result<Batch> batch = std::unexpected(core::Error::internal("prefetch failed"));
+      try {  // an exception leaving this thread would end the process
+        batch = processor_.load(ask.max, ask.nowMicros, ask.afterId);
+      } catch (const std::exception& e) {
+        batch = std::unexpected(core::Error::internal(std::string("reading the next batch threw: ") + e.what()));
+      } catch (...) {
+        batch = std::unexpected(core::Error::internal("reading the next batch threw"));
+      }
       lock.lock();
       ready_ = std::move(batch);
       asked_.reset();

@@ -9,10 +9,13 @@ namespace {
 // Settled deliveries with a body, received before ?1. deliveries_unpruned (migration 9) holds only
 // the rows with a body, by received_at, so a batch starts at the oldest body left instead of
 // stepping over every row pruned before. length() of a blob reads its size, not its pages. A body
-// is in delivery_bodies (rows before migration 12) or in the body journal (body_segment).
+// is in delivery_bodies (rows before migration 12) or in the body journal (body_segment). Nor
+// the deliveries a rebuild in progress has still to queue: their projections were emptied and
+// their bodies are all that is left to make them again.
 constexpr const char* kPrunable =
-    "FROM deliveries INDEXED BY deliveries_unpruned LEFT JOIN delivery_bodies b ON b.delivery = id "
-    "WHERE body_pruned_at IS NULL AND received_at < ?1 AND status NOT IN ('queued', 'retrying')";
+    "FROM deliveries INDEXED BY deliveries_unpruned LEFT JOIN delivery_bodies b ON b.delivery = deliveries.id "
+    "WHERE body_pruned_at IS NULL AND received_at < ?1 AND status NOT IN ('queued', 'retrying') AND NOT EXISTS "
+    "(SELECT 1 FROM rebuild_progress p WHERE deliveries.id > p.queued_through AND deliveries.id <= p.last_id)";
 
 // Deletes the journal's segments in which no row keeps a body any more (the segment being appended
 // to stays). The counter row goes first, in a durable commit that also syncs the relaxed prunes

@@ -97,14 +97,17 @@ core::Result<std::vector<QueuedDelivery>> SqliteProcessingQueue::dueForProcessin
   return db_.read<std::vector<QueuedDelivery>>([&](sqlite3* db) -> core::Result<std::vector<QueuedDelivery>> {
     // The partial index walks the pending deliveries in id order and stops at the limit. Left to
     // itself the planner took deliveries_status and sorted the whole backlog, bodies included, on
-    // every claim: a backlog of 30,000 cost more than the processing.
+    // every claim: a backlog of 30,000 cost more than the processing. While a rebuild is in
+    // progress, only up to what it has queued: deliveries received meanwhile come after it (in a
+    // batch filled up with them, a new copy of an event would claim its key before the old one).
     Statement s(
         db,
         "SELECT id, forge, event, action, repository, sender, content_type, received_at, process_attempts, "
         "b.body_encoding, b.body, source, delivery_id, processed_at IS NOT NULL, body_segment, body_offset, "
         "body_length FROM deliveries INDEXED BY deliveries_pending "
         "LEFT JOIN delivery_bodies b ON b.delivery = id "
-        "WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ?1 AND id > ?3 ORDER BY id LIMIT ?2");
+        "WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ?1 AND id > ?3 AND id <= coalesce((SELECT "
+        "p.queued_through FROM rebuild_progress p), 9223372036854775807) ORDER BY id LIMIT ?2");
     s.bind(1, nowMicros).bind(2, static_cast<std::int64_t>(max)).bind(3, afterId);
     std::vector<QueuedDelivery> out;
     int rc;
@@ -276,15 +279,23 @@ std::int64_t SqliteProcessingQueue::requeueRange(std::int64_t after, std::int64_
 }
 
 void SqliteProcessingQueue::queueRebuildChunks(std::int64_t after, std::int64_t lastId, std::int64_t nowMicros) {
-  // A chunk of pruned deliveries queues nothing, and nothing would then come to finishProcessing
-  // to ask for the next: go on to one that queues something.
+  // A chunk of pruned deliveries would queue nothing, and nothing would then come to
+  // finishProcessing to ask for the next: each chunk starts at the next delivery with a body.
+  sqlite3* db = db_.writeConnection();
+  Statement nextWithBody(db, "SELECT min(id) FROM deliveries WHERE id > ?1 AND id <= ?2 AND body_pruned_at IS NULL");
   std::int64_t queued = 0;
   while (queued == 0 && after < lastId) {
+    must(nextWithBody.bind(1, after).bind(2, lastId).step(), SQLITE_ROW);
+    if (nextWithBody.isNull(0)) {
+      after = lastId;
+      break;
+    }
+    after = nextWithBody.integer(0) - 1;
+    nextWithBody.reset();
     const auto through = std::min(after + rebuildChunk_, lastId);
     queued = requeueRange(after, through, nowMicros);
     after = through;
   }
-  sqlite3* db = db_.writeConnection();
   if (after >= lastId) {
     must(execute(db, "DELETE FROM rebuild_progress"), SQLITE_OK);
     return;

@@ -40,7 +40,7 @@ class SqliteProcessingQueue final : public ProcessingQueue {
   // of them queued something or `lastId` is reached; stores where it got to (or that it is done).
   void queueRebuildChunks(std::int64_t after, std::int64_t lastId, std::int64_t nowMicros);
   // In finishProcessing's transaction, after a batch up to `batchLastId`: the next chunk of a
-  // rebuild in progress once fewer than kRebuildLowWater of its queued deliveries are left.
+  // rebuild in progress once fewer than half a chunk (at most 1,024) of its queued deliveries are left.
   void continueRebuild(std::int64_t batchLastId, std::int64_t nowMicros);
   const std::int64_t rebuildChunk_;
   Statement rebuildProgress_, pendingUpTo_;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "store/sqlite/processing_queue.h"
 #include "support/model_rows.h"
 
 namespace forgehook::store::sqlite {
@@ -172,6 +173,19 @@ TEST_F(BodyRetentionTest, RebuildOverPrunedBodiesKeepsTheProjectionsAndRequeuesT
   EXPECT_EQ(count(Resource::Activity), 2u);
   EXPECT_EQ(store_->log.getDelivery(old)->status, "processed");
   EXPECT_EQ(store_->log.getDelivery(recent)->status, "queued");
+}
+
+TEST_F(BodyRetentionTest, ARebuildsDeliveriesNotQueuedYetKeepTheirBodies) {
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(processedAt(kT0));
+  SqliteProcessingQueue queue(store_->db, store_->changes, 2);  // queues ids[0..1] now, the rest later
+  ASSERT_TRUE(queue.rebuildProjections(kNow).has_value());
+  ASSERT_EQ(store_->log.getDelivery(ids[2])->status, "processed");
+
+  // Their projections are gone: their bodies are all that can make them again.
+  EXPECT_EQ(retention_->measurePrunable(kT0 + kDay)->deliveries, 0);
+  EXPECT_EQ(prune(kT0 + kDay).deliveries, 0);
+  for (const auto id : ids) EXPECT_FALSE(store_->log.getDelivery(id)->bodyPrunedAt.has_value()) << id;
 }
 
 }  // namespace

@@ -284,6 +284,34 @@ TEST_F(ChunkedRebuildTest, AfterARestartTheRebuildGoesOnFromWhereItWas) {
   EXPECT_THAT(progress(), IsEmpty());
 }
 
+TEST_F(ChunkedRebuildTest, DeliveriesReceivedDuringTheRebuildAreDueAfterIt) {
+  SqliteProcessingQueue queue(store_->db, store_->changes, 4);
+  ASSERT_TRUE(queue.rebuildProjections(kT0).has_value());
+  const auto late = appendOne(*store_, delivery("github", "h", "late"));
+  EXPECT_THAT(due(kT0), ElementsAre(1, 2, 3, 4));  // not 11: a batch is not filled up with it
+  ASSERT_NO_FATAL_FAILURE(finishWith(queue, {1, 2, 3, 4}));
+  EXPECT_THAT(due(kT0), ElementsAre(5, 6, 7, 8));
+  ASSERT_NO_FATAL_FAILURE(finishWith(queue, {5, 6, 7, 8}));
+  EXPECT_THAT(due(kT0), ElementsAre(9, 10, late));  // the rebuild queued its last chunk: done
+}
+
+TEST_F(ChunkedRebuildTest, AStretchOfPrunedDeliveriesIsSkippedToTheNextWithABody) {
+  // Bodies of 2 to 8 pruned (as retention does, by the column it sets).
+  ASSERT_TRUE(store_->db.write([](sqlite3* db) -> core::Result<void> {
+    must(execute(db, "UPDATE deliveries SET body_pruned_at = 1 WHERE id BETWEEN 2 AND 8"), SQLITE_OK);
+    return {};
+  }));
+  SqliteProcessingQueue queue(store_->db, store_->changes, 2);
+  const auto outcome = queue.rebuildProjections(kT0);
+  ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
+  EXPECT_EQ(outcome->queued, 3);
+  EXPECT_EQ(outcome->pruned, 7);
+  EXPECT_THAT(due(kT0), ElementsAre(1));
+  ASSERT_NO_FATAL_FAILURE(finishWith(queue, {1}));
+  EXPECT_THAT(due(kT0), ElementsAre(9, 10));  // not a chunk of nothing at 3..4, 5..6, 7..8
+  EXPECT_THAT(progress(), IsEmpty());
+}
+
 TEST_F(ChunkedRebuildTest, EachChunkRecordsItsDeliveriesQueuedInTheChangeFeed) {
   const auto before = store_->feed.read(ChangeQuery{});
   ASSERT_TRUE(before.has_value());
