@@ -35,7 +35,7 @@ std::optional<std::int64_t> optionalInteger(const Statement& s, int column) {
 std::string milestoneColumns(const RepositoryFilter& repository) {
   return "SELECT m.forge, m.milestone_id, r.full_name, m.title, m.state, m.number, coalesce(m.open_issues, 0), "
          "coalesce(m.closed_issues, 0), m.created_at, m.due_on, m.closed_at FROM milestones m" +
-         joinRepo("m") + " WHERE m.deleted = 0 AND " + scope(repository, "m");
+         joinRepo("m") + " WHERE " + unindexedIfScoped(repository, "m.deleted") + " = 0 AND " + scope(repository, "m");
 }
 
 MilestoneRow readMilestone(const Statement& s) {
@@ -89,7 +89,8 @@ core::Result<StatusCounts> SqliteMetricsReader::statusCounts(const RepositoryFil
       "), (SELECT count(*) FROM deliveries WHERE received_at >= ?2 AND status IN ('retrying', 'dead') AND " +
       deliveryRepoMatch +
       "), (SELECT count(*) FROM deliveries WHERE status IN ('queued', 'retrying')), (SELECT count(*) FROM deliveries "
-      "WHERE status = 'dead'), (SELECT count(*) FROM milestones m WHERE m.deleted = 0 AND " +
+      "WHERE status = 'dead'), (SELECT count(*) FROM milestones m WHERE " + unindexedIfScoped(repository, "m.deleted") +
+      " = 0 AND " +
       scope(repository, "m") + ")";
   StatusCounts c;
   auto done = query(sql, {repo(repository), sinceMicros}, [&](const Statement& s) {
