@@ -113,7 +113,7 @@ core::Result<Processor::Batch> Processor::load(int max, std::int64_t nowMicros, 
   return batch;
 }
 
-core::Result<Processor::Step> Processor::step(int limit) {
+core::Result<Processor::Step> Processor::step(int limit, bool mayPrefetch) {
   const auto now = clock_.nowMicros();
   const int max = limit > 0 ? std::min(limit, options_.batchSize) : options_.batchSize;
   std::optional<core::Result<Batch>> prefetched;
@@ -132,7 +132,7 @@ core::Result<Processor::Step> Processor::step(int limit) {
   // intake's share, which the pause after each such step is meant to leave alone.
   const bool chained = prefetched && *prefetched && !(*prefetched)->due.empty();
   if (!chained) chainStartedAt_ = now;
-  if (options_.prefetch && limit <= 0 && static_cast<int>(batch->due.size()) >= max &&
+  if (options_.prefetch && mayPrefetch && limit <= 0 && static_cast<int>(batch->due.size()) >= max &&
       now - chainStartedAt_ < kChainMicros) {
     if (!prefetcher_) prefetcher_ = std::make_unique<Prefetcher>(*this);
     prefetcher_->request(max, now, batch->due.back().id);

@@ -49,7 +49,8 @@ class Processor {
   };
   // Processes one batch of at most `limit` deliveries (0: Options::batchSize). Errors: the store's,
   // when the batch could not be read or committed (nothing was applied; call again later).
-  [[nodiscard]] core::Result<Step> step(int limit = 0);
+  // `mayPrefetch` false: no batch is read ahead after this one (the worker, while intake is active).
+  [[nodiscard]] core::Result<Step> step(int limit = 0, bool mayPrefetch = true);
   // Steps until nothing is due now. For tests, rebuilds and benchmarks.
   [[nodiscard]] core::Result<Step> drain();
 

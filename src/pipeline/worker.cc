@@ -45,6 +45,7 @@ void Worker::wake() {
 }
 
 void Worker::intakeCommitted(std::size_t deliveries) {
+  if (deliveries > 0) lastIntakeAny_.store(clock_.now().time_since_epoch().count(), std::memory_order_relaxed);
   if (deliveries >= options_.saturatedBatch)
     lastIntakeCommit_.store(clock_.now().time_since_epoch().count(), std::memory_order_relaxed);
   wake();
@@ -84,7 +85,9 @@ void Worker::run() {
     const bool busy = intakeBusy();
     // While intake is busy, small steps: the store's one writer is held for a short transaction,
     // so intake's commits wait less, and the pause after a step stays short.
-    auto step = processor_.step(busy ? options_.busyBatchSize : 0);
+    const auto lastAny = lastIntakeAny_.load(std::memory_order_relaxed);
+    const bool intakeActive = lastAny != 0 && began - TimePoint(TimePoint::duration(lastAny)) < std::chrono::seconds(1);
+    auto step = processor_.step(busy ? options_.busyBatchSize : 0, /*mayPrefetch=*/!intakeActive);
     if (step && failedSteps > 0) {
       logger_.info("processing resumed", {{"failed_steps", failedSteps}});
       failedSteps = 0;

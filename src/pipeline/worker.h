@@ -64,6 +64,9 @@ class Worker final : public store::QueueListener {
   std::unique_ptr<WorkerClock> ownedClock_;  // null when the clock was injected
   WorkerClock& clock_;
   std::atomic<std::int64_t> lastIntakeCommit_{0};  // clock_ ticks since its epoch; 0: never
+  // Any intake commit, however small: while intake is active the step reads no batch ahead on a
+  // second thread, whose CPU would come out of intake's (Processor::step's mayPrefetch).
+  std::atomic<std::int64_t> lastIntakeAny_{0};
   std::mutex mutex_;
   std::condition_variable wakeUp_;
   bool woken_ = false, stopping_ = false;

@@ -205,6 +205,16 @@ TEST_F(PrefetchTest, ABatchThatFailsToCommitComesFirstAgainAndTheBatchReadAfterI
   EXPECT_EQ(withStatus(world_.deliveries(), "processed").size(), 20u);
 }
 
+TEST_F(PrefetchTest, StepsThatMayNotPrefetchReadNothingAhead) {
+  Processor processor(world_.queue(), world_.clock(), metrics_, {.batchSize = 8, .retry = {}, .prefetch = true},
+                      recording());
+  int processed = 0;
+  for (int i = 0; i < 5; ++i) processed += processor.step(0, /*mayPrefetch=*/false)->processed;
+  EXPECT_EQ(processed, 20);
+  EXPECT_EQ(normalized_, ids(1, 20));
+  EXPECT_EQ(threads_, std::set{std::this_thread::get_id()}) << "what the worker asks while intake is active";
+}
+
 TEST_F(PrefetchTest, WithoutPrefetchNothingRunsOnAnotherThread) {
   Processor processor(world_.queue(), world_.clock(), metrics_, {.batchSize = 8, .retry = {}}, recording());
   ASSERT_EQ(processor.drain()->processed, 20);
