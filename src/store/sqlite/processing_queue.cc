@@ -238,16 +238,7 @@ core::Result<std::int64_t> SqliteProcessingQueue::requeue(const DeliveryFilter& 
   std::int64_t changed = 0;
   bool pruned = false;
   auto result = db_.write([&](sqlite3* db) -> core::Result<void> {
-    BoundSql update{
-        "UPDATE deliveries SET status = 'queued', next_attempt_at = 0, process_attempts = 0, "
-        "last_error = NULL WHERE 1=1",
-        {}};
-    addDeliveryFilter(update, filter);
-    must(changes_.recordRequeued(filter, nowMicros));
-    Statement s(db, update.sql);
-    update.bindTo(s);
-    must(s.step());
-    changed = sqlite3_changes(db);
+    changed = queueAgain(filter, nowMicros);
     if (changed == 0 && filter.id) {
       Statement of(db, "SELECT body_pruned_at IS NOT NULL FROM deliveries WHERE id = ?1");
       pruned = of.bind(1, *filter.id).step() == SQLITE_ROW && of.integer(0) != 0;
@@ -261,21 +252,25 @@ core::Result<std::int64_t> SqliteProcessingQueue::requeue(const DeliveryFilter& 
   return changed;
 }
 
+std::int64_t SqliteProcessingQueue::queueAgain(const DeliveryFilter& filter, std::int64_t nowMicros) {
+  must(changes_.recordRequeued(filter, nowMicros));
+  BoundSql update{
+      "UPDATE deliveries SET status = 'queued', next_attempt_at = 0, process_attempts = 0, last_error = NULL "
+      "WHERE 1=1",
+      {}};
+  addDeliveryFilter(update, filter);
+  Statement s(db_.writeConnection(), update.sql);
+  update.bindTo(s);
+  must(s.step());
+  return sqlite3_changes(db_.writeConnection());
+}
+
 std::int64_t SqliteProcessingQueue::requeueRange(std::int64_t after, std::int64_t through, std::int64_t nowMicros) {
   DeliveryFilter range;
   range.withBodyOnly = true;
   range.idAbove = after;
   range.idAtMost = through;
-  must(changes_.recordRequeued(range, nowMicros));
-  BoundSql update{
-      "UPDATE deliveries SET status = 'queued', next_attempt_at = 0, process_attempts = 0, last_error = NULL "
-      "WHERE 1=1",
-      {}};
-  addDeliveryFilter(update, range);
-  Statement s(db_.writeConnection(), update.sql);
-  update.bindTo(s);
-  must(s.step());
-  return sqlite3_changes(db_.writeConnection());
+  return queueAgain(range, nowMicros);
 }
 
 void SqliteProcessingQueue::queueRebuildChunks(std::int64_t after, std::int64_t lastId, std::int64_t nowMicros) {

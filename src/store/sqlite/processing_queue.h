@@ -33,6 +33,9 @@ class SqliteProcessingQueue final : public ProcessingQueue {
   void queueCommands(const ProcessedDelivery& d, std::int64_t nowMicros);
   // True when `d`'s event was applied from another source; otherwise claims its key if unclaimed.
   bool appliedElsewhere(const ProcessedDelivery& d, std::int64_t nowMicros);
+  // In the caller's write transaction: queues the deliveries `filter` matches again, recording each
+  // whose status changes in the change feed (replay and rebuild alike). Returns how many.
+  std::int64_t queueAgain(const DeliveryFilter& filter, std::int64_t nowMicros);
   // In the caller's write transaction: queues the deliveries with a body and an id in (after,
   // through] again, recording each in the change feed. Returns how many.
   std::int64_t requeueRange(std::int64_t after, std::int64_t through, std::int64_t nowMicros);
