@@ -108,8 +108,9 @@ class ChangePrinter {
         line.update(data);
         std::cout << line.dump() << '\n' << std::flush;
       } else {
-        std::cout << "changes were missed: the feed cannot resume after seq " << (last_ ? *last_ : 0) << " (it holds "
-                  << data.value("oldest_seq", std::int64_t{0}) << " to " << newest
+        std::cout << "changes were missed: the feed has no records of them after seq " << (last_ ? *last_ : 0)
+                  << " (pruned, or a rebuild re-created the rows; it holds " << data.value("oldest_seq", std::int64_t{0})
+                  << " to " << newest
                   << "); refetch what you follow (forgehook items, pulls, ...); watching on after seq " << newest
                   << '\n'
                   << std::flush;

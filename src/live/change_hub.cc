@@ -177,6 +177,19 @@ void ChangeHub::followTail() {
       }
       position_ = change.seq;
     }
+    if (page->resetAt) {
+      // A rebuild's reset point: every subscriber refetches, then follows the records after it.
+      for (auto it = active_.begin(); it != active_.end();) {
+        auto& s = it->second;
+        if (s.after.value_or(0) < page->resetAt && !s.reset(page->oldestSeq, page->resetAt)) {
+          it = active_.erase(it);
+          continue;
+        }
+        ++it;
+      }
+      position_ = page->resetAt;
+      continue;
+    }
     if (static_cast<int>(page->changes.size()) < q.limit) {
       // Past every change: skip to the newest, so a feed read again starts after what was read.
       position_ = std::max(position_.load(), page->newestSeq);
@@ -200,7 +213,7 @@ void ChangeHub::catchUp(Subscriber& s, std::int64_t until) {
       s.deliver = nullptr;  // dropped: its stream ends and the client resumes again
       return;
     }
-    if (page->reset) {
+    if (page->reset && !page->resetAt) {
       // Pruned, or from another database: the client refetches, then follows from the hub's point.
       if (!s.reset(page->oldestSeq, until)) s.deliver = nullptr;
       s.after = until;
@@ -214,6 +227,17 @@ void ChangeHub::catchUp(Subscriber& s, std::int64_t until) {
       }
       q.after = change.seq;
       s.after = change.seq;
+    }
+    if (page->resetAt) {
+      // A rebuild's reset point, in its place as the tail gives it: refetch, then what follows it.
+      if (page->resetAt > until) return;  // the tail resets it
+      if (!s.reset(page->oldestSeq, page->resetAt)) {
+        s.deliver = nullptr;
+        return;
+      }
+      q.after = page->resetAt;
+      s.after = page->resetAt;
+      continue;
     }
     if (static_cast<int>(page->changes.size()) < q.limit) return;
   }

@@ -38,14 +38,18 @@ void McpSession::detachStream(const http::StreamSink* sink) {
   if (sink_.get() == sink) sink_.reset();
 }
 
-std::uint64_t McpSession::subscribeHub(live::ChangeFilter filter, std::function<void(const store::Change&)> onChange) {
+std::uint64_t McpSession::subscribeHub(live::ChangeFilter filter, std::function<void(const store::Change&)> onChange,
+                                       std::function<void()> onReset) {
   return hub_.subscribe(
       std::move(filter), std::nullopt,
       [onChange = std::move(onChange)](const store::Change& change) {
         onChange(change);
         return true;  // coalesced into a bounded map: never a slow consumer
       },
-      [](std::int64_t, std::int64_t) { return true; });
+      [onReset = std::move(onReset)](std::int64_t, std::int64_t) {
+        if (onReset) onReset();
+        return true;
+      });
 }
 
 void McpSession::unsubscribeHub(std::optional<std::uint64_t> id) {
@@ -59,9 +63,12 @@ void McpSession::subscribeResource(const ResourceUri& resource) {
     if (ended_ || resourceSubscriptions_.contains(uri)) return;
   }
   std::weak_ptr<McpSession> self = weak_from_this();
-  const auto id = subscribeHub(resource.changeFilter(), [self, uri](const store::Change&) {
+  // A reset (a rebuild) may have changed the resource without a record of it.
+  const auto changedUri = [self, uri] {
     if (auto session = self.lock()) session->changed(uri);
-  });
+  };
+  const auto id = subscribeHub(
+      resource.changeFilter(), [changedUri](const store::Change&) { changedUri(); }, changedUri);
   std::optional<std::uint64_t> redundant;
   {
     std::lock_guard lock(mutex_);
@@ -93,7 +100,7 @@ void McpSession::subscribeChanges(const std::string& subscriptionId, std::vector
     auto session = self.lock();
     if (!session) return;
     if (auto resource = resourceOfChange(change)) session->changed(resource->uri());
-  });
+  }, nullptr);
   std::optional<std::uint64_t> replaced;
   {
     std::lock_guard lock(mutex_);

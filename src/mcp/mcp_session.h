@@ -68,7 +68,9 @@ class McpSession : public std::enable_shared_from_this<McpSession> {
     bool dirty = false;
     SteadyTime lastSent{};
   };
-  std::uint64_t subscribeHub(live::ChangeFilter filter, std::function<void(const store::Change&)> onChange);
+  // `onReset` (may be null): the feed reached a reset point (a rebuild) that records no changes.
+  std::uint64_t subscribeHub(live::ChangeFilter filter, std::function<void(const store::Change&)> onChange,
+                             std::function<void()> onReset);
   void unsubscribeHub(std::optional<std::uint64_t> id);
 
   const Identity identity_;

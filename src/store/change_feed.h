@@ -1,8 +1,9 @@
 #pragma once
 // The change feed: one record per committed change of the activity model (every list resource of
 // store/resources.h) and of a delivery's status, numbered by `seq`. A record exists if and only if
-// the write it describes committed: it is written in the same transaction. Live streams, outbound
-// callbacks and polling clients all read it. Implementations are thread-safe.
+// the write it describes committed: it is written in the same transaction. A rebuild is the
+// exception: it takes reset points instead (ChangePage::resetAt). Live streams, outbound callbacks
+// and polling clients all read it. Implementations are thread-safe.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -25,8 +26,8 @@ struct Change {
 
 struct ChangeQuery {
   std::int64_t after = 0;              // changes with seq > after
-  std::vector<std::string> resources;  // empty: every resource
-  std::optional<std::string> repository, forge;
+  std::vector<std::string> resources{};  // empty: every resource
+  std::optional<std::string> repository{}, forge{};
   int limit = 100;  // 1..1000
 };
 
@@ -35,9 +36,13 @@ struct ChangePage {
   std::int64_t newestSeq = 0;   // the newest seq in the feed (0: none yet)
   std::int64_t oldestSeq = 0;   // the oldest seq still kept (0: none yet)
   // True when `after` is older than what is kept (after < oldestSeq - 1: changes were pruned in
-  // between) or newer than the newest seq (it came from another database): the client must refetch
-  // the state before following the feed again.
+  // between), newer than the newest seq (it came from another database), or when the page reached a
+  // reset point (resetAt): the client must refetch the state before following the feed again.
   bool reset = false;
+  // The seq of a reset point after `after` that this page ends before (0: none reached). A rebuild
+  // takes one when it starts and one when its last chunk is queued, instead of recording each row it
+  // re-creates; the seq has no record. `changes` holds the records before it.
+  std::int64_t resetAt = 0;
 };
 
 struct ChangeRetention {

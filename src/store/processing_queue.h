@@ -55,9 +55,11 @@ class ProcessingQueue {
   // (by id), the others a chunk at a time in the transactions of finishProcessing as processing
   // nears the end of what is queued, so the writer is never held for the whole log (at 10 M
   // deliveries that was a minute and a half without intake). The progress is stored: after a
-  // restart the rebuild goes on. Deliveries received meanwhile come after it, as before. The change feed
-  // records the deliveries' status changes; the emptied projections are recorded again as "created"
-  // or "updated" while the deliveries are processed anew (nothing is recorded deleted).
+  // restart the rebuild goes on. Deliveries received meanwhile come after it, as before. The change
+  // feed gets a reset point (ChangeFeed) when the rebuild starts and another when its last chunk is
+  // queued; in between, what the rebuild processes is not recorded row by row (neither the rows it
+  // re-creates nor its deliveries' status changes): a reader refetches at each reset instead, and
+  // what is processed after the second one is recorded as usual.
   // When retention has pruned bodies, emptying would lose for good what only those bodies held, so
   // nothing is emptied: every delivery that still has its body is queued again and re-applied over
   // the projections (versioned writes: the newest state wins, as in a replay), and the pruned ones

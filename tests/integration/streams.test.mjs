@@ -1,8 +1,8 @@
 // The live streams through the real binary: SSE (GET /api/v1/events) and WebSocket (GET
 // /api/v1/stream) deliver every change in seq order as deliveries are processed, resume from
 // Last-Event-ID / after= without a gap or a repeat (also across a kill -9 and restart), announce a
-// reset for a resume point the feed does not have, filter, and authenticate with a bearer token or
-// a single-use ticket.
+// reset for a resume point the feed does not have and at a rebuild's reset points, filter, and
+// authenticate with a bearer token or a single-use ticket.
 import assert from "node:assert/strict";
 import http from "node:http";
 import { after, describe, test } from "node:test";
@@ -118,6 +118,35 @@ describe("live streams", () => {
     assert.equal(typeof reset.data.newest_seq, "number");
     assert.equal(Number(reset.id), reset.data.newest_seq, "the reset moves Last-Event-ID to the newest seq");
     stream.close();
+  });
+
+  test("a rebuild resets the streams and the changes API at its start and when its last chunk is queued", async () => {
+    const before = (await fh.api("/api/v1/changes?after=0&limit=1")).json.newest_seq;
+    const stream = sse(server, `?after=${before}`);
+    await stream.opened;
+    const rebuild = await fh.api("/api/v1/rebuild", { method: "POST" });
+    assert.equal(rebuild.status, 202, rebuild.text);
+    await fh.drained();
+    // This log fits in one chunk: both reset points come at once, then what is processed after
+    // the last chunk was queued is recorded as usual (the pull request, created again).
+    await waitFor(() => stream.events.some((e) => e.event === "change" && e.data.resource === "pulls"),
+      { timeoutMs: 5000, message: "the rebuilt pull request on the stream" });
+    stream.close();
+    const resets = stream.events.filter((e) => e.event === "reset");
+    assert.deepEqual(resets.map((e) => Number(e.id)), [before + 1, before + 2]);
+    assert.deepEqual(resets.map((e) => e.data.newest_seq), [before + 1, before + 2]);
+    assert.equal(stream.events[0].event, "reset", "nothing comes before the first reset");
+    assert.equal(stream.events[1].event, "reset");
+    const changes = stream.events.slice(2);
+    assert.ok(changes.every((e) => e.event === "change" && Number(e.id) > before + 2));
+    assert.ok(changes.some((e) => e.data.resource === "pulls" && e.data.action === "created"));
+    // A reader of the changes API from before gets its page up to the reset point, and reset.
+    const page = (await fh.api(`/api/v1/changes?after=${before}`)).json;
+    assert.equal(page.reset, true);
+    assert.deepEqual(page.changes, []);
+    const next = (await fh.api(`/api/v1/changes?after=${before + 2}&resource=pulls`)).json;
+    assert.equal(next.reset, false);
+    assert.equal(next.changes[0].action, "created");
   });
 
   test("WebSocket with a single-use ticket: changes as JSON messages; the ticket works once", async () => {

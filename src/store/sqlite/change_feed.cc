@@ -1,5 +1,7 @@
 #include "store/sqlite/change_feed.h"
 
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "store/sqlite/bound_sql.h"
@@ -41,6 +43,9 @@ core::Result<ChangePage> SqliteChangeFeed::read(const ChangeQuery& q) {
     query.add(" AND repository = ", *q.repository);
     query.sql += " COLLATE NOCASE";
   }
+  // The page ends before the first reset point after `after` (its value is set in the transaction).
+  const auto resetParam = query.params.size();
+  query.add(" AND seq < ", std::numeric_limits<std::int64_t>::max());
   query.sql += " ORDER BY seq LIMIT " + std::to_string(q.limit);
   return db_.read<ChangePage>([&](sqlite3* db) -> core::Result<ChangePage> {
     // One read transaction, so the bounds and the page describe the same state of the feed.
@@ -55,12 +60,21 @@ core::Result<ChangePage> SqliteChangeFeed::read(const ChangeQuery& q) {
     // A resume point past the newest seq comes from another database (replaced, restored from an
     // older backup): following from it would skip records silently.
     if (q.after > bounds.newest) page.reset = true;
+    // Otherwise the page ends at the next reset point, if any (a reader told to refetch already
+    // has no use for one).
+    Statement nextReset(db, "SELECT min(seq) FROM change_resets WHERE seq > ?1");
+    if (!page.reset && nextReset.bind(1, q.after).step() == SQLITE_ROW && !nextReset.isNull(0))
+      page.resetAt = nextReset.integer(0);
+    query.params[resetParam] = page.resetAt ? page.resetAt : std::numeric_limits<std::int64_t>::max();
     Statement s(db, query.sql);
     query.bindTo(s);
     int rc;
     while ((rc = s.step()) == SQLITE_ROW)
       page.changes.push_back(
           {s.integer(0), s.integer(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6), s.text(7)});
+    // A full page stops short of the reset point: the reader gets there with its next page.
+    if (page.resetAt && static_cast<int>(page.changes.size()) == q.limit) page.resetAt = 0;
+    if (page.resetAt) page.reset = true;
     execute(db, "COMMIT");
     if (rc != SQLITE_DONE) return std::unexpected(storeError(rc));
     return page;
@@ -73,13 +87,22 @@ core::Result<std::int64_t> SqliteChangeFeed::newestSeq() {
 
 core::Result<std::int64_t> SqliteChangeFeed::prune(const ChangeRetention& retention, std::int64_t now) {
   // The newest record always stays, so a reader can tell a pruned gap from an empty feed.
-  return db_.deleteInBatches(
+  auto pruned = db_.deleteInBatches(
       "DELETE FROM changes WHERE seq IN (SELECT seq FROM changes WHERE seq < (SELECT max(seq) FROM changes) AND "
       "(at < ?1 OR seq <= (SELECT max(seq) FROM changes) - ?2) ORDER BY seq LIMIT ?3)",
       [&](Statement& s) {
         s.bind(1, now - retention.maxAgeMicros).bind(2, retention.maxRecords).bind(3, std::int64_t{kPruneBatch});
       },
       kPruneBatch);
+  if (!pruned) return pruned;
+  // A reset point before the oldest kept record changes nothing: a reader from before it is behind
+  // what is kept and is told to refetch anyway.
+  auto resets = db_.write([](sqlite3* db) -> core::Result<void> {
+    must(execute(db, "DELETE FROM change_resets WHERE seq < (SELECT min(seq) FROM changes)"), SQLITE_OK);
+    return {};
+  }, Database::Sync::Relaxed);
+  if (!resets) return std::unexpected(resets.error());
+  return pruned;
 }
 
 }  // namespace forgehook::store::sqlite

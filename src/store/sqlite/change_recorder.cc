@@ -152,9 +152,12 @@ ChangeRecorder::ChangeRecorder(sqlite3* writeDb)
       insert_(writeDb,
               "INSERT INTO changes (at, resource, action, entity_id, forge, repository, data) VALUES (?1, ?2, ?3, ?4, "
               "?5, ?6, ?7)"),
-      delivery_(writeDb, std::string("SELECT ") + kSummaryColumns + " FROM deliveries d WHERE d.id = ?1") {}
+      delivery_(writeDb, std::string("SELECT ") + kSummaryColumns + " FROM deliveries d WHERE d.id = ?1"),
+      dropRecord_(writeDb, "DELETE FROM changes WHERE seq = ?1"),
+      insertReset_(writeDb, "INSERT INTO change_resets (seq, at, reason) VALUES (?1, ?2, ?3)") {}
 
 void ChangeRecorder::watch(Resource resource, std::string where, std::vector<FieldValue> params) {
+  if (muted_) return;
   for (const auto& w : watched_)
     if (w.resource == resource && w.where == where && w.params == params) return;
   Watched w{resource, std::move(where), std::move(params), {}};
@@ -163,6 +166,7 @@ void ChangeRecorder::watch(Resource resource, std::string where, std::vector<Fie
 }
 
 void ChangeRecorder::watch(const ProcessedDelivery& d) {
+  if (muted_) return;
   for (const auto& write : d.writes) {
     for (const auto& target : targetsOf(write.table)) {
       std::vector<FieldValue> params;
@@ -226,8 +230,19 @@ int ChangeRecorder::record(std::int64_t now) {
   return rc;
 }
 
+int ChangeRecorder::recordReset(const char* reason, std::int64_t now) {
+  // AUTOINCREMENT hands out the seq (and keeps it handed out once the row is gone), so a reset
+  // point is ordered with the records and never shares a seq with one.
+  insert_.bind(1, now).bind(2, "").bind(3, "reset").bind(4, reason).bindNull(5).bindNull(6).bind(7, "{}");
+  if (const int rc = insert_.run(); rc != SQLITE_DONE) return rc;
+  const auto seq = sqlite3_last_insert_rowid(db_);
+  if (const int rc = dropRecord_.bind(1, seq).run(); rc != SQLITE_DONE) return rc;
+  return insertReset_.bind(1, seq).bind(2, now).bind(3, reason).run();
+}
+
 int ChangeRecorder::recordCreated(Resource resource, std::int64_t rowId, std::int64_t now) {
   forget();
+  if (muted_) return SQLITE_DONE;
   // Nothing was there before, so record() finds the row new.
   watched_.push_back({resource, resourceSql(resource).rowId + " = ?1", {rowId}, {}});
   return record(now);
@@ -245,6 +260,7 @@ int ChangeRecorder::insertDelivery(std::int64_t at, const char* action, std::int
 }
 
 int ChangeRecorder::recordRequeued(const DeliveryFilter& filter, std::int64_t now) {
+  if (muted_) return SQLITE_DONE;
   BoundSql select{std::string("SELECT ") + kSummaryColumns + " FROM deliveries d WHERE d.status != 'queued'", {}};
   addDeliveryFilter(select, filter);
   Statement s(db_, select.sql);
@@ -260,6 +276,7 @@ int ChangeRecorder::recordRequeued(const DeliveryFilter& filter, std::int64_t no
 }
 
 int ChangeRecorder::recordDelivery(std::int64_t deliveryId, const char* action, std::int64_t now) {
+  if (muted_) return SQLITE_DONE;
   int rc = delivery_.bind(1, deliveryId).step();
   if (rc == SQLITE_ROW) {
     const Summary d(delivery_);

@@ -35,6 +35,26 @@ class ChangeRecorder {
     ChangeRecorder& recorder;
     ~Scope() { recorder.forget(); }
   };
+  // While a rebuild re-creates the projections, nothing is recorded row by row: a reset point
+  // before and after it tells readers to refetch instead (recordReset). Muted for the scope's life
+  // when `mute` is true; watch and every record* except recordReset then do nothing.
+  class Muted {
+   public:
+    Muted(ChangeRecorder& recorder, bool mute) : recorder_(recorder), was_(recorder.muted_) {
+      recorder_.muted_ = was_ || mute;
+    }
+    ~Muted() { recorder_.muted_ = was_; }
+    Muted(const Muted&) = delete;
+    Muted& operator=(const Muted&) = delete;
+
+   private:
+    ChangeRecorder& recorder_;
+    bool was_;
+  };
+  // A reset point of the feed (`reason`: "rebuild_started", "rebuild_finished"): takes the next seq
+  // without a record, so a reader that resumes from before it is told to refetch. Never muted.
+  int recordReset(const char* reason, std::int64_t nowMicros);
+
   // The row `rowId` of `resource`, just inserted, recorded as "created".
   int recordCreated(Resource resource, std::int64_t rowId, std::int64_t nowMicros);
 
@@ -61,11 +81,12 @@ class ChangeRecorder {
                      const std::string& repository, const std::string& json);
 
   sqlite3* db_;
+  bool muted_ = false;
   std::vector<Watched> watched_;
   // read()'s statements by resource and condition: their SQL (the row's whole json_object, 2 KB for
   // a pull request) was built and compared as the key on every read.
   std::map<std::pair<Resource, std::string>, std::unique_ptr<Statement>, std::less<>> reads_;
-  Statement insert_, delivery_;
+  Statement insert_, delivery_, dropRecord_, insertReset_;
 };
 
 }  // namespace forgehook::store::sqlite

@@ -152,6 +152,8 @@ core::Result<FinishedBatch> SqliteProcessingQueue::finishProcessing(std::span<co
   auto committed = db_.write(
       [&](sqlite3*) -> core::Result<void> {
         outcome = {};
+        // During a rebuild the feed records a reset point at its end instead of every row and status.
+        ChangeRecorder::Muted rebuilding{changes_, rebuildInProgress()};
         auto markFailed = [&](std::int64_t id, std::optional<std::int64_t> retryAt, const std::string& error) {
           must(statusOf_.bind(1, id).step(), SQLITE_ROW);
           const std::string before = statusOf_.text(0);
@@ -273,7 +275,7 @@ std::int64_t SqliteProcessingQueue::requeueRange(std::int64_t after, std::int64_
   return queueAgain(range, nowMicros);
 }
 
-void SqliteProcessingQueue::queueRebuildChunks(std::int64_t after, std::int64_t lastId, std::int64_t nowMicros) {
+bool SqliteProcessingQueue::queueRebuildChunks(std::int64_t after, std::int64_t lastId, std::int64_t nowMicros) {
   // A chunk of pruned deliveries would queue nothing, and nothing would then come to
   // finishProcessing to ask for the next: each chunk starts at the next delivery with a body.
   sqlite3* db = db_.writeConnection();
@@ -293,10 +295,18 @@ void SqliteProcessingQueue::queueRebuildChunks(std::int64_t after, std::int64_t 
   }
   if (after >= lastId) {
     must(execute(db, "DELETE FROM rebuild_progress"), SQLITE_OK);
-    return;
+    return true;
   }
   Statement progress(db, "INSERT OR REPLACE INTO rebuild_progress (id, queued_through, last_id) VALUES (1, ?1, ?2)");
   must(progress.bind(1, after).bind(2, lastId).run());
+  return false;
+}
+
+bool SqliteProcessingQueue::rebuildInProgress() {
+  const int rc = rebuildProgress_.step();
+  rebuildProgress_.reset();
+  if (rc != SQLITE_ROW) must(rc);
+  return rc == SQLITE_ROW;
 }
 
 void SqliteProcessingQueue::continueRebuild(std::int64_t batchLastId, std::int64_t nowMicros) {
@@ -315,7 +325,9 @@ void SqliteProcessingQueue::continueRebuild(std::int64_t batchLastId, std::int64
   must(pendingUpTo_.bind(1, batchLastId).bind(2, queuedThrough).bind(3, lowWater).step(), SQLITE_ROW);
   const auto left = pendingUpTo_.integer(0);
   pendingUpTo_.reset();
-  if (left < lowWater) queueRebuildChunks(queuedThrough, lastId, nowMicros);
+  // What is processed after the last chunk is queued is recorded again: readers refetch here.
+  if (left < lowWater && queueRebuildChunks(queuedThrough, lastId, nowMicros))
+    must(changes_.recordReset("rebuild_finished", nowMicros));
 }
 
 core::Result<RebuildOutcome> SqliteProcessingQueue::rebuildProjections(std::int64_t nowMicros) {
@@ -339,7 +351,11 @@ core::Result<RebuildOutcome> SqliteProcessingQueue::rebuildProjections(std::int6
     }
     // With pruned bodies the claimed keys stay too: a delivery finds its own claim and is applied again.
     // A rebuild asked for again starts over: its chunks are queued from the first delivery on.
-    queueRebuildChunks(0, lastId, nowMicros);
+    // Readers refetch from here (the emptied projections were not recorded deleted) and again when
+    // the last chunk is queued (the rows re-created until then are not recorded either).
+    must(changes_.recordReset("rebuild_started", nowMicros));
+    ChangeRecorder::Muted rebuilding{changes_, true};
+    if (queueRebuildChunks(0, lastId, nowMicros)) must(changes_.recordReset("rebuild_finished", nowMicros));
     return {};
   });
   if (!result) return std::unexpected(result.error());

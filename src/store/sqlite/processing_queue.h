@@ -41,10 +41,13 @@ class SqliteProcessingQueue final : public ProcessingQueue {
   std::int64_t requeueRange(std::int64_t after, std::int64_t through, std::int64_t nowMicros);
   // In the caller's write transaction: queues a rebuild's next chunks, from `after` on, until one
   // of them queued something or `lastId` is reached; stores where it got to (or that it is done).
-  void queueRebuildChunks(std::int64_t after, std::int64_t lastId, std::int64_t nowMicros);
+  // Returns true when the rebuild has nothing left to queue (its progress is then deleted).
+  bool queueRebuildChunks(std::int64_t after, std::int64_t lastId, std::int64_t nowMicros);
   // In finishProcessing's transaction, after a batch up to `batchLastId`: the next chunk of a
   // rebuild in progress once fewer than half a chunk (at most 1,024) of its queued deliveries are left.
   void continueRebuild(std::int64_t batchLastId, std::int64_t nowMicros);
+  // Inside a write: whether a rebuild still has chunks to queue.
+  bool rebuildInProgress();
   const std::int64_t rebuildChunk_;
   Statement rebuildProgress_, pendingUpTo_;
   ProjectionWriter projections_;

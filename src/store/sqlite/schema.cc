@@ -390,6 +390,11 @@ CREATE TABLE rebuild_progress (
   last_id INTEGER NOT NULL
 );
 )sql",
+    // 16: reset points of the change feed (store/change_feed.h): a rebuild takes a seq here instead
+    // of recording each row it re-creates, and a reader whose resume point is before one refetches.
+    R"sql(
+CREATE TABLE change_resets (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, reason TEXT NOT NULL);
+)sql",
 };
 
 }  // namespace

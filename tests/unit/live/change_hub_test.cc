@@ -21,6 +21,12 @@ class FakeChangeFeed final : public store::ChangeFeed {
                         std::move(repository), std::move(data)});
     return newest_;
   }
+  // A reset point (a rebuild's): takes a seq without a record.
+  std::int64_t resetPoint() {
+    std::lock_guard lock(mutex_);
+    resetPoints_.push_back(++newest_);
+    return newest_;
+  }
   void pruneAllBut(std::size_t keep) {
     std::lock_guard lock(mutex_);
     while (records_.size() > keep) records_.erase(records_.begin());
@@ -32,13 +38,21 @@ class FakeChangeFeed final : public store::ChangeFeed {
     page.oldestSeq = records_.empty() ? 0 : records_.front().seq;
     page.reset = page.oldestSeq ? q.after < page.oldestSeq - 1 : q.after < newest_;
     if (q.after > newest_) page.reset = true;  // as SqliteChangeFeed: a resume point from another database
+    for (const auto seq : resetPoints_)
+      if (!page.reset && seq > q.after) {
+        page.resetAt = seq;
+        break;
+      }
     for (const auto& c : records_) {
       if (c.seq <= q.after) continue;
+      if (page.resetAt && c.seq > page.resetAt) break;
       if (!q.resources.empty() && std::find(q.resources.begin(), q.resources.end(), c.resource) == q.resources.end())
         continue;
       if (static_cast<int>(page.changes.size()) == q.limit) break;
       page.changes.push_back(c);
     }
+    if (page.resetAt && static_cast<int>(page.changes.size()) == q.limit) page.resetAt = 0;  // not reached yet
+    if (page.resetAt) page.reset = true;
     return page;
   }
   core::Result<std::int64_t> newestSeq() override {
@@ -51,6 +65,7 @@ class FakeChangeFeed final : public store::ChangeFeed {
  private:
   std::mutex mutex_;
   std::vector<store::Change> records_;
+  std::vector<std::int64_t> resetPoints_;
   std::int64_t newest_ = 0;
 };
 
@@ -60,6 +75,7 @@ struct Received {
   std::condition_variable changed;
   std::vector<std::int64_t> seqs;
   std::vector<std::pair<std::int64_t, std::int64_t>> resets;
+  std::vector<std::size_t> changesBeforeReset;  // per reset: how many changes had come before it
   bool refuseAfterFirst = false;
 
   ChangeHub::Deliver deliver() {
@@ -75,6 +91,7 @@ struct Received {
     return [this](std::int64_t oldest, std::int64_t newest) {
       std::lock_guard lock(mutex);
       resets.emplace_back(oldest, newest);
+      changesBeforeReset.push_back(seqs.size());
       changed.notify_all();
       return true;
     };
@@ -158,6 +175,44 @@ TEST_F(ChangeHubTest, AResumePointThatWasPrunedGetsAResetThenTheLiveChanges) {
   hub_.notify();
   ASSERT_TRUE(r.waitFor(1));
   EXPECT_EQ(r.snapshot(), (std::vector<std::int64_t>{7}));  // nothing from before the reset point
+}
+
+// Whether the hub has taken the subscribers in before the records are appended (the tail) or after
+// (their catch-up) is up to its thread: both give the same sequence.
+TEST_F(ChangeHubTest, AResetPointResetsEverySubscriberBetweenTheChangesAroundIt) {
+  hub_.start();
+  Received a, pulls;
+  hub_.subscribe({}, std::nullopt, a.deliver(), a.reset());
+  hub_.subscribe({.resources = {"pulls"}}, std::nullopt, pulls.deliver(), pulls.reset());
+  feed_.append("runs");   // 1
+  feed_.append("pulls");  // 2
+  feed_.resetPoint();     // 3: a rebuild started
+  feed_.append("pulls");  // 4
+  feed_.append("runs");   // 5
+  hub_.notify();
+  ASSERT_TRUE(a.waitFor(4));
+  ASSERT_TRUE(pulls.waitFor(2));
+  EXPECT_EQ(a.snapshot(), (std::vector<std::int64_t>{1, 2, 4, 5}));
+  ASSERT_EQ(a.resets, (std::vector<std::pair<std::int64_t, std::int64_t>>{{1, 3}}));
+  EXPECT_EQ(a.changesBeforeReset, (std::vector<std::size_t>{2}));  // after 1 and 2, before 4
+  // A filter that lets none of the records through still hears of the reset, in its place.
+  EXPECT_EQ(pulls.snapshot(), (std::vector<std::int64_t>{2, 4}));
+  ASSERT_EQ(pulls.resets.size(), 1u);
+  EXPECT_EQ(pulls.changesBeforeReset, (std::vector<std::size_t>{1}));
+  EXPECT_EQ(hub_.position(), 5);
+}
+
+TEST_F(ChangeHubTest, CatchingUpAcrossAResetPointDeliversWhatIsBeforeItThenResetsThenTheRest) {
+  feed_.append("runs");  // 1
+  feed_.resetPoint();    // 2
+  feed_.append("runs");  // 3
+  hub_.start();
+  Received r;
+  hub_.subscribe({}, 0, r.deliver(), r.reset());
+  ASSERT_TRUE(r.waitFor(2));
+  EXPECT_EQ(r.snapshot(), (std::vector<std::int64_t>{1, 3}));
+  ASSERT_EQ(r.resets, (std::vector<std::pair<std::int64_t, std::int64_t>>{{1, 2}}));
+  EXPECT_EQ(r.changesBeforeReset, (std::vector<std::size_t>{1}));
 }
 
 TEST_F(ChangeHubTest, AResumePointBeyondTheFeedGetsAResetAtTheHubsPositionThenTheLiveChanges) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
 
 #include "support/idle_change_hub.h"
 #include "support/recording_sink.h"
@@ -69,6 +71,53 @@ TEST_F(McpSessionTest, ANewStreamReplacesTheOld) {
   session->changed("forgehook://items");
   session->flush(t0);
   EXPECT_EQ(second->messages().size(), 1u);
+}
+
+// A feed whose only seq is a reset point (a rebuild's), there once `rebuilt` is set.
+class ResetOnlyFeed final : public store::ChangeFeed {
+ public:
+  std::atomic<bool> rebuilt{false}, asked{false};
+  core::Result<store::ChangePage> read(const store::ChangeQuery& q) override {
+    store::ChangePage page;
+    if (!rebuilt) return page;
+    page.newestSeq = 1;
+    if (q.after < 1) {
+      page.reset = true;
+      page.resetAt = 1;
+    }
+    return page;
+  }
+  core::Result<std::int64_t> newestSeq() override {
+    asked = true;
+    return rebuilt ? 1 : 0;
+  }
+  core::Result<std::int64_t> prune(const store::ChangeRetention&, std::int64_t) override { return 0; }
+  void setCommitListener(std::function<void()>) override {}
+};
+
+TEST(McpSessionResetTest, ARebuildsResetPointNotifiesEverySubscribedResource) {
+  ResetOnlyFeed feed;
+  core::Logger logger{core::LogLevel::Error};
+  live::ChangeHub hub{feed, logger, {}};
+  hub.start();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto session = std::make_shared<McpSession>(McpSession::Identity{"id", "tok", true, "2025-11-25"}, hub, t0);
+  auto sink = std::make_shared<testing::RecordingSink>();
+  session->attachStream(sink);
+  session->subscribeResource(*parseResourceUri("forgehook://repositories/o/r/pulls"));
+  // Joined (the hub read the newest seq for it), then the rebuild's reset point commits.
+  for (int i = 0; i < 500 && !feed.asked; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(feed.asked);
+  feed.rebuilt = true;
+  hub.notify();
+  for (int i = 1; i <= 500 && sink->messages().empty(); ++i) {
+    std::this_thread::sleep_for(10ms);
+    session->flush(t0 + i * 10ms);
+  }
+  ASSERT_EQ(sink->messages().size(), 1u);
+  EXPECT_NE(sink->messages()[0].find(R"("uri":"forgehook://repositories/o/r/pulls")"), std::string::npos);
+  session->end("bye");
+  hub.stop();
 }
 
 }  // namespace

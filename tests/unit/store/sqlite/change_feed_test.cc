@@ -39,12 +39,14 @@ class ChangeFeedTest : public SqliteModelTest {
     for (const auto& c : changes) out.push_back(c.seq);
     return out;
   }
-  // `n` deliveries, the i-th received at kT0 + i seconds: one "created" change each.
+  // `n` new deliveries, the i-th received at kT0 + i seconds: one "created" change each.
   void receive(int n) {
     std::vector<NewDelivery> batch;
-    for (int i = 0; i < n; ++i) batch.push_back(delivery("github", "h", std::to_string(i), kT0 + i * kSecond));
+    for (int i = 0; i < n; ++i)
+      batch.push_back(delivery("github", "h", std::to_string(received_++), kT0 + i * kSecond));
     append(*store_, std::move(batch));
   }
+  int received_ = 0;  // delivery ids stay new across calls: a repeated one would be a duplicate
   std::string statusIn(const Change& c) { return json::parse(c.dataJson)["status"]; }
   std::int64_t prune(std::int64_t maxAgeMicros, std::int64_t maxRecords, std::int64_t now) {
     auto removed = store_->feed.prune({maxAgeMicros, maxRecords}, now);
@@ -197,18 +199,72 @@ TEST_F(ChangeFeedTest, RefusedRecordsDeadLetterTheirDeliveryAndRecordNoneOfItsRo
   EXPECT_EQ(statusIn(changes[0]), "dead");
 }
 
-TEST_F(ChangeFeedTest, RebuildRecordsOneQueuedStatusPerDeliveryThatWasNotQueued) {
-  const auto processed = commit({repositoryRow("1", "o/r")});
+TEST_F(ChangeFeedTest, RebuildTakesResetPointsInsteadOfRecordingWhatItEmptiesAndRequeues) {
+  commit({repositoryRow("1", "o/r")});
   const auto dead = appendOne(*store_, delivery("github", "h", "dead"));
   ASSERT_TRUE(store_->queue.finishProcessing({}, std::vector<FailedDelivery>{{dead, "x", std::nullopt}}, kT0));
   appendOne(*store_, delivery("github", "h", "still queued"));
   const auto before = newest();
   ASSERT_EQ(store_->queue.rebuildProjections(kT0).value_or(RebuildOutcome{-1, -1}).queued, 3);
-  const auto changes = all(before);
-  ASSERT_THAT(kinds(changes), ElementsAre("deliveries updated", "deliveries updated"));
-  EXPECT_EQ(changes[0].id, std::to_string(processed));
-  EXPECT_EQ(changes[1].id, std::to_string(dead));
-  for (const auto& c : changes) EXPECT_EQ(statusIn(c), "queued");
+  // Every delivery fits in the first chunk: the rebuild starts and has nothing left to queue.
+  EXPECT_THAT(all(before), IsEmpty());
+  EXPECT_EQ(newest(), before + 2);
+  const auto started = read({.after = before});
+  EXPECT_TRUE(started.reset);
+  EXPECT_EQ(started.resetAt, before + 1);
+  EXPECT_THAT(started.changes, IsEmpty());
+  const auto finished = read({.after = before + 1});
+  EXPECT_TRUE(finished.reset);
+  EXPECT_EQ(finished.resetAt, before + 2);
+  const auto after = read({.after = before + 2});
+  EXPECT_FALSE(after.reset);
+  EXPECT_EQ(after.resetAt, 0);
+}
+
+TEST_F(ChangeFeedTest, APageEndsBeforeAResetPointAndSaysResetOnceItGetsThere) {
+  receive(3);  // seqs 1..3
+  ASSERT_TRUE(store_->queue.rebuildProjections(kT0).has_value());  // reset points 4 and 5
+  receive(1);                                                       // 6
+  const auto first = read({.after = 0});
+  EXPECT_THAT(seqs(first.changes), ElementsAre(1, 2, 3));
+  EXPECT_TRUE(first.reset);
+  EXPECT_EQ(first.resetAt, 4);
+  // A full page stops short of it: the reader gets there with its next page.
+  const auto full = read({.after = 0, .limit = 2});
+  EXPECT_THAT(seqs(full.changes), ElementsAre(1, 2));
+  EXPECT_FALSE(full.reset);
+  EXPECT_EQ(full.resetAt, 0);
+  // A filter that leaves every record out still reaches it.
+  const auto filtered = read({.after = 0, .resources = {"pulls"}});
+  EXPECT_THAT(filtered.changes, IsEmpty());
+  EXPECT_TRUE(filtered.reset);
+  EXPECT_EQ(filtered.resetAt, 4);
+  const auto past = read({.after = 5});
+  EXPECT_THAT(seqs(past.changes), ElementsAre(6));
+  EXPECT_FALSE(past.reset);
+}
+
+TEST_F(ChangeFeedTest, PruneDropsResetPointsOlderThanTheOldestKeptRecord) {
+  receive(2);                                                       // 1, 2
+  ASSERT_TRUE(store_->queue.rebuildProjections(kT0).has_value());  // 3, 4
+  receive(3);                                                       // 5, 6, 7
+  auto resetPoints = [&] {
+    std::int64_t n = -1;
+    EXPECT_TRUE(store_->db.read<void>([&](sqlite3* db) -> core::Result<void> {
+      Statement s(db, "SELECT count(*) FROM change_resets");
+      if (s.step() == SQLITE_ROW) n = s.integer(0);
+      return {};
+    }));
+    return n;
+  };
+  // By count, against the newest seq (7): 1 goes; 2 is kept, so are both points after it.
+  EXPECT_EQ(prune(kNoAgeLimit, 6, kT0), 1);
+  EXPECT_EQ(resetPoints(), 2);
+  EXPECT_EQ(prune(kNoAgeLimit, 3, kT0), 1);  // 2 goes: the oldest kept is 5, after both points
+  EXPECT_EQ(resetPoints(), 0);
+  const auto behind = read({.after = 2});
+  EXPECT_TRUE(behind.reset);  // pruned past it: a reset all the same
+  EXPECT_EQ(behind.resetAt, 0);
 }
 
 TEST_F(ChangeFeedTest, RequeueByFilterRecordsOnlyTheMatchingDeliveries) {

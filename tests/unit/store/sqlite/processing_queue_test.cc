@@ -312,25 +312,40 @@ TEST_F(ChunkedRebuildTest, AStretchOfPrunedDeliveriesIsSkippedToTheNextWithABody
   EXPECT_THAT(progress(), IsEmpty());
 }
 
-TEST_F(ChunkedRebuildTest, EachChunkRecordsItsDeliveriesQueuedInTheChangeFeed) {
-  const auto before = store_->feed.read(ChangeQuery{});
+TEST_F(ChunkedRebuildTest, TheFeedResetsAtTheStartAndAtTheLastChunkAndRecordsNothingInBetween) {
+  const auto before = store_->feed.newestSeq();
   ASSERT_TRUE(before.has_value());
   SqliteProcessingQueue queue(store_->db, store_->changes, 4);
   ASSERT_TRUE(queue.rebuildProjections(kT0).has_value());
-  ChangeQuery q;
-  q.after = before->newestSeq;
-  auto queuedIds = [&] {
-    std::vector<std::string> ids;
-    const auto page = store_->feed.read(q);
-    EXPECT_TRUE(page.has_value());
-    if (page)
-      for (const auto& c : page->changes)
-        if (c.resource == "deliveries" && nlohmann::json::parse(c.dataJson)["status"] == "queued") ids.push_back(c.id);
-    return ids;
+  auto page = [&](std::int64_t after) {
+    ChangeQuery q;
+    q.after = after;
+    auto read = store_->feed.read(q);
+    EXPECT_TRUE(read.has_value());
+    return read.value_or(ChangePage{});
   };
-  EXPECT_THAT(queuedIds(), ElementsAre("1", "2", "3", "4"));
+  const auto started = page(*before);
+  EXPECT_EQ(started.resetAt, *before + 1);
+  EXPECT_THAT(started.changes, IsEmpty());
+  // Processing while chunks are still to be queued records neither rows nor statuses.
   ASSERT_NO_FATAL_FAILURE(finishWith(queue, {1, 2, 3}));
-  EXPECT_THAT(queuedIds(), ElementsAre("1", "2", "3", "4", "5", "6", "7", "8"));
+  EXPECT_THAT(page(*before + 1).changes, IsEmpty());
+  EXPECT_EQ(page(*before + 1).newestSeq, *before + 1);
+  // The commit that queues the last chunk takes the second reset point.
+  ASSERT_NO_FATAL_FAILURE(finishWith(queue, {4, 5, 6, 7, 8}));
+  EXPECT_THAT(progress(), IsEmpty());
+  const auto finished = page(*before + 1);
+  EXPECT_EQ(finished.resetAt, *before + 2);
+  EXPECT_THAT(finished.changes, IsEmpty());
+  // What is processed after it is recorded as usual.
+  ASSERT_NO_FATAL_FAILURE(finishWith(queue, {9, 10}));
+  const auto after = page(*before + 2);
+  EXPECT_FALSE(after.reset);
+  std::vector<std::string> processedIds;
+  for (const auto& c : after.changes)
+    if (c.resource == "deliveries" && nlohmann::json::parse(c.dataJson)["status"] == "processed")
+      processedIds.push_back(c.id);
+  EXPECT_THAT(processedIds, ElementsAre("9", "10"));
 }
 
 }  // namespace
