@@ -109,9 +109,9 @@ class ChangePrinter {
         std::cout << line.dump() << '\n' << std::flush;
       } else {
         std::cout << "changes were missed: the feed has no records of them after seq " << (last_ ? *last_ : 0)
-                  << " (pruned, or a rebuild re-created the rows; it holds " << data.value("oldest_seq", std::int64_t{0})
-                  << " to " << newest
-                  << "); refetch what you follow (forgehook items, pulls, ...); watching on after seq " << newest
+                  << " (pruned, or a rebuild re-created the rows); refetch what you follow (forgehook items, pulls, "
+                     "...); watching on after seq "
+                  << newest
                   << '\n'
                   << std::flush;
       }

@@ -92,15 +92,33 @@ bool McpSession::unsubscribeResource(const std::string& uri) {
 
 void McpSession::subscribeChanges(const std::string& subscriptionId, std::vector<std::string> resources,
                                   std::optional<std::string> repository) {
+  // On a reset (a rebuild) no change names the resources: each subscribed resource that names one
+  // (a global one, or a repository's when the subscription has a repository) is marked, and so is
+  // every resource the session has heard of.
+  std::vector<std::string> named;
+  for (const auto& name : resources) {
+    store::Change probe;
+    probe.resource = name;
+    if (repository) probe.repository = *repository;
+    if (auto resource = resourceOfChange(probe)) named.push_back(resource->uri());
+  }
   live::ChangeFilter filter;
   filter.resources = std::move(resources);
   filter.repository = std::move(repository);
   std::weak_ptr<McpSession> self = weak_from_this();
-  const auto id = subscribeHub(std::move(filter), [self](const store::Change& change) {
-    auto session = self.lock();
-    if (!session) return;
-    if (auto resource = resourceOfChange(change)) session->changed(resource->uri());
-  }, nullptr);
+  const auto id = subscribeHub(
+      std::move(filter),
+      [self](const store::Change& change) {
+        auto session = self.lock();
+        if (!session) return;
+        if (auto resource = resourceOfChange(change)) session->changed(resource->uri());
+      },
+      [self, named] {
+        auto session = self.lock();
+        if (!session) return;
+        for (const auto& uri : named) session->changed(uri);
+        session->changedAllHeardOf();
+      });
   std::optional<std::uint64_t> replaced;
   {
     std::lock_guard lock(mutex_);
@@ -121,6 +139,12 @@ std::size_t McpSession::subscriptions() const {
 void McpSession::changed(const std::string& uri) {
   std::lock_guard lock(mutex_);
   if (!ended_) uris_[uri].dirty = true;
+}
+
+void McpSession::changedAllHeardOf() {
+  std::lock_guard lock(mutex_);
+  if (ended_) return;
+  for (auto& [uri, state] : uris_) state.dirty = true;
 }
 
 void McpSession::flush(SteadyTime now) {

@@ -57,6 +57,8 @@ class McpSession : public std::enable_shared_from_this<McpSession> {
 
   // `uri` changed (hub thread: never blocks).
   void changed(const std::string& uri);
+  // Every URI this session has heard of changed (a reset: hub thread, never blocks).
+  void changedAllHeardOf();
   // Sends notifications/resources/updated for the URIs due at `now`, when a stream is attached
   // (which also counts as use: a session whose client holds its stream open does not expire).
   void flush(SteadyTime now);

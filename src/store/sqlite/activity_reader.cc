@@ -168,7 +168,9 @@ core::Result<ActivityReader::Snapshot> SqliteActivityReader::snapshot(const std:
       ~EndTransaction() { sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr); }
     } end{db};
     Snapshot out;
-    Statement newest(db, "SELECT coalesce(max(seq), 0) FROM changes");
+    // The newest seq handed out, not the newest record's: a rebuild's reset point has no record,
+    // and following from before it would reset the client right after its snapshot.
+    Statement newest(db, "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0)");
     if (const int rc = newest.step(); rc != SQLITE_ROW) return std::unexpected(storeError(rc));
     out.seq = newest.integer(0);
     for (const auto& query : built) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/time.h"
 #include "store/body_codec.h"
 #include "store/sqlite/bound_sql.h"
 #include "store/sqlite/command_json.h"
@@ -65,7 +66,16 @@ SqliteProcessingQueue::SqliteProcessingQueue(Database& db, ChangeRecorder& chang
       pendingUpTo_(db.writeConnection(),
                    "SELECT count(*) FROM (SELECT 1 FROM deliveries INDEXED BY deliveries_pending WHERE status IN "
                    "('queued', 'retrying') AND id > ?1 AND id <= ?2 LIMIT ?3)"),
-      projections_(db.writeConnection()) {}
+      projections_(db.writeConnection()) {
+  // A rebuild in progress at start (after a restart, or begun by an older binary that took no reset
+  // point when it started): what it processes from here is not recorded, so readers refetch here.
+  auto resumed = db_.write(
+      [&](sqlite3*) -> core::Result<void> {
+        if (rebuildInProgress()) must(changes_.recordReset("rebuild_resumed", core::SystemClock{}.nowMicros()));
+        return {};
+      });
+  if (!resumed) throw std::runtime_error("cannot resume the rebuild in progress: " + resumed.error().message);
+}
 
 bool SqliteProcessingQueue::appliedElsewhere(const ProcessedDelivery& d, std::int64_t nowMicros) {
   if (d.eventKey.empty()) return false;

@@ -317,6 +317,13 @@ core::Result<std::int64_t> SqliteSubscriptionStore::enqueue(std::int64_t maxChan
                      "AND (?4 = '[]' OR resource IN (SELECT value FROM json_each(?4))) "
                      "AND (?5 = '[]' OR action IN (SELECT value FROM json_each(?5))) "
                      "AND (?6 IS NULL OR repository = ?6 COLLATE NOCASE) AND (?7 IS NULL OR forge = ?7) ORDER BY seq");
+    // A rebuild's reset points go to every subscription, whatever its filters: the rows it re-creates
+    // in between are not records, and a receiver that mirrors them must refetch.
+    Statement insertResets(db,
+                           "INSERT OR IGNORE INTO subscription_messages (subscription_id, seq, enqueued_at, at, "
+                           "resource, action, entity_id, forge, repository, data) SELECT ?1, seq, ?4, at, 'feed', "
+                           "'reset', reason, NULL, NULL, json_object('reason', reason) FROM change_resets "
+                           "WHERE seq > ?2 AND seq <= ?3");
     Statement move(db, "UPDATE subscriptions SET cursor = ?2 WHERE id = ?1");
     struct Behind {
       std::int64_t id, cursor;
@@ -334,6 +341,8 @@ core::Result<std::int64_t> SqliteSubscriptionStore::enqueue(std::int64_t maxChan
       bindOpt(insert, 7, b.forge);
       insert.bind(8, now);
       must(insert.run());
+      enqueued += sqlite3_changes(db);
+      must(insertResets.bind(1, id).bind(2, b.cursor).bind(3, upTo).bind(4, now).run());
       enqueued += sqlite3_changes(db);
       move.bind(1, id).bind(2, upTo);
       must(move.run());

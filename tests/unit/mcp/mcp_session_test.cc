@@ -120,5 +120,31 @@ TEST(McpSessionResetTest, ARebuildsResetPointNotifiesEverySubscribedResource) {
   hub.stop();
 }
 
+TEST(McpSessionResetTest, ARebuildsResetPointNotifiesTheResourcesAChangeSubscriptionNames) {
+  ResetOnlyFeed feed;
+  core::Logger logger{core::LogLevel::Error};
+  live::ChangeHub hub{feed, logger, {}};
+  hub.start();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto session = std::make_shared<McpSession>(McpSession::Identity{"id", "tok", true, "2025-11-25"}, hub, t0);
+  auto sink = std::make_shared<testing::RecordingSink>();
+  session->attachStream(sink);
+  session->subscribeChanges("s", {"items", "pulls"}, std::string("o/r"));
+  for (int i = 0; i < 500 && !feed.asked; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(feed.asked);
+  feed.rebuilt = true;
+  hub.notify();
+  for (int i = 1; i <= 500 && sink->messages().size() < 2; ++i) {
+    std::this_thread::sleep_for(10ms);
+    session->flush(t0 + i * 10ms);
+  }
+  std::string all;
+  for (const auto& m : sink->messages()) all += m;
+  EXPECT_NE(all.find(R"("uri":"forgehook://items")"), std::string::npos) << all;
+  EXPECT_NE(all.find(R"("uri":"forgehook://repositories/o/r/pulls")"), std::string::npos) << all;
+  session->end("bye");
+  hub.stop();
+}
+
 }  // namespace
 }  // namespace forgehook::mcp

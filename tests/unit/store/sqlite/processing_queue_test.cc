@@ -274,9 +274,17 @@ TEST_F(ChunkedRebuildTest, AfterARestartTheRebuildGoesOnFromWhereItWas) {
     ASSERT_TRUE(queue.rebuildProjections(kT0).has_value());
     ASSERT_NO_FATAL_FAILURE(finishWith(queue, {1, 2, 3}));
   }
+  const auto seqBefore = store_->feed.newestSeq();
+  ASSERT_TRUE(seqBefore.has_value());
   store_.reset();
   store_ = open();
   EXPECT_THAT(progress(), ElementsAre(8, 10));
+  // What it processes from here is not recorded: readers refetch at a reset point taken at start.
+  ChangeQuery q;
+  q.after = *seqBefore;
+  const auto resumed = store_->feed.read(q);
+  ASSERT_TRUE(resumed.has_value());
+  EXPECT_EQ(resumed->resetAt, *seqBefore + 1);
   SqliteProcessingQueue queue(store_->db, store_->changes, 4);
   EXPECT_THAT(due(kT0), ElementsAre(4, 5, 6, 7, 8));
   ASSERT_NO_FATAL_FAILURE(finishWith(queue, {4, 5, 6, 7}));
@@ -327,7 +335,8 @@ TEST_F(ChunkedRebuildTest, TheFeedResetsAtTheStartAndAtTheLastChunkAndRecordsNot
   const auto started = page(*before);
   EXPECT_EQ(started.resetAt, *before + 1);
   EXPECT_THAT(started.changes, IsEmpty());
-  // Processing while chunks are still to be queued records neither rows nor statuses.
+  // Processing while chunks are still to be queued records neither rows (each processed() writes an
+  // activity line) nor statuses.
   ASSERT_NO_FATAL_FAILURE(finishWith(queue, {1, 2, 3}));
   EXPECT_THAT(page(*before + 1).changes, IsEmpty());
   EXPECT_EQ(page(*before + 1).newestSeq, *before + 1);

@@ -86,6 +86,22 @@ TEST_F(SubscriptionStoreTest, FiltersMatchResourceActionRepositoryIgnoringCaseAn
   EXPECT_FALSE(subs_.behind().value());  // the cursors moved past what did not match too
 }
 
+TEST_F(SubscriptionStoreTest, ARebuildsResetPointsGoToEverySubscriptionWhateverItsFilters) {
+  const auto onPulls = create({.resources = {"pulls"}});
+  receive(2);  // deliveries: not for this subscription
+  ASSERT_TRUE(backend_->processingQueue().rebuildProjections(clock_.nowMicros()).has_value());
+  EXPECT_EQ(enqueue(), 2);  // the rebuild's two reset points (it fits in one chunk)
+  EXPECT_EQ(get(onPulls.id).pending, 2);
+  const auto head = due();
+  ASSERT_EQ(head.size(), 1u);
+  EXPECT_EQ(head[0].resource, "feed");
+  EXPECT_EQ(head[0].action, "reset");
+  EXPECT_EQ(head[0].entityId, "rebuild_started");
+  EXPECT_EQ(head[0].dataJson, R"({"reason":"rebuild_started"})");
+  EXPECT_EQ(head[0].forge, "");
+  EXPECT_EQ(head[0].repository, "");
+}
+
 TEST_F(SubscriptionStoreTest, OnlyTheOldestPendingMessageOfAnActiveSubscriptionIsDue) {
   const auto a = create();
   const auto b = create();
