@@ -95,55 +95,55 @@ class ResetOnlyFeed final : public store::ChangeFeed {
   void setCommitListener(std::function<void()>) override {}
 };
 
-TEST(McpSessionResetTest, ARebuildsResetPointNotifiesEverySubscribedResource) {
+// A started hub over ResetOnlyFeed and a session with a stream, for what a reset point notifies.
+class McpSessionResetTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    hub.start();
+    session->attachStream(sink);
+  }
+  void TearDown() override {
+    session->end("bye");
+    hub.stop();
+  }
+  // Once the session's subscriptions have joined the hub (it read the newest seq for them), the
+  // rebuild's reset point commits; flushes until `count` notifications went out (or 5 s). Returns
+  // them all in one string.
+  std::string notificationsAfterTheReset(std::size_t count) {
+    for (int i = 0; i < 500 && !feed.asked; ++i) std::this_thread::sleep_for(10ms);
+    EXPECT_TRUE(feed.asked);
+    feed.rebuilt = true;
+    hub.notify();
+    for (int i = 1; i <= 500 && sink->messages().size() < count; ++i) {
+      std::this_thread::sleep_for(10ms);
+      session->flush(t0 + i * 10ms);
+    }
+    EXPECT_EQ(sink->messages().size(), count);
+    std::string all;
+    for (const auto& m : sink->messages()) all += m;
+    return all;
+  }
+
   ResetOnlyFeed feed;
   core::Logger logger{core::LogLevel::Error};
   live::ChangeHub hub{feed, logger, {}};
-  hub.start();
-  const auto t0 = std::chrono::steady_clock::now();
-  auto session = std::make_shared<McpSession>(McpSession::Identity{"id", "tok", true, "2025-11-25"}, hub, t0);
-  auto sink = std::make_shared<testing::RecordingSink>();
-  session->attachStream(sink);
+  SteadyTime t0 = std::chrono::steady_clock::now();
+  std::shared_ptr<McpSession> session =
+      std::make_shared<McpSession>(McpSession::Identity{"id", "tok", true, "2025-11-25"}, hub, t0);
+  std::shared_ptr<testing::RecordingSink> sink = std::make_shared<testing::RecordingSink>();
+};
+
+TEST_F(McpSessionResetTest, ARebuildsResetPointNotifiesEverySubscribedResource) {
   session->subscribeResource(*parseResourceUri("forgehook://repositories/o/r/pulls"));
-  // Joined (the hub read the newest seq for it), then the rebuild's reset point commits.
-  for (int i = 0; i < 500 && !feed.asked; ++i) std::this_thread::sleep_for(10ms);
-  ASSERT_TRUE(feed.asked);
-  feed.rebuilt = true;
-  hub.notify();
-  for (int i = 1; i <= 500 && sink->messages().empty(); ++i) {
-    std::this_thread::sleep_for(10ms);
-    session->flush(t0 + i * 10ms);
-  }
-  ASSERT_EQ(sink->messages().size(), 1u);
-  EXPECT_NE(sink->messages()[0].find(R"("uri":"forgehook://repositories/o/r/pulls")"), std::string::npos);
-  session->end("bye");
-  hub.stop();
+  const auto sent = notificationsAfterTheReset(1);
+  EXPECT_NE(sent.find(R"("uri":"forgehook://repositories/o/r/pulls")"), std::string::npos) << sent;
 }
 
-TEST(McpSessionResetTest, ARebuildsResetPointNotifiesTheResourcesAChangeSubscriptionNames) {
-  ResetOnlyFeed feed;
-  core::Logger logger{core::LogLevel::Error};
-  live::ChangeHub hub{feed, logger, {}};
-  hub.start();
-  const auto t0 = std::chrono::steady_clock::now();
-  auto session = std::make_shared<McpSession>(McpSession::Identity{"id", "tok", true, "2025-11-25"}, hub, t0);
-  auto sink = std::make_shared<testing::RecordingSink>();
-  session->attachStream(sink);
+TEST_F(McpSessionResetTest, ARebuildsResetPointNotifiesTheResourcesAChangeSubscriptionNames) {
   session->subscribeChanges("s", {"items", "pulls"}, std::string("o/r"));
-  for (int i = 0; i < 500 && !feed.asked; ++i) std::this_thread::sleep_for(10ms);
-  ASSERT_TRUE(feed.asked);
-  feed.rebuilt = true;
-  hub.notify();
-  for (int i = 1; i <= 500 && sink->messages().size() < 2; ++i) {
-    std::this_thread::sleep_for(10ms);
-    session->flush(t0 + i * 10ms);
-  }
-  std::string all;
-  for (const auto& m : sink->messages()) all += m;
-  EXPECT_NE(all.find(R"("uri":"forgehook://items")"), std::string::npos) << all;
-  EXPECT_NE(all.find(R"("uri":"forgehook://repositories/o/r/pulls")"), std::string::npos) << all;
-  session->end("bye");
-  hub.stop();
+  const auto sent = notificationsAfterTheReset(2);
+  EXPECT_NE(sent.find(R"("uri":"forgehook://items")"), std::string::npos) << sent;
+  EXPECT_NE(sent.find(R"("uri":"forgehook://repositories/o/r/pulls")"), std::string::npos) << sent;
 }
 
 }  // namespace
