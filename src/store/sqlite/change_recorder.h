@@ -51,8 +51,9 @@ class ChangeRecorder {
     ChangeRecorder& recorder_;
     bool was_;
   };
-  // A reset point of the feed (`reason`: "rebuild_started", "rebuild_finished"): takes the next seq
-  // without a record, so a reader that resumes from before it is told to refetch. Never muted.
+  // A reset point of the feed (`reason`: "rebuild_started", "rebuild_finished", "rebuild_resumed"):
+  // takes the next seq without a record, so a reader that resumes from before it is told to
+  // refetch. Never muted.
   int recordReset(const char* reason, std::int64_t nowMicros);
 
   // The row `rowId` of `resource`, just inserted, recorded as "created".
