@@ -4,12 +4,15 @@
 // reset for a resume point the feed does not have and at a rebuild's reset points, filter, and
 // authenticate with a bearer token or a single-use ticket.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import http from "node:http";
+import path from "node:path";
 import { after, describe, test } from "node:test";
+import { promisify } from "node:util";
 import WebSocket from "ws";
 import { Forge, makeSecret } from "./lib/forge.mjs";
 import { HOUR, T0, issue, pullRequest } from "./lib/scenario.mjs";
-import { makeTempDir, removeDir, start, waitFor } from "./lib/server.mjs";
+import { BIN, makeTempDir, removeDir, start, waitFor } from "./lib/server.mjs";
 
 const GH = makeSecret("gh");
 const ADMIN = makeSecret("admin");
@@ -183,5 +186,71 @@ describe("live streams", () => {
       assert.equal(stream.status(), expected, query || JSON.stringify(headers));
       stream.close();
     }
+  });
+});
+
+// A rebuild of more than one chunk (10,000 deliveries each), cut by kill -9 halfway: after the
+// restart it goes on and ends with the projections it started from, and a reader from before it
+// meets its three reset points (started, resumed at the restart, finished) with nothing recorded
+// between them. The log is written by the scale benchmark's generator (the octokit examples with
+// shifted ids), which is far quicker than 60,000 signed requests.
+describe("a rebuild cut by kill -9", () => {
+  let server, fh, dataDir;
+  after(async () => {
+    fh?.close();
+    await server?.kill9().catch(() => {});
+    if (dataDir) await removeDir(dataDir);
+  });
+  const PROJECTIONS = ["pulls", "reviews", "issues", "runs", "releases", "branches", "milestones", "deployments", "repositories"];
+  const projections = async () => {
+    const out = {};
+    for (const resource of PROJECTIONS) {
+      const rows = await fh.listAll({}, { resource, maxPages: 1000 });
+      out[resource] = rows.map(({ id, ...row }) => JSON.stringify(row)).sort();  // ids are row numbers
+    }
+    return out;
+  };
+  const processed = async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return text.split("\n").filter((l) => l.startsWith("forgehook_processed_total"))
+      .reduce((sum, l) => sum + Number(l.split(" ").at(-1)), 0);
+  };
+  const drained = () => waitFor(async () => (await fh.api("/api/v1/metrics/status")).json?.webhooks.processing_backlog === 0,
+    { timeoutMs: 120_000, intervalMs: 100, message: "processing backlog drained" });
+
+  test("goes on after the restart, ends where it started from, and resets readers at its three reset points", async () => {
+    dataDir = await makeTempDir("forgehook-rebuild-kill-");
+    await promisify(execFile)(path.join(path.dirname(BIN), "forgehook-scalegen"),
+      ["--data-dir", dataDir, "--deliveries", "60000", "--repositories", "40"]);
+    server = await start(ENV, { dataDir });
+    fh = new Forge(server, { github: GH, admin: ADMIN });
+    await drained();
+    const live = await projections();
+    assert.ok(live.pulls.length > 0 && live.issues.length > 0, "the generated log has pull requests and issues");
+    const before = (await fh.api("/api/v1/changes?after=0&limit=1")).json.newest_seq;
+
+    const start0 = await processed();
+    assert.equal((await fh.api("/api/v1/rebuild", { method: "POST" })).status, 202);
+    await waitFor(async () => (await processed()) - start0 >= 10_000, { timeoutMs: 60_000, intervalMs: 5,
+      message: "the rebuild past its first chunk" });
+    await server.kill9();
+    server = await start(ENV, { dataDir });
+    fh.close();
+    fh = new Forge(server, { github: GH, admin: ADMIN });
+    await drained();
+    assert.deepEqual(await projections(), live, "the rebuilt projections differ from the ones it started from");
+
+    const stream = sse(server, `?after=${before}`);
+    await stream.opened;
+    await waitFor(() => stream.events.filter((e) => e.event === "reset").length >= 3 &&
+      stream.events.at(-1).event === "change", { timeoutMs: 10_000, message: "three resets, then changes" });
+    stream.close();
+    const firstChange = stream.events.findIndex((e) => e.event === "change");
+    assert.deepEqual(stream.events.slice(0, firstChange).map((e) => e.event), ["reset", "reset", "reset"],
+      "nothing is recorded between the reset points");
+    const resets = stream.events.slice(0, 3).map((e) => e.data.newest_seq);
+    assert.equal(resets[0], before + 1, "the first reset point is the rebuild's start");
+    assert.ok(resets[0] < resets[1] && resets[1] < resets[2], resets.join(" "));
+    assert.ok(stream.events.slice(3).every((e) => e.event === "change"), "one reset each, then the records after them");
   });
 });
