@@ -29,12 +29,12 @@ http::Response ReplayApi::replay(const http::Request& request) const {
   auto body = jsonBody(request, false);
   if (!body) return http::errorResponse(body.error());
   store::DeliveryFilter filter;
-  bool any = false;
+  bool any = false, all = false;
   for (const auto& [key, value] : body->items()) {
     if (key == "all") {
       if (!value.is_boolean() || !value.get<bool>())
         return http::errorResponse(invalidArgument("all must be true when given"));
-      any = true;
+      any = all = true;
       continue;
     }
     if (!value.is_string()) return http::errorResponse(invalidArgument(key + " must be a string"));
@@ -65,7 +65,11 @@ http::Response ReplayApi::replay(const http::Request& request) const {
   if (filter.status && *filter.status != "queued" && *filter.status != "retrying" && *filter.status != "processed" &&
       *filter.status != "duplicate" && *filter.status != "dead")
     return http::errorResponse(invalidArgument("status must be queued, retrying, processed, duplicate or dead"));
-  auto n = queue_.requeue(filter, clock_.nowMicros());
+  // The whole log (no filter besides "all") is queued in chunks, as a rebuild that keeps the
+  // projections: one transaction for all of it would hold the store's writer for minutes at 10 M.
+  const bool whole = all && !filter.forge && !filter.event && !filter.repository && !filter.status &&
+                     !filter.sinceMicros && !filter.untilMicros;
+  auto n = whole ? queue_.replayAll(clock_.nowMicros()) : queue_.requeue(filter, clock_.nowMicros());
   if (!n) return http::errorResponse(n.error());
   pipeline_.requeued();
   return jsonReply(json{{"requeued", *n}}, 202);

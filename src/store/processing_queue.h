@@ -65,6 +65,11 @@ class ProcessingQueue {
   // the projections (versioned writes: the newest state wins, as in a replay), and the pruned ones
   // keep their status. Returns how many were queued, and how many were left out as pruned.
   [[nodiscard]] virtual core::Result<RebuildOutcome> rebuildProjections(std::int64_t nowMicros) = 0;
+  // Every delivery that still has its body processed again over the projections, which are kept:
+  // the rebuild above in its keeping form, chunks, reset points and all, so a replay of the whole
+  // log never holds the store's writer for it or writes a feed record per delivery. Returns how many
+  // are queued (in chunks). Errors: Unavailable.
+  [[nodiscard]] virtual core::Result<std::int64_t> replayAll(std::int64_t nowMicros) = 0;
 };
 
 }  // namespace forgehook::store

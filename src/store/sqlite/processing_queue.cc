@@ -341,6 +341,16 @@ void SqliteProcessingQueue::continueRebuild(std::int64_t batchLastId, std::int64
 }
 
 core::Result<RebuildOutcome> SqliteProcessingQueue::rebuildProjections(std::int64_t nowMicros) {
+  return startRebuild(nowMicros, /*mayEmpty=*/true);
+}
+
+core::Result<std::int64_t> SqliteProcessingQueue::replayAll(std::int64_t nowMicros) {
+  auto outcome = startRebuild(nowMicros, /*mayEmpty=*/false);
+  if (!outcome) return std::unexpected(outcome.error());
+  return outcome->queued;
+}
+
+core::Result<RebuildOutcome> SqliteProcessingQueue::startRebuild(std::int64_t nowMicros, bool mayEmpty) {
   RebuildOutcome outcome;
   auto result = db_.write([&](sqlite3* db) -> core::Result<void> {
     outcome = {};
@@ -353,7 +363,7 @@ core::Result<RebuildOutcome> SqliteProcessingQueue::rebuildProjections(std::int6
     outcome.queued = counts.integer(1);
     outcome.pruned = counts.integer(0) - outcome.queued;
     const auto lastId = counts.integer(2);
-    if (outcome.pruned == 0) {
+    if (mayEmpty && outcome.pruned == 0) {
       for (const auto& table : ProjectionWriter::derivedTables())
         must(execute(db, ("DELETE FROM " + table).c_str()), SQLITE_OK);
       // Every delivery is applied anew, in id order: the first of each event's copies claims its key again.

@@ -22,6 +22,7 @@ class SqliteProcessingQueue final : public ProcessingQueue {
   core::Result<std::int64_t> pruneEventKeys(std::int64_t cutoffMicros, int maxRows) override;
   core::Result<std::int64_t> requeue(const DeliveryFilter& filter, std::int64_t nowMicros) override;
   core::Result<RebuildOutcome> rebuildProjections(std::int64_t nowMicros) override;
+  core::Result<std::int64_t> replayAll(std::int64_t nowMicros) override;
 
  private:
   Database& db_;
@@ -46,6 +47,8 @@ class SqliteProcessingQueue final : public ProcessingQueue {
   // In finishProcessing's transaction, after a batch up to `batchLastId`: the next chunk of a
   // rebuild in progress once fewer than half a chunk (at most 1,024) of its queued deliveries are left.
   void continueRebuild(std::int64_t batchLastId, std::int64_t nowMicros);
+  // A rebuild: empties the projections when `mayEmpty` and no body was pruned, else keeps them.
+  core::Result<RebuildOutcome> startRebuild(std::int64_t nowMicros, bool mayEmpty);
   // Inside a write: whether a rebuild still has chunks to queue.
   bool rebuildInProgress();
   const std::int64_t rebuildChunk_;

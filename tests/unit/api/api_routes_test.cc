@@ -88,19 +88,25 @@ TEST_F(ApiRoutesTest, ReplayAndRebuildTellTheQueueListener) {
 
   const auto replay = call("POST", "/api/v1/replay", "", R"({"all": true})");
   EXPECT_EQ(replay.status, 202) << replay.body;
+  EXPECT_EQ(json::parse(replay.body)["requeued"], 1);
   EXPECT_EQ(pipeline_.requeues, 2);
+  // "all" beside a filter is that filter: here it matches nothing.
+  const auto filtered = call("POST", "/api/v1/replay", "", R"({"all": true, "event": "no_such_event"})");
+  EXPECT_EQ(filtered.status, 202) << filtered.body;
+  EXPECT_EQ(json::parse(filtered.body)["requeued"], 0);
+  EXPECT_EQ(pipeline_.requeues, 3);
 
   appendDelivery("d-2");
   const auto rebuild = call("POST", "/api/v1/rebuild");
   EXPECT_EQ(rebuild.status, 202) << rebuild.body;
   EXPECT_EQ(json::parse(rebuild.body)["requeued"], 2);
-  EXPECT_EQ(pipeline_.requeues, 3);
+  EXPECT_EQ(pipeline_.requeues, 4);
 
   // Refused replays queue nothing and wake nobody.
   EXPECT_EQ(call("POST", "/api/v1/deliveries/999/replay").status, 404);
   EXPECT_EQ(call("POST", "/api/v1/replay", "", "{}").status, 400);
   EXPECT_EQ(call("POST", "/api/v1/rebuild", "now=1").status, 400);
-  EXPECT_EQ(pipeline_.requeues, 3);
+  EXPECT_EQ(pipeline_.requeues, 4);
   EXPECT_EQ(pipeline_.committed, 0);
 }
 

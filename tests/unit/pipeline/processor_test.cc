@@ -142,6 +142,7 @@ class RefusingQueue final : public store::ProcessingQueue {
   core::Result<store::RebuildOutcome> rebuildProjections(std::int64_t now) override {
     return inner_.rebuildProjections(now);
   }
+  core::Result<std::int64_t> replayAll(std::int64_t now) override { return inner_.replayAll(now); }
   core::Result<std::int64_t> pruneEventKeys(std::int64_t cutoff, int maxRows) override {
     return inner_.pruneEventKeys(cutoff, maxRows);
   }

@@ -100,6 +100,7 @@ class FullStoreQueue final : public store::ProcessingQueue {
   core::Result<std::int64_t> requeue(const store::DeliveryFilter&, std::int64_t) override { return 0; }
   core::Result<std::int64_t> pruneEventKeys(std::int64_t, int) override { return 0; }
   core::Result<store::RebuildOutcome> rebuildProjections(std::int64_t) override { return store::RebuildOutcome{}; }
+  core::Result<std::int64_t> replayAll(std::int64_t) override { return 0; }
 
  private:
   std::atomic<int> failuresLeft_;

@@ -320,6 +320,37 @@ TEST_F(ChunkedRebuildTest, AStretchOfPrunedDeliveriesIsSkippedToTheNextWithABody
   EXPECT_THAT(progress(), IsEmpty());
 }
 
+TEST_F(ChunkedRebuildTest, ReplayingEverythingQueuesInChunksOverTheKeptProjections) {
+  auto activityLines = [&] {
+    std::int64_t n = -1;
+    EXPECT_TRUE(store_->db.read<void>([&](sqlite3* db) -> core::Result<void> {
+      Statement s(db, "SELECT count(*) FROM activity");
+      if (s.step() == SQLITE_ROW) n = s.integer(0);
+      return {};
+    }));
+    return n;
+  };
+  ASSERT_EQ(activityLines(), 10);
+  const auto before = store_->feed.newestSeq();
+  ASSERT_TRUE(before.has_value());
+  SqliteProcessingQueue queue(store_->db, store_->changes, 4);
+  EXPECT_EQ(queue.replayAll(kT0).value_or(-1), 10);  // all of them, though four are queued so far
+  EXPECT_EQ(activityLines(), 10);                    // kept, not emptied
+  EXPECT_THAT(due(kT0), ElementsAre(1, 2, 3, 4));
+  EXPECT_THAT(progress(), ElementsAre(4, 10));
+  ChangeQuery q;
+  q.after = *before;
+  const auto page = store_->feed.read(q);
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->resetAt, *before + 1);  // no record per delivery queued: a reset point
+  ASSERT_NO_FATAL_FAILURE(finishWith(queue, {1, 2, 3, 4}));
+  ASSERT_NO_FATAL_FAILURE(finishWith(queue, {5, 6, 7, 8}));
+  ASSERT_NO_FATAL_FAILURE(finishWith(queue, {9, 10}));
+  EXPECT_TRUE(due(kT0).empty());
+  EXPECT_EQ(activityLines(), 10);
+  for (std::int64_t id = 1; id <= 10; ++id) EXPECT_EQ(status(id), "processed") << id;
+}
+
 TEST_F(ChunkedRebuildTest, TheFeedResetsAtTheStartAndAtTheLastChunkAndRecordsNothingInBetween) {
   const auto before = store_->feed.newestSeq();
   ASSERT_TRUE(before.has_value());
