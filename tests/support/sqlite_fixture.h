@@ -104,6 +104,17 @@ inline std::string randomBytes(std::size_t n, std::uint64_t seed) {
   return out;
 }
 
+// How many rows `table` has (-1 when it cannot be read), on a read connection.
+inline std::int64_t rowCount(Database& db, const std::string& table) {
+  std::int64_t n = -1;
+  EXPECT_TRUE(db.read<void>([&](sqlite3* c) -> core::Result<void> {
+    Statement s(c, "SELECT count(*) FROM " + table);
+    if (s.step() == SQLITE_ROW) n = s.integer(0);
+    return {};
+  }));
+  return n;
+}
+
 inline std::vector<std::int64_t> ids(const DeliveryPage& page) {
   std::vector<std::int64_t> out;
   for (const auto& d : page.deliveries) out.push_back(d.id);

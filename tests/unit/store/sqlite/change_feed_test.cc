@@ -248,15 +248,7 @@ TEST_F(ChangeFeedTest, PruneDropsResetPointsOlderThanTheOldestKeptRecord) {
   receive(2);                                                       // 1, 2
   ASSERT_TRUE(store_->queue.rebuildProjections(kT0).has_value());  // 3, 4
   receive(3);                                                       // 5, 6, 7
-  auto resetPoints = [&] {
-    std::int64_t n = -1;
-    EXPECT_TRUE(store_->db.read<void>([&](sqlite3* db) -> core::Result<void> {
-      Statement s(db, "SELECT count(*) FROM change_resets");
-      if (s.step() == SQLITE_ROW) n = s.integer(0);
-      return {};
-    }));
-    return n;
-  };
+  auto resetPoints = [&] { return rowCount(store_->db, "change_resets"); };
   // By count, against the newest seq (7): 1 goes; 2 is kept, so are both points after it.
   EXPECT_EQ(prune(kNoAgeLimit, 6, kT0), 1);
   EXPECT_EQ(resetPoints(), 2);

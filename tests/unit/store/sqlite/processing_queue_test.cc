@@ -321,15 +321,7 @@ TEST_F(ChunkedRebuildTest, AStretchOfPrunedDeliveriesIsSkippedToTheNextWithABody
 }
 
 TEST_F(ChunkedRebuildTest, ReplayingEverythingQueuesInChunksOverTheKeptProjections) {
-  auto activityLines = [&] {
-    std::int64_t n = -1;
-    EXPECT_TRUE(store_->db.read<void>([&](sqlite3* db) -> core::Result<void> {
-      Statement s(db, "SELECT count(*) FROM activity");
-      if (s.step() == SQLITE_ROW) n = s.integer(0);
-      return {};
-    }));
-    return n;
-  };
+  auto activityLines = [&] { return rowCount(store_->db, "activity"); };
   ASSERT_EQ(activityLines(), 10);
   const auto before = store_->feed.newestSeq();
   ASSERT_TRUE(before.has_value());
