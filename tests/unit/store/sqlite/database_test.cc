@@ -180,6 +180,38 @@ TEST_F(SqliteTest, NotReadyAfterABodyTooLargeForTheRoomLeft) {
   EXPECT_FALSE(store->log.checkWritable().has_value()) << "ready although the last commit failed for lack of space";
 }
 
+TEST_F(SqliteTest, DeletingInBatchesFreesTheWriteLockBetweenTwoBatches) {
+  auto store = open();
+  ASSERT_TRUE(store->db.write([](sqlite3* db) -> core::Result<void> {
+    must(execute(db, "CREATE TABLE doomed (n INTEGER); CREATE TABLE interleaved (after INTEGER);"
+                     "INSERT INTO doomed VALUES (1), (2), (3), (4), (5);"),
+         SQLITE_OK);
+    return {};
+  }));
+  int betweens = 0;
+  // Each pause writes through the same lock: were it still held, the write would never get it.
+  const auto removed = store->db.deleteInBatches(
+      "DELETE FROM doomed WHERE rowid IN (SELECT rowid FROM doomed LIMIT ?1)",
+      [](Statement& s) { s.bind(1, std::int64_t{2}); }, 2,
+      [&] {
+        ++betweens;
+        EXPECT_TRUE(store->db.write([](sqlite3* db) -> core::Result<void> {
+          must(execute(db, "INSERT INTO interleaved SELECT count(*) FROM doomed"), SQLITE_OK);
+          return {};
+        }));
+      });
+  ASSERT_TRUE(removed.has_value()) << removed.error().message;
+  EXPECT_EQ(*removed, 5);
+  EXPECT_EQ(betweens, 2);  // after the two full batches, none after the last
+  std::vector<std::int64_t> seen;
+  ASSERT_TRUE(store->db.read<void>([&](sqlite3* db) -> core::Result<void> {
+    Statement rows(db, "SELECT after FROM interleaved ORDER BY rowid");
+    while (rows.step() == SQLITE_ROW) seen.push_back(rows.integer(0));
+    return {};
+  }));
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{3, 1}));  // each between two committed batches
+}
+
 TEST(StoreErrorTest, NoRoomIsStoreFullWithALongRetryAfterAndOtherFailuresAreUnavailable) {
   for (const auto& full :
        {storeError(SQLITE_FULL), storeError(SQLITE_IOERR_WRITE, ENOSPC), storeError(SQLITE_IOERR_FSYNC, EDQUOT)}) {
