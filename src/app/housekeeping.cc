@@ -49,10 +49,13 @@ void Housekeeping::run() {
         auto behind = subscriptions_->behind();
         if (!added || !behind || !*behind) break;
       }
-      auto outbox = subscriptions_->prune({retention_.maxAgeMicros}, clock_.nowMicros());
+      auto outbox = subscriptions_->prune({retention_.maxAgeMicros, [this] { return pauseBetweenBatches(); }},
+                                          clock_.nowMicros());
       if (!outbox) logger_.error("cannot prune the subscription outboxes", {{"error", outbox.error().message}});
     }
-    auto pruned = feed_.prune(retention_, clock_.nowMicros());
+    auto retention = retention_;
+    retention.between = [this] { return pauseBetweenBatches(); };
+    auto pruned = feed_.prune(retention, clock_.nowMicros());
     if (!pruned)
       logger_.error("cannot prune the change feed", {{"error", pruned.error().message}});
     else if (*pruned > 0)
@@ -65,15 +68,18 @@ void Housekeeping::run() {
 void Housekeeping::pruneBodies() {
   if (!bodies_.store || bodies_.maxAgeMicros <= 0) return;
   const auto now = clock_.nowMicros();
-  auto pruned = bodies_.store->pruneBodies(now - bodies_.maxAgeMicros, now, kBodyRowsPerTransaction, [&] {
-    // The pause hands the writer to intake and the pipeline; a stop ends it at once.
-    std::unique_lock lock(mutex_);
-    return !wake_.wait_for(lock, kPauseBetweenBodyBatches, [&] { return stopping_; });
-  });
+  auto pruned = bodies_.store->pruneBodies(now - bodies_.maxAgeMicros, now, kBodyRowsPerTransaction,
+                                           [this] { return pauseBetweenBatches(); });
   if (!pruned)
     logger_.error("cannot prune delivery bodies", {{"error", pruned.error().message}});
   else if (pruned->deliveries > 0)
     logger_.info("pruned delivery bodies", {{"deliveries", pruned->deliveries}, {"bytes", pruned->bytes}});
+}
+
+bool Housekeeping::pauseBetweenBatches() {
+  // The pause hands the writer to intake and the pipeline; a stop ends it at once.
+  std::unique_lock lock(mutex_);
+  return !wake_.wait_for(lock, kPauseBetweenBatches, [&] { return stopping_; });
 }
 
 void Housekeeping::pruneEventKeys() {

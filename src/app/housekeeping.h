@@ -4,8 +4,9 @@
 // brings their outboxes up to the feed's newest seq (so no change is pruned before it is enqueued),
 // and prunes delivered and failed messages and attempts with the same retention. It also forgets
 // event keys (deduplication of polled events) after kEventKeyRetentionMicros, and with a body
-// retention prunes the bodies of older deliveries (kBodyRowsPerTransaction at a time, pausing
-// kPauseBetweenBodyBatches between two so intake never waits long for the writer). Thread-safe start/stop.
+// retention prunes the bodies of older deliveries (kBodyRowsPerTransaction at a time). Every prune
+// pauses kPauseBetweenBatches between two transactions so intake never waits long for the writer,
+// and a stop ends the pause and the prune at once. Thread-safe start/stop.
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -29,7 +30,8 @@ class Housekeeping {
 
   // Bodies per pruning transaction: a few milliseconds of the writer, what a delivery may wait.
   static constexpr int kBodyRowsPerTransaction = 500;
-  static constexpr std::chrono::milliseconds kPauseBetweenBodyBatches{5};
+  // Between two pruning transactions (bodies, change feed, outboxes): the writer is free for intake.
+  static constexpr std::chrono::milliseconds kPauseBetweenBatches{5};
 
   // Delivery bodies older than maxAgeMicros are pruned; no store or an age of 0 keeps them all.
   struct BodyPruning {
@@ -49,6 +51,8 @@ class Housekeeping {
   void run();
   void pruneEventKeys();
   void pruneBodies();
+  // Waits kPauseBetweenBatches; false when a stop came meanwhile (the prune then ends).
+  bool pauseBetweenBatches();
   store::ChangeFeed& feed_;
   store::ChangeRetention retention_;
   store::SubscriptionStore* subscriptions_;

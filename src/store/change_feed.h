@@ -48,6 +48,9 @@ struct ChangePage {
 struct ChangeRetention {
   std::int64_t maxAgeMicros = 7LL * 86400 * 1'000'000;
   std::int64_t maxRecords = 1'000'000;
+  // Called between two of prune's transactions, the write lock free (may be empty): housekeeping
+  // pauses there so intake and the pipeline get the writer, and returns false to stop (shutdown).
+  std::function<bool()> between{};
 };
 
 class ChangeFeed {

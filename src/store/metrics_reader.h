@@ -19,7 +19,8 @@ struct StatusCounts {
   std::int64_t openIssues = 0, openPulls = 0, incidentsOpen = 0;
   std::optional<std::int64_t> lastDeliveryMicros;
   std::int64_t deliveries24h = 0, failures24h = 0;  // received since `sinceMicros`
-  std::int64_t queued = 0, dead = 0;                // processing backlog (queued + retrying), dead letter
+  // Processing backlog (queued + retrying, and what a rebuild has still to queue), dead letter.
+  std::int64_t queued = 0, dead = 0;
   std::int64_t milestones = 0;                      // not deleted
 };
 

@@ -81,6 +81,7 @@ struct AttemptOutcome {
 
 struct OutboxRetention {
   std::int64_t maxAgeMicros = 7LL * 86400 * 1'000'000;  // delivered/failed messages and attempts
+  std::function<bool()> between{};  // as ChangeRetention::between
 };
 
 class SubscriptionStore {

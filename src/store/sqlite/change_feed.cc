@@ -93,7 +93,7 @@ core::Result<std::int64_t> SqliteChangeFeed::prune(const ChangeRetention& retent
       [&](Statement& s) {
         s.bind(1, now - retention.maxAgeMicros).bind(2, retention.maxRecords).bind(3, std::int64_t{kPruneBatch});
       },
-      kPruneBatch);
+      kPruneBatch, retention.between);
   if (!pruned) return pruned;
   // A reset point before the oldest kept record changes nothing: a reader from before it is behind
   // what is kept and is told to refetch anyway.

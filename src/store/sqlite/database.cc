@@ -151,13 +151,11 @@ Database::Lease::~Lease() {
   owner.idleReaders_.push_back(std::move(db));
 }
 
-void Database::pauseBetweenBatches() { std::this_thread::sleep_for(std::chrono::milliseconds(5)); }
-
 core::Result<std::int64_t> Database::deleteInBatches(const char* deleteSql, const std::function<void(Statement&)>& bind,
-                                                     std::int64_t batch, const std::function<void()>& between) {
+                                                     std::int64_t batch, const std::function<bool()>& between) {
   std::int64_t removed = 0;
   for (bool first = true;; first = false) {
-    if (!first && between) between();
+    if (!first && between && !between()) return removed;
     std::int64_t step = 0;
     auto done = write(
         [&](sqlite3* db) -> core::Result<void> {

@@ -59,13 +59,11 @@ class Database {
   // Housekeeping deletes in small steps: runs `deleteSql` (a DELETE of at most `batch` rows, its
   // parameters bound by `bind`, the batch size included) in one relaxed write after another until a
   // step deletes fewer than `batch`, so the write lock is never held for long, and calls `between`
-  // between two steps with the lock free. Returns the rows deleted.
+  // (when given) between two steps with the lock free: a pause there lets intake and the pipeline
+  // write (a mutex is not fair: taken again at once, a prune runs its batches back to back while
+  // they wait); returning false ends the deletes early. Returns the rows deleted.
   core::Result<std::int64_t> deleteInBatches(const char* deleteSql, const std::function<void(Statement&)>& bind,
-                                             std::int64_t batch,
-                                             const std::function<void()>& between = pauseBetweenBatches);
-  // deleteInBatches' default between two steps: a short sleep. Taking the lock again at once lets a
-  // prune run its batches back to back while intake and the pipeline wait (a mutex is not fair).
-  static void pauseBetweenBatches();
+                                             std::int64_t batch, const std::function<bool()>& between = {});
 
   // Runs `body` on a pooled read connection. Exceptions (a statement that cannot be prepared, a
   // body that cannot be decoded) become Unavailable "store_unavailable".

@@ -88,7 +88,10 @@ core::Result<StatusCounts> SqliteMetricsReader::statusCounts(const RepositoryFil
       "), (SELECT count(*) FROM deliveries WHERE received_at >= ?2 AND " + deliveryRepoMatch +
       "), (SELECT count(*) FROM deliveries WHERE received_at >= ?2 AND status IN ('retrying', 'dead') AND " +
       deliveryRepoMatch +
-      "), (SELECT count(*) FROM deliveries WHERE status IN ('queued', 'retrying')), (SELECT count(*) FROM deliveries "
+      // The backlog includes what a rebuild (or a replay of everything) has still to queue: it queues
+      // a chunk at a time, and a backlog of one chunk would say it is nearly done from the start.
+      "), (SELECT count(*) FROM deliveries WHERE status IN ('queued', 'retrying')) + coalesce((SELECT last_id - "
+      "queued_through FROM rebuild_progress), 0), (SELECT count(*) FROM deliveries "
       "WHERE status = 'dead'), (SELECT count(*) FROM milestones m WHERE " + unindexedIfScoped(repository, "m.deleted") +
       " = 0 AND " +
       scope(repository, "m") + ")";

@@ -69,12 +69,18 @@ SqliteProcessingQueue::SqliteProcessingQueue(Database& db, ChangeRecorder& chang
       projections_(db.writeConnection()) {
   // A rebuild in progress at start (after a restart, or begun by an older binary that took no reset
   // point when it started): what it processes from here is not recorded, so readers refetch here.
-  auto resumed = db_.write(
-      [&](sqlite3*) -> core::Result<void> {
-        if (rebuildInProgress()) must(changes_.recordReset("rebuild_resumed", core::SystemClock{}.nowMicros()));
-        return {};
-      });
-  if (!resumed) throw std::runtime_error("cannot resume the rebuild in progress: " + resumed.error().message);
+  // Looked for with a read: most starts have none and take no write lock. A failed write (a full
+  // store) does not stop the start: the store reports it until a write succeeds, and the rebuild's
+  // last reset point still tells readers to refetch.
+  auto inProgress = db_.read<bool>([](sqlite3* db) -> core::Result<bool> {
+    Statement s(db, "SELECT 1 FROM rebuild_progress");
+    return s.step() == SQLITE_ROW;
+  });
+  if (inProgress && *inProgress)
+    (void)db_.write([&](sqlite3*) -> core::Result<void> {
+      if (rebuildInProgress()) must(changes_.recordReset("rebuild_resumed", core::SystemClock{}.nowMicros()));
+      return {};
+    });
 }
 
 bool SqliteProcessingQueue::appliedElsewhere(const ProcessedDelivery& d, std::int64_t nowMicros) {
@@ -363,7 +369,10 @@ core::Result<RebuildOutcome> SqliteProcessingQueue::startRebuild(std::int64_t no
     outcome.queued = counts.integer(1);
     outcome.pruned = counts.integer(0) - outcome.queued;
     const auto lastId = counts.integer(2);
-    if (mayEmpty && outcome.pruned == 0) {
+    const bool emptying = mayEmpty && outcome.pruned == 0;
+    // Nothing to empty and nothing to queue (every body pruned): nothing changes, no reader is reset.
+    if (!emptying && outcome.queued == 0) return {};
+    if (emptying) {
       for (const auto& table : ProjectionWriter::derivedTables())
         must(execute(db, ("DELETE FROM " + table).c_str()), SQLITE_OK);
       // Every delivery is applied anew, in id order: the first of each event's copies claims its key again.

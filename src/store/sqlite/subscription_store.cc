@@ -436,7 +436,8 @@ core::Result<std::int64_t> SqliteSubscriptionStore::prune(const OutboxRetention&
         "DELETE FROM subscription_messages WHERE id IN (SELECT id FROM subscription_messages WHERE status <> "
         "'pending' AND last_attempt_at < ?1 LIMIT ?2)"}) {
     auto deleted = db_.deleteInBatches(
-        sql, [&](Statement& s) { s.bind(1, cutoff).bind(2, std::int64_t{kPruneBatch}); }, kPruneBatch);
+        sql, [&](Statement& s) { s.bind(1, cutoff).bind(2, std::int64_t{kPruneBatch}); }, kPruneBatch,
+        retention.between);
     if (!deleted) return std::unexpected(deleted.error());
     removed += *deleted;
   }

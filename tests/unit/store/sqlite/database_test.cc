@@ -199,6 +199,7 @@ TEST_F(SqliteTest, DeletingInBatchesFreesTheWriteLockBetweenTwoBatches) {
           must(execute(db, "INSERT INTO interleaved SELECT count(*) FROM doomed"), SQLITE_OK);
           return {};
         }));
+        return true;
       });
   ASSERT_TRUE(removed.has_value()) << removed.error().message;
   EXPECT_EQ(*removed, 5);
@@ -210,6 +211,18 @@ TEST_F(SqliteTest, DeletingInBatchesFreesTheWriteLockBetweenTwoBatches) {
     return {};
   }));
   EXPECT_EQ(seen, (std::vector<std::int64_t>{3, 1}));  // each between two committed batches
+
+  // A pause that says stop (housekeeping's, at shutdown) ends the deletes after the batch before it.
+  ASSERT_TRUE(store->db.write([](sqlite3* db) -> core::Result<void> {
+    must(execute(db, "INSERT INTO doomed VALUES (1), (2), (3), (4), (5)"), SQLITE_OK);
+    return {};
+  }));
+  const auto stopped = store->db.deleteInBatches(
+      "DELETE FROM doomed WHERE rowid IN (SELECT rowid FROM doomed LIMIT ?1)",
+      [](Statement& s) { s.bind(1, std::int64_t{2}); }, 2, [] { return false; });
+  ASSERT_TRUE(stopped.has_value());
+  EXPECT_EQ(*stopped, 2);
+  EXPECT_EQ(rowCount(store->db, "doomed"), 3);
 }
 
 TEST(StoreErrorTest, NoRoomIsStoreFullWithALongRetryAfterAndOtherFailuresAreUnavailable) {

@@ -252,10 +252,14 @@ TEST_F(ChunkedRebuildTest, OnlyTheFirstChunkIsQueuedAtOnceAndTheNextBeforeTheBac
   EXPECT_EQ(outcome->queued, 10);  // all of them, though four are queued so far
   EXPECT_THAT(due(kT0), ElementsAre(1, 2, 3, 4));
   EXPECT_THAT(progress(), ElementsAre(4, 10));
+  // The backlog counts what is still to be queued too: the four queued and the six after them.
+  auto backlog = [&] { return store_->metrics.statusCounts(std::nullopt, 0).value_or(StatusCounts{}).queued; };
+  EXPECT_EQ(backlog(), 10);
 
   // Low water is half a chunk: three still due after 1 is enough, one after 2 and 3 is not.
   ASSERT_NO_FATAL_FAILURE(finishWith(queue, {1}));
   EXPECT_THAT(due(kT0), ElementsAre(2, 3, 4));
+  EXPECT_EQ(backlog(), 9);
   ASSERT_NO_FATAL_FAILURE(finishWith(queue, {2, 3}));
   EXPECT_THAT(due(kT0), ElementsAre(4, 5, 6, 7, 8));
   EXPECT_THAT(progress(), ElementsAre(8, 10));
@@ -341,6 +345,19 @@ TEST_F(ChunkedRebuildTest, ReplayingEverythingQueuesInChunksOverTheKeptProjectio
   EXPECT_TRUE(due(kT0).empty());
   EXPECT_EQ(activityLines(), 10);
   for (std::int64_t id = 1; id <= 10; ++id) EXPECT_EQ(status(id), "processed") << id;
+}
+
+TEST_F(ChunkedRebuildTest, ReplayingEverythingWithEveryBodyPrunedChangesNothingAndResetsNobody) {
+  ASSERT_TRUE(store_->db.write([](sqlite3* db) -> core::Result<void> {
+    must(execute(db, "UPDATE deliveries SET body_pruned_at = 1"), SQLITE_OK);
+    return {};
+  }));
+  const auto before = store_->feed.newestSeq();
+  ASSERT_TRUE(before.has_value());
+  EXPECT_EQ(store_->queue.replayAll(kT0).value_or(-1), 0);
+  EXPECT_EQ(store_->feed.newestSeq().value_or(-1), *before);
+  EXPECT_THAT(progress(), IsEmpty());
+  EXPECT_TRUE(due(kT0).empty());
 }
 
 TEST_F(ChunkedRebuildTest, TheFeedResetsAtTheStartAndAtTheLastChunkAndRecordsNothingInBetween) {
