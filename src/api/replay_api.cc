@@ -29,12 +29,12 @@ http::Response ReplayApi::replay(const http::Request& request) const {
   auto body = jsonBody(request, false);
   if (!body) return http::errorResponse(body.error());
   store::DeliveryFilter filter;
-  bool any = false, all = false;
+  bool all = false, filtered = false;
   for (const auto& [key, value] : body->items()) {
     if (key == "all") {
       if (!value.is_boolean() || !value.get<bool>())
         return http::errorResponse(invalidArgument("all must be true when given"));
-      any = all = true;
+      all = true;
       continue;
     }
     if (!value.is_string()) return http::errorResponse(invalidArgument(key + " must be a string"));
@@ -56,10 +56,10 @@ http::Response ReplayApi::replay(const http::Request& request) const {
     } else {
       return http::errorResponse(invalidArgument("unknown field \"" + key + "\""));
     }
-    any = true;
+    filtered = true;
   }
   // Replaying everything by accident would redo the whole log: ask for it by name.
-  if (!any)
+  if (!all && !filtered)
     return http::errorResponse(
         invalidArgument("give at least one filter (forge, event, repository, status, since, until) or \"all\": true"));
   if (filter.status && *filter.status != "queued" && *filter.status != "retrying" && *filter.status != "processed" &&
@@ -67,9 +67,7 @@ http::Response ReplayApi::replay(const http::Request& request) const {
     return http::errorResponse(invalidArgument("status must be queued, retrying, processed, duplicate or dead"));
   // The whole log (no filter besides "all") is queued in chunks, as a rebuild that keeps the
   // projections: one transaction for all of it would hold the store's writer for minutes at 10 M.
-  const bool whole = all && !filter.forge && !filter.event && !filter.repository && !filter.status &&
-                     !filter.sinceMicros && !filter.untilMicros;
-  auto n = whole ? queue_.replayAll(clock_.nowMicros()) : queue_.requeue(filter, clock_.nowMicros());
+  auto n = filtered ? queue_.requeue(filter, clock_.nowMicros()) : queue_.replayAll(clock_.nowMicros());
   if (!n) return http::errorResponse(n.error());
   pipeline_.requeued();
   return jsonReply(json{{"requeued", *n}}, 202);

@@ -5,6 +5,7 @@
 #include "api/changes_api.h"
 #include "api/query_params.h"
 #include "api/stream_snapshot.h"
+#include "core/json_text.h"
 
 namespace forgehook::api {
 namespace {
@@ -96,19 +97,27 @@ std::string StreamsApi::sseChange(const store::Change& c) {
   return "id: " + std::to_string(c.seq) + "\nevent: change\ndata: " + changeJson(c) + "\n\n";
 }
 
-std::string StreamsApi::sseReset(std::int64_t oldest, std::int64_t newest) {
+namespace {
+// A reset's fields, as both wire forms carry them.
+std::string resetFields(std::int64_t oldest, std::int64_t newest, std::string_view reason) {
+  std::string out = "\"oldest_seq\":" + std::to_string(oldest) + ",\"newest_seq\":" + std::to_string(newest) +
+                    ",\"reason\":";
+  core::appendJsonString(out, reason);
+  return out;
+}
+}  // namespace
+
+std::string StreamsApi::sseReset(std::int64_t oldest, std::int64_t newest, std::string_view reason) {
   // The id moves the browser's Last-Event-ID past the gap, so a reconnect does not reset again.
-  return "id: " + std::to_string(newest) + "\nevent: reset\ndata: {\"oldest_seq\":" + std::to_string(oldest) +
-         ",\"newest_seq\":" + std::to_string(newest) + "}\n\n";
+  return "id: " + std::to_string(newest) + "\nevent: reset\ndata: {" + resetFields(oldest, newest, reason) + "}\n\n";
 }
 
 std::string StreamsApi::wsChange(const store::Change& c) {
   return "{\"type\":\"change\",\"change\":" + changeJson(c) + "}";
 }
 
-std::string StreamsApi::wsReset(std::int64_t oldest, std::int64_t newest) {
-  return "{\"type\":\"reset\",\"oldest_seq\":" + std::to_string(oldest) + ",\"newest_seq\":" + std::to_string(newest) +
-         "}";
+std::string StreamsApi::wsReset(std::int64_t oldest, std::int64_t newest, std::string_view reason) {
+  return "{\"type\":\"reset\"," + resetFields(oldest, newest, reason) + "}";
 }
 
 void StreamsApi::follow(Subscription& subscription, live::ChangeFilter filter, std::optional<std::int64_t> after,
@@ -119,8 +128,8 @@ void StreamsApi::follow(Subscription& subscription, live::ChangeFilter filter, s
         return sink->send(sse ? renderedOnce<Form::Sse>(c.seq, [&] { return sseChange(c); })
                               : renderedOnce<Form::WebSocket>(c.seq, [&] { return wsChange(c); }));
       },
-      [sink, sse](std::int64_t oldest, std::int64_t newest) {
-        return sink->send(sse ? sseReset(oldest, newest) : wsReset(oldest, newest));
+      [sink, sse](std::int64_t oldest, std::int64_t newest, std::string_view reason) {
+        return sink->send(sse ? sseReset(oldest, newest, reason) : wsReset(oldest, newest, reason));
       });
   std::lock_guard lock(subscription.mutex);
   if (subscription.closed)

@@ -29,9 +29,9 @@ class StreamsApi {
 
   // The wire forms of a change and of a reset, per stream kind.
   [[nodiscard]] static std::string sseChange(const store::Change& change);
-  [[nodiscard]] static std::string sseReset(std::int64_t oldestSeq, std::int64_t newestSeq);
+  [[nodiscard]] static std::string sseReset(std::int64_t oldestSeq, std::int64_t newestSeq, std::string_view reason);
   [[nodiscard]] static std::string wsChange(const store::Change& change);
-  [[nodiscard]] static std::string wsReset(std::int64_t oldestSeq, std::int64_t newestSeq);
+  [[nodiscard]] static std::string wsReset(std::int64_t oldestSeq, std::int64_t newestSeq, std::string_view reason);
 
   // Ends every open stream of the read-only API token `tokenId` (it was revoked): WebSocket close
   // 4003, SSE a final `revoked` event. Returns how many. Any thread.

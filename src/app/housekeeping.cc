@@ -15,7 +15,9 @@ Housekeeping::Housekeeping(store::ChangeFeed& feed, store::ChangeRetention reten
       bodies_(bodies),
       clock_(clock),
       logger_(logger),
-      interval_(interval) {}
+      interval_(interval) {
+  retention_.between = [this] { return pauseBetweenBatches(); };
+}
 
 Housekeeping::~Housekeeping() { stop(); }
 
@@ -49,13 +51,11 @@ void Housekeeping::run() {
         auto behind = subscriptions_->behind();
         if (!added || !behind || !*behind) break;
       }
-      auto outbox = subscriptions_->prune({retention_.maxAgeMicros, [this] { return pauseBetweenBatches(); }},
+      auto outbox = subscriptions_->prune({retention_.maxAgeMicros, retention_.between},
                                           clock_.nowMicros());
       if (!outbox) logger_.error("cannot prune the subscription outboxes", {{"error", outbox.error().message}});
     }
-    auto retention = retention_;
-    retention.between = [this] { return pauseBetweenBatches(); };
-    auto pruned = feed_.prune(retention, clock_.nowMicros());
+    auto pruned = feed_.prune(retention_, clock_.nowMicros());
     if (!pruned)
       logger_.error("cannot prune the change feed", {{"error", pruned.error().message}});
     else if (*pruned > 0)

@@ -85,6 +85,18 @@ bool pause(std::chrono::milliseconds delay, const std::stop_token& stop) {
   return !wake.wait_for(lock, stop, delay, [] { return false; }) && !stop.stop_requested();
 }
 
+// What a reset means to the person watching: a rebuild's reset points say what it is doing.
+std::string resetLine(const std::string& reason, std::int64_t last, std::int64_t newest) {
+  const std::string refetch = "refetch what you follow (forgehook items, pulls, ...); watching on after seq " +
+                              std::to_string(newest);
+  if (reason == "rebuild_started" || reason == "rebuild_resumed")
+    return std::string("a rebuild ") + (reason == "rebuild_started" ? "started" : "goes on after a restart") +
+           ": the rows it re-creates have no change records until it has queued its last chunk; " + refetch;
+  if (reason == "rebuild_finished")
+    return "the rebuild has queued its last chunk: what it processes from here shows as changes; " + refetch;
+  return "changes were missed: the feed no longer holds those after seq " + std::to_string(last) + "; " + refetch;
+}
+
 // Prints the changes of one stream and remembers the last seq printed, across connections.
 class ChangePrinter {
  public:
@@ -108,12 +120,7 @@ class ChangePrinter {
         line.update(data);
         std::cout << line.dump() << '\n' << std::flush;
       } else {
-        std::cout << "changes were missed: the feed has no records of them after seq " << (last_ ? *last_ : 0)
-                  << " (pruned, or a rebuild re-created the rows); refetch what you follow (forgehook items, pulls, "
-                     "...); watching on after seq "
-                  << newest
-                  << '\n'
-                  << std::flush;
+        std::cout << resetLine(data.value("reason", std::string()), last_ ? *last_ : 0, newest) << '\n' << std::flush;
       }
       last_ = newest;
     }

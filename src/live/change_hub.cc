@@ -181,7 +181,7 @@ void ChangeHub::followTail() {
       // A rebuild's reset point: every subscriber refetches, then follows the records after it.
       for (auto it = active_.begin(); it != active_.end();) {
         auto& s = it->second;
-        if (s.after.value_or(0) < page->resetAt && !s.reset(page->oldestSeq, page->resetAt)) {
+        if (s.after.value_or(0) < page->resetAt && !s.reset(page->oldestSeq, page->resetAt, page->resetReason)) {
           it = active_.erase(it);
           continue;
         }
@@ -215,7 +215,7 @@ void ChangeHub::catchUp(Subscriber& s, std::int64_t until) {
     }
     if (page->reset && !page->resetAt) {
       // Pruned, or from another database: the client refetches, then follows from the hub's point.
-      if (!s.reset(page->oldestSeq, until)) s.deliver = nullptr;
+      if (!s.reset(page->oldestSeq, until, "pruned")) s.deliver = nullptr;
       s.after = until;
       return;
     }
@@ -231,7 +231,7 @@ void ChangeHub::catchUp(Subscriber& s, std::int64_t until) {
     if (page->resetAt) {
       // A rebuild's reset point, in its place as the tail gives it: refetch, then what follows it.
       if (page->resetAt > until) return;  // the tail resets it
-      if (!s.reset(page->oldestSeq, page->resetAt)) {
+      if (!s.reset(page->oldestSeq, page->resetAt, page->resetReason)) {
         s.deliver = nullptr;
         return;
       }

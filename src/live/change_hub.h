@@ -54,8 +54,10 @@ class ChangeHub {
 
   // Returns false when the subscriber cannot take the change (it is then removed).
   using Deliver = std::function<bool(const store::Change&)>;
-  // The resume point was pruned: the subscriber must refetch state. `newestSeq`: it follows from there.
-  using Reset = std::function<bool(std::int64_t oldestSeq, std::int64_t newestSeq)>;
+  // The subscriber must refetch state, then follows from after `newestSeq`. `reason`: "pruned" when
+  // its resume point is no longer in the feed (or from another database), else the reason of the
+  // rebuild's reset point it reached (store::ChangePage::resetReason).
+  using Reset = std::function<bool(std::int64_t oldestSeq, std::int64_t newestSeq, std::string_view reason)>;
   // Subscribes from just after `after` (a seq the client has seen), or from now when none (reads the
   // feed's newest seq: call it off the I/O threads). Callbacks run on the hub thread and must not
   // block. Returns an id for unsubscribe().

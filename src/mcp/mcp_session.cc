@@ -46,7 +46,7 @@ std::uint64_t McpSession::subscribeHub(live::ChangeFilter filter, std::function<
         onChange(change);
         return true;  // coalesced into a bounded map: never a slow consumer
       },
-      [onReset = std::move(onReset)](std::int64_t, std::int64_t) {
+      [onReset = std::move(onReset)](std::int64_t, std::int64_t, std::string_view) {
         if (onReset) onReset();
         return true;
       });

@@ -43,6 +43,8 @@ struct ChangePage {
   // takes one when it starts and one when its last chunk is queued, instead of recording each row it
   // re-creates; the seq has no record. `changes` holds the records before it.
   std::int64_t resetAt = 0;
+  // Why that reset point was taken: "rebuild_started", "rebuild_finished" or "rebuild_resumed".
+  std::string resetReason;
 };
 
 struct ChangeRetention {

@@ -89,7 +89,8 @@ describe("stream limits", () => {
     assert.equal(reset.type, "reset");
     assert.equal(reset.oldest_seq, kept.oldest_seq);
     assert.equal(reset.newest_seq, kept.newest_seq);
-    assert.match(sseText, new RegExp(`id: ${kept.newest_seq}\\nevent: reset\\ndata: \\{"oldest_seq":${kept.oldest_seq},"newest_seq":${kept.newest_seq}\\}`));
+    assert.equal(reset.reason, "pruned");
+    assert.match(sseText, new RegExp(`id: ${kept.newest_seq}\\nevent: reset\\ndata: \\{"oldest_seq":${kept.oldest_seq},"newest_seq":${kept.newest_seq},"reason":"pruned"\\}`));
 
     await sendPulls(fh, 1000, 1);
     await waitFor(() => ws.messages.some((x) => x.m.type === "change") && sseText.includes("event: change"),

@@ -120,6 +120,7 @@ describe("live streams", () => {
     const reset = stream.events.find((e) => e.event === "reset");
     assert.equal(typeof reset.data.newest_seq, "number");
     assert.equal(Number(reset.id), reset.data.newest_seq, "the reset moves Last-Event-ID to the newest seq");
+    assert.equal(reset.data.reason, "pruned");
     stream.close();
   });
 
@@ -138,6 +139,7 @@ describe("live streams", () => {
     const resets = stream.events.filter((e) => e.event === "reset");
     assert.deepEqual(resets.map((e) => Number(e.id)), [before + 1, before + 2]);
     assert.deepEqual(resets.map((e) => e.data.newest_seq), [before + 1, before + 2]);
+    assert.deepEqual(resets.map((e) => e.data.reason), ["rebuild_started", "rebuild_finished"]);
     assert.equal(stream.events[0].event, "reset", "nothing comes before the first reset");
     assert.equal(stream.events[1].event, "reset");
     const changes = stream.events.slice(2);
@@ -251,6 +253,8 @@ describe("a rebuild cut by kill -9", () => {
     const resets = stream.events.slice(0, 3).map((e) => e.data.newest_seq);
     assert.equal(resets[0], before + 1, "the first reset point is the rebuild's start");
     assert.ok(resets[0] < resets[1] && resets[1] < resets[2], resets.join(" "));
+    assert.deepEqual(stream.events.slice(0, 3).map((e) => e.data.reason),
+      ["rebuild_started", "rebuild_resumed", "rebuild_finished"]);
     assert.ok(stream.events.slice(3).every((e) => e.event === "change"), "one reset each, then the records after them");
   });
 });

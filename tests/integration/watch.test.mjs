@@ -168,7 +168,7 @@ describe("forgehook watch", () => {
     const w = watch(["--json", "--after", "999999", "--data-dir", dataDir]);
     const human = watch(["--after", "999999", "--resource", "issues", "--data-dir", dataDir]);
     await waitFor(() => w.lines.length >= 1 && human.lines.length >= 1, { timeoutMs: 10_000, message: `reset lines; stderr:\n${w.stderr()}` });
-    assert.deepEqual(JSON.parse(w.lines[0]), { type: "reset", oldest_seq: 1, newest_seq: newest });
+    assert.deepEqual(JSON.parse(w.lines[0]), { type: "reset", oldest_seq: 1, newest_seq: newest, reason: "pruned" });
     assert.match(human.lines[0], new RegExp(`^changes were missed: .*refetch.*after seq ${newest}$`));
     await send(fh, "issues", issue("closed", T0 + 4 * HOUR, "closed", ["bug"], "completed"));
     await fh.drained();

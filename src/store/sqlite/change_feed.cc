@@ -62,9 +62,11 @@ core::Result<ChangePage> SqliteChangeFeed::read(const ChangeQuery& q) {
     if (q.after > bounds.newest) page.reset = true;
     // Otherwise the page ends at the next reset point, if any (a reader told to refetch already
     // has no use for one).
-    Statement nextReset(db, "SELECT min(seq) FROM change_resets WHERE seq > ?1");
-    if (!page.reset && nextReset.bind(1, q.after).step() == SQLITE_ROW && !nextReset.isNull(0))
+    Statement nextReset(db, "SELECT seq, reason FROM change_resets WHERE seq > ?1 ORDER BY seq LIMIT 1");
+    if (!page.reset && nextReset.bind(1, q.after).step() == SQLITE_ROW) {
       page.resetAt = nextReset.integer(0);
+      page.resetReason = nextReset.text(1);
+    }
     query.params[resetParam] = page.resetAt ? page.resetAt : std::numeric_limits<std::int64_t>::max();
     Statement s(db, query.sql);
     query.bindTo(s);
@@ -73,7 +75,10 @@ core::Result<ChangePage> SqliteChangeFeed::read(const ChangeQuery& q) {
       page.changes.push_back(
           {s.integer(0), s.integer(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6), s.text(7)});
     // A full page stops short of the reset point: the reader gets there with its next page.
-    if (page.resetAt && static_cast<int>(page.changes.size()) == q.limit) page.resetAt = 0;
+    if (page.resetAt && static_cast<int>(page.changes.size()) == q.limit) {
+      page.resetAt = 0;
+      page.resetReason.clear();
+    }
     if (page.resetAt) page.reset = true;
     execute(db, "COMMIT");
     if (rc != SQLITE_DONE) return std::unexpected(storeError(rc));
@@ -94,9 +99,9 @@ core::Result<std::int64_t> SqliteChangeFeed::prune(const ChangeRetention& retent
         s.bind(1, now - retention.maxAgeMicros).bind(2, retention.maxRecords).bind(3, std::int64_t{kPruneBatch});
       },
       kPruneBatch, retention.between);
-  if (!pruned) return pruned;
+  if (!pruned || *pruned == 0) return pruned;
   // A reset point before the oldest kept record changes nothing: a reader from before it is behind
-  // what is kept and is told to refetch anyway.
+  // what is kept and is told to refetch anyway. Only records going make one so.
   auto resets = db_.write([](sqlite3* db) -> core::Result<void> {
     must(execute(db, "DELETE FROM change_resets WHERE seq < (SELECT min(seq) FROM changes)"), SQLITE_OK);
     return {};

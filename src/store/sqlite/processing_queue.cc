@@ -78,7 +78,7 @@ SqliteProcessingQueue::SqliteProcessingQueue(Database& db, ChangeRecorder& chang
   });
   if (inProgress && *inProgress)
     (void)db_.write([&](sqlite3*) -> core::Result<void> {
-      if (rebuildInProgress()) must(changes_.recordReset("rebuild_resumed", core::SystemClock{}.nowMicros()));
+      if (rebuildProgress()) must(changes_.recordReset("rebuild_resumed", core::SystemClock{}.nowMicros()));
       return {};
     });
 }
@@ -169,7 +169,8 @@ core::Result<FinishedBatch> SqliteProcessingQueue::finishProcessing(std::span<co
       [&](sqlite3*) -> core::Result<void> {
         outcome = {};
         // During a rebuild the feed records a reset point at its end instead of every row and status.
-        ChangeRecorder::Muted rebuilding{changes_, rebuildInProgress()};
+        const auto rebuild = rebuildProgress();
+        ChangeRecorder::Muted rebuilding{changes_, rebuild.has_value()};
         auto markFailed = [&](std::int64_t id, std::optional<std::int64_t> retryAt, const std::string& error) {
           must(statusOf_.bind(1, id).step(), SQLITE_ROW);
           const std::string before = statusOf_.text(0);
@@ -227,7 +228,7 @@ core::Result<FinishedBatch> SqliteProcessingQueue::finishProcessing(std::span<co
         std::int64_t batchLastId = 0;
         for (const auto& d : done) batchLastId = std::max(batchLastId, d.id);
         for (const auto& f : failed) batchLastId = std::max(batchLastId, f.id);
-        continueRebuild(batchLastId, nowMicros);
+        if (rebuild) continueRebuild(*rebuild, batchLastId, nowMicros);
         return {};
       },
       Database::Sync::Relaxed);
@@ -318,23 +319,18 @@ bool SqliteProcessingQueue::queueRebuildChunks(std::int64_t after, std::int64_t 
   return false;
 }
 
-bool SqliteProcessingQueue::rebuildInProgress() {
+std::optional<SqliteProcessingQueue::RebuildProgress> SqliteProcessingQueue::rebuildProgress() {
   const int rc = rebuildProgress_.step();
+  std::optional<RebuildProgress> out;
+  if (rc == SQLITE_ROW) out = RebuildProgress{rebuildProgress_.integer(0), rebuildProgress_.integer(1)};
   rebuildProgress_.reset();
   if (rc != SQLITE_ROW) must(rc);
-  return rc == SQLITE_ROW;
+  return out;
 }
 
-void SqliteProcessingQueue::continueRebuild(std::int64_t batchLastId, std::int64_t nowMicros) {
-  const int rc = rebuildProgress_.step();
-  if (rc == SQLITE_DONE) {
-    rebuildProgress_.reset();
-    return;  // no rebuild in progress
-  }
-  must(rc, SQLITE_ROW);
-  const auto queuedThrough = rebuildProgress_.integer(0);
-  const auto lastId = rebuildProgress_.integer(1);
-  rebuildProgress_.reset();
+void SqliteProcessingQueue::continueRebuild(const RebuildProgress& rebuild, std::int64_t batchLastId,
+                                            std::int64_t nowMicros) {
+  const auto [queuedThrough, lastId] = rebuild;
   // Queued before the backlog runs dry, so it never reads 0 midway (what a caller waiting for the
   // rebuild watches), and counted on the pending index up to the low-water mark only.
   const std::int64_t lowWater = std::min<std::int64_t>(1024, std::max<std::int64_t>(1, rebuildChunk_ / 2));

@@ -1,6 +1,8 @@
 #pragma once
 // The delivery log as the pipeline's queue on SQLite: each batch's projection writes and statuses
 // commit in one relaxed transaction, with a savepoint per delivery. Thread-safe.
+#include <optional>
+
 #include "store/processing_queue.h"
 #include "store/sqlite/change_recorder.h"
 #include "store/sqlite/database.h"
@@ -44,13 +46,16 @@ class SqliteProcessingQueue final : public ProcessingQueue {
   // of them queued something or `lastId` is reached; stores where it got to (or that it is done).
   // Returns true when the rebuild has nothing left to queue (its progress is then deleted).
   bool queueRebuildChunks(std::int64_t after, std::int64_t lastId, std::int64_t nowMicros);
-  // In finishProcessing's transaction, after a batch up to `batchLastId`: the next chunk of a
+  struct RebuildProgress {
+    std::int64_t queuedThrough, lastId;  // rebuild_progress: ids up to queuedThrough are queued
+  };
+  // In finishProcessing's transaction, after a batch up to `batchLastId`: the next chunk of the
   // rebuild in progress once fewer than half a chunk (at most 1,024) of its queued deliveries are left.
-  void continueRebuild(std::int64_t batchLastId, std::int64_t nowMicros);
+  void continueRebuild(const RebuildProgress& rebuild, std::int64_t batchLastId, std::int64_t nowMicros);
   // A rebuild: empties the projections when `mayEmpty` and no body was pruned, else keeps them.
   core::Result<RebuildOutcome> startRebuild(std::int64_t nowMicros, bool mayEmpty);
-  // Inside a write: whether a rebuild still has chunks to queue.
-  bool rebuildInProgress();
+  // Inside a write: the rebuild that still has chunks to queue, if any.
+  std::optional<RebuildProgress> rebuildProgress();
   const std::int64_t rebuildChunk_;
   Statement rebuildProgress_, pendingUpTo_;
   ProjectionWriter projections_;

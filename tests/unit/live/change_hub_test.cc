@@ -22,9 +22,9 @@ class FakeChangeFeed final : public store::ChangeFeed {
     return newest_;
   }
   // A reset point (a rebuild's): takes a seq without a record.
-  std::int64_t resetPoint() {
+  std::int64_t resetPoint(std::string reason = "rebuild_started") {
     std::lock_guard lock(mutex_);
-    resetPoints_.push_back(++newest_);
+    resetPoints_.emplace_back(++newest_, std::move(reason));
     return newest_;
   }
   void pruneAllBut(std::size_t keep) {
@@ -38,9 +38,10 @@ class FakeChangeFeed final : public store::ChangeFeed {
     page.oldestSeq = records_.empty() ? 0 : records_.front().seq;
     page.reset = page.oldestSeq ? q.after < page.oldestSeq - 1 : q.after < newest_;
     if (q.after > newest_) page.reset = true;  // as SqliteChangeFeed: a resume point from another database
-    for (const auto seq : resetPoints_)
+    for (const auto& [seq, reason] : resetPoints_)
       if (!page.reset && seq > q.after) {
         page.resetAt = seq;
+        page.resetReason = reason;
         break;
       }
     for (const auto& c : records_) {
@@ -65,7 +66,7 @@ class FakeChangeFeed final : public store::ChangeFeed {
  private:
   std::mutex mutex_;
   std::vector<store::Change> records_;
-  std::vector<std::int64_t> resetPoints_;
+  std::vector<std::pair<std::int64_t, std::string>> resetPoints_;
   std::int64_t newest_ = 0;
 };
 
@@ -76,6 +77,7 @@ struct Received {
   std::vector<std::int64_t> seqs;
   std::vector<std::pair<std::int64_t, std::int64_t>> resets;
   std::vector<std::size_t> changesBeforeReset;  // per reset: how many changes had come before it
+  std::vector<std::string> resetReasons;
   bool refuseAfterFirst = false;
 
   ChangeHub::Deliver deliver() {
@@ -88,10 +90,11 @@ struct Received {
     };
   }
   ChangeHub::Reset reset() {
-    return [this](std::int64_t oldest, std::int64_t newest) {
+    return [this](std::int64_t oldest, std::int64_t newest, std::string_view reason) {
       std::lock_guard lock(mutex);
       resets.emplace_back(oldest, newest);
       changesBeforeReset.push_back(seqs.size());
+      resetReasons.emplace_back(reason);
       changed.notify_all();
       return true;
     };
@@ -171,6 +174,7 @@ TEST_F(ChangeHubTest, AResumePointThatWasPrunedGetsAResetThenTheLiveChanges) {
   hub_.subscribe({}, 1, r.deliver(), r.reset());
   ASSERT_TRUE(r.waitForReset());
   EXPECT_EQ(r.resets.front(), (std::pair<std::int64_t, std::int64_t>{5, 6}));
+  EXPECT_EQ(r.resetReasons, (std::vector<std::string>{"pruned"}));
   feed_.append("runs");
   hub_.notify();
   ASSERT_TRUE(r.waitFor(1));
@@ -195,6 +199,7 @@ TEST_F(ChangeHubTest, AResetPointResetsEverySubscriberBetweenTheChangesAroundIt)
   EXPECT_EQ(a.snapshot(), (std::vector<std::int64_t>{1, 2, 4, 5}));
   ASSERT_EQ(a.resets, (std::vector<std::pair<std::int64_t, std::int64_t>>{{1, 3}}));
   EXPECT_EQ(a.changesBeforeReset, (std::vector<std::size_t>{2}));  // after 1 and 2, before 4
+  EXPECT_EQ(a.resetReasons, (std::vector<std::string>{"rebuild_started"}));
   // A filter that lets none of the records through still hears of the reset, in its place.
   EXPECT_EQ(pulls.snapshot(), (std::vector<std::int64_t>{2, 4}));
   ASSERT_EQ(pulls.resets.size(), 1u);
@@ -203,9 +208,9 @@ TEST_F(ChangeHubTest, AResetPointResetsEverySubscriberBetweenTheChangesAroundIt)
 }
 
 TEST_F(ChangeHubTest, CatchingUpAcrossAResetPointDeliversWhatIsBeforeItThenResetsThenTheRest) {
-  feed_.append("runs");  // 1
-  feed_.resetPoint();    // 2
-  feed_.append("runs");  // 3
+  feed_.append("runs");                   // 1
+  feed_.resetPoint("rebuild_finished");  // 2
+  feed_.append("runs");                   // 3
   hub_.start();
   Received r;
   hub_.subscribe({}, 0, r.deliver(), r.reset());
@@ -213,6 +218,7 @@ TEST_F(ChangeHubTest, CatchingUpAcrossAResetPointDeliversWhatIsBeforeItThenReset
   EXPECT_EQ(r.snapshot(), (std::vector<std::int64_t>{1, 3}));
   ASSERT_EQ(r.resets, (std::vector<std::pair<std::int64_t, std::int64_t>>{{1, 2}}));
   EXPECT_EQ(r.changesBeforeReset, (std::vector<std::size_t>{1}));
+  EXPECT_EQ(r.resetReasons, (std::vector<std::string>{"rebuild_finished"}));
 }
 
 TEST_F(ChangeHubTest, AResumePointBeyondTheFeedGetsAResetAtTheHubsPositionThenTheLiveChanges) {
@@ -222,6 +228,7 @@ TEST_F(ChangeHubTest, AResumePointBeyondTheFeedGetsAResetAtTheHubsPositionThenTh
   hub_.subscribe({}, 100, r.deliver(), r.reset());
   ASSERT_TRUE(r.waitForReset());
   EXPECT_EQ(r.resets.front().second, 3);
+  EXPECT_EQ(r.resetReasons, (std::vector<std::string>{"pruned"}));
   feed_.append("runs");
   hub_.notify();
   ASSERT_TRUE(r.waitFor(1));

@@ -212,10 +212,12 @@ TEST_F(ChangeFeedTest, RebuildTakesResetPointsInsteadOfRecordingWhatItEmptiesAnd
   const auto started = read({.after = before});
   EXPECT_TRUE(started.reset);
   EXPECT_EQ(started.resetAt, before + 1);
+  EXPECT_EQ(started.resetReason, "rebuild_started");
   EXPECT_THAT(started.changes, IsEmpty());
   const auto finished = read({.after = before + 1});
   EXPECT_TRUE(finished.reset);
   EXPECT_EQ(finished.resetAt, before + 2);
+  EXPECT_EQ(finished.resetReason, "rebuild_finished");
   const auto after = read({.after = before + 2});
   EXPECT_FALSE(after.reset);
   EXPECT_EQ(after.resetAt, 0);
@@ -234,6 +236,7 @@ TEST_F(ChangeFeedTest, APageEndsBeforeAResetPointAndSaysResetOnceItGetsThere) {
   EXPECT_THAT(seqs(full.changes), ElementsAre(1, 2));
   EXPECT_FALSE(full.reset);
   EXPECT_EQ(full.resetAt, 0);
+  EXPECT_EQ(full.resetReason, "");
   // A filter that leaves every record out still reaches it.
   const auto filtered = read({.after = 0, .resources = {"pulls"}});
   EXPECT_THAT(filtered.changes, IsEmpty());
