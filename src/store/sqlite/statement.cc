@@ -10,6 +10,13 @@ namespace {
 // Before any other SQLite call (static initialization): without memory statistics SQLite's
 // allocator takes no global mutex per malloc and free, which the processing profile showed.
 [[maybe_unused]] const int kMemoryStatisticsOff = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+// A statement journal (the pages one statement changed, for undoing that statement alone) spills
+// to a temporary file past 64 KiB by default: an upsert into deliveries, with its indexes, passes
+// that in a transaction of many rows, and the writer then wrote ten times more to temporary files
+// than to the database. Held in memory up to 8 MiB, and spilled past that.
+constexpr int kStatementJournalInMemoryBytes = 8 << 20;
+[[maybe_unused]] const int kStatementJournalSpill =
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, kStatementJournalInMemoryBytes);
 }  // namespace
 
 DbHandle openDatabase(const std::string& path, bool readOnly, bool fullSync) {
