@@ -20,6 +20,19 @@ class DeliveryLog {
   // Errors: Unavailable ("store_unavailable") when nothing of the batch could be committed.
   [[nodiscard]] virtual core::Result<std::vector<AppendOutcome>> appendBatch(std::span<const NewDelivery> batch) = 0;
 
+  // The group committer's two steps. appendDurable() makes the batch durable and decides each
+  // delivery's outcome (its id; duplicate or not, counting deliveries not indexed yet) without
+  // necessarily indexing it: until indexPending() has run, list and metric queries may not show
+  // it. The committer acknowledges after appendDurable() and indexes many groups at once, which
+  // costs the store far fewer page writes than a transaction per group. A store that indexes as it
+  // appends keeps these defaults. Errors: as appendBatch; indexPending's leave the rows pending
+  // (durable, indexed by a later call or at start).
+  [[nodiscard]] virtual core::Result<std::vector<AppendOutcome>> appendDurable(std::span<const NewDelivery> batch) {
+    return appendBatch(batch);
+  }
+  // Indexes what appendDurable() left, in one transaction.
+  [[nodiscard]] virtual core::Result<void> indexPending() { return {}; }
+
   // Newest first. Errors: InvalidArgument for a bad filter; Unavailable on I/O failure.
   [[nodiscard]] virtual core::Result<DeliveryPage> listDeliveries(const DeliveryFilter& filter) = 0;
   // Errors: NotFound; Unavailable.

@@ -52,8 +52,19 @@ void IntakeQueue::run() {
     batch.clear();
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued is committed
+      if (unindexed_ > 0) {
+        const auto due = unindexedSince_ + options_.indexEvery;
+        wake_.wait_until(lock, due, [&] { return stopping_ || !queue_.empty(); });
+      } else {
+        wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      }
+      if (queue_.empty()) {
+        lock.unlock();
+        if (unindexed_ > 0 && !indexNow() && !stopping_) continue;  // retried after indexEvery
+        // Stopping, everything queued is durable and (unless the index failed) indexed.
+        if (stopping_) return;
+        continue;
+      }
       while (!queue_.empty() && static_cast<std::int64_t>(batch.size()) < options_.maxBatch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -65,21 +76,46 @@ void IntakeQueue::run() {
     for (auto& p : batch) rows.push_back(std::move(p.delivery));
 
     const auto start = std::chrono::steady_clock::now();
-    auto outcomes = log_.appendBatch(rows);
+    auto outcomes = log_.appendDurable(rows);
     metrics_.commitLatency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     metrics_.commitBatchSize.observe(static_cast<double>(batch.size()));
 
+    bool idle = false;
+    if (outcomes) {
+      if (unindexed_ == 0) unindexedSince_ = start;
+      unindexed_ += static_cast<std::int64_t>(batch.size());
+      std::lock_guard lock(mutex_);
+      idle = queue_.empty();
+    }
+    // Nobody else waiting: index before answering, so that whoever sends one delivery at a time
+    // finds it in every query once answered. Deferring pays only while groups keep coming. A
+    // failure leaves the deliveries durable and pending: answered all the same.
+    if (idle) indexNow();
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (outcomes)
         batch[i].done((*outcomes)[i]);
       else
         batch[i].done(std::unexpected(outcomes.error()));
     }
-    if (outcomes && options_.listener) options_.listener->intakeCommitted(batch.size());
-    std::lock_guard lock(mutex_);
-    inFlight_ = 0;
-    metrics_.intakeQueueDepth.set(static_cast<std::int64_t>(queue_.size()));
+    {
+      std::lock_guard lock(mutex_);
+      inFlight_ = 0;
+      metrics_.intakeQueueDepth.set(static_cast<std::int64_t>(queue_.size()));
+    }
+    if (unindexed_ >= options_.indexRows ||
+        (unindexed_ > 0 && std::chrono::steady_clock::now() - unindexedSince_ >= options_.indexEvery))
+      indexNow();
   }
+}
+
+bool IntakeQueue::indexNow() {
+  if (auto indexed = log_.indexPending(); !indexed) {
+    unindexedSince_ = std::chrono::steady_clock::now();  // try again after indexEvery
+    return false;
+  }
+  if (options_.listener) options_.listener->intakeCommitted(static_cast<std::size_t>(unindexed_));
+  unindexed_ = 0;
+  return true;
 }
 
 }  // namespace forgehook::store

@@ -1,8 +1,12 @@
 #pragma once
-// Group commit: deliveries from all sessions queue here, and one writer thread commits whatever has
-// queued as one durable transaction, so concurrent deliveries share an fsync. Bounded: when
-// maxPending deliveries already wait, submit() refuses at once (the caller answers 503) instead of
-// letting memory and latency grow. Thread-safe.
+// Group commit: deliveries from all sessions queue here, and one writer thread makes whatever has
+// queued durable at once (DeliveryLog::appendDurable), so concurrent deliveries share an fsync, and
+// completes them. It indexes them (DeliveryLog::indexPending) once indexEvery has passed since the
+// first one left unindexed, or indexRows wait, or it is told to stop: one index transaction for
+// many groups instead of one per group. The listener hears of deliveries once they are indexed.
+// Bounded: when maxPending deliveries already wait, submit() refuses at once (the caller answers
+// 503) instead of letting memory and latency grow. Thread-safe.
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -28,6 +32,10 @@ class IntakeQueue {
     std::int64_t maxBatch = 256;
     // Told on the writer thread after each successful commit (the pipeline's wake-up); may be null.
     QueueListener* listener = nullptr;
+    // How long an acknowledged delivery may stay unindexed (out of lists, metrics and the
+    // pipeline), and how many may.
+    std::chrono::milliseconds indexEvery{20};
+    std::int64_t indexRows = 2048;
   };
 
   IntakeQueue(DeliveryLog& log, Options options, core::Metrics& metrics);
@@ -48,6 +56,9 @@ class IntakeQueue {
     Completion done;
   };
   void run();
+  // On the writer thread: indexes what is pending and tells the listener. False when that failed
+  // (the rows stay pending, durable; tried again after indexEvery).
+  bool indexNow();
 
   DeliveryLog& log_;
   Options options_;
@@ -56,6 +67,9 @@ class IntakeQueue {
   std::condition_variable wake_;
   std::deque<Pending> queue_;
   std::int64_t inFlight_ = 0;  // taken by the writer, not yet completed
+  // Writer thread only: deliveries made durable, not indexed yet, and since when.
+  std::int64_t unindexed_ = 0;
+  std::chrono::steady_clock::time_point unindexedSince_{};
   bool stopping_ = false;
   std::thread writer_;
 };

@@ -76,6 +76,39 @@ void requireStore(sqlite3* db, const std::string& what) {
     throw StoreUnusable(what + ": it is not a forgehook database (an empty database, never used by serve)");
 }
 
+// The deliveries the serving process acknowledged but had not indexed yet when the snapshot was
+// taken (it indexes many groups at once, some milliseconds after acknowledging them) are in the
+// journal past the snapshot's journal_state end: they go into the copy as its rows, in journal
+// order, as the server's own start-up recovery would index them, so that a backup holds every
+// delivery acknowledged before it began. Their bodies are embedded with the others' below.
+void indexJournalTail(sqlite3* to, const fs::path& bodiesDir, const std::string& what) {
+  if (scalar(to, "PRAGMA user_version") < 12) return;
+  auto fail = [&] { throw std::runtime_error(what + ": " + sqlite3_errmsg(to)); };
+  JournalPosition from;
+  {
+    Statement end(to, "SELECT end_segment, end_offset, journal_id FROM journal_state WHERE id = 1");
+    if (end.step() != SQLITE_ROW) return;  // no journal yet
+    from = {end.integer(0), end.integer(1)};
+    // Only this database's journal: a directory another database left is not its history.
+    if (!BodyJournal::belongsTo(bodiesDir, end.text(2))) return;
+  }
+  if (execute(to, "BEGIN") != SQLITE_OK) fail();
+  Statement insert(to,
+                   "INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, "
+                   "received_at, last_attempt_at, body_size, content_type, verification, source, body_segment, "
+                   "body_offset, body_length) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, "
+                   "?14, ?15) ON CONFLICT (forge, hook_id, delivery_id) DO UPDATE SET attempts = attempts + 1, "
+                   "last_attempt_at = excluded.received_at");
+  BodyJournal::scan(bodiesDir, from, [&](NewDelivery&& d, JournalLocation at) {
+    insert.bind(1, d.forge).bind(2, d.hookId).bind(3, d.deliveryId).bind(4, d.event).bind(5, d.action);
+    insert.bind(6, d.repository).bind(7, d.sender).bind(8, d.receivedAt).bind(9, d.bodySize);
+    insert.bind(10, d.contentType).bind(11, d.verification).bind(12, d.source);
+    insert.bind(13, at.segment).bind(14, at.offset).bind(15, at.length);
+    if (insert.run() != SQLITE_DONE) fail();
+  });
+  if (execute(to, "COMMIT") != SQLITE_OK) fail();
+}
+
 // The bodies the copy's rows keep in the body journal (schema 12 on) go into the copy's
 // delivery_bodies, so that the backup is one self-contained file and its restore needs no journal.
 // The journal is append-only, so records read after the snapshot are the ones it indexes. A record
@@ -131,7 +164,10 @@ CopySummary writeCopy(sqlite3* from, const std::string& temp, const std::string&
   {
     DbHandle to = openFile(temp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     copyPages(from, to.get(), what);
-    if (!bodiesDir.empty()) embedJournalBodies(to.get(), bodiesDir, what);
+    if (!bodiesDir.empty()) {
+      indexJournalTail(to.get(), bodiesDir, what);
+      embedJournalBodies(to.get(), bodiesDir, what);
+    }
     // The copy carries the source's WAL flag; one file, without a log, is what a backup should be.
     if (execute(to.get(), "PRAGMA journal_mode=DELETE") != SQLITE_OK)
       throw std::runtime_error(what + ": " + sqlite3_errmsg(to.get()));

@@ -151,11 +151,16 @@ fs::path BodyJournal::segmentPath(const fs::path& dir, std::int64_t segment) {
   return dir / name;
 }
 
+bool BodyJournal::belongsTo(const fs::path& dir, const std::string& journalId) {
+  const auto idFile = dir / kIdFile;
+  return fs::exists(idFile) && readFrom(idFile, 0) == journalId;
+}
+
 BodyJournal::BodyJournal(Options options) : options_(std::move(options)) {
   const auto& dir = options_.dir;
   const auto idFile = dir / kIdFile;
   if (fs::exists(dir)) {
-    const bool ours = fs::exists(idFile) && readFrom(idFile, 0) == options_.journalId;
+    const bool ours = belongsTo(dir, options_.journalId);
     if (!ours && (fs::exists(idFile) || !listSegments(dir).empty())) moveAside(dir);
   }
   fs::create_directories(dir);
@@ -182,17 +187,15 @@ BodyJournal::~BodyJournal() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void BodyJournal::recover(JournalPosition from, const std::function<void(NewDelivery&&, JournalLocation)>& each) {
-  std::lock_guard lock(mutex_);
-  const auto segments = listSegments(options_.dir);
-  std::int64_t appendSegment = from.segment;
-  std::int64_t appendOffset = from.offset;
-  for (const auto segment : segments) {
+JournalPosition BodyJournal::scan(const fs::path& dir, JournalPosition from,
+                                  const std::function<void(NewDelivery&&, JournalLocation)>& each) {
+  JournalPosition end = from;
+  for (const auto segment : listSegments(dir)) {
     if (segment < from.segment) continue;
     // From the index's end only: what lies before it is indexed (a 64 MiB segment is not read
     // at every start).
     const std::int64_t start = segment == from.segment ? from.offset : 0;
-    const auto bytes = readFrom(segmentPath(options_.dir, segment), start);
+    const auto bytes = readFrom(segmentPath(dir, segment), start);
     std::size_t at = 0;
     for (;;) {
       NewDelivery d;
@@ -201,9 +204,17 @@ void BodyJournal::recover(JournalPosition from, const std::function<void(NewDeli
       each(std::move(d), {segment, start + static_cast<std::int64_t>(at), static_cast<std::int64_t>(n)});
       at += n;
     }
-    appendSegment = segment;
-    appendOffset = start + static_cast<std::int64_t>(at);
+    end = {segment, start + static_cast<std::int64_t>(at)};
   }
+  return end;
+}
+
+void BodyJournal::recover(JournalPosition from, const std::function<void(NewDelivery&&, JournalLocation)>& each) {
+  std::lock_guard lock(mutex_);
+  const auto segments = listSegments(options_.dir);
+  const auto end = scan(options_.dir, from, each);
+  std::int64_t appendSegment = end.segment;
+  std::int64_t appendOffset = end.offset;
   // The index names records up to `from` in a segment that is gone (deleted by hand): new records
   // must not take numbers and offsets rows already point at.
   if (!fs::exists(segmentPath(options_.dir, appendSegment)) && appendOffset > 0) {

@@ -37,15 +37,51 @@ void readSummary(const Statement& s, DeliverySummary& d) {
 // text that stays small.
 constexpr std::size_t kIdsPerQuery = 500;
 
+// Past this many acknowledged, unindexed deliveries appendDurable() indexes them before taking
+// more, and refuses more while it cannot: what a failing index may hold in memory stays bounded.
+constexpr std::size_t kMaxUnindexed = 8192;
+
+// The dedupe identity, (forge, hook id, delivery id), as one map key.
+std::string identityKey(const NewDelivery& d) {
+  std::string key;
+  key.reserve(d.forge.size() + d.hookId.size() + d.deliveryId.size() + 2);
+  key += d.forge;
+  key += '\0';
+  key += d.hookId;
+  key += '\0';
+  key += d.deliveryId;
+  return key;
+}
+
+// What indexing needs of a delivery: everything but the headers and body the journal holds.
+NewDelivery summaryOf(const NewDelivery& d) {
+  NewDelivery s;
+  s.forge = d.forge;
+  s.hookId = d.hookId;
+  s.deliveryId = d.deliveryId;
+  s.event = d.event;
+  s.action = d.action;
+  s.repository = d.repository;
+  s.sender = d.sender;
+  s.contentType = d.contentType;
+  s.verification = d.verification;
+  s.receivedAt = d.receivedAt;
+  s.bodySize = d.bodySize;
+  s.bodyEncoding = d.bodyEncoding;
+  s.isPing = d.isPing;
+  s.source = d.source;
+  return s;
+}
+
 }  // namespace
 
 SqliteDeliveryLog::SqliteDeliveryLog(Database& db, ChangeRecorder& changes)
     : db_(db),
       changes_(changes),
       insert_(db.writeConnection(),
-              "INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
+              "INSERT INTO deliveries (id, forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
               "last_attempt_at, body_size, content_type, verification, source, body_segment, body_offset, body_length) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+              "VALUES (?16, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
               "ON CONFLICT (forge, hook_id, delivery_id) DO UPDATE SET attempts = attempts + 1, "
               "last_attempt_at = excluded.received_at RETURNING id, attempts"),
       hook_(db.writeConnection(),
@@ -56,6 +92,14 @@ SqliteDeliveryLog::SqliteDeliveryLog(Database& db, ChangeRecorder& changes)
                   "ON CONFLICT (segment) DO UPDATE SET live = live + excluded.live"),
       journalEnd_(db.writeConnection(), "UPDATE journal_state SET end_segment = ?1, end_offset = ?2 WHERE id = 1") {
   recover();
+  auto next = db_.read<std::int64_t>([](sqlite3* db) -> core::Result<std::int64_t> {
+    Statement s(db, "SELECT coalesce(max(id), 0) + 1 FROM deliveries");
+    if (const int rc = s.step(); rc != SQLITE_ROW) return std::unexpected(storeError(rc));
+    return s.integer(0);
+  });
+  if (!next) throw std::runtime_error("cannot read the delivery log's newest id: " + next.error().message);
+  nextId_ = *next;
+  unindexedEnd_ = db_.journal().end();
 }
 
 void SqliteDeliveryLog::recover() {
@@ -78,7 +122,8 @@ void SqliteDeliveryLog::recover() {
 }
 
 core::Result<void> SqliteDeliveryLog::index(std::span<const NewDelivery> batch, std::span<const JournalLocation> at,
-                                            JournalPosition end, std::vector<AppendOutcome>* outcomes) {
+                                            JournalPosition end, std::vector<AppendOutcome>* outcomes,
+                                            std::span<const std::int64_t> ids) {
   // Rows keeping a body, per segment: one counter update per segment instead of one per delivery.
   std::vector<std::pair<std::int64_t, std::int64_t>> live;
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -87,6 +132,10 @@ core::Result<void> SqliteDeliveryLog::index(std::span<const NewDelivery> batch, 
     insert_.bind(6, d.repository).bind(7, d.sender).bind(8, d.receivedAt).bind(9, d.bodySize);
     insert_.bind(10, d.contentType).bind(11, d.verification).bind(12, d.source);
     insert_.bind(13, at[i].segment).bind(14, at[i].offset).bind(15, at[i].length);
+    if (i < ids.size() && ids[i] > 0)
+      insert_.bind(16, ids[i]);
+    else
+      insert_.bindNull(16);
     must(insert_.step(), SQLITE_ROW);
     const auto id = insert_.integer(0);
     const auto attempts = insert_.integer(1);
@@ -105,28 +154,124 @@ core::Result<void> SqliteDeliveryLog::index(std::span<const NewDelivery> batch, 
 }
 
 core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendBatch(std::span<const NewDelivery> batch) {
-  // One appender at a time: the index's end moves forward with the journal's, never back.
   std::lock_guard lock(appendMutex_);
+  auto outcomes = appendDurableLocked(batch);
+  if (!outcomes) return outcomes;
+  if (auto indexed = indexPendingLocked(); !indexed) return std::unexpected(indexed.error());
+  return outcomes;
+}
+
+core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendDurable(std::span<const NewDelivery> batch) {
+  std::lock_guard lock(appendMutex_);
+  return appendDurableLocked(batch);
+}
+
+core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendDurableLocked(std::span<const NewDelivery> batch) {
+  if (unindexed_.size() >= kMaxUnindexed) {
+    if (auto indexed = indexPendingLocked(); !indexed) return std::unexpected(indexed.error());
+  }
+  // Outcomes first: the journal holds a record only once its id is known, and a failed append
+  // leaves nextId_ and the identities as they were.
+  auto outcomes = outcomesFor(batch);
+  if (!outcomes) return outcomes;
   auto at = db_.journal().append(batch);
   if (!at) return std::unexpected(at.error());
-  const auto end = db_.journal().end();
+  unindexedEnd_ = db_.journal().end();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto& outcome = (*outcomes)[i];
+    if (outcome.status == AppendStatus::Inserted) {
+      unindexedIds_.emplace(identityKey(batch[i]), outcome.id);
+      nextId_ = outcome.id + 1;
+    }
+    unindexed_.push_back({summaryOf(batch[i]), (*at)[i], outcome});
+  }
+  return outcomes;
+}
+
+core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::outcomesFor(std::span<const NewDelivery> batch) {
+  std::vector<AppendOutcome> outcomes(batch.size());
+  std::unordered_map<std::string, std::size_t> firstInBatch;  // identity -> index of its first delivery
+  std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (index, index of the first) in the batch
+  std::vector<std::size_t> toLookUp;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto key = identityKey(batch[i]);
+    if (auto it = unindexedIds_.find(key); it != unindexedIds_.end()) {
+      outcomes[i] = {AppendStatus::Duplicate, it->second};
+    } else if (auto first = firstInBatch.find(key); first != firstInBatch.end()) {
+      repeats.emplace_back(i, first->second);
+    } else {
+      firstInBatch.emplace(std::move(key), i);
+      toLookUp.push_back(i);
+    }
+  }
+  if (!toLookUp.empty()) {
+    // Everything indexed is committed (indexing runs under appendMutex_ too), so a read connection
+    // sees it. One read transaction for the batch's point lookups in deliveries_identity.
+    auto stored = db_.read<std::vector<std::int64_t>>([&](sqlite3* db) -> core::Result<std::vector<std::int64_t>> {
+      Statement s(db, "SELECT id FROM deliveries WHERE delivery_id = ?1 AND forge = ?2 AND hook_id = ?3");
+      std::vector<std::int64_t> ids;
+      ids.reserve(toLookUp.size());
+      for (const auto i : toLookUp) {
+        s.bind(1, batch[i].deliveryId).bind(2, batch[i].forge).bind(3, batch[i].hookId);
+        const int rc = s.step();
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(storeError(rc));
+        ids.push_back(rc == SQLITE_ROW ? s.integer(0) : 0);
+        s.reset();
+      }
+      return ids;
+    });
+    if (!stored) return std::unexpected(stored.error());
+    std::int64_t next = nextId_;
+    for (std::size_t k = 0; k < toLookUp.size(); ++k) {
+      const auto id = (*stored)[k];
+      outcomes[toLookUp[k]] = id > 0 ? AppendOutcome{AppendStatus::Duplicate, id} : AppendOutcome{AppendStatus::Inserted, next++};
+    }
+  }
+  for (const auto& [i, first] : repeats) outcomes[i] = {AppendStatus::Duplicate, outcomes[first].id};
+  return outcomes;
+}
+
+core::Result<void> SqliteDeliveryLog::indexPending() {
+  std::lock_guard lock(appendMutex_);
+  return indexPendingLocked();
+}
+
+core::Result<void> SqliteDeliveryLog::indexPendingLocked() {
+  if (unindexed_.empty()) return {};
+  std::vector<NewDelivery> rows;
+  std::vector<JournalLocation> at;
+  std::vector<std::int64_t> ids;
+  rows.reserve(unindexed_.size());
+  at.reserve(unindexed_.size());
+  ids.reserve(unindexed_.size());
+  for (auto& u : unindexed_) {
+    rows.push_back(std::move(u.row));
+    at.push_back(u.at);
+    ids.push_back(u.outcome.status == AppendStatus::Inserted ? u.outcome.id : 0);
+  }
   std::vector<AppendOutcome> outcomes;
-  outcomes.reserve(batch.size());
-  // Relaxed: the journal made the batch durable; a power cut that takes this commit leaves the
+  // Relaxed: the journal made these durable; a power cut that takes this commit leaves the
   // records past journal_state's end, and recover() indexes them again at start.
   auto committed = db_.write(
       [&](sqlite3*) {
         outcomes.clear();
-        return index(batch, *at, end, &outcomes);
+        return index(rows, at, unindexedEnd_, &outcomes, ids);
       },
       Database::Sync::Relaxed);
-  if (!committed) return std::unexpected(committed.error());
-  return outcomes;
+  if (!committed) {
+    for (std::size_t i = 0; i < rows.size(); ++i) unindexed_[i].row = std::move(rows[i]);  // kept for a retry
+    return std::unexpected(committed.error());
+  }
+  unindexed_.clear();
+  unindexedIds_.clear();
+  return {};
 }
 
 core::Result<DeliveryPage> SqliteDeliveryLog::listDeliveries(const DeliveryFilter& filter) {
   if (filter.limit < 1 || filter.limit > 500)
     return std::unexpected(core::Error::invalidArgument("invalid_argument", "limit must be between 1 and 500"));
+  // Every acknowledged delivery listed; should indexing fail, what is indexed still is.
+  (void)indexPending();
   BoundSql query{std::string("SELECT ") + kSummaryColumns + " FROM deliveries WHERE 1=1", {}};
   addDeliveryFilter(query, filter);
   if (filter.beforeId) query.add(" AND id < ", *filter.beforeId);
@@ -151,6 +296,7 @@ core::Result<DeliveryPage> SqliteDeliveryLog::listDeliveries(const DeliveryFilte
 core::Result<std::vector<std::string>> SqliteDeliveryLog::storedDeliveryIds(const std::string& forge,
                                                                             const std::string& hookId,
                                                                             std::span<const std::string> deliveryIds) {
+  (void)indexPending();  // an acknowledged delivery is stored, indexed or not
   // Each id once: a repeated one could otherwise fall in two chunks and be reported twice.
   std::vector<std::string_view> asked(deliveryIds.begin(), deliveryIds.end());
   std::sort(asked.begin(), asked.end());
@@ -182,6 +328,7 @@ core::Result<std::vector<std::string>> SqliteDeliveryLog::storedDeliveryIds(cons
 }
 
 core::Result<DeliveryDetail> SqliteDeliveryLog::getDelivery(std::int64_t id) {
+  (void)indexPending();  // the id an acknowledgement named may not be indexed yet
   return db_.read<DeliveryDetail>([&](sqlite3* db) -> core::Result<DeliveryDetail> {
     Statement s(db, std::string("SELECT ") + kSummaryColumns +
                         ", b.headers, b.body_encoding, b.body, body_segment, body_offset, body_length FROM deliveries "

@@ -2,6 +2,9 @@
 // The delivery log on SQLite: appends through the shared write connection (the group committer is
 // its only hot user), lists and reads on pooled read connections. Thread-safe.
 #include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "store/delivery_log.h"
 #include "store/sqlite/change_recorder.h"
@@ -16,7 +19,11 @@ class SqliteDeliveryLog final : public DeliveryLog {
   // before it returns; throws std::runtime_error when that fails (start-up only).
   SqliteDeliveryLog(Database& db, ChangeRecorder& changes);
 
+  // appendBatch = appendDurable + indexPending. Reads (list, get, storedDeliveryIds) index what is
+  // pending first, so the API shows every acknowledged delivery.
   core::Result<std::vector<AppendOutcome>> appendBatch(std::span<const NewDelivery> batch) override;
+  core::Result<std::vector<AppendOutcome>> appendDurable(std::span<const NewDelivery> batch) override;
+  core::Result<void> indexPending() override;
   core::Result<DeliveryPage> listDeliveries(const DeliveryFilter& filter) override;
   core::Result<DeliveryDetail> getDelivery(std::int64_t id) override;
   core::Result<std::vector<std::string>> storedDeliveryIds(const std::string& forge, const std::string& hookId,
@@ -24,14 +31,35 @@ class SqliteDeliveryLog final : public DeliveryLog {
   core::Result<void> checkWritable() override { return db_.checkWritable(); }
 
  private:
+  // A delivery in the journal, acknowledged, not indexed yet: its summary fields (no headers or
+  // body, which the journal holds), where its record is, and the outcome it was given.
+  struct Unindexed {
+    NewDelivery row;
+    JournalLocation at;
+    AppendOutcome outcome;
+  };
+
   void recover();
-  // Inside a write: the rows of `batch`, whose records are at `at`, and the index's new end.
+  // Inside a write: the rows of `batch`, whose records are at `at`, and the index's new end. With
+  // `ids`, a new row takes the id its acknowledgement named (0 = the next free one).
   core::Result<void> index(std::span<const NewDelivery> batch, std::span<const JournalLocation> at,
-                           JournalPosition end, std::vector<AppendOutcome>* outcomes);
+                           JournalPosition end, std::vector<AppendOutcome>* outcomes,
+                           std::span<const std::int64_t> ids = {});
+  // Under appendMutex_.
+  core::Result<std::vector<AppendOutcome>> appendDurableLocked(std::span<const NewDelivery> batch);
+  core::Result<std::vector<AppendOutcome>> outcomesFor(std::span<const NewDelivery> batch);
+  core::Result<void> indexPendingLocked();
 
   Database& db_;
   ChangeRecorder& changes_;
-  std::mutex appendMutex_;
+  std::mutex appendMutex_;  // appends and indexing, and the fields below
+  std::vector<Unindexed> unindexed_;
+  JournalPosition unindexedEnd_;                               // the journal's end after them
+  std::unordered_map<std::string, std::int64_t> unindexedIds_;  // identityKey -> id
+  // The id the next new delivery gets: rows are indexed in journal order with the ids their
+  // acknowledgements named, so after a crash recover() (which lets SQLite pick max(id) + 1 in the
+  // same order) gives each the same id again.
+  std::int64_t nextId_ = 1;
   // On the write connection: used inside db_.write() only.
   Statement insert_, hook_, liveBodies_, journalEnd_;
 };

@@ -26,7 +26,7 @@ using namespace std::chrono_literals;
 
 constexpr auto kDeadline = 10s;  // generous: only reached when the behaviour under test is broken
 
-// A Store whose appendBatch records each batch, can be held until the test releases it, and can be
+// A Store whose appendBatch (appendDurable's default) records each batch, can be held until the test releases it, and can be
 // told to fail from a given batch on. Thread-safe.
 class FakeStore final : public DeliveryLog {
  public:
@@ -43,7 +43,37 @@ class FakeStore final : public DeliveryLog {
       const auto it = outcomes_.find(d.deliveryId);
       out.push_back(it != outcomes_.end() ? it->second : AppendOutcome{AppendStatus::Inserted, nextId_++});
     }
+    unindexed_ += batch.size();
     return out;
+  }
+
+  // What IntakeQueue leaves unindexed: counted by appendBatch (which appendDurable defaults to),
+  // taken by indexPending, which can be told to fail.
+  core::Result<void> indexPending() override {
+    if (onIndex) onIndex();
+    std::lock_guard lock(mutex_);
+    indexCalls_.push_back(unindexed_);
+    changed_.notify_all();
+    if (indexFailures_ > 0) {
+      --indexFailures_;
+      return std::unexpected(core::Error::unavailable("store_unavailable", "disk I/O error", 1));
+    }
+    unindexed_ = 0;
+    return {};
+  }
+  // The number of deliveries appended and not yet indexed at each indexPending call.
+  std::vector<std::size_t> indexCalls() const {
+    std::lock_guard lock(mutex_);
+    return indexCalls_;
+  }
+  bool waitForIndexCalls(std::size_t n) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, kDeadline, [&] { return indexCalls_.size() >= n; });
+  }
+  std::function<void()> onIndex;  // set before the queue starts
+  void failIndexing(int times) {
+    std::lock_guard lock(mutex_);
+    indexFailures_ = times;
   }
 
   // appendBatch calls from now on wait inside the store until release().
@@ -92,7 +122,7 @@ class FakeStore final : public DeliveryLog {
 
  private:
   static std::unexpected<core::Error> unused() {
-    ADD_FAILURE() << "IntakeQueue called a DeliveryLog method other than appendBatch";
+    ADD_FAILURE() << "IntakeQueue called a DeliveryLog method other than appendBatch and indexPending";
     return std::unexpected(core::Error::internal("not used by IntakeQueue"));
   }
 
@@ -101,6 +131,9 @@ class FakeStore final : public DeliveryLog {
   std::vector<std::vector<std::string>> batches_;
   std::map<std::string, AppendOutcome> outcomes_;
   std::int64_t nextId_ = 1;
+  std::size_t unindexed_ = 0;
+  std::vector<std::size_t> indexCalls_;
+  int indexFailures_ = 0;
   bool blocked_ = false;
   std::size_t failFrom_ = 0;
   std::optional<core::Error> failure_;
@@ -188,8 +221,11 @@ class RecordingListener final : public QueueListener {
 
 class IntakeQueueTest : public ::testing::Test {
  protected:
-  void start(std::int64_t maxPending, std::int64_t maxBatch, QueueListener* listener = nullptr) {
-    queue_ = std::make_unique<IntakeQueue>(store_, IntakeQueue::Options{maxPending, maxBatch, listener}, metrics_);
+  void start(std::int64_t maxPending, std::int64_t maxBatch, QueueListener* listener = nullptr,
+             std::chrono::milliseconds indexEvery = IntakeQueue::Options{}.indexEvery,
+             std::int64_t indexRows = IntakeQueue::Options{}.indexRows) {
+    queue_ = std::make_unique<IntakeQueue>(
+        store_, IntakeQueue::Options{maxPending, maxBatch, listener, indexEvery, indexRows}, metrics_);
   }
   // A failed assertion must not leave the writer stuck in the store while the queue is destroyed.
   void TearDown() override {
@@ -367,7 +403,7 @@ TEST_F(IntakeQueueTest, StopCommitsWhatIsQueuedThenRefuses) {
 
 TEST_F(IntakeQueueTest, ListenerIsToldTheSizeOfEachCommittedGroupButNotOfAFailedOne) {
   RecordingListener listener;
-  start(100, 256, &listener);
+  start(100, 256, &listener, 0ms);  // indexed after every group
   ASSERT_NO_FATAL_FAILURE(occupyWriter("first"));
   for (const char* id : {"s1", "s2", "s3"}) submitOk(id);
   store_.failFrom(2, core::Error::unavailable("store_unavailable", "disk I/O error", 1));
@@ -393,6 +429,95 @@ TEST_F(IntakeQueueTest, MaxBatchCapsTheBatchSize) {
   ASSERT_TRUE(done_.waitFor(6));
   EXPECT_THAT(store_.batches(),
               ElementsAre(ElementsAre("w"), ElementsAre("q1", "q2"), ElementsAre("q3", "q4"), ElementsAre("q5")));
+}
+
+}  // namespace
+}  // namespace forgehook::store
+
+namespace forgehook::store {
+namespace {
+
+TEST_F(IntakeQueueTest, WhenIdleItIndexesBeforeAnswering) {
+  RecordingListener listener;
+  std::size_t answeredAtIndex = 99;
+  store_.onIndex = [&] { answeredAtIndex = done_.count(); };
+  start(100, 256, &listener, std::chrono::hours(1));
+  submitOk("a");
+  ASSERT_TRUE(done_.waitFor(1));
+  EXPECT_THAT(store_.indexCalls(), ElementsAre(1u));
+  EXPECT_EQ(answeredAtIndex, 0u);  // indexed, then answered
+  EXPECT_THAT(listener.groups(), ElementsAre(1u));
+}
+
+TEST_F(IntakeQueueTest, WhileGroupsWaitItAnswersFirstAndIndexesSeveralGroupsAtOnce) {
+  RecordingListener listener;
+  std::size_t answeredAtIndex = 99;
+  store_.onIndex = [&] { answeredAtIndex = done_.count(); };
+  start(100, 256, &listener, std::chrono::hours(1));
+  ASSERT_NO_FATAL_FAILURE(occupyWriter("first"));
+  for (const char* id : {"q1", "q2"}) submitOk(id);
+  store_.release();
+  ASSERT_TRUE(done_.waitFor(3));
+  // "first" was answered while q1 and q2 waited, unindexed; the group after it found nobody
+  // waiting and indexed all three in one go before answering.
+  EXPECT_THAT(store_.batches(), ElementsAre(ElementsAre("first"), ElementsAre("q1", "q2")));
+  EXPECT_THAT(store_.indexCalls(), ElementsAre(3u));
+  EXPECT_EQ(answeredAtIndex, 1u);
+  EXPECT_THAT(listener.groups(), ElementsAre(3u));
+}
+
+TEST_F(IntakeQueueTest, UnderLoadItIndexesOnceIndexRowsWaitOrIndexEveryHasPassed) {
+  {
+    SCOPED_TRACE("indexRows");
+    start(100, 1, nullptr, std::chrono::hours(1), 2);  // groups of one
+    ASSERT_NO_FATAL_FAILURE(occupyWriter("first"));
+    for (const char* id : {"q1", "q2"}) submitOk(id);
+    store_.release();
+    ASSERT_TRUE(done_.waitFor(3));
+    // first: others wait, 1 unindexed; q1: others wait, 2 = indexRows; q2: idle.
+    EXPECT_THAT(store_.indexCalls(), ElementsAre(2u, 1u));
+    queue_.reset();
+  }
+  {
+    SCOPED_TRACE("indexEvery");
+    FakeStore store;
+    Completions done;
+    IntakeQueue queue(store, IntakeQueue::Options{100, 1, nullptr, std::chrono::milliseconds(0), 1000}, metrics_);
+    store.block();
+    ASSERT_TRUE(queue.submit(delivery("first"), done.track("first")).has_value());
+    ASSERT_TRUE(store.waitForBatches(1));
+    ASSERT_TRUE(queue.submit(delivery("q1"), done.track("q1")).has_value());
+    store.release();
+    ASSERT_TRUE(done.waitFor(2));
+    // first: q1 waits, but indexEvery (0) has passed: indexed after answering; q1: idle.
+    EXPECT_THAT(store.indexCalls(), ElementsAre(1u, 1u));
+  }
+}
+
+TEST_F(IntakeQueueTest, AFailedIndexIsAnsweredAllTheSameAndTriedAgainAfterIndexEvery) {
+  RecordingListener listener;
+  start(100, 256, &listener, 20ms);
+  store_.failIndexing(1);
+  submitOk("a");
+  ASSERT_TRUE(done_.waitFor(1));
+  expectInserted("a");  // durable, so acknowledged, whatever indexing does
+  ASSERT_TRUE(store_.waitForIndexCalls(2)) << "a failed index was not tried again";
+  EXPECT_THAT(store_.indexCalls(), ElementsAre(1u, 1u));
+  ASSERT_TRUE(eventually([&] { return !listener.groups().empty(); }));
+  EXPECT_THAT(listener.groups(), ElementsAre(1u));  // told once, when indexed
+}
+
+TEST_F(IntakeQueueTest, StopIndexesWhatAFailedIndexLeftPending) {
+  RecordingListener listener;
+  start(100, 256, &listener, std::chrono::hours(1));
+  store_.failIndexing(1);
+  submitOk("a");
+  ASSERT_TRUE(done_.waitFor(1));
+  ASSERT_TRUE(store_.waitForIndexCalls(1));
+  EXPECT_TRUE(listener.groups().empty());
+  queue_->stop();
+  EXPECT_THAT(store_.indexCalls(), ElementsAre(1u, 1u));
+  EXPECT_THAT(listener.groups(), ElementsAre(1u));
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <fstream>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "store/store_unusable.h"
 #include "support/sqlite_fixture.h"
@@ -61,6 +63,33 @@ TEST_F(SqliteTest, ABackupTakenWhileAnotherConnectionCommitsIsOneConsistentCommi
   EXPECT_EQ(fs::status(destination).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
   EXPECT_GT(during.load(), 0) << "the writer never committed while the backup ran";
   EXPECT_THROW(backupDatabase(dbPath(), destination), std::runtime_error) << "an existing file is never overwritten";
+}
+
+TEST_F(SqliteTest, ABackupHoldsDeliveriesAcknowledgedButNotIndexedYetWithTheirIdsAndBodies) {
+  auto store = open();
+  appendOne(*store, delivery("github", "1", "indexed"));
+  const auto acked = store->log.appendDurable(std::vector{delivery("github", "1", "pending-1"),
+                                                          delivery("github", "1", "indexed", kT0 + kSecond),
+                                                          delivery("github", "1", "pending-2")});
+  ASSERT_TRUE(acked.has_value());
+  ASSERT_EQ(rowCount(store->db, "deliveries"), 1);  // the serving process has not indexed them
+
+  const auto destination = (dir_.path() / "backup.db").string();
+  const auto summary = backupDatabase(dbPath(), destination);
+  EXPECT_EQ(summary.deliveries, 3);
+  DbHandle db = openDatabase(destination, true, true);
+  Statement s(db.get(),
+              "SELECT d.id, d.delivery_id, d.attempts, b.body FROM deliveries d JOIN delivery_bodies b "
+              "ON b.delivery = d.id ORDER BY d.id");
+  std::vector<std::tuple<std::int64_t, std::string, std::int64_t>> rows;
+  while (s.step() == SQLITE_ROW) {
+    rows.emplace_back(s.integer(0), s.text(1), s.integer(2));
+    EXPECT_EQ(s.blob(3), delivery("github", "1", s.text(1)).body) << s.text(1);
+  }
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], std::tuple(std::int64_t{1}, std::string("indexed"), std::int64_t{2}));
+  EXPECT_EQ(rows[1], std::tuple((*acked)[0].id, std::string("pending-1"), std::int64_t{1}));
+  EXPECT_EQ(rows[2], std::tuple((*acked)[2].id, std::string("pending-2"), std::int64_t{1}));
 }
 
 TEST_F(SqliteTest, RestoreKeepsTheReplacedDatabaseWithItsLogAndLeavesNoLogBesideTheRestoredOne) {

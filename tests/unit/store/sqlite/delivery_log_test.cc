@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "support/sqlite_fixture.h"
@@ -86,6 +87,117 @@ TEST_F(SqliteTest, DuplicatesInsideOneBatch) {
   ASSERT_TRUE(d.has_value());
   EXPECT_EQ(d->attempts, 2);
   EXPECT_EQ(d->lastAttemptAt, kT0 + kSecond);
+}
+
+// appendDurable: the group committer acknowledges once the journal holds the batch, and indexes
+// many groups at once later (indexPending).
+std::vector<AppendOutcome> appendDurable(SqliteRoles& store, std::vector<NewDelivery> batch) {
+  auto outcomes = store.log.appendDurable(batch);
+  if (!outcomes) {
+    ADD_FAILURE() << "appendDurable failed: " << outcomes.error().message;
+    return {};
+  }
+  return *outcomes;
+}
+
+TEST_F(SqliteTest, AppendDurableNamesIdsThatIndexingThenGives) {
+  auto store = open();
+  const auto first = appendOne(*store, delivery("github", "1", "d-0"));
+  const auto outcomes = appendDurable(*store, {delivery("github", "1", "d-1"), delivery("github", "1", "d-2")});
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0].status, AppendStatus::Inserted);
+  EXPECT_EQ(outcomes[1].status, AppendStatus::Inserted);
+  EXPECT_EQ(outcomes[0].id, first + 1);
+  EXPECT_EQ(outcomes[1].id, first + 2);
+  // Durable in the journal, not in the index yet: no row, no change record.
+  EXPECT_EQ(rowCount(store->db, "deliveries"), 1);
+  EXPECT_EQ(rowCount(store->db, "changes"), 1);
+
+  ASSERT_TRUE(store->log.indexPending().has_value());
+  EXPECT_EQ(rowCount(store->db, "deliveries"), 3);
+  EXPECT_EQ(rowCount(store->db, "changes"), 3);
+  for (int i = 0; i < 2; ++i) {
+    const auto d = store->log.getDelivery(outcomes[i].id);
+    ASSERT_TRUE(d.has_value()) << d.error().message;
+    EXPECT_EQ(d->deliveryId, "d-" + std::to_string(i + 1));
+    EXPECT_EQ(d->rawBody, delivery("github", "1", d->deliveryId).body);
+  }
+  // The next one goes on from there.
+  EXPECT_EQ(appendOne(*store, delivery("github", "1", "d-3")), first + 3);
+}
+
+TEST_F(SqliteTest, ADuplicateOfAnUnindexedDeliveryIsADuplicate) {
+  auto store = open();
+  const auto indexed = appendOne(*store, delivery("github", "1", "d-1", kT0));
+  const auto first = appendDurable(*store, {delivery("github", "1", "d-2", kT0), delivery("github", "1", "d-1", kT0 + 1)});
+  const auto again = appendDurable(*store, {delivery("github", "1", "d-2", kT0 + 2), delivery("github", "1", "d-3", kT0 + 3),
+                                            delivery("github", "1", "d-3", kT0 + 4)});
+  ASSERT_EQ(first.size(), 2u);
+  ASSERT_EQ(again.size(), 3u);
+  EXPECT_EQ(first[0].status, AppendStatus::Inserted);
+  EXPECT_EQ(first[1].status, AppendStatus::Duplicate);  // of an indexed one
+  EXPECT_EQ(first[1].id, indexed);
+  EXPECT_EQ(again[0].status, AppendStatus::Duplicate);  // of one not indexed yet
+  EXPECT_EQ(again[0].id, first[0].id);
+  EXPECT_EQ(again[1].status, AppendStatus::Inserted);
+  EXPECT_EQ(again[2].status, AppendStatus::Duplicate);  // within the batch
+  EXPECT_EQ(again[2].id, again[1].id);
+
+  ASSERT_TRUE(store->log.indexPending().has_value());
+  EXPECT_EQ(rowCount(store->db, "deliveries"), 3);
+  for (const auto& [id, attempts, last] : {std::tuple{indexed, 2, kT0 + 1}, std::tuple{first[0].id, 2, kT0 + 2},
+                                           std::tuple{again[1].id, 2, kT0 + 4}}) {
+    const auto d = store->log.getDelivery(id);
+    ASSERT_TRUE(d.has_value());
+    EXPECT_EQ(d->attempts, attempts) << d->deliveryId;
+    EXPECT_EQ(d->lastAttemptAt, last) << d->deliveryId;
+  }
+}
+
+TEST_F(SqliteTest, ReadsShowAcknowledgedDeliveriesNotIndexedYet) {
+  auto store = open();
+  const auto outcomes = appendDurable(*store, {delivery("github", "1", "d-1")});
+  ASSERT_EQ(outcomes.size(), 1u);
+  const auto page = store->log.listDeliveries({});
+  ASSERT_TRUE(page.has_value());
+  EXPECT_THAT(ids(*page), ElementsAre(outcomes[0].id));
+
+  const auto more = appendDurable(*store, {delivery("github", "1", "d-2")});
+  const std::vector<std::string> asked{"d-2", "d-9"};
+  const auto stored = store->log.storedDeliveryIds("github", "1", asked);
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_THAT(*stored, ElementsAre("d-2"));
+
+  const auto third = appendDurable(*store, {delivery("github", "1", "d-3")});
+  ASSERT_EQ(third.size(), 1u);
+  const auto d = store->log.getDelivery(third[0].id);
+  ASSERT_TRUE(d.has_value()) << d.error().message;
+  EXPECT_EQ(d->deliveryId, "d-3");
+}
+
+TEST_F(SqliteTest, AfterACrashUnindexedDeliveriesComeBackWithTheIdsTheirAcknowledgementsNamed) {
+  std::vector<AppendOutcome> acked;
+  {
+    auto store = open();
+    appendOne(*store, delivery("github", "1", "d-0"));
+    for (auto& o : appendDurable(*store, {delivery("github", "1", "d-1"), delivery("github", "1", "d-2")}))
+      acked.push_back(o);
+    for (auto& o : appendDurable(*store, {delivery("github", "1", "d-1", kT0 + 1), delivery("github", "1", "d-3")}))
+      acked.push_back(o);
+    EXPECT_EQ(rowCount(store->db, "deliveries"), 1);
+    // Gone without indexPending(), as a kill -9 would leave it.
+  }
+  auto store = open();
+  EXPECT_EQ(rowCount(store->db, "deliveries"), 4);
+  ASSERT_EQ(acked.size(), 4u);
+  const std::vector<std::pair<std::string, std::int64_t>> expected{{"d-1", 2}, {"d-2", 1}, {"d-1", 2}, {"d-3", 1}};
+  for (std::size_t i = 0; i < acked.size(); ++i) {
+    const auto d = store->log.getDelivery(acked[i].id);
+    ASSERT_TRUE(d.has_value()) << d.error().message;
+    EXPECT_EQ(d->deliveryId, expected[i].first) << i;
+    EXPECT_EQ(d->attempts, expected[i].second) << i;
+  }
+  EXPECT_EQ(appendOne(*store, delivery("github", "1", "d-4")), acked.back().id + 1);
 }
 
 class DeliveryLogListTest : public SqliteTest {
