@@ -4,6 +4,8 @@
 #   octokit    @octokit/webhooks createNodeMiddleware on Node's http server (bench/peers/)
 #   webhook    adnanh/webhook, payload-hmac-sha256 rule, runs /bin/true and waits for it
 #   nginx      `return 200`, the ceiling of this machine's HTTP stack
+#   floor      build/forgehook-floor: Beast and the same HMAC code as forgehook, storing nothing
+#              (bench/floor/): what forgehook's HTTP and verification cost before the store
 # Every request is a signed GitHub delivery with a fresh X-GitHub-Delivery (bench/wrk/github.lua).
 # forgehook is measured twice per payload: as it runs (pipeline on) and as intake only (pipeline off).
 # Then an overload run (many connections) for forgehook and webhook's fire-and-forget mode, and the
@@ -17,7 +19,7 @@
 #
 # Environment (all optional):
 #   BENCH_DURATION=10s            wrk -d per run (wrk syntax: 3s, 1m)
-#   BENCH_TARGETS=forgehook,octokit,webhook,nginx
+#   BENCH_TARGETS=forgehook,octokit,webhook,nginx,floor
 #   BENCH_PAYLOADS=21k,8k,25k     which example bodies (see bench/lib/payloads.mjs)
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=32
 #   BENCH_ROUNDS=3                steady runs per target and payload, the targets taking turns within
@@ -33,12 +35,13 @@
 #                                 the connection count so the backlog can fill (a closed-loop client
 #                                 never has more requests in flight than connections)
 #   BENCH_FORGEHOOK_BIN=build/forgehook
+#   BENCH_FLOOR_BIN=build/forgehook-floor
 #   BENCH_RESULTS_DIR=bench/results
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${BENCH_DURATION:-10s}
-TARGETS=${BENCH_TARGETS:-forgehook,octokit,webhook,nginx}
+TARGETS=${BENCH_TARGETS:-forgehook,octokit,webhook,nginx,floor}
 PAYLOADS=${BENCH_PAYLOADS:-21k,8k,25k}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
@@ -51,6 +54,7 @@ COMMANDS=${BENCH_COMMANDS:-1}
 OVERLOAD_CONNECTIONS=${BENCH_OVERLOAD_CONNECTIONS:-512}
 OVERLOAD_MAX_PENDING=${BENCH_OVERLOAD_MAX_PENDING:-64}
 FORGEHOOK_BIN=${BENCH_FORGEHOOK_BIN:-build/forgehook}
+FLOOR_BIN=${BENCH_FLOOR_BIN:-build/forgehook-floor}
 RESULTS=${BENCH_RESULTS_DIR:-bench/results}
 WRK_TIMEOUT=10s        # GitHub's own limit: a slower answer is a failed delivery
 READY_DEADLINE=20      # seconds a server may take to start answering
@@ -201,6 +205,20 @@ start_octokit() {
   addr=$(wait_addr_file "$dir/addr" "$SRV_PID" octokit) || return 1
   SRV_URL="http://$addr/webhooks/github"
   wait_http "$SRV_URL" "$SRV_PID" octokit
+}
+
+start_floor() {
+  local dir=$WORK/floor.$RANDOM$RANDOM
+  mkdir -p "$dir"
+  SRV_LOG=$dir/server.log
+  FLOOR_SECRET="$SECRET" "$FLOOR_BIN" "$dir/addr" >"$SRV_LOG" 2>&1 &
+  SRV_PID=$!; LIVE_PIDS+=("$SRV_PID")
+  SRV_CMD="FLOOR_SECRET=\$SECRET $FLOOR_BIN <addr-file>   # port 0, one I/O thread as forgehook on 2 cores"
+  SRV_RSS_NOTE="forgehook-floor process"
+  local addr
+  addr=$(wait_addr_file "$dir/addr" "$SRV_PID" floor) || return 1
+  SRV_URL="http://$addr/webhooks/github"
+  wait_http "$SRV_URL" "$SRV_PID" floor
 }
 
 start_webhook() { # wait|async
@@ -417,6 +435,11 @@ if has_target forgehook && [ ! -x "$FORGEHOOK_BIN" ]; then
   printf '{"target":"forgehook","scenario":"steady","payload":"*","error":"%s not found"}\n' "$FORGEHOOK_BIN" >>"$RECORDS"
   TARGETS=${TARGETS//forgehook/}
 fi
+if has_target floor && [ ! -x "$FLOOR_BIN" ]; then
+  log "$FLOOR_BIN not found: floor skipped (build it first; this script never builds)"
+  printf '{"target":"floor","scenario":"steady","payload":"*","error":"%s not found"}\n' "$FLOOR_BIN" >>"$RECORDS"
+  TARGETS=${TARGETS//floor/}
+fi
 IFS=, read -r -a payload_ids <<<"$PAYLOADS"
 for id in "${payload_ids[@]}"; do
   for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
@@ -427,6 +450,7 @@ for id in "${payload_ids[@]}"; do
     # adnanh/webhook answers ~350 req/s whatever the round: one round says it.
     ((ROUND == 1)) && has_target webhook && measure webhook steady "$id" "$CONNECTIONS" "waits for /bin/true" wait
     has_target nginx     && measure nginx     steady "$id" "$CONNECTIONS" "return 200, body discarded"
+    has_target floor     && measure floor     steady "$id" "$CONNECTIONS" "Beast + HMAC, stores nothing"
   done
 done
 ROUND=1

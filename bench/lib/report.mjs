@@ -123,7 +123,7 @@ for (const pl of payloads) {
     const rounds = all.filter((r) => r.target === target && !r.error).sort((a, b) => a.requests_per_s - b.requests_per_s);
     return target.startsWith("forgehook") ? rounds[0] : rounds.at(-1);
   };
-  const rows = ["forgehook", "forgehook-intake-only", "octokit", "webhook", "nginx"].map(pickRound).filter(Boolean);
+  const rows = ["forgehook", "forgehook-intake-only", "octokit", "webhook", "nginx", "floor"].map(pickRound).filter(Boolean);
   const fh = rows.find((r) => r.target === "forgehook");
   if (fh) {
     p();
@@ -132,7 +132,7 @@ for (const pl of payloads) {
     p();
     p("| ratio | req/s | p50 | p99 | peak RSS |");
     p("|---|---:|---:|---:|---:|");
-    for (const peer of ["forgehook-intake-only", "octokit", "webhook", "nginx"]) {
+    for (const peer of ["forgehook-intake-only", "octokit", "webhook", "nginx", "floor"]) {
       const o = rows.find((r) => r.target === peer && !r.error);
       if (!o) continue;
       p(`| forgehook/${peer} | ${ratio(fh.requests_per_s, o.requests_per_s)} | ` +
