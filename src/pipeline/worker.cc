@@ -44,9 +44,9 @@ void Worker::wake() {
   wakeUp_.notify_one();
 }
 
-void Worker::intakeCommitted(std::size_t deliveries) {
-  if (deliveries > 0) lastIntakeAny_.store(clock_.now().time_since_epoch().count(), std::memory_order_relaxed);
-  if (deliveries >= options_.saturatedBatch)
+void Worker::intakeCommitted(std::size_t largestGroup) {
+  if (largestGroup > 0) lastIntakeAny_.store(clock_.now().time_since_epoch().count(), std::memory_order_relaxed);
+  if (largestGroup >= options_.saturatedBatch)
     lastIntakeCommit_.store(clock_.now().time_since_epoch().count(), std::memory_order_relaxed);
   wake();
 }

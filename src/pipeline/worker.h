@@ -43,9 +43,9 @@ class Worker final : public store::QueueListener {
   void start();
   // Deliveries were queued (replay, rebuild): process them now.
   void wake();
-  // Intake committed `deliveries` new ones in one group: process them; a group of saturatedBatch
-  // or more marks intake busy for the busy window.
-  void intakeCommitted(std::size_t deliveries) override;
+  // Intake indexed new deliveries, made durable in groups of at most `largestGroup`: process
+  // them; a group of saturatedBatch or more marks intake busy for the busy window.
+  void intakeCommitted(std::size_t largestGroup) override;
   void requeued() override { wake(); }
   // Finishes the step in progress, then ends the thread. Idempotent.
   void stop();

@@ -15,9 +15,11 @@ class DeliveryLog {
  public:
   virtual ~DeliveryLog() = default;
 
-  // Commits the batch in one durable transaction; on success one outcome per input, in order.
-  // A delivery whose (forge, hookId, deliveryId) exists is a Duplicate: its attempts grow instead.
-  // Errors: Unavailable ("store_unavailable") when nothing of the batch could be committed.
+  // Commits the batch durably and indexes it; on success one outcome per input, in order. A
+  // delivery whose (forge, hookId, deliveryId) exists is a Duplicate: its attempts grow instead.
+  // Should indexing fail after the batch is durable, the outcomes are returned and the rows stay
+  // pending, as after appendDurable(). Errors: Unavailable ("store_unavailable", "store_full")
+  // when nothing of the batch could be committed.
   [[nodiscard]] virtual core::Result<std::vector<AppendOutcome>> appendBatch(std::span<const NewDelivery> batch) = 0;
 
   // The group committer's two steps. appendDurable() makes the batch durable and decides each

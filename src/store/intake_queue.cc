@@ -1,5 +1,6 @@
 #include "store/intake_queue.h"
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -59,10 +60,12 @@ void IntakeQueue::run() {
         wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       }
       if (queue_.empty()) {
+        const bool stopping = stopping_;
         lock.unlock();
-        if (unindexed_ > 0 && !indexNow() && !stopping_) continue;  // retried after indexEvery
+        // Woken by the deadline (or to stop): index now, even right after a failure.
+        if (unindexed_ > 0) indexNow(true);
         // Stopping, everything queued is durable and (unless the index failed) indexed.
-        if (stopping_) return;
+        if (stopping) return;
         continue;
       }
       while (!queue_.empty() && static_cast<std::int64_t>(batch.size()) < options_.maxBatch) {
@@ -84,6 +87,7 @@ void IntakeQueue::run() {
     if (outcomes) {
       if (unindexed_ == 0) unindexedSince_ = start;
       unindexed_ += static_cast<std::int64_t>(batch.size());
+      largestGroup_ = std::max(largestGroup_, batch.size());
       std::lock_guard lock(mutex_);
       idle = queue_.empty();
     }
@@ -108,13 +112,20 @@ void IntakeQueue::run() {
   }
 }
 
-bool IntakeQueue::indexNow() {
+bool IntakeQueue::indexNow(bool evenAfterAFailure) {
+  const auto now = std::chrono::steady_clock::now();
+  // After a failure, not once per group (each attempt is a write transaction that fails again):
+  // the deadline wake-up tries again indexEvery later.
+  if (indexFailedAt_ && !evenAfterAFailure && now - *indexFailedAt_ < options_.indexEvery) return false;
   if (auto indexed = log_.indexPending(); !indexed) {
-    unindexedSince_ = std::chrono::steady_clock::now();  // try again after indexEvery
+    indexFailedAt_ = now;
+    unindexedSince_ = now;  // the deadline wake-up tries again after indexEvery
     return false;
   }
-  if (options_.listener) options_.listener->intakeCommitted(static_cast<std::size_t>(unindexed_));
+  indexFailedAt_.reset();
+  if (options_.listener) options_.listener->intakeCommitted(largestGroup_);
   unindexed_ = 0;
+  largestGroup_ = 0;
   return true;
 }
 

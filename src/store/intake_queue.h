@@ -3,7 +3,8 @@
 // queued durable at once (DeliveryLog::appendDurable), so concurrent deliveries share an fsync, and
 // completes them. It indexes them (DeliveryLog::indexPending) once indexEvery has passed since the
 // first one left unindexed, or indexRows wait, or it is told to stop: one index transaction for
-// many groups instead of one per group. The listener hears of deliveries once they are indexed.
+// many groups instead of one per group; when nobody else waits, it indexes before answering. The
+// listener hears of deliveries once they are indexed.
 // Bounded: when maxPending deliveries already wait, submit() refuses at once (the caller answers
 // 503) instead of letting memory and latency grow. Thread-safe.
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/error.h"
@@ -30,7 +32,8 @@ class IntakeQueue {
   struct Options {
     std::int64_t maxPending = 2048;
     std::int64_t maxBatch = 256;
-    // Told on the writer thread after each successful commit (the pipeline's wake-up); may be null.
+    // Told on the writer thread after each successful index, with the largest group it covered (the
+    // pipeline's wake-up); may be null.
     QueueListener* listener = nullptr;
     // How long an acknowledged delivery may stay unindexed (out of lists, metrics and the
     // pipeline), and how many may.
@@ -57,8 +60,9 @@ class IntakeQueue {
   };
   void run();
   // On the writer thread: indexes what is pending and tells the listener. False when that failed
-  // (the rows stay pending, durable; tried again after indexEvery).
-  bool indexNow();
+  // (the rows stay pending, durable; tried again after indexEvery), or when it failed less than
+  // indexEvery ago and `evenAfterAFailure` is false.
+  bool indexNow(bool evenAfterAFailure = false);
 
   DeliveryLog& log_;
   Options options_;
@@ -67,9 +71,12 @@ class IntakeQueue {
   std::condition_variable wake_;
   std::deque<Pending> queue_;
   std::int64_t inFlight_ = 0;  // taken by the writer, not yet completed
-  // Writer thread only: deliveries made durable, not indexed yet, and since when.
+  // Writer thread only: deliveries made durable, not indexed yet, since when, the largest group
+  // among them, and when indexing last failed (it is tried again indexEvery later, not per group).
   std::int64_t unindexed_ = 0;
   std::chrono::steady_clock::time_point unindexedSince_{};
+  std::size_t largestGroup_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> indexFailedAt_;
   bool stopping_ = false;
   std::thread writer_;
 };

@@ -9,8 +9,10 @@ namespace forgehook::store {
 class QueueListener {
  public:
   virtual ~QueueListener() = default;
-  // Intake committed `deliveries` new ones in one group (called on the intake writer thread).
-  virtual void intakeCommitted(std::size_t deliveries) = 0;
+  // Intake indexed deliveries it had answered, made durable in groups of which the largest held
+  // `largestGroup` (how busy intake is: the pipeline paces itself by it). Called on the intake
+  // writer thread.
+  virtual void intakeCommitted(std::size_t largestGroup) = 0;
   // Deliveries were queued again (replay, rebuild).
   virtual void requeued() = 0;
 };

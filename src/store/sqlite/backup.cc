@@ -80,7 +80,9 @@ void requireStore(sqlite3* db, const std::string& what) {
 // taken (it indexes many groups at once, some milliseconds after acknowledging them) are in the
 // journal past the snapshot's journal_state end: they go into the copy as its rows, in journal
 // order, as the server's own start-up recovery would index them, so that a backup holds every
-// delivery acknowledged before it began. Their bodies are embedded with the others' below.
+// delivery acknowledged before it began. Their bodies are embedded with the others' below. Unlike
+// the server's indexing, this records no change-feed record and no hook ping for them: a restored
+// store's feed starts over anyway (its readers reset), and a ping is a hook's last sign of life.
 void indexJournalTail(sqlite3* to, const fs::path& bodiesDir, const std::string& what) {
   if (scalar(to, "PRAGMA user_version") < 12) return;
   auto fail = [&] { throw std::runtime_error(what + ": " + sqlite3_errmsg(to)); };
@@ -99,13 +101,15 @@ void indexJournalTail(sqlite3* to, const fs::path& bodiesDir, const std::string&
                    "body_offset, body_length) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, "
                    "?14, ?15) ON CONFLICT (forge, hook_id, delivery_id) DO UPDATE SET attempts = attempts + 1, "
                    "last_attempt_at = excluded.received_at");
+  // Contiguous: a segment removed since the snapshot (retention) would otherwise shift the ids of
+  // every later record; the backup fails and can be run again instead.
   BodyJournal::scan(bodiesDir, from, [&](NewDelivery&& d, JournalLocation at) {
     insert.bind(1, d.forge).bind(2, d.hookId).bind(3, d.deliveryId).bind(4, d.event).bind(5, d.action);
     insert.bind(6, d.repository).bind(7, d.sender).bind(8, d.receivedAt).bind(9, d.bodySize);
     insert.bind(10, d.contentType).bind(11, d.verification).bind(12, d.source);
     insert.bind(13, at.segment).bind(14, at.offset).bind(15, at.length);
     if (insert.run() != SQLITE_DONE) fail();
-  });
+  }, true);
   if (execute(to, "COMMIT") != SQLITE_OK) fail();
 }
 

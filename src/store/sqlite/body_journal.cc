@@ -188,10 +188,15 @@ BodyJournal::~BodyJournal() {
 }
 
 JournalPosition BodyJournal::scan(const fs::path& dir, JournalPosition from,
-                                  const std::function<void(NewDelivery&&, JournalLocation)>& each) {
+                                  const std::function<void(NewDelivery&&, JournalLocation)>& each, bool contiguous) {
   JournalPosition end = from;
+  std::int64_t expected = from.offset > 0 ? from.segment : -1;  // -1: the first one found
   for (const auto segment : listSegments(dir)) {
     if (segment < from.segment) continue;
+    if (contiguous && expected >= 0 && segment != expected)
+      throw std::runtime_error("the body journal in " + dir.string() + " has no segment " + std::to_string(expected) +
+                               " (removed while it was read?)");
+    expected = segment + 1;
     // From the index's end only: what lies before it is indexed (a 64 MiB segment is not read
     // at every start).
     const std::int64_t start = segment == from.segment ? from.offset : 0;

@@ -95,13 +95,17 @@ class BodyJournal {
   // a journal open (backup). Errors as read().
   [[nodiscard]] static std::filesystem::path segmentPath(const std::filesystem::path& dir, std::int64_t segment);
   [[nodiscard]] static core::Result<NewDelivery> readRecord(const std::filesystem::path& dir, JournalLocation at);
-  // Calls `each` for every whole record in `dir` from `from` on, in order, and returns the end of
-  // the last one (`from` when there is none; a torn tail is not passed on). Reads only: safe beside
-  // a journal being appended to (backup). Throws std::runtime_error when a segment cannot be read.
   // True when `dir` holds the journal of the database whose journal_state names `journalId`.
   [[nodiscard]] static bool belongsTo(const std::filesystem::path& dir, const std::string& journalId);
+  // Calls `each` for every whole record in `dir` from `from` on, in order, and returns the end of
+  // the last one (`from` when there is none; a torn tail is not passed on). Reads only: safe beside
+  // a journal being appended to (backup). With `contiguous`, a segment missing from `from` on (the
+  // one `from` is in, or one between two others) throws instead of being skipped: a reader that
+  // numbers records in order must not skip any. Throws std::runtime_error when a segment cannot be
+  // read.
   static JournalPosition scan(const std::filesystem::path& dir, JournalPosition from,
-                              const std::function<void(NewDelivery&&, JournalLocation)>& each);
+                              const std::function<void(NewDelivery&&, JournalLocation)>& each,
+                              bool contiguous = false);
 
  private:
   void openForAppend(std::int64_t segment, std::int64_t offset);

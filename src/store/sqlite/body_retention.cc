@@ -18,7 +18,7 @@ constexpr const char* kPrunable =
     "(SELECT 1 FROM rebuild_progress p WHERE deliveries.id > p.queued_through AND deliveries.id <= p.last_id)";
 
 // Deletes the journal's segments in which no row keeps a body any more (the segment being appended
-// to stays). The counter row goes first, in a durable commit that also syncs the relaxed prunes
+// to, and any holding records not indexed yet, stay). The counter row goes first, in a durable commit that also syncs the relaxed prunes
 // before it: no row can point into a deleted segment after a power cut. A file left behind by a
 // crash between the two is only disk to reclaim by hand.
 core::Result<void> removeEmptySegments(Database& db) {
@@ -36,6 +36,12 @@ core::Result<void> removeEmptySegments(Database& db) {
     if (segment >= appendedTo) continue;
     bool forgotten = false;
     auto done = db.write([&](sqlite3* c) -> core::Result<void> {
+      // Records past the index's end are acknowledged deliveries not indexed yet (intake indexes
+      // many groups at once): their segments are not counted in body_segments yet, so they stay.
+      Statement end(c, "SELECT end_segment FROM journal_state WHERE id = 1");
+      const int rc = end.step();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(storeError(rc));
+      if (rc == SQLITE_ROW && segment >= end.integer(0)) return {};
       Statement s(c, "DELETE FROM body_segments WHERE segment = ?1 AND live <= 0");
       must(s.bind(1, segment).step());
       forgotten = sqlite3_changes(c) > 0;

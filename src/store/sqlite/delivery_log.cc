@@ -41,15 +41,15 @@ constexpr std::size_t kIdsPerQuery = 500;
 // more, and refuses more while it cannot: what a failing index may hold in memory stays bounded.
 constexpr std::size_t kMaxUnindexed = 8192;
 
-// The dedupe identity, (forge, hook id, delivery id), as one map key.
+// The dedupe identity, (forge, hook id, delivery id), as one map key: each field after its length,
+// so that no two identities make the same key whatever bytes they hold.
 std::string identityKey(const NewDelivery& d) {
   std::string key;
-  key.reserve(d.forge.size() + d.hookId.size() + d.deliveryId.size() + 2);
-  key += d.forge;
-  key += '\0';
-  key += d.hookId;
-  key += '\0';
-  key += d.deliveryId;
+  for (const auto* field : {&d.forge, &d.hookId, &d.deliveryId}) {
+    key += std::to_string(field->size());
+    key += ':';
+    key += *field;
+  }
   return key;
 }
 
@@ -156,8 +156,8 @@ core::Result<void> SqliteDeliveryLog::index(std::span<const NewDelivery> batch, 
 core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendBatch(std::span<const NewDelivery> batch) {
   std::lock_guard lock(appendMutex_);
   auto outcomes = appendDurableLocked(batch);
-  if (!outcomes) return outcomes;
-  if (auto indexed = indexPendingLocked(); !indexed) return std::unexpected(indexed.error());
+  // Stored either way: should indexing fail, the rows stay pending as after appendDurable().
+  if (outcomes) (void)indexPendingLocked();
   return outcomes;
 }
 

@@ -120,6 +120,34 @@ TEST_F(BodyRetentionTest, AJournalSegmentIsDeletedOnceNoRowKeepsABodyInIt) {
   }
 }
 
+TEST_F(BodyRetentionTest, ASegmentHoldingDeliveriesNotIndexedYetStays) {
+  // Segments of ~1 KB: a few records each.
+  store_.reset();
+  store_ = std::make_unique<SqliteRoles>(SqliteOptions{.path = dbPath(), .journalSegmentBytes = 1024});
+  retention_ = std::make_unique<SqliteBodyRetention>(store_->db);
+  const auto old = processedAt(kT0);  // indexed, prunable: its segment's only counted body
+  // Answered, not indexed yet (intake indexes many groups at once): the first shares old's
+  // segment, the rest fill it and the next ones, so that the journal moves on past it.
+  std::vector<NewDelivery> pending;
+  for (int i = 0; i < 12; ++i) pending.push_back(delivery("github", "h", "pending-" + std::to_string(i), kNow));
+  std::vector<AppendOutcome> acked;
+  for (const auto& d : pending) {
+    auto one = store_->log.appendDurable(std::span(&d, 1));
+    ASSERT_TRUE(one.has_value()) << one.error().message;
+    acked.push_back((*one)[0]);
+  }
+  ASSERT_GT(store_->db.journal().end().segment, 2) << "the journal did not move past old's segment";
+
+  EXPECT_EQ(prune(kT0 + kDay).deliveries, 1);
+  ASSERT_TRUE(store_->log.indexPending().has_value());
+  for (std::size_t i = 0; i < acked.size(); ++i) {
+    const auto d = store_->log.getDelivery(acked[i].id);
+    ASSERT_TRUE(d.has_value()) << pending[i].deliveryId << ": " << d.error().message;
+    EXPECT_EQ(d->rawBody, pending[i].body) << pending[i].deliveryId;
+  }
+  EXPECT_TRUE(store_->log.getDelivery(old)->bodyPrunedAt.has_value());
+}
+
 TEST_F(BodyRetentionTest, PrunesInBatchesAndPausesBetweenFullOnes) {
   for (int i = 0; i < 5; ++i) processedAt(kT0 + i * kSecond);
   int pauses = 0;

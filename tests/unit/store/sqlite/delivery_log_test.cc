@@ -200,6 +200,62 @@ TEST_F(SqliteTest, AfterACrashUnindexedDeliveriesComeBackWithTheIdsTheirAcknowle
   EXPECT_EQ(appendOne(*store, delivery("github", "1", "d-4")), acked.back().id + 1);
 }
 
+// Makes every insert into deliveries fail while `fail_index` holds a row: a failing index commit,
+// set up from another connection as a damaged disk or a full store would.
+void breakIndexing(const std::string& path, bool broken) {
+  DbHandle other = openDatabase(path, false, true);
+  if (broken) {
+    ASSERT_EQ(execute(other.get(),
+                      "CREATE TABLE IF NOT EXISTS fail_index (x); INSERT INTO fail_index VALUES (1); "
+                      "CREATE TRIGGER IF NOT EXISTS fail_index_insert BEFORE INSERT ON deliveries "
+                      "WHEN EXISTS (SELECT 1 FROM fail_index) BEGIN SELECT RAISE(ABORT, 'index broken'); END;"),
+              SQLITE_OK);
+  } else {
+    ASSERT_EQ(execute(other.get(), "DELETE FROM fail_index"), SQLITE_OK);
+  }
+}
+
+TEST_F(SqliteTest, AFailedIndexLeavesTheRowsPendingAndALaterOneGivesTheAnsweredIds) {
+  auto store = open();
+  const auto first = appendOne(*store, delivery("github", "1", "d-0"));
+  ASSERT_NO_FATAL_FAILURE(breakIndexing(dbPath(), true));
+  const auto acked = appendDurable(*store, {delivery("github", "1", "d-1", kT0), delivery("github", "1", "d-2")});
+  ASSERT_EQ(acked.size(), 2u);
+  EXPECT_FALSE(store->log.indexPending().has_value());
+  // appendBatch answers for what it stored even though indexing failed again.
+  const auto batch = store->log.appendBatch(std::vector{delivery("github", "1", "d-3"),
+                                                        delivery("github", "1", "d-1", kT0 + 5)});
+  ASSERT_TRUE(batch.has_value()) << batch.error().message;
+  EXPECT_EQ((*batch)[0].status, AppendStatus::Inserted);
+  EXPECT_EQ((*batch)[0].id, first + 3);
+  EXPECT_EQ((*batch)[1].status, AppendStatus::Duplicate);
+  EXPECT_EQ((*batch)[1].id, acked[0].id);
+  EXPECT_EQ(rowCount(store->db, "deliveries"), 1);
+
+  ASSERT_NO_FATAL_FAILURE(breakIndexing(dbPath(), false));
+  ASSERT_TRUE(store->log.indexPending().has_value());
+  EXPECT_EQ(rowCount(store->db, "deliveries"), 4);
+  const std::vector<std::tuple<std::int64_t, std::string, std::int64_t>> expected{
+      {acked[0].id, "d-1", 2}, {acked[1].id, "d-2", 1}, {(*batch)[0].id, "d-3", 1}};
+  for (const auto& [id, deliveryId, attempts] : expected) {
+    const auto d = store->log.getDelivery(id);
+    ASSERT_TRUE(d.has_value()) << d.error().message;
+    EXPECT_EQ(d->deliveryId, deliveryId);
+    EXPECT_EQ(d->attempts, attempts) << deliveryId;
+  }
+}
+
+TEST_F(SqliteTest, IdentitiesThatOnlyASeparatorWouldTellApartAreNotDuplicates) {
+  auto store = open();
+  const auto acked = appendDurable(*store, {delivery("github", std::string("a\0b", 3), "c"),
+                                            delivery("github", "a", std::string("b\0c", 3))});
+  ASSERT_EQ(acked.size(), 2u);
+  EXPECT_EQ(acked[0].status, AppendStatus::Inserted);
+  EXPECT_EQ(acked[1].status, AppendStatus::Inserted);
+  ASSERT_TRUE(store->log.indexPending().has_value());
+  EXPECT_EQ(rowCount(store->db, "deliveries"), 2);
+}
+
 class DeliveryLogListTest : public SqliteTest {
  protected:
   void SetUp() override {
