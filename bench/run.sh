@@ -193,32 +193,34 @@ start_forgehook() { # [max_pending] [pipeline.enabled, default true]
   SRV_DATA=$dir/data
 }
 
-start_octokit() {
-  local dir=$WORK/octokit.$RANDOM$RANDOM
+# Starts a peer that reads its secret from the environment variable `secret_var` and writes
+# "127.0.0.1:PORT" to the file given as its last argument once listening.
+# Args: name secret_var rss_note shown_command command...
+start_addr_file_peer() {
+  local name=$1 secret_var=$2 rss_note=$3 shown=$4; shift 4
+  local dir=$WORK/$name.$RANDOM$RANDOM
   mkdir -p "$dir"
   SRV_LOG=$dir/server.log
-  OCTOKIT_SECRET="$SECRET" node bench/peers/octokit-server.mjs "$dir/addr" >"$SRV_LOG" 2>&1 &
+  env "$secret_var=$SECRET" "$@" "$dir/addr" >"$SRV_LOG" 2>&1 &
   SRV_PID=$!; LIVE_PIDS+=("$SRV_PID")
-  SRV_CMD="OCTOKIT_SECRET=\$SECRET node bench/peers/octokit-server.mjs <addr-file>   # port 0"
-  SRV_RSS_NOTE="node process"
+  SRV_CMD=$shown
+  SRV_RSS_NOTE=$rss_note
   local addr
-  addr=$(wait_addr_file "$dir/addr" "$SRV_PID" octokit) || return 1
+  addr=$(wait_addr_file "$dir/addr" "$SRV_PID" "$name") || return 1
   SRV_URL="http://$addr/webhooks/github"
-  wait_http "$SRV_URL" "$SRV_PID" octokit
+  wait_http "$SRV_URL" "$SRV_PID" "$name"
+}
+
+start_octokit() {
+  start_addr_file_peer octokit OCTOKIT_SECRET "node process" \
+    "OCTOKIT_SECRET=\$SECRET node bench/peers/octokit-server.mjs <addr-file>   # port 0" \
+    node bench/peers/octokit-server.mjs
 }
 
 start_floor() {
-  local dir=$WORK/floor.$RANDOM$RANDOM
-  mkdir -p "$dir"
-  SRV_LOG=$dir/server.log
-  FLOOR_SECRET="$SECRET" "$FLOOR_BIN" "$dir/addr" >"$SRV_LOG" 2>&1 &
-  SRV_PID=$!; LIVE_PIDS+=("$SRV_PID")
-  SRV_CMD="FLOOR_SECRET=\$SECRET $FLOOR_BIN <addr-file>   # port 0, one I/O thread as forgehook on 2 cores"
-  SRV_RSS_NOTE="forgehook-floor process"
-  local addr
-  addr=$(wait_addr_file "$dir/addr" "$SRV_PID" floor) || return 1
-  SRV_URL="http://$addr/webhooks/github"
-  wait_http "$SRV_URL" "$SRV_PID" floor
+  start_addr_file_peer floor FLOOR_SECRET "forgehook-floor process" \
+    "FLOOR_SECRET=\$SECRET $FLOOR_BIN <addr-file>   # port 0, one I/O thread as forgehook on 2 cores" \
+    "$FLOOR_BIN"
 }
 
 start_webhook() { # wait|async
