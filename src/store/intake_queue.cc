@@ -54,7 +54,10 @@ void IntakeQueue::run() {
     {
       std::unique_lock lock(mutex_);
       if (unindexed_ > 0) {
-        const auto due = unindexedSince_ + options_.indexEvery;
+        // After a failure at least 1 ms, even with indexEvery 0: no loop of failing attempts.
+        const auto every = indexFailedAt_ ? std::max(options_.indexEvery, std::chrono::milliseconds(1))
+                                          : options_.indexEvery;
+        const auto due = unindexedSince_ + every;
         wake_.wait_until(lock, due, [&] { return stopping_ || !queue_.empty(); });
       } else {
         wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -118,8 +121,10 @@ bool IntakeQueue::indexNow(bool evenAfterAFailure) {
   // the deadline wake-up tries again indexEvery later.
   if (indexFailedAt_ && !evenAfterAFailure && now - *indexFailedAt_ < options_.indexEvery) return false;
   if (auto indexed = log_.indexPending(); !indexed) {
-    indexFailedAt_ = now;
-    unindexedSince_ = now;  // the deadline wake-up tries again after indexEvery
+    // Timed from the failure's end: an attempt that took indexEvery or longer (a busy timeout)
+    // must not be followed by another at once.
+    indexFailedAt_ = std::chrono::steady_clock::now();
+    unindexedSince_ = *indexFailedAt_;  // the deadline wake-up tries again after indexEvery
     return false;
   }
   indexFailedAt_.reset();

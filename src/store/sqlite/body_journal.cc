@@ -193,9 +193,12 @@ JournalPosition BodyJournal::scan(const fs::path& dir, JournalPosition from,
   std::int64_t expected = from.offset > 0 ? from.segment : -1;  // -1: the first one found
   for (const auto segment : listSegments(dir)) {
     if (segment < from.segment) continue;
+    // As recover(): the segment `from` is in may be gone (deleted by hand), the next one then
+    // holds what follows. (Retention never removes it while it holds records past `from`.)
+    if (contiguous && expected == from.segment && segment == from.segment + 1) expected = segment;
     if (contiguous && expected >= 0 && segment != expected)
       throw std::runtime_error("the body journal in " + dir.string() + " has no segment " + std::to_string(expected) +
-                               " (removed while it was read?)");
+                               " (removed while it was read, or by hand)");
     expected = segment + 1;
     // From the index's end only: what lies before it is indexed (a 64 MiB segment is not read
     // at every start).

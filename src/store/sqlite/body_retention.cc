@@ -1,5 +1,6 @@
 #include "store/sqlite/body_retention.h"
 
+#include <filesystem>
 #include <optional>
 #include <vector>
 
@@ -18,9 +19,9 @@ constexpr const char* kPrunable =
     "(SELECT 1 FROM rebuild_progress p WHERE deliveries.id > p.queued_through AND deliveries.id <= p.last_id)";
 
 // Deletes the journal's segments in which no row keeps a body any more (the segment being appended
-// to, and any holding records not indexed yet, stay). The counter row goes first, in a durable commit that also syncs the relaxed prunes
-// before it: no row can point into a deleted segment after a power cut. A file left behind by a
-// crash between the two is only disk to reclaim by hand.
+// to, and any holding records not indexed yet, stay). The counter row goes first, in a durable
+// commit that also syncs the relaxed prunes before it: no row can point into a deleted segment
+// after a power cut. A file left behind by a crash between the two is only disk to reclaim by hand.
 core::Result<void> removeEmptySegments(Database& db) {
   auto listed = db.read<std::vector<std::int64_t>>([](sqlite3* c) -> core::Result<std::vector<std::int64_t>> {
     Statement s(c, "SELECT segment FROM body_segments WHERE live <= 0 ORDER BY segment");
@@ -38,10 +39,20 @@ core::Result<void> removeEmptySegments(Database& db) {
     auto done = db.write([&](sqlite3* c) -> core::Result<void> {
       // Records past the index's end are acknowledged deliveries not indexed yet (intake indexes
       // many groups at once): their segments are not counted in body_segments yet, so they stay.
-      Statement end(c, "SELECT end_segment FROM journal_state WHERE id = 1");
+      // The segment the end is in holds such records only if it goes on past the end (it is
+      // sealed, so its size is final): a store whose journal could not start its next segment
+      // (full) must still be able to free this one.
+      Statement end(c, "SELECT end_segment, end_offset FROM journal_state WHERE id = 1");
       const int rc = end.step();
       if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(storeError(rc));
-      if (rc == SQLITE_ROW && segment >= end.integer(0)) return {};
+      if (rc == SQLITE_ROW) {
+        if (segment > end.integer(0)) return {};
+        if (segment == end.integer(0)) {
+          std::error_code ec;
+          const auto size = std::filesystem::file_size(BodyJournal::segmentPath(db.journal().dir(), segment), ec);
+          if (!ec && static_cast<std::int64_t>(size) > end.integer(1)) return {};
+        }
+      }
       Statement s(c, "DELETE FROM body_segments WHERE segment = ?1 AND live <= 0");
       must(s.bind(1, segment).step());
       forgotten = sqlite3_changes(c) > 0;

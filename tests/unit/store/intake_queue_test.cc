@@ -521,6 +521,26 @@ TEST_F(IntakeQueueTest, AfterAFailedIndexGroupsDoNotEachTryAgain) {
   EXPECT_THAT(store_.indexCalls(), ElementsAre(1u, 2u));
 }
 
+TEST_F(IntakeQueueTest, AfterASlowFailedIndexTheNextAttemptWaitsIndexEveryFromItsEnd) {
+  std::vector<std::chrono::steady_clock::time_point> began;  // written on the writer thread only
+  std::mutex beganMutex;
+  store_.onIndex = [&] {
+    {
+      std::lock_guard lock(beganMutex);
+      began.push_back(std::chrono::steady_clock::now());
+    }
+    std::this_thread::sleep_for(30ms);  // an attempt slower than indexEvery (a busy timeout)
+  };
+  start(100, 256, nullptr, 20ms);
+  store_.failIndexing(1);
+  submitOk("a");
+  ASSERT_TRUE(store_.waitForIndexCalls(2));
+  std::lock_guard lock(beganMutex);
+  ASSERT_GE(began.size(), 2u);
+  // 30 ms of failing attempt, then indexEvery (20 ms) from its end, not from its start.
+  EXPECT_GE(began[1] - began[0], 50ms);
+}
+
 TEST_F(IntakeQueueTest, StopIndexesWhatAFailedIndexLeftPending) {
   RecordingListener listener;
   start(100, 256, &listener, std::chrono::hours(1));

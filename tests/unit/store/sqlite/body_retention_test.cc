@@ -35,6 +35,23 @@ class BodyRetentionTest : public SqliteModelTest {
     SqliteModelTest::SetUp();
     retention_ = std::make_unique<SqliteBodyRetention>(store_->db);
   }
+  std::int64_t segmentOf(std::int64_t id) {
+    std::int64_t segment = -1;
+    EXPECT_TRUE(store_->db.read<void>([&](sqlite3* c) -> core::Result<void> {
+      Statement s(c, "SELECT body_segment FROM deliveries WHERE id = ?1");
+      s.bind(1, id);
+      if (s.step() == SQLITE_ROW && !s.isNull(0)) segment = s.integer(0);
+      return {};
+    }));
+    return segment;
+  }
+  std::vector<std::string> segmentFiles() const {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.path() / "bodies"))
+      if (entry.path().extension() == ".seg") names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
   static constexpr std::int64_t kNow = kT0 + 40 * kDay;
   std::unique_ptr<SqliteBodyRetention> retention_;
 };
@@ -126,6 +143,7 @@ TEST_F(BodyRetentionTest, ASegmentHoldingDeliveriesNotIndexedYetStays) {
   store_ = std::make_unique<SqliteRoles>(SqliteOptions{.path = dbPath(), .journalSegmentBytes = 1024});
   retention_ = std::make_unique<SqliteBodyRetention>(store_->db);
   const auto old = processedAt(kT0);  // indexed, prunable: its segment's only counted body
+  const auto oldSegment = segmentOf(old);
   // Answered, not indexed yet (intake indexes many groups at once): the first shares old's
   // segment, the rest fill it and the next ones, so that the journal moves on past it.
   std::vector<NewDelivery> pending;
@@ -140,12 +158,50 @@ TEST_F(BodyRetentionTest, ASegmentHoldingDeliveriesNotIndexedYetStays) {
 
   EXPECT_EQ(prune(kT0 + kDay).deliveries, 1);
   ASSERT_TRUE(store_->log.indexPending().has_value());
+  // What makes this the case under test: the first pending record shares old's segment.
+  EXPECT_EQ(segmentOf(acked[0].id), oldSegment);
   for (std::size_t i = 0; i < acked.size(); ++i) {
     const auto d = store_->log.getDelivery(acked[i].id);
     ASSERT_TRUE(d.has_value()) << pending[i].deliveryId << ": " << d.error().message;
     EXPECT_EQ(d->rawBody, pending[i].body) << pending[i].deliveryId;
   }
   EXPECT_TRUE(store_->log.getDelivery(old)->bodyPrunedAt.has_value());
+}
+
+TEST_F(BodyRetentionTest, AFullStoreStillFreesTheSegmentTheIndexEndsIn) {
+  store_.reset();
+  // Under a cap from the start, so that segments grow by what is written (no preallocated tail).
+  store_ = std::make_unique<SqliteRoles>(
+      SqliteOptions{.path = dbPath(), .maxBytes = 1ll << 30, .journalSegmentBytes = 1024});
+  retention_ = std::make_unique<SqliteBodyRetention>(store_->db);
+  for (int i = 0; i < 8; ++i) processedAt(kT0 + i * kSecond);
+  store_.reset();
+  // Reopened under a cap that leaves the database some pages but not room for a large delivery:
+  // its append starts the next segment (it does not fit in the last one), then fails store_full.
+  // The index's end stays at the end of the segment before, with nothing past it.
+  // What the cap counts: the database file and the journal's segments.
+  auto used = static_cast<std::int64_t>(std::filesystem::file_size(dbPath()));
+  for (const auto& name : segmentFiles())
+    used += static_cast<std::int64_t>(std::filesystem::file_size(dir_.path() / "bodies" / name));
+  store_ = std::make_unique<SqliteRoles>(
+      SqliteOptions{.path = dbPath(), .maxBytes = used + (256 << 10), .journalSegmentBytes = 1024});
+  retention_ = std::make_unique<SqliteBodyRetention>(store_->db);
+  auto large = delivery("github", "h", "large", kNow);
+  large.body = randomBytes(512 << 10, 7);
+  large.bodySize = static_cast<std::int64_t>(large.body.size());
+  const auto refused = store_->log.appendDurable(std::span(&large, 1));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().reason, "store_full");
+  const auto before = segmentFiles();
+  const auto indexEnd = store_->db.journalIndexedUpTo().segment;
+  ASSERT_LT(indexEnd, store_->db.journal().end().segment) << "the failed append did not start a segment";
+
+  EXPECT_EQ(prune(kT0 + kDay).deliveries, 8);
+  const auto after = segmentFiles();
+  char name[16];
+  std::snprintf(name, sizeof name, "%08lld.seg", static_cast<long long>(indexEnd));
+  EXPECT_NE(std::find(before.begin(), before.end(), name), before.end());
+  EXPECT_EQ(std::find(after.begin(), after.end(), name), after.end()) << name << " kept: the store could stay full";
 }
 
 TEST_F(BodyRetentionTest, PrunesInBatchesAndPausesBetweenFullOnes) {
