@@ -102,6 +102,8 @@ Metrics::Metrics()
                     {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}),
       commitBatchSize("forgehook_store_commit_batch_size", "Deliveries per group commit.", kBatchBounds),
       intakeQueueDepth("forgehook_intake_queue_depth", "Deliveries waiting for commit."),
+      intakeUnindexed("forgehook_intake_unindexed",
+                      "Deliveries answered and durable in the body journal, not yet indexed in the store."),
       connectionsOpen("forgehook_connections_open", "Open client connections."),
       connectionsRefused("forgehook_connections_refused_total",
                          "Connections closed at accept because a connection cap was reached, by cap.", {"reason"}),
@@ -134,6 +136,7 @@ std::string Metrics::renderPrometheus() const {
   commitLatency.render(out);
   commitBatchSize.render(out);
   intakeQueueDepth.render(out);
+  intakeUnindexed.render(out);
   connectionsOpen.render(out);
   connectionsRefused.render(out);
   streamsOpen.render(out);

@@ -76,6 +76,7 @@ struct Metrics {
   Histogram commitLatency;
   Histogram commitBatchSize;
   Gauge intakeQueueDepth;
+  Gauge intakeUnindexed;  // answered, durable, not yet indexed (lists and the pipeline see them later)
   Gauge connectionsOpen;
   CounterFamily connectionsRefused;  // closed at accept: max_connections, max_connections_per_ip
   Gauge streamsOpen;            // SSE and WebSocket streams open

@@ -90,6 +90,7 @@ void IntakeQueue::run() {
     if (outcomes) {
       if (unindexed_ == 0) unindexedSince_ = start;
       unindexed_ += static_cast<std::int64_t>(batch.size());
+      metrics_.intakeUnindexed.set(unindexed_);
       largestGroup_ = std::max(largestGroup_, batch.size());
       std::lock_guard lock(mutex_);
       idle = queue_.empty();
@@ -130,6 +131,7 @@ bool IntakeQueue::indexNow(bool evenAfterAFailure) {
   indexFailedAt_.reset();
   if (options_.listener) options_.listener->intakeCommitted(largestGroup_);
   unindexed_ = 0;
+  metrics_.intakeUnindexed.set(0);
   largestGroup_ = 0;
   return true;
 }

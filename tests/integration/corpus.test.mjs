@@ -253,6 +253,7 @@ describe("GitHub example corpus", () => {
       "forgehook_store_commit_seconds",
       "forgehook_store_commit_batch_size",
       "forgehook_intake_queue_depth",
+      "forgehook_intake_unindexed",
       "forgehook_connections_open",
     ]) {
       assert.ok(res.text.includes(`# TYPE ${family} `), `no # TYPE line for ${family}`);

@@ -109,6 +109,7 @@ TEST(MetricsTest, RendersEveryDocumentedFamilyWithItsType) {
       {"forgehook_store_commit_seconds", "histogram"},
       {"forgehook_store_commit_batch_size", "histogram"},
       {"forgehook_intake_queue_depth", "gauge"},
+      {"forgehook_intake_unindexed", "gauge"},
       {"forgehook_connections_open", "gauge"},
       {"forgehook_streams_open", "gauge"},
       {"forgehook_stream_dropped_total", "counter"},

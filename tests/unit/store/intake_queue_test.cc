@@ -452,7 +452,11 @@ TEST_F(IntakeQueueTest, WhenIdleItIndexesBeforeAnswering) {
 TEST_F(IntakeQueueTest, WhileGroupsWaitItAnswersFirstAndIndexesSeveralGroupsAtOnce) {
   RecordingListener listener;
   std::size_t answeredAtIndex = 99;
-  store_.onIndex = [&] { answeredAtIndex = done_.count(); };
+  std::int64_t unindexedAtIndex = -1;
+  store_.onIndex = [&] {
+    answeredAtIndex = done_.count();
+    unindexedAtIndex = metrics_.intakeUnindexed.value();
+  };
   start(100, 256, &listener, std::chrono::hours(1));
   ASSERT_NO_FATAL_FAILURE(occupyWriter("first"));
   for (const char* id : {"q1", "q2"}) submitOk(id);
@@ -463,6 +467,8 @@ TEST_F(IntakeQueueTest, WhileGroupsWaitItAnswersFirstAndIndexesSeveralGroupsAtOn
   EXPECT_THAT(store_.batches(), ElementsAre(ElementsAre("first"), ElementsAre("q1", "q2")));
   EXPECT_THAT(store_.indexCalls(), ElementsAre(3u));
   EXPECT_EQ(answeredAtIndex, 1u);
+  EXPECT_EQ(unindexedAtIndex, 3);  // the gauge counted them while they waited
+  ASSERT_TRUE(eventually([&] { return metrics_.intakeUnindexed.value() == 0; }));
   // The pipeline hears the largest group made durable at once (how busy intake is), not the sum.
   EXPECT_THAT(listener.groups(), ElementsAre(2u));
 }
