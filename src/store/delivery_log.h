@@ -27,9 +27,10 @@ class DeliveryLog {
   // necessarily indexing it: until indexPending() has run, list and metric queries may not show
   // it. The committer acknowledges after appendDurable() and indexes many groups at once, which
   // costs the store far fewer page writes than a transaction per group. A store that indexes as it
-  // appends keeps these defaults. Errors: as appendBatch; indexPending's leave the rows pending
-  // (durable, indexed by a later call or at start).
-  [[nodiscard]] virtual core::Result<std::vector<AppendOutcome>> appendDurable(std::span<const NewDelivery> batch) {
+  // appends keeps these defaults. appendDurable may move from the batch's deliveries: the caller
+  // gives them up. Errors: as appendBatch; indexPending's leave the rows pending (durable, indexed
+  // by a later call or at start).
+  [[nodiscard]] virtual core::Result<std::vector<AppendOutcome>> appendDurable(std::span<NewDelivery> batch) {
     return appendBatch(batch);
   }
   // Indexes what appendDurable() left, in one transaction.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/sqlite/body_journal.h"
+#include "store/sqlite/delivery_insert.h"
 #include "store/sqlite/database_check.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/statement.h"
@@ -95,20 +96,13 @@ void indexJournalTail(sqlite3* to, const fs::path& bodiesDir, const std::string&
     if (!BodyJournal::belongsTo(bodiesDir, end.text(2))) return;
   }
   if (execute(to, "BEGIN") != SQLITE_OK) fail();
-  Statement insert(to,
-                   "INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, "
-                   "received_at, last_attempt_at, body_size, content_type, verification, source, body_segment, "
-                   "body_offset, body_length) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, "
-                   "?14, ?15) ON CONFLICT (forge, hook_id, delivery_id) DO UPDATE SET attempts = attempts + 1, "
-                   "last_attempt_at = excluded.received_at");
+  Statement insert(to, kInsertDeliverySql);
   // Contiguous: a segment removed since the snapshot (retention) would otherwise shift the ids of
   // every later record; the backup fails and can be run again instead.
   BodyJournal::scan(bodiesDir, from, [&](NewDelivery&& d, JournalLocation at) {
-    insert.bind(1, d.forge).bind(2, d.hookId).bind(3, d.deliveryId).bind(4, d.event).bind(5, d.action);
-    insert.bind(6, d.repository).bind(7, d.sender).bind(8, d.receivedAt).bind(9, d.bodySize);
-    insert.bind(10, d.contentType).bind(11, d.verification).bind(12, d.source);
-    insert.bind(13, at.segment).bind(14, at.offset).bind(15, at.length);
-    if (insert.run() != SQLITE_DONE) fail();
+    bindDelivery(insert, d, at);  // the next free id, as the server's start-up recovery gives
+    if (insert.step() != SQLITE_ROW) fail();
+    insert.reset();
   }, true);
   if (execute(to, "COMMIT") != SQLITE_OK) fail();
 }

@@ -5,6 +5,7 @@
 
 #include "store/body_codec.h"
 #include "store/sqlite/bound_sql.h"
+#include "store/sqlite/delivery_insert.h"
 
 namespace forgehook::store::sqlite {
 namespace {
@@ -53,37 +54,12 @@ std::string identityKey(const NewDelivery& d) {
   return key;
 }
 
-// What indexing needs of a delivery: everything but the headers and body the journal holds.
-NewDelivery summaryOf(const NewDelivery& d) {
-  NewDelivery s;
-  s.forge = d.forge;
-  s.hookId = d.hookId;
-  s.deliveryId = d.deliveryId;
-  s.event = d.event;
-  s.action = d.action;
-  s.repository = d.repository;
-  s.sender = d.sender;
-  s.contentType = d.contentType;
-  s.verification = d.verification;
-  s.receivedAt = d.receivedAt;
-  s.bodySize = d.bodySize;
-  s.bodyEncoding = d.bodyEncoding;
-  s.isPing = d.isPing;
-  s.source = d.source;
-  return s;
-}
-
 }  // namespace
 
 SqliteDeliveryLog::SqliteDeliveryLog(Database& db, ChangeRecorder& changes)
     : db_(db),
       changes_(changes),
-      insert_(db.writeConnection(),
-              "INSERT INTO deliveries (id, forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
-              "last_attempt_at, body_size, content_type, verification, source, body_segment, body_offset, body_length) "
-              "VALUES (?16, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
-              "ON CONFLICT (forge, hook_id, delivery_id) DO UPDATE SET attempts = attempts + 1, "
-              "last_attempt_at = excluded.received_at RETURNING id, attempts"),
+      insert_(db.writeConnection(), kInsertDeliverySql),
       hook_(db.writeConnection(),
             "INSERT INTO hooks (forge, hook_id, first_seen_at, last_ping_at) VALUES (?1, ?2, ?3, ?3) "
             "ON CONFLICT (forge, hook_id) DO UPDATE SET last_ping_at = excluded.last_ping_at, pings = pings + 1"),
@@ -128,14 +104,7 @@ core::Result<void> SqliteDeliveryLog::index(std::span<const NewDelivery> batch, 
   std::vector<std::pair<std::int64_t, std::int64_t>> live;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto& d = batch[i];
-    insert_.bind(1, d.forge).bind(2, d.hookId).bind(3, d.deliveryId).bind(4, d.event).bind(5, d.action);
-    insert_.bind(6, d.repository).bind(7, d.sender).bind(8, d.receivedAt).bind(9, d.bodySize);
-    insert_.bind(10, d.contentType).bind(11, d.verification).bind(12, d.source);
-    insert_.bind(13, at[i].segment).bind(14, at[i].offset).bind(15, at[i].length);
-    if (i < ids.size() && ids[i] > 0)
-      insert_.bind(16, ids[i]);
-    else
-      insert_.bindNull(16);
+    bindDelivery(insert_, d, at[i], i < ids.size() ? ids[i] : 0);
     must(insert_.step(), SQLITE_ROW);
     const auto id = insert_.integer(0);
     const auto attempts = insert_.integer(1);
@@ -154,20 +123,21 @@ core::Result<void> SqliteDeliveryLog::index(std::span<const NewDelivery> batch, 
 }
 
 core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendBatch(std::span<const NewDelivery> batch) {
+  std::vector<NewDelivery> owned(batch.begin(), batch.end());  // kept while pending: a copy
   std::lock_guard lock(appendMutex_);
-  auto outcomes = appendDurableLocked(batch);
+  auto outcomes = appendDurableLocked(owned);
   // Stored either way: should indexing fail, the rows stay pending as after appendDurable().
   if (outcomes) (void)indexPendingLocked();
   return outcomes;
 }
 
-core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendDurable(std::span<const NewDelivery> batch) {
+core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendDurable(std::span<NewDelivery> batch) {
   std::lock_guard lock(appendMutex_);
   return appendDurableLocked(batch);
 }
 
-core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendDurableLocked(std::span<const NewDelivery> batch) {
-  if (unindexed_.size() >= kMaxUnindexed) {
+core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendDurableLocked(std::span<NewDelivery> batch) {
+  if (pendingRows_.size() >= kMaxUnindexed) {
     if (auto indexed = indexPendingLocked(); !indexed) return std::unexpected(indexed.error());
   }
   // Outcomes first: the journal holds a record only once its id is known, and a failed append
@@ -179,16 +149,22 @@ core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendDurableLocked(
   unindexedEnd_ = db_.journal().end();
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto& outcome = (*outcomes)[i];
-    if (outcome.status == AppendStatus::Inserted) {
+    const bool inserted = outcome.status == AppendStatus::Inserted;
+    if (inserted) {
       unindexedIds_.emplace(identityKey(batch[i]), outcome.id);
       nextId_ = outcome.id + 1;
     }
-    unindexed_.push_back({summaryOf(batch[i]), (*at)[i], outcome});
+    // Kept for indexing without the headers and body: the journal holds them.
+    auto& row = pendingRows_.emplace_back(std::move(batch[i]));
+    row.body = {};
+    row.headersJson = {};
+    pendingAt_.push_back((*at)[i]);
+    pendingIds_.push_back(inserted ? outcome.id : 0);
   }
   return outcomes;
 }
 
-core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::outcomesFor(std::span<const NewDelivery> batch) {
+core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::outcomesFor(std::span<NewDelivery> batch) {
   std::vector<AppendOutcome> outcomes(batch.size());
   std::unordered_map<std::string, std::size_t> firstInBatch;  // identity -> index of its first delivery
   std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (index, index of the first) in the batch
@@ -237,32 +213,16 @@ core::Result<void> SqliteDeliveryLog::indexPending() {
 }
 
 core::Result<void> SqliteDeliveryLog::indexPendingLocked() {
-  if (unindexed_.empty()) return {};
-  std::vector<NewDelivery> rows;
-  std::vector<JournalLocation> at;
-  std::vector<std::int64_t> ids;
-  rows.reserve(unindexed_.size());
-  at.reserve(unindexed_.size());
-  ids.reserve(unindexed_.size());
-  for (auto& u : unindexed_) {
-    rows.push_back(std::move(u.row));
-    at.push_back(u.at);
-    ids.push_back(u.outcome.status == AppendStatus::Inserted ? u.outcome.id : 0);
-  }
-  std::vector<AppendOutcome> outcomes;
+  if (pendingRows_.empty()) return {};
   // Relaxed: the journal made these durable; a power cut that takes this commit leaves the
-  // records past journal_state's end, and recover() indexes them again at start.
-  auto committed = db_.write(
-      [&](sqlite3*) {
-        outcomes.clear();
-        return index(rows, at, unindexedEnd_, &outcomes, ids);
-      },
-      Database::Sync::Relaxed);
-  if (!committed) {
-    for (std::size_t i = 0; i < rows.size(); ++i) unindexed_[i].row = std::move(rows[i]);  // kept for a retry
-    return std::unexpected(committed.error());
-  }
-  unindexed_.clear();
+  // records past journal_state's end, and recover() indexes them again at start. A failure leaves
+  // them pending for the next call.
+  auto committed = db_.write([&](sqlite3*) { return index(pendingRows_, pendingAt_, unindexedEnd_, nullptr, pendingIds_); },
+                             Database::Sync::Relaxed);
+  if (!committed) return std::unexpected(committed.error());
+  pendingRows_.clear();
+  pendingAt_.clear();
+  pendingIds_.clear();
   unindexedIds_.clear();
   return {};
 }

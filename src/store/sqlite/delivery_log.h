@@ -22,7 +22,7 @@ class SqliteDeliveryLog final : public DeliveryLog {
   // appendBatch = appendDurable + indexPending. Reads (list, get, storedDeliveryIds) index what is
   // pending first, so the API shows every acknowledged delivery.
   core::Result<std::vector<AppendOutcome>> appendBatch(std::span<const NewDelivery> batch) override;
-  core::Result<std::vector<AppendOutcome>> appendDurable(std::span<const NewDelivery> batch) override;
+  core::Result<std::vector<AppendOutcome>> appendDurable(std::span<NewDelivery> batch) override;
   core::Result<void> indexPending() override;
   core::Result<DeliveryPage> listDeliveries(const DeliveryFilter& filter) override;
   core::Result<DeliveryDetail> getDelivery(std::int64_t id) override;
@@ -31,14 +31,6 @@ class SqliteDeliveryLog final : public DeliveryLog {
   core::Result<void> checkWritable() override { return db_.checkWritable(); }
 
  private:
-  // A delivery in the journal, acknowledged, not indexed yet: its summary fields (no headers or
-  // body, which the journal holds), where its record is, and the outcome it was given.
-  struct Unindexed {
-    NewDelivery row;
-    JournalLocation at;
-    AppendOutcome outcome;
-  };
-
   void recover();
   // Inside a write: the rows of `batch`, whose records are at `at`, and the index's new end. With
   // `ids`, a new row takes the id its acknowledgement named (0 = the next free one).
@@ -46,14 +38,18 @@ class SqliteDeliveryLog final : public DeliveryLog {
                            JournalPosition end, std::vector<AppendOutcome>* outcomes,
                            std::span<const std::int64_t> ids = {});
   // Under appendMutex_.
-  core::Result<std::vector<AppendOutcome>> appendDurableLocked(std::span<const NewDelivery> batch);
-  core::Result<std::vector<AppendOutcome>> outcomesFor(std::span<const NewDelivery> batch);
+  core::Result<std::vector<AppendOutcome>> appendDurableLocked(std::span<NewDelivery> batch);
+  core::Result<std::vector<AppendOutcome>> outcomesFor(std::span<NewDelivery> batch);
   core::Result<void> indexPendingLocked();
 
   Database& db_;
   ChangeRecorder& changes_;
   std::mutex appendMutex_;  // appends and indexing, and the fields below
-  std::vector<Unindexed> unindexed_;
+  // Deliveries in the journal, answered, not indexed yet: their fields (headers and body left to
+  // the journal), where their records are, and the id each new row takes (0 for a duplicate).
+  std::vector<NewDelivery> pendingRows_;
+  std::vector<JournalLocation> pendingAt_;
+  std::vector<std::int64_t> pendingIds_;
   JournalPosition unindexedEnd_;                               // the journal's end after them
   std::unordered_map<std::string, std::int64_t> unindexedIds_;  // identityKey -> id
   // The id the next new delivery gets: rows are indexed in journal order with the ids their

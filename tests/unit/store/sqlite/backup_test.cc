@@ -68,9 +68,9 @@ TEST_F(SqliteTest, ABackupTakenWhileAnotherConnectionCommitsIsOneConsistentCommi
 TEST_F(SqliteTest, ABackupHoldsDeliveriesAcknowledgedButNotIndexedYetWithTheirIdsAndBodies) {
   auto store = open();
   appendOne(*store, delivery("github", "1", "indexed"));
-  const auto acked = store->log.appendDurable(std::vector{delivery("github", "1", "pending-1"),
-                                                          delivery("github", "1", "indexed", kT0 + kSecond),
-                                                          delivery("github", "1", "pending-2")});
+  std::vector batch{delivery("github", "1", "pending-1"), delivery("github", "1", "indexed", kT0 + kSecond),
+                    delivery("github", "1", "pending-2")};
+  const auto acked = store->log.appendDurable(batch);
   ASSERT_TRUE(acked.has_value());
   ASSERT_EQ(rowCount(store->db, "deliveries"), 1);  // the serving process has not indexed them
 

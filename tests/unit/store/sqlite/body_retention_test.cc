@@ -150,7 +150,8 @@ TEST_F(BodyRetentionTest, ASegmentHoldingDeliveriesNotIndexedYetStays) {
   for (int i = 0; i < 12; ++i) pending.push_back(delivery("github", "h", "pending-" + std::to_string(i), kNow));
   std::vector<AppendOutcome> acked;
   for (const auto& d : pending) {
-    auto one = store_->log.appendDurable(std::span(&d, 1));
+    auto given = d;  // appendDurable takes what it is given
+    auto one = store_->log.appendDurable(std::span(&given, 1));
     ASSERT_TRUE(one.has_value()) << one.error().message;
     acked.push_back((*one)[0]);
   }

@@ -162,7 +162,7 @@ TEST_F(SqliteTest, ReadsShowAcknowledgedDeliveriesNotIndexedYet) {
   ASSERT_TRUE(page.has_value());
   EXPECT_THAT(ids(*page), ElementsAre(outcomes[0].id));
 
-  const auto more = appendDurable(*store, {delivery("github", "1", "d-2")});
+  appendDurable(*store, {delivery("github", "1", "d-2")});
   const std::vector<std::string> asked{"d-2", "d-9"};
   const auto stored = store->log.storedDeliveryIds("github", "1", asked);
   ASSERT_TRUE(stored.has_value());
