@@ -14,7 +14,13 @@
 namespace forgehook::app {
 namespace {
 
-std::string storePath(const core::Config& config) { return config.dataDir + "/forgehook.db"; }
+std::string storePath(const core::Config& config) {
+  // These copy the SQLite file and its journal; PostgreSQL has its own tools for this.
+  if (config.store.backend != "sqlite")
+    throw std::invalid_argument("backup and restore copy the SQLite store; for store.backend = \"" +
+                                config.store.backend + "\" use the database's own tools (pg_dump, pg_restore)");
+  return config.dataDir + "/forgehook.db";
+}
 
 // Whether something accepts connections at "host:port" (an address file's content).
 bool answers(const std::string& address) {

@@ -40,6 +40,11 @@ int serve(core::Config config, const ServeOptions& options) {
   auto compiledRules = rules::RuleSet::compile(config.rules);
   if (!compiledRules) throw std::invalid_argument(compiledRules.error().message);
   const rules::RuleSet ruleSet = std::move(*compiledRules);
+  // The PostgreSQL store has its schema (`forgehook migrate`) but not its roles yet.
+  if (config.store.backend == "postgres")
+    throw std::invalid_argument(
+        "store.backend = \"postgres\": this forgehook cannot serve from PostgreSQL yet (only `forgehook migrate` "
+        "uses it); use store.backend = \"sqlite\"");
   core::Logger logger(core::parseLogLevel(config.logLevel));
   ensureDataDir(config.dataDir);
   const GeneratedSecrets generated = prepareSecrets(config);

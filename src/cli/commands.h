@@ -29,5 +29,6 @@ void addBackupCommands(CLI::App& app, int& exitCode);        // backup_command.c
 void addCommandsCommand(CLI::App& app, int& exitCode);       // commands_command.cc: commands, show, rerun
 void addRulesCommand(CLI::App& app, int& exitCode);          // rules_command.cc: list, test
 void addMcpCommand(CLI::App& app, int& exitCode);           // mcp_command.cc: MCP over stdio
+void addMigrateCommand(CLI::App& app, int& exitCode);       // migrate_command.cc
 
 }  // namespace forgehook::cli

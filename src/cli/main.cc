@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
         addListCommands,   addIncidentsCommand,   addItemsCommand,   addReplayCommands,       addPruneCommand,
         addMetricsCommand, addSecretsCommand,     addTokensCommand,  addSubscriptionsCommand, addWatchCommand,
         addReposCommand,   addCredentialsCommand, addBackupCommands, addCommandsCommand,      addRulesCommand,
-        addMcpCommand,     addCompletionCommand})
+        addMcpCommand,     addMigrateCommand,     addCompletionCommand})
     add(app, exitCode);
   try {
     app.parse(argc, argv);

@@ -129,6 +129,14 @@ const std::vector<Key>& keys() {
       FH_INT("store.max_bytes", store.maxBytes),
       FH_INT("store.retention_days", store.retentionDays),
       FH_BOOL("store.quick_check_at_start", store.quickCheckAtStart),
+      FH_STR("store.backend", store.backend),
+      // A URL may carry a password (postgresql://user:pw@host/db): masked like one.
+      Key{"store.postgres.url", Kind::String, true, [](Config& c, const std::string& v) { c.store.postgres.url = v; },
+          [](const Config& c) { return c.store.postgres.url; }},
+      Key{"store.postgres.password", Kind::String, true,
+          [](Config& c, const std::string& v) { c.store.postgres.password = v; },
+          [](const Config& c) { return c.store.postgres.password; }},
+      FH_STR("store.postgres.password_file", store.postgres.passwordFile),
       FH_INT("intake.max_pending", intake.maxPending),
       FH_INT("intake.max_batch", intake.maxBatch),
       FH_BOOL("pipeline.enabled", pipeline.enabled),
@@ -279,6 +287,10 @@ Config loadConfig(const ConfigSources& sources) {
     throw std::invalid_argument("store.compression_level must be between -7 and 19");
   if (config.store.retentionDays < 0 || config.store.retentionDays > 36500)
     throw std::invalid_argument("store.retention_days must be between 0 (keep forever) and 36500");
+  if (config.store.backend != "sqlite" && config.store.backend != "postgres")
+    throw std::invalid_argument("store.backend must be \"sqlite\" or \"postgres\"");
+  if (config.store.backend == "postgres" && config.store.postgres.url.empty())
+    throw std::invalid_argument("store.backend = \"postgres\" needs store.postgres.url (a libpq connection string or URI)");
   if (config.intake.maxBatch < 1) throw std::invalid_argument("intake.max_batch must be at least 1");
   if (config.intake.maxPending < 1) throw std::invalid_argument("intake.max_pending must be at least 1");
   if (config.pipeline.batchSize < 1 || config.pipeline.batchSize > 1000)

@@ -55,6 +55,13 @@ struct Config {
     // than at the request that reads them, at the cost of reading the file once (~12 s for 370 MB
     // from a cold disk, under 1 s warm). Off: damage is looked for only when opening fails.
     bool quickCheckAtStart = false;
+    // Which database holds the store: "sqlite" (the embedded default, in data_dir) or "postgres".
+    std::string backend = "sqlite";
+    struct Postgres {
+      std::string url;           // libpq connection string or URI (host, port, dbname, user, sslmode ...)
+      std::string password;      // secret; overrides one in the URL
+      std::string passwordFile;  // the password's first line, when `password` is empty
+    } postgres;
   } store;
 
   struct Intake {

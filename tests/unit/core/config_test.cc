@@ -369,6 +369,37 @@ TEST_F(ConfigTest, StoreSynchronousAcceptsFullAndNormalOnly) {
   }
 }
 
+TEST_F(ConfigTest, StoreBackendIsSqliteByDefaultAndPostgresNeedsAUrl) {
+  EXPECT_EQ(loadConfig({}).store.backend, "sqlite");
+  ConfigSources sources;
+  sources.environment = {{"FORGEHOOK_STORE_BACKEND", "postgres"}};
+  EXPECT_THAT(loadError(sources), HasSubstr("needs store.postgres.url"));
+  sources.environment["FORGEHOOK_STORE_POSTGRES_URL"] = "postgresql://fh@db.internal/forgehook";
+  const auto c = loadConfig(sources);
+  EXPECT_EQ(c.store.backend, "postgres");
+  EXPECT_EQ(c.store.postgres.url, "postgresql://fh@db.internal/forgehook");
+  for (const std::string bad : {"mysql", "Postgres", ""}) {
+    SCOPED_TRACE("value \"" + bad + "\"");
+    ConfigSources other;
+    other.environment = {{"FORGEHOOK_STORE_BACKEND", bad}};
+    EXPECT_THAT(loadError(other), HasSubstr("store.backend must be \"sqlite\" or \"postgres\""));
+  }
+}
+
+TEST_F(ConfigTest, DescribeConfigMasksThePostgresUrlAndPassword) {
+  ConfigSources sources;
+  sources.environment = {{"FORGEHOOK_STORE_BACKEND", "postgres"},
+                         {"FORGEHOOK_STORE_POSTGRES_URL", "postgresql://fh:url-password-1@db/forgehook"},
+                         {"FORGEHOOK_STORE_POSTGRES_PASSWORD", "env-password-2"},
+                         {"FORGEHOOK_STORE_POSTGRES_PASSWORD_FILE", "/run/secrets/pg"}};
+  const std::string text = describeConfig(loadConfig(sources));
+  EXPECT_THAT(text, Not(HasSubstr("url-password-1")));
+  EXPECT_THAT(text, Not(HasSubstr("env-password-2")));
+  EXPECT_THAT(text, HasSubstr("store.postgres.url = ***"));
+  EXPECT_THAT(text, HasSubstr("store.postgres.password = ***"));
+  EXPECT_THAT(text, HasSubstr("store.postgres.password_file = /run/secrets/pg"));
+}
+
 TEST_F(ConfigTest, OutOfRangeValuesThrow) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"store.compression_level", "20"},

@@ -1,0 +1,76 @@
+#pragma once
+// One libpq connection to the PostgreSQL store, and the rows a statement returned. Parameters are
+// always sent apart from the SQL text (PQexecParams), never spliced into it. Errors carry libpq's
+// message, which names the server and the user but never the password.
+//
+// Only store/postgres/ includes this; libpq's own header stays in the .cc.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/error.h"
+
+struct pg_conn;
+struct pg_result;
+
+namespace forgehook::store::postgres {
+
+// Where the store is and how to log in, resolved from the configuration.
+struct PgSettings {
+  std::string url;       // libpq connection string or URI
+  std::string password;  // empty: whatever the URL, PGPASSWORD or ~/.pgpass give
+};
+
+// store.postgres.*: the password is store.postgres.password (FORGEHOOK_STORE_POSTGRES_PASSWORD), else
+// the first line of store.postgres.password_file. Throws std::invalid_argument when that file
+// cannot be read or is empty.
+[[nodiscard]] PgSettings pgSettingsFrom(const core::Config::Store::Postgres& config);
+
+class PgResult {
+ public:
+  [[nodiscard]] int rows() const;
+  [[nodiscard]] bool isNull(int row, int column) const;
+  [[nodiscard]] std::string text(int row, int column) const;
+  // Throws std::runtime_error when the value is not an integer.
+  [[nodiscard]] std::int64_t integer(int row, int column) const;
+
+ private:
+  friend class PgConnection;
+  struct Free {
+    void operator()(pg_result* r) const;
+  };
+  explicit PgResult(pg_result* r) : result_(r) {}
+  std::unique_ptr<pg_result, Free> result_;
+};
+
+using PgParam = std::optional<std::string>;  // nullopt is SQL NULL
+
+class PgConnection {
+ public:
+  // Connects. Errors: Unavailable "store_unavailable" with libpq's reason (server down, login
+  // refused, database missing, TLS required ...).
+  [[nodiscard]] static core::Result<PgConnection> open(const PgSettings& settings);
+
+  // Runs one statement (or, without parameters, several separated by ';'). Errors: Unavailable
+  // "store_unavailable" when the connection is lost, Internal with the server's message otherwise;
+  // the SQLSTATE is kept in sqlState() for callers that tell errors apart.
+  [[nodiscard]] core::Result<PgResult> exec(const std::string& sql, const std::vector<PgParam>& params = {});
+
+  // The SQLSTATE of the last failed exec ("" when it had none).
+  [[nodiscard]] const std::string& sqlState() const { return sqlState_; }
+  // The server's major version (150000 and up for PostgreSQL 15).
+  [[nodiscard]] int serverVersion() const;
+
+ private:
+  struct Close {
+    void operator()(pg_conn* c) const;
+  };
+  explicit PgConnection(pg_conn* c) : conn_(c) {}
+  std::unique_ptr<pg_conn, Close> conn_;
+  std::string sqlState_;
+};
+
+}  // namespace forgehook::store::postgres

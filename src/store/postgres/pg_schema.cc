@@ -1,0 +1,150 @@
+#include "store/postgres/pg_schema.h"
+
+#include <iterator>
+
+#include "store/store_unusable.h"
+
+namespace forgehook::store::postgres {
+namespace {
+
+// pg_advisory_lock's key for migrations: "forgehoo" in ASCII, so it is recognizable in pg_locks.
+constexpr const char* kMigrationLock = "7381244102692073327";
+
+struct Migration {
+  const char* name;
+  const char* sql;
+};
+
+// Append only: a released migration is never edited, a change is a new one. Times are Unix
+// seconds (bigint), as in the SQLite store, so both backends answer alike.
+constexpr Migration kMigrations[] = {
+    {"the delivery log: deliveries with their processing state, bodies, hooks seen by ping, stored secrets",
+     R"sql(
+CREATE TABLE deliveries (
+  id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  forge            text NOT NULL,
+  hook_id          text NOT NULL,
+  delivery_id      text NOT NULL,
+  event            text NOT NULL,
+  action           text NOT NULL,
+  repository       text NOT NULL,
+  sender           text NOT NULL,
+  received_at      bigint NOT NULL,
+  last_attempt_at  bigint NOT NULL,
+  attempts         integer NOT NULL DEFAULT 1,
+  body_size        bigint NOT NULL,
+  content_type     text NOT NULL,
+  verification     text NOT NULL,
+  source           text NOT NULL DEFAULT 'webhook',
+  status           text NOT NULL DEFAULT 'queued',
+  process_attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at  bigint NOT NULL DEFAULT 0,
+  processed_at     bigint,
+  last_error       text,
+  body_pruned_at   bigint,
+  CONSTRAINT deliveries_identity UNIQUE (delivery_id, forge, hook_id)
+);
+CREATE INDEX deliveries_received ON deliveries (received_at);
+CREATE INDEX deliveries_pending ON deliveries (id) WHERE status IN ('queued', 'retrying');
+CREATE INDEX deliveries_status ON deliveries (status, id);
+CREATE INDEX deliveries_unpruned ON deliveries (received_at) WHERE body_pruned_at IS NULL;
+CREATE INDEX deliveries_repository ON deliveries (lower(repository), event, id);
+CREATE INDEX deliveries_event ON deliveries (event, id);
+CREATE TABLE delivery_bodies (
+  delivery      bigint PRIMARY KEY REFERENCES deliveries (id) ON DELETE CASCADE,
+  headers       text NOT NULL,
+  body_encoding text NOT NULL,
+  body          bytea NOT NULL
+);
+CREATE TABLE hooks (
+  forge         text NOT NULL,
+  hook_id       text NOT NULL,
+  first_seen_at bigint NOT NULL,
+  last_ping_at  bigint NOT NULL,
+  pings         bigint NOT NULL DEFAULT 1,
+  PRIMARY KEY (forge, hook_id)
+);
+CREATE TABLE scoped_secrets (
+  forge      text NOT NULL,
+  scope      text NOT NULL CHECK (scope IN ('hook', 'repository')),
+  key        text NOT NULL,
+  secrets    text NOT NULL,
+  updated_at bigint NOT NULL,
+  PRIMARY KEY (forge, scope, key)
+);
+)sql"},
+};
+
+core::Result<std::int64_t> appliedVersion(PgConnection& conn) {
+  // to_regclass: NULL when the table is not there yet (a new database), without an error.
+  auto exists = conn.exec("SELECT to_regclass('forgehook_schema') IS NOT NULL");
+  if (!exists) return std::unexpected(exists.error());
+  if (exists->text(0, 0) != "t") return 0;
+  auto max = conn.exec("SELECT coalesce(max(version), 0) FROM forgehook_schema");
+  if (!max) return std::unexpected(max.error());
+  return max->integer(0, 0);
+}
+
+std::int64_t newestVersion() { return static_cast<std::int64_t>(std::size(kMigrations)); }
+
+void refuseNewer(std::int64_t current) {
+  if (current > newestVersion())
+    throw StoreUnusable("the PostgreSQL store is at schema version " + std::to_string(current) +
+                        ", newer than this forgehook knows (" + std::to_string(newestVersion()) +
+                        "): run the forgehook that migrated it, or a newer one");
+}
+
+}  // namespace
+
+std::vector<PgMigration> pgMigrations() {
+  std::vector<PgMigration> out;
+  for (std::size_t i = 0; i < std::size(kMigrations); ++i)
+    out.push_back({static_cast<std::int64_t>(i + 1), kMigrations[i].name});
+  return out;
+}
+
+core::Result<PgSchemaStatus> pgSchemaStatus(PgConnection& conn) {
+  auto current = appliedVersion(conn);
+  if (!current) return std::unexpected(current.error());
+  refuseNewer(*current);
+  PgSchemaStatus status{*current, newestVersion(), {}};
+  for (auto& m : pgMigrations())
+    if (m.version > *current) status.pending.push_back(std::move(m));
+  return status;
+}
+
+core::Result<std::vector<PgMigration>> pgMigrate(PgConnection& conn) {
+  if (auto locked = conn.exec("SELECT pg_advisory_lock(" + std::string(kMigrationLock) + ")"); !locked)
+    return std::unexpected(locked.error());
+  // The lock is the session's: released on every path out, and by the server if this process dies.
+  struct Unlock {
+    PgConnection& conn;
+    ~Unlock() { (void)conn.exec("SELECT pg_advisory_unlock(" + std::string(kMigrationLock) + ")"); }
+  } unlock{conn};
+  auto created = conn.exec(
+      "CREATE TABLE IF NOT EXISTS forgehook_schema (version bigint PRIMARY KEY, name text NOT NULL, "
+      "applied_at timestamptz NOT NULL DEFAULT now())");
+  if (!created) return std::unexpected(created.error());
+  auto status = pgSchemaStatus(conn);
+  if (!status) return std::unexpected(status.error());
+  std::vector<PgMigration> applied;
+  for (auto& m : status->pending) {
+    const auto& migration = kMigrations[m.version - 1];
+    auto begun = conn.exec("BEGIN");
+    if (!begun) return std::unexpected(begun.error());
+    auto ran = conn.exec(migration.sql);
+    if (ran) ran = conn.exec("INSERT INTO forgehook_schema (version, name) VALUES ($1, $2)",
+                             {std::to_string(m.version), m.name});
+    if (ran) ran = conn.exec("COMMIT");
+    if (!ran) {
+      (void)conn.exec("ROLLBACK");
+      auto error = ran.error();
+      error.message = "schema migration " + std::to_string(m.version) + " (" + m.name + ") failed: " + error.message;
+      return std::unexpected(std::move(error));
+    }
+    applied.push_back(std::move(m));
+  }
+  return applied;
+}
+
+}  // namespace forgehook::store::postgres

@@ -1,0 +1,177 @@
+// `forgehook migrate [--check]` against a throwaway PostgreSQL cluster and against the embedded
+// SQLite store: what --check reports and its exit status, concurrent migrations applying each
+// version once (the advisory lock), a failed migration rolled back whole, a database of a newer
+// forgehook refused (exit 3), and the password given apart from the URL, from a file, or wrong
+// (never printed).
+import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { startPostgres } from "./lib/postgres.mjs";
+import { makeTempDir, removeDir, runCli } from "./lib/server.mjs";
+
+const STORE_UNUSABLE = 3;
+
+describe("forgehook migrate on PostgreSQL", () => {
+  let pg;
+  let root;
+  const env = (db, extra = {}) => ({
+    FORGEHOOK_STORE_BACKEND: "postgres",
+    FORGEHOOK_STORE_POSTGRES_URL: pg.url(db),
+    FORGEHOOK_STORE_POSTGRES_PASSWORD: pg.password,
+    FORGEHOOK_DATA_DIR: root,
+    ...extra,
+  });
+  const versions = (db) => pg.psql(db, "SELECT string_agg(version::text, ',' ORDER BY version) FROM forgehook_schema");
+
+  before(async () => {
+    pg = await startPostgres();
+    root = await makeTempDir("forgehook-migrate-");
+  });
+  after(async () => {
+    await pg?.stop();
+    if (root) await removeDir(root);
+  });
+
+  test("--check on a new database reports every migration pending, exits 1 and creates nothing", async () => {
+    const db = await pg.createDatabase();
+    const res = await runCli(["migrate", "--check"], { env: env(db) });
+    assert.equal(res.code, 1, res.stderr);
+    assert.match(res.stdout, /PostgreSQL store: schema version 0 of 1, 1 pending:\n {2}1: the delivery log/);
+    assert.equal(await pg.psql(db, "SELECT to_regclass('forgehook_schema') IS NULL AND to_regclass('deliveries') IS NULL"), "t");
+  });
+
+  test("three nodes migrating at once apply each migration once; --check then exits 0", async () => {
+    const db = await pg.createDatabase();
+    const runs = await Promise.all([1, 2, 3].map(() => runCli(["migrate"], { env: env(db) })));
+    for (const r of runs) {
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /schema version 1 of 1, up to date/);
+    }
+    assert.equal(runs.filter((r) => /^applied 1: the delivery log/m.test(r.stdout)).length, 1, runs.map((r) => r.stdout).join("\n"));
+    assert.equal(runs.filter((r) => /^nothing to apply$/m.test(r.stdout)).length, 2);
+    assert.equal(await versions(db), "1");
+    // The schema is there and enforces what the store relies on: one row per (delivery, forge, hook).
+    const insert = `INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at,
+      last_attempt_at, body_size, content_type, verification) VALUES ('github', '1', 'd-1', 'push', '', 'o/r', 's', 1, 1, 2,
+      'application/json', 'verified')`;
+    await pg.psql(db, insert);
+    await assert.rejects(pg.psql(db, insert), /deliveries_identity/);
+    const check = await runCli(["migrate", "--check"], { env: env(db) });
+    assert.equal(check.code, 0, check.stderr);
+    assert.equal(check.stdout, "PostgreSQL store: schema version 1 of 1, up to date\n");
+    const again = await runCli(["migrate"], { env: env(db) });
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /^nothing to apply\n/);
+  });
+
+  test("a migration that fails is rolled back whole and named; the database is left as it was", async () => {
+    const db = await pg.createDatabase();
+    await pg.psql(db, "CREATE TABLE hooks (something int)"); // another application's table in the way
+    const res = await runCli(["migrate"], { env: env(db) });
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /^forgehook: schema migration 1 \(the delivery log[^)]*\) failed: PostgreSQL: ERROR: {2}relation "hooks" already exists/);
+    assert.equal(await pg.psql(db, "SELECT count(*) FROM forgehook_schema"), "0");
+    assert.equal(await pg.psql(db, "SELECT to_regclass('deliveries') IS NULL"), "t", "the migration's first tables were rolled back");
+  });
+
+  test("a database migrated by a newer forgehook is refused with exit status 3, by --check and by migrate", async () => {
+    const db = await pg.createDatabase();
+    assert.equal((await runCli(["migrate"], { env: env(db) })).code, 0);
+    await pg.psql(db, "INSERT INTO forgehook_schema (version, name) VALUES (2, 'from the future')");
+    for (const args of [["migrate", "--check"], ["migrate"]]) {
+      const res = await runCli(args, { env: env(db) });
+      assert.equal(res.code, STORE_UNUSABLE, `${args.join(" ")}: ${res.stderr}`);
+      assert.match(res.stderr, /schema version 2, newer than this forgehook knows \(1\)/);
+    }
+  });
+
+  test("the password: apart from the URL, from a file, in the URL; a wrong one is refused and never printed", async () => {
+    const db = await pg.createDatabase();
+    const file = path.join(root, "pg-password");
+    await writeFile(file, `${pg.password}\n`, { mode: 0o600 });
+    const fromFile = await runCli(["migrate", "--check"], {
+      env: { ...env(db), FORGEHOOK_STORE_POSTGRES_PASSWORD: "", FORGEHOOK_STORE_POSTGRES_PASSWORD_FILE: file },
+    });
+    assert.equal(fromFile.code, 1, fromFile.stderr); // reached the database: 1 = migrations pending
+    assert.match(fromFile.stdout, /schema version 0 of 1/);
+
+    const inUrl = `postgresql://${pg.user}:${pg.password}@127.0.0.1:${pg.port}/${db}`;
+    const viaUrl = await runCli(["migrate", "--check"], {
+      env: { ...env(db), FORGEHOOK_STORE_POSTGRES_URL: inUrl, FORGEHOOK_STORE_POSTGRES_PASSWORD: "" },
+    });
+    assert.equal(viaUrl.code, 1, viaUrl.stderr);
+    const shown = await runCli(["config"], { env: { ...env(db), FORGEHOOK_STORE_POSTGRES_URL: inUrl } });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.ok(!shown.stdout.includes(pg.password), "config masks the URL and the password");
+
+    const wrong = "wrong-password-4f1c2d";
+    const refused = await runCli(["migrate", "--check"], { env: env(db, { FORGEHOOK_STORE_POSTGRES_PASSWORD: wrong }) });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^forgehook: cannot connect to PostgreSQL: .*password authentication failed for user "forgehook_test"/);
+    assert.ok(!(refused.stdout + refused.stderr).includes(wrong));
+
+    const missing = await runCli(["migrate", "--check"], {
+      env: { ...env(db), FORGEHOOK_STORE_POSTGRES_PASSWORD: "", FORGEHOOK_STORE_POSTGRES_PASSWORD_FILE: path.join(root, "none") },
+    });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /cannot read store.postgres.password_file .*none/);
+  });
+
+  test("no server at the URL: a clear error, exit 1", async () => {
+    const res = await runCli(["migrate", "--check"], {
+      env: env("postgres", { FORGEHOOK_STORE_POSTGRES_URL: "postgresql://nobody@127.0.0.1:1/none?connect_timeout=5" }),
+    });
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /^forgehook: cannot connect to PostgreSQL: .*(refused|127\.0\.0\.1)/);
+  });
+
+  test("store.backend = postgres needs a URL, and serve says it cannot serve from PostgreSQL yet", async () => {
+    const noUrl = await runCli(["migrate", "--check"], { env: { FORGEHOOK_STORE_BACKEND: "postgres", FORGEHOOK_DATA_DIR: root } });
+    assert.equal(noUrl.code, 1);
+    assert.match(noUrl.stderr, /store.backend = "postgres" needs store.postgres.url/);
+    const badBackend = await runCli(["migrate", "--check"], { env: { FORGEHOOK_STORE_BACKEND: "mysql", FORGEHOOK_DATA_DIR: root } });
+    assert.equal(badBackend.code, 1);
+    assert.match(badBackend.stderr, /store.backend must be "sqlite" or "postgres"/);
+    const db = await pg.createDatabase();
+    const serve = await runCli(["serve", "--listen", "127.0.0.1:0"], { env: env(db, { FORGEHOOK_GITHUB_SECRET: "s" }) });
+    assert.equal(serve.code, 1);
+    assert.match(serve.stderr, /cannot serve from PostgreSQL yet/);
+    const backup = await runCli(["backup", path.join(root, "b.db")], { env: env(db) });
+    assert.equal(backup.code, 1);
+    assert.match(backup.stderr, /use the database's own tools \(pg_dump, pg_restore\)/);
+  });
+});
+
+describe("forgehook migrate on the embedded SQLite store", () => {
+  let root;
+  before(async () => {
+    root = await makeTempDir("forgehook-migrate-sqlite-");
+  });
+  after(async () => {
+    if (root) await removeDir(root);
+  });
+
+  test("--check before any store exits 1; migrate creates it; --check then exits 0", async () => {
+    const env = { FORGEHOOK_DATA_DIR: path.join(root, "data") };
+    const before = await runCli(["migrate", "--check"], { env });
+    assert.equal(before.code, 1, before.stderr);
+    assert.match(before.stdout, /^no store yet at .*forgehook\.db: `forgehook migrate` or `forgehook serve` creates it\n$/);
+    const created = await runCli(["migrate"], { env });
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /^created .*forgehook\.db\nSQLite store .*: schema version (\d+) of \1, up to date\n$/);
+    const check = await runCli(["migrate", "--check"], { env });
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(check.stdout, /schema version (\d+) of \1, up to date/);
+    const again = await runCli(["migrate"], { env });
+    assert.match(again.stdout, /^nothing to apply\n/);
+  });
+
+  test("a file that is not forgehook's store is refused with exit status 3 and left alone", async () => {
+    const dir = path.join(root, "foreign");
+    await runCli(["migrate"], { env: { FORGEHOOK_DATA_DIR: dir } });
+    await writeFile(path.join(dir, "forgehook.db"), "not a database at all\n".repeat(300));
+    const res = await runCli(["migrate", "--check"], { env: { FORGEHOOK_DATA_DIR: dir } });
+    assert.equal(res.code, STORE_UNUSABLE, res.stderr);
+  });
+});
