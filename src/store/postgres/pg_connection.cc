@@ -52,6 +52,16 @@ std::int64_t PgResult::integer(int row, int column) const {
   return out;
 }
 
+std::string PgResult::bytes(int row, int column) const {
+  std::size_t length = 0;
+  unsigned char* raw =
+      PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(result_.get(), row, column)), &length);
+  if (raw == nullptr) throw std::runtime_error("PostgreSQL returned a bytea value that does not decode");
+  std::string out(reinterpret_cast<const char*>(raw), length);
+  PQfreemem(raw);
+  return out;
+}
+
 void PgConnection::Close::operator()(pg_conn* c) const { PQfinish(c); }
 
 core::Result<PgConnection> PgConnection::open(const PgSettings& settings) {
@@ -71,8 +81,10 @@ core::Result<PgConnection> PgConnection::open(const PgSettings& settings) {
   if (PQstatus(raw) != CONNECTION_OK)
     return std::unexpected(core::Error::unavailable(
         "store_unavailable", "cannot connect to PostgreSQL: " + oneLine(PQerrorMessage(raw)), 1));
-  // Every statement answers in UTC and in plain text, whatever the server's defaults.
-  if (auto set = conn.exec("SET TIME ZONE 'UTC'"); !set) return std::unexpected(set.error());
+  // A commit returns once it is on the server's disk (a 2xx rests on it), whatever the server's or
+  // the role's default; times in UTC.
+  if (auto set = conn.exec("SET synchronous_commit = on; SET TIME ZONE 'UTC'"); !set)
+    return std::unexpected(set.error());
   return conn;
 }
 
@@ -83,10 +95,14 @@ core::Result<PgResult> PgConnection::exec(const std::string& sql, const std::vec
     raw = PQexec(conn_.get(), sql.c_str());
   } else {
     std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    raw = PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), nullptr,
-                       nullptr, 0);
+    std::vector<int> lengths, formats;
+    for (const auto& p : params) {
+      values.push_back(p.value ? p.value->data() : nullptr);
+      lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
+      formats.push_back(p.binary ? 1 : 0);
+    }
+    raw = PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                       lengths.data(), formats.data(), 0);
   }
   PgResult result(raw);
   const auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
@@ -100,5 +116,9 @@ core::Result<PgResult> PgConnection::exec(const std::string& sql, const std::vec
 }
 
 int PgConnection::serverVersion() const { return PQserverVersion(conn_.get()); }
+
+bool PgConnection::usable() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
+
+bool PgConnection::inTransaction() const { return PQtransactionStatus(conn_.get()) != PQTRANS_IDLE; }
 
 }  // namespace forgehook::store::postgres

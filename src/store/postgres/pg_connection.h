@@ -36,6 +36,8 @@ class PgResult {
   [[nodiscard]] std::string text(int row, int column) const;
   // Throws std::runtime_error when the value is not an integer.
   [[nodiscard]] std::int64_t integer(int row, int column) const;
+  // A bytea column's bytes (sent as text, in hex). Throws std::runtime_error when it is not bytea.
+  [[nodiscard]] std::string bytes(int row, int column) const;
 
  private:
   friend class PgConnection;
@@ -46,7 +48,20 @@ class PgResult {
   std::unique_ptr<pg_result, Free> result_;
 };
 
-using PgParam = std::optional<std::string>;  // nullopt is SQL NULL
+// A statement parameter: text (the server parses it as the column's type), binary bytes (bytea),
+// or NULL.
+struct PgParam {
+  PgParam(std::string text) : value(std::move(text)) {}  // NOLINT: implicit, parameters read as a list
+  PgParam(const char* text) : value(text) {}             // NOLINT
+  PgParam(std::nullopt_t) {}                              // NOLINT
+  static PgParam bytes(std::string raw) {
+    PgParam p(std::move(raw));
+    p.binary = true;
+    return p;
+  }
+  std::optional<std::string> value;
+  bool binary = false;
+};
 
 class PgConnection {
  public:
@@ -63,6 +78,10 @@ class PgConnection {
   [[nodiscard]] const std::string& sqlState() const { return sqlState_; }
   // The server's major version (150000 and up for PostgreSQL 15).
   [[nodiscard]] int serverVersion() const;
+  // False once the connection is lost: a pool drops it instead of handing it out again.
+  [[nodiscard]] bool usable() const;
+  // True between BEGIN and COMMIT/ROLLBACK (also when a failed statement aborted the transaction).
+  [[nodiscard]] bool inTransaction() const;
 
  private:
   struct Close {

@@ -15,8 +15,9 @@ struct Migration {
   const char* sql;
 };
 
-// Append only: a released migration is never edited, a change is a new one. Times are Unix
-// seconds (bigint), as in the SQLite store, so both backends answer alike.
+// Append only: a released migration is never edited, a change is a new one. Times are bigint in the
+// SQLite store's units (deliveries: Unix microseconds; projections: Unix seconds), so both backends
+// answer alike.
 constexpr Migration kMigrations[] = {
     {"the delivery log: deliveries with their processing state, bodies, hooks seen by ping, stored secrets",
      R"sql(

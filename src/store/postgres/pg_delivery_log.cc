@@ -1,0 +1,209 @@
+#include "store/postgres/pg_delivery_log.h"
+
+#include <algorithm>
+
+#include "store/body_codec.h"
+
+namespace forgehook::store::postgres {
+namespace {
+
+constexpr const char* kSummaryColumns =
+    "id, forge, delivery_id, hook_id, event, action, repository, sender, content_type, verification, status, "
+    "received_at, last_attempt_at, attempts, body_size, source, body_pruned_at";
+
+void readSummary(const PgResult& r, int row, DeliverySummary& d) {
+  d.id = r.integer(row, 0);
+  d.forge = r.text(row, 1);
+  d.deliveryId = r.text(row, 2);
+  d.hookId = r.text(row, 3);
+  d.event = r.text(row, 4);
+  d.action = r.text(row, 5);
+  d.repository = r.text(row, 6);
+  d.sender = r.text(row, 7);
+  d.contentType = r.text(row, 8);
+  d.verification = r.text(row, 9);
+  d.status = r.text(row, 10);
+  d.receivedAt = r.integer(row, 11);
+  d.lastAttemptAt = r.integer(row, 12);
+  d.attempts = r.integer(row, 13);
+  d.bodySize = r.integer(row, 14);
+  d.source = r.text(row, 15);
+  if (!r.isNull(row, 16)) d.bodyPrunedAt = r.integer(row, 16);
+}
+
+// Ids per lookup, as in the SQLite store: one array parameter of bounded size.
+constexpr std::size_t kIdsPerQuery = 500;
+
+// A text[] literal: each element quoted, with its quotes and backslashes escaped.
+std::string textArray(std::span<const std::string_view> items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (const char ch : items[i]) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+// SQL assembled from optional filters, each value a parameter ($N), never spliced.
+struct Query {
+  std::string sql;
+  std::vector<PgParam> params;
+  void add(std::string_view clause, std::string value) {
+    params.emplace_back(std::move(value));
+    sql += clause;
+    sql += '$';
+    sql += std::to_string(params.size());
+  }
+};
+
+void addDeliveryFilter(Query& q, const DeliveryFilter& f) {
+  if (f.forge) q.add(" AND forge = ", *f.forge);
+  if (f.event) q.add(" AND event = ", *f.event);
+  if (f.repository) {  // as the forges compare names: case-insensitively (index deliveries_repository)
+    q.add(" AND lower(repository) = lower(", *f.repository);
+    q.sql += ')';
+  }
+  if (f.status) q.add(" AND status = ", *f.status);
+  if (f.sinceMicros) q.add(" AND received_at >= ", std::to_string(*f.sinceMicros));
+  if (f.untilMicros) q.add(" AND received_at < ", std::to_string(*f.untilMicros));
+  if (f.id) q.add(" AND id = ", std::to_string(*f.id));
+  if (f.idAbove) q.add(" AND id > ", std::to_string(*f.idAbove));
+  if (f.idAtMost) q.add(" AND id <= ", std::to_string(*f.idAtMost));
+  if (f.deliveryId) q.add(" AND delivery_id = ", *f.deliveryId);
+  if (f.withBodyOnly) q.sql += " AND body_pruned_at IS NULL";
+}
+
+// What a sender is told when the batch did not commit: retry later (503), the delivery was not
+// stored. A full disk (SQLSTATE 53100) is store_full, as in the SQLite store.
+core::Error notCommitted(const PgConnection& conn, const core::Error& cause) {
+  if (conn.sqlState() == "53100")
+    return core::Error::unavailable("store_full", "store cannot commit: the database server's disk is full", 30);
+  return core::Error::unavailable("store_unavailable", "store cannot commit: " + cause.message, 1);
+}
+
+}  // namespace
+
+core::Result<std::vector<AppendOutcome>> PgDeliveryLog::appendBatch(std::span<const NewDelivery> batch) {
+  auto conn = pool_.lease();
+  if (!conn) return std::unexpected(core::Error::unavailable("store_unavailable", conn.error().message, 1));
+  auto& c = **conn;
+  const auto failed = [&](const core::Error& e) -> core::Result<std::vector<AppendOutcome>> {
+    auto error = notCommitted(c, e);
+    if (c.usable() && c.inTransaction()) (void)c.exec("ROLLBACK");
+    return std::unexpected(std::move(error));
+  };
+  if (auto begun = c.exec("BEGIN"); !begun) return failed(begun.error());
+  std::vector<AppendOutcome> outcomes;
+  outcomes.reserve(batch.size());
+  for (const auto& d : batch) {
+    // A repeat of a stored delivery (or of one earlier in this batch) counts as another attempt.
+    auto row = c.exec(
+        "INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
+        "last_attempt_at, body_size, content_type, verification, source) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12) "
+        "ON CONFLICT ON CONSTRAINT deliveries_identity DO UPDATE SET attempts = deliveries.attempts + 1, "
+        "last_attempt_at = excluded.received_at RETURNING id, attempts",
+        {d.forge, d.hookId, d.deliveryId, d.event, d.action, d.repository, d.sender, std::to_string(d.receivedAt),
+         std::to_string(d.bodySize), d.contentType, d.verification, d.source});
+    if (!row) return failed(row.error());
+    const auto id = row->integer(0, 0);
+    const bool inserted = row->integer(0, 1) == 1;
+    outcomes.push_back({inserted ? AppendStatus::Inserted : AppendStatus::Duplicate, id});
+    if (inserted) {
+      auto body = c.exec("INSERT INTO delivery_bodies (delivery, headers, body_encoding, body) VALUES ($1, $2, $3, $4)",
+                         {std::to_string(id), d.headersJson, d.bodyEncoding, PgParam::bytes(d.body)});
+      if (!body) return failed(body.error());
+    }
+    if (d.isPing && !d.hookId.empty()) {
+      auto hook = c.exec(
+          "INSERT INTO hooks (forge, hook_id, first_seen_at, last_ping_at) VALUES ($1, $2, $3, $3) "
+          "ON CONFLICT (forge, hook_id) DO UPDATE SET last_ping_at = excluded.last_ping_at, pings = hooks.pings + 1",
+          {d.forge, d.hookId, std::to_string(d.receivedAt)});
+      if (!hook) return failed(hook.error());
+    }
+  }
+  if (auto committed = c.exec("COMMIT"); !committed) return failed(committed.error());
+  return outcomes;
+}
+
+core::Result<DeliveryPage> PgDeliveryLog::listDeliveries(const DeliveryFilter& filter) {
+  if (filter.limit < 1 || filter.limit > 500)
+    return std::unexpected(core::Error::invalidArgument("invalid_argument", "limit must be between 1 and 500"));
+  Query q{std::string("SELECT ") + kSummaryColumns + " FROM deliveries WHERE true", {}};
+  addDeliveryFilter(q, filter);
+  if (filter.beforeId) q.add(" AND id < ", std::to_string(*filter.beforeId));
+  q.sql += " ORDER BY id DESC LIMIT " + std::to_string(filter.limit + 1);
+  auto conn = pool_.lease();
+  if (!conn) return std::unexpected(conn.error());
+  auto rows = (*conn)->exec(q.sql, q.params);
+  if (!rows) return std::unexpected(rows.error());
+  DeliveryPage page;
+  for (int i = 0; i < rows->rows(); ++i) {
+    if (static_cast<int>(page.deliveries.size()) == filter.limit) {
+      page.nextCursor = page.deliveries.back().id;
+      break;
+    }
+    readSummary(*rows, i, page.deliveries.emplace_back());
+  }
+  return page;
+}
+
+core::Result<DeliveryDetail> PgDeliveryLog::getDelivery(std::int64_t id) {
+  auto conn = pool_.lease();
+  if (!conn) return std::unexpected(conn.error());
+  auto rows = (*conn)->exec(std::string("SELECT ") + kSummaryColumns +
+                                ", b.headers, b.body_encoding, b.body FROM deliveries "
+                                "LEFT JOIN delivery_bodies b ON b.delivery = id WHERE id = $1",
+                            {std::to_string(id)});
+  if (!rows) return std::unexpected(rows.error());
+  if (rows->rows() == 0) return std::unexpected(core::Error::notFound("no delivery with id " + std::to_string(id)));
+  DeliveryDetail d;
+  readSummary(*rows, 0, d);
+  if (!rows->isNull(0, 17)) d.headersJson = rows->text(0, 17);
+  if (d.bodyPrunedAt || rows->isNull(0, 19)) return d;
+  auto body = decodeBody(rows->bytes(0, 19), rows->text(0, 18));
+  if (!body) return std::unexpected(body.error());
+  d.rawBody = std::move(*body);
+  return d;
+}
+
+core::Result<std::vector<std::string>> PgDeliveryLog::storedDeliveryIds(const std::string& forge,
+                                                                       const std::string& hookId,
+                                                                       std::span<const std::string> deliveryIds) {
+  std::vector<std::string_view> asked(deliveryIds.begin(), deliveryIds.end());
+  std::sort(asked.begin(), asked.end());
+  asked.erase(std::unique(asked.begin(), asked.end()), asked.end());
+  auto conn = pool_.lease();
+  if (!conn) return std::unexpected(conn.error());
+  std::vector<std::string> stored;
+  for (std::size_t start = 0; start < asked.size(); start += kIdsPerQuery) {
+    const auto chunk = std::span(asked).subspan(start, std::min(kIdsPerQuery, asked.size() - start));
+    // delivery_id = ANY(...) leads deliveries_identity; an empty hook id matches every hook.
+    auto rows = (*conn)->exec(
+        "SELECT DISTINCT delivery_id FROM deliveries WHERE delivery_id = ANY($1::text[]) AND forge = $2 "
+        "AND ($3 = '' OR hook_id = $3)",
+        {textArray(chunk), forge, hookId});
+    if (!rows) return std::unexpected(rows.error());
+    for (int i = 0; i < rows->rows(); ++i) stored.push_back(rows->text(i, 0));
+  }
+  return stored;
+}
+
+core::Result<void> PgDeliveryLog::checkWritable() {
+  auto conn = pool_.lease();
+  if (!conn) return std::unexpected(core::Error::unavailable("store_unavailable", conn.error().message, 1));
+  // A standby (or a database set read-only) accepts the connection but no commit.
+  auto readOnly = (*conn)->exec("SHOW transaction_read_only");
+  if (!readOnly) return std::unexpected(core::Error::unavailable("store_unavailable", readOnly.error().message, 1));
+  if (readOnly->text(0, 0) == "on")
+    return std::unexpected(
+        core::Error::unavailable("store_unavailable", "store cannot commit: the PostgreSQL server is read-only", 5));
+  return {};
+}
+
+}  // namespace forgehook::store::postgres
