@@ -23,10 +23,16 @@ describe("forgehook migrate on PostgreSQL", () => {
     ...extra,
   });
   const versions = (db) => pg.psql(db, "SELECT string_agg(version::text, ',' ORDER BY version) FROM forgehook_schema");
+  let newest; // the newest schema version this forgehook knows, as --check tells it on a new database
+  const all = () => Array.from({ length: newest }, (_, i) => String(i + 1)).join(",");
 
   before(async () => {
     pg = await startPostgres();
     root = await makeTempDir("forgehook-migrate-");
+    const scratch = await pg.createDatabase();
+    const probe = await runCli(["migrate", "--check"], { env: env(scratch) });
+    newest = Number(probe.stdout.match(/ of (\d+),/)?.[1]);
+    assert.ok(newest >= 1, probe.stdout + probe.stderr);
   });
   after(async () => {
     await pg?.stop();
@@ -37,7 +43,11 @@ describe("forgehook migrate on PostgreSQL", () => {
     const db = await pg.createDatabase();
     const res = await runCli(["migrate", "--check"], { env: env(db) });
     assert.equal(res.code, 1, res.stderr);
-    assert.match(res.stdout, /PostgreSQL store: schema version 0 of 1, 1 pending:\n {2}1: the delivery log/);
+    const m = res.stdout.match(/^PostgreSQL store: schema version 0 of (\d+), (\d+) pending:\n {2}1: the delivery log/);
+    assert.ok(m, res.stdout);
+    assert.equal(Number(m[1]), newest);
+    assert.equal(Number(m[2]), newest);
+    assert.equal(res.stdout.split("\n").filter((l) => /^ {2}\d+: /.test(l)).length, newest, "every migration listed");
     assert.equal(await pg.psql(db, "SELECT to_regclass('forgehook_schema') IS NULL AND to_regclass('deliveries') IS NULL"), "t");
   });
 
@@ -46,11 +56,12 @@ describe("forgehook migrate on PostgreSQL", () => {
     const runs = await Promise.all([1, 2, 3].map(() => runCli(["migrate"], { env: env(db) })));
     for (const r of runs) {
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /schema version 1 of 1, up to date/);
+      assert.match(r.stdout, new RegExp(`schema version ${newest} of ${newest}, up to date`));
     }
-    assert.equal(runs.filter((r) => /^applied 1: the delivery log/m.test(r.stdout)).length, 1, runs.map((r) => r.stdout).join("\n"));
-    assert.equal(runs.filter((r) => /^nothing to apply$/m.test(r.stdout)).length, 2);
-    assert.equal(await versions(db), "1");
+    // Each migration applied by exactly one of them (the others waited for the lock, then found it done).
+    for (let v = 1; v <= newest; v++)
+      assert.equal(runs.filter((r) => new RegExp(`^applied ${v}: `, "m").test(r.stdout)).length, 1, runs.map((r) => r.stdout).join("\n"));
+    assert.equal(await versions(db), all());
     // The schema is there and enforces what the store relies on: one row per (delivery, forge, hook).
     const insert = `INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at,
       last_attempt_at, body_size, content_type, verification) VALUES ('github', '1', 'd-1', 'push', '', 'o/r', 's', 1, 1, 2,
@@ -59,7 +70,7 @@ describe("forgehook migrate on PostgreSQL", () => {
     await assert.rejects(pg.psql(db, insert), /deliveries_identity/);
     const check = await runCli(["migrate", "--check"], { env: env(db) });
     assert.equal(check.code, 0, check.stderr);
-    assert.equal(check.stdout, "PostgreSQL store: schema version 1 of 1, up to date\n");
+    assert.equal(check.stdout, `PostgreSQL store: schema version ${newest} of ${newest}, up to date\n`);
     const again = await runCli(["migrate"], { env: env(db) });
     assert.equal(again.code, 0);
     assert.match(again.stdout, /^nothing to apply\n/);
@@ -78,11 +89,11 @@ describe("forgehook migrate on PostgreSQL", () => {
   test("a database migrated by a newer forgehook is refused with exit status 3, by --check and by migrate", async () => {
     const db = await pg.createDatabase();
     assert.equal((await runCli(["migrate"], { env: env(db) })).code, 0);
-    await pg.psql(db, "INSERT INTO forgehook_schema (version, name) VALUES (2, 'from the future')");
+    await pg.psql(db, `INSERT INTO forgehook_schema (version, name) VALUES (${newest + 1}, 'from the future')`);
     for (const args of [["migrate", "--check"], ["migrate"]]) {
       const res = await runCli(args, { env: env(db) });
       assert.equal(res.code, STORE_UNUSABLE, `${args.join(" ")}: ${res.stderr}`);
-      assert.match(res.stderr, /schema version 2, newer than this forgehook knows \(1\)/);
+      assert.match(res.stderr, new RegExp(`schema version ${newest + 1}, newer than this forgehook knows \\(${newest}\\)`));
     }
   });
 
@@ -94,7 +105,7 @@ describe("forgehook migrate on PostgreSQL", () => {
       env: { ...env(db), FORGEHOOK_STORE_POSTGRES_PASSWORD: "", FORGEHOOK_STORE_POSTGRES_PASSWORD_FILE: file },
     });
     assert.equal(fromFile.code, 1, fromFile.stderr); // reached the database: 1 = migrations pending
-    assert.match(fromFile.stdout, /schema version 0 of 1/);
+    assert.match(fromFile.stdout, new RegExp(`schema version 0 of ${newest}`));
 
     const inUrl = `postgresql://${pg.user}:${pg.password}@127.0.0.1:${pg.port}/${db}`;
     const viaUrl = await runCli(["migrate", "--check"], {

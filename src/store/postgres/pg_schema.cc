@@ -74,6 +74,28 @@ CREATE TABLE scoped_secrets (
   PRIMARY KEY (forge, scope, key)
 );
 )sql"},
+    {"read-only API tokens and dashboard sessions",
+     R"sql(
+CREATE TABLE api_tokens (
+  id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name          text NOT NULL,
+  secret_sha256 text NOT NULL UNIQUE,
+  created_at    bigint NOT NULL,
+  last_used_at  bigint,
+  revoked_at    bigint
+);
+CREATE TABLE sessions (
+  id_sha256         text PRIMARY KEY,
+  role              text NOT NULL CHECK (role IN ('admin', 'read_only')),
+  token_id          bigint NOT NULL DEFAULT 0,
+  token_name        text NOT NULL DEFAULT '',
+  credential_sha256 text NOT NULL DEFAULT '',
+  csrf_token        text NOT NULL,
+  created_at        bigint NOT NULL,
+  expires_at        bigint NOT NULL
+);
+CREATE INDEX sessions_expiry ON sessions (expires_at);
+)sql"},
 };
 
 core::Result<std::int64_t> appliedVersion(PgConnection& conn) {

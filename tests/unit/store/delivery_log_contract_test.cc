@@ -8,12 +8,7 @@
 #include <thread>
 
 #include "store/body_codec.h"
-#include "store/postgres/pg_delivery_log.h"
-#include "store/postgres/pg_pool.h"
-#include "store/postgres/pg_schema.h"
-#include "support/postgres_cluster.h"
-#include "support/sqlite_fixture.h"
-#include "support/temp_dir.h"
+#include "support/store_under_test.h"
 
 namespace forgehook::store {
 namespace {
@@ -24,46 +19,9 @@ using sqlite::delivery;
 using sqlite::kSecond;
 using sqlite::kT0;
 
-// One backend's delivery log on a fresh store.
-class LogUnderTest {
- public:
-  virtual ~LogUnderTest() = default;
-  virtual DeliveryLog& log() = 0;
-};
-
-class SqliteLog final : public LogUnderTest {
- public:
-  SqliteLog() : roles_(sqlite::SqliteOptions{(dir_.path() / "forgehook.db").string(), true, 0}) {}
-  DeliveryLog& log() override { return roles_.log; }
-
- private:
-  testing::TempDir dir_;
-  sqlite::SqliteRoles roles_;
-};
-
-class PostgresLog final : public LogUnderTest {
- public:
-  PostgresLog() : pool_({testing::PostgresCluster::shared().createDatabase(), ""}, 4), log_(pool_) {
-    auto conn = pool_.lease();
-    if (!conn) throw std::runtime_error(conn.error().message);
-    if (auto migrated = postgres::pgMigrate(**conn); !migrated) throw std::runtime_error(migrated.error().message);
-  }
-  DeliveryLog& log() override { return log_; }
-  postgres::PgPool& pool() { return pool_; }
-
- private:
-  postgres::PgPool pool_;
-  postgres::PgDeliveryLog log_;
-};
-
 class DeliveryLogContract : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override {
-    if (GetParam() == "sqlite")
-      store_ = std::make_unique<SqliteLog>();
-    else
-      store_ = std::make_unique<PostgresLog>();
-  }
+  void SetUp() override { store_ = testing::StoreUnderTest::make(GetParam()); }
   DeliveryLog& log() { return store_->log(); }
 
   std::vector<AppendOutcome> append(std::vector<NewDelivery> batch) {
@@ -85,7 +43,7 @@ class DeliveryLogContract : public ::testing::TestWithParam<std::string> {
     return *page;
   }
 
-  std::unique_ptr<LogUnderTest> store_;
+  std::unique_ptr<testing::StoreUnderTest> store_;
 };
 
 TEST_P(DeliveryLogContract, AppendInsertsInOrderWithIncreasingIds) {
@@ -246,7 +204,16 @@ TEST_P(DeliveryLogContract, StoredDeliveryIdsAreThoseOfTheForgeAndHookEachOnce) 
 
 TEST_P(DeliveryLogContract, AnEmptyStoreIsWritable) { EXPECT_TRUE(log().checkWritable()); }
 
-INSTANTIATE_TEST_SUITE_P(Backends, DeliveryLogContract, ::testing::Values("sqlite", "postgres"),
+TEST_P(DeliveryLogContract, DeliveriesSurviveAReopen) {
+  const auto out = append({delivery("github", "1", "kept")});
+  store_->reopen();
+  auto d = log().getDelivery(out[0].id);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->deliveryId, "kept");
+  EXPECT_EQ(append({delivery("github", "1", "kept")})[0].status, AppendStatus::Duplicate);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DeliveryLogContract, testing::allBackends(),
                          [](const auto& info) { return info.param; });
 
 // PostgreSQL only: several nodes append the same deliveries at the same moment (each with its own
