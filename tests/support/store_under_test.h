@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "store/postgres/pg_change_feed.h"
 #include "store/postgres/pg_delivery_log.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_schema.h"
@@ -29,6 +30,7 @@ class StoreUnderTest {
   virtual store::TokenStore& tokens() = 0;
   virtual store::SessionStore& sessions() = 0;
   virtual store::SecretStore& secrets() = 0;
+  virtual store::ChangeFeed& feed() = 0;
   // Closes the store and opens it again on the same data (a restart).
   virtual void reopen() = 0;
   // The first column of every row `sql` returns, as text.
@@ -45,6 +47,7 @@ class SqliteUnderTest final : public StoreUnderTest {
   store::TokenStore& tokens() override { return roles_->tokens; }
   store::SessionStore& sessions() override { return roles_->sessions; }
   store::SecretStore& secrets() override { return roles_->secrets; }
+  store::ChangeFeed& feed() override { return roles_->feed; }
   void reopen() override {
     roles_.reset();
     roles_ = std::make_unique<store::sqlite::SqliteRoles>(store::sqlite::SqliteOptions{path(), true, 0});
@@ -71,6 +74,7 @@ class PostgresUnderTest final : public StoreUnderTest {
   store::TokenStore& tokens() override { return roles_->tokens; }
   store::SessionStore& sessions() override { return roles_->sessions; }
   store::SecretStore& secrets() override { return roles_->secrets; }
+  store::ChangeFeed& feed() override { return roles_->feed; }
   void reopen() override {
     roles_.reset();
     roles_ = std::make_unique<Roles>(url_);
@@ -91,12 +95,18 @@ class PostgresUnderTest final : public StoreUnderTest {
  private:
   struct Roles {
     explicit Roles(const std::string& url)
-        : pool({url, ""}, 4), log(pool), tokens(pool), sessions(pool), secrets(pool, testKeyring()) {}
+        : pool({url, ""}, 4),
+          log(pool),
+          tokens(pool),
+          sessions(pool),
+          secrets(pool, testKeyring()),
+          feed(pool, {url, ""}) {}
     store::postgres::PgPool pool;
     store::postgres::PgDeliveryLog log;
     store::postgres::PgTokenStore tokens;
     store::postgres::PgSessionStore sessions;
     store::postgres::PgSecretStore secrets;
+    store::postgres::PgChangeFeed feed;
   };
   std::string url_;
   std::unique_ptr<Roles> roles_;

@@ -82,6 +82,8 @@ class PgConnection {
   [[nodiscard]] bool usable() const;
   // True between BEGIN and COMMIT/ROLLBACK (also when a failed statement aborted the transaction).
   [[nodiscard]] bool inTransaction() const;
+  // The libpq handle, for what this class does not wrap (LISTEN's socket and notifications).
+  [[nodiscard]] pg_conn* raw() const { return conn_.get(); }
 
  private:
   struct Close {

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "store/body_codec.h"
+#include "store/delivery_summary_json.h"
+#include "store/postgres/pg_change_log.h"
 
 namespace forgehook::store::postgres {
 namespace {
@@ -100,6 +102,7 @@ core::Result<std::vector<AppendOutcome>> PgDeliveryLog::appendBatch(std::span<co
   if (auto begun = c.exec("BEGIN"); !begun) return failed(begun.error());
   std::vector<AppendOutcome> outcomes;
   outcomes.reserve(batch.size());
+  std::vector<PendingChange> created;  // the feed's record of each new delivery
   for (const auto& d : batch) {
     // A repeat of a stored delivery (or of one earlier in this batch) counts as another attempt.
     auto row = c.exec(
@@ -118,6 +121,11 @@ core::Result<std::vector<AppendOutcome>> PgDeliveryLog::appendBatch(std::span<co
       auto body = c.exec("INSERT INTO delivery_bodies (delivery, headers, body_encoding, body) VALUES ($1, $2, $3, $4)",
                          {std::to_string(id), d.headersJson, d.bodyEncoding, PgParam::bytes(d.body)});
       if (!body) return failed(body.error());
+      // The row as just written: first attempt, queued, its body kept.
+      created.push_back({d.receivedAt, "deliveries", "created", std::to_string(id), d.forge, d.repository,
+                         deliverySummaryJson({id, d.forge, d.deliveryId, d.hookId, d.event, d.action, d.repository,
+                                              d.sender, d.receivedAt, d.receivedAt, 1, d.bodySize, d.contentType,
+                                              d.verification, d.source, false, "queued"})});
     }
     if (d.isPing && !d.hookId.empty()) {
       auto hook = c.exec(
@@ -127,6 +135,7 @@ core::Result<std::vector<AppendOutcome>> PgDeliveryLog::appendBatch(std::span<co
       if (!hook) return failed(hook.error());
     }
   }
+  if (auto recorded = appendChanges(c, created); !recorded) return failed(recorded.error());
   if (auto committed = c.exec("COMMIT"); !committed) return failed(committed.error());
   return outcomes;
 }

@@ -4,9 +4,8 @@
 // deliveries_identity (delivery_id, forge, hook_id): INSERT ... ON CONFLICT DO UPDATE counts the
 // repeat, and a second node inserting the same delivery at the same moment waits for the first
 // one's commit and then counts it too, so a delivery is stored once however many nodes got it.
-// Bodies go to delivery_bodies as bytea, still encoded as ingest encoded them.
-//
-// Not yet: change-feed records of new deliveries (the change feed is not ported yet).
+// Bodies go to delivery_bodies as bytea, still encoded as ingest encoded them. Each new delivery's
+// "created" record of the change feed commits with it (pg_change_log.h).
 #include "store/delivery_log.h"
 #include "store/postgres/pg_pool.h"
 

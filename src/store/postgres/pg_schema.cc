@@ -96,6 +96,23 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_expiry ON sessions (expires_at);
 )sql"},
+    {"the change feed: records, reset points, and the counter that numbers them in commit order",
+     R"sql(
+CREATE TABLE changes (
+  seq        bigint PRIMARY KEY,
+  at         bigint NOT NULL,
+  resource   text NOT NULL,
+  action     text NOT NULL,
+  entity_id  text NOT NULL,
+  forge      text,
+  repository text,
+  data       text NOT NULL
+);
+CREATE INDEX changes_at ON changes (at);
+CREATE TABLE change_resets (seq bigint PRIMARY KEY, at bigint NOT NULL, reason text NOT NULL);
+CREATE TABLE change_counter (id integer PRIMARY KEY CHECK (id = 1), seq bigint NOT NULL);
+INSERT INTO change_counter (id, seq) VALUES (1, 0);
+)sql"},
 };
 
 core::Result<std::int64_t> appliedVersion(PgConnection& conn) {

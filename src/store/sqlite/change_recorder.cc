@@ -2,8 +2,7 @@
 
 #include <algorithm>
 
-#include "core/json_text.h"
-#include "core/time.h"
+#include "store/delivery_summary_json.h"
 #include "store/sqlite/bound_sql.h"
 #include "store/sqlite/resource_sql.h"
 
@@ -15,56 +14,6 @@ const FieldValue* field(const EntityWrite& w, std::string_view name) {
     for (const auto& f : *list)
       if (f.name == name) return &f.value;
   return nullptr;
-}
-
-// A delivery as the deliveries API summarizes it (api/delivery_json.cc; a test compares them), in
-// its field order. Built here rather than by SQL: json_object with strftime for the two times was
-// a ninth of a rebuild's time, one record per processed delivery.
-struct SummaryFields {
-  std::int64_t id = 0;
-  std::string_view forge, deliveryId, hookId, event, action, repository, sender;
-  std::int64_t receivedAt = 0, lastAttemptAt = 0, attempts = 0, bodySize = 0;
-  std::string_view contentType, verification, source;
-  bool bodyPruned = false;
-  std::string_view status;
-};
-
-std::string summaryJson(const SummaryFields& d) {
-  const auto orNull = [](std::string& out, std::string_view value) {
-    if (value.empty())
-      out += "null";
-    else
-      core::appendJsonString(out, value);
-  };
-  std::string json;
-  json.reserve(512);
-  json.append("{\"id\":").append(std::to_string(d.id)).append(",\"forge\":");
-  core::appendJsonString(json, d.forge);
-  json += ",\"delivery_id\":";
-  core::appendJsonString(json, d.deliveryId);
-  json += ",\"hook_id\":";
-  orNull(json, d.hookId);
-  json += ",\"event\":";
-  core::appendJsonString(json, d.event);
-  json += ",\"action\":";
-  orNull(json, d.action);
-  json += ",\"repository\":";
-  orNull(json, d.repository);
-  json += ",\"sender\":";
-  orNull(json, d.sender);
-  json.append(",\"received_at\":\"").append(core::formatRfc3339(d.receivedAt));
-  json.append("\",\"last_attempt_at\":\"").append(core::formatRfc3339(d.lastAttemptAt));
-  json.append("\",\"attempts\":").append(std::to_string(d.attempts));
-  json.append(",\"body_size\":").append(std::to_string(d.bodySize)).append(",\"content_type\":");
-  core::appendJsonString(json, d.contentType);
-  json += ",\"verification\":";
-  core::appendJsonString(json, d.verification);
-  json += ",\"source\":";
-  core::appendJsonString(json, d.source);
-  json.append(",\"body_pruned\":").append(d.bodyPruned ? "true" : "false").append(",\"status\":");
-  core::appendJsonString(json, d.status);
-  json += '}';
-  return json;
 }
 
 // The columns of a delivery's summary, in the order Summary reads them.
@@ -94,7 +43,7 @@ struct Summary {
         bodyPruned(s.integer(15) != 0),
         status(s.text(16)) {}
   std::string json(std::string_view statusShown) const {
-    return summaryJson({id, forge, deliveryId, hookId, event, action, repository, sender, receivedAt, lastAttemptAt,
+    return deliverySummaryJson({id, forge, deliveryId, hookId, event, action, repository, sender, receivedAt, lastAttemptAt,
                         attempts, bodySize, contentType, verification, source, bodyPruned, statusShown});
   }
   std::int64_t id;
@@ -290,7 +239,7 @@ int ChangeRecorder::recordDelivery(std::int64_t deliveryId, const char* action, 
 int ChangeRecorder::recordNewDelivery(std::int64_t deliveryId, const NewDelivery& d) {
   // The row as appendBatch() just wrote it: first attempt, queued, its body kept.
   return insertDelivery(d.receivedAt, "created", deliveryId, d.forge, d.repository,
-                        summaryJson({deliveryId, d.forge, d.deliveryId, d.hookId, d.event, d.action, d.repository,
+                        deliverySummaryJson({deliveryId, d.forge, d.deliveryId, d.hookId, d.event, d.action, d.repository,
                                      d.sender, d.receivedAt, d.receivedAt, 1, static_cast<std::int64_t>(d.bodySize),
                                      d.contentType, d.verification, d.source, false, "queued"}));
 }
