@@ -55,6 +55,7 @@ class SqliteUnderTest final : public StoreUnderTest {
   std::vector<std::string> rawTexts(const std::string& sql) override { return testing::rawTexts(path(), sql); }
   void rawExec(const std::string& sql) override { testing::rawExec(path(), sql); }
   std::string path() const { return (dir_.path() / "forgehook.db").string(); }
+  store::sqlite::SqliteRoles& roles() { return *roles_; }
 
  private:
   TempDir dir_;

@@ -1,0 +1,138 @@
+// Both backends derive the same projections from the same deliveries: every example payload of
+// @octokit/webhooks-examples goes through the model (model/normalize.h) and its records are
+// applied, in order and then all again (a replay: equal versions re-apply), by the SQLite store's
+// ProjectionWriter and by PostgreSQL's; every projection table must then hold the same rows.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "model/normalize.h"
+#include "store/postgres/pg_projection_writer.h"
+#include "store/sqlite/projection_writer.h"
+#include "support/examples.h"
+#include "support/store_under_test.h"
+
+namespace forgehook::store {
+namespace {
+
+// Every GitHub example as the pipeline would get it, with its records.
+std::vector<ProcessedDelivery> processedExamples() {
+  std::vector<ProcessedDelivery> out;
+  std::int64_t id = 0;
+  for (const auto& event : testing::webhookExamples()) {
+    for (const auto& example : event["examples"]) {
+      QueuedDelivery d;
+      d.id = ++id;
+      d.forge = "github";
+      d.event = event["name"].get<std::string>();
+      d.action = example.value("action", "");
+      d.repository = example.contains("repository") ? example["repository"].value("full_name", "") : "";
+      d.contentType = "application/json";
+      d.receivedAt = sqlite::kT0 + id * sqlite::kSecond;
+      d.rawBody = example.dump();
+      auto processed = model::normalize(d);
+      if (processed) out.push_back(std::move(*processed));
+    }
+  }
+  return out;
+}
+
+// The tables compared, each with the columns its rows are compared by (incidents' id is a counter
+// of either database, not part of what is derived).
+const std::map<std::string, std::string>& comparedTables() {
+  static const std::map<std::string, std::string> tables = [] {
+    std::map<std::string, std::string> t;
+    const auto columns = [](std::initializer_list<const char*> names) {
+      std::string expr;
+      for (const auto* n : names)
+        expr += std::string(expr.empty() ? "" : " || '|' || ") + "coalesce(CAST(" + n + " AS TEXT), '<null>')";
+      return expr;
+    };
+    t["repositories"] = columns({"forge", "repo_id", "full_name", "private", "archived", "deleted", "default_branch", "url", "version"});
+    t["pulls"] = columns({"forge", "repo_id", "number", "stub", "title", "state", "draft", "author", "base_ref", "head_ref",
+                          "created_at", "updated_at", "merged_at", "closed_at", "additions", "deletions", "changed_files",
+                          "labels", "url", "is_revert", "is_hotfix", "version"});
+    t["reviews"] = columns({"forge", "review_id", "repo_id", "pr_number", "reviewer", "state", "submitted_at", "url", "version"});
+    t["issues"] = columns({"forge", "repo_id", "number", "title", "state", "state_reason", "author", "labels", "assignees",
+                           "milestone_id", "milestone", "created_at", "updated_at", "closed_at", "url", "version"});
+    t["issue_reopens"] = columns({"forge", "repo_id", "number", "reopened_at", "version"});
+    t["comments"] = columns({"forge", "kind", "comment_id", "repo_id", "target_number", "author", "created_at", "deleted", "version"});
+    t["runs"] = columns({"forge", "kind", "run_id", "attempt", "repo_id", "workflow", "name", "branch", "sha", "trigger_event",
+                         "status", "conclusion", "started_at", "completed_at", "duration_seconds", "url", "version"});
+    t["incidents"] = columns({"forge", "repo_id", "workflow", "branch", "opened_run", "opened_at", "resolved_run",
+                              "resolved_at", "failed_runs"});
+    t["releases"] = columns({"forge", "release_id", "repo_id", "tag", "name", "draft", "prerelease", "author", "created_at",
+                             "published_at", "deleted", "url", "version"});
+    t["refs"] = columns({"forge", "repo_id", "ref", "ref_type", "sha", "deleted", "version"});
+    t["pushes"] = columns({"forge", "repo_id", "ref", "before_sha", "after_sha", "forced", "created", "deleted", "commits",
+                           "pusher", "pushed_at", "version"});
+    t["milestones"] = columns({"forge", "milestone_id", "repo_id", "number", "title", "state", "open_issues", "closed_issues",
+                               "due_on", "created_at", "closed_at", "deleted", "version"});
+    t["deployments"] = columns({"forge", "deployment_id", "repo_id", "environment", "ref", "sha", "creator", "created_at", "version"});
+    t["deployment_statuses"] = columns({"forge", "status_id", "deployment_id", "state", "created_at", "version"});
+    t["activity"] = columns({"delivery_id", "at", "forge", "repo_id", "repository", "actor", "kind", "action", "summary", "url"});
+    return t;
+  }();
+  return tables;
+}
+
+std::vector<std::string> rows(testing::StoreUnderTest& store, const std::string& table) {
+  auto out = store.rawTexts("SELECT " + comparedTables().at(table) + " FROM " + table);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(ProjectionWriterContract, BothBackendsDeriveTheSameRowsFromEveryGitHubExample) {
+  const auto deliveries = processedExamples();
+  ASSERT_GT(deliveries.size(), 100u) << "the examples were not all processed";
+  std::size_t writes = 0;
+  for (const auto& d : deliveries) writes += d.writes.size();
+  ASSERT_GT(writes, 300u);
+
+  testing::SqliteUnderTest lite;
+  testing::PostgresUnderTest pg;
+  for (int pass = 0; pass < 2; ++pass) {
+    // SQLite: one write transaction per delivery, as the pipeline commits.
+    for (const auto& d : deliveries) {
+      auto applied = lite.roles().db.write([&](sqlite3* conn) -> core::Result<void> {
+        sqlite::ProjectionWriter w(conn);
+        for (const auto& write : d.writes)
+          if (const int rc = w.apply(write); rc != SQLITE_DONE)
+            return std::unexpected(core::Error::internal(write.table + ": " + sqlite3_errmsg(conn)));
+        for (const auto& scope : d.incidentScopes)
+          if (w.recomputeIncidents(scope) != SQLITE_DONE) return std::unexpected(core::Error::internal("incidents"));
+        if (!d.activity.kind.empty() && w.apply(d.activity, d.id) != SQLITE_DONE)
+          return std::unexpected(core::Error::internal("activity"));
+        return {};
+      });
+      ASSERT_TRUE(applied) << "delivery " << d.id << ": " << applied.error().message;
+    }
+    // PostgreSQL: the same, on a connection of its pool.
+    auto lease = pg.pool().lease();
+    ASSERT_TRUE(lease) << lease.error().message;
+    for (const auto& d : deliveries) {
+      ASSERT_TRUE((*lease)->exec("BEGIN"));
+      postgres::PgProjectionWriter w(**lease);
+      for (const auto& write : d.writes) {
+        auto applied = w.apply(write);
+        ASSERT_TRUE(applied) << "delivery " << d.id << " " << write.table << ": " << applied.error().message;
+      }
+      for (const auto& scope : d.incidentScopes) ASSERT_TRUE(w.recomputeIncidents(scope));
+      if (!d.activity.kind.empty()) {
+        ASSERT_TRUE(w.apply(d.activity, d.id));
+      }
+      ASSERT_TRUE((*lease)->exec("COMMIT"));
+    }
+  }
+  std::size_t compared = 0;
+  for (const auto& [table, _] : comparedTables()) {
+    const auto a = rows(lite, table), b = rows(pg, table);
+    EXPECT_EQ(a, b) << table;
+    compared += a.size();
+  }
+  EXPECT_GT(compared, 200u) << "the tables were mostly empty: the comparison proves little";
+}
+
+}  // namespace
+}  // namespace forgehook::store
