@@ -30,7 +30,7 @@ int migratePostgres(const core::Config& config, bool checkOnly, std::ostream& ou
   }
   out << ", " << status->pending.size() << " pending:\n";
   for (const auto& m : status->pending) out << "  " << m.version << ": " << m.name << "\n";
-  out << "`forgehook migrate` applies them (nodes starting also do; concurrent runs apply each once)\n";
+  out << "`forgehook migrate` applies them (runs started at once apply each migration once)\n";
   return 1;
 }
 

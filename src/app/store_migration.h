@@ -10,8 +10,8 @@ namespace forgehook::app {
 
 // Writes what it found (and applied) to `out`. Returns the exit status: 0 when the schema is up to
 // date (after applying, without `checkOnly`), 1 when `checkOnly` finds migrations pending or no
-// store yet. Throws store::StoreUnusable for a store of a newer forgehook or not forgehook's,
-// std::runtime_error when the database cannot be reached or a migration fails.
+// store yet. Throws store::StoreUnusable for a store of a newer forgehook (and, SQLite, a file that
+// is not forgehook's), std::runtime_error when the database cannot be reached or a migration fails.
 int migrateStore(const core::Config& config, bool checkOnly, std::ostream& out);
 
 }  // namespace forgehook::app

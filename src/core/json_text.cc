@@ -33,6 +33,19 @@ std::size_t utf8Length(std::string_view s, std::size_t i) {
 
 }  // namespace
 
+bool isPlainText(std::string_view value) {
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c < 0x20 || c == 0x7F) return false;
+    if (c >= 0x80) {
+      const std::size_t n = utf8Length(value, i);
+      if (n == 0) return false;
+      i += n - 1;
+    }
+  }
+  return true;
+}
+
 void appendJsonString(std::string& out, std::string_view value) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';

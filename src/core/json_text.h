@@ -11,4 +11,9 @@ namespace forgehook::core {
 // the output is always valid JSON.
 void appendJsonString(std::string& out, std::string_view value);
 
+// True when `value` is valid UTF-8 without control characters (U+0000-U+001F, U+007F): what an
+// identifier from a header (a delivery id, an event name) must be to be stored and compared alike
+// by every store (PostgreSQL refuses text that is not UTF-8, and libpq ends text at a NUL).
+[[nodiscard]] bool isPlainText(std::string_view value);
+
 }  // namespace forgehook::core

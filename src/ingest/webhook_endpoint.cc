@@ -96,6 +96,12 @@ core::Result<store::NewDelivery> WebhookEndpoint::admit(http::Request& request, 
 
   auto id = scheme.identify(request);
   if (!id) return std::unexpected(id.error());
+  // Identifiers are stored, compared for dedupe and shown as they are: bytes that are not text
+  // (invalid UTF-8, control characters) are refused rather than altered, alike on every store.
+  for (const auto* value : {&id->event, &id->deliveryId, &id->hookId, &id->appId})
+    if (!core::isPlainText(*value))
+      return std::unexpected(core::Error::invalidArgument(
+          "invalid_header", "the event, delivery id and hook id headers must be UTF-8 text without control characters"));
   log.deliveryId = id->deliveryId;
   log.event = id->event;
 

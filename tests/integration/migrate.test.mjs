@@ -122,6 +122,18 @@ describe("forgehook migrate on PostgreSQL", () => {
     assert.match(refused.stderr, /^forgehook: cannot connect to PostgreSQL: .*password authentication failed for user "forgehook_test"/);
     assert.ok(!(refused.stdout + refused.stderr).includes(wrong));
 
+    // A password libpq would misread ('@' not percent-encoded): refused before libpq quotes pieces of it.
+    const unencoded = await runCli(["migrate", "--check"], {
+      env: { ...env(db), FORGEHOOK_STORE_POSTGRES_URL: `postgresql://${pg.user}:se@cret-9d2@127.0.0.1:${pg.port}/${db}`, FORGEHOOK_STORE_POSTGRES_PASSWORD: "" },
+    });
+    assert.equal(unencoded.code, 1);
+    assert.match(unencoded.stderr, /must be percent-encoded/);
+    for (const piece of ["se@cret", "cret-9d2"]) assert.ok(!(unencoded.stdout + unencoded.stderr).includes(piece), piece);
+    const encoded = await runCli(["migrate", "--check"], {
+      env: { ...env(db), FORGEHOOK_STORE_POSTGRES_URL: `postgresql://${pg.user}:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/${db}`, FORGEHOOK_STORE_POSTGRES_PASSWORD: "" },
+    });
+    assert.equal(encoded.code, 1, encoded.stderr); // reached the database (pending migrations)
+
     const missing = await runCli(["migrate", "--check"], {
       env: { ...env(db), FORGEHOOK_STORE_POSTGRES_PASSWORD: "", FORGEHOOK_STORE_POSTGRES_PASSWORD_FILE: path.join(root, "none") },
     });

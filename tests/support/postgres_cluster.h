@@ -50,13 +50,19 @@ class PostgresCluster {
     char pattern[] = "/tmp/forgehook-pg-XXXXXX";
     if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("cannot make a temp dir for PostgreSQL");
     dir_ = pattern;
-    if (::geteuid() == 0) must("chown postgres:postgres " + dir_);
-    must(asOwner(bin_ + "/initdb -D " + dir_ + "/data -U forgehook_test --auth=trust --no-sync -E UTF8 --locale=C.UTF-8") +
-         " >" + dir_ + "/initdb.log 2>&1");
-    // fsync stays on: the durability the store promises rests on it.
-    must(asOwner(bin_ + "/pg_ctl -D " + dir_ + "/data -l " + dir_ + "/log -w -t 60 -o \"-c listen_addresses='' -k " +
-                 dir_ + " -p 5432\" start") +
-         " >/dev/null 2>&1");
+    try {
+      if (::geteuid() == 0) must("chown postgres:postgres " + dir_);
+      must(asOwner(bin_ + "/initdb -D " + dir_ + "/data -U forgehook_test --auth=trust --no-sync -E UTF8 --locale=C.UTF-8") +
+           " >" + dir_ + "/initdb.log 2>&1");
+      // fsync stays on: the durability the store promises rests on it.
+      must(asOwner(bin_ + "/pg_ctl -D " + dir_ + "/data -l " + dir_ + "/log -w -t 60 -o \"-c listen_addresses='' -k " +
+                   dir_ + " -p 5432\" start") +
+           " >/dev/null 2>&1");
+    } catch (...) {
+      // A server that started too slowly is stopped; the directory stays for its logs.
+      run(asOwner(bin_ + "/pg_ctl -D " + dir_ + "/data -m immediate -w stop") + " >/dev/null 2>&1");
+      throw;
+    }
   }
 
   std::string connectionString(const std::string& db) const {

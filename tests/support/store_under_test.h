@@ -101,7 +101,7 @@ class PostgresUnderTest final : public StoreUnderTest {
           tokens(pool),
           sessions(pool),
           secrets(pool, testKeyring()),
-          feed(pool, {url, ""}) {}
+          feed(pool, {url, ""}, 60'000) {}  // a minute: tests see notifications, not the catch-up timer
     store::postgres::PgPool pool;
     store::postgres::PgDeliveryLog log;
     store::postgres::PgTokenStore tokens;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <limits>
+#include <stdexcept>
 
 #include "core/thread_name.h"
 #include "store/postgres/pg_change_log.h"
@@ -139,6 +140,8 @@ core::Result<std::int64_t> PgChangeFeed::prune(const ChangeRetention& retention,
 }
 
 void PgChangeFeed::setCommitListener(std::function<void()> listener) {
+  // Once: a second thread would race the first for listener_.
+  if (thread_.joinable()) throw std::logic_error("the change feed's commit listener is set once");
   listener_ = std::move(listener);
   wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   thread_ = std::thread([this] { listen(); });
@@ -168,9 +171,11 @@ void PgChangeFeed::listen() {
         }
       }
     }
-    // Not connected: wait (or stop), then try again.
+    // Not connected: wait (or stop), then try again. The listener is still called on every try:
+    // other nodes' records reach the feed whether or not this node hears of them.
     pollfd wake{wake_, POLLIN, 0};
     (void)::poll(&wake, 1, kReconnectDelayMs);
+    if (!stopping_) listener_();
   }
 }
 

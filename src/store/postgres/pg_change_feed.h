@@ -2,8 +2,9 @@
 // The change feed on PostgreSQL (store/change_feed.h), shared by every node of one database. The
 // commit listener runs on a thread of its own that LISTENs on forgehook_changes with a connection
 // of its own: it is called for every node's commits (a NOTIFY, sent at commit by pg_change_log.h),
-// and also once a second and after reconnecting, so a notification lost with a connection loses
-// nothing: the records are the truth, the listener only says "read the feed".
+// and also when no notification came for `catchUpMs`, after (re)connecting, and once a second while
+// it cannot connect, so a notification lost with a connection loses nothing: the records are the
+// truth, the listener only says "read the feed". It may be called until the feed is destroyed.
 #include <atomic>
 #include <functional>
 #include <thread>

@@ -64,11 +64,86 @@ std::string PgResult::bytes(int row, int column) const {
 
 void PgConnection::Close::operator()(pg_conn* c) const { PQfinish(c); }
 
+namespace {
+
+bool isHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// A URL libpq would misread so that pieces of its password land in an error message (a '/' or
+// '@' not percent-encoded moves the password into the host, port or database name; a stray '%' is
+// quoted back) is refused with a message of its own, before libpq sees it.
+core::Result<void> checkUri(std::string_view url) {
+  std::string_view rest;
+  for (const std::string_view scheme : {"postgresql://", "postgres://"})
+    if (url.starts_with(scheme)) rest = url.substr(scheme.size());
+  if (rest.empty()) return {};
+  const auto authorityEnd = rest.find_first_of("/?#");
+  const auto authority = rest.substr(0, authorityEnd);
+  const auto path = authorityEnd == std::string_view::npos ? std::string_view() : rest.substr(authorityEnd);
+  const auto at = authority.rfind('@');
+  bool bad = authority.find('@') != at || path.substr(0, path.find('?')).find('@') != std::string_view::npos;
+  const auto userinfo = at == std::string_view::npos ? std::string_view() : authority.substr(0, at);
+  for (std::size_t i = 0; i < userinfo.size() && !bad; ++i)
+    if (userinfo[i] == '%' && (i + 2 >= userinfo.size() || !isHex(userinfo[i + 1]) || !isHex(userinfo[i + 2])))
+      bad = true;
+  if (bad)
+    return std::unexpected(core::Error::invalidArgument(
+        "invalid_setting",
+        "store.postgres.url: the user or password in the URL must be percent-encoded ('@' as %40, '/' as %2F, '%' "
+        "as %25), or give the password in store.postgres.password"));
+  return {};
+}
+
+// What must never appear in a message: the password given apart, and the one the URL holds (as
+// written and as libpq decodes it).
+std::vector<std::string> secretsOf(const PgSettings& settings) {
+  std::vector<std::string> out;
+  if (!settings.password.empty()) out.push_back(settings.password);
+  char* error = nullptr;
+  if (PQconninfoOption* options = PQconninfoParse(settings.url.c_str(), &error)) {
+    for (auto* o = options; o->keyword; ++o)
+      if (std::string_view(o->keyword) == "password" && o->val && *o->val) out.emplace_back(o->val);
+    PQconninfoFree(options);
+  }
+  if (error) PQfreemem(error);
+  const auto scheme = settings.url.find("://");
+  if (scheme != std::string::npos) {
+    const auto authority = settings.url.substr(scheme + 3, settings.url.find_first_of("/?#", scheme + 3) - scheme - 3);
+    const auto at = authority.rfind('@');
+    const auto colon = authority.find(':');
+    if (at != std::string::npos && colon != std::string::npos && colon < at)
+      out.push_back(authority.substr(colon + 1, at - colon - 1));
+  }
+  std::erase_if(out, [](const std::string& s) { return s.empty(); });
+  return out;
+}
+
+}  // namespace
+
+std::string PgConnection::scrubbed(std::string message) const {
+  for (const auto& secret : secrets_)
+    for (auto at = message.find(secret); at != std::string::npos; at = message.find(secret, at + 3))
+      message.replace(at, secret.size(), "***");
+  return message;
+}
+
 core::Result<PgConnection> PgConnection::open(const PgSettings& settings) {
+  if (auto ok = checkUri(settings.url); !ok) return std::unexpected(ok.error());
+  {
+    // libpq's own parse error may quote the text it could not read: a message of ours instead.
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(settings.url.c_str(), &error);
+    if (error) PQfreemem(error);
+    if (options == nullptr)
+      return std::unexpected(core::Error::invalidArgument(
+          "invalid_setting", "store.postgres.url is not a libpq connection string or URI (postgresql://...)"));
+    PQconninfoFree(options);
+  }
   // expand_dbname: `dbname` is the whole URL or key=value string; a password given apart from it
   // comes after, so it wins over one in the URL.
-  std::vector<const char*> keys{"dbname", "fallback_application_name"};
-  std::vector<const char*> values{settings.url.c_str(), "forgehook"};
+  // A host that does not answer fails the start (or a request) within seconds, not the kernel's
+  // minutes; given before `dbname`, so a connect_timeout in the URL wins.
+  std::vector<const char*> keys{"connect_timeout", "dbname", "fallback_application_name"};
+  std::vector<const char*> values{"10", settings.url.c_str(), "forgehook"};
   if (!settings.password.empty()) {
     keys.push_back("password");
     values.push_back(settings.password.c_str());
@@ -78,9 +153,12 @@ core::Result<PgConnection> PgConnection::open(const PgSettings& settings) {
   pg_conn* raw = PQconnectdbParams(keys.data(), values.data(), 1);
   if (raw == nullptr) return std::unexpected(core::Error::unavailable("store_unavailable", "cannot connect to PostgreSQL: out of memory", 1));
   PgConnection conn(raw);
+  conn.secrets_ = secretsOf(settings);
   if (PQstatus(raw) != CONNECTION_OK)
     return std::unexpected(core::Error::unavailable(
-        "store_unavailable", "cannot connect to PostgreSQL: " + oneLine(PQerrorMessage(raw)), 1));
+        "store_unavailable", "cannot connect to PostgreSQL: " + conn.scrubbed(oneLine(PQerrorMessage(raw))), 1));
+  // No DETAIL lines (a failing row's values) in messages: they travel to logs and answers.
+  PQsetErrorVerbosity(raw, PQERRORS_TERSE);
   // A commit returns once it is on the server's disk (a 2xx rests on it), whatever the server's or
   // the role's default; times in UTC.
   if (auto set = conn.exec("SET synchronous_commit = on; SET TIME ZONE 'UTC'"); !set)
@@ -108,10 +186,18 @@ core::Result<PgResult> PgConnection::exec(const std::string& sql, const std::vec
   const auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
   if (const char* state = raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr) sqlState_ = state;
-  const std::string message = oneLine(raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn_.get()));
+  const std::string message = scrubbed(oneLine(raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn_.get())));
   if (PQstatus(conn_.get()) != CONNECTION_OK)
     return std::unexpected(
         core::Error::unavailable("store_unavailable", "lost the connection to PostgreSQL: " + message, 1));
+  // What passes with time or another try is the store being unavailable (503), not a bug (500):
+  // connection trouble (08), a serialization failure or deadlock (40), no resources (53: disk,
+  // memory, connections), an operator or a timeout (57), a read-only server (25006), a lock not
+  // available (55P03).
+  const std::string_view state = sqlState_;
+  if (state.starts_with("08") || state.starts_with("40") || state.starts_with("53") || state.starts_with("57") ||
+      state == "25006" || state == "55P03")
+    return std::unexpected(core::Error::unavailable("store_unavailable", "PostgreSQL: " + message, 1));
   return std::unexpected(core::Error::internal("PostgreSQL: " + message));
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // One libpq connection to the PostgreSQL store, and the rows a statement returned. Parameters are
 // always sent apart from the SQL text (PQexecParams), never spliced into it. Errors carry libpq's
-// message, which names the server and the user but never the password.
+// message (terse: no DETAIL with a row's values) with the password, as given apart or inside the
+// URL, replaced by "***"; a URL libpq would misread into quoting its password is refused first.
 //
 // Only store/postgres/ includes this; libpq's own header stays in the .cc.
 #include <cstdint>
@@ -65,13 +66,15 @@ struct PgParam {
 
 class PgConnection {
  public:
-  // Connects. Errors: Unavailable "store_unavailable" with libpq's reason (server down, login
-  // refused, database missing, TLS required ...).
+  // Connects. Errors: InvalidArgument "invalid_setting" for a URL that is not one (or whose
+  // password is not percent-encoded); Unavailable "store_unavailable" with libpq's reason (server
+  // down, login refused, database missing, TLS required ...).
   [[nodiscard]] static core::Result<PgConnection> open(const PgSettings& settings);
 
   // Runs one statement (or, without parameters, several separated by ';'). Errors: Unavailable
-  // "store_unavailable" when the connection is lost, Internal with the server's message otherwise;
-  // the SQLSTATE is kept in sqlState() for callers that tell errors apart.
+  // "store_unavailable" when the connection is lost or the error passes with time (a deadlock, a
+  // read-only or overloaded server, a timeout), Internal with the server's message otherwise; the
+  // SQLSTATE is kept in sqlState() for callers that tell errors apart.
   [[nodiscard]] core::Result<PgResult> exec(const std::string& sql, const std::vector<PgParam>& params = {});
 
   // The SQLSTATE of the last failed exec ("" when it had none).
@@ -90,8 +93,10 @@ class PgConnection {
     void operator()(pg_conn* c) const;
   };
   explicit PgConnection(pg_conn* c) : conn_(c) {}
+  [[nodiscard]] std::string scrubbed(std::string message) const;
   std::unique_ptr<pg_conn, Close> conn_;
   std::string sqlState_;
+  std::vector<std::string> secrets_;  // never shown: replaced in every message
 };
 
 }  // namespace forgehook::store::postgres

@@ -51,6 +51,21 @@ std::string textArray(std::span<const std::string_view> items) {
   return out + "}";
 }
 
+// Text from a payload (action, repository, sender) may hold a NUL (JSON's \u0000), which libpq
+// would end the parameter at: it becomes U+FFFD, the same for every node. Identifiers from headers
+// are plain text already (ingest refuses others).
+std::string text(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (const char c : value) {
+    if (c == '\0')
+      out += "\xEF\xBF\xBD";
+    else
+      out += c;
+  }
+  return out;
+}
+
 // SQL assembled from optional filters, each value a parameter ($N), never spliced.
 struct Query {
   std::string sql;
@@ -111,8 +126,9 @@ core::Result<std::vector<AppendOutcome>> PgDeliveryLog::appendBatch(std::span<co
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12) "
         "ON CONFLICT ON CONSTRAINT deliveries_identity DO UPDATE SET attempts = deliveries.attempts + 1, "
         "last_attempt_at = excluded.received_at RETURNING id, attempts",
-        {d.forge, d.hookId, d.deliveryId, d.event, d.action, d.repository, d.sender, std::to_string(d.receivedAt),
-         std::to_string(d.bodySize), d.contentType, d.verification, d.source});
+        {text(d.forge), text(d.hookId), text(d.deliveryId), text(d.event), text(d.action), text(d.repository),
+         text(d.sender), std::to_string(d.receivedAt), std::to_string(d.bodySize), text(d.contentType),
+         text(d.verification), text(d.source)});
     if (!row) return failed(row.error());
     const auto id = row->integer(0, 0);
     const bool inserted = row->integer(0, 1) == 1;
@@ -122,7 +138,7 @@ core::Result<std::vector<AppendOutcome>> PgDeliveryLog::appendBatch(std::span<co
                          {std::to_string(id), d.headersJson, d.bodyEncoding, PgParam::bytes(d.body)});
       if (!body) return failed(body.error());
       // The row as just written: first attempt, queued, its body kept.
-      created.push_back({d.receivedAt, "deliveries", "created", std::to_string(id), d.forge, d.repository,
+      created.push_back({d.receivedAt, "deliveries", "created", std::to_string(id), d.forge, text(d.repository),
                          deliverySummaryJson({id, d.forge, d.deliveryId, d.hookId, d.event, d.action, d.repository,
                                               d.sender, d.receivedAt, d.receivedAt, 1, d.bodySize, d.contentType,
                                               d.verification, d.source, false, "queued"})});

@@ -106,9 +106,10 @@ core::Result<void> PgProjectionWriter::recomputeIncidents(const IncidentScope& s
     nlohmann::json failed = nlohmann::json::array();
   };
   auto runs = conn_.exec(
+      // Byte order for run ids, as SQLite compares them, whatever the database's collation.
       "SELECT run_id, attempt, conclusion, coalesce(completed_at, started_at, 0) FROM runs WHERE forge = $1 AND "
       "repo_id = $2 AND workflow = $3 AND branch = $4 AND kind IN ('workflow_run', 'pipeline') AND status = "
-      "'completed' ORDER BY coalesce(started_at, completed_at, 0), run_id, attempt",
+      "'completed' ORDER BY coalesce(started_at, completed_at, 0), run_id COLLATE \"C\", attempt",
       {scope.forge, scope.repoId, scope.workflow, scope.branch});
   if (!runs) return std::unexpected(runs.error());
   std::vector<Incident> incidents;

@@ -7,7 +7,8 @@ namespace forgehook::store::postgres {
 core::Result<std::vector<ScopedSecrets>> PgSecretStore::loadSecrets() {
   auto conn = pool_.lease();
   if (!conn) return std::unexpected(conn.error());
-  auto rows = (*conn)->exec("SELECT forge, scope, key, secrets FROM scoped_secrets ORDER BY forge, scope, key");
+  auto rows = (*conn)->exec("SELECT forge, scope, key, secrets FROM scoped_secrets ORDER BY forge COLLATE \"C\", scope COLLATE \"C\", "
+                            "key COLLATE \"C\"");
   if (!rows) return std::unexpected(rows.error());
   std::vector<ScopedSecrets> out;
   for (int i = 0; i < rows->rows(); ++i) {
@@ -25,7 +26,7 @@ core::Result<void> PgSecretStore::putSecrets(const ScopedSecrets& secrets) {
   if (!conn) return std::unexpected(conn.error());
   auto done = (*conn)->exec(
       "INSERT INTO scoped_secrets (forge, scope, key, secrets, updated_at) "
-      "VALUES ($1, $2, $3, $4, extract(epoch FROM now())::bigint) ON CONFLICT (forge, scope, key) "
+      "VALUES ($1, $2, $3, $4, floor(extract(epoch FROM now()))::bigint) ON CONFLICT (forge, scope, key) "
       "DO UPDATE SET secrets = excluded.secrets, updated_at = excluded.updated_at",
       {secrets.forge, secrets.scope, secrets.key, sealer_.seal(nlohmann::json(secrets.secrets).dump())});
   if (!done) return std::unexpected(done.error());

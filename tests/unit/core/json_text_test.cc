@@ -12,6 +12,17 @@ std::string asJson(std::string_view v) {
   return out;
 }
 
+TEST(JsonTextTest, PlainTextIsValidUtf8WithoutControlCharacters) {
+  EXPECT_TRUE(isPlainText("72d3162e-cc78-11e3-81ab-4c9367dc0958"));
+  EXPECT_TRUE(isPlainText("pull_request"));
+  EXPECT_TRUE(isPlainText("Merge Request Hook \xc3\xa9\xe2\x82\xac"));  // é€
+  EXPECT_TRUE(isPlainText(""));
+  for (const std::string& bad : {std::string("a\0b", 3), std::string("tab\there"), std::string("nl\n"),
+                                std::string("del\x7f"), std::string("\xff\xfe"), std::string("\xc3"),
+                                std::string("\xed\xa0\x80") /* a surrogate */, std::string("\xc0\xaf") /* overlong */})
+    EXPECT_FALSE(isPlainText(bad)) << bad;
+}
+
 TEST(JsonTextTest, ValidUtf8PassesThrough) {
   EXPECT_EQ(asJson("h\xC3\xA9llo \xE2\x9C\x93 \xF0\x9F\x98\x80"), "\"h\xC3\xA9llo \xE2\x9C\x93 \xF0\x9F\x98\x80\"");
 }

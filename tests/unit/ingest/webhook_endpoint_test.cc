@@ -231,6 +231,21 @@ TEST_F(EndpointTest, MissingIdentityHeadersAreBadRequests) {
   expectError(admit(*github, noDelivery), core::Code::InvalidArgument, "missing_header");
 }
 
+TEST_F(EndpointTest, IdentityHeadersThatAreNotTextAreBadRequests) {
+  build();
+  for (const auto& [header, value] : std::vector<std::pair<std::string, std::string>>{
+           {"X-GitHub-Delivery", "guid-\xff\xfe"}, {"X-GitHub-Delivery", "guid\x01"}, {"X-GitHub-Event", "push\x7f"},
+           {"X-GitHub-Hook-ID", "12\x80"}}) {
+    auto r = githubRequest(payload, "current");
+    bool found = false;
+    for (auto& h : r.headers)
+      if (h.first == header) h.second = value, found = true;
+    if (!found) r.headers.emplace_back(header, value);
+    SCOPED_TRACE(header);
+    expectError(admit(*github, r), core::Code::InvalidArgument, "invalid_header");
+  }
+}
+
 TEST_F(EndpointTest, UnsupportedMediaTypeIsRefused) {
   build();
   auto r = githubRequest(payload, "current");

@@ -146,24 +146,30 @@ TEST_P(ChangeFeedContract, TheCommitListenerHearsOfAnAppend) {
     cv.notify_all();
   });
   std::unique_lock lock(m);
+  // PostgreSQL's listener calls once when it has connected (its catch-up); SQLite's only on commits.
+  // Its timer is a minute in these tests, so what follows the append can only be the notification.
+  cv.wait_for(lock, std::chrono::seconds(2), [&] { return calls > 0; });
   const int before = calls;
   lock.unlock();
   append({delivery("github", "1", "heard")});
   lock.lock();
   EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(5), [&] { return calls > before; }));
+  lock.unlock();
+  store.reset();  // stops the listener before what it captured goes
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ChangeFeedContract, testing::allBackends(),
                          [](const auto& info) { return info.param; });
 
 // Node B hears of node A's commit through NOTIFY, not a timer: B's catch-up tick is a minute here.
-TEST(PostgresChangeFeed, ANodeHearsOfAnotherNodesCommitAtOnce) {
+// (How soon, on a loaded machine, is for a benchmark; the bound here only has to beat the timer.)
+TEST(PostgresChangeFeed, ANodeHearsOfAnotherNodesCommitThroughANotification) {
   testing::PostgresUnderTest nodeA;
-  postgres::PgPool poolB({nodeA.url(), ""}, 2);
-  postgres::PgChangeFeed feedB(poolB, {nodeA.url(), ""}, 60'000);
   std::mutex m;
   std::condition_variable cv;
   int calls = 0;
+  postgres::PgPool poolB({nodeA.url(), ""}, 2);
+  postgres::PgChangeFeed feedB(poolB, {nodeA.url(), ""}, 60'000);
   feedB.setCommitListener([&] {
     std::lock_guard lock(m);
     ++calls;
@@ -174,13 +180,11 @@ TEST(PostgresChangeFeed, ANodeHearsOfAnotherNodesCommitAtOnce) {
       << "B's listener did not connect";  // the first call: it caught up on connecting
   const int connected = calls;
   lock.unlock();
-  const auto started = std::chrono::steady_clock::now();
   ASSERT_TRUE(nodeA.log().appendBatch(std::vector<NewDelivery>{delivery("github", "1", "from-a")}));
   lock.lock();
-  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(1), [&] { return calls > connected; }))
-      << "B heard nothing within a second of A's commit";
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return calls > connected; }))
+      << "B heard nothing of A's commit";
   lock.unlock();
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
   auto page = feedB.read({});
   ASSERT_TRUE(page);
   ASSERT_EQ(page->changes.size(), 1u);
@@ -194,7 +198,7 @@ TEST(PostgresChangeFeed, ConcurrentWritersNeverLetAFollowingReaderSkipARecord) {
   testing::PostgresUnderTest store;
   constexpr int kNodes = 3, kBatches = 60, kPerBatch = 4;
   std::atomic<int> writing{kNodes};
-  std::vector<std::thread> nodes;
+  std::vector<std::jthread> nodes;  // joined on every way out of the test, a failed ASSERT's too
   for (int n = 0; n < kNodes; ++n)
     nodes.emplace_back([&, n] {
       postgres::PgPool pool({store.url(), ""}, 1);
@@ -223,7 +227,6 @@ TEST(PostgresChangeFeed, ConcurrentWritersNeverLetAFollowingReaderSkipARecord) {
       after = page->changes.back().seq;
     }
   }
-  for (auto& t : nodes) t.join();
   ASSERT_EQ(seen.size(), static_cast<std::size_t>(kNodes * kBatches * kPerBatch));
   for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], static_cast<std::int64_t>(i + 1)) << "at " << i;
 }

@@ -229,7 +229,7 @@ TEST(PostgresDeliveryLog, NodesAppendingTheSameDeliveriesAtOnceStoreEachOnce) {
   }
   constexpr int kNodes = 3, kBatches = 40, kPerBatch = 10;
   std::vector<std::vector<std::int64_t>> seen(kNodes);
-  std::vector<std::thread> nodes;
+  std::vector<std::jthread> nodes;
   for (int n = 0; n < kNodes; ++n)
     nodes.emplace_back([&, n] {
       postgres::PgPool pool({url, ""}, 1);
@@ -242,7 +242,7 @@ TEST(PostgresDeliveryLog, NodesAppendingTheSameDeliveriesAtOnceStoreEachOnce) {
         for (const auto& o : *out) seen[n].push_back(o.id);
       }
     });
-  for (auto& t : nodes) t.join();
+  for (auto& t : nodes) t.join();  // jthreads: also joined should an assertion end the test early
   for (int n = 1; n < kNodes; ++n) EXPECT_EQ(seen[n], seen[0]) << "node " << n << " was told other ids";
   postgres::PgDeliveryLog log(setup);
   auto conn = setup.lease();
@@ -298,11 +298,36 @@ TEST(PostgresDeliveryLog, ABatchThatFailsCommitsNothingAndTheConnectionIsUsableA
   EXPECT_EQ(failed.error().code, core::Code::Unavailable);
   EXPECT_EQ(failed.error().reason, "store_unavailable");
   auto page = log.listDeliveries({});
-  ASSERT_TRUE(page) << page.error().message;  // the pooled connection was not left in the failed transaction
+  ASSERT_TRUE(page) << page.error().message;  // the pool's one connection is usable: the batch rolled back
   EXPECT_TRUE(page->deliveries.empty());
   auto retried = log.appendBatch(std::vector<NewDelivery>{small});
   ASSERT_TRUE(retried) << retried.error().message;
   EXPECT_EQ((*retried)[0].status, AppendStatus::Inserted);
+}
+
+}  // namespace
+}  // namespace forgehook::store
+
+namespace forgehook::store {
+namespace {
+
+// A connection given back in the middle of a transaction (a caller's error path that forgot its
+// ROLLBACK) is rolled back by the pool: the next user neither sees nor continues that work.
+TEST(PgPool, AConnectionGivenBackInsideATransactionIsRolledBack) {
+  testing::PostgresUnderTest store;
+  postgres::PgPool pool({store.url(), ""}, 1);
+  {
+    auto lease = pool.lease();
+    ASSERT_TRUE(lease);
+    ASSERT_TRUE((*lease)->exec("BEGIN"));
+    ASSERT_TRUE((*lease)->exec("INSERT INTO hooks (forge, hook_id, first_seen_at, last_ping_at) VALUES ('github', 'x', 1, 1)"));
+  }
+  auto next = pool.lease();  // the same (only) connection
+  ASSERT_TRUE(next);
+  EXPECT_FALSE((*next)->inTransaction());
+  auto rows = (*next)->exec("SELECT count(*) FROM hooks");
+  ASSERT_TRUE(rows) << rows.error().message;
+  EXPECT_EQ(rows->integer(0, 0), 0);
 }
 
 }  // namespace

@@ -1,13 +1,12 @@
 // Where the PostgreSQL store's password comes from (store.postgres.password, else the first line of
-// store.postgres.password_file), and the migrations' numbering. Connecting and migrating are tested
-// against a real server in tests/integration/migrate.test.mjs.
+// store.postgres.password_file), and URLs refused before libpq could quote their password. Connecting
+// and migrating are tested against a real server in tests/integration/migrate.test.mjs.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 
 #include "store/postgres/pg_connection.h"
-#include "store/postgres/pg_schema.h"
 #include "support/temp_dir.h"
 
 namespace forgehook::store::postgres {
@@ -61,13 +60,20 @@ TEST(PgSettings, NoPasswordAnywhereLeavesItToLibpq) {
   EXPECT_EQ(pgSettingsFrom(config).password, "");
 }
 
-TEST(PgMigrations, AreNumberedFromOneWithoutGapsAndNamed) {
-  const auto all = pgMigrations();
-  ASSERT_FALSE(all.empty());
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    EXPECT_EQ(all[i].version, static_cast<std::int64_t>(i + 1));
-    EXPECT_FALSE(all[i].name.empty());
+TEST(PgConnection, AUrlWhosePasswordLibpqWouldMisreadIsRefusedWithoutShowingIt) {
+  for (const std::string url : {"postgresql://fh:pa@ss@db.internal/forgehook", "postgresql://fh:pa/ss@db.internal/forgehook",
+                                "postgresql://fh:50%off@db.internal/forgehook"}) {
+    auto conn = PgConnection::open({url, ""});
+    ASSERT_FALSE(conn) << url;
+    EXPECT_EQ(conn.error().reason, "invalid_setting") << url;
+    EXPECT_THAT(conn.error().message, HasSubstr("percent-encoded"));
+    for (const std::string piece : {"pa@ss", "ss@db", "pa/ss", "50%off", "off@"})
+      EXPECT_THAT(conn.error().message, ::testing::Not(HasSubstr(piece))) << url;
   }
+  auto garbled = PgConnection::open({"host=db password='unterminated", ""});
+  ASSERT_FALSE(garbled);
+  EXPECT_EQ(garbled.error().reason, "invalid_setting");
+  EXPECT_THAT(garbled.error().message, ::testing::Not(HasSubstr("unterminated")));
 }
 
 }  // namespace
