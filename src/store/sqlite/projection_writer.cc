@@ -1,23 +1,11 @@
 #include "store/sqlite/projection_writer.h"
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
-#include <set>
-#include <stdexcept>
+
+#include "store/projection_sql.h"
 
 namespace forgehook::store::sqlite {
 namespace {
-
-const std::set<std::string, std::less<>> kWritableTables = {
-    "repositories", "pulls",  "reviews",    "issues",      "issue_reopens",       "comments", "runs", "releases",
-    "refs",         "pushes", "milestones", "deployments", "deployment_statuses",
-};
-
-// Column names come from model code, never from a payload; checked anyway so a typo fails loudly.
-void checkIdentifier(const std::string& name) {
-  if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; }))
-    throw std::invalid_argument("bad projection column name: " + name);
-}
 
 void bindValue(Statement& s, int index, const FieldValue& v) {
   if (const auto* i = std::get_if<std::int64_t>(&v))
@@ -28,15 +16,11 @@ void bindValue(Statement& s, int index, const FieldValue& v) {
     s.bindNull(index);
 }
 
-bool isFailure(const std::string& conclusion) {
-  return conclusion == "failure" || conclusion == "timed_out" || conclusion == "startup_failure";
-}
-
 }  // namespace
 
 const std::vector<std::string>& ProjectionWriter::derivedTables() {
   static const std::vector<std::string> tables = [] {
-    std::vector<std::string> t(kWritableTables.begin(), kWritableTables.end());
+    std::vector<std::string> t = writableProjectionTables();
     t.push_back("incidents");
     t.push_back("activity");
     return t;
@@ -50,65 +34,16 @@ Statement& ProjectionWriter::prepared(const std::string& sql) {
   return *slot;
 }
 
-namespace {
-
-// The upsert of one write shape (table, mode, key and field names).
-std::string upsertSql(const EntityWrite& write) {
-  std::string columns, values, updates, fills, keyColumns;
-  int index = 0;
-  auto add = [&](const Field& f) {
-    checkIdentifier(f.name);
-    if (index) {
-      columns += ", ";
-      values += ", ";
-    }
-    columns += f.name;
-    values += '?';
-    values += std::to_string(++index);
-  };
-  for (const auto& f : write.key) {
-    add(f);
-    keyColumns += (keyColumns.empty() ? "" : ", ") + f.name;
-  }
-  for (const auto& f : write.fields) {
-    add(f);
-    updates += (updates.empty() ? "" : ", ") + f.name + " = excluded." + f.name;
-    fills += (fills.empty() ? "" : ", ") + f.name + " = coalesce(" + write.table + "." + f.name + ", excluded." +
-             f.name + ")";
-  }
-  columns += ", version";
-  values += ", ?";
-  values += std::to_string(++index);
-  std::string sql =
-      "INSERT INTO " + write.table + " (" + columns + ") VALUES (" + values + ") ON CONFLICT (" + keyColumns + ") DO ";
-  if (write.mode == WriteMode::InsertIfAbsent || updates.empty()) {
-    sql += "NOTHING";
-  } else if (write.mode == WriteMode::FillMissing) {
-    sql += "UPDATE SET " + fills;
-  } else {
-    // Equal versions re-apply: a replayed delivery rewrites the same values.
-    sql +=
-        "UPDATE SET " + updates + ", version = excluded.version WHERE excluded.version >= " + write.table + ".version";
-  }
-  return sql;
-}
-
-}  // namespace
-
 int ProjectionWriter::apply(const EntityWrite& write) {
-  if (!kWritableTables.contains(write.table)) throw std::invalid_argument("not a projection table: " + write.table);
   // Statements are found by the write's shape, a short key: the SQL is built once per shape.
-  std::string shape = write.table;
-  shape += static_cast<char>('0' + static_cast<int>(write.mode));
-  for (const auto* list : {&write.key, &write.fields}) {
-    shape += '|';
-    for (const auto& f : *list) {
-      checkIdentifier(f.name);  // here too: a name with ',' or '|' would pass for another shape
-      (shape += f.name) += ',';
-    }
+  auto& slot = cache_[projectionWriteShape(write)];
+  if (!slot) {
+    const auto placeholder = [](int n) {
+      std::string p = "?";  // appended, not "?" + ...: GCC 12 warns falsely (-Wrestrict) on that
+      return p += std::to_string(n);
+    };
+    slot = std::make_unique<Statement>(db_, projectionUpsertSql(write, placeholder));
   }
-  auto& slot = cache_[shape];
-  if (!slot) slot = std::make_unique<Statement>(db_, upsertSql(write));
   auto& s = *slot;
   int i = 0;
   for (const auto& f : write.key) bindValue(s, ++i, f.value);
@@ -133,40 +68,20 @@ int ProjectionWriter::apply(const ActivityEntry& a, std::int64_t deliveryId) {
 }
 
 int ProjectionWriter::recomputeIncidents(const IncidentScope& scope) {
-  struct Incident {
-    std::string openedRun;
-    std::int64_t openedAt = 0;
-    std::string resolvedRun;
-    std::int64_t resolvedAt = 0;
-    nlohmann::json failed = nlohmann::json::array();
-  };
-  std::vector<Incident> incidents;
+  std::vector<CompletedRun> completed;
   {
     auto& runs = prepared(
         "SELECT run_id, attempt, conclusion, coalesce(completed_at, started_at, 0) FROM runs WHERE forge = ?1 AND "
         "repo_id = ?2 AND workflow = ?3 AND branch = ?4 AND kind IN ('workflow_run', 'pipeline') AND status = "
         "'completed' ORDER BY coalesce(started_at, completed_at, 0), run_id, attempt");
     runs.bind(1, scope.forge).bind(2, scope.repoId).bind(3, scope.workflow).bind(4, scope.branch);
-    std::optional<Incident> open;
     int rc;
-    while ((rc = runs.step()) == SQLITE_ROW) {
-      const std::string run = runs.text(0) + "/" + std::to_string(runs.integer(1));
-      const std::string conclusion = runs.text(2);
-      const std::int64_t at = runs.integer(3);
-      if (isFailure(conclusion)) {
-        if (!open) open = Incident{run, at, "", 0, nlohmann::json::array()};
-        open->failed.push_back(run);
-      } else if (conclusion == "success" && open) {
-        open->resolvedRun = run;
-        open->resolvedAt = at;
-        incidents.push_back(std::move(*open));
-        open.reset();
-      }
-    }
+    while ((rc = runs.step()) == SQLITE_ROW)
+      completed.push_back({runs.text(0) + "/" + std::to_string(runs.integer(1)), runs.text(2), runs.integer(3)});
     runs.reset();
     if (rc != SQLITE_DONE) return rc;
-    if (open) incidents.push_back(std::move(*open));
   }
+  const auto incidents = deriveIncidents(completed);
   // Upserts keep each incident's id (and so its acknowledgement) across recomputations.
   auto& upsert = prepared(
       "INSERT INTO incidents (forge, repo_id, workflow, branch, opened_run, opened_at, resolved_run, resolved_at, "
@@ -181,7 +96,7 @@ int ProjectionWriter::recomputeIncidents(const IncidentScope& scope) {
       upsert.bindNull(7).bindNull(8);
     else
       upsert.bind(7, incident.resolvedRun).bind(8, incident.resolvedAt);
-    upsert.bind(9, incident.failed.dump());
+    upsert.bind(9, incident.failedRunsJson);
     const int rc = upsert.step();
     upsert.reset();
     if (rc != SQLITE_DONE) return rc;
