@@ -227,6 +227,19 @@ CREATE TABLE items (
   forge text, repository text, issue_number bigint, created_at bigint NOT NULL, updated_at bigint NOT NULL
 );
 )sql"},
+    {"processing claims: one node at a time processes a repository's deliveries",
+     R"sql(
+CREATE TABLE processing_claims (
+  forge      text NOT NULL,
+  repository text NOT NULL,  -- lower(repository): names compare case-insensitively, as the forges do
+  node       text NOT NULL,
+  token      bigint NOT NULL,
+  expires_at bigint NOT NULL,  -- Unix microseconds
+  PRIMARY KEY (forge, repository)
+);
+CREATE SEQUENCE processing_claim_tokens;
+CREATE INDEX deliveries_due_repository ON deliveries (forge, lower(repository), id) WHERE status IN ('queued', 'retrying');
+)sql"},
 };
 
 core::Result<std::int64_t> appliedVersion(PgConnection& conn) {

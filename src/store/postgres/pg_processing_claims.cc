@@ -1,0 +1,152 @@
+#include "store/postgres/pg_processing_claims.h"
+
+#include <map>
+#include <set>
+#include <utility>
+
+#include "store/body_codec.h"
+
+namespace forgehook::store::postgres {
+namespace {
+
+// A bigint[] literal.
+std::string idArray(const std::vector<std::int64_t>& ids) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  return out + "}";
+}
+
+// A text[] literal, each element quoted and escaped.
+std::string textArray(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out += i ? ",\"" : "\"";
+    for (const char ch : items[i]) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int max, std::int64_t now) {
+  const auto fail = [&](const core::Error& e) -> core::Result<ClaimedWork> {
+    if (conn.usable() && conn.inTransaction()) (void)conn.exec("ROLLBACK");
+    return std::unexpected(e);
+  };
+  if (auto begun = conn.exec("BEGIN"); !begun) return fail(begun.error());
+  // The repositories of the oldest due deliveries, in the order their oldest one came.
+  auto due = conn.exec(
+      "SELECT forge, lower(repository) FROM deliveries WHERE status IN ('queued', 'retrying') AND next_attempt_at <= "
+      "$1 ORDER BY id LIMIT $2",
+      {std::to_string(now), std::to_string(max * 4)});
+  if (!due) return fail(due.error());
+  std::vector<std::string> forges, repositories;
+  std::map<std::pair<std::string, std::string>, bool> seen;
+  for (int i = 0; i < due->rows(); ++i) {
+    auto key = std::make_pair(due->text(i, 0), due->text(i, 1));
+    if (seen.emplace(key, true).second) {
+      forges.push_back(key.first);
+      repositories.push_back(key.second);
+    }
+  }
+  ClaimedWork work;
+  if (forges.empty()) {
+    if (auto done = conn.exec("COMMIT"); !done) return fail(done.error());
+    return work;
+  }
+  // Claim rows exist before they can be locked; a row another node is inserting right now is
+  // waited for only as long as its insert (the unique index), never for its whole processing.
+  if (auto made = conn.exec(
+          "INSERT INTO processing_claims (forge, repository, node, token, expires_at) SELECT f, r, '', 0, 0 FROM "
+          "unnest($1::text[], $2::text[]) AS c(f, r) ON CONFLICT DO NOTHING",
+          {textArray(forges), textArray(repositories)});
+      !made)
+    return fail(made.error());
+  // Free (expired, never held, or this node's own): taken. Held by another node, or locked by a
+  // node claiming or committing right now: skipped.
+  auto claimed = conn.exec(
+      "WITH free AS (SELECT c.forge, c.repository FROM processing_claims c JOIN unnest($1::text[], $2::text[]) AS "
+      "w(f, r) ON c.forge = w.f AND c.repository = w.r WHERE c.expires_at <= $3 OR c.node = $4 FOR UPDATE OF c SKIP "
+      "LOCKED) UPDATE processing_claims p SET node = $4, token = nextval('processing_claim_tokens'), expires_at = $5 "
+      "FROM free WHERE p.forge = free.forge AND p.repository = free.repository RETURNING p.forge, p.repository, "
+      "p.token",
+      {textArray(forges), textArray(repositories), std::to_string(now), node_, std::to_string(now + lease_)});
+  if (!claimed) return fail(claimed.error());
+  std::vector<std::string> claimedForges, claimedRepositories;
+  std::map<std::pair<std::string, std::string>, std::int64_t> tokenOf;
+  for (int i = 0; i < claimed->rows(); ++i) {
+    claimedForges.push_back(claimed->text(i, 0));
+    claimedRepositories.push_back(claimed->text(i, 1));
+    tokenOf[{claimed->text(i, 0), claimed->text(i, 1)}] = claimed->integer(i, 2);
+  }
+  std::set<std::pair<std::string, std::string>> used;  // claims that got deliveries in the batch
+  if (!tokenOf.empty()) {
+    auto rows = conn.exec(
+        "SELECT d.id, d.forge, d.event, d.action, d.repository, d.sender, d.content_type, d.received_at, "
+        "d.process_attempts, b.body_encoding, b.body, d.source, d.delivery_id, d.processed_at IS NOT NULL, "
+        "lower(d.repository) "
+        "FROM deliveries d JOIN unnest($1::text[], $2::text[]) AS c(f, r) ON d.forge = c.f AND lower(d.repository) = "
+        "c.r LEFT JOIN delivery_bodies b ON b.delivery = d.id WHERE d.status IN ('queued', 'retrying') AND "
+        "d.next_attempt_at <= $3 ORDER BY d.id LIMIT $4",
+        {textArray(claimedForges), textArray(claimedRepositories), std::to_string(now), std::to_string(max)});
+    if (!rows) return fail(rows.error());
+    for (int i = 0; i < rows->rows(); ++i) {
+      used.emplace(rows->text(i, 1), rows->text(i, 14));  // the claim key, as the database folded it
+      auto& d = work.deliveries.emplace_back();
+      d.id = rows->integer(i, 0);
+      d.forge = rows->text(i, 1);
+      d.event = rows->text(i, 2);
+      d.action = rows->text(i, 3);
+      d.repository = rows->text(i, 4);
+      d.sender = rows->text(i, 5);
+      d.contentType = rows->text(i, 6);
+      d.receivedAt = rows->integer(i, 7);
+      d.processAttempts = rows->integer(i, 8);
+      d.source = rows->text(i, 11);
+      d.deliveryId = rows->text(i, 12);
+      d.processedBefore = rows->text(i, 13) == "t";
+      if (rows->isNull(i, 10)) {
+        d.loadError = "the delivery's body is gone";
+      } else if (auto body = decodeBody(rows->bytes(i, 10), rows->text(i, 9))) {
+        d.rawBody = std::move(*body);
+      } else {
+        d.loadError = body.error().message;
+      }
+    }
+  }
+  // Claims of repositories none of whose deliveries made the batch (it was full) are given back
+  // at once: held for a lease without work, they would only hold other nodes off.
+  std::vector<std::int64_t> idle;
+  for (const auto& [key, token] : tokenOf) (used.contains(key) ? work.tokens : idle).push_back(token);
+  if (auto given = release(conn, idle); !given) return fail(given.error());
+  if (auto done = conn.exec("COMMIT"); !done) return fail(done.error());
+  return work;
+}
+
+core::Result<bool> PgProcessingClaims::confirm(PgConnection& conn, const std::vector<std::int64_t>& tokens) {
+  if (tokens.empty()) return true;
+  auto held = conn.exec(
+      "SELECT count(*) FROM (SELECT 1 FROM processing_claims WHERE node = $1 AND token = ANY($2::bigint[]) FOR UPDATE) "
+      "AS mine",
+      {node_, idArray(tokens)});
+  if (!held) return std::unexpected(held.error());
+  return held->integer(0, 0) == static_cast<std::int64_t>(tokens.size());
+}
+
+core::Result<void> PgProcessingClaims::release(PgConnection& conn, const std::vector<std::int64_t>& tokens) {
+  if (tokens.empty()) return {};
+  auto released = conn.exec(
+      "UPDATE processing_claims SET expires_at = 0 WHERE node = $1 AND token = ANY($2::bigint[])",
+      {node_, idArray(tokens)});
+  if (!released) return std::unexpected(released.error());
+  return {};
+}
+
+}  // namespace forgehook::store::postgres

@@ -1,0 +1,57 @@
+#pragma once
+// How several nodes share the processing of one PostgreSQL store without two of them applying
+// deliveries of one resource at once or out of order: a node claims whole *repositories* (every
+// resource the model derives belongs to one) for a lease, and only the holder of a repository's
+// claim processes its deliveries, oldest first. Claims are taken with FOR UPDATE SKIP LOCKED, so
+// nodes never wait for each other: a repository another node is claiming right now is simply left
+// to it. A node that dies leaves its claims to expire; another node then takes them over, and the
+// deliveries it had not committed are due again, in the same order.
+//
+// The lease is fenced: each claim carries a fresh token, and a node's commit of its results first
+// locks its claim rows and checks its tokens (confirm), in the same transaction. A node whose lease
+// ran out and was taken over finds another token and must roll back; a takeover cannot happen
+// while a commit holds the rows (it skips locked rows).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "store/activity.h"
+#include "store/postgres/pg_connection.h"
+
+namespace forgehook::store::postgres {
+
+struct ClaimedWork {
+  std::vector<QueuedDelivery> deliveries;  // due, oldest first, of the repositories claimed
+  std::vector<std::int64_t> tokens;        // of the claims taken (to confirm and release)
+};
+
+class PgProcessingClaims {
+ public:
+  // `node`: this node's name (unique among the nodes); `leaseMicros`: how long a claim lasts unless
+  // renewed by claiming again.
+  PgProcessingClaims(std::string node, std::int64_t leaseMicros) : node_(std::move(node)), lease_(leaseMicros) {}
+
+  // In its own transaction on `conn`: looks at the oldest due deliveries (queued, or retrying and
+  // past their retry time; up to `max` * 4 of them), claims the repositories among them that no
+  // other node holds (or whose claim expired), and returns up to `max` due deliveries of those
+  // repositories with their bodies. Errors: as PgConnection::exec.
+  [[nodiscard]] core::Result<ClaimedWork> claimDue(PgConnection& conn, int max, std::int64_t nowMicros);
+
+  // Inside the caller's transaction, before it writes results: locks this node's claims with
+  // `tokens` and tells whether they are all still its own. False: another node took one over (the
+  // lease ran out); the caller must roll back. Errors: as PgConnection::exec.
+  [[nodiscard]] core::Result<bool> confirm(PgConnection& conn, const std::vector<std::int64_t>& tokens);
+
+  // Inside the caller's transaction (or alone): gives the claims up, so other nodes may take the
+  // repositories at once.
+  [[nodiscard]] core::Result<void> release(PgConnection& conn, const std::vector<std::int64_t>& tokens);
+
+  [[nodiscard]] const std::string& node() const { return node_; }
+
+ private:
+  const std::string node_;
+  const std::int64_t lease_;
+};
+
+}  // namespace forgehook::store::postgres

@@ -1,0 +1,200 @@
+// Processing claims on PostgreSQL (store/postgres/pg_processing_claims.h): nodes share the due
+// deliveries by repository, never the same repository at once, in id order within one; a dead
+// node's claims are taken over after the lease; a node whose lease was taken over cannot confirm.
+#include "store/postgres/pg_processing_claims.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "support/store_under_test.h"
+
+namespace forgehook::store::postgres {
+namespace {
+
+using sqlite::delivery;
+using sqlite::kSecond;
+using sqlite::kT0;
+
+constexpr std::int64_t kLease = 30 * kSecond;
+
+class ClaimsTest : public ::testing::Test {
+ protected:
+  void SetUp() override { pool_ = std::make_unique<PgPool>(PgSettings{store_.url(), ""}, 4); }
+
+  // Deliveries of `repositories` (each one `perRepository` times, interleaved), in id order.
+  std::vector<std::int64_t> appendTo(const std::vector<std::string>& repositories, int perRepository) {
+    std::vector<NewDelivery> batch;
+    for (int i = 0; i < perRepository; ++i)
+      for (const auto& r : repositories)
+        batch.push_back(delivery("github", "1", r + "#" + std::to_string(i), kT0, "push", r));
+    auto out = store_.log().appendBatch(batch);
+    EXPECT_TRUE(out) << out.error().message;
+    std::vector<std::int64_t> ids;
+    for (const auto& o : *out) ids.push_back(o.id);
+    return ids;
+  }
+
+  ClaimedWork claim(PgProcessingClaims& node, int max, std::int64_t now) {
+    auto lease = pool_->lease();
+    EXPECT_TRUE(lease);
+    auto work = node.claimDue(**lease, max, now);
+    EXPECT_TRUE(work) << work.error().message;
+    return work ? *work : ClaimedWork{};
+  }
+
+  // Marks deliveries processed, after confirming the claims, as a node's commit would.
+  bool finish(PgProcessingClaims& node, const ClaimedWork& work) {
+    auto lease = pool_->lease();
+    EXPECT_TRUE((*lease)->exec("BEGIN"));
+    auto mine = node.confirm(**lease, work.tokens);
+    EXPECT_TRUE(mine);
+    if (!*mine) {
+      EXPECT_TRUE((*lease)->exec("ROLLBACK"));
+      return false;
+    }
+    std::string ids = "{";
+    for (const auto& d : work.deliveries) ids += (ids.size() > 1 ? "," : "") + std::to_string(d.id);
+    EXPECT_TRUE((*lease)->exec("UPDATE deliveries SET status = 'processed' WHERE id = ANY($1::bigint[])", {ids + "}"}));
+    EXPECT_TRUE(node.release(**lease, work.tokens));
+    EXPECT_TRUE((*lease)->exec("COMMIT"));
+    return true;
+  }
+
+  static std::set<std::string> repositoriesOf(const ClaimedWork& work) {
+    std::set<std::string> out;
+    for (const auto& d : work.deliveries) out.insert(d.repository);
+    return out;
+  }
+
+  testing::PostgresUnderTest store_;
+  std::unique_ptr<PgPool> pool_;
+};
+
+TEST_F(ClaimsTest, TwoNodesNeverHoldTheSameRepositoryAndEachGetsItsRepositoriesInOrder) {
+  std::vector<std::int64_t> ids;
+  for (const std::string r : {"o/a", "o/b", "o/c", "o/d"})  // three deliveries each, one repository after another
+    for (const auto id : appendTo({r}, 3)) ids.push_back(id);
+  PgProcessingClaims a("node-a", kLease), b("node-b", kLease);
+  const auto first = claim(a, 6, kT0);  // room for o/a's and o/b's: o/c and o/d are left to others
+  const auto second = claim(b, 100, kT0);
+  ASSERT_FALSE(first.deliveries.empty());
+  ASSERT_FALSE(second.deliveries.empty());
+  const auto ofFirst = repositoriesOf(first), ofSecond = repositoriesOf(second);
+  EXPECT_EQ(ofFirst, (std::set<std::string>{"o/a", "o/b"}));
+  std::vector<std::string> both;
+  std::set_intersection(ofFirst.begin(), ofFirst.end(), ofSecond.begin(), ofSecond.end(), std::back_inserter(both));
+  EXPECT_TRUE(both.empty()) << "both nodes hold " << both.front();
+  // Between them, every due delivery; each node's in id order, every delivery of a repository it holds.
+  EXPECT_EQ(first.deliveries.size() + second.deliveries.size(), ids.size());
+  for (const auto* work : {&first, &second}) {
+    EXPECT_TRUE(std::is_sorted(work->deliveries.begin(), work->deliveries.end(),
+                               [](const auto& x, const auto& y) { return x.id < y.id; }));
+    std::map<std::string, int> perRepository;
+    for (const auto& d : work->deliveries) ++perRepository[d.repository];
+    for (const auto& [r, n] : perRepository) EXPECT_EQ(n, 3) << r;
+    for (const auto& d : work->deliveries) EXPECT_FALSE(d.rawBody.empty());
+  }
+  EXPECT_EQ(first.tokens.size(), repositoriesOf(first).size());
+}
+
+TEST_F(ClaimsTest, RepositoryNamesAreClaimedCaseInsensitively) {
+  appendTo({"Octo/Repo"}, 1);
+  appendTo({"octo/repo"}, 1);
+  PgProcessingClaims a("node-a", kLease), b("node-b", kLease);
+  EXPECT_EQ(claim(a, 10, kT0).deliveries.size(), 2u);
+  EXPECT_TRUE(claim(b, 10, kT0).deliveries.empty());
+}
+
+TEST_F(ClaimsTest, ADeadNodesClaimIsTakenOverAfterTheLeaseWithTheSameDeliveries) {
+  appendTo({"o/a"}, 3);
+  PgProcessingClaims dead("node-dead", kLease), b("node-b", kLease);
+  const auto lost = claim(dead, 10, kT0);  // claims, then never commits
+  ASSERT_EQ(lost.deliveries.size(), 3u);
+  EXPECT_TRUE(claim(b, 10, kT0 + kLease - 1).deliveries.empty()) << "taken before the lease ran out";
+  const auto taken = claim(b, 10, kT0 + kLease);
+  ASSERT_EQ(taken.deliveries.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(taken.deliveries[i].id, lost.deliveries[i].id);
+  EXPECT_TRUE(finish(b, taken));
+}
+
+TEST_F(ClaimsTest, ANodeWhoseLeaseWasTakenOverCannotConfirmAndCommitsNothing) {
+  appendTo({"o/a"}, 2);
+  PgProcessingClaims slow("node-slow", kLease), b("node-b", kLease);
+  const auto mine = claim(slow, 10, kT0);
+  ASSERT_EQ(mine.deliveries.size(), 2u);
+  const auto theirs = claim(b, 10, kT0 + 2 * kLease);  // slow's lease ran out meanwhile
+  ASSERT_EQ(theirs.deliveries.size(), 2u);
+  EXPECT_FALSE(finish(slow, mine));
+  auto lease = pool_->lease();
+  EXPECT_EQ((*lease)->exec("SELECT count(*) FROM deliveries WHERE status = 'processed'")->integer(0, 0), 0);
+  EXPECT_TRUE(finish(b, theirs));
+}
+
+TEST_F(ClaimsTest, AReleasedClaimIsFreeAtOnceAndAFullBatchHoldsNoRepositoryItHasNoWorkFrom) {
+  appendTo({"o/a", "o/b"}, 2);  // ids: a, b, a, b
+  PgProcessingClaims a("node-a", kLease), b("node-b", kLease);
+  const auto one = claim(a, 1, kT0);  // room for one delivery: o/a's first
+  ASSERT_EQ(one.deliveries.size(), 1u);
+  EXPECT_EQ(one.deliveries[0].repository, "o/a");
+  const auto other = claim(b, 10, kT0);  // o/b was given back at once, o/a is held
+  EXPECT_EQ(repositoriesOf(other), std::set<std::string>{"o/b"});
+  ASSERT_TRUE(finish(b, other));
+  ASSERT_TRUE(finish(a, one));  // releases o/a
+  const auto rest = claim(b, 10, kT0 + 1);
+  EXPECT_EQ(repositoriesOf(rest), std::set<std::string>{"o/a"});
+  EXPECT_EQ(rest.deliveries.size(), 1u);  // o/a's second; its first was processed
+}
+
+// Three nodes claim, process and release concurrently until nothing is due: every delivery is
+// processed exactly once, and no two nodes ever held one repository at the same time.
+TEST_F(ClaimsTest, ConcurrentNodesProcessEveryDeliveryOnceWithoutSharingARepository) {
+  std::vector<std::string> repositories;
+  for (int r = 0; r < 12; ++r) repositories.push_back("o/r" + std::to_string(r));
+  const auto ids = appendTo(repositories, 5);
+  std::mutex m;
+  std::map<std::string, std::string> holder;  // repository -> node processing it now
+  std::multiset<std::int64_t> processed;
+  bool overlap = false;
+  std::vector<std::jthread> nodes;
+  for (int n = 0; n < 3; ++n)
+    nodes.emplace_back([&, n] {
+      PgPool pool({store_.url(), ""}, 1);
+      PgProcessingClaims node("node-" + std::to_string(n), kLease);
+      for (int idle = 0; idle < 20;) {
+        auto lease = pool.lease();
+        auto work = node.claimDue(**lease, 7, kT0);
+        ASSERT_TRUE(work) << work.error().message;
+        if (work->deliveries.empty()) {
+          ++idle;
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+          continue;
+        }
+        {
+          std::lock_guard lock(m);
+          for (const auto& r : repositoriesOf(*work)) {
+            if (holder.contains(r)) overlap = true;
+            holder[r] = node.node();
+          }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        {
+          std::lock_guard lock(m);
+          for (const auto& r : repositoriesOf(*work)) holder.erase(r);
+          for (const auto& d : work->deliveries) processed.insert(d.id);
+        }
+        ASSERT_TRUE(finish(node, *work));
+      }
+    });
+  nodes.clear();  // joins
+  EXPECT_FALSE(overlap) << "two nodes held one repository at once";
+  EXPECT_EQ(processed.size(), ids.size());
+  for (const auto id : ids) EXPECT_EQ(processed.count(id), 1u) << id;
+}
+
+}  // namespace
+}  // namespace forgehook::store::postgres
