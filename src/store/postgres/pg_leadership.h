@@ -1,0 +1,36 @@
+#pragma once
+// Which node runs a periodic job (reconciliation, polling, retention) when several share one
+// PostgreSQL store: the one holding the job's session advisory lock. The lock lives as long as the
+// connection that took it, so a leader that dies (or loses its connection) frees its jobs at once
+// and another node takes them at its next try; no lease to wait out, no clock to trust.
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+#include "store/postgres/pg_connection.h"
+
+namespace forgehook::store::postgres {
+
+class PgLeadership {
+ public:
+  // Connects lazily, with a connection of its own (held while this node leads anything).
+  explicit PgLeadership(PgSettings settings) : settings_(std::move(settings)) {}
+
+  // True when this node leads `job` now: it holds the job's lock, or took it just now. A lost
+  // connection is noticed here (every call checks it): the node then leads nothing until it takes
+  // a lock again. Call before each run of the job. Errors: Unavailable when the database cannot be
+  // reached (the node leads nothing meanwhile).
+  [[nodiscard]] core::Result<bool> lead(std::string_view job);
+
+  // Gives `job` up (a node that stops, or stops running it).
+  void resign(std::string_view job);
+
+ private:
+  const PgSettings settings_;
+  std::optional<PgConnection> conn_;
+  std::set<std::string, std::less<>> held_;
+};
+
+}  // namespace forgehook::store::postgres
