@@ -240,6 +240,18 @@ CREATE TABLE processing_claims (
 CREATE SEQUENCE processing_claim_tokens;
 CREATE INDEX deliveries_due_repository ON deliveries (forge, lower(repository), id) WHERE status IN ('queued', 'retrying');
 )sql"},
+    {"a row number for the list resources' cursors (SQLite's rowid)",
+     R"sql(
+ALTER TABLE pulls ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
+ALTER TABLE reviews ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
+ALTER TABLE issues ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
+ALTER TABLE runs ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
+ALTER TABLE releases ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
+ALTER TABLE refs ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
+ALTER TABLE milestones ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
+ALTER TABLE deployments ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
+ALTER TABLE repositories ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
+)sql"},
 };
 
 core::Result<std::int64_t> appliedVersion(PgConnection& conn) {

@@ -1,23 +1,42 @@
-#include "store/sqlite/resource_sql.h"
+#include "store/resource_sql.h"
 
 #include <array>
 #include <map>
 #include <stdexcept>
 
-namespace forgehook::store::sqlite {
+namespace forgehook::store {
 namespace {
 
 using Expressions = std::map<std::string_view, std::string>;
 
+// The store whose SQL the expressions are written in, while one is built (build() sets it).
+thread_local SqlDialect dialect = SqlDialect::Sqlite;
+bool pg() { return dialect == SqlDialect::Postgres; }
+
 // SQL fragments for the JSON objects.
-std::string ts(const std::string& column) { return "strftime('%Y-%m-%dT%H:%M:%SZ', " + column + ", 'unixepoch')"; }
+std::string ts(const std::string& column) {
+  if (pg()) return "to_char(to_timestamp(" + column + ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+  return "strftime('%Y-%m-%dT%H:%M:%SZ', " + column + ", 'unixepoch')";
+}
+// A 0/1 column (or a condition) as JSON true/false, NULL as null.
 std::string boolean(const std::string& column) {
+  if (pg()) return "(CASE WHEN (" + column + ") IS NULL THEN NULL ELSE (" + column + ")::int <> 0 END)";
   return "json(CASE WHEN " + column + " IS NULL THEN 'null' WHEN " + column + " THEN 'true' ELSE 'false' END)";
 }
-std::string hours(const std::string& from, const std::string& to) {
-  return "round((" + to + " - " + from + ") / 3600.0, 2)";
+// A column holding JSON text, as JSON.
+std::string json(const std::string& column) { return pg() ? "(" + column + ")::json" : "json(" + column + ")"; }
+// A number rounded to `digits` decimals (a JSON number, not text).
+std::string rounded(const std::string& value, int digits) {
+  if (pg()) return "round((" + value + ")::numeric, " + std::to_string(digits) + ")::float8";
+  return "round(" + value + ", " + std::to_string(digits) + ")";
 }
-std::string jsonList(const std::string& column) { return "json(coalesce(" + column + ", '[]'))"; }
+std::string hours(const std::string& from, const std::string& to) {
+  return rounded("(" + to + " - " + from + ") / 3600.0", 2);
+}
+std::string jsonList(const std::string& column) { return json("coalesce(" + column + ", '[]')"); }
+std::string object(const std::string& pairs) { return (pg() ? "json_build_object(" : "json_object(") + pairs + ")"; }
+// Every table's unique row number: SQLite's rowid, the row_id column on PostgreSQL.
+std::string rowId(const std::string& alias) { return alias + (pg() ? ".row_id" : ".rowid"); }
 // Repository names compare as the forges compare them: case-insensitively.
 std::string repoJoin(const std::string& alias) {
   return " LEFT JOIN repositories r ON r.forge = " + alias + ".forge AND r.repo_id = " + alias + ".repo_id";
@@ -27,9 +46,11 @@ std::string commentCount(const std::string& alias) {
          ".repo_id AND c.target_number = " + alias + ".number AND c.deleted = 0)";
 }
 
-const std::string kFirstReview =
-    "(SELECT min(v.submitted_at) FROM reviews v WHERE v.forge = p.forge AND v.repo_id = p.repo_id AND v.pr_number = "
-    "p.number AND v.reviewer IS NOT p.author AND v.state != 'pending')";
+std::string firstReview() {
+  return std::string("(SELECT min(v.submitted_at) FROM reviews v WHERE v.forge = p.forge AND v.repo_id = p.repo_id AND "
+                     "v.pr_number = p.number AND v.reviewer ") +
+         (pg() ? "IS DISTINCT FROM" : "IS NOT") + " p.author AND v.state != 'pending')";
+}
 
 // A planned item's status follows its linked issue; without one (or while the issue is open and was
 // never reopened) it is the status set by hand.
@@ -47,7 +68,7 @@ std::string pushes(const std::string& what, const std::string& extra = "") {
 
 ResourceSql pulls() {
   return {" FROM pulls p" + repoJoin("p") + " WHERE 1=1",
-          "p.rowid",
+          rowId("p"),
           "p.forge",
           "r.full_name",
           "p.created_at",
@@ -75,8 +96,8 @@ Expressions pullFields() {
           {"deletions", "p.deletions"},
           {"changed_files", "p.changed_files"},
           {"cycle_time_hours", hours("p.created_at", "p.merged_at")},
-          {"first_review_at", ts(kFirstReview)},
-          {"review_time_hours", hours("p.created_at", kFirstReview)},
+          {"first_review_at", ts(firstReview())},
+          {"review_time_hours", hours("p.created_at", firstReview())},
           {"is_revert", boolean("p.is_revert")},
           {"is_hotfix", boolean("p.is_hotfix")},
           {"comments", commentCount("p")},
@@ -86,7 +107,7 @@ Expressions pullFields() {
 
 ResourceSql reviews() {
   return {" FROM reviews v" + repoJoin("v") + " WHERE 1=1",
-          "v.rowid",
+          rowId("v"),
           "v.forge",
           "r.full_name",
           "v.submitted_at",
@@ -108,7 +129,7 @@ Expressions reviewFields() {
 
 ResourceSql issues() {
   return {" FROM issues s" + repoJoin("s") + " WHERE 1=1",
-          "s.rowid",
+          rowId("s"),
           "s.forge",
           "r.full_name",
           "s.created_at",
@@ -137,9 +158,9 @@ Expressions issueFields() {
 
 ResourceSql items() {
   return {
-      " FROM items i LEFT JOIN repositories r ON r.forge = i.forge AND r.full_name = i.repository COLLATE "
-      "NOCASE LEFT JOIN issues iss ON iss.forge = r.forge AND iss.repo_id = r.repo_id AND iss.number = "
-      "i.issue_number WHERE 1=1",
+      " FROM items i LEFT JOIN repositories r ON r.forge = i.forge AND " + sameName(dialect, "r.full_name", "i.repository") +
+          " LEFT JOIN issues iss ON iss.forge = r.forge AND iss.repo_id = r.repo_id AND iss.number = i.issue_number "
+          "WHERE 1=1",
       "i.id",
       "i.forge",
       "i.repository",
@@ -158,21 +179,23 @@ Expressions itemFields() {
           {"manual_status", "i.status"},
           // Tags set by hand and the linked issue's labels are kept apart: neither replaces the other.
           {"tags", jsonList("i.tags")},
-          {"labels", "json(CASE WHEN iss.labels IS NULL THEN '[]' ELSE iss.labels END)"},
+          {"labels", json("CASE WHEN iss.labels IS NULL THEN '[]' ELSE iss.labels END")},
           {"due_on", ts("i.due_on")},
           {"completed_at",
            ts("CASE WHEN iss.state = 'closed' AND coalesce(iss.state_reason, '') != 'not_planned' THEN iss.closed_at "
               "END")},
           {"issue",
-           "CASE WHEN i.issue_number IS NULL THEN NULL ELSE json_object('forge', i.forge, 'repository', i.repository, "
-           "'number', i.issue_number, 'state', iss.state, 'state_reason', iss.state_reason, 'url', iss.url) END"},
+           "CASE WHEN i.issue_number IS NULL THEN NULL ELSE " +
+               object("'forge', i.forge, 'repository', i.repository, 'number', i.issue_number, 'state', iss.state, "
+                      "'state_reason', iss.state_reason, 'url', iss.url") +
+               " END"},
           {"created_at", ts("i.created_at")},
           {"updated_at", ts("i.updated_at")}};
 }
 
 ResourceSql runs() {
   return {" FROM runs u" + repoJoin("u") + " WHERE 1=1",
-          "u.rowid",
+          rowId("u"),
           "u.forge",
           "r.full_name",
           "u.started_at",
@@ -224,15 +247,16 @@ Expressions incidentFields() {
           {"opened_by_run", "n.opened_run"},
           {"resolved_at", ts("n.resolved_at")},
           {"resolved_by_run", "n.resolved_run"},
-          {"failed_runs", "json(n.failed_runs)"},
+          {"failed_runs", json("n.failed_runs")},
           {"hours_to_resolve", hours("n.opened_at", "n.resolved_at")},
-          {"acknowledged", "CASE WHEN a.opened_run IS NULL THEN NULL ELSE json_object('at', " +
-                               ts("a.acknowledged_at") + ", 'by', a.acknowledged_by, 'note', a.note) END"}};
+          {"acknowledged", "CASE WHEN a.opened_run IS NULL THEN NULL ELSE " +
+                               object("'at', " + ts("a.acknowledged_at") + ", 'by', a.acknowledged_by, 'note', a.note") +
+                               " END"}};
 }
 
 ResourceSql releases() {
   return {" FROM releases e" + repoJoin("e") + " WHERE 1=1",
-          "e.rowid",
+          rowId("e"),
           "e.forge",
           "r.full_name",
           "coalesce(e.published_at, e.created_at)",
@@ -257,7 +281,7 @@ Expressions releaseFields() {
 }
 
 ResourceSql branches() {
-  return {" FROM refs f" + repoJoin("f") + " WHERE 1=1", "f.rowid", "f.forge", "r.full_name", "", "", "", "", false};
+  return {" FROM refs f" + repoJoin("f") + " WHERE 1=1", rowId("f"), "f.forge", "r.full_name", "", "", "", "", false};
 }
 Expressions branchFields() {
   return {{"forge", "f.forge"},
@@ -274,7 +298,7 @@ Expressions branchFields() {
 
 ResourceSql milestones() {
   return {" FROM milestones m" + repoJoin("m") + " WHERE 1=1",
-          "m.rowid",
+          rowId("m"),
           "m.forge",
           "r.full_name",
           "m.created_at",
@@ -300,7 +324,7 @@ Expressions milestoneFields() {
 
 ResourceSql deployments() {
   return {" FROM deployments d" + repoJoin("d") + " WHERE 1=1",
-          "d.rowid",
+          rowId("d"),
           "d.forge",
           "r.full_name",
           "d.created_at",
@@ -320,14 +344,14 @@ Expressions deploymentFields() {
           {"created_at", ts("d.created_at")},
           {"state",
            "(SELECT t.state FROM deployment_statuses t WHERE t.forge = d.forge AND t.deployment_id = d.deployment_id "
-           "ORDER BY t.version DESC, t.status_id DESC LIMIT 1)"},
+           "ORDER BY t.version DESC, t.status_id" + std::string(pg() ? " COLLATE \"C\"" : "") + " DESC LIMIT 1)"},
           {"statuses",
            "(SELECT count(*) FROM deployment_statuses t WHERE t.forge = d.forge AND t.deployment_id = "
            "d.deployment_id)"}};
 }
 
 ResourceSql repositories() {
-  return {" FROM repositories r WHERE 1=1", "r.rowid", "r.forge", "r.full_name", "", "", "", "", false};
+  return {" FROM repositories r WHERE 1=1", rowId("r"), "r.forge", "r.full_name", "", "", "", "", false};
 }
 Expressions repositoryFields() {
   return {{"forge", "r.forge"},
@@ -392,12 +416,13 @@ Expressions commandFields() {
           {"queued_at", ts(micros("c.queued_at"))},
           {"started_at", ts(micros("c.started_at"))},
           {"ended_at", ts(micros("c.ended_at"))},
-          {"duration_seconds", "round((c.ended_at - c.started_at) / 1e6, 3)"},
+          {"duration_seconds", rounded("(c.ended_at - c.started_at) / 1e6", 3)},
           {"next_attempt_at", "CASE WHEN c.status = 'retrying' THEN " + ts(micros("c.next_attempt_at")) +
                                   " END"}};
 }
 
-ResourceSql build(Resource resource) {
+ResourceSql build(SqlDialect d, Resource resource) {
+  dialect = d;
   std::pair<ResourceSql, Expressions> parts;
   switch (resource) {
     case Resource::Pulls:
@@ -454,7 +479,7 @@ ResourceSql build(Resource resource) {
   if (!expressions.empty())
     throw std::logic_error(std::string(spec.name) + "." + std::string(expressions.begin()->first) +
                            " is not a field of the catalog");
-  sql.object = "json_object(" + object + ")";
+  sql.object = ::forgehook::store::object(object);
   if (const auto alias = sql.rowId.substr(0, sql.rowId.find('.')); sql.from.find(repoJoin(alias)) != std::string::npos)
     sql.repoKey = alias;
   sql.select =
@@ -464,18 +489,25 @@ ResourceSql build(Resource resource) {
 
 }  // namespace
 
-std::string repositoryKeyMatch(const std::string& alias, const std::string& placeholder) {
-  return "(" + alias + ".forge, " + alias + ".repo_id) IN (SELECT forge, repo_id FROM repositories WHERE full_name = " +
-         placeholder + " COLLATE NOCASE)";
+std::string sameName(SqlDialect d, const std::string& left, const std::string& right) {
+  if (d == SqlDialect::Postgres) return "lower(" + left + ") = lower(" + right + ")";
+  return left + " = " + right + " COLLATE NOCASE";
 }
 
-const ResourceSql& resourceSql(Resource resource) {
-  static const auto table = [] {
-    std::array<ResourceSql, kResourceCount> all;
-    for (const auto& spec : resourceSpecs()) all[static_cast<std::size_t>(spec.resource)] = build(spec.resource);
+std::string repositoryKeyMatch(SqlDialect d, const std::string& alias, const std::string& placeholder) {
+  return "(" + alias + ".forge, " + alias + ".repo_id) IN (SELECT forge, repo_id FROM repositories WHERE " +
+         sameName(d, "full_name", placeholder) + ")";
+}
+
+const ResourceSql& resourceSql(SqlDialect d, Resource resource) {
+  static const auto tables = [] {
+    std::array<std::array<ResourceSql, kResourceCount>, 2> all;
+    for (const auto each : {SqlDialect::Sqlite, SqlDialect::Postgres})
+      for (const auto& spec : resourceSpecs())
+        all[static_cast<std::size_t>(each)][static_cast<std::size_t>(spec.resource)] = build(each, spec.resource);
     return all;
   }();
-  return table[static_cast<std::size_t>(resource)];
+  return tables[static_cast<std::size_t>(d)][static_cast<std::size_t>(resource)];
 }
 
-}  // namespace forgehook::store::sqlite
+}  // namespace forgehook::store
