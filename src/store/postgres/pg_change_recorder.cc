@@ -1,0 +1,106 @@
+#include "store/postgres/pg_change_recorder.h"
+
+#include <utility>
+
+#include "store/change_targets.h"
+#include "store/delivery_summary_json.h"
+#include "store/resource_sql.h"
+
+namespace forgehook::store::postgres {
+namespace {
+
+// "?N" placeholders (the targets are written once for both stores) as PostgreSQL's "$N".
+std::string dollarPlaceholders(const std::string& where) {
+  std::string out = where;
+  for (auto& c : out)
+    if (c == '?') c = '$';
+  return out;
+}
+
+std::vector<PgParam> paramsOf(const std::vector<FieldValue>& values) {
+  std::vector<PgParam> out;
+  for (const auto& v : values) {
+    if (const auto* i = std::get_if<std::int64_t>(&v))
+      out.emplace_back(std::to_string(*i));
+    else if (const auto* t = std::get_if<std::string>(&v))
+      out.emplace_back(*t);
+    else
+      out.emplace_back(std::nullopt);
+  }
+  return out;
+}
+
+}  // namespace
+
+core::Result<void> PgChangeRecorder::watch(const ProcessedDelivery& d) {
+  for (auto& target : changeTargets(d))
+    if (auto watched = watch(target.resource, target.where, std::move(target.params)); !watched) return watched;
+  return {};
+}
+
+core::Result<void> PgChangeRecorder::watch(Resource resource, const std::string& where,
+                                           std::vector<FieldValue> params) {
+  Watched w{resource, dollarPlaceholders(where), std::move(params), {}};
+  for (const auto& o : watched_)
+    if (o.resource == w.resource && o.where == w.where && o.params == w.params) return {};
+  auto before = read(w);
+  if (!before) return std::unexpected(before.error());
+  w.before = std::move(*before);
+  watched_.push_back(std::move(w));
+  return {};
+}
+
+core::Result<std::map<std::int64_t, PgChangeRecorder::Row>> PgChangeRecorder::read(const Watched& w) {
+  const auto& sql = resourceSql(SqlDialect::Postgres, w.resource);
+  auto rows = conn_.exec("SELECT " + sql.rowId + ", " + sql.forge + ", coalesce(" + sql.repository + ", ''), " +
+                             sql.object + sql.from + " AND (" + w.where + ")",
+                         paramsOf(w.params));
+  if (!rows) return std::unexpected(rows.error());
+  std::map<std::int64_t, Row> out;
+  for (int i = 0; i < rows->rows(); ++i) out[rows->integer(i, 0)] = {rows->text(i, 1), rows->text(i, 2), rows->text(i, 3)};
+  return out;
+}
+
+core::Result<void> PgChangeRecorder::record(std::int64_t now) {
+  auto watched = std::exchange(watched_, {});
+  for (const auto& w : watched) {
+    auto after = read(w);
+    if (!after) return std::unexpected(after.error());
+    const std::string resource(specOf(w.resource).name);
+    const auto keep = [&](std::int64_t id, const Row& row, const char* action) {
+      pending_.push_back({now, resource, action, std::to_string(id), row.forge, row.repository, row.json});
+    };
+    for (const auto& [id, row] : *after) {
+      const auto old = w.before.find(id);
+      if (old == w.before.end())
+        keep(id, row, "created");
+      else if (old->second.json != row.json)
+        keep(id, row, "updated");
+    }
+    for (const auto& [id, row] : w.before)
+      if (!after->contains(id)) keep(id, row, "deleted");
+  }
+  return {};
+}
+
+core::Result<void> PgChangeRecorder::recordDelivery(std::int64_t deliveryId, std::int64_t now) {
+  auto rows = conn_.exec(
+      "SELECT id, forge, delivery_id, hook_id, event, action, repository, sender, received_at, last_attempt_at, "
+      "attempts, body_size, content_type, verification, source, body_pruned_at IS NOT NULL, status FROM deliveries "
+      "WHERE id = $1",
+      {std::to_string(deliveryId)});
+  if (!rows) return std::unexpected(rows.error());
+  if (rows->rows() == 0) return {};  // no such delivery: nothing to record
+  const auto text = [&](int c) { return rows->text(0, c); };
+  const std::string forge = text(1), guid = text(2), hook = text(3), event = text(4), action = text(5),
+                    repository = text(6), sender = text(7), contentType = text(12), verification = text(13),
+                    source = text(14), status = text(16);
+  pending_.push_back({now, "deliveries", "updated", std::to_string(deliveryId), forge, repository,
+                      deliverySummaryJson({deliveryId, forge, guid, hook, event, action, repository, sender,
+                                           rows->integer(0, 8), rows->integer(0, 9), rows->integer(0, 10),
+                                           rows->integer(0, 11), contentType, verification, source, text(15) == "t",
+                                           status})});
+  return {};
+}
+
+}  // namespace forgehook::store::postgres
