@@ -35,7 +35,8 @@ std::string textArray(const std::vector<std::string>& items) {
 
 }  // namespace
 
-core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int max, std::int64_t now) {
+core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int max, std::int64_t now,
+                                                       const std::set<std::int64_t>& inFlight) {
   const auto fail = [&](const core::Error& e) -> core::Result<ClaimedWork> {
     if (conn.usable() && conn.inTransaction()) (void)conn.exec("ROLLBACK");
     return std::unexpected(e);
@@ -70,11 +71,13 @@ core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int m
       !made)
     return fail(made.error());
   // Free (expired, never held, or this node's own): taken. Held by another node, or locked by a
-  // node claiming or committing right now: skipped.
+  // node claiming or committing right now: skipped. This node's own claim keeps its token (the lease
+  // is renewed): work it claimed before, still in flight, confirms with it.
   auto claimed = conn.exec(
       "WITH free AS (SELECT c.forge, c.repository FROM processing_claims c JOIN unnest($1::text[], $2::text[]) AS "
       "w(f, r) ON c.forge = w.f AND c.repository = w.r WHERE c.expires_at <= $3 OR c.node = $4 FOR UPDATE OF c SKIP "
-      "LOCKED) UPDATE processing_claims p SET node = $4, token = nextval('processing_claim_tokens'), expires_at = $5 "
+      "LOCKED) UPDATE processing_claims p SET token = CASE WHEN p.node = $4 THEN p.token ELSE "
+      "nextval('processing_claim_tokens') END, node = $4, expires_at = $5 "
       "FROM free WHERE p.forge = free.forge AND p.repository = free.repository RETURNING p.forge, p.repository, "
       "p.token",
       {textArray(forges), textArray(repositories), std::to_string(now), node_, std::to_string(now + lease_)});
@@ -122,9 +125,15 @@ core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int m
     }
   }
   // Claims of repositories none of whose deliveries made the batch (it was full) are given back
-  // at once: held for a lease without work, they would only hold other nodes off.
+  // at once, unless earlier work of this node holds them: held for a lease without work, they
+  // would only hold other nodes off.
   std::vector<std::int64_t> idle;
-  for (const auto& [key, token] : tokenOf) (used.contains(key) ? work.tokens : idle).push_back(token);
+  for (const auto& [key, token] : tokenOf) {
+    if (used.contains(key))
+      work.tokens.push_back(token);
+    else if (!inFlight.contains(token))  // earlier work of this node still holds it
+      idle.push_back(token);
+  }
   if (auto given = release(conn, idle); !given) return fail(given.error());
   if (auto done = conn.exec("COMMIT"); !done) return fail(done.error());
   return work;

@@ -12,6 +12,7 @@
 // ran out and was taken over finds another token and must roll back; a takeover cannot happen
 // while a commit holds the rows (it skips locked rows).
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,8 +36,12 @@ class PgProcessingClaims {
   // In its own transaction on `conn`: looks at the oldest due deliveries (queued, or retrying and
   // past their retry time; up to `max` * 4 of them), claims the repositories among them that no
   // other node holds (or whose claim expired), and returns up to `max` due deliveries of those
-  // repositories with their bodies. Errors: as PgConnection::exec.
-  [[nodiscard]] core::Result<ClaimedWork> claimDue(PgConnection& conn, int max, std::int64_t nowMicros);
+  // repositories with their bodies. A repository this node holds already is renewed for another
+  // lease and keeps its token. Errors: as PgConnection::exec.
+  // `inFlight`: tokens of claims whose earlier work this node has not committed yet; they are kept
+  // even when none of their deliveries fits this batch (others are given back at once).
+  [[nodiscard]] core::Result<ClaimedWork> claimDue(PgConnection& conn, int max, std::int64_t nowMicros,
+                                                   const std::set<std::int64_t>& inFlight = {});
 
   // Inside the caller's transaction, before it writes results: locks this node's claims with
   // `tokens` and tells whether they are all still its own. False: another node took one over (the

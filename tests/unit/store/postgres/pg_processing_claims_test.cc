@@ -122,6 +122,37 @@ TEST_F(ClaimsTest, ADeadNodesClaimIsTakenOverAfterTheLeaseWithTheSameDeliveries)
   EXPECT_TRUE(finish(b, taken));
 }
 
+TEST_F(ClaimsTest, ClaimingAgainRenewsTheLeaseAndKeepsTheTokenSoEarlierWorkStillConfirms) {
+  appendTo({"o/a"}, 2);
+  PgProcessingClaims a("node-a", kLease), b("node-b", kLease);
+  const auto first = claim(a, 1, kT0);  // the first delivery
+  const auto renewed = claim(a, 10, kT0 + kLease - 1);
+  ASSERT_EQ(renewed.tokens, first.tokens);
+  EXPECT_TRUE(claim(b, 10, kT0 + kLease + 1).deliveries.empty()) << "the renewed lease was taken";
+  EXPECT_TRUE(finish(a, first));
+}
+
+TEST_F(ClaimsTest, AClaimWithWorkStillInFlightIsNotGivenBackWhenABatchHasNoRoomForIt) {
+  appendTo({"o/a"}, 1);
+  appendTo({"o/b"}, 1);
+  appendTo({"o/a"}, 1);  // ids: a, b, a
+  PgProcessingClaims a("node-a", kLease), b("node-b", kLease);
+  const auto first = claim(a, 1, kT0);  // o/a's first, in flight
+  ASSERT_EQ(first.deliveries.size(), 1u);
+  // A next batch with room for one delivery reaches o/b only (o/a's first is set aside as a retry,
+  // so it is not handed out again): o/a is renewed, gets nothing, and must stay held for the work
+  // still in flight.
+  auto lease = pool_->lease();
+  const std::set<std::int64_t> inFlight(first.tokens.begin(), first.tokens.end());
+  ASSERT_TRUE((*lease)->exec("UPDATE deliveries SET next_attempt_at = $1 WHERE id = $2",
+                             {std::to_string(kT0 + 10 * kSecond), std::to_string(first.deliveries[0].id)}));
+  auto second = a.claimDue(**lease, 1, kT0, inFlight);
+  ASSERT_TRUE(second) << second.error().message;
+  ASSERT_EQ(second->deliveries.size(), 1u);
+  EXPECT_EQ(second->deliveries[0].repository, "o/b");
+  EXPECT_EQ(repositoriesOf(claim(b, 10, kT0 + 1)), std::set<std::string>{}) << "o/a was given up while in flight";
+}
+
 TEST_F(ClaimsTest, ANodeWhoseLeaseWasTakenOverCannotConfirmAndCommitsNothing) {
   appendTo({"o/a"}, 2);
   PgProcessingClaims slow("node-slow", kLease), b("node-b", kLease);
