@@ -35,6 +35,8 @@ std::string hours(const std::string& from, const std::string& to) {
 }
 std::string jsonList(const std::string& column) { return json("coalesce(" + column + ", '[]')"); }
 std::string object(const std::string& pairs) { return (pg() ? "json_build_object(" : "json_object(") + pairs + ")"; }
+// Text ordered by its bytes, as SQLite orders it, whatever PostgreSQL's collation.
+std::string byteOrder(const std::string& column) { return pg() ? column + " COLLATE \"C\"" : column; }
 // Every table's unique row number: SQLite's rowid, the row_id column on PostgreSQL.
 std::string rowId(const std::string& alias) { return alias + (pg() ? ".row_id" : ".rowid"); }
 // Repository names compare as the forges compare them: case-insensitively.
@@ -158,9 +160,15 @@ Expressions issueFields() {
 
 ResourceSql items() {
   return {
-      " FROM items i LEFT JOIN repositories r ON r.forge = i.forge AND " + sameName(dialect, "r.full_name", "i.repository") +
-          " LEFT JOIN issues iss ON iss.forge = r.forge AND iss.repo_id = r.repo_id AND iss.number = i.issue_number "
-          "WHERE 1=1",
+      // The linked repository by name: one row, the live one with the newest version, when several
+      // repositories carried the name (deleted and created again, renamed): a join on the name alone
+      // listed the item once per such row.
+      " FROM items i LEFT JOIN repositories r ON r.forge = i.forge AND r.repo_id = (SELECT n.repo_id FROM "
+      "repositories n WHERE n.forge = i.forge AND " +
+          sameName(dialect, "n.full_name", "i.repository") + " ORDER BY n.deleted, n.version DESC, " +
+          byteOrder("n.repo_id") +
+          " LIMIT 1) LEFT JOIN issues iss ON iss.forge = r.forge AND iss.repo_id = r.repo_id AND iss.number = "
+          "i.issue_number WHERE 1=1",
       "i.id",
       "i.forge",
       "i.repository",
@@ -344,7 +352,7 @@ Expressions deploymentFields() {
           {"created_at", ts("d.created_at")},
           {"state",
            "(SELECT t.state FROM deployment_statuses t WHERE t.forge = d.forge AND t.deployment_id = d.deployment_id "
-           "ORDER BY t.version DESC, t.status_id" + std::string(pg() ? " COLLATE \"C\"" : "") + " DESC LIMIT 1)"},
+           "ORDER BY t.version DESC, " + byteOrder("t.status_id") + " DESC LIMIT 1)"},
           {"statuses",
            "(SELECT count(*) FROM deployment_statuses t WHERE t.forge = d.forge AND t.deployment_id = "
            "d.deployment_id)"}};

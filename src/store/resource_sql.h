@@ -4,7 +4,8 @@
 // store (SqlDialect). Rows are built as JSON by the database (SQLite's json_object, PostgreSQL's
 // json_build_object): a list page is spliced into the answer without parsing and re-serializing
 // every row in C++, and a new field is one expression here plus its name in the catalog. Both
-// stores answer with the same JSON (a test reads every resource from both and compares).
+// stores answer with the same JSON values (a test reads every resource from both and compares);
+// the text differs in spacing (PostgreSQL writes `"k" : v`) and in whole floats (2 against 2.0).
 #include <string>
 
 #include "store/resources.h"

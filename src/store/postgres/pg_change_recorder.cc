@@ -9,11 +9,12 @@
 namespace forgehook::store::postgres {
 namespace {
 
-// "?N" placeholders (the targets are written once for both stores) as PostgreSQL's "$N".
+// "?N" placeholders (the targets are written once for both stores) as PostgreSQL's "$N"; a '?'
+// not followed by a digit (an operator, a literal) stays.
 std::string dollarPlaceholders(const std::string& where) {
   std::string out = where;
-  for (auto& c : out)
-    if (c == '?') c = '$';
+  for (std::size_t i = 0; i + 1 < out.size(); ++i)
+    if (out[i] == '?' && out[i + 1] >= '0' && out[i + 1] <= '9') out[i] = '$';
   return out;
 }
 
@@ -63,9 +64,13 @@ core::Result<std::map<std::int64_t, PgChangeRecorder::Row>> PgChangeRecorder::re
 
 core::Result<void> PgChangeRecorder::record(std::int64_t now) {
   auto watched = std::exchange(watched_, {});
+  const auto kept = pending_.size();
   for (const auto& w : watched) {
     auto after = read(w);
-    if (!after) return std::unexpected(after.error());
+    if (!after) {
+      pending_.resize(kept);
+      return std::unexpected(after.error());
+    }
     const std::string resource(specOf(w.resource).name);
     const auto keep = [&](std::int64_t id, const Row& row, const char* action) {
       pending_.push_back({now, resource, action, std::to_string(id), row.forge, row.repository, row.json});

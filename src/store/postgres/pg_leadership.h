@@ -3,6 +3,11 @@
 // PostgreSQL store: the one holding the job's session advisory lock. The lock lives as long as the
 // connection that took it, so a leader that dies (or loses its connection) frees its jobs at once
 // and another node takes them at its next try; no lease to wait out, no clock to trust.
+//
+// Limits: a leader learns that it lost a job only at its next lead(), so a run in progress when its
+// connection went may overlap the new leader's first run (the jobs must tolerate that, as
+// reconciliation and retention do); not thread-safe (one caller, the housekeeping thread); needs a
+// session to itself (a pooler in transaction mode, PgBouncer's, would hand the lock to others).
 #include <optional>
 #include <set>
 #include <string>

@@ -36,34 +36,38 @@ std::string textArray(const std::vector<std::string>& items) {
 }  // namespace
 
 core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int max, std::int64_t now,
-                                                       const std::set<std::int64_t>& inFlight) {
+                                                       const InFlight& inFlight) {
   const auto fail = [&](const core::Error& e) -> core::Result<ClaimedWork> {
     if (conn.usable() && conn.inTransaction()) (void)conn.exec("ROLLBACK");
     return std::unexpected(e);
   };
   if (auto begun = conn.exec("BEGIN"); !begun) return fail(begun.error());
-  // The repositories of the oldest due deliveries, in the order their oldest one came.
+  // The repositories of the oldest due deliveries no other node holds, in the order their oldest
+  // one came (held ones are passed over: one node's long backlog does not idle the others).
+  const auto exclude = idArray(inFlight.deliveryIds);
   auto due = conn.exec(
-      "SELECT forge, lower(repository) FROM deliveries WHERE status IN ('queued', 'retrying') AND next_attempt_at <= "
-      "$1 ORDER BY id LIMIT $2",
-      {std::to_string(now), std::to_string(max * 4)});
+      "SELECT d.forge, lower(d.repository) FROM deliveries d WHERE d.status IN ('queued', 'retrying') AND "
+      "d.next_attempt_at <= $1 AND d.id <> ALL($3::bigint[]) AND NOT EXISTS (SELECT 1 FROM processing_claims c WHERE "
+      "c.forge = d.forge AND c.repository = lower(d.repository) AND c.node <> $4 AND c.expires_at > $1) ORDER BY "
+      "d.id LIMIT $2",
+      {std::to_string(now), std::to_string(max * 4), exclude, node_});
   if (!due) return fail(due.error());
+  // Sorted: every node inserts and locks claim rows in one order, so two never wait on each other
+  // in a circle.
+  std::set<std::pair<std::string, std::string>> candidates;
+  for (int i = 0; i < due->rows(); ++i) candidates.emplace(due->text(i, 0), due->text(i, 1));
   std::vector<std::string> forges, repositories;
-  std::map<std::pair<std::string, std::string>, bool> seen;
-  for (int i = 0; i < due->rows(); ++i) {
-    auto key = std::make_pair(due->text(i, 0), due->text(i, 1));
-    if (seen.emplace(key, true).second) {
-      forges.push_back(key.first);
-      repositories.push_back(key.second);
-    }
+  for (const auto& [f, r] : candidates) {
+    forges.push_back(f);
+    repositories.push_back(r);
   }
   ClaimedWork work;
   if (forges.empty()) {
     if (auto done = conn.exec("COMMIT"); !done) return fail(done.error());
     return work;
   }
-  // Claim rows exist before they can be locked; a row another node is inserting right now is
-  // waited for only as long as its insert (the unique index), never for its whole processing.
+  // Claim rows exist before they can be locked. A row another node is inserting right now is
+  // waited for until that node's claiming transaction commits (short: it processes nothing in it).
   if (auto made = conn.exec(
           "INSERT INTO processing_claims (forge, repository, node, token, expires_at) SELECT f, r, '', 0, 0 FROM "
           "unnest($1::text[], $2::text[]) AS c(f, r) ON CONFLICT DO NOTHING",
@@ -75,9 +79,9 @@ core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int m
   // is renewed): work it claimed before, still in flight, confirms with it.
   auto claimed = conn.exec(
       "WITH free AS (SELECT c.forge, c.repository FROM processing_claims c JOIN unnest($1::text[], $2::text[]) AS "
-      "w(f, r) ON c.forge = w.f AND c.repository = w.r WHERE c.expires_at <= $3 OR c.node = $4 FOR UPDATE OF c SKIP "
-      "LOCKED) UPDATE processing_claims p SET token = CASE WHEN p.node = $4 THEN p.token ELSE "
-      "nextval('processing_claim_tokens') END, node = $4, expires_at = $5 "
+      "w(f, r) ON c.forge = w.f AND c.repository = w.r WHERE c.expires_at <= $3 OR c.node = $4 ORDER BY c.forge, "
+      "c.repository FOR UPDATE OF c SKIP LOCKED) UPDATE processing_claims p SET token = CASE WHEN p.node = $4 AND "
+      "p.expires_at > $3 THEN p.token ELSE nextval('processing_claim_tokens') END, node = $4, expires_at = $5 "
       "FROM free WHERE p.forge = free.forge AND p.repository = free.repository RETURNING p.forge, p.repository, "
       "p.token",
       {textArray(forges), textArray(repositories), std::to_string(now), node_, std::to_string(now + lease_)});
@@ -97,8 +101,8 @@ core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int m
         "lower(d.repository) "
         "FROM deliveries d JOIN unnest($1::text[], $2::text[]) AS c(f, r) ON d.forge = c.f AND lower(d.repository) = "
         "c.r LEFT JOIN delivery_bodies b ON b.delivery = d.id WHERE d.status IN ('queued', 'retrying') AND "
-        "d.next_attempt_at <= $3 ORDER BY d.id LIMIT $4",
-        {textArray(claimedForges), textArray(claimedRepositories), std::to_string(now), std::to_string(max)});
+        "d.next_attempt_at <= $3 AND d.id <> ALL($5::bigint[]) ORDER BY d.id LIMIT $4",
+        {textArray(claimedForges), textArray(claimedRepositories), std::to_string(now), std::to_string(max), exclude});
     if (!rows) return fail(rows.error());
     for (int i = 0; i < rows->rows(); ++i) {
       used.emplace(rows->text(i, 1), rows->text(i, 14));  // the claim key, as the database folded it
@@ -131,7 +135,7 @@ core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int m
   for (const auto& [key, token] : tokenOf) {
     if (used.contains(key))
       work.tokens.push_back(token);
-    else if (!inFlight.contains(token))  // earlier work of this node still holds it
+    else if (!inFlight.tokens.contains(token))  // earlier work of this node still holds it
       idle.push_back(token);
   }
   if (auto given = release(conn, idle); !given) return fail(given.error());
@@ -141,18 +145,21 @@ core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int m
 
 core::Result<bool> PgProcessingClaims::confirm(PgConnection& conn, const std::vector<std::int64_t>& tokens) {
   if (tokens.empty()) return true;
+  const std::set<std::int64_t> distinct(tokens.begin(), tokens.end());
+  // Locked in one order (as claimDue locks), so two commits never wait on each other in a circle.
   auto held = conn.exec(
-      "SELECT count(*) FROM (SELECT 1 FROM processing_claims WHERE node = $1 AND token = ANY($2::bigint[]) FOR UPDATE) "
-      "AS mine",
-      {node_, idArray(tokens)});
+      "SELECT count(*) FROM (SELECT 1 FROM processing_claims WHERE node = $1 AND token = ANY($2::bigint[]) ORDER BY "
+      "forge, repository FOR UPDATE) AS mine",
+      {node_, idArray(std::vector<std::int64_t>(distinct.begin(), distinct.end()))});
   if (!held) return std::unexpected(held.error());
-  return held->integer(0, 0) == static_cast<std::int64_t>(tokens.size());
+  return held->integer(0, 0) == static_cast<std::int64_t>(distinct.size());
 }
 
 core::Result<void> PgProcessingClaims::release(PgConnection& conn, const std::vector<std::int64_t>& tokens) {
   if (tokens.empty()) return {};
   auto released = conn.exec(
-      "UPDATE processing_claims SET expires_at = 0 WHERE node = $1 AND token = ANY($2::bigint[])",
+      // node '' too: taken again (by any node), the claim gets a new token.
+      "UPDATE processing_claims SET expires_at = 0, node = '' WHERE node = $1 AND token = ANY($2::bigint[])",
       {node_, idArray(tokens)});
   if (!released) return std::unexpected(released.error());
   return {};

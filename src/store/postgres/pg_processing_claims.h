@@ -11,6 +11,9 @@
 // locks its claim rows and checks its tokens (confirm), in the same transaction. A node whose lease
 // ran out and was taken over finds another token and must roll back; a takeover cannot happen
 // while a commit holds the rows (it skips locked rows).
+//
+// Repositories are named as the deliveries name them (lower-cased): deliveries of one repository
+// queued under its old and its new name (a rename) are two claims. Not handled yet.
 #include <cstdint>
 #include <set>
 #include <string>
@@ -24,7 +27,13 @@ namespace forgehook::store::postgres {
 
 struct ClaimedWork {
   std::vector<QueuedDelivery> deliveries;  // due, oldest first, of the repositories claimed
-  std::vector<std::int64_t> tokens;        // of the claims taken (to confirm and release)
+  std::vector<std::int64_t> tokens;        // of the claims that got deliveries (to confirm and release)
+};
+
+// What this node still processes from earlier claims (not committed yet).
+struct InFlight {
+  std::set<std::int64_t> tokens;            // their claims are kept even without new work
+  std::vector<std::int64_t> deliveryIds;    // never handed out again meanwhile
 };
 
 class PgProcessingClaims {
@@ -33,15 +42,17 @@ class PgProcessingClaims {
   // renewed by claiming again.
   PgProcessingClaims(std::string node, std::int64_t leaseMicros) : node_(std::move(node)), lease_(leaseMicros) {}
 
-  // In its own transaction on `conn`: looks at the oldest due deliveries (queued, or retrying and
-  // past their retry time; up to `max` * 4 of them), claims the repositories among them that no
-  // other node holds (or whose claim expired), and returns up to `max` due deliveries of those
-  // repositories with their bodies. A repository this node holds already is renewed for another
-  // lease and keeps its token. Errors: as PgConnection::exec.
-  // `inFlight`: tokens of claims whose earlier work this node has not committed yet; they are kept
-  // even when none of their deliveries fits this batch (others are given back at once).
+  // In its own transaction on `conn` (never inside the caller's: it commits): looks at the oldest
+  // due deliveries (queued, or retrying and past their retry time) that no other node holds, up to
+  // `max` * 4 of them, claims their repositories, and returns up to `max` due deliveries of those
+  // repositories with their bodies, leaving out `inFlight.deliveryIds`. A repository this node
+  // holds (its lease not run out) is renewed for another lease and keeps its token, so work in
+  // flight still confirms; a claim given back or run out gets a new token when taken again, so
+  // work of an earlier claim never confirms. Claims that got no delivery are given back at once,
+  // unless in `inFlight.tokens`. Leases are timed by `nowMicros` (the nodes' clocks; a skewed clock
+  // takes over early, which the fencing makes safe, not wasted-free). Errors: as PgConnection::exec.
   [[nodiscard]] core::Result<ClaimedWork> claimDue(PgConnection& conn, int max, std::int64_t nowMicros,
-                                                   const std::set<std::int64_t>& inFlight = {});
+                                                   const InFlight& inFlight = {});
 
   // Inside the caller's transaction, before it writes results: locks this node's claims with
   // `tokens` and tells whether they are all still its own. False: another node took one over (the
@@ -49,7 +60,8 @@ class PgProcessingClaims {
   [[nodiscard]] core::Result<bool> confirm(PgConnection& conn, const std::vector<std::int64_t>& tokens);
 
   // Inside the caller's transaction (or alone): gives the claims up, so other nodes may take the
-  // repositories at once.
+  // repositories at once. Only once no work of them is in flight on this node: a token shared by
+  // two batches (a renewal) is released by the last one.
   [[nodiscard]] core::Result<void> release(PgConnection& conn, const std::vector<std::int64_t>& tokens);
 
   [[nodiscard]] const std::string& node() const { return node_; }

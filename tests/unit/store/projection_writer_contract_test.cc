@@ -47,6 +47,30 @@ std::vector<ProcessedDelivery> processedExamples() {
       }
     }
   }
+  // A workflow that fails twice and then succeeds (GitHub's completed workflow_run example, run again
+  // under other run ids and conclusions): an incident opened and resolved.
+  for (const auto& event : testing::webhookExamples()) {
+    if (event["name"] != "workflow_run") continue;
+    const auto& completed = event["examples"].at(1);
+    int n = 0;
+    for (const std::string conclusion : {"failure", "timed_out", "success", "failure"}) {
+      auto payload = completed;
+      payload["workflow_run"]["conclusion"] = conclusion;
+      payload["workflow_run"]["id"] = 900000 + n;
+      payload["workflow_run"]["run_started_at"] = "2020-10-05T1" + std::to_string(6 + n) + ":00:00Z";
+      payload["workflow_run"]["updated_at"] = "2020-10-05T1" + std::to_string(6 + n) + ":10:00Z";
+      ++n;
+      QueuedDelivery d;
+      d.id = ++id;
+      d.forge = "github";
+      d.event = "workflow_run";
+      d.action = "completed";
+      d.contentType = "application/json";
+      d.receivedAt = sqlite::kT0 + id * sqlite::kSecond;
+      d.rawBody = payload.dump();
+      if (auto processed = model::normalize(d)) out.push_back(std::move(*processed));
+    }
+  }
   // GitLab dispatches on the payload's object_kind (its fixtures: a merge request, a pipeline).
   for (const std::string file : {"merge_request.json", "pipeline.json"}) {
     QueuedDelivery d;
@@ -187,6 +211,21 @@ TEST(ActivityReaderContract, BothBackendsListEveryResourceAlike) {
   testing::SqliteUnderTest lite;
   testing::PostgresUnderTest pg;
   applyToBoth(lite, pg, processedExamples(), 1);
+  // What no example writes, the same in both: planned items (one linked to an issue of the
+  // examples, one not) and an incident's acknowledgement.
+  for (testing::StoreUnderTest* store : std::initializer_list<testing::StoreUnderTest*>{&lite, &pg}) {
+    store->rawExec(
+        "INSERT INTO items (title, description, owner, status, tags, due_on, forge, repository, issue_number, "
+        "created_at, updated_at) VALUES ('Ship it', 'the release', 'octocat', 'planned', '[\"release\"]', 1700000000, "
+        "'github', 'codertocat/hello-world', 1, 1560000000, 1560000001)");
+    store->rawExec(
+        "INSERT INTO items (title, status, created_at, updated_at) VALUES ('Unlinked', 'in_progress', 1560000002, "
+        "1560000003)");
+    store->rawExec(
+        "INSERT INTO incident_acks (forge, repo_id, workflow, branch, opened_run, acknowledged_at, acknowledged_by, "
+        "note) SELECT forge, repo_id, workflow, branch, opened_run, 1700000000, 'octocat', 'on it' FROM incidents "
+        "ORDER BY forge, repo_id, workflow, branch, opened_run LIMIT 1");
+  }
   postgres::PgActivityReader pgReader(pg.pool());
   const auto readAll = [](ActivityReader& reader, ResourceQuery q) {
     std::vector<nlohmann::json> items;
@@ -225,21 +264,54 @@ TEST(ActivityReaderContract, BothBackendsListEveryResourceAlike) {
       byKind.kinds = {"push", "pull_request"};
       queries.push_back(byKind);
     }
+    if (accepts(spec, kFilterTime)) {
+      ResourceQuery byTime = all;
+      byTime.since = 1500000000;  // 2017 to 2020: most examples are of 2019
+      byTime.until = 1600000000;
+      queries.push_back(byTime);
+    }
+    if (accepts(spec, kFilterActor)) {
+      ResourceQuery byActor = all;
+      byActor.actor = spec.resource == Resource::Items ? "octocat" : "Codertocat";
+      queries.push_back(byActor);
+    }
+    if (accepts(spec, kFilterNumber)) {
+      ResourceQuery byNumber = all;
+      byNumber.number = 1;
+      queries.push_back(byNumber);
+    }
     for (const auto& q : queries) {
       const auto a = readAll(lite.roles().reader, q), b = readAll(pgReader, q);
       EXPECT_EQ(a, b) << spec.name << (q.repository ? " repository" : "") << (q.state ? " state" : "")
-                      << (q.kinds.empty() ? "" : " kind");
+                      << (q.kinds.empty() ? "" : " kind") << (q.since ? " time" : "") << (q.actor ? " actor" : "")
+                      << (q.number ? " number" : "");
       rowsCompared += a.size();
+      if (&q == &queries.front()) {
+        EXPECT_FALSE(a.empty()) << spec.name << " is empty: compared nothing";
+      }
     }
   }
   EXPECT_GT(rowsCompared, 300u) << "the lists were mostly empty: the comparison proves little";
+  // Each planned item once, although the examples hold several repositories named like its link.
+  ResourceQuery items;
+  items.resource = Resource::Items;
+  EXPECT_EQ(readAll(lite.roles().reader, items).size(), 2u);
+  ResourceQuery incidents;
+  incidents.resource = Resource::Incidents;
+  const auto opened = readAll(pgReader, incidents);
+  ASSERT_FALSE(opened.empty());
+  EXPECT_TRUE(std::any_of(opened.begin(), opened.end(), [](const auto& i) { return i["acknowledged"].is_object(); }));
   ResourceQuery bad;
   bad.resource = Resource::Repositories;
   bad.state = "open";  // repositories take no state
-  EXPECT_EQ(pgReader.listResource(bad).error().code, core::Code::InvalidArgument);
+  const auto refused = pgReader.listResource(bad);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, core::Code::InvalidArgument);
   bad.state.reset();
   bad.cursor = "not-a-cursor";
-  EXPECT_EQ(pgReader.listResource(bad).error().code, core::Code::InvalidArgument);
+  const auto badCursor = pgReader.listResource(bad);
+  ASSERT_FALSE(badCursor);
+  EXPECT_EQ(badCursor.error().code, core::Code::InvalidArgument);
 }
 
 // The change feed's records of the list resources, as each store's recorder writes them while the

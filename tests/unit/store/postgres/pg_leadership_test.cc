@@ -33,7 +33,7 @@ TEST(PgLeadership, WhenTheLeadersConnectionGoesAnotherNodeLeadsAndTheOldLeaderKn
   // The leader's session ends as if its node died: the server drops its locks with it.
   const auto killed = store.rawTexts(
       "SELECT pg_terminate_backend(pid)::text FROM pg_locks WHERE locktype = 'advisory' AND classid = 26216 AND "
-      "granted");
+      "granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
   ASSERT_EQ(killed.size(), 1u);
   EXPECT_EQ(killed[0], "true");
   bool taken = false;

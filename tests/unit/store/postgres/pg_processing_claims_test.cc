@@ -52,7 +52,10 @@ class ClaimsTest : public ::testing::Test {
     auto lease = pool_->lease();
     EXPECT_TRUE((*lease)->exec("BEGIN"));
     auto mine = node.confirm(**lease, work.tokens);
-    EXPECT_TRUE(mine);
+    if (!mine) {
+      ADD_FAILURE() << mine.error().message;
+      return false;
+    }
     if (!*mine) {
       EXPECT_TRUE((*lease)->exec("ROLLBACK"));
       return false;
@@ -122,14 +125,36 @@ TEST_F(ClaimsTest, ADeadNodesClaimIsTakenOverAfterTheLeaseWithTheSameDeliveries)
   EXPECT_TRUE(finish(b, taken));
 }
 
-TEST_F(ClaimsTest, ClaimingAgainRenewsTheLeaseAndKeepsTheTokenSoEarlierWorkStillConfirms) {
+TEST_F(ClaimsTest, ClaimingAgainRenewsTheLeaseKeepsTheTokenAndHandsOutNothingInFlight) {
   appendTo({"o/a"}, 2);
   PgProcessingClaims a("node-a", kLease), b("node-b", kLease);
-  const auto first = claim(a, 1, kT0);  // the first delivery
-  const auto renewed = claim(a, 10, kT0 + kLease - 1);
-  ASSERT_EQ(renewed.tokens, first.tokens);
+  const auto first = claim(a, 1, kT0);  // the first delivery, in flight
+  ASSERT_EQ(first.deliveries.size(), 1u);
+  auto lease = pool_->lease();
+  const InFlight inFlight{{first.tokens.begin(), first.tokens.end()}, {first.deliveries[0].id}};
+  auto renewed = a.claimDue(**lease, 10, kT0 + kLease - 1, inFlight);  // a prefetch, before the lease runs out
+  ASSERT_TRUE(renewed) << renewed.error().message;
+  ASSERT_EQ(renewed->deliveries.size(), 1u) << "the delivery in flight was handed out again";
+  EXPECT_NE(renewed->deliveries[0].id, first.deliveries[0].id);
+  EXPECT_EQ(renewed->tokens, first.tokens);
   EXPECT_TRUE(claim(b, 10, kT0 + kLease + 1).deliveries.empty()) << "the renewed lease was taken";
   EXPECT_TRUE(finish(a, first));
+}
+
+TEST_F(ClaimsTest, AClaimTakenAgainAfterItWasGivenBackHasANewTokenSoOldWorkNeverConfirms) {
+  appendTo({"o/a"}, 1);
+  PgProcessingClaims a("node-a", kLease);
+  const auto stale = claim(a, 10, kT0);
+  ASSERT_EQ(stale.tokens.size(), 1u);
+  {
+    auto lease = pool_->lease();
+    ASSERT_TRUE(a.release(**lease, stale.tokens));
+  }
+  const auto fresh = claim(a, 10, kT0 + 1);
+  ASSERT_EQ(fresh.tokens.size(), 1u);
+  EXPECT_NE(fresh.tokens, stale.tokens);
+  EXPECT_FALSE(finish(a, stale)) << "work of a claim given back confirmed";
+  EXPECT_TRUE(finish(a, fresh));
 }
 
 TEST_F(ClaimsTest, AClaimWithWorkStillInFlightIsNotGivenBackWhenABatchHasNoRoomForIt) {
@@ -139,18 +164,24 @@ TEST_F(ClaimsTest, AClaimWithWorkStillInFlightIsNotGivenBackWhenABatchHasNoRoomF
   PgProcessingClaims a("node-a", kLease), b("node-b", kLease);
   const auto first = claim(a, 1, kT0);  // o/a's first, in flight
   ASSERT_EQ(first.deliveries.size(), 1u);
-  // A next batch with room for one delivery reaches o/b only (o/a's first is set aside as a retry,
-  // so it is not handed out again): o/a is renewed, gets nothing, and must stay held for the work
-  // still in flight.
+  // The next batch, room for one: o/b's delivery comes first. o/a is renewed, gets nothing, and
+  // must stay held for the work in flight.
   auto lease = pool_->lease();
-  const std::set<std::int64_t> inFlight(first.tokens.begin(), first.tokens.end());
-  ASSERT_TRUE((*lease)->exec("UPDATE deliveries SET next_attempt_at = $1 WHERE id = $2",
-                             {std::to_string(kT0 + 10 * kSecond), std::to_string(first.deliveries[0].id)}));
+  const InFlight inFlight{{first.tokens.begin(), first.tokens.end()}, {first.deliveries[0].id}};
   auto second = a.claimDue(**lease, 1, kT0, inFlight);
   ASSERT_TRUE(second) << second.error().message;
   ASSERT_EQ(second->deliveries.size(), 1u);
   EXPECT_EQ(second->deliveries[0].repository, "o/b");
   EXPECT_EQ(repositoriesOf(claim(b, 10, kT0 + 1)), std::set<std::string>{}) << "o/a was given up while in flight";
+}
+
+TEST_F(ClaimsTest, RepositoriesOtherNodesHoldDoNotFillTheScanWindow) {
+  appendTo({"o/busy"}, 40);  // a long backlog first
+  appendTo({"o/other"}, 1);
+  PgProcessingClaims a("node-a", kLease), b("node-b", kLease);
+  ASSERT_FALSE(claim(a, 2, kT0).deliveries.empty());  // a holds o/busy
+  const auto other = claim(b, 2, kT0);  // its window of 8 would hold o/busy's deliveries alone
+  EXPECT_EQ(repositoriesOf(other), std::set<std::string>{"o/other"});
 }
 
 TEST_F(ClaimsTest, ANodeWhoseLeaseWasTakenOverCannotConfirmAndCommitsNothing) {
@@ -215,10 +246,13 @@ TEST_F(ClaimsTest, ConcurrentNodesProcessEveryDeliveryOnceWithoutSharingAReposit
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
         {
           std::lock_guard lock(m);
-          for (const auto& r : repositoriesOf(*work)) holder.erase(r);
           for (const auto& d : work->deliveries) processed.insert(d.id);
         }
         ASSERT_TRUE(finish(node, *work));
+        {  // held until the commit that gives the claim back
+          std::lock_guard lock(m);
+          for (const auto& r : repositoriesOf(*work)) holder.erase(r);
+        }
       }
     });
   nodes.clear();  // joins
