@@ -1,25 +1,13 @@
 #include "store/postgres/pg_activity_reader.h"
 
+#include "store/postgres/pg_values.h"
 #include "store/resource_page_query.h"
 
 namespace forgehook::store::postgres {
 namespace {
 
-std::vector<PgParam> paramsOf(const PageQuery& query) {
-  std::vector<PgParam> out;
-  for (const auto& v : query.params) {
-    if (const auto* i = std::get_if<std::int64_t>(&v))
-      out.emplace_back(std::to_string(*i));
-    else if (const auto* t = std::get_if<std::string>(&v))
-      out.emplace_back(*t);
-    else
-      out.emplace_back(std::nullopt);
-  }
-  return out;
-}
-
 core::Result<ResourcePage> readPage(PgConnection& conn, const PageQuery& query) {
-  auto rows = conn.exec(query.sql, paramsOf(query));
+  auto rows = conn.exec(query.sql, pgParams(query.params));
   if (!rows) return std::unexpected(rows.error());
   ResourcePage page;
   std::string lastCursor;

@@ -10,25 +10,13 @@
 
 #include "core/thread_name.h"
 #include "store/postgres/pg_change_log.h"
+#include "store/postgres/pg_values.h"
 
 namespace forgehook::store::postgres {
 namespace {
 
 constexpr int kPruneBatch = 2000;         // rows per pruning transaction, as in the SQLite store
 constexpr int kReconnectDelayMs = 1000;  // after a lost listening connection
-
-std::string joinQuoted(const std::vector<std::string>& items) {  // a text[] literal
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    out += i ? ",\"" : "\"";
-    for (const char ch : items[i]) {
-      if (ch == '"' || ch == '\\') out += '\\';
-      out += ch;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
 
 }  // namespace
 
@@ -74,7 +62,7 @@ core::Result<ChangePage> PgChangeFeed::read(const ChangeQuery& q) {
   std::vector<PgParam> params{std::to_string(q.after),
                               std::to_string(page.resetAt ? page.resetAt : std::numeric_limits<std::int64_t>::max())};
   if (!q.resources.empty()) {
-    params.emplace_back(joinQuoted(q.resources));
+    params.emplace_back(pgTextArray(q.resources));
     sql += " AND resource = ANY($" + std::to_string(params.size()) + "::text[])";
   }
   if (q.forge) {

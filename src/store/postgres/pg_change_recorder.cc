@@ -4,6 +4,7 @@
 
 #include "store/change_targets.h"
 #include "store/delivery_summary_json.h"
+#include "store/postgres/pg_values.h"
 #include "store/resource_sql.h"
 
 namespace forgehook::store::postgres {
@@ -15,19 +16,6 @@ std::string dollarPlaceholders(const std::string& where) {
   std::string out = where;
   for (std::size_t i = 0; i + 1 < out.size(); ++i)
     if (out[i] == '?' && out[i + 1] >= '0' && out[i + 1] <= '9') out[i] = '$';
-  return out;
-}
-
-std::vector<PgParam> paramsOf(const std::vector<FieldValue>& values) {
-  std::vector<PgParam> out;
-  for (const auto& v : values) {
-    if (const auto* i = std::get_if<std::int64_t>(&v))
-      out.emplace_back(std::to_string(*i));
-    else if (const auto* t = std::get_if<std::string>(&v))
-      out.emplace_back(*t);
-    else
-      out.emplace_back(std::nullopt);
-  }
   return out;
 }
 
@@ -55,7 +43,7 @@ core::Result<std::map<std::int64_t, PgChangeRecorder::Row>> PgChangeRecorder::re
   const auto& sql = resourceSql(SqlDialect::Postgres, w.resource);
   auto rows = conn_.exec("SELECT " + sql.rowId + ", " + sql.forge + ", coalesce(" + sql.repository + ", ''), " +
                              sql.object + sql.from + " AND (" + w.where + ")",
-                         paramsOf(w.params));
+                         pgParams(w.params));
   if (!rows) return std::unexpected(rows.error());
   std::map<std::int64_t, Row> out;
   for (int i = 0; i < rows->rows(); ++i) out[rows->integer(i, 0)] = {rows->text(i, 1), rows->text(i, 2), rows->text(i, 3)};

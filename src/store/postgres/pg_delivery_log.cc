@@ -5,6 +5,7 @@
 #include "store/body_codec.h"
 #include "store/delivery_summary_json.h"
 #include "store/postgres/pg_change_log.h"
+#include "store/postgres/pg_values.h"
 
 namespace forgehook::store::postgres {
 namespace {
@@ -35,21 +36,6 @@ void readSummary(const PgResult& r, int row, DeliverySummary& d) {
 
 // Ids per lookup, as in the SQLite store: one array parameter of bounded size.
 constexpr std::size_t kIdsPerQuery = 500;
-
-// A text[] literal: each element quoted, with its quotes and backslashes escaped.
-std::string textArray(std::span<const std::string_view> items) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (const char ch : items[i]) {
-      if (ch == '"' || ch == '\\') out += '\\';
-      out += ch;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
 
 // Text from a payload (action, repository, sender) may hold a NUL (JSON's \u0000), which libpq
 // would end the parameter at: it becomes U+FFFD, the same for every node. Identifiers from headers
@@ -212,7 +198,7 @@ core::Result<std::vector<std::string>> PgDeliveryLog::storedDeliveryIds(const st
     auto rows = (*conn)->exec(
         "SELECT DISTINCT delivery_id FROM deliveries WHERE delivery_id = ANY($1::text[]) AND forge = $2 "
         "AND ($3 = '' OR hook_id = $3)",
-        {textArray(chunk), forge, hookId});
+        {pgTextArray(chunk), forge, hookId});
     if (!rows) return std::unexpected(rows.error());
     for (int i = 0; i < rows->rows(); ++i) stored.push_back(rows->text(i, 0));
   }

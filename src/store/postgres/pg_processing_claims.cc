@@ -5,35 +5,9 @@
 #include <utility>
 
 #include "store/body_codec.h"
+#include "store/postgres/pg_values.h"
 
 namespace forgehook::store::postgres {
-namespace {
-
-// A bigint[] literal.
-std::string idArray(const std::vector<std::int64_t>& ids) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i) out += ',';
-    out += std::to_string(ids[i]);
-  }
-  return out + "}";
-}
-
-// A text[] literal, each element quoted and escaped.
-std::string textArray(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    out += i ? ",\"" : "\"";
-    for (const char ch : items[i]) {
-      if (ch == '"' || ch == '\\') out += '\\';
-      out += ch;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
-}  // namespace
 
 core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int max, std::int64_t now,
                                                        const InFlight& inFlight) {
@@ -44,7 +18,7 @@ core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int m
   if (auto begun = conn.exec("BEGIN"); !begun) return fail(begun.error());
   // The repositories of the oldest due deliveries no other node holds, in the order their oldest
   // one came (held ones are passed over: one node's long backlog does not idle the others).
-  const auto exclude = idArray(inFlight.deliveryIds);
+  const auto exclude = pgBigintArray(inFlight.deliveryIds);
   auto due = conn.exec(
       "SELECT d.forge, lower(d.repository) FROM deliveries d WHERE d.status IN ('queued', 'retrying') AND "
       "d.next_attempt_at <= $1 AND d.id <> ALL($3::bigint[]) AND NOT EXISTS (SELECT 1 FROM processing_claims c WHERE "
@@ -71,7 +45,7 @@ core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int m
   if (auto made = conn.exec(
           "INSERT INTO processing_claims (forge, repository, node, token, expires_at) SELECT f, r, '', 0, 0 FROM "
           "unnest($1::text[], $2::text[]) AS c(f, r) ON CONFLICT DO NOTHING",
-          {textArray(forges), textArray(repositories)});
+          {pgTextArray(forges), pgTextArray(repositories)});
       !made)
     return fail(made.error());
   // Free (expired, never held, or this node's own): taken. Held by another node, or locked by a
@@ -84,7 +58,7 @@ core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int m
       "p.expires_at > $3 THEN p.token ELSE nextval('processing_claim_tokens') END, node = $4, expires_at = $5 "
       "FROM free WHERE p.forge = free.forge AND p.repository = free.repository RETURNING p.forge, p.repository, "
       "p.token",
-      {textArray(forges), textArray(repositories), std::to_string(now), node_, std::to_string(now + lease_)});
+      {pgTextArray(forges), pgTextArray(repositories), std::to_string(now), node_, std::to_string(now + lease_)});
   if (!claimed) return fail(claimed.error());
   std::vector<std::string> claimedForges, claimedRepositories;
   std::map<std::pair<std::string, std::string>, std::int64_t> tokenOf;
@@ -102,7 +76,7 @@ core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int m
         "FROM deliveries d JOIN unnest($1::text[], $2::text[]) AS c(f, r) ON d.forge = c.f AND lower(d.repository) = "
         "c.r LEFT JOIN delivery_bodies b ON b.delivery = d.id WHERE d.status IN ('queued', 'retrying') AND "
         "d.next_attempt_at <= $3 AND d.id <> ALL($5::bigint[]) ORDER BY d.id LIMIT $4",
-        {textArray(claimedForges), textArray(claimedRepositories), std::to_string(now), std::to_string(max), exclude});
+        {pgTextArray(claimedForges), pgTextArray(claimedRepositories), std::to_string(now), std::to_string(max), exclude});
     if (!rows) return fail(rows.error());
     for (int i = 0; i < rows->rows(); ++i) {
       used.emplace(rows->text(i, 1), rows->text(i, 14));  // the claim key, as the database folded it
@@ -150,7 +124,7 @@ core::Result<bool> PgProcessingClaims::confirm(PgConnection& conn, const std::ve
   auto held = conn.exec(
       "SELECT count(*) FROM (SELECT 1 FROM processing_claims WHERE node = $1 AND token = ANY($2::bigint[]) ORDER BY "
       "forge, repository FOR UPDATE) AS mine",
-      {node_, idArray(std::vector<std::int64_t>(distinct.begin(), distinct.end()))});
+      {node_, pgBigintArray(std::vector<std::int64_t>(distinct.begin(), distinct.end()))});
   if (!held) return std::unexpected(held.error());
   return held->integer(0, 0) == static_cast<std::int64_t>(distinct.size());
 }
@@ -160,7 +134,7 @@ core::Result<void> PgProcessingClaims::release(PgConnection& conn, const std::ve
   auto released = conn.exec(
       // node '' too: taken again (by any node), the claim gets a new token.
       "UPDATE processing_claims SET expires_at = 0, node = '' WHERE node = $1 AND token = ANY($2::bigint[])",
-      {node_, idArray(tokens)});
+      {node_, pgBigintArray(tokens)});
   if (!released) return std::unexpected(released.error());
   return {};
 }

@@ -2,16 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/postgres/pg_values.h"
 #include "store/projection_sql.h"
 
 namespace forgehook::store::postgres {
 namespace {
-
-PgParam param(const FieldValue& v) {
-  if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
-  if (const auto* t = std::get_if<std::string>(&v)) return *t;
-  return std::nullopt;
-}
 
 core::Result<void> done(core::Result<PgResult> r) {
   if (!r) return std::unexpected(r.error());
@@ -22,8 +17,8 @@ core::Result<void> done(core::Result<PgResult> r) {
 
 core::Result<void> PgProjectionWriter::apply(const EntityWrite& write) {
   std::vector<PgParam> params;
-  for (const auto& f : write.key) params.push_back(param(f.value));
-  for (const auto& f : write.fields) params.push_back(param(f.value));
+  for (const auto& f : write.key) params.push_back(pgParam(f.value));
+  for (const auto& f : write.fields) params.push_back(pgParam(f.value));
   params.emplace_back(std::to_string(write.version));
   const auto placeholder = [](int n) {
     std::string p = "$";  // appended, not "$" + ...: GCC 12 warns falsely (-Wrestrict) on that
