@@ -11,12 +11,13 @@ PgParam orNull(const std::string& value) { return value.empty() ? PgParam(std::n
 
 }  // namespace
 
-core::Result<void> appendChanges(PgConnection& conn, std::span<const PendingChange> changes) {
-  if (changes.empty()) return {};
+core::Result<std::int64_t> appendChanges(PgConnection& conn, std::span<const PendingChange> changes) {
+  if (changes.empty()) return 0;
   auto counter = conn.exec("UPDATE change_counter SET seq = seq + $1 WHERE id = 1 RETURNING seq",
                            {std::to_string(changes.size())});
   if (!counter) return std::unexpected(counter.error());
   std::int64_t seq = counter->integer(0, 0) - static_cast<std::int64_t>(changes.size());
+  const std::int64_t first = seq + 1;
   for (std::size_t start = 0; start < changes.size(); start += kRowsPerInsert) {
     const auto chunk = changes.subspan(start, std::min(kRowsPerInsert, changes.size() - start));
     std::string sql = "INSERT INTO changes (seq, at, resource, action, entity_id, forge, repository, data) VALUES ";
@@ -44,7 +45,7 @@ core::Result<void> appendChanges(PgConnection& conn, std::span<const PendingChan
   }
   if (auto notified = conn.exec(std::string("NOTIFY ") + kChangesChannel); !notified)
     return std::unexpected(notified.error());
-  return {};
+  return first;
 }
 
 }  // namespace forgehook::store::postgres

@@ -24,7 +24,8 @@ struct PendingChange {
 };
 
 // Numbers and inserts `changes` in order, and notifies. Call last before COMMIT, inside the
-// transaction. Errors: as PgConnection::exec (the caller rolls back).
-[[nodiscard]] core::Result<void> appendChanges(PgConnection& conn, std::span<const PendingChange> changes);
+// transaction. Returns the seq of the first (the others follow it; 0 when there is none). Errors:
+// as PgConnection::exec (the caller rolls back).
+[[nodiscard]] core::Result<std::int64_t> appendChanges(PgConnection& conn, std::span<const PendingChange> changes);
 
 }  // namespace forgehook::store::postgres

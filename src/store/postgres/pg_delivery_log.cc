@@ -104,6 +104,7 @@ core::Result<std::vector<AppendOutcome>> PgDeliveryLog::appendBatch(std::span<co
   std::vector<AppendOutcome> outcomes;
   outcomes.reserve(batch.size());
   std::vector<PendingChange> created;  // the feed's record of each new delivery
+  std::vector<std::int64_t> createdIds;
   for (const auto& d : batch) {
     // A repeat of a stored delivery (or of one earlier in this batch) counts as another attempt.
     auto row = c.exec(
@@ -124,6 +125,7 @@ core::Result<std::vector<AppendOutcome>> PgDeliveryLog::appendBatch(std::span<co
                          {std::to_string(id), d.headersJson, d.bodyEncoding, PgParam::bytes(d.body)});
       if (!body) return failed(body.error());
       // The row as just written: first attempt, queued, its body kept.
+      createdIds.push_back(id);
       created.push_back({d.receivedAt, "deliveries", "created", std::to_string(id), d.forge, text(d.repository),
                          deliverySummaryJson({id, d.forge, d.deliveryId, d.hookId, d.event, d.action, d.repository,
                                               d.sender, d.receivedAt, d.receivedAt, 1, d.bodySize, d.contentType,
@@ -137,7 +139,21 @@ core::Result<std::vector<AppendOutcome>> PgDeliveryLog::appendBatch(std::span<co
       if (!hook) return failed(hook.error());
     }
   }
-  if (auto recorded = appendChanges(c, created); !recorded) return failed(recorded.error());
+  auto firstSeq = appendChanges(c, created);
+  if (!firstSeq) return failed(firstSeq.error());
+  // The processing order: each new delivery's created record's seq, handed out under the change
+  // counter's lock, so in commit order across nodes. Ids come from a sequence and may commit out
+  // of order: a delivery with a lower id could become visible after one with a higher id was
+  // processed.
+  if (!createdIds.empty()) {
+    std::vector<std::int64_t> seqs;
+    for (std::size_t i = 0; i < createdIds.size(); ++i) seqs.push_back(*firstSeq + static_cast<std::int64_t>(i));
+    auto numbered = c.exec(
+        "UPDATE deliveries d SET queue_seq = v.seq FROM unnest($1::bigint[], $2::bigint[]) AS v(id, seq) WHERE d.id = "
+        "v.id",
+        {pgBigintArray(createdIds), pgBigintArray(seqs)});
+    if (!numbered) return failed(numbered.error());
+  }
   if (auto committed = c.exec("COMMIT"); !committed) return failed(committed.error());
   return outcomes;
 }

@@ -23,7 +23,7 @@ core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int m
       "SELECT d.forge, lower(d.repository) FROM deliveries d WHERE d.status IN ('queued', 'retrying') AND "
       "d.next_attempt_at <= $1 AND d.id <> ALL($3::bigint[]) AND NOT EXISTS (SELECT 1 FROM processing_claims c WHERE "
       "c.forge = d.forge AND c.repository = lower(d.repository) AND c.node <> $4 AND c.expires_at > $1) ORDER BY "
-      "d.id LIMIT $2",
+      "d.queue_seq, d.id LIMIT $2",
       {std::to_string(now), std::to_string(max * 4), exclude, node_});
   if (!due) return fail(due.error());
   // Sorted: every node inserts and locks claim rows in one order, so two never wait on each other
@@ -75,7 +75,7 @@ core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int m
         "lower(d.repository) "
         "FROM deliveries d JOIN unnest($1::text[], $2::text[]) AS c(f, r) ON d.forge = c.f AND lower(d.repository) = "
         "c.r LEFT JOIN delivery_bodies b ON b.delivery = d.id WHERE d.status IN ('queued', 'retrying') AND "
-        "d.next_attempt_at <= $3 AND d.id <> ALL($5::bigint[]) ORDER BY d.id LIMIT $4",
+        "d.next_attempt_at <= $3 AND d.id <> ALL($5::bigint[]) ORDER BY d.queue_seq, d.id LIMIT $4",
         {pgTextArray(claimedForges), pgTextArray(claimedRepositories), std::to_string(now), std::to_string(max), exclude});
     if (!rows) return fail(rows.error());
     for (int i = 0; i < rows->rows(); ++i) {

@@ -26,7 +26,9 @@
 namespace forgehook::store::postgres {
 
 struct ClaimedWork {
-  std::vector<QueuedDelivery> deliveries;  // due, oldest first, of the repositories claimed
+  // Due, of the repositories claimed, oldest first: in the order they committed (queue_seq), which
+  // across nodes is not always the order of their ids.
+  std::vector<QueuedDelivery> deliveries;
   std::vector<std::int64_t> tokens;        // of the claims that got deliveries (to confirm and release)
 };
 

@@ -252,6 +252,11 @@ ALTER TABLE milestones ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNI
 ALTER TABLE deployments ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
 ALTER TABLE repositories ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
 )sql"},
+    {"the processing order: deliveries numbered in commit order",
+     R"sql(
+ALTER TABLE deliveries ADD COLUMN queue_seq bigint;
+CREATE INDEX deliveries_queue ON deliveries (queue_seq) WHERE status IN ('queued', 'retrying');
+)sql"},
 };
 
 core::Result<std::int64_t> appliedVersion(PgConnection& conn) {

@@ -105,6 +105,39 @@ TEST_F(ClaimsTest, TwoNodesNeverHoldTheSameRepositoryAndEachGetsItsRepositoriesI
   EXPECT_EQ(first.tokens.size(), repositoriesOf(first).size());
 }
 
+// Ids come from a sequence and can commit out of order across nodes: the order deliveries are
+// processed in is the order they committed, the seq of their "created" change record.
+TEST_F(ClaimsTest, DeliveriesAreHandedOutInTheOrderTheyCommittedNotTheOrderOfTheirIds) {
+  auto other = PgConnection::open({store_.url(), ""});  // another node's intake, slower to commit
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(other->exec("BEGIN"));
+  auto late = other->exec(
+      "INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
+      "last_attempt_at, body_size, content_type, verification) VALUES ('github', '1', 'late', 'push', '', 'o/a', 's', "
+      "1, 1, 2, 'application/json', 'sha256') RETURNING id");
+  ASSERT_TRUE(late) << late.error().message;
+  ASSERT_TRUE(other->exec("INSERT INTO delivery_bodies (delivery, headers, body_encoding, body) VALUES ($1, '{}', "
+                          "'identity', '\\x7b7d')",
+                          {late->text(0, 0)}));
+  const auto early = appendTo({"o/a"}, 1);  // a higher id, committed first
+  ASSERT_GT(early[0], late->integer(0, 0));
+  // The slow node numbers its delivery as the delivery log does, under the counter's lock, then commits.
+  ASSERT_TRUE(other->exec("UPDATE deliveries SET queue_seq = (SELECT seq FROM change_counter) + 1 WHERE id = $1",
+                          {late->text(0, 0)}));
+  ASSERT_TRUE(other->exec("UPDATE change_counter SET seq = seq + 1"));
+  ASSERT_TRUE(other->exec("COMMIT"));
+  PgProcessingClaims a("node-a", kLease);
+  const auto work = claim(a, 10, kT0);
+  ASSERT_EQ(work.deliveries.size(), 2u);
+  EXPECT_EQ(work.deliveries[0].id, early[0]);
+  EXPECT_EQ(work.deliveries[1].id, late->integer(0, 0));
+  // The delivery log numbers each new delivery with its created record's seq.
+  EXPECT_EQ(store_.rawTexts("SELECT count(*) FROM deliveries d JOIN changes c ON c.resource = 'deliveries' AND "
+                            "c.action = 'created' AND c.entity_id = d.id::text AND c.seq = d.queue_seq WHERE d.id = " +
+                            std::to_string(early[0])),
+            std::vector<std::string>{"1"});
+}
+
 TEST_F(ClaimsTest, RepositoryNamesAreClaimedCaseInsensitively) {
   appendTo({"Octo/Repo"}, 1);
   appendTo({"octo/repo"}, 1);
