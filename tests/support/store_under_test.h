@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "store/postgres/pg_body_retention.h"
 #include "store/postgres/pg_change_feed.h"
 #include "store/postgres/pg_delivery_log.h"
 #include "store/postgres/pg_pool.h"
@@ -15,6 +16,7 @@
 #include "store/postgres/pg_secret_store.h"
 #include "store/postgres/pg_session_store.h"
 #include "store/postgres/pg_token_store.h"
+#include "store/sqlite/body_retention.h"
 #include "support/postgres_cluster.h"
 #include "support/raw_sqlite.h"
 #include "support/sqlite_fixture.h"
@@ -31,6 +33,7 @@ class StoreUnderTest {
   virtual store::SessionStore& sessions() = 0;
   virtual store::SecretStore& secrets() = 0;
   virtual store::ChangeFeed& feed() = 0;
+  virtual store::BodyRetention& retention() = 0;
   // Closes the store and opens it again on the same data (a restart).
   virtual void reopen() = 0;
   // The first column of every row `sql` returns, as text.
@@ -48,9 +51,12 @@ class SqliteUnderTest final : public StoreUnderTest {
   store::SessionStore& sessions() override { return roles_->sessions; }
   store::SecretStore& secrets() override { return roles_->secrets; }
   store::ChangeFeed& feed() override { return roles_->feed; }
+  store::BodyRetention& retention() override { return *retention_; }
   void reopen() override {
+    retention_.reset();
     roles_.reset();
     roles_ = std::make_unique<store::sqlite::SqliteRoles>(store::sqlite::SqliteOptions{path(), true, 0});
+    retention_ = std::make_unique<store::sqlite::SqliteBodyRetention>(roles_->db);
   }
   std::vector<std::string> rawTexts(const std::string& sql) override { return testing::rawTexts(path(), sql); }
   void rawExec(const std::string& sql) override { testing::rawExec(path(), sql); }
@@ -60,6 +66,7 @@ class SqliteUnderTest final : public StoreUnderTest {
  private:
   TempDir dir_;
   std::unique_ptr<store::sqlite::SqliteRoles> roles_;
+  std::unique_ptr<store::sqlite::SqliteBodyRetention> retention_;
 };
 
 class PostgresUnderTest final : public StoreUnderTest {
@@ -76,6 +83,7 @@ class PostgresUnderTest final : public StoreUnderTest {
   store::SessionStore& sessions() override { return roles_->sessions; }
   store::SecretStore& secrets() override { return roles_->secrets; }
   store::ChangeFeed& feed() override { return roles_->feed; }
+  store::BodyRetention& retention() override { return roles_->retention; }
   void reopen() override {
     roles_.reset();
     roles_ = std::make_unique<Roles>(url_);
@@ -101,13 +109,15 @@ class PostgresUnderTest final : public StoreUnderTest {
           tokens(pool),
           sessions(pool),
           secrets(pool, testKeyring()),
-          feed(pool, {url, ""}, 60'000) {}  // a minute: tests see notifications, not the catch-up timer
+          feed(pool, {url, ""}, 60'000),  // a minute: tests see notifications, not the catch-up timer
+          retention(pool) {}
     store::postgres::PgPool pool;
     store::postgres::PgDeliveryLog log;
     store::postgres::PgTokenStore tokens;
     store::postgres::PgSessionStore sessions;
     store::postgres::PgSecretStore secrets;
     store::postgres::PgChangeFeed feed;
+    store::postgres::PgBodyRetention retention;
   };
   std::string url_;
   std::unique_ptr<Roles> roles_;

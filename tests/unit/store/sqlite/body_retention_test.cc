@@ -205,26 +205,7 @@ TEST_F(BodyRetentionTest, AFullStoreStillFreesTheSegmentTheIndexEndsIn) {
   EXPECT_EQ(std::find(after.begin(), after.end(), name), after.end()) << name << " kept: the store could stay full";
 }
 
-TEST_F(BodyRetentionTest, PrunesInBatchesAndPausesBetweenFullOnes) {
-  for (int i = 0; i < 5; ++i) processedAt(kT0 + i * kSecond);
-  int pauses = 0;
-  const auto pruned = prune(kT0 + kDay, 2, [&] {
-    ++pauses;
-    return true;
-  });
-  EXPECT_EQ(pruned.deliveries, 5);
-  EXPECT_EQ(pauses, 2);  // after the batches of 2 and 2; the last one (1) ends it
-}
-
-TEST_F(BodyRetentionTest, StopsWhenAskedBetweenBatchesOldestFirst) {
-  const auto first = processedAt(kT0 + 2 * kSecond);
-  const auto second = processedAt(kT0 + kSecond);  // received earlier, appended later
-  processedAt(kT0 + 3 * kSecond);
-  const auto pruned = prune(kT0 + kDay, 1, [] { return false; });
-  EXPECT_EQ(pruned.deliveries, 1);
-  EXPECT_TRUE(store_->log.getDelivery(second)->bodyPrunedAt.has_value());
-  EXPECT_FALSE(store_->log.getDelivery(first)->bodyPrunedAt.has_value());
-}
+// Batches, pauses and the oldest-first order: ../body_retention_contract_test.cc, on every backend.
 
 TEST_F(BodyRetentionTest, APrunedDeliveryCannotBeReplayedAndAFilteredReplaySkipsIt) {
   const auto old = processedAt(kT0);
