@@ -11,9 +11,7 @@ constexpr const char* kPrunable =
 }  // namespace
 
 core::Result<PrunedBodies> PgBodyRetention::measurePrunable(std::int64_t cutoffMicros) {
-  auto conn = pool_.lease();
-  if (!conn) return std::unexpected(conn.error());
-  auto row = (*conn)->exec(std::string("SELECT count(*), coalesce(sum(octet_length(b.body)), 0) ") + kPrunable,
+  auto row = pool_.exec(std::string("SELECT count(*), coalesce(sum(octet_length(b.body)), 0) ") + kPrunable,
                            {std::to_string(cutoffMicros)});
   if (!row) return std::unexpected(row.error());
   return PrunedBodies{row->integer(0, 0), row->integer(0, 1)};
@@ -23,11 +21,9 @@ core::Result<PrunedBodies> PgBodyRetention::pruneBodies(std::int64_t cutoffMicro
                                                         int batchRows, const std::function<bool()>& between) {
   PrunedBodies total;
   for (;;) {
-    auto conn = pool_.lease();
-    if (!conn) return std::unexpected(conn.error());
     // One statement, one transaction: the oldest batch picked and locked (others' skipped), the
     // payloads emptied (the headers stay), the deliveries marked.
-    auto batch = (*conn)->exec(
+    auto batch = pool_.exec(
         std::string("WITH picked AS (SELECT d.id, octet_length(b.body) AS bytes ") + kPrunable +
             " ORDER BY d.received_at, d.id LIMIT $2 FOR UPDATE OF d, b SKIP LOCKED), emptied AS (UPDATE "
             "delivery_bodies SET body = ''::bytea FROM picked WHERE delivery = picked.id), marked AS (UPDATE "

@@ -90,9 +90,7 @@ core::Result<ChangePage> PgChangeFeed::read(const ChangeQuery& q) {
 }
 
 core::Result<std::int64_t> PgChangeFeed::newestSeq() {
-  auto conn = pool_.lease();
-  if (!conn) return std::unexpected(conn.error());
-  auto row = (*conn)->exec("SELECT seq FROM change_counter WHERE id = 1");
+  auto row = pool_.exec("SELECT seq FROM change_counter WHERE id = 1");
   if (!row) return std::unexpected(row.error());
   return row->integer(0, 0);
 }
@@ -102,10 +100,8 @@ core::Result<std::int64_t> PgChangeFeed::prune(const ChangeRetention& retention,
   for (;;) {
     std::int64_t deleted = 0;
     {
-      auto conn = pool_.lease();
-      if (!conn) return std::unexpected(conn.error());
       // The newest record always stays, so a reader can tell a pruned gap from an empty feed.
-      auto rows = (*conn)->exec(
+      auto rows = pool_.exec(
           "WITH newest AS (SELECT max(seq) AS top FROM changes) DELETE FROM changes WHERE seq IN (SELECT c.seq FROM "
           "changes c, newest WHERE c.seq < newest.top AND (c.at < $1 OR c.seq <= newest.top - $2) "
           "ORDER BY c.seq LIMIT $3) RETURNING 1",
@@ -120,9 +116,7 @@ core::Result<std::int64_t> PgChangeFeed::prune(const ChangeRetention& retention,
   }
   if (total == 0) return total;
   // A reset point before the oldest kept record changes nothing: only records going make one so.
-  auto conn = pool_.lease();
-  if (!conn) return std::unexpected(conn.error());
-  if (auto resets = (*conn)->exec("DELETE FROM change_resets WHERE seq < (SELECT min(seq) FROM changes)"); !resets)
+  if (auto resets = pool_.exec("DELETE FROM change_resets WHERE seq < (SELECT min(seq) FROM changes)"); !resets)
     return std::unexpected(resets.error());
   return total;
 }

@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "store/change_targets.h"
-#include "store/delivery_summary_json.h"
 #include "store/postgres/pg_values.h"
 #include "store/resource_sql.h"
 
@@ -73,26 +72,6 @@ core::Result<void> PgChangeRecorder::record(std::int64_t now) {
     for (const auto& [id, row] : w.before)
       if (!after->contains(id)) keep(id, row, "deleted");
   }
-  return {};
-}
-
-core::Result<void> PgChangeRecorder::recordDelivery(std::int64_t deliveryId, std::int64_t now) {
-  auto rows = conn_.exec(
-      "SELECT id, forge, delivery_id, hook_id, event, action, repository, sender, received_at, last_attempt_at, "
-      "attempts, body_size, content_type, verification, source, body_pruned_at IS NOT NULL, status FROM deliveries "
-      "WHERE id = $1",
-      {std::to_string(deliveryId)});
-  if (!rows) return std::unexpected(rows.error());
-  if (rows->rows() == 0) return {};  // no such delivery: nothing to record
-  const auto text = [&](int c) { return rows->text(0, c); };
-  const std::string forge = text(1), guid = text(2), hook = text(3), event = text(4), action = text(5),
-                    repository = text(6), sender = text(7), contentType = text(12), verification = text(13),
-                    source = text(14), status = text(16);
-  pending_.push_back({now, "deliveries", "updated", std::to_string(deliveryId), forge, repository,
-                      deliverySummaryJson({deliveryId, forge, guid, hook, event, action, repository, sender,
-                                           rows->integer(0, 8), rows->integer(0, 9), rows->integer(0, 10),
-                                           rows->integer(0, 11), contentType, verification, source, text(15) == "t",
-                                           status})});
   return {};
 }
 

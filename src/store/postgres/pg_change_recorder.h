@@ -29,13 +29,6 @@ class PgChangeRecorder {
   // Reads every watched row again, keeps a record for each difference and stops watching them.
   // On an error nothing of this call is kept (the caller rolls back).
   [[nodiscard]] core::Result<void> record(std::int64_t nowMicros);
-  // A delivery's row changed status: its summary as it is now, as an "updated" record.
-  [[nodiscard]] core::Result<void> recordDelivery(std::int64_t deliveryId, std::int64_t nowMicros);
-  // Stops watching, and drops what was kept, without recording (the work was undone).
-  void forget() {
-    watched_.clear();
-    pending_.clear();
-  }
 
   // The records kept so far, in order; the caller appends them (appendChanges) before COMMIT.
   [[nodiscard]] std::vector<PendingChange> take() { return std::exchange(pending_, {}); }

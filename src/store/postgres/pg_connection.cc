@@ -2,20 +2,77 @@
 
 #include <libpq-fe.h>
 
+#include <cctype>
 #include <charconv>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 
 namespace forgehook::store::postgres {
 namespace {
 
-// libpq's messages end in a newline and may span lines ("FATAL: ...\nDETAIL: ..."): one line here.
+// libpq's messages end in a newline and may span lines ("FATAL: ...\n\tDETAIL: ..."): one line here,
+// each run of whitespace one space.
 std::string oneLine(const char* message) {
-  std::string out = message ? message : "";
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  for (auto& ch : out)
-    if (ch == '\n') ch = ' ';
+  std::string out;
+  for (const char* c = message ? message : ""; *c; ++c) {
+    const bool space = *c == '\n' || *c == '\t' || *c == '\r' || *c == ' ';
+    if (!space)
+      out += *c;
+    else if (!out.empty() && out.back() != ' ')
+      out += ' ';
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
   return out.empty() ? "no reason given" : out;
+}
+
+bool isHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool isWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+
+// The URL read once: whether libpq would misread it so that pieces of its password land in an
+// error message (a '/' or '@' not percent-encoded moves the password into the host, port or
+// database name; a stray '%' or a string libpq cannot parse is quoted back), and the passwords no
+// message may show (as written in the URL, as libpq decodes it, and the one given apart).
+struct CheckedUrl {
+  std::optional<core::Error> problem;
+  std::vector<std::string> secrets;
+};
+
+CheckedUrl checkUrl(const PgSettings& settings) {
+  CheckedUrl out;
+  if (!settings.password.empty()) out.secrets.push_back(settings.password);
+  std::string_view rest;
+  for (const std::string_view scheme : {"postgresql://", "postgres://"})
+    if (std::string_view(settings.url).starts_with(scheme)) rest = std::string_view(settings.url).substr(scheme.size());
+  if (!rest.empty()) {
+    const auto authorityEnd = rest.find_first_of("/?#");
+    const auto authority = rest.substr(0, authorityEnd);
+    const auto path = authorityEnd == std::string_view::npos ? std::string_view() : rest.substr(authorityEnd);
+    const auto at = authority.rfind('@');
+    bool bad = authority.find('@') != at || path.substr(0, path.find('?')).find('@') != std::string_view::npos;
+    const auto userinfo = at == std::string_view::npos ? std::string_view() : authority.substr(0, at);
+    for (std::size_t i = 0; i < userinfo.size() && !bad; ++i)
+      if (userinfo[i] == '%' && (i + 2 >= userinfo.size() || !isHex(userinfo[i + 1]) || !isHex(userinfo[i + 2])))
+        bad = true;
+    if (const auto colon = userinfo.find(':'); colon != std::string_view::npos)
+      out.secrets.emplace_back(userinfo.substr(colon + 1));
+    if (bad)
+      out.problem = core::Error::invalidArgument(
+          "invalid_setting",
+          "store.postgres.url: the user or password in the URL must be percent-encoded ('@' as %40, '/' as %2F, '%' "
+          "as %25), or give the password in store.postgres.password");
+  }
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(settings.url.c_str(), &error);
+  if (error) PQfreemem(error);
+  if (options == nullptr && !out.problem)
+    out.problem = core::Error::invalidArgument(
+        "invalid_setting", "store.postgres.url is not a libpq connection string or URI (postgresql://...)");
+  for (auto* o = options; o && o->keyword; ++o)
+    if (std::string_view(o->keyword) == "password" && o->val) out.secrets.emplace_back(o->val);
+  if (options) PQconninfoFree(options);
+  std::erase_if(out.secrets, [](const std::string& s) { return s.empty(); });
+  return out;
 }
 
 }  // namespace
@@ -64,80 +121,24 @@ std::string PgResult::bytes(int row, int column) const {
 
 void PgConnection::Close::operator()(pg_conn* c) const { PQfinish(c); }
 
-namespace {
-
-bool isHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-// A URL libpq would misread so that pieces of its password land in an error message (a '/' or
-// '@' not percent-encoded moves the password into the host, port or database name; a stray '%' is
-// quoted back) is refused with a message of its own, before libpq sees it.
-core::Result<void> checkUri(std::string_view url) {
-  std::string_view rest;
-  for (const std::string_view scheme : {"postgresql://", "postgres://"})
-    if (url.starts_with(scheme)) rest = url.substr(scheme.size());
-  if (rest.empty()) return {};
-  const auto authorityEnd = rest.find_first_of("/?#");
-  const auto authority = rest.substr(0, authorityEnd);
-  const auto path = authorityEnd == std::string_view::npos ? std::string_view() : rest.substr(authorityEnd);
-  const auto at = authority.rfind('@');
-  bool bad = authority.find('@') != at || path.substr(0, path.find('?')).find('@') != std::string_view::npos;
-  const auto userinfo = at == std::string_view::npos ? std::string_view() : authority.substr(0, at);
-  for (std::size_t i = 0; i < userinfo.size() && !bad; ++i)
-    if (userinfo[i] == '%' && (i + 2 >= userinfo.size() || !isHex(userinfo[i + 1]) || !isHex(userinfo[i + 2])))
-      bad = true;
-  if (bad)
-    return std::unexpected(core::Error::invalidArgument(
-        "invalid_setting",
-        "store.postgres.url: the user or password in the URL must be percent-encoded ('@' as %40, '/' as %2F, '%' "
-        "as %25), or give the password in store.postgres.password"));
-  return {};
-}
-
-// What must never appear in a message: the password given apart, and the one the URL holds (as
-// written and as libpq decodes it).
-std::vector<std::string> secretsOf(const PgSettings& settings) {
-  std::vector<std::string> out;
-  if (!settings.password.empty()) out.push_back(settings.password);
-  char* error = nullptr;
-  if (PQconninfoOption* options = PQconninfoParse(settings.url.c_str(), &error)) {
-    for (auto* o = options; o->keyword; ++o)
-      if (std::string_view(o->keyword) == "password" && o->val && *o->val) out.emplace_back(o->val);
-    PQconninfoFree(options);
-  }
-  if (error) PQfreemem(error);
-  const auto scheme = settings.url.find("://");
-  if (scheme != std::string::npos) {
-    const auto authority = settings.url.substr(scheme + 3, settings.url.find_first_of("/?#", scheme + 3) - scheme - 3);
-    const auto at = authority.rfind('@');
-    const auto colon = authority.find(':');
-    if (at != std::string::npos && colon != std::string::npos && colon < at)
-      out.push_back(authority.substr(colon + 1, at - colon - 1));
-  }
-  std::erase_if(out, [](const std::string& s) { return s.empty(); });
-  return out;
-}
-
-}  // namespace
-
 std::string PgConnection::scrubbed(std::string message) const {
-  for (const auto& secret : secrets_)
-    for (auto at = message.find(secret); at != std::string::npos; at = message.find(secret, at + 3))
+  // A short password ("p") only as a whole word: it must not eat the "p" of "port" in every
+  // message. A longer one goes wherever it stands.
+  for (const auto& secret : secrets_) {
+    for (auto at = message.find(secret); at != std::string::npos; at = message.find(secret, at + 1)) {
+      const auto end = at + secret.size();
+      const bool insideWord = (at > 0 && isWordChar(message[at - 1]) && isWordChar(secret.front())) ||
+                              (end < message.size() && isWordChar(message[end]) && isWordChar(secret.back()));
+      if (secret.size() < 6 && insideWord) continue;
       message.replace(at, secret.size(), "***");
+    }
+  }
   return message;
 }
 
 core::Result<PgConnection> PgConnection::open(const PgSettings& settings) {
-  if (auto ok = checkUri(settings.url); !ok) return std::unexpected(ok.error());
-  {
-    // libpq's own parse error may quote the text it could not read: a message of ours instead.
-    char* error = nullptr;
-    PQconninfoOption* options = PQconninfoParse(settings.url.c_str(), &error);
-    if (error) PQfreemem(error);
-    if (options == nullptr)
-      return std::unexpected(core::Error::invalidArgument(
-          "invalid_setting", "store.postgres.url is not a libpq connection string or URI (postgresql://...)"));
-    PQconninfoFree(options);
-  }
+  auto url = checkUrl(settings);
+  if (url.problem) return std::unexpected(*url.problem);
   // expand_dbname: `dbname` is the whole URL or key=value string; a password given apart from it
   // comes after, so it wins over one in the URL.
   // A host that does not answer fails the start (or a request) within seconds, not the kernel's
@@ -151,9 +152,10 @@ core::Result<PgConnection> PgConnection::open(const PgSettings& settings) {
   keys.push_back(nullptr);
   values.push_back(nullptr);
   pg_conn* raw = PQconnectdbParams(keys.data(), values.data(), 1);
-  if (raw == nullptr) return std::unexpected(core::Error::unavailable("store_unavailable", "cannot connect to PostgreSQL: out of memory", 1));
+  if (raw == nullptr)
+    return std::unexpected(core::Error::unavailable("store_unavailable", "cannot connect to PostgreSQL: out of memory", 1));
   PgConnection conn(raw);
-  conn.secrets_ = secretsOf(settings);
+  conn.secrets_ = std::move(url.secrets);
   if (PQstatus(raw) != CONNECTION_OK)
     return std::unexpected(core::Error::unavailable(
         "store_unavailable", "cannot connect to PostgreSQL: " + conn.scrubbed(oneLine(PQerrorMessage(raw))), 1));
@@ -200,8 +202,6 @@ core::Result<PgResult> PgConnection::exec(const std::string& sql, const std::vec
     return std::unexpected(core::Error::unavailable("store_unavailable", "PostgreSQL: " + message, 1));
   return std::unexpected(core::Error::internal("PostgreSQL: " + message));
 }
-
-int PgConnection::serverVersion() const { return PQserverVersion(conn_.get()); }
 
 bool PgConnection::usable() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
 

@@ -79,8 +79,6 @@ class PgConnection {
 
   // The SQLSTATE of the last failed exec ("" when it had none).
   [[nodiscard]] const std::string& sqlState() const { return sqlState_; }
-  // The server's major version (150000 and up for PostgreSQL 15).
-  [[nodiscard]] int serverVersion() const;
   // False once the connection is lost: a pool drops it instead of handing it out again.
   [[nodiscard]] bool usable() const;
   // True between BEGIN and COMMIT/ROLLBACK (also when a failed statement aborted the transaction).

@@ -165,9 +165,7 @@ core::Result<DeliveryPage> PgDeliveryLog::listDeliveries(const DeliveryFilter& f
   addDeliveryFilter(q, filter);
   if (filter.beforeId) q.add(" AND id < ", std::to_string(*filter.beforeId));
   q.sql += " ORDER BY id DESC LIMIT " + std::to_string(filter.limit + 1);
-  auto conn = pool_.lease();
-  if (!conn) return std::unexpected(conn.error());
-  auto rows = (*conn)->exec(q.sql, q.params);
+  auto rows = pool_.exec(q.sql, q.params);
   if (!rows) return std::unexpected(rows.error());
   DeliveryPage page;
   for (int i = 0; i < rows->rows(); ++i) {
@@ -181,9 +179,7 @@ core::Result<DeliveryPage> PgDeliveryLog::listDeliveries(const DeliveryFilter& f
 }
 
 core::Result<DeliveryDetail> PgDeliveryLog::getDelivery(std::int64_t id) {
-  auto conn = pool_.lease();
-  if (!conn) return std::unexpected(conn.error());
-  auto rows = (*conn)->exec(std::string("SELECT ") + kSummaryColumns +
+  auto rows = pool_.exec(std::string("SELECT ") + kSummaryColumns +
                                 ", b.headers, b.body_encoding, b.body FROM deliveries "
                                 "LEFT JOIN delivery_bodies b ON b.delivery = id WHERE id = $1",
                             {std::to_string(id)});
@@ -222,10 +218,8 @@ core::Result<std::vector<std::string>> PgDeliveryLog::storedDeliveryIds(const st
 }
 
 core::Result<void> PgDeliveryLog::checkWritable() {
-  auto conn = pool_.lease();
-  if (!conn) return std::unexpected(core::Error::unavailable("store_unavailable", conn.error().message, 1));
   // A standby (or a database set read-only) accepts the connection but no commit.
-  auto readOnly = (*conn)->exec("SHOW transaction_read_only");
+  auto readOnly = pool_.exec("SHOW transaction_read_only");
   if (!readOnly) return std::unexpected(core::Error::unavailable("store_unavailable", readOnly.error().message, 1));
   if (readOnly->text(0, 0) == "on")
     return std::unexpected(

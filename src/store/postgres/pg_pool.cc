@@ -29,6 +29,12 @@ core::Result<PgPool::Lease> PgPool::lease() {
   return Lease(*this, std::make_unique<PgConnection>(std::move(*opened)));
 }
 
+core::Result<PgResult> PgPool::exec(const std::string& sql, const std::vector<PgParam>& params) {
+  auto conn = lease();
+  if (!conn) return std::unexpected(conn.error());
+  return (*conn)->exec(sql, params);
+}
+
 void PgPool::giveBack(std::unique_ptr<PgConnection> conn) {
   // A transaction its user left open (an error path) is not handed to the next one.
   if (conn->usable() && conn->inTransaction()) (void)conn->exec("ROLLBACK");

@@ -37,6 +37,9 @@ class PgPool {
   // Waits while every connection is leased. Errors: as PgConnection::open.
   [[nodiscard]] core::Result<Lease> lease();
 
+  // One statement on a leased connection (its own transaction). Errors: as lease() and exec.
+  [[nodiscard]] core::Result<PgResult> exec(const std::string& sql, const std::vector<PgParam>& params = {});
+
  private:
   void giveBack(std::unique_ptr<PgConnection> conn);
 

@@ -43,6 +43,9 @@ CREATE TABLE deliveries (
   processed_at     bigint,
   last_error       text,
   body_pruned_at   bigint,
+  -- The processing order: the seq of the delivery's created change record, handed out under the
+  -- change counter's lock, so in commit order across nodes (ids, from a sequence, are not).
+  queue_seq        bigint,
   CONSTRAINT deliveries_identity UNIQUE (delivery_id, forge, hook_id)
 );
 CREATE INDEX deliveries_received ON deliveries (received_at);
@@ -51,6 +54,7 @@ CREATE INDEX deliveries_status ON deliveries (status, id);
 CREATE INDEX deliveries_unpruned ON deliveries (received_at) WHERE body_pruned_at IS NULL;
 CREATE INDEX deliveries_repository ON deliveries (lower(repository), event, id);
 CREATE INDEX deliveries_event ON deliveries (event, id);
+CREATE INDEX deliveries_queue ON deliveries (queue_seq) WHERE status IN ('queued', 'retrying');
 CREATE TABLE delivery_bodies (
   delivery      bigint PRIMARY KEY REFERENCES deliveries (id) ON DELETE CASCADE,
   headers       text NOT NULL,
@@ -116,12 +120,14 @@ INSERT INTO change_counter (id, seq) VALUES (1, 0);
     {"the activity model's projections, planned items and claimed event keys (SQLite's schema 16)",
      R"sql(
 CREATE TABLE repositories (
+  row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE,  -- the list's cursor (SQLite's rowid)
   forge text NOT NULL, repo_id text NOT NULL, full_name text NOT NULL, private bigint, archived bigint,
   deleted bigint NOT NULL DEFAULT 0, default_branch text, url text, version bigint NOT NULL,
   PRIMARY KEY (forge, repo_id)
 );
 CREATE INDEX repositories_name ON repositories (lower(full_name));
 CREATE TABLE pulls (
+  row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE,  -- the list's cursor (SQLite's rowid)
   forge text NOT NULL, repo_id text NOT NULL, number bigint NOT NULL, stub bigint NOT NULL DEFAULT 0,
   title text, state text, draft bigint, author text, base_ref text, head_ref text,
   created_at bigint, updated_at bigint, merged_at bigint, closed_at bigint,
@@ -134,6 +140,7 @@ CREATE INDEX pulls_merged ON pulls (merged_at) WHERE merged_at IS NOT NULL;
 CREATE INDEX pulls_closed ON pulls (closed_at) WHERE closed_at IS NOT NULL;
 CREATE INDEX pulls_state_updated ON pulls (state, stub, updated_at);
 CREATE TABLE reviews (
+  row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE,  -- the list's cursor (SQLite's rowid)
   forge text NOT NULL, review_id text NOT NULL, repo_id text NOT NULL, pr_number bigint NOT NULL,
   reviewer text, state text, submitted_at bigint, url text, version bigint NOT NULL,
   PRIMARY KEY (forge, review_id)
@@ -141,6 +148,7 @@ CREATE TABLE reviews (
 CREATE INDEX reviews_pull ON reviews (forge, repo_id, pr_number);
 CREATE INDEX reviews_submitted ON reviews (submitted_at);
 CREATE TABLE issues (
+  row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE,  -- the list's cursor (SQLite's rowid)
   forge text NOT NULL, repo_id text NOT NULL, number bigint NOT NULL, title text, state text,
   state_reason text, author text, labels text, assignees text, milestone_id text, milestone text,
   created_at bigint, updated_at bigint, closed_at bigint, url text, version bigint NOT NULL,
@@ -159,6 +167,7 @@ CREATE TABLE comments (
 );
 CREATE INDEX comments_target ON comments (forge, repo_id, target_number);
 CREATE TABLE runs (
+  row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE,  -- the list's cursor (SQLite's rowid)
   forge text NOT NULL, kind text NOT NULL, run_id text NOT NULL, attempt bigint NOT NULL, repo_id text NOT NULL,
   workflow text, name text, branch text, sha text, trigger_event text, status text, conclusion text,
   started_at bigint, completed_at bigint, duration_seconds bigint, url text, version bigint NOT NULL,
@@ -178,12 +187,14 @@ CREATE TABLE incident_acks (
   PRIMARY KEY (forge, repo_id, workflow, branch, opened_run)
 );
 CREATE TABLE releases (
+  row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE,  -- the list's cursor (SQLite's rowid)
   forge text NOT NULL, release_id text NOT NULL, repo_id text NOT NULL, tag text, name text, draft bigint,
   prerelease bigint, author text, created_at bigint, published_at bigint, deleted bigint NOT NULL DEFAULT 0,
   url text, version bigint NOT NULL, PRIMARY KEY (forge, release_id)
 );
 CREATE INDEX releases_repository ON releases (forge, repo_id);
 CREATE TABLE refs (
+  row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE,  -- the list's cursor (SQLite's rowid)
   forge text NOT NULL, repo_id text NOT NULL, ref text NOT NULL, ref_type text NOT NULL, sha text,
   deleted bigint NOT NULL DEFAULT 0, version bigint NOT NULL, PRIMARY KEY (forge, repo_id, ref)
 );
@@ -194,6 +205,7 @@ CREATE TABLE pushes (
   PRIMARY KEY (forge, repo_id, ref, before_sha, after_sha)
 );
 CREATE TABLE milestones (
+  row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE,  -- the list's cursor (SQLite's rowid)
   forge text NOT NULL, milestone_id text NOT NULL, repo_id text NOT NULL, number bigint, title text, state text,
   open_issues bigint, closed_issues bigint, due_on bigint, created_at bigint, closed_at bigint,
   deleted bigint NOT NULL DEFAULT 0, version bigint NOT NULL, PRIMARY KEY (forge, milestone_id)
@@ -201,6 +213,7 @@ CREATE TABLE milestones (
 CREATE INDEX milestones_repository ON milestones (forge, repo_id);
 CREATE INDEX milestones_board ON milestones (deleted, (state IS DISTINCT FROM 'open'), (due_on IS NULL), due_on, title);
 CREATE TABLE deployments (
+  row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE,  -- the list's cursor (SQLite's rowid)
   forge text NOT NULL, deployment_id text NOT NULL, repo_id text NOT NULL, environment text, ref text, sha text,
   creator text, created_at bigint, version bigint NOT NULL, PRIMARY KEY (forge, deployment_id)
 );
@@ -239,23 +252,6 @@ CREATE TABLE processing_claims (
 );
 CREATE SEQUENCE processing_claim_tokens;
 CREATE INDEX deliveries_due_repository ON deliveries (forge, lower(repository), id) WHERE status IN ('queued', 'retrying');
-)sql"},
-    {"a row number for the list resources' cursors (SQLite's rowid)",
-     R"sql(
-ALTER TABLE pulls ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
-ALTER TABLE reviews ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
-ALTER TABLE issues ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
-ALTER TABLE runs ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
-ALTER TABLE releases ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
-ALTER TABLE refs ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
-ALTER TABLE milestones ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
-ALTER TABLE deployments ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
-ALTER TABLE repositories ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY UNIQUE;
-)sql"},
-    {"the processing order: deliveries numbered in commit order",
-     R"sql(
-ALTER TABLE deliveries ADD COLUMN queue_seq bigint;
-CREATE INDEX deliveries_queue ON deliveries (queue_seq) WHERE status IN ('queued', 'retrying');
 )sql"},
 };
 

@@ -5,9 +5,7 @@
 namespace forgehook::store::postgres {
 
 core::Result<std::vector<ScopedSecrets>> PgSecretStore::loadSecrets() {
-  auto conn = pool_.lease();
-  if (!conn) return std::unexpected(conn.error());
-  auto rows = (*conn)->exec("SELECT forge, scope, key, secrets FROM scoped_secrets ORDER BY forge COLLATE \"C\", scope COLLATE \"C\", "
+  auto rows = pool_.exec("SELECT forge, scope, key, secrets FROM scoped_secrets ORDER BY forge COLLATE \"C\", scope COLLATE \"C\", "
                             "key COLLATE \"C\"");
   if (!rows) return std::unexpected(rows.error());
   std::vector<ScopedSecrets> out;
@@ -22,9 +20,7 @@ core::Result<std::vector<ScopedSecrets>> PgSecretStore::loadSecrets() {
 }
 
 core::Result<void> PgSecretStore::putSecrets(const ScopedSecrets& secrets) {
-  auto conn = pool_.lease();
-  if (!conn) return std::unexpected(conn.error());
-  auto done = (*conn)->exec(
+  auto done = pool_.exec(
       "INSERT INTO scoped_secrets (forge, scope, key, secrets, updated_at) "
       "VALUES ($1, $2, $3, $4, floor(extract(epoch FROM now()))::bigint) ON CONFLICT (forge, scope, key) "
       "DO UPDATE SET secrets = excluded.secrets, updated_at = excluded.updated_at",
@@ -35,9 +31,7 @@ core::Result<void> PgSecretStore::putSecrets(const ScopedSecrets& secrets) {
 
 core::Result<void> PgSecretStore::deleteSecrets(const std::string& forge, const std::string& scope,
                                                 const std::string& key) {
-  auto conn = pool_.lease();
-  if (!conn) return std::unexpected(conn.error());
-  auto gone = (*conn)->exec("DELETE FROM scoped_secrets WHERE forge = $1 AND scope = $2 AND key = $3 RETURNING 1",
+  auto gone = pool_.exec("DELETE FROM scoped_secrets WHERE forge = $1 AND scope = $2 AND key = $3 RETURNING 1",
                             {forge, scope, key});
   if (!gone) return std::unexpected(gone.error());
   if (gone->rows() == 0) return std::unexpected(core::Error::notFound("no secrets stored for " + scope + " " + key));

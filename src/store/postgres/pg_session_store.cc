@@ -4,29 +4,21 @@ namespace forgehook::store::postgres {
 
 core::Result<void> PgSessionStore::createSession(std::string_view idSha256, const SessionRecord& session,
                                                  std::int64_t nowSeconds) {
-  auto conn = pool_.lease();
-  if (!conn) return std::unexpected(conn.error());
-  // Expired sessions go in the same transaction as the new one is stored (one statement each).
-  if (auto begun = (*conn)->exec("BEGIN"); !begun) return std::unexpected(begun.error());
-  auto expired = (*conn)->exec("DELETE FROM sessions WHERE expires_at <= $1", {std::to_string(nowSeconds)});
-  if (!expired) return std::unexpected(expired.error());
-  auto stored = (*conn)->exec(
-      "INSERT INTO sessions (id_sha256, role, token_id, token_name, credential_sha256, csrf_token, created_at, "
-      "expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+  // One statement: expired sessions go as the new one is stored.
+  auto stored = pool_.exec(
+      "WITH expired AS (DELETE FROM sessions WHERE expires_at <= $9) INSERT INTO sessions (id_sha256, role, token_id, "
+      "token_name, credential_sha256, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
       {std::string(idSha256), session.admin ? "admin" : "read_only", std::to_string(session.tokenId),
        session.tokenName, session.credentialSha256, session.csrfToken, std::to_string(session.createdAt),
-       std::to_string(session.expiresAt)});
+       std::to_string(session.expiresAt), std::to_string(nowSeconds)});
   if (!stored) return std::unexpected(stored.error());
-  if (auto committed = (*conn)->exec("COMMIT"); !committed) return std::unexpected(committed.error());
   return {};
 }
 
 core::Result<std::optional<SessionRecord>> PgSessionStore::findSession(std::string_view idSha256,
                                                                        std::int64_t nowSeconds) {
-  auto conn = pool_.lease();
-  if (!conn) return std::unexpected(conn.error());
   // A read-only session lasts only while its token does: revoking the token ends it.
-  auto rows = (*conn)->exec(
+  auto rows = pool_.exec(
       "SELECT s.role, s.token_id, s.token_name, s.credential_sha256, s.csrf_token, s.created_at, s.expires_at "
       "FROM sessions s LEFT JOIN api_tokens t ON t.id = s.token_id WHERE s.id_sha256 = $1 AND s.expires_at > $2 "
       "AND (s.role = 'admin' OR (t.id IS NOT NULL AND t.revoked_at IS NULL))",
@@ -45,9 +37,7 @@ core::Result<std::optional<SessionRecord>> PgSessionStore::findSession(std::stri
 }
 
 core::Result<void> PgSessionStore::deleteSession(std::string_view idSha256) {
-  auto conn = pool_.lease();
-  if (!conn) return std::unexpected(conn.error());
-  auto gone = (*conn)->exec("DELETE FROM sessions WHERE id_sha256 = $1", {std::string(idSha256)});
+  auto gone = pool_.exec("DELETE FROM sessions WHERE id_sha256 = $1", {std::string(idSha256)});
   if (!gone) return std::unexpected(gone.error());
   return {};
 }

@@ -23,9 +23,7 @@ core::Result<CreatedToken> PgTokenStore::createToken(const std::string& name, st
   created.secret = std::string(kTokenPrefix) + core::randomHex(32);
   created.info.name = name;
   created.info.createdAt = nowSeconds;
-  auto conn = pool_.lease();
-  if (!conn) return std::unexpected(conn.error());
-  auto row = (*conn)->exec("INSERT INTO api_tokens (name, secret_sha256, created_at) VALUES ($1, $2, $3) RETURNING id",
+  auto row = pool_.exec("INSERT INTO api_tokens (name, secret_sha256, created_at) VALUES ($1, $2, $3) RETURNING id",
                            {name, core::sha256Hex(created.secret), std::to_string(nowSeconds)});
   if (!row) return std::unexpected(row.error());
   created.info.id = row->integer(0, 0);
@@ -33,9 +31,7 @@ core::Result<CreatedToken> PgTokenStore::createToken(const std::string& name, st
 }
 
 core::Result<std::vector<TokenInfo>> PgTokenStore::listTokens() {
-  auto conn = pool_.lease();
-  if (!conn) return std::unexpected(conn.error());
-  auto rows = (*conn)->exec(std::string("SELECT ") + kInfoColumns + " FROM api_tokens ORDER BY id");
+  auto rows = pool_.exec(std::string("SELECT ") + kInfoColumns + " FROM api_tokens ORDER BY id");
   if (!rows) return std::unexpected(rows.error());
   std::vector<TokenInfo> out;
   for (int i = 0; i < rows->rows(); ++i) out.push_back(infoFrom(*rows, i));
@@ -43,9 +39,7 @@ core::Result<std::vector<TokenInfo>> PgTokenStore::listTokens() {
 }
 
 core::Result<void> PgTokenStore::revokeToken(std::int64_t id, std::int64_t nowSeconds) {
-  auto conn = pool_.lease();
-  if (!conn) return std::unexpected(conn.error());
-  auto row = (*conn)->exec("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1 RETURNING 1",
+  auto row = pool_.exec("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1 RETURNING 1",
                            {std::to_string(id), std::to_string(nowSeconds)});
   if (!row) return std::unexpected(row.error());
   if (row->rows() == 0) return std::unexpected(core::Error::notFound("no token " + std::to_string(id)));
@@ -54,9 +48,7 @@ core::Result<void> PgTokenStore::revokeToken(std::int64_t id, std::int64_t nowSe
 
 core::Result<std::optional<TokenInfo>> PgTokenStore::authenticate(std::string_view secret, std::int64_t nowSeconds) {
   if (!secret.starts_with(kTokenPrefix)) return std::optional<TokenInfo>{};
-  auto conn = pool_.lease();
-  if (!conn) return std::unexpected(conn.error());
-  auto rows = (*conn)->exec(
+  auto rows = pool_.exec(
       std::string("SELECT ") + kInfoColumns + " FROM api_tokens WHERE secret_sha256 = $1 AND revoked_at IS NULL",
       {core::sha256Hex(secret)});
   if (!rows) return std::unexpected(rows.error());
@@ -64,7 +56,7 @@ core::Result<std::optional<TokenInfo>> PgTokenStore::authenticate(std::string_vi
   auto info = infoFrom(*rows, 0);
   if (!info.lastUsedAt || nowSeconds - *info.lastUsedAt >= kLastUsedResolutionSeconds) {
     // Best effort: the request is answered from the read; a failed write is retried next time.
-    if ((*conn)->exec("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+    if (pool_.exec("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND revoked_at IS NULL",
                       {std::to_string(info.id), std::to_string(nowSeconds)}))
       info.lastUsedAt = nowSeconds;
   }
