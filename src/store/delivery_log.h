@@ -35,6 +35,8 @@ class DeliveryLog {
   }
   // Indexes what appendDurable() left, in one transaction.
   [[nodiscard]] virtual core::Result<void> indexPending() { return {}; }
+  // How many deliveries appendDurable() left to index (0 for a store that indexes as it appends).
+  [[nodiscard]] virtual std::size_t pendingCount() const { return 0; }
 
   // Newest first. Errors: InvalidArgument for a bad filter; Unavailable on I/O failure.
   [[nodiscard]] virtual core::Result<DeliveryPage> listDeliveries(const DeliveryFilter& filter) = 0;

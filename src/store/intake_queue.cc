@@ -54,19 +54,15 @@ void IntakeQueue::run() {
     {
       std::unique_lock lock(mutex_);
       if (unindexed_ > 0) {
-        // After a failure at least 1 ms, even with indexEvery 0: no loop of failing attempts.
-        const auto every = indexFailedAt_ ? std::max(options_.indexEvery, std::chrono::milliseconds(1))
-                                          : options_.indexEvery;
-        const auto due = unindexedSince_ + every;
-        wake_.wait_until(lock, due, [&] { return stopping_ || !queue_.empty(); });
+        wake_.wait_until(lock, indexDueAt(), [&] { return stopping_ || !queue_.empty(); });
       } else {
         wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       }
       if (queue_.empty()) {
         const bool stopping = stopping_;
         lock.unlock();
-        // Woken by the deadline (or to stop): index now, even right after a failure.
-        if (unindexed_ > 0) indexNow(true);
+        // Woken by the deadline (or to stop): index now.
+        if (unindexed_ > 0) indexNow();
         // Stopping, everything queued is durable and (unless the index failed) indexed.
         if (stopping) return;
         continue;
@@ -86,19 +82,21 @@ void IntakeQueue::run() {
     metrics_.commitLatency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     metrics_.commitBatchSize.observe(static_cast<double>(batch.size()));
 
-    bool idle = false;
+    bool indexFirst = false;
     if (outcomes) {
       if (unindexed_ == 0) unindexedSince_ = start;
       unindexed_ += static_cast<std::int64_t>(batch.size());
-      metrics_.intakeUnindexed.set(unindexed_);
+      metrics_.intakeUnindexed.set(static_cast<std::int64_t>(log_.pendingCount()));
       largestGroup_ = std::max(largestGroup_, batch.size());
       std::lock_guard lock(mutex_);
-      idle = queue_.empty();
+      // Nobody else waiting: index before answering, so that whoever sends one delivery at a time
+      // finds it in every query once answered. Deferring pays only while groups keep coming, and
+      // only for a store that defers (one that indexed as it appended has nothing left: the
+      // pipeline is told at once). A failure leaves the deliveries durable and pending: answered
+      // all the same.
+      indexFirst = queue_.empty() || log_.pendingCount() == 0;
     }
-    // Nobody else waiting: index before answering, so that whoever sends one delivery at a time
-    // finds it in every query once answered. Deferring pays only while groups keep coming. A
-    // failure leaves the deliveries durable and pending: answered all the same.
-    if (idle) indexNow();
+    if (indexFirst && !indexFailed_) indexNow();
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (outcomes)
         batch[i].done((*outcomes)[i]);
@@ -110,25 +108,29 @@ void IntakeQueue::run() {
       inFlight_ = 0;
       metrics_.intakeQueueDepth.set(static_cast<std::int64_t>(queue_.size()));
     }
-    if (unindexed_ >= options_.indexRows ||
-        (unindexed_ > 0 && std::chrono::steady_clock::now() - unindexedSince_ >= options_.indexEvery))
+    // Enough waiting, or waiting long enough; after a failure only the deadline counts.
+    if ((unindexed_ >= options_.indexRows && !indexFailed_) ||
+        (unindexed_ > 0 && std::chrono::steady_clock::now() >= indexDueAt()))
       indexNow();
   }
 }
 
-bool IntakeQueue::indexNow(bool evenAfterAFailure) {
-  const auto now = std::chrono::steady_clock::now();
-  // After a failure, not once per group (each attempt is a write transaction that fails again):
-  // the deadline wake-up tries again indexEvery later.
-  if (indexFailedAt_ && !evenAfterAFailure && now - *indexFailedAt_ < options_.indexEvery) return false;
+std::chrono::steady_clock::time_point IntakeQueue::indexDueAt() const {
+  // After a failure, not once per group (each attempt is a write transaction that fails again),
+  // and at least 1 ms later even with indexEvery 0: no loop of failing attempts.
+  return unindexedSince_ + (indexFailed_ ? std::max(options_.indexEvery, std::chrono::milliseconds(1))
+                                         : options_.indexEvery);
+}
+
+bool IntakeQueue::indexNow() {
   if (auto indexed = log_.indexPending(); !indexed) {
     // Timed from the failure's end: an attempt that took indexEvery or longer (a busy timeout)
     // must not be followed by another at once.
-    indexFailedAt_ = std::chrono::steady_clock::now();
-    unindexedSince_ = *indexFailedAt_;  // the deadline wake-up tries again after indexEvery
+    indexFailed_ = true;
+    unindexedSince_ = std::chrono::steady_clock::now();
     return false;
   }
-  indexFailedAt_.reset();
+  indexFailed_ = false;
   if (options_.listener) options_.listener->intakeCommitted(largestGroup_);
   unindexed_ = 0;
   metrics_.intakeUnindexed.set(0);

@@ -60,9 +60,10 @@ class IntakeQueue {
   };
   void run();
   // On the writer thread: indexes what is pending and tells the listener. False when that failed
-  // (the rows stay pending, durable; tried again after indexEvery), or when it failed less than
-  // indexEvery ago and `evenAfterAFailure` is false.
-  bool indexNow(bool evenAfterAFailure = false);
+  // (the rows stay pending, durable; tried again at indexDueAt()).
+  bool indexNow();
+  // When the deliveries waiting for the index (or a failed attempt) are due to be indexed.
+  [[nodiscard]] std::chrono::steady_clock::time_point indexDueAt() const;
 
   DeliveryLog& log_;
   Options options_;
@@ -71,12 +72,13 @@ class IntakeQueue {
   std::condition_variable wake_;
   std::deque<Pending> queue_;
   std::int64_t inFlight_ = 0;  // taken by the writer, not yet completed
-  // Writer thread only: deliveries made durable, not indexed yet, since when, the largest group
-  // among them, and when indexing last failed (it is tried again indexEvery later, not per group).
+  // Writer thread only: deliveries made durable the pipeline has not been told of yet, since when
+  // (or since the last failed attempt to index them), the largest group among them, and whether
+  // that attempt failed (then tried again at the deadline, not per group).
   std::int64_t unindexed_ = 0;
   std::chrono::steady_clock::time_point unindexedSince_{};
   std::size_t largestGroup_ = 0;
-  std::optional<std::chrono::steady_clock::time_point> indexFailedAt_;
+  bool indexFailed_ = false;
   bool stopping_ = false;
   std::thread writer_;
 };

@@ -99,10 +99,11 @@ class BodyJournal {
   [[nodiscard]] static bool belongsTo(const std::filesystem::path& dir, const std::string& journalId);
   // Calls `each` for every whole record in `dir` from `from` on, in order, and returns the end of
   // the last one (`from` when there is none; a torn tail is not passed on). Reads only: safe beside
-  // a journal being appended to (backup). With `contiguous`, a segment missing from `from` on (the
-  // one `from` is in, or one between two others) throws instead of being skipped: a reader that
-  // numbers records in order must not skip any. Throws std::runtime_error when a segment cannot be
-  // read.
+  // a journal being appended to (backup). With `contiguous`, a segment missing between two others
+  // (or after the one `from` is in) throws instead of being skipped: a reader that numbers records
+  // in order must not skip any. The segment `from` is in may be missing, as recover() allows (a
+  // segment deleted by hand): the next one then holds what follows. Throws std::runtime_error when
+  // a segment cannot be read.
   static JournalPosition scan(const std::filesystem::path& dir, JournalPosition from,
                               const std::function<void(NewDelivery&&, JournalLocation)>& each,
                               bool contiguous = false);

@@ -33,26 +33,21 @@ core::Result<void> removeEmptySegments(Database& db) {
   });
   if (!listed) return std::unexpected(listed.error());
   const auto appendedTo = db.journal().end().segment;
+  // Records past the index's end are acknowledged deliveries not indexed yet (intake indexes many
+  // groups at once): their segments are not counted in body_segments yet, so they stay. The
+  // segment the end is in holds such records only if it goes on past the end (it is sealed, so its
+  // size is final): a store whose journal could not start its next segment (full) must still be
+  // able to free this one. Read once: the end only moves on, so an older one keeps more.
+  const auto indexEnd = db.journalIndexedUpTo();
   for (const auto segment : *listed) {
-    if (segment >= appendedTo) continue;
+    if (segment >= appendedTo || segment > indexEnd.segment) continue;
+    if (segment == indexEnd.segment) {
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(BodyJournal::segmentPath(db.journal().dir(), segment), ec);
+      if (!ec && static_cast<std::int64_t>(size) > indexEnd.offset) continue;
+    }
     bool forgotten = false;
     auto done = db.write([&](sqlite3* c) -> core::Result<void> {
-      // Records past the index's end are acknowledged deliveries not indexed yet (intake indexes
-      // many groups at once): their segments are not counted in body_segments yet, so they stay.
-      // The segment the end is in holds such records only if it goes on past the end (it is
-      // sealed, so its size is final): a store whose journal could not start its next segment
-      // (full) must still be able to free this one.
-      Statement end(c, "SELECT end_segment, end_offset FROM journal_state WHERE id = 1");
-      const int rc = end.step();
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::unexpected(storeError(rc));
-      if (rc == SQLITE_ROW) {
-        if (segment > end.integer(0)) return {};
-        if (segment == end.integer(0)) {
-          std::error_code ec;
-          const auto size = std::filesystem::file_size(BodyJournal::segmentPath(db.journal().dir(), segment), ec);
-          if (!ec && static_cast<std::int64_t>(size) > end.integer(1)) return {};
-        }
-      }
       Statement s(c, "DELETE FROM body_segments WHERE segment = ?1 AND live <= 0");
       must(s.bind(1, segment).step());
       forgotten = sqlite3_changes(c) > 0;

@@ -75,55 +75,48 @@ SqliteDeliveryLog::SqliteDeliveryLog(Database& db, ChangeRecorder& changes)
   });
   if (!next) throw std::runtime_error("cannot read the delivery log's newest id: " + next.error().message);
   nextId_ = *next;
-  unindexedEnd_ = db_.journal().end();
 }
 
 void SqliteDeliveryLog::recover() {
-  std::vector<NewDelivery> batch;
-  std::vector<JournalLocation> at;
+  std::vector<Pending> batch;
   auto flush = [&] {
     if (batch.empty()) return;
-    const JournalPosition end{at.back().segment, at.back().offset + at.back().length};
-    auto done = db_.write([&](sqlite3*) { return index(batch, at, end, nullptr); }, Database::Sync::Relaxed);
+    auto done = db_.write([&](sqlite3*) { return index(batch); }, Database::Sync::Relaxed);
     if (!done) throw std::runtime_error("cannot index the body journal's records: " + done.error().message);
     batch.clear();
-    at.clear();
   };
   db_.journal().recover(db_.journalIndexedUpTo(), [&](NewDelivery&& d, JournalLocation where) {
-    batch.push_back(std::move(d));
-    at.push_back(where);
+    batch.push_back({std::move(d), where, 0});
     if (batch.size() >= 500) flush();
   });
   flush();
 }
 
-core::Result<void> SqliteDeliveryLog::index(std::span<const NewDelivery> batch, std::span<const JournalLocation> at,
-                                            JournalPosition end, std::vector<AppendOutcome>* outcomes,
-                                            std::span<const std::int64_t> ids) {
+core::Result<void> SqliteDeliveryLog::index(std::span<const Pending> pending) {
   // Rows keeping a body, per segment: one counter update per segment instead of one per delivery.
   std::vector<std::pair<std::int64_t, std::int64_t>> live;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    const auto& d = batch[i];
-    bindDelivery(insert_, d, at[i], i < ids.size() ? ids[i] : 0);
+  for (const auto& [d, at, id] : pending) {
+    bindDelivery(insert_, d, at, id);
     must(insert_.step(), SQLITE_ROW);
-    const auto id = insert_.integer(0);
+    const auto rowId = insert_.integer(0);
     const auto attempts = insert_.integer(1);
     must(insert_.run());  // finish RETURNING
-    if (outcomes) outcomes->push_back({attempts == 1 ? AppendStatus::Inserted : AppendStatus::Duplicate, id});
     if (attempts == 1) {
-      if (live.empty() || live.back().first != at[i].segment) live.emplace_back(at[i].segment, 0);
+      if (live.empty() || live.back().first != at.segment) live.emplace_back(at.segment, 0);
       ++live.back().second;
-      must(changes_.recordNewDelivery(id, d));
+      must(changes_.recordNewDelivery(rowId, d));
     }
     if (d.isPing && !d.hookId.empty()) must(hook_.bind(1, d.forge).bind(2, d.hookId).bind(3, d.receivedAt).run());
   }
   for (const auto& [segment, rows] : live) must(liveBodies_.bind(1, segment).bind(2, rows).run());
-  must(journalEnd_.bind(1, end.segment).bind(2, end.offset).run());
+  // The index now ends where the last record does (a segment rolls before a record is written).
+  const auto& last = pending.back().at;
+  must(journalEnd_.bind(1, last.segment).bind(2, last.offset + last.length).run());
   return {};
 }
 
 core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendBatch(std::span<const NewDelivery> batch) {
-  std::vector<NewDelivery> owned(batch.begin(), batch.end());  // kept while pending: a copy
+  std::vector<NewDelivery> owned(batch.begin(), batch.end());  // appendDurable takes the rows it keeps
   std::lock_guard lock(appendMutex_);
   auto outcomes = appendDurableLocked(owned);
   // Stored either way: should indexing fail, the rows stay pending as after appendDurable().
@@ -137,46 +130,48 @@ core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendDurable(std::s
 }
 
 core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::appendDurableLocked(std::span<NewDelivery> batch) {
-  if (pendingRows_.size() >= kMaxUnindexed) {
+  if (pending_.size() >= kMaxUnindexed) {
     if (auto indexed = indexPendingLocked(); !indexed) return std::unexpected(indexed.error());
   }
   // Outcomes first: the journal holds a record only once its id is known, and a failed append
   // leaves nextId_ and the identities as they were.
-  auto outcomes = outcomesFor(batch);
+  std::vector<std::string> keys;
+  keys.reserve(batch.size());
+  for (const auto& d : batch) keys.push_back(identityKey(d));
+  auto outcomes = outcomesFor(batch, keys);
   if (!outcomes) return outcomes;
   auto at = db_.journal().append(batch);
   if (!at) return std::unexpected(at.error());
-  unindexedEnd_ = db_.journal().end();
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto& outcome = (*outcomes)[i];
     const bool inserted = outcome.status == AppendStatus::Inserted;
     if (inserted) {
-      unindexedIds_.emplace(identityKey(batch[i]), outcome.id);
+      unindexedIds_.emplace(std::move(keys[i]), outcome.id);
       nextId_ = outcome.id + 1;
     }
     // Kept for indexing without the headers and body: the journal holds them.
-    auto& row = pendingRows_.emplace_back(std::move(batch[i]));
-    row.body = {};
-    row.headersJson = {};
-    pendingAt_.push_back((*at)[i]);
-    pendingIds_.push_back(inserted ? outcome.id : 0);
+    auto& kept = pending_.emplace_back(Pending{std::move(batch[i]), (*at)[i], inserted ? outcome.id : 0});
+    kept.row.body = {};
+    kept.row.headersJson = {};
   }
+  pendingCount_ = pending_.size();
   return outcomes;
 }
 
-core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::outcomesFor(std::span<NewDelivery> batch) {
+core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::outcomesFor(std::span<const NewDelivery> batch,
+                                                                        const std::vector<std::string>& keys) {
   std::vector<AppendOutcome> outcomes(batch.size());
-  std::unordered_map<std::string, std::size_t> firstInBatch;  // identity -> index of its first delivery
+  std::unordered_map<std::string_view, std::size_t> firstInBatch;  // identity -> index of its first delivery
   std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (index, index of the first) in the batch
   std::vector<std::size_t> toLookUp;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    auto key = identityKey(batch[i]);
+    const auto& key = keys[i];
     if (auto it = unindexedIds_.find(key); it != unindexedIds_.end()) {
       outcomes[i] = {AppendStatus::Duplicate, it->second};
     } else if (auto first = firstInBatch.find(key); first != firstInBatch.end()) {
       repeats.emplace_back(i, first->second);
     } else {
-      firstInBatch.emplace(std::move(key), i);
+      firstInBatch.emplace(key, i);
       toLookUp.push_back(i);
     }
   }
@@ -208,21 +203,20 @@ core::Result<std::vector<AppendOutcome>> SqliteDeliveryLog::outcomesFor(std::spa
 }
 
 core::Result<void> SqliteDeliveryLog::indexPending() {
+  if (pendingCount_.load() == 0) return {};  // nothing to wait for the append lock for
   std::lock_guard lock(appendMutex_);
   return indexPendingLocked();
 }
 
 core::Result<void> SqliteDeliveryLog::indexPendingLocked() {
-  if (pendingRows_.empty()) return {};
+  if (pending_.empty()) return {};
   // Relaxed: the journal made these durable; a power cut that takes this commit leaves the
   // records past journal_state's end, and recover() indexes them again at start. A failure leaves
   // them pending for the next call.
-  auto committed = db_.write([&](sqlite3*) { return index(pendingRows_, pendingAt_, unindexedEnd_, nullptr, pendingIds_); },
-                             Database::Sync::Relaxed);
+  auto committed = db_.write([&](sqlite3*) { return index(pending_); }, Database::Sync::Relaxed);
   if (!committed) return std::unexpected(committed.error());
-  pendingRows_.clear();
-  pendingAt_.clear();
-  pendingIds_.clear();
+  pending_.clear();
+  pendingCount_ = 0;
   unindexedIds_.clear();
   return {};
 }
@@ -288,7 +282,16 @@ core::Result<std::vector<std::string>> SqliteDeliveryLog::storedDeliveryIds(cons
 }
 
 core::Result<DeliveryDetail> SqliteDeliveryLog::getDelivery(std::int64_t id) {
-  (void)indexPending();  // the id an acknowledgement named may not be indexed yet
+  auto found = readDelivery(id);
+  // The id an acknowledgement named may not be indexed yet: index what is pending and look again.
+  if (!found && found.error().code == core::Code::NotFound && pendingCount_.load() > 0) {
+    (void)indexPending();
+    found = readDelivery(id);
+  }
+  return found;
+}
+
+core::Result<DeliveryDetail> SqliteDeliveryLog::readDelivery(std::int64_t id) {
   return db_.read<DeliveryDetail>([&](sqlite3* db) -> core::Result<DeliveryDetail> {
     Statement s(db, std::string("SELECT ") + kSummaryColumns +
                         ", b.headers, b.body_encoding, b.body, body_segment, body_offset, body_length FROM deliveries "

@@ -1,6 +1,7 @@
 #pragma once
 // The delivery log on SQLite: appends through the shared write connection (the group committer is
 // its only hot user), lists and reads on pooled read connections. Thread-safe.
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -29,28 +30,33 @@ class SqliteDeliveryLog final : public DeliveryLog {
   core::Result<std::vector<std::string>> storedDeliveryIds(const std::string& forge, const std::string& hookId,
                                                            std::span<const std::string> deliveryIds) override;
   core::Result<void> checkWritable() override { return db_.checkWritable(); }
+  std::size_t pendingCount() const override { return pendingCount_.load(); }
 
  private:
+  // A delivery in the journal, answered, not indexed yet: its fields (headers and body left to the
+  // journal), where its record is, and the id its row takes (0 for a duplicate).
+  struct Pending {
+    NewDelivery row;
+    JournalLocation at;
+    std::int64_t id = 0;
+  };
   void recover();
-  // Inside a write: the rows of `batch`, whose records are at `at`, and the index's new end. With
-  // `ids`, a new row takes the id its acknowledgement named (0 = the next free one).
-  core::Result<void> index(std::span<const NewDelivery> batch, std::span<const JournalLocation> at,
-                           JournalPosition end, std::vector<AppendOutcome>* outcomes,
-                           std::span<const std::int64_t> ids = {});
+  // Inside a write: the rows of `pending`, and the index's new end (after the last one).
+  core::Result<void> index(std::span<const Pending> pending);
   // Under appendMutex_.
   core::Result<std::vector<AppendOutcome>> appendDurableLocked(std::span<NewDelivery> batch);
-  core::Result<std::vector<AppendOutcome>> outcomesFor(std::span<NewDelivery> batch);
+  core::Result<std::vector<AppendOutcome>> outcomesFor(std::span<const NewDelivery> batch,
+                                                       const std::vector<std::string>& keys);
   core::Result<void> indexPendingLocked();
+  core::Result<DeliveryDetail> readDelivery(std::int64_t id);
 
   Database& db_;
   ChangeRecorder& changes_;
   std::mutex appendMutex_;  // appends and indexing, and the fields below
-  // Deliveries in the journal, answered, not indexed yet: their fields (headers and body left to
-  // the journal), where their records are, and the id each new row takes (0 for a duplicate).
-  std::vector<NewDelivery> pendingRows_;
-  std::vector<JournalLocation> pendingAt_;
-  std::vector<std::int64_t> pendingIds_;
-  JournalPosition unindexedEnd_;                               // the journal's end after them
+  std::vector<Pending> pending_;
+  // pending_.size(), read without the lock: a read with nothing pending does not wait for an
+  // append's fdatasync.
+  std::atomic<std::size_t> pendingCount_{0};
   std::unordered_map<std::string, std::int64_t> unindexedIds_;  // identityKey -> id
   // The id the next new delivery gets: rows are indexed in journal order with the ids their
   // acknowledgements named, so after a crash recover() (which lets SQLite pick max(id) + 1 in the

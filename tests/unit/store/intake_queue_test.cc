@@ -26,8 +26,9 @@ using namespace std::chrono_literals;
 
 constexpr auto kDeadline = 10s;  // generous: only reached when the behaviour under test is broken
 
-// A Store whose appendBatch (appendDurable's default) records each batch, can be held until the test releases it, and can be
-// told to fail from a given batch on. Thread-safe.
+// A Store whose appendBatch (appendDurable's default) records each batch, leaves it pending (a
+// store that defers indexing, as SQLite's) unless told it indexes as it appends, can be held until
+// the test releases it, and can be told to fail from a given batch on. Thread-safe.
 class FakeStore final : public DeliveryLog {
  public:
   core::Result<std::vector<AppendOutcome>> appendBatch(std::span<const NewDelivery> batch) override {
@@ -60,6 +61,15 @@ class FakeStore final : public DeliveryLog {
     }
     unindexed_ = 0;
     return {};
+  }
+  std::size_t pendingCount() const override {
+    std::lock_guard lock(mutex_);
+    return indexesOnAppend_ ? 0 : unindexed_;
+  }
+  // A store that indexes as it appends (PostgreSQL): nothing is left pending.
+  void indexOnAppend() {
+    std::lock_guard lock(mutex_);
+    indexesOnAppend_ = true;
   }
   // The number of deliveries appended and not yet indexed at each indexPending call.
   std::vector<std::size_t> indexCalls() const {
@@ -121,6 +131,7 @@ class FakeStore final : public DeliveryLog {
   core::Result<void> checkWritable() override { return unused(); }
 
  private:
+  bool indexesOnAppend_ = false;
   static std::unexpected<core::Error> unused() {
     ADD_FAILURE() << "IntakeQueue called a DeliveryLog method other than appendBatch and indexPending";
     return std::unexpected(core::Error::internal("not used by IntakeQueue"));
@@ -499,6 +510,21 @@ TEST_F(IntakeQueueTest, UnderLoadItIndexesOnceIndexRowsWaitOrIndexEveryHasPassed
     // first: q1 waits, but indexEvery (0) has passed: indexed after answering; q1: idle.
     EXPECT_THAT(store.indexCalls(), ElementsAre(1u, 1u));
   }
+}
+
+TEST_F(IntakeQueueTest, AStoreThatIndexesAsItAppendsHasThePipelineToldOfEachGroupAtOnce) {
+  RecordingListener listener;
+  store_.indexOnAppend();
+  start(100, 256, &listener, std::chrono::hours(1));
+  ASSERT_NO_FATAL_FAILURE(occupyWriter("first"));
+  for (const char* id : {"q1", "q2"}) submitOk(id);
+  store_.release();
+  ASSERT_TRUE(done_.waitFor(3));
+  // "first" was answered while q1 and q2 waited: nothing to defer, so the pipeline heard of it
+  // then, not an hour later with the next group.
+  ASSERT_TRUE(eventually([&] { return listener.groups().size() == 2; }));
+  EXPECT_THAT(listener.groups(), ElementsAre(1u, 2u));
+  EXPECT_EQ(metrics_.intakeUnindexed.value(), 0);
 }
 
 TEST_F(IntakeQueueTest, AFailedIndexIsAnsweredAllTheSameAndTriedAgainAfterIndexEvery) {
