@@ -25,7 +25,12 @@ die() { echo "cpu_budget: $*" >&2; exit 1; }
 for tool in wrk node /usr/bin/time; do command -v "$tool" >/dev/null || die "$tool not found (scripts/install-deps.sh bench)"; done
 [[ "$ROUNDS" =~ ^[1-9][0-9]?$ ]] || die "ROUNDS must be 1-99"
 
-WORK=$(mktemp -d)
+# On the project's disk, not /tmp (a tmpfs would make forgehook's fdatasync free), and one
+# measurement at a time with bench/run.sh (the same lock): both read the whole machine.
+mkdir -p bench/results/tmp
+exec 9>bench/results/tmp/.lock
+command -v flock >/dev/null && { flock -n 9 || die "bench/run.sh or another cpu_budget.sh is running"; }
+WORK=$(mktemp -d "$PWD/bench/results/tmp/cpu-budget.XXXXXX")
 PID=
 cleanup() {
   [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
@@ -38,7 +43,9 @@ field() { node -e 'const m=require(process.argv[1]);console.log(m.find(p=>p.id==
 
 # Starts TARGET; sets PID and ADDR.
 start() {
-  local target=$1 dir=$WORK/$1.$RANDOM addr_file
+  local target=$1 addr_file
+  DIR=$WORK/$1.$RANDOM
+  local dir=$DIR
   mkdir -p "$dir"
   case $target in
     forgehook|forgehook-intake)
@@ -56,28 +63,39 @@ start() {
     *) die "unknown target $target" ;;
   esac
   PID=$!
-  for _ in $(seq 200); do [ -s "$addr_file" ] && break; sleep 0.1; done
+  for _ in $(seq 200); do [ -s "$addr_file" ] || ! kill -0 "$PID" 2>/dev/null && break; sleep 0.1; done
   [ -s "$addr_file" ] || die "$target did not start (log: $(tail -3 "$dir.log"))"
   ADDR=$(cat "$addr_file")
   sleep 0.5  # past start-up work, so it is not counted
 }
 
-# CPU ticks of the server process (all threads), and the box's busy and idle ticks.
-server_ticks() { awk '{s += $14 + $15} END {print s}' /proc/"$PID"/task/*/stat; }
+# CPU ticks of the server process (all its threads, those that ended too: utime and stime of
+# /proc/PID/stat, read after the command name, which may hold spaces), and the box's busy and idle
+# ticks. A server that died fails the run with its log.
+server_ticks() {
+  kill -0 "$PID" 2>/dev/null || die "the server died (log: $(tail -3 "$DIR.log"))"
+  sed 's/.*) //' /proc/"$PID"/stat | awk '{print $12 + $13}'
+}
 box_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat; }  # steal ($9) is neither
 HZ=$(getconf CLK_TCK)
 
 run() {
   local target=$1 payload=$2
+  # Read before the measured window: a node process inside it would count as "other".
+  local signature event nonce
+  signature=$(field "$payload" signature)
+  event=$(field "$payload" event)
+  nonce=$(printf %08x $((RANDOM * 32768 + RANDOM)))
   start "$target"
   local s0 s1 b0 i0 b1 i1
   s0=$(server_ticks); read -r b0 i0 < <(box_ticks)
-  BENCH_BODY_FILE="$WORK/payloads/$payload.json" BENCH_SIGNATURE="$(field "$payload" signature)" \
-    BENCH_EVENT="$(field "$payload" event)" BENCH_HOOK_ID=424242 BENCH_RUN_NONCE="$(printf %08x $((RANDOM * 32768 + RANDOM)))" \
+  BENCH_BODY_FILE="$WORK/payloads/$payload.json" BENCH_SIGNATURE="$signature" \
+    BENCH_EVENT="$event" BENCH_HOOK_ID=424242 BENCH_RUN_NONCE="$nonce" \
     /usr/bin/time -f "%U %S" -o "$WORK/wrk.time" \
-    wrk -t2 -c32 -d"$DURATION" --latency -s bench/wrk/github.lua "http://$ADDR/webhooks/github" >"$WORK/wrk.out" 2>&1
+    wrk -t2 -c32 -d"$DURATION" --timeout 10s -s bench/wrk/github.lua "http://$ADDR/webhooks/github" >"$WORK/wrk.out" 2>&1
   s1=$(server_ticks); read -r b1 i1 < <(box_ticks)
   kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
+  rm -rf "$DIR" "$DIR.log"  # a run's data dir holds GBs at 21 KB
   local n rps non2xx wrk_s
   n=$(awk '/requests in/{print $1}' "$WORK/wrk.out")
   rps=$(awk '/Requests\/sec/{print $2}' "$WORK/wrk.out")

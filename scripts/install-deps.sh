@@ -10,7 +10,7 @@ build_pkgs=(g++ cmake make ninja-build pkg-config ccache libboost1.81-dev libsql
             libsimdjson-dev libzstd-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
             libcurl4-openssl-dev libre2-dev zlib1g-dev libpq-dev nodejs npm)
 test_pkgs=(libgtest-dev libgmock-dev chromium sqlite3 postgresql-15)
-bench_pkgs=(wrk webhook nginx-light libbenchmark-dev procps)
+bench_pkgs=(wrk webhook nginx-light libbenchmark-dev procps time)
 # clang 19: GCC 12's <expected> needs __cpp_concepts >= 202002, which clang 16 does not announce.
 fuzz_pkgs=(clang-19 libclang-rt-19-dev)
 

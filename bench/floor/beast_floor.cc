@@ -1,8 +1,8 @@
 // forgehook-floor: the floor of forgehook's intake on this machine, for bench/run.sh.
-// The same HTTP library (Boost.Beast), the same parser settings and the same HMAC code as
-// forgehook, but it stores nothing: it reads a request, verifies X-Hub-Signature-256 and answers
+// The same HTTP library (Boost.Beast) and the same HMAC code as forgehook (but one read per
+// request, Beast's default limits and no timers), and it stores nothing: it reads a request, verifies X-Hub-Signature-256 and answers
 // 200 with a small JSON body. What it reaches is what forgehook could reach if durability cost
-// nothing, so the gap between them is the store's share and the gap to octokit is HTTP + HMAC.
+// nothing, so the gap between them is everything forgehook does beyond HTTP + HMAC.
 // Usage: FLOOR_SECRET=... forgehook-floor ADDR_FILE [THREADS]
 // Listens on 127.0.0.1, port 0, and writes "127.0.0.1:PORT" to ADDR_FILE once listening.
 #include <boost/asio/ip/tcp.hpp>

@@ -4,7 +4,7 @@
 // forgehook refused (exit 3), and the password given apart from the URL, from a file, or wrong
 // (never printed).
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startPostgres } from "./lib/postgres.mjs";
@@ -112,6 +112,8 @@ describe("forgehook migrate on PostgreSQL", () => {
       env: { ...env(db), FORGEHOOK_STORE_POSTGRES_URL: inUrl, FORGEHOOK_STORE_POSTGRES_PASSWORD: "" },
     });
     assert.equal(viaUrl.code, 1, viaUrl.stderr);
+    assert.match(viaUrl.stdout, new RegExp(`schema version 0 of ${newest}`)); // reached the database
+    assert.equal(viaUrl.stderr, "");
     const shown = await runCli(["config"], { env: { ...env(db), FORGEHOOK_STORE_POSTGRES_URL: inUrl } });
     assert.equal(shown.code, 0, shown.stderr);
     assert.ok(!shown.stdout.includes(pg.password), "config masks the URL and the password");
@@ -133,6 +135,8 @@ describe("forgehook migrate on PostgreSQL", () => {
       env: { ...env(db), FORGEHOOK_STORE_POSTGRES_URL: `postgresql://${pg.user}:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/${db}`, FORGEHOOK_STORE_POSTGRES_PASSWORD: "" },
     });
     assert.equal(encoded.code, 1, encoded.stderr); // reached the database (pending migrations)
+    assert.match(encoded.stdout, new RegExp(`schema version 0 of ${newest}`));
+    assert.equal(encoded.stderr, "");
 
     const missing = await runCli(["migrate", "--check"], {
       env: { ...env(db), FORGEHOOK_STORE_POSTGRES_PASSWORD: "", FORGEHOOK_STORE_POSTGRES_PASSWORD_FILE: path.join(root, "none") },
@@ -196,8 +200,13 @@ describe("forgehook migrate on the embedded SQLite store", () => {
   test("a file that is not forgehook's store is refused with exit status 3 and left alone", async () => {
     const dir = path.join(root, "foreign");
     await runCli(["migrate"], { env: { FORGEHOOK_DATA_DIR: dir } });
-    await writeFile(path.join(dir, "forgehook.db"), "not a database at all\n".repeat(300));
-    const res = await runCli(["migrate", "--check"], { env: { FORGEHOOK_DATA_DIR: dir } });
-    assert.equal(res.code, STORE_UNUSABLE, res.stderr);
+    const file = path.join(dir, "forgehook.db");
+    const foreign = Buffer.from("not a database at all\n".repeat(300));
+    await writeFile(file, foreign);
+    for (const args of [["migrate", "--check"], ["migrate"]]) {
+      const res = await runCli(args, { env: { FORGEHOOK_DATA_DIR: dir } });
+      assert.equal(res.code, STORE_UNUSABLE, `${args.join(" ")}: ${res.stderr}`);
+      assert.ok((await readFile(file)).equals(foreign), `${args.join(" ")} wrote to the file`);
+    }
   });
 });

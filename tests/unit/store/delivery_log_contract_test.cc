@@ -220,13 +220,8 @@ INSTANTIATE_TEST_SUITE_P(Backends, DeliveryLogContract, testing::allBackends(),
 // pool, as separate processes would): every delivery is stored once, and every node is told the
 // same id for it.
 TEST(PostgresDeliveryLog, NodesAppendingTheSameDeliveriesAtOnceStoreEachOnce) {
-  const auto url = testing::PostgresCluster::shared().createDatabase();
-  postgres::PgPool setup({url, ""}, 1);
-  {
-    auto conn = setup.lease();
-    ASSERT_TRUE(conn);
-    ASSERT_TRUE(postgres::pgMigrate(**conn));
-  }
+  testing::PostgresUnderTest store;
+  const auto& url = store.url();
   constexpr int kNodes = 3, kBatches = 40, kPerBatch = 10;
   std::vector<std::vector<std::int64_t>> seen(kNodes);
   std::vector<std::jthread> nodes;
@@ -244,25 +239,15 @@ TEST(PostgresDeliveryLog, NodesAppendingTheSameDeliveriesAtOnceStoreEachOnce) {
     });
   for (auto& t : nodes) t.join();  // jthreads: also joined should an assertion end the test early
   for (int n = 1; n < kNodes; ++n) EXPECT_EQ(seen[n], seen[0]) << "node " << n << " was told other ids";
-  postgres::PgDeliveryLog log(setup);
-  auto conn = setup.lease();
-  ASSERT_TRUE(conn);
-  auto counts = (*conn)->exec("SELECT count(*), min(attempts), max(attempts), (SELECT count(*) FROM delivery_bodies) FROM deliveries");
-  ASSERT_TRUE(counts) << counts.error().message;
-  EXPECT_EQ(counts->integer(0, 0), kBatches * kPerBatch);
-  EXPECT_EQ(counts->integer(0, 1), kNodes);
-  EXPECT_EQ(counts->integer(0, 2), kNodes);
-  EXPECT_EQ(counts->integer(0, 3), kBatches * kPerBatch);
+  const auto total = std::to_string(kBatches * kPerBatch);
+  EXPECT_EQ(store.rawTexts("SELECT count(*) || ' ' || min(attempts) || ' ' || max(attempts) || ' ' || (SELECT count(*) "
+                           "FROM delivery_bodies) FROM deliveries"),
+            std::vector<std::string>{total + " " + std::to_string(kNodes) + " " + std::to_string(kNodes) + " " + total});
 }
 
 TEST(PostgresDeliveryLog, APingRecordsItsHookAndCountsPings) {
-  const auto url = testing::PostgresCluster::shared().createDatabase();
-  postgres::PgPool pool({url, ""}, 1);
-  {
-    auto conn = pool.lease();
-    ASSERT_TRUE(conn && postgres::pgMigrate(**conn));
-  }
-  postgres::PgDeliveryLog log(pool);
+  testing::PostgresUnderTest store;
+  auto& log = store.log();
   auto ping = delivery("github", "99", "ping-1", kT0, "ping");
   ping.isPing = true;
   auto again = ping;
@@ -270,25 +255,15 @@ TEST(PostgresDeliveryLog, APingRecordsItsHookAndCountsPings) {
   again.receivedAt = kT0 + kSecond;
   ASSERT_TRUE(log.appendBatch(std::vector<NewDelivery>{ping, delivery("github", "98", "not-a-ping")}));
   ASSERT_TRUE(log.appendBatch(std::vector<NewDelivery>{again}));
-  auto conn = pool.lease();
-  auto hooks = (*conn)->exec("SELECT hook_id, first_seen_at, last_ping_at, pings FROM hooks");
-  ASSERT_TRUE(hooks) << hooks.error().message;
-  ASSERT_EQ(hooks->rows(), 1);
-  EXPECT_EQ(hooks->text(0, 0), "99");
-  EXPECT_EQ(hooks->integer(0, 1), kT0);
-  EXPECT_EQ(hooks->integer(0, 2), kT0 + kSecond);
-  EXPECT_EQ(hooks->integer(0, 3), 2);
+  EXPECT_EQ(store.rawTexts("SELECT hook_id || ' ' || first_seen_at || ' ' || last_ping_at || ' ' || pings FROM hooks"),
+            std::vector<std::string>{"99 " + std::to_string(kT0) + " " + std::to_string(kT0 + kSecond) + " 2"});
 }
 
 TEST(PostgresDeliveryLog, ABatchThatFailsCommitsNothingAndTheConnectionIsUsableAfter) {
-  const auto url = testing::PostgresCluster::shared().createDatabase();
-  postgres::PgPool pool({url, ""}, 1);
-  {
-    auto conn = pool.lease();
-    ASSERT_TRUE(conn && postgres::pgMigrate(**conn));
-    // The second delivery's body insert fails: its row must go with the first one's.
-    ASSERT_TRUE((*conn)->exec("ALTER TABLE delivery_bodies ADD CONSTRAINT no_big_bodies CHECK (length(body) < 100)"));
-  }
+  testing::PostgresUnderTest store;
+  // The second delivery's body insert fails: its row must go with the first one's.
+  store.rawExec("ALTER TABLE delivery_bodies ADD CONSTRAINT no_big_bodies CHECK (length(body) < 100)");
+  postgres::PgPool pool({store.url(), ""}, 1);  // one connection: the one the failed batch used
   postgres::PgDeliveryLog log(pool);
   auto small = delivery("github", "1", "small");
   auto big = delivery("github", "1", "big");

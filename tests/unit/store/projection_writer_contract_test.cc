@@ -315,13 +315,14 @@ TEST(ActivityReaderContract, BothBackendsListEveryResourceAlike) {
 }
 
 // The change feed's records of the list resources, as each store's recorder writes them while the
-// examples are applied twice (the replay changes nothing, so records nothing): the same resources,
+// examples are applied twice (the replay records only what it changes): the same resources,
 // actions and rows as the API shows them, in the same order (row ids aside: each database numbers
 // its rows, and incidents' ids with them).
 TEST(ChangeRecorderContract, BothBackendsRecordTheSameChanges) {
   testing::SqliteUnderTest lite;
   testing::PostgresUnderTest pg;
-  applyToBoth(lite, pg, processedExamples(), 2, /*recordChanges=*/true);
+  const auto deliveries = processedExamples();
+  applyToBoth(lite, pg, deliveries, 1, /*recordChanges=*/true);
   const auto readAll = [](ChangeFeed& feed) {
     std::vector<std::tuple<std::string, std::string, std::string, std::string, nlohmann::json>> out;
     ChangeQuery q;
@@ -339,7 +340,13 @@ TEST(ChangeRecorderContract, BothBackendsRecordTheSameChanges) {
     }
     return out;
   };
+  const std::size_t once = readAll(lite.feed()).size();
+  applyToBoth(lite, pg, deliveries, 1, /*recordChanges=*/true);  // the replay: every row as it was
   const auto a = readAll(lite.feed()), b = readAll(pg.feed());
+  // The replay records only the rows it changes: examples that give one entity different values at
+  // the same version (equal versions re-apply), which the replay sets back and forth, and nothing
+  // else (the same on both stores, compared below).
+  EXPECT_LT(a.size() - once, once / 10) << "the replay recorded much more than those rows";
   ASSERT_GT(a.size(), 300u) << "few records: the comparison proves little";
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i], b[i]) << "record " << i;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -33,8 +34,11 @@ class ClaimsTest : public ::testing::Test {
       for (const auto& r : repositories)
         batch.push_back(delivery("github", "1", r + "#" + std::to_string(i), kT0, "push", r));
     auto out = store_.log().appendBatch(batch);
-    EXPECT_TRUE(out) << out.error().message;
     std::vector<std::int64_t> ids;
+    if (!out) {
+      ADD_FAILURE() << out.error().message;
+      return ids;
+    }
     for (const auto& o : *out) ids.push_back(o.id);
     return ids;
   }
@@ -47,8 +51,9 @@ class ClaimsTest : public ::testing::Test {
     return work ? *work : ClaimedWork{};
   }
 
-  // Marks deliveries processed, after confirming the claims, as a node's commit would.
-  bool finish(PgProcessingClaims& node, const ClaimedWork& work) {
+  // Marks deliveries processed, after confirming the claims, as a node's commit would;
+  // `beforeCommit` runs last inside the transaction, while the claims are still held.
+  bool finish(PgProcessingClaims& node, const ClaimedWork& work, const std::function<void()>& beforeCommit = {}) {
     auto lease = pool_->lease();
     EXPECT_TRUE((*lease)->exec("BEGIN"));
     auto mine = node.confirm(**lease, work.tokens);
@@ -64,6 +69,7 @@ class ClaimsTest : public ::testing::Test {
     for (const auto& d : work.deliveries) ids += (ids.size() > 1 ? "," : "") + std::to_string(d.id);
     EXPECT_TRUE((*lease)->exec("UPDATE deliveries SET status = 'processed' WHERE id = ANY($1::bigint[])", {ids + "}"}));
     EXPECT_TRUE(node.release(**lease, work.tokens));
+    if (beforeCommit) beforeCommit();
     EXPECT_TRUE((*lease)->exec("COMMIT"));
     return true;
   }
@@ -281,11 +287,12 @@ TEST_F(ClaimsTest, ConcurrentNodesProcessEveryDeliveryOnceWithoutSharingAReposit
           std::lock_guard lock(m);
           for (const auto& d : work->deliveries) processed.insert(d.id);
         }
-        ASSERT_TRUE(finish(node, *work));
-        {  // held until the commit that gives the claim back
+        // Let go of in the bookkeeping just before the commit that gives the claims back: still
+        // held then, so no other node can have them yet, and no commit goes unwatched.
+        ASSERT_TRUE(finish(node, *work, [&] {
           std::lock_guard lock(m);
           for (const auto& r : repositoriesOf(*work)) holder.erase(r);
-        }
+        }));
       }
     });
   nodes.clear();  // joins
