@@ -39,8 +39,16 @@ asan-test: deps-test
 	@cmake --build $(ASAN_DIR) -j $(JOBS) --target unit_tests_all
 	cd $(ASAN_DIR) && ctest --output-on-failure
 
+# The same integration tests again on PostgreSQL (FORGEHOOK_IT_BACKEND, tests/integration/lib/server.mjs),
+# less those of the SQLite store's own features (backup and restore of its file, damaged files, a
+# full disk under data_dir, secrets read back from its file) and those that start PostgreSQL
+# themselves (migrate, several nodes).
+SQLITE_ONLY_TESTS = backup_restore damaged_store disk_full secrets_at_rest migrate multi_node
+PG_INTEGRATION_TESTS = $(filter-out $(SQLITE_ONLY_TESTS:%=tests/integration/%.test.mjs),$(wildcard tests/integration/*.test.mjs))
+
 integration-test: deps-test build
 	node --test --test-concurrency=1 tests/integration/*.test.mjs
+	FORGEHOOK_IT_BACKEND=postgres node --test --test-concurrency=1 $(PG_INTEGRATION_TESTS)
 
 # The dashboard in Chromium (playwright-core drives /usr/bin/chromium); screenshots in build/screenshots/.
 browser-test: deps-test build

@@ -18,8 +18,8 @@
 namespace forgehook::app {
 
 struct ForgeConnections::Parts {
-  Parts(const core::Config& config, store::Backend& store, store::IntakeQueue& intake, const core::Clock& clock,
-        const core::Logger& logger, std::function<void()> secretsChanged)
+  Parts(const core::Config& config, store::Backend& store, store::Leadership& leadership, store::IntakeQueue& intake,
+        const core::Clock& clock, const core::Logger& logger, std::function<void()> secretsChanged)
       : http(std::make_shared<forge::CurlForgeHttp>(
             forge::CurlForgeHttpOptions{std::min<std::int64_t>(5000, config.forges.apiTimeoutMs),
                                         config.forges.apiTimeoutMs, 32 * 1024 * 1024})),
@@ -61,7 +61,7 @@ struct ForgeConnections::Parts {
                },
                clock, logger, {config.store.compressionLevel, config.forges.pollMinIntervalS}),
         scheduler(store.connectionStore(), hooks, reconciler, poller, clock, logger,
-                  {config.forges.reconcileIntervalS, 600, 1000}),
+                  {config.forges.reconcileIntervalS, 600, 1000, &leadership}),
         services{hooks, reconciler, poller, clients,
                  [this, secretsChanged] {
                    clients.credentialsChanged();
@@ -96,10 +96,10 @@ struct ForgeConnections::Parts {
   api::ForgeServices services;
 };
 
-ForgeConnections::ForgeConnections(const core::Config& config, store::Backend& store, store::IntakeQueue& intake,
-                                   const core::Clock& clock, const core::Logger& logger,
+ForgeConnections::ForgeConnections(const core::Config& config, store::Backend& store, store::Leadership& leadership,
+                                   store::IntakeQueue& intake, const core::Clock& clock, const core::Logger& logger,
                                    std::function<void()> secretsChanged)
-    : parts_(std::make_unique<Parts>(config, store, intake, clock, logger, std::move(secretsChanged))) {}
+    : parts_(std::make_unique<Parts>(config, store, leadership, intake, clock, logger, std::move(secretsChanged))) {}
 
 ForgeConnections::~ForgeConnections() { stop(); }
 

@@ -19,7 +19,9 @@ namespace forgehook::app {
 class ForgeConnections {
  public:
   // `secretsChanged` re-reads every accepted secret (stored scopes and connection hooks) into ingest.
-  ForgeConnections(const core::Config& config, store::Backend& store, store::IntakeQueue& intake,
+  // `leadership`: whether this node reconciles and polls now (with several nodes, one does).
+  ForgeConnections(const core::Config& config, store::Backend& store, store::Leadership& leadership,
+                   store::IntakeQueue& intake,
                    const core::Clock& clock, const core::Logger& logger, std::function<void()> secretsChanged);
   ~ForgeConnections();
 

@@ -7,10 +7,11 @@ namespace forgehook::app {
 Housekeeping::Housekeeping(store::ChangeFeed& feed, store::ChangeRetention retention,
                            store::SubscriptionStore* subscriptions, store::ProcessingQueue* eventKeys,
                            BodyPruning bodies, const core::Clock& clock, const core::Logger& logger,
-                           std::chrono::milliseconds interval)
+                           std::chrono::milliseconds interval, store::Leadership* leadership)
     : feed_(feed),
       retention_(retention),
       subscriptions_(subscriptions),
+      leadership_(leadership),
       eventKeys_(eventKeys),
       bodies_(bodies),
       clock_(clock),
@@ -44,6 +45,7 @@ void Housekeeping::run() {
       std::unique_lock lock(mutex_);
       if (wake_.wait_for(lock, interval_, [&] { return stopping_; })) return;
     }
+    if (leadership_ && !leadership_->leads("housekeeping")) continue;  // another node prunes
     if (subscriptions_) {
       // Enqueue what the outboxes have not taken yet: a change pruned first would never be sent.
       for (;;) {

@@ -16,6 +16,7 @@
 #include "core/time.h"
 #include "store/body_retention.h"
 #include "store/change_feed.h"
+#include "store/leadership.h"
 #include "store/processing_queue.h"
 #include "store/subscription_store.h"
 
@@ -42,7 +43,8 @@ class Housekeeping {
   // `subscriptions` and `eventKeys` may be null.
   Housekeeping(store::ChangeFeed& feed, store::ChangeRetention retention, store::SubscriptionStore* subscriptions,
                store::ProcessingQueue* eventKeys, BodyPruning bodies, const core::Clock& clock,
-               const core::Logger& logger, std::chrono::milliseconds interval = std::chrono::minutes(1));
+               const core::Logger& logger, std::chrono::milliseconds interval = std::chrono::minutes(1),
+               store::Leadership* leadership = nullptr);  // null: this node alone; else it runs while leading
   ~Housekeeping();  // stop()s
   void start();
   void stop();  // idempotent
@@ -56,6 +58,7 @@ class Housekeeping {
   store::ChangeFeed& feed_;
   store::ChangeRetention retention_;
   store::SubscriptionStore* subscriptions_;
+  store::Leadership* leadership_;
   store::ProcessingQueue* eventKeys_;
   BodyPruning bodies_;
   const core::Clock& clock_;

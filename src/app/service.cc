@@ -1,6 +1,11 @@
 #include "app/service.h"
 
+#include <unistd.h>
+
 #include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <optional>
 
 #include "api/api_routes.h"
 #include "api/changes_api.h"
@@ -8,6 +13,7 @@
 #include "app/forge_connections.h"
 #include "app/housekeeping.h"
 #include "app/key_rotation.h"
+#include "app/logged_leadership.h"
 #include "app/master_key.h"
 #include "app/startup.h"
 #include "core/forge.h"
@@ -28,9 +34,37 @@
 #include "rules/rule_set.h"
 #include "store/intake_queue.h"
 #include "store/keyring.h"
+#include "store/postgres/pg_backend.h"
+#include "store/postgres/pg_connection.h"
 #include "store/sqlite/sqlite_backend.h"
 
 namespace forgehook::app {
+namespace {
+
+// This node's name among the nodes sharing a PostgreSQL store: store.postgres.node, else the host
+// and data dir. The same name after a restart: the node takes its own claims back at once instead
+// of waiting for their lease to run out. Nodes on one machine have data dirs of their own.
+std::string nodeName(const core::Config& config) {
+  if (!config.store.postgres.node.empty()) return config.store.postgres.node;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "localhost");
+  return std::string(host) + ":" + std::filesystem::absolute(config.dataDir).lexically_normal().string();
+}
+
+// The backend store.backend names: SQLite in data_dir, or PostgreSQL shared with other nodes.
+std::unique_ptr<store::Backend> openStore(const core::Config& config, const store::Keyring& keyring) {
+  if (config.store.backend == "postgres") {
+    const auto settings = store::postgres::pgSettingsFrom(config.store.postgres);
+    const auto& pg = config.store.postgres;
+    return store::postgres::openPostgresBackend({settings.url, settings.password, nodeName(config),
+                                                 pg.claimLeaseSeconds * 1'000'000, static_cast<int>(pg.poolSize),
+                                                 &keyring});
+  }
+  return store::sqlite::openSqliteBackend({config.dataDir + "/forgehook.db", config.store.synchronous == "full",
+                                           config.store.maxBytes, &keyring, config.store.quickCheckAtStart});
+}
+
+}  // namespace
 
 int serve(core::Config config, const ServeOptions& options) {
   const sigset_t stopSignals = prepareProcess();
@@ -40,11 +74,6 @@ int serve(core::Config config, const ServeOptions& options) {
   auto compiledRules = rules::RuleSet::compile(config.rules);
   if (!compiledRules) throw std::invalid_argument(compiledRules.error().message);
   const rules::RuleSet ruleSet = std::move(*compiledRules);
-  // The PostgreSQL store has its schema (`forgehook migrate`) but not its roles yet.
-  if (config.store.backend == "postgres")
-    throw std::invalid_argument(
-        "store.backend = \"postgres\": this forgehook cannot serve from PostgreSQL yet (only `forgehook migrate` "
-        "uses it); use store.backend = \"sqlite\"");
   core::Logger logger(core::parseLogLevel(config.logLevel));
   ensureDataDir(config.dataDir);
   const GeneratedSecrets generated = prepareSecrets(config);
@@ -53,9 +82,11 @@ int serve(core::Config config, const ServeOptions& options) {
   core::Metrics metrics;
   const MasterKeys keys = loadMasterKeys(config.dataDir, MasterKeyEnvironment::fromProcess());
   store::Keyring keyring(keys.current, keys.previous);
-  const auto store = store::sqlite::openSqliteBackend(
-      {config.dataDir + "/forgehook.db", config.store.synchronous == "full", config.store.maxBytes, &keyring,
-       config.store.quickCheckAtStart});
+  const auto store = openStore(config, keyring);
+  // With several nodes, the log says where each periodic job runs, and when it moved.
+  std::optional<LoggedLeadership> loggedLeadership;
+  store::Leadership* leadership = &store->leadership();
+  if (config.store.backend == "postgres") leadership = &loggedLeadership.emplace(*leadership, logger, nodeName(config));
   resealAtStart(keys, config.dataDir, store->secretResealer(), logger);
   KeyRotation rotation(config.dataDir, keys.fromEnvironment, keyring, store->secretResealer(), logger);
   pipeline::RetryPolicy retry{static_cast<int>(config.pipeline.maxAttempts),
@@ -73,7 +104,8 @@ int serve(core::Config config, const ServeOptions& options) {
                                        std::chrono::milliseconds(500),
                                        std::chrono::seconds(10),
                                        config.dataDir,
-                                       payloadDir},
+                                       payloadDir,
+                                       leadership},
                                       &metrics);
   // Without pipeline.enabled the worker is never started: its wake-ups then change nothing.
   pipeline::Worker worker(
@@ -87,7 +119,8 @@ int serve(core::Config config, const ServeOptions& options) {
                                std::string("forgehook/") + FORGEHOOK_VERSION});
   outbound::Dispatcher dispatcher(store->subscriptionStore(), poster, clock, logger, &metrics, api::changeJson,
                                   {subs.retryInitialMs, subs.retryMaxMs, subs.retryPeriodS,
-                                   subs.disableAfterFailedMessages, static_cast<int>(subs.senders)});
+                                   subs.disableAfterFailedMessages, static_cast<int>(subs.senders), 1000,
+                                   leadership});
   // The change hub hears of every commit (the store's commit hook) and feeds the live streams; the
   // dispatcher hears of it too (new changes to enqueue).
   live::ChangeHub hub(store->changeFeed(), logger, {});
@@ -101,7 +134,8 @@ int serve(core::Config config, const ServeOptions& options) {
   Housekeeping housekeeping(store->changeFeed(),
                             {config.changes.retentionDays * 86400 * 1'000'000, config.changes.retentionRecords},
                             &store->subscriptionStore(), &store->processingQueue(),
-                            {&store->bodyRetention(), config.store.retentionDays * 86400 * 1'000'000}, clock, logger);
+                            {&store->bodyRetention(), config.store.retentionDays * 86400 * 1'000'000}, clock, logger,
+                            std::chrono::minutes(1), leadership);
   housekeeping.start();
   store::IntakeQueue intake(store->deliveryLog(), {config.intake.maxPending, config.intake.maxBatch, &worker}, metrics);
   if (config.pipeline.enabled) worker.start();
@@ -123,7 +157,7 @@ int serve(core::Config config, const ServeOptions& options) {
     secrets.replaceStored(*stored);
   };
   reloadSecrets();
-  ForgeConnections forgeConnections(config, *store, intake, clock, logger, reloadSecrets);
+  ForgeConnections forgeConnections(config, *store, *leadership, intake, clock, logger, reloadSecrets);
   ingest::RateLimiter limiter(config.limits.ratePerSecond, config.limits.rateBurst, clock);
   ingest::FailureThrottle failureThrottle(config.limits.signatureFailuresPerMinute,
                                           config.limits.signatureFailuresBurst, clock);

@@ -137,6 +137,9 @@ const std::vector<Key>& keys() {
           [](Config& c, const std::string& v) { c.store.postgres.password = v; },
           [](const Config& c) { return c.store.postgres.password; }},
       FH_STR("store.postgres.password_file", store.postgres.passwordFile),
+      FH_STR("store.postgres.node", store.postgres.node),
+      FH_INT("store.postgres.claim_lease_seconds", store.postgres.claimLeaseSeconds),
+      FH_INT("store.postgres.pool_size", store.postgres.poolSize),
       FH_INT("intake.max_pending", intake.maxPending),
       FH_INT("intake.max_batch", intake.maxBatch),
       FH_BOOL("pipeline.enabled", pipeline.enabled),
@@ -291,6 +294,10 @@ Config loadConfig(const ConfigSources& sources) {
     throw std::invalid_argument("store.backend must be \"sqlite\" or \"postgres\"");
   if (config.store.backend == "postgres" && config.store.postgres.url.empty())
     throw std::invalid_argument("store.backend = \"postgres\" needs store.postgres.url (a libpq connection string or URI)");
+  if (config.store.postgres.claimLeaseSeconds < 1 || config.store.postgres.claimLeaseSeconds > 3600)
+    throw std::invalid_argument("store.postgres.claim_lease_seconds must be between 1 and 3600");
+  if (config.store.postgres.poolSize < 2 || config.store.postgres.poolSize > 256)
+    throw std::invalid_argument("store.postgres.pool_size must be between 2 and 256");
   if (config.intake.maxBatch < 1) throw std::invalid_argument("intake.max_batch must be at least 1");
   if (config.intake.maxPending < 1) throw std::invalid_argument("intake.max_pending must be at least 1");
   if (config.pipeline.batchSize < 1 || config.pipeline.batchSize > 1000)

@@ -61,6 +61,12 @@ struct Config {
       std::string url;           // libpq connection string or URI (host, port, dbname, user, sslmode ...)
       std::string password;      // secret; overrides one in the URL
       std::string passwordFile;  // the password's first line, when `password` is empty
+      // This node's name among the nodes sharing the database ("" = host name and data_dir).
+      std::string node;
+      // How long a node's claim on a repository's deliveries lasts unless renewed: after a node dies,
+      // its unfinished work waits this long before another node takes it over.
+      std::int64_t claimLeaseSeconds = 30;
+      std::int64_t poolSize = 8;  // connections this node opens at most (the live feed's listener apart)
     } postgres;
   } store;
 

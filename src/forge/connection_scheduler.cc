@@ -46,6 +46,7 @@ void ConnectionScheduler::loop() {
 }
 
 void ConnectionScheduler::runDue() {
+  if (options_.leadership && !options_.leadership->leads("forge")) return;
   auto all = connections_.listConnections();
   if (!all) {
     logger_.warn("cannot read forge connections", {{"error", all.error().message}});

@@ -14,6 +14,7 @@
 #include "forge/poller.h"
 #include "forge/reconciler.h"
 #include "store/connection_store.h"
+#include "store/leadership.h"
 
 namespace forgehook::forge {
 
@@ -21,6 +22,8 @@ struct SchedulerOptions {
   std::int64_t reconcileIntervalSeconds = 300;  // 0: only on demand
   std::int64_t recheckFailedSeconds = 600;      // a failed hook is tried again this often
   std::int64_t tickMs = 1000;
+  // Nodes sharing a store: only the one leading "forge" reconciles and polls (null: this node alone).
+  store::Leadership* leadership = nullptr;
 };
 
 class ConnectionScheduler {

@@ -173,6 +173,12 @@ void Dispatcher::schedule() {
     freed_ = false;
     const std::vector<std::int64_t> busy(busy_.begin(), busy_.end());
     lock.unlock();
+    // Another node leads: its dispatcher sends; this one looks again after a poll interval.
+    if (options_.leadership && !options_.leadership->leads("subscriptions")) {
+      lock.lock();
+      wakeScheduler_.wait_for(lock, std::chrono::milliseconds(options_.pollIntervalMs), [&] { return stopping_; });
+      continue;
+    }
     enqueueAll();
     const auto now = clock_.nowMicros();
     auto due = store_.due(now, busy);

@@ -21,6 +21,7 @@
 #include "core/time.h"
 #include "outbound/http_poster.h"
 #include "store/change_feed.h"
+#include "store/leadership.h"
 #include "store/subscription_store.h"
 
 namespace forgehook::outbound {
@@ -32,6 +33,8 @@ struct DispatcherOptions {
   std::int64_t disableAfterFailedMessages = 3;  // consecutive failed messages disable; 0: never
   int senders = 4;                              // messages in flight at once (one per subscription)
   std::int64_t pollIntervalMs = 1000;           // look for due retries at least this often
+  // Nodes sharing a store: only the one leading "subscriptions" sends (null: this node alone).
+  store::Leadership* leadership = nullptr;
 };
 
 // The body of a message: the change as GET /api/v1/changes renders it (api::changeJson).

@@ -104,15 +104,31 @@ void CommandScheduler::start() {
     started_ = true;
   }
   // Before anything runs: what is "running" now was cut off by a stop of this process.
+  (void)runsCommands();
+  std::lock_guard lock(mutex_);
+  for (int i = 0; i < options_.maxRunning; ++i) runners_.emplace_back([this] { runner(); });
+  dispatcher_ = std::thread([this] { dispatch(); });
+}
+
+bool CommandScheduler::runsCommands() {
+  if (options_.leadership && !options_.leadership->leads("commands")) {
+    recovered_ = false;  // another node runs them now; what it leaves running is recovered when this one leads again
+    return false;
+  }
+  if (!recovered_) {
+    recoverInterrupted();
+    recovered_ = true;
+  }
+  return true;
+}
+
+void CommandScheduler::recoverInterrupted() {
   if (auto recovered = runs_.recoverInterrupted(clock_.nowMicros()); !recovered) {
     logger_.error("cannot recover interrupted commands", {{"error", recovered.error().message}});
   } else if (recovered->requeued > 0 || recovered->givenUp > 0) {
     logger_.warn("commands were cut off by a stop of forgehook",
                  {{"run_again", recovered->requeued}, {"given_up", recovered->givenUp}});
   }
-  std::lock_guard lock(mutex_);
-  for (int i = 0; i < options_.maxRunning; ++i) runners_.emplace_back([this] { runner(); });
-  dispatcher_ = std::thread([this] { dispatch(); });
 }
 
 void CommandScheduler::notify() {
@@ -142,6 +158,10 @@ void CommandScheduler::dispatch() {
     if (free <= 0) continue;
     const auto busy = busyRules();
     lock.unlock();
+    if (!runsCommands()) {
+      lock.lock();
+      continue;
+    }
     const auto now = clock_.nowMicros();
     auto due = runs_.due(free * 2, now, busy);
     if (!due) logger_.error("cannot read the command queue", {{"error", due.error().message}});

@@ -22,6 +22,7 @@
 #include "core/time.h"
 #include "store/command_run_store.h"
 #include "store/delivery_log.h"
+#include "store/leadership.h"
 
 namespace forgehook::rules {
 class RuleSet;
@@ -38,6 +39,8 @@ class CommandScheduler {
     std::chrono::milliseconds stopWait{10'000};   // stop(): how long running commands may finish
     std::string defaultWorkdir;                   // a rule without workdir runs here (data_dir)
     std::string payloadDir;                       // payload = "file": written here, 0600, removed after
+    // Nodes sharing a store: only the one leading "commands" runs them (null: this node alone).
+    store::Leadership* leadership = nullptr;
   };
   // All references must outlive the scheduler.
   CommandScheduler(store::CommandRunStore& runs, store::DeliveryLog& deliveries, const rules::RuleSet& rules,
@@ -57,6 +60,11 @@ class CommandScheduler {
  private:
   struct Running;
   void dispatch();
+  // True when this node runs commands now (it leads "commands", or runs alone). A node that has
+  // just become the runner first recovers what was left "running": cut off by a stop or crash of
+  // this process, or of the node that ran them before.
+  bool runsCommands();
+  void recoverInterrupted();
   void runner();
   void runOne(store::CommandRun& run, Running& running);
   [[nodiscard]] std::vector<std::string> busyRules() const;  // under mutex_
@@ -72,6 +80,7 @@ class CommandScheduler {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool notified_ = false, stopping_ = false, started_ = false;
+  bool recovered_ = false;  // dispatcher thread only (and start() before it exists)
   int running_ = 0;
   std::map<std::string, int> runningPerRule_;
   std::deque<store::CommandRun> ready_;        // claimed, waiting for a runner thread

@@ -9,6 +9,7 @@
 #include "store/command_run_store.h"
 #include "store/connection_store.h"
 #include "store/delivery_log.h"
+#include "store/leadership.h"
 #include "store/metrics_reader.h"
 #include "store/planning_store.h"
 #include "store/processing_queue.h"
@@ -37,6 +38,8 @@ class Backend {
   virtual SecretResealer& secretResealer() = 0;
   virtual BodyRetention& bodyRetention() = 0;
   virtual CommandRunStore& commandRunStore() = 0;
+  // Which periodic jobs this node runs (all of them when it is the only node).
+  virtual Leadership& leadership() = 0;
 };
 
 }  // namespace forgehook::store

@@ -6,6 +6,7 @@
 // Messages of one subscription are delivered in seq order: only the oldest pending one is due.
 // Implementations are thread-safe.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>

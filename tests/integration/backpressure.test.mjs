@@ -57,7 +57,9 @@ describe("store full (FORGEHOOK_STORE_MAX_BYTES=1500000)", () => {
   let server;
   let fh;
   before(async () => {
-    server = await start({ FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN, FORGEHOOK_STORE_MAX_BYTES: 1_500_000 });
+    // store.max_bytes caps the SQLite file; a PostgreSQL server's disk is its operator's.
+    server = await start({ FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN, FORGEHOOK_STORE_MAX_BYTES: 1_500_000,
+      FORGEHOOK_STORE_BACKEND: "sqlite" });
     fh = new Forge(server, { github: GH, admin: ADMIN });
   });
   after(async () => {

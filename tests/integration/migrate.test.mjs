@@ -8,7 +8,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startPostgres } from "./lib/postgres.mjs";
-import { makeTempDir, removeDir, runCli } from "./lib/server.mjs";
+import { makeTempDir, removeDir, runCli, start } from "./lib/server.mjs";
 
 const STORE_UNUSABLE = 3;
 
@@ -156,7 +156,7 @@ describe("forgehook migrate on PostgreSQL", () => {
     assert.match(res.stderr, /^forgehook: cannot connect to PostgreSQL: connection to server at "127\.0\.0\.1", port 1 failed: Connection refused Is the server running on that host and accepting TCP\/IP connections\?\n$/);
   });
 
-  test("store.backend = postgres needs a URL, and serve says it cannot serve from PostgreSQL yet", async () => {
+  test("store.backend = postgres needs a URL, serve migrates a new database at start, backup names the database's tools", async () => {
     const noUrl = await runCli(["migrate", "--check"], { env: { FORGEHOOK_STORE_BACKEND: "postgres", FORGEHOOK_DATA_DIR: root } });
     assert.equal(noUrl.code, 1);
     assert.match(noUrl.stderr, /store.backend = "postgres" needs store.postgres.url/);
@@ -164,9 +164,12 @@ describe("forgehook migrate on PostgreSQL", () => {
     assert.equal(badBackend.code, 1);
     assert.match(badBackend.stderr, /store.backend must be "sqlite" or "postgres"/);
     const db = await pg.createDatabase();
-    const serve = await runCli(["serve", "--listen", "127.0.0.1:0"], { env: env(db, { FORGEHOOK_GITHUB_SECRET: "s" }) });
-    assert.equal(serve.code, 1);
-    assert.match(serve.stderr, /cannot serve from PostgreSQL yet/);
+    const { FORGEHOOK_DATA_DIR: _, ...serveEnv } = env(db, { FORGEHOOK_GITHUB_SECRET: "s" });
+    const server = await start(serveEnv);
+    await server.stop();
+    const migrated = await runCli(["migrate", "--check"], { env: env(db) });
+    assert.equal(migrated.code, 0, migrated.stderr);
+    assert.match(migrated.stdout, new RegExp(`schema version ${newest} of ${newest}, up to date`));
     const backup = await runCli(["backup", path.join(root, "b.db")], { env: env(db) });
     assert.equal(backup.code, 1);
     assert.match(backup.stderr, /use the database's own tools \(pg_dump, pg_restore\)/);

@@ -224,7 +224,10 @@ describe("a rebuild cut by kill -9", () => {
     dataDir = await makeTempDir("forgehook-rebuild-kill-");
     await promisify(execFile)(path.join(path.dirname(BIN), "forgehook-scalegen"),
       ["--data-dir", dataDir, "--deliveries", "60000", "--repositories", "40"]);
-    server = await start(ENV, { dataDir });
+    // SQLite explicitly: the generator writes the SQLite store (and only SQLite records a reset at
+    // a restart, "rebuild_resumed").
+    const SQLITE = { ...ENV, FORGEHOOK_STORE_BACKEND: "sqlite" };
+    server = await start(SQLITE, { dataDir });
     fh = new Forge(server, { github: GH, admin: ADMIN });
     await drained();
     const live = await projections();
@@ -236,7 +239,7 @@ describe("a rebuild cut by kill -9", () => {
     await waitFor(async () => (await processed()) - start0 >= 10_000, { timeoutMs: 60_000, intervalMs: 5,
       message: "the rebuild past its first chunk" });
     await server.kill9();
-    server = await start(ENV, { dataDir });
+    server = await start(SQLITE, { dataDir });
     fh.close();
     fh = new Forge(server, { github: GH, admin: ADMIN });
     await drained();

@@ -22,14 +22,9 @@ core::Result<ResourcePage> readPage(PgConnection& conn, const PageQuery& query) 
   return page;
 }
 
-core::Error notPorted() {
-  return core::Error::unavailable("not_available", "command runs are not kept in the PostgreSQL store yet", 0);
-}
-
 }  // namespace
 
 core::Result<ResourcePage> PgActivityReader::listResource(const ResourceQuery& q) {
-  if (q.resource == Resource::Commands) return std::unexpected(notPorted());
   auto query = resourcePageQuery(SqlDialect::Postgres, q);
   if (!query) return std::unexpected(query.error());
   auto conn = pool_.lease();
@@ -40,7 +35,6 @@ core::Result<ResourcePage> PgActivityReader::listResource(const ResourceQuery& q
 core::Result<ActivityReader::Snapshot> PgActivityReader::snapshot(const std::vector<ResourceQuery>& queries) {
   std::vector<PageQuery> built;
   for (const auto& q : queries) {
-    if (q.resource == Resource::Commands) return std::unexpected(notPorted());
     auto query = resourcePageQuery(SqlDialect::Postgres, q);
     if (!query) return std::unexpected(query.error());
     built.push_back(std::move(*query));

@@ -21,13 +21,17 @@ constexpr int kReconnectDelayMs = 1000;  // after a lost listening connection
 }  // namespace
 
 PgChangeFeed::~PgChangeFeed() {
+  stopListening();
+  if (wake_ >= 0) ::close(wake_);
+}
+
+void PgChangeFeed::stopListening() {
   stopping_ = true;
   if (wake_ >= 0) {
     const std::uint64_t one = 1;
     (void)::write(wake_, &one, sizeof one);
   }
   if (thread_.joinable()) thread_.join();
-  if (wake_ >= 0) ::close(wake_);
 }
 
 core::Result<ChangePage> PgChangeFeed::read(const ChangeQuery& q) {
@@ -122,8 +126,13 @@ core::Result<std::int64_t> PgChangeFeed::prune(const ChangeRetention& retention,
 }
 
 void PgChangeFeed::setCommitListener(std::function<void()> listener) {
+  // None: the listening thread ends (a stopping node), and with it every call of the listener.
+  if (!listener) {
+    stopListening();
+    return;
+  }
   // Once: a second thread would race the first for listener_.
-  if (thread_.joinable()) throw std::logic_error("the change feed's commit listener is set once");
+  if (thread_.joinable() || stopping_) throw std::logic_error("the change feed's commit listener is set once");
   listener_ = std::move(listener);
   wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   thread_ = std::thread([this] { listen(); });

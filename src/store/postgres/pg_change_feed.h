@@ -26,10 +26,12 @@ class PgChangeFeed final : public ChangeFeed {
   [[nodiscard]] core::Result<ChangePage> read(const ChangeQuery& query) override;
   [[nodiscard]] core::Result<std::int64_t> newestSeq() override;
   [[nodiscard]] core::Result<std::int64_t> prune(const ChangeRetention& retention, std::int64_t nowMicros) override;
+  // Set once; setting none (at a stop) ends the listening thread.
   void setCommitListener(std::function<void()> listener) override;
 
  private:
   void listen();
+  void stopListening();
 
   PgPool& pool_;
   const PgSettings settings_;

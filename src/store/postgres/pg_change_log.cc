@@ -48,4 +48,16 @@ core::Result<std::int64_t> appendChanges(PgConnection& conn, std::span<const Pen
   return first;
 }
 
+core::Result<void> appendReset(PgConnection& conn, const std::string& reason, std::int64_t atMicros) {
+  auto reset = conn.exec(
+      "WITH next AS (UPDATE change_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq) INSERT INTO change_resets "
+      "(seq, at, reason) SELECT seq, $1, $2 FROM next",
+      {std::to_string(atMicros), reason});
+  if (!reset) return std::unexpected(reset.error());
+  // Readers waiting on other nodes look again, and find the reset point.
+  if (auto notified = conn.exec(std::string("NOTIFY ") + kChangesChannel); !notified)
+    return std::unexpected(notified.error());
+  return {};
+}
+
 }  // namespace forgehook::store::postgres

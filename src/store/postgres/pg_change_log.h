@@ -28,4 +28,10 @@ struct PendingChange {
 // as PgConnection::exec (the caller rolls back).
 [[nodiscard]] core::Result<std::int64_t> appendChanges(PgConnection& conn, std::span<const PendingChange> changes);
 
+// A reset point of the feed (store/change_feed.h; `reason`: "rebuild_started", "rebuild_finished"):
+// the next seq, taken under the counter's lock like a record's, kept in change_resets with no
+// record. Call after appendChanges of the same transaction (its seq follows theirs). Errors: as
+// PgConnection::exec.
+[[nodiscard]] core::Result<void> appendReset(PgConnection& conn, const std::string& reason, std::int64_t atMicros);
+
 }  // namespace forgehook::store::postgres

@@ -92,6 +92,11 @@ PgSettings pgSettingsFrom(const core::Config::Store::Postgres& config) {
 
 void PgResult::Free::operator()(pg_result* r) const { PQclear(r); }
 
+std::int64_t PgResult::affected() const {
+  const char* n = PQcmdTuples(result_.get());
+  return n && *n ? std::stoll(n) : 0;
+}
+
 int PgResult::rows() const { return PQntuples(result_.get()); }
 
 bool PgResult::isNull(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
@@ -161,6 +166,8 @@ core::Result<PgConnection> PgConnection::open(const PgSettings& settings) {
         "store_unavailable", "cannot connect to PostgreSQL: " + conn.scrubbed(oneLine(PQerrorMessage(raw))), 1));
   // No DETAIL lines (a failing row's values) in messages: they travel to logs and answers.
   PQsetErrorVerbosity(raw, PQERRORS_TERSE);
+  // Notices ("relation ... already exists, skipping") would go to stderr, outside the log's format.
+  PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
   // A commit returns once it is on the server's disk (a 2xx rests on it), whatever the server's or
   // the role's default; times in UTC.
   if (auto set = conn.exec("SET synchronous_commit = on; SET TIME ZONE 'UTC'"); !set)

@@ -39,6 +39,8 @@ class PgResult {
   [[nodiscard]] std::int64_t integer(int row, int column) const;
   // A bytea column's bytes (sent as text, in hex). Throws std::runtime_error when it is not bytea.
   [[nodiscard]] std::string bytes(int row, int column) const;
+  // The rows an INSERT, UPDATE or DELETE changed (0 for other statements).
+  [[nodiscard]] std::int64_t affected() const;
 
  private:
   friend class PgConnection;

@@ -5,6 +5,7 @@
 #include "store/body_codec.h"
 #include "store/delivery_summary_json.h"
 #include "store/postgres/pg_change_log.h"
+#include "store/postgres/pg_delivery_sql.h"
 #include "store/postgres/pg_values.h"
 
 namespace forgehook::store::postgres {
@@ -52,35 +53,6 @@ std::string text(std::string_view value) {
   return out;
 }
 
-// SQL assembled from optional filters, each value a parameter ($N), never spliced.
-struct Query {
-  std::string sql;
-  std::vector<PgParam> params;
-  void add(std::string_view clause, std::string value) {
-    params.emplace_back(std::move(value));
-    sql += clause;
-    sql += '$';
-    sql += std::to_string(params.size());
-  }
-};
-
-void addDeliveryFilter(Query& q, const DeliveryFilter& f) {
-  if (f.forge) q.add(" AND forge = ", *f.forge);
-  if (f.event) q.add(" AND event = ", *f.event);
-  if (f.repository) {  // as the forges compare names: case-insensitively (index deliveries_repository)
-    q.add(" AND lower(repository) = lower(", *f.repository);
-    q.sql += ')';
-  }
-  if (f.status) q.add(" AND status = ", *f.status);
-  if (f.sinceMicros) q.add(" AND received_at >= ", std::to_string(*f.sinceMicros));
-  if (f.untilMicros) q.add(" AND received_at < ", std::to_string(*f.untilMicros));
-  if (f.id) q.add(" AND id = ", std::to_string(*f.id));
-  if (f.idAbove) q.add(" AND id > ", std::to_string(*f.idAbove));
-  if (f.idAtMost) q.add(" AND id <= ", std::to_string(*f.idAtMost));
-  if (f.deliveryId) q.add(" AND delivery_id = ", *f.deliveryId);
-  if (f.withBodyOnly) q.sql += " AND body_pruned_at IS NULL";
-}
-
 // What a sender is told when the batch did not commit: retry later (503), the delivery was not
 // stored. A full disk (SQLSTATE 53100) is store_full, as in the SQLite store.
 core::Error notCommitted(const PgConnection& conn, const core::Error& cause) {
@@ -107,12 +79,19 @@ core::Result<std::vector<AppendOutcome>> PgDeliveryLog::appendBatch(std::span<co
   std::vector<std::int64_t> createdIds;
   for (const auto& d : batch) {
     // A repeat of a stored delivery (or of one earlier in this batch) counts as another attempt.
+    // Looked for first: an INSERT takes an id from the sequence even when it conflicts, and ids
+    // would then skip a number at every redelivery (SQLite's do not). ON CONFLICT still settles
+    // two nodes inserting the same new delivery at once.
     auto row = c.exec(
-        "INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
+        "WITH repeat AS (UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = $8::bigint WHERE "
+        "delivery_id = $3::text AND forge = $1::text AND hook_id = $2::text RETURNING id, attempts), "
+        "fresh AS (INSERT INTO deliveries (forge, hook_id, delivery_id, event, action, repository, sender, received_at, "
         "last_attempt_at, body_size, content_type, verification, source) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12) "
+        "SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::bigint, $8::bigint, "
+        "$9::bigint, $10::text, $11::text, $12::text WHERE NOT EXISTS (SELECT 1 FROM repeat) "
         "ON CONFLICT ON CONSTRAINT deliveries_identity DO UPDATE SET attempts = deliveries.attempts + 1, "
-        "last_attempt_at = excluded.received_at RETURNING id, attempts",
+        "last_attempt_at = excluded.received_at RETURNING id, attempts) "
+        "SELECT id, attempts FROM repeat UNION ALL SELECT id, attempts FROM fresh",
         {text(d.forge), text(d.hookId), text(d.deliveryId), text(d.event), text(d.action), text(d.repository),
          text(d.sender), std::to_string(d.receivedAt), std::to_string(d.bodySize), text(d.contentType),
          text(d.verification), text(d.source)});
@@ -161,7 +140,7 @@ core::Result<std::vector<AppendOutcome>> PgDeliveryLog::appendBatch(std::span<co
 core::Result<DeliveryPage> PgDeliveryLog::listDeliveries(const DeliveryFilter& filter) {
   if (filter.limit < 1 || filter.limit > 500)
     return std::unexpected(core::Error::invalidArgument("invalid_argument", "limit must be between 1 and 500"));
-  Query q{std::string("SELECT ") + kSummaryColumns + " FROM deliveries WHERE true", {}};
+  PgQuery q{std::string("SELECT ") + kSummaryColumns + " FROM deliveries WHERE true", {}};
   addDeliveryFilter(q, filter);
   if (filter.beforeId) q.add(" AND id < ", std::to_string(*filter.beforeId));
   q.sql += " ORDER BY id DESC LIMIT " + std::to_string(filter.limit + 1);

@@ -10,21 +10,24 @@
 namespace forgehook::store::postgres {
 
 core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int max, std::int64_t now,
-                                                       const InFlight& inFlight) {
+                                                       const InFlight& inFlight, std::int64_t throughId) {
   const auto fail = [&](const core::Error& e) -> core::Result<ClaimedWork> {
     if (conn.usable() && conn.inTransaction()) (void)conn.exec("ROLLBACK");
     return std::unexpected(e);
   };
-  if (auto begun = conn.exec("BEGIN"); !begun) return fail(begun.error());
+  // Claims are soft state: lost with the database server, they are taken again.
+  if (auto begun = conn.exec("BEGIN; SET LOCAL synchronous_commit = off"); !begun) return fail(begun.error());
   // The repositories of the oldest due deliveries no other node holds, in the order their oldest
   // one came (held ones are passed over: one node's long backlog does not idle the others).
+  // queue_seq is unique (each new delivery's own change seq), so it alone orders them, on the
+  // deliveries_queue index.
   const auto exclude = pgBigintArray(inFlight.deliveryIds);
   auto due = conn.exec(
       "SELECT d.forge, lower(d.repository) FROM deliveries d WHERE d.status IN ('queued', 'retrying') AND "
-      "d.next_attempt_at <= $1 AND d.id <> ALL($3::bigint[]) AND NOT EXISTS (SELECT 1 FROM processing_claims c WHERE "
+      "d.next_attempt_at <= $1 AND d.id <> ALL($3::bigint[]) AND d.id <= $5::bigint AND NOT EXISTS (SELECT 1 FROM processing_claims c WHERE "
       "c.forge = d.forge AND c.repository = lower(d.repository) AND c.node <> $4 AND c.expires_at > $1) ORDER BY "
-      "d.queue_seq, d.id LIMIT $2",
-      {std::to_string(now), std::to_string(max * 4), exclude, node_});
+      "d.queue_seq LIMIT $2",
+      {std::to_string(now), std::to_string(max * 4), exclude, node_, std::to_string(throughId)});
   if (!due) return fail(due.error());
   // Sorted: every node inserts and locks claim rows in one order, so two never wait on each other
   // in a circle.
@@ -75,11 +78,14 @@ core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int m
         "lower(d.repository) "
         "FROM deliveries d JOIN unnest($1::text[], $2::text[]) AS c(f, r) ON d.forge = c.f AND lower(d.repository) = "
         "c.r LEFT JOIN delivery_bodies b ON b.delivery = d.id WHERE d.status IN ('queued', 'retrying') AND "
-        "d.next_attempt_at <= $3 AND d.id <> ALL($5::bigint[]) ORDER BY d.queue_seq, d.id LIMIT $4",
-        {pgTextArray(claimedForges), pgTextArray(claimedRepositories), std::to_string(now), std::to_string(max), exclude});
+        "d.next_attempt_at <= $3 AND d.id <> ALL($5::bigint[]) AND d.id <= $6::bigint ORDER BY d.queue_seq LIMIT $4",
+        {pgTextArray(claimedForges), pgTextArray(claimedRepositories), std::to_string(now), std::to_string(max), exclude,
+         std::to_string(throughId)});
     if (!rows) return fail(rows.error());
     for (int i = 0; i < rows->rows(); ++i) {
-      used.emplace(rows->text(i, 1), rows->text(i, 14));  // the claim key, as the database folded it
+      const std::pair<std::string, std::string> key{rows->text(i, 1), rows->text(i, 14)};  // as the database folded it
+      used.insert(key);
+      work.deliveryTokens.push_back(tokenOf.at(key));
       auto& d = work.deliveries.emplace_back();
       d.id = rows->integer(i, 0);
       d.forge = rows->text(i, 1);

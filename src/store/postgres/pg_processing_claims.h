@@ -29,7 +29,8 @@ struct ClaimedWork {
   // Due, of the repositories claimed, oldest first: in the order they committed (queue_seq), which
   // across nodes is not always the order of their ids.
   std::vector<QueuedDelivery> deliveries;
-  std::vector<std::int64_t> tokens;        // of the claims that got deliveries (to confirm and release)
+  std::vector<std::int64_t> deliveryTokens;  // the token of each delivery's claim, in the same order
+  std::vector<std::int64_t> tokens;          // of the claims that got deliveries (to confirm and release)
 };
 
 // What this node still processes from earlier claims (not committed yet).
@@ -47,14 +48,16 @@ class PgProcessingClaims {
   // In its own transaction on `conn` (never inside the caller's: it commits): looks at the oldest
   // due deliveries (queued, or retrying and past their retry time) that no other node holds, up to
   // `max` * 4 of them, claims their repositories, and returns up to `max` due deliveries of those
-  // repositories with their bodies, leaving out `inFlight.deliveryIds`. A repository this node
+  // repositories with their bodies, leaving out `inFlight.deliveryIds` and ids above `throughId`
+  // (a rebuild's queued part). A repository this node
   // holds (its lease not run out) is renewed for another lease and keeps its token, so work in
   // flight still confirms; a claim given back or run out gets a new token when taken again, so
   // work of an earlier claim never confirms. Claims that got no delivery are given back at once,
   // unless in `inFlight.tokens`. Leases are timed by `nowMicros` (the nodes' clocks; a skewed clock
   // takes over early, which the fencing makes safe, not wasted-free). Errors: as PgConnection::exec.
   [[nodiscard]] core::Result<ClaimedWork> claimDue(PgConnection& conn, int max, std::int64_t nowMicros,
-                                                   const InFlight& inFlight = {});
+                                                   const InFlight& inFlight = {},
+                                                   std::int64_t throughId = INT64_MAX);
 
   // Inside the caller's transaction, before it writes results: locks this node's claims with
   // `tokens` and tells whether they are all still its own. False: another node took one over (the

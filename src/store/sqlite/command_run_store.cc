@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "store/sqlite/command_json.h"
+#include "store/command_json.h"
 
 namespace forgehook::store::sqlite {
 namespace {

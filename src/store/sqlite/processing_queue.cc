@@ -6,7 +6,7 @@
 #include "core/time.h"
 #include "store/body_codec.h"
 #include "store/sqlite/bound_sql.h"
-#include "store/sqlite/command_json.h"
+#include "store/command_json.h"
 
 namespace forgehook::store::sqlite {
 namespace {

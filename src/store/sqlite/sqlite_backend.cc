@@ -62,6 +62,7 @@ class SqliteBackend final : public Backend {
   ConnectionStore& connectionStore() override { return connections_; }
   BodyRetention& bodyRetention() override { return bodies_; }
   CommandRunStore& commandRunStore() override { return commands_; }
+  Leadership& leadership() override { return soleNode_; }
 
  private:
   Database db_;
@@ -80,6 +81,7 @@ class SqliteBackend final : public Backend {
   SqliteConnectionStore connections_;
   SqliteBodyRetention bodies_;
   SqliteCommandRunStore commands_;
+  SoleNode soleNode_;  // one process per SQLite file
 };
 
 }  // namespace

@@ -345,7 +345,8 @@ export class Forge {
     await waitFor(async () => {
       const s = await this.api("/api/v1/metrics/status");
       return s.status === 200 && s.json.webhooks.processing_backlog === 0;
-    }, { message: "processing backlog drained" });
+      // A PostgreSQL store drains a crash's backlog in small batches at a few hundred a second.
+    }, { timeoutMs: 30_000, message: "processing backlog drained" });
   }
 }
 

@@ -3,10 +3,10 @@
 // a password (scram-sha-256), so tests exercise forgehook's password settings; the socket trusts
 // local users, for the test's own psql. PostgreSQL refuses to run as root: as root the cluster
 // runs as the `postgres` user the Debian package creates.
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chown, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -80,6 +80,15 @@ export async function startPostgres() {
     async stop() {
       await as(path.join(bin, "pg_ctl"), ["-D", data, "-m", "fast", "-w", "stop"]).catch(() => {});
       await rm(dir, { recursive: true, force: true });
+    },
+    // For process.on("exit"), where nothing asynchronous runs: an immediate stop, then the dir removed.
+    stopSync() {
+      const args = ["-D", data, "-m", "immediate", "-w", "stop"];
+      try {
+        if (asRoot) execFileSync("runuser", ["-u", "postgres", "--", path.join(bin, "pg_ctl"), ...args], { stdio: "ignore" });
+        else execFileSync(path.join(bin, "pg_ctl"), args, { stdio: "ignore" });
+      } catch {}
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { startPostgres } from "./postgres.mjs";
+
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const BIN = process.env.FORGEHOOK_BIN ?? path.join(ROOT, "build", "forgehook");
 
@@ -73,6 +75,33 @@ function secretValuesOf(env) {
   return out;
 }
 
+// FORGEHOOK_IT_BACKEND=postgres runs every server of this test process on PostgreSQL: one
+// throwaway cluster (lib/postgres.mjs), started at the first server and stopped when the process
+// exits, and a fresh database per data dir (a restart with the same data dir finds its database
+// again). So the same tests run against both backends (`make integration-test` runs them twice).
+export const BACKEND = process.env.FORGEHOOK_IT_BACKEND ?? "sqlite";
+let cluster = null;
+const databaseOf = new Map(); // data dir -> database name
+
+// The variables that put a server with `dataDir` on this process's PostgreSQL database for it.
+export async function postgresEnvFor(dataDir) {
+  if (!cluster) {
+    cluster = await startPostgres();
+    const started = cluster;
+    process.on("exit", () => started.stopSync());
+  }
+  let db = databaseOf.get(dataDir);
+  if (!db) {
+    db = await cluster.createDatabase("it");
+    databaseOf.set(dataDir, db);
+  }
+  return {
+    FORGEHOOK_STORE_BACKEND: "postgres",
+    FORGEHOOK_STORE_POSTGRES_URL: cluster.url(db),
+    FORGEHOOK_STORE_POSTGRES_PASSWORD: cluster.password,
+  };
+}
+
 // start(env, opts) → server handle.
 //   env: FORGEHOOK_* variables (undefined values are dropped).
 //   opts.dataDir: reuse a data dir (restart); otherwise a fresh mkdtemp dir is made.
@@ -85,7 +114,9 @@ export async function start(env = {}, opts = {}) {
   await unlink(addrFile).catch(() => {}); // a restart must not read the previous run's address
 
   const childEnv = { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", TZ: "UTC" };
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = String(v);
+  // A test that chooses its store itself (FORGEHOOK_STORE_BACKEND) keeps it.
+  const storeEnv = BACKEND === "postgres" && env.FORGEHOOK_STORE_BACKEND === undefined ? await postgresEnvFor(dataDir) : {};
+  for (const [k, v] of Object.entries({ ...storeEnv, ...env })) if (v !== undefined) childEnv[k] = String(v);
   const args = ["serve", "--listen", opts.listen ?? "127.0.0.1:0", "--data-dir", dataDir];
   if (opts.config) args.push("--config", opts.config);
   if (opts.args) args.push(...opts.args);
@@ -145,6 +176,8 @@ export async function start(env = {}, opts = {}) {
   const port = Number(addr.split(":")[1]);
 
   const secrets = new Set(secretValuesOf(env));
+  // The database password is a secret too: never in the output.
+  if (storeEnv.FORGEHOOK_STORE_POSTGRES_PASSWORD) secrets.add(storeEnv.FORGEHOOK_STORE_POSTGRES_PASSWORD);
   const signatures = new Set(); // signatures/tokens the test clients sent (filled by lib/forge.mjs)
 
   const handle = {

@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-namespace forgehook::store::sqlite {
+namespace forgehook::store {
 
 [[nodiscard]] std::string commandArgvJson(const std::vector<std::string>& argv);
 [[nodiscard]] std::string commandEnvJson(const std::vector<std::pair<std::string, std::string>>& env);
@@ -13,4 +13,4 @@ namespace forgehook::store::sqlite {
 [[nodiscard]] std::vector<std::string> commandArgvFromJson(const std::string& json);
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> commandEnvFromJson(const std::string& json);
 
-}  // namespace forgehook::store::sqlite
+}  // namespace forgehook::store

@@ -1,9 +1,9 @@
-#include "store/sqlite/command_json.h"
+#include "store/command_json.h"
 
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-namespace forgehook::store::sqlite {
+namespace forgehook::store {
 
 std::string commandArgvJson(const std::vector<std::string>& argv) { return nlohmann::json(argv).dump(); }
 
@@ -36,4 +36,4 @@ std::vector<std::pair<std::string, std::string>> commandEnvFromJson(const std::s
   return env;
 }
 
-}  // namespace forgehook::store::sqlite
+}  // namespace forgehook::store

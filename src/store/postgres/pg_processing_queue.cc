@@ -1,0 +1,439 @@
+#include "store/postgres/pg_processing_queue.h"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+#include <set>
+#include <utility>
+
+#include "store/command_json.h"
+#include "store/postgres/pg_change_log.h"
+#include "store/postgres/pg_change_recorder.h"
+#include "store/postgres/pg_delivery_sql.h"
+#include "store/postgres/pg_projection_writer.h"
+#include "store/postgres/pg_values.h"
+#include "store/projection_sql.h"
+
+namespace forgehook::store::postgres {
+namespace {
+
+// A statement of the transaction failed: it is rolled back and the error returned.
+struct TransactionFailed {
+  core::Error error;
+};
+
+PgResult must(core::Result<PgResult> r) {
+  if (!r) throw TransactionFailed{r.error()};
+  return std::move(*r);
+}
+void must(core::Result<void> r) {
+  if (!r) throw TransactionFailed{r.error()};
+}
+void mustAppend(PgConnection& c, std::span<const PendingChange> records) {
+  if (auto appended = appendChanges(c, records); !appended) throw TransactionFailed{appended.error()};
+}
+
+// Runs `work` in a transaction on a leased connection: COMMIT after it, ROLLBACK when it throws
+// TransactionFailed (or anything else, which is then rethrown).
+template <typename Work>
+core::Result<void> inTransaction(PgPool& pool, Work&& work) {
+  auto lease = pool.lease();
+  if (!lease) return std::unexpected(lease.error());
+  auto& c = **lease;
+  const auto rollback = [&] {
+    if (c.usable() && c.inTransaction()) (void)c.exec("ROLLBACK");
+  };
+  try {
+    must(c.exec("BEGIN"));
+    work(c);
+    must(c.exec("COMMIT"));
+  } catch (const TransactionFailed& failed) {
+    rollback();
+    return std::unexpected(failed.error);
+  } catch (...) {
+    rollback();
+    throw;
+  }
+  return {};
+}
+
+struct RebuildProgress {
+  std::int64_t queuedThrough, lastId;
+};
+
+// `lock`: FOR UPDATE, so two nodes never queue the same chunk.
+std::optional<RebuildProgress> rebuildProgress(PgConnection& c, bool lock) {
+  auto row = must(c.exec(std::string("SELECT queued_through, last_id FROM rebuild_progress WHERE id = 1") +
+                         (lock ? " FOR UPDATE" : "")));
+  if (row.rows() == 0) return std::nullopt;
+  return RebuildProgress{row.integer(0, 0), row.integer(0, 1)};
+}
+
+// Queues the deliveries `filter` matches again; with `records`, appends the feed's record of each
+// whose status changes. Returns how many it queued.
+std::int64_t queueAgain(PgConnection& c, const DeliveryFilter& filter, std::int64_t now,
+                        std::vector<PendingChange>* records) {
+  PgQuery where;
+  addDeliveryFilter(where, filter);
+  if (records) {
+    PgQuery changing = where;
+    changing.sql += " AND status <> 'queued'";
+    auto changed = deliveryRecords(c, changing, "updated", "queued", now);
+    if (!changed) throw TransactionFailed{changed.error()};
+    records->insert(records->end(), changed->begin(), changed->end());
+  }
+  return must(c.exec("UPDATE deliveries SET status = 'queued', next_attempt_at = 0, process_attempts = 0, "
+                     "last_error = NULL WHERE true" +
+                         where.sql,
+                     where.params))
+      .affected();
+}
+
+// Queues a rebuild's next chunks from `after` on, until one of them queued something or `lastId`
+// is reached, and stores where it got to. Returns true when nothing is left (progress deleted).
+// A chunk of pruned deliveries would queue nothing, and nothing would then come to
+// finishProcessing to ask for the next: each chunk starts at the next delivery with a body.
+bool queueRebuildChunks(PgConnection& c, std::int64_t after, std::int64_t lastId, std::int64_t chunk,
+                        std::int64_t now) {
+  std::int64_t queued = 0;
+  while (queued == 0 && after < lastId) {
+    auto next = must(c.exec("SELECT min(id) FROM deliveries WHERE id > $1 AND id <= $2 AND body_pruned_at IS NULL",
+                            {std::to_string(after), std::to_string(lastId)}));
+    if (next.isNull(0, 0)) {
+      after = lastId;
+      break;
+    }
+    after = next.integer(0, 0) - 1;
+    const auto through = std::min(after + chunk, lastId);
+    DeliveryFilter range;
+    range.withBodyOnly = true;
+    range.idAbove = after;
+    range.idAtMost = through;
+    queued = queueAgain(c, range, now, nullptr);  // a rebuild records reset points, not rows
+    after = through;
+  }
+  if (after >= lastId) {
+    must(c.exec("DELETE FROM rebuild_progress"));
+    return true;
+  }
+  must(c.exec("INSERT INTO rebuild_progress (id, queued_through, last_id) VALUES (1, $1, $2) ON CONFLICT (id) DO "
+              "UPDATE SET queued_through = excluded.queued_through, last_id = excluded.last_id",
+              {std::to_string(after), std::to_string(lastId)}));
+  return false;
+}
+
+// Errors that say the store cannot write now (connection, deadlock, full disk): the whole batch
+// waits and is tried again. Any other failure belongs to one delivery's records.
+bool storeWide(const core::Error& e) { return e.code == core::Code::Unavailable; }
+
+// One delivery's records could not be written; its savepoint is rolled back.
+struct DeliveryRefused {
+  std::string problem;
+};
+
+PgResult forDelivery(core::Result<PgResult> r) {
+  if (r) return std::move(*r);
+  if (storeWide(r.error())) throw TransactionFailed{r.error()};
+  throw DeliveryRefused{r.error().message};
+}
+void forDelivery(core::Result<void> r) {
+  if (r) return;
+  if (storeWide(r.error())) throw TransactionFailed{r.error()};
+  throw DeliveryRefused{r.error().message};
+}
+
+PgParam orNull(const std::string& s) { return s.empty() ? PgParam(std::nullopt) : PgParam(s); }
+
+}  // namespace
+
+PgProcessingQueue::PgProcessingQueue(PgPool& pool, std::string node, std::int64_t leaseMicros,
+                                     std::int64_t rebuildChunk)
+    : pool_(pool), claims_(std::move(node), leaseMicros), rebuildChunk_(std::max<std::int64_t>(1, rebuildChunk)) {}
+
+core::Result<std::vector<QueuedDelivery>> PgProcessingQueue::dueForProcessing(int max, std::int64_t nowMicros,
+                                                                             std::int64_t afterId) {
+  InFlight inFlight;
+  {
+    std::lock_guard lock(mutex_);
+    if (afterId == 0) inFlight_.clear();  // the pipeline dropped (or finished) everything it read before
+    for (const auto& [id, token] : inFlight_) {
+      inFlight.deliveryIds.push_back(id);
+      inFlight.tokens.insert(token);
+    }
+    claiming_ = true;
+  }
+  struct Claimed {
+    PgProcessingQueue& q;
+    ~Claimed() {
+      std::lock_guard lock(q.mutex_);
+      q.claiming_ = false;
+    }
+  } claimed{*this};
+  auto lease = pool_.lease();
+  if (!lease) return std::unexpected(lease.error());
+  // While a rebuild is in progress, only up to what it has queued: deliveries received meanwhile
+  // come after it (in a batch filled up with them, a new copy of an event would claim its key
+  // before the old one).
+  auto progress = (*lease)->exec("SELECT queued_through FROM rebuild_progress WHERE id = 1");
+  if (!progress) return std::unexpected(progress.error());
+  const std::int64_t through = progress->rows() ? progress->integer(0, 0) : INT64_MAX;
+  auto work = claims_.claimDue(**lease, max, nowMicros, inFlight, through);
+  if (!work) return std::unexpected(work.error());
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = 0; i < work->deliveries.size(); ++i) inFlight_[work->deliveries[i].id] = work->deliveryTokens[i];
+  return std::move(work->deliveries);
+}
+
+std::vector<std::int64_t> PgProcessingQueue::tokensOf(std::span<const std::int64_t> ids) {
+  std::lock_guard lock(mutex_);
+  std::set<std::int64_t> tokens;
+  for (const auto id : ids)
+    if (auto it = inFlight_.find(id); it != inFlight_.end()) tokens.insert(it->second);
+  return {tokens.begin(), tokens.end()};
+}
+
+void PgProcessingQueue::forget(std::span<const std::int64_t> ids) {
+  std::lock_guard lock(mutex_);
+  for (const auto id : ids) inFlight_.erase(id);
+}
+
+std::vector<std::int64_t> PgProcessingQueue::releasable(const std::vector<std::int64_t>& tokens,
+                                                        std::span<const std::int64_t> ids) {
+  std::lock_guard lock(mutex_);
+  // A claim being taken right now may be this node's renewal of one of them, for work it is
+  // about to hand out: kept (it runs out with its lease, or the next finish gives it back).
+  if (claiming_) return {};
+  const std::set<std::int64_t> finishing(ids.begin(), ids.end());
+  std::set<std::int64_t> used;
+  for (const auto& [id, token] : inFlight_)
+    if (!finishing.contains(id)) used.insert(token);
+  std::vector<std::int64_t> out;
+  for (const auto t : tokens)
+    if (!used.contains(t)) out.push_back(t);
+  return out;
+}
+
+core::Result<FinishedBatch> PgProcessingQueue::finishProcessing(std::span<const ProcessedDelivery> done,
+                                                               std::span<const FailedDelivery> failed,
+                                                               std::int64_t now) {
+  std::vector<std::int64_t> ids;
+  for (const auto& d : done) ids.push_back(d.id);
+  for (const auto& f : failed) ids.push_back(f.id);
+  const auto tokens = tokensOf(ids);
+  struct Forget {  // on every way out, committed or not
+    PgProcessingQueue& q;
+    std::span<const std::int64_t> ids;
+    ~Forget() { q.forget(ids); }
+  } forgetting{*this, ids};
+  FinishedBatch outcome;
+  auto committed = inTransaction(pool_, [&](PgConnection& c) {
+    // Not waiting for the disk, as the SQLite store's processing commits: a result lost with the
+    // database server is processed again from its delivery, which is durable. A later durable
+    // commit (intake's) flushes this one with it.
+    must(c.exec("SET LOCAL synchronous_commit = off"));
+    // Locks this node's claims: no other node can take them over until this commits, and if one
+    // did already (the lease ran out), the batch is that node's now.
+    auto mine = claims_.confirm(c, tokens);
+    if (!mine) throw TransactionFailed{mine.error()};
+    if (!*mine)
+      throw TransactionFailed{core::Error::unavailable(
+          "claim_lost", "another node took over this batch's repositories (the claim's lease ran out)", 1)};
+    // During a rebuild the feed records a reset point at its end instead of every row and status.
+    const bool rebuilding = rebuildProgress(c, false).has_value();
+    std::vector<PendingChange> records;
+    std::vector<std::pair<std::size_t, std::int64_t>> deliverySlots;  // records[slot]: that delivery's
+    const auto recordDelivery = [&](std::int64_t id) {
+      if (rebuilding) return;
+      deliverySlots.emplace_back(records.size(), id);
+      records.emplace_back();
+    };
+    const auto markFailed = [&](std::int64_t id, std::optional<std::int64_t> retryAt, const std::string& error) {
+      auto before = must(c.exec("SELECT status FROM deliveries WHERE id = $1", {std::to_string(id)}));
+      if (before.rows() == 0) return;
+      const auto status = before.text(0, 0);
+      must(c.exec("UPDATE deliveries SET status = CASE WHEN $2::bigint IS NULL THEN 'dead' ELSE 'retrying' END, "
+                  "next_attempt_at = coalesce($2::bigint, 0), process_attempts = process_attempts + 1, "
+                  "last_error = $3 WHERE id = $1",
+                  {std::to_string(id), retryAt ? PgParam(std::to_string(*retryAt)) : PgParam(std::nullopt), error}));
+      // A retry that fails again stays "retrying": the feed hears of a status only when it changes.
+      if (status != (retryAt ? "retrying" : "dead")) recordDelivery(id);
+    };
+    for (const auto& d : done) {
+      must(c.exec("SAVEPOINT delivery"));
+      try {
+        // Inside the savepoint: a claimed key is undone with the records of a delivery they dead-letter.
+        if (!d.eventKey.empty()) {
+          auto owner = forDelivery(c.exec(
+              "WITH claimed AS (INSERT INTO event_keys (forge, key, source, delivery, at) VALUES ($1, $2, $3, $4, $5) "
+              "ON CONFLICT (forge, key) DO NOTHING RETURNING source) SELECT source FROM claimed UNION ALL SELECT "
+              "source FROM event_keys WHERE forge = $1 AND key = $2 LIMIT 1",
+              {d.forge, d.eventKey, d.source, std::to_string(d.id), std::to_string(now)}));
+          if (owner.rows() > 0 && owner.text(0, 0) != d.source) {
+            must(c.exec("UPDATE deliveries SET status = 'duplicate', processed_at = $2, process_attempts = "
+                        "process_attempts + 1, next_attempt_at = 0, last_error = NULL WHERE id = $1",
+                        {std::to_string(d.id), std::to_string(now)}));
+            recordDelivery(d.id);
+            must(c.exec("RELEASE delivery"));
+            ++outcome.duplicates;
+            continue;
+          }
+        }
+        PgChangeRecorder recorder(c);
+        PgProjectionWriter writer(c);
+        if (!rebuilding) forDelivery(recorder.watch(d));
+        for (const auto& write : d.writes) forDelivery(writer.apply(write));
+        forDelivery(writer.apply(d.activity, d.id));
+        for (const auto& scope : d.incidentScopes) forDelivery(writer.recomputeIncidents(scope));
+        // Only at the delivery's first processing (processed_at still NULL: before it is marked),
+        // and once per rule whatever happens (the unique key).
+        for (const auto& command : d.commands) {
+          if (!rebuilding)
+            forDelivery(recorder.watch(Resource::Commands, "c.delivery = ?1 AND c.rule = ?2",
+                                       {FieldValue(d.id), FieldValue(command.rule)}));
+          forDelivery(c.exec(
+              "INSERT INTO command_runs (delivery, rule, delivery_guid, forge, repository, event, action, status, "
+              "max_attempts, argv, env, workdir, payload_mode, queued_at, ended_at, error) SELECT id, $2, "
+              "delivery_id, forge, repository, event, action, CASE WHEN $9::text IS NULL THEN 'queued' ELSE 'failed' "
+              "END, $3, $4, $5, $6, $7, $8, CASE WHEN $9::text IS NULL THEN NULL ELSE $8::bigint END, $9 FROM "
+              "deliveries WHERE id = $1 AND processed_at IS NULL ON CONFLICT (delivery, rule) DO NOTHING",
+              {std::to_string(d.id), command.rule, std::to_string(command.maxAttempts), commandArgvJson(command.argv),
+               commandEnvJson(command.env), command.workdir, command.payloadMode, std::to_string(now),
+               orNull(command.error)}));
+        }
+        if (!rebuilding) {
+          forDelivery(recorder.record(now));
+          for (auto& change : recorder.take()) records.push_back(std::move(change));
+        }
+      } catch (const DeliveryRefused& refused) {
+        // This delivery's records cannot be written; retrying will not help. Undo them, keep the error.
+        must(c.exec("ROLLBACK TO SAVEPOINT delivery"));
+        must(c.exec("RELEASE delivery"));
+        markFailed(d.id, std::nullopt, "projection write failed: " + refused.problem);
+        ++outcome.deadLettered;
+        continue;
+      } catch (const std::invalid_argument& e) {  // a record the schema refuses (bad identifier)
+        must(c.exec("ROLLBACK TO SAVEPOINT delivery"));
+        must(c.exec("RELEASE delivery"));
+        markFailed(d.id, std::nullopt, e.what());
+        ++outcome.deadLettered;
+        continue;
+      }
+      must(c.exec("UPDATE deliveries SET status = 'processed', processed_at = $2, process_attempts = "
+                  "process_attempts + 1, next_attempt_at = 0, last_error = NULL WHERE id = $1",
+                  {std::to_string(d.id), std::to_string(now)}));
+      recordDelivery(d.id);
+      must(c.exec("RELEASE delivery"));
+    }
+    for (const auto& f : failed) markFailed(f.id, f.retryAt, f.error);
+    // Each delivery's record as its row is now (one read for the batch), where its place was kept.
+    if (!deliverySlots.empty()) {
+      std::vector<std::int64_t> slotIds;
+      for (const auto& [slot, id] : deliverySlots) slotIds.push_back(id);
+      PgQuery where;
+      where.add(" AND id = ANY(", pgBigintArray(slotIds));
+      where.sql += "::bigint[])";
+      auto rows = deliveryRecords(c, where, "updated", std::nullopt, now);
+      if (!rows) throw TransactionFailed{rows.error()};
+      std::map<std::string, PendingChange> byId;
+      for (auto& r : *rows) byId.emplace(r.entityId, std::move(r));
+      for (const auto& [slot, id] : deliverySlots)
+        if (auto it = byId.find(std::to_string(id)); it != byId.end()) records[slot] = it->second;
+      std::erase_if(records, [](const PendingChange& r) { return r.resource.empty(); });
+    }
+    mustAppend(c, records);
+    // The rebuild's next chunk before the backlog runs dry (a caller waiting for the rebuild
+    // watches it), counted up to a low-water mark only.
+    if (rebuilding) {
+      if (const auto rebuild = rebuildProgress(c, true)) {
+        const std::int64_t lowWater = std::min<std::int64_t>(1024, std::max<std::int64_t>(1, rebuildChunk_ / 2));
+        auto left = must(c.exec(
+            "SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status IN ('queued', 'retrying') AND id <= $1 "
+            "LIMIT $2) AS due",
+            {std::to_string(rebuild->queuedThrough), std::to_string(lowWater)}));
+        // What is processed after the last chunk is queued is recorded again: readers refetch here.
+        if (left.integer(0, 0) < lowWater &&
+            queueRebuildChunks(c, rebuild->queuedThrough, rebuild->lastId, rebuildChunk_, now))
+          must(appendReset(c, "rebuild_finished", now));
+      }
+    }
+    // Claims no work in flight here still needs are given back, so any node may take them at once.
+    must(claims_.release(c, releasable(tokens, ids)));
+  });
+  if (!committed) return std::unexpected(committed.error());
+  return outcome;
+}
+
+core::Result<std::int64_t> PgProcessingQueue::pruneEventKeys(std::int64_t cutoffMicros, int maxRows) {
+  auto pruned = pool_.exec(
+      "DELETE FROM event_keys WHERE (forge, key) IN (SELECT forge, key FROM event_keys WHERE at < $1 ORDER BY at "
+      "LIMIT $2)",
+      {std::to_string(cutoffMicros), std::to_string(maxRows)});
+  if (!pruned) return std::unexpected(pruned.error());
+  return pruned->affected();
+}
+
+core::Result<std::int64_t> PgProcessingQueue::requeue(const DeliveryFilter& asked, std::int64_t now) {
+  DeliveryFilter filter = asked;
+  filter.withBodyOnly = true;  // a pruned body cannot be processed again
+  std::int64_t changed = 0;
+  bool pruned = false;
+  auto committed = inTransaction(pool_, [&](PgConnection& c) {
+    std::vector<PendingChange> records;
+    changed = queueAgain(c, filter, now, &records);
+    if (changed == 0 && filter.id) {
+      auto of = must(c.exec("SELECT body_pruned_at IS NOT NULL FROM deliveries WHERE id = $1",
+                            {std::to_string(*filter.id)}));
+      pruned = of.rows() > 0 && of.text(0, 0) == "t";
+    }
+    mustAppend(c, records);
+  });
+  if (!committed) return std::unexpected(committed.error());
+  if (pruned)
+    return std::unexpected(core::Error::conflict(
+        "body_pruned", "delivery " + std::to_string(*filter.id) + " cannot be replayed: retention pruned its body"));
+  return changed;
+}
+
+core::Result<RebuildOutcome> PgProcessingQueue::rebuildProjections(std::int64_t nowMicros) {
+  return startRebuild(nowMicros, /*mayEmpty=*/true);
+}
+
+core::Result<std::int64_t> PgProcessingQueue::replayAll(std::int64_t nowMicros) {
+  auto outcome = startRebuild(nowMicros, /*mayEmpty=*/false);
+  if (!outcome) return std::unexpected(outcome.error());
+  return outcome->queued;
+}
+
+core::Result<RebuildOutcome> PgProcessingQueue::startRebuild(std::int64_t now, bool mayEmpty) {
+  RebuildOutcome outcome;
+  auto committed = inTransaction(pool_, [&](PgConnection& c) {
+    outcome = {};
+    // Two nodes asked at once start one rebuild after the other, never interleaved.
+    must(c.exec("SELECT pg_advisory_xact_lock(7381244102692073328)"));
+    auto counts = must(c.exec(
+        "SELECT count(*), count(*) FILTER (WHERE body_pruned_at IS NULL), coalesce(max(id), 0) FROM deliveries"));
+    outcome.queued = counts.integer(0, 1);
+    outcome.pruned = counts.integer(0, 0) - outcome.queued;
+    const auto lastId = counts.integer(0, 2);
+    const bool emptying = mayEmpty && outcome.pruned == 0;
+    // Nothing to empty and nothing to queue (every body pruned): nothing changes, no reader is reset.
+    if (!emptying && outcome.queued == 0) return;
+    if (emptying) {
+      std::vector<std::string> tables = writableProjectionTables();
+      tables.emplace_back("incidents");
+      tables.emplace_back("activity");
+      for (const auto& table : tables) must(c.exec("DELETE FROM " + table));
+      // Every delivery is applied anew, in order: the first of each event's copies claims its key again.
+      must(c.exec("DELETE FROM event_keys"));
+    }
+    // With pruned bodies the claimed keys stay too: a delivery finds its own claim and is applied
+    // again. Readers refetch from here (the emptied projections were not recorded deleted) and
+    // again when the last chunk is queued (the rows re-created until then are not recorded either).
+    must(appendReset(c, "rebuild_started", now));
+    if (queueRebuildChunks(c, 0, lastId, rebuildChunk_, now)) must(appendReset(c, "rebuild_finished", now));
+  });
+  if (!committed) return std::unexpected(committed.error());
+  return outcome;
+}
+
+}  // namespace forgehook::store::postgres
