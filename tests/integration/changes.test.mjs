@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Forge, assertError, makeSecret, pushPayload } from "./lib/forge.mjs";
 import { REPO, T0, issue, pullRequest } from "./lib/scenario.mjs";
+import { assertConsecutive, changesPage, everyChange } from "./lib/changes.mjs";
 import { makeTempDir, removeDir, start } from "./lib/server.mjs";
 
 const GH = makeSecret("gh");
@@ -16,32 +17,6 @@ async function send(fh, event, payload) {
   const res = await fh.github(payload, { event });
   assert.equal(res.status, 200, res.text);
   return res;
-}
-
-async function changesPage(fh, query) {
-  const res = await fh.api(`/api/v1/changes?${new URLSearchParams(query)}`);
-  assert.equal(res.status, 200, res.text);
-  return res.json;
-}
-
-// Every change after `after`, following next_after until a page comes back empty.
-async function everyChange(fh, query = {}, limit = 1000) {
-  const out = [];
-  let afterSeq = 0;
-  for (let pages = 0; pages < 1000; pages++) {
-    const page = await changesPage(fh, { ...query, after: String(afterSeq), limit: String(limit) });
-    assert.equal(page.reset, false);
-    out.push(...page.changes);
-    assert.ok(page.next_after >= afterSeq, `next_after went back: ${page.next_after} < ${afterSeq}`);
-    if (page.changes.length === 0) return out;
-    afterSeq = page.next_after;
-  }
-  throw new Error("more than 1000 pages");
-}
-
-function assertConsecutive(changes, first = 1) {
-  const wrong = changes.map((c, i) => [c.seq, first + i]).filter(([seq, want]) => seq !== want);
-  assert.deepEqual(wrong.slice(0, 5), [], "seqs are not consecutive");
 }
 
 describe("change feed over HTTP", () => {

@@ -15,6 +15,7 @@ import { after, before, describe, test } from "node:test";
 import { startContractProxy } from "../fakes/contract_proxy.mjs";
 import { startFakeGitHub } from "../fakes/fake_github.mjs";
 import { Forge, makeSecret } from "./lib/forge.mjs";
+import { model } from "./lib/model.mjs";
 import { removeDir, runCli, start, waitFor } from "./lib/server.mjs";
 
 const ADMIN = makeSecret("admin");
@@ -27,28 +28,6 @@ async function freePort() {
   const { port } = srv.address();
   await new Promise((resolve) => srv.close(resolve));
   return port;
-}
-
-// The activity model as a comparable value: the rows of each resource without forgehook's own
-// bookkeeping (ids, delivery references, processing times).
-async function model(fh) {
-  const out = {};
-  for (const resource of ["pulls", "issues", "releases", "branches", "activity"]) {
-    const rows = await fh.listAll({}, { resource, pageLimit: 200 });
-    out[resource] = rows
-      // A ping is the hook's own, not the repository's activity.
-      .filter((r) => resource !== "activity" || r.kind !== "ping")
-      .map((r) => {
-        const copy = { ...r };
-        for (const k of ["id", "delivery", "delivery_id", "seq", "updated_seq", "processed_at"]) delete copy[k];
-        // create and delete carry no time of their own: their line is dated by its arrival, so a
-        // redelivered one shows when it arrived (documented in docs/FORGES.md).
-        if (resource === "activity" && (copy.kind === "create" || copy.kind === "delete")) delete copy.at;
-        return JSON.stringify(copy, Object.keys(copy).sort());
-      })
-      .sort();
-  }
-  return out;
 }
 
 async function deliveriesOf(fh, repository = REPO) {

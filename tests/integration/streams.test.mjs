@@ -5,7 +5,6 @@
 // authenticate with a bearer token or a single-use ticket.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import http from "node:http";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { promisify } from "node:util";
@@ -13,43 +12,14 @@ import WebSocket from "ws";
 import { Forge, makeSecret } from "./lib/forge.mjs";
 import { HOUR, T0, issue, pullRequest } from "./lib/scenario.mjs";
 import { BIN, makeTempDir, removeDir, start, waitFor } from "./lib/server.mjs";
+import { eventStream } from "./lib/sse.mjs";
 
 const GH = makeSecret("gh");
 const ADMIN = makeSecret("admin");
 const ENV = { FORGEHOOK_GITHUB_SECRET: GH, FORGEHOOK_ADMIN_TOKEN: ADMIN };
 
-// An SSE client: parses events as they arrive; close() ends it.
-function sse(server, query = "", headers = {}) {
-  const events = [];
-  let status = 0;
-  const req = http.get(`${server.url}/api/v1/events${query}`, { headers: { Authorization: `Bearer ${ADMIN}`, ...headers } });
-  const opened = new Promise((resolve, reject) => {
-    req.on("response", (res) => {
-      status = res.statusCode;
-      res.setEncoding("utf8");
-      let buffer = "";
-      res.on("data", (chunk) => {
-        buffer += chunk;
-        let end;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = {};
-          for (const line of block.split("\n")) {
-            const colon = line.indexOf(":");
-            if (colon <= 0) continue; // comments (": ping") and blank lines
-            event[line.slice(0, colon)] = line.slice(colon + 1).trimStart();
-          }
-          if (event.event) events.push({ ...event, data: event.data ? JSON.parse(event.data) : undefined });
-        }
-      });
-      res.on("error", () => {});
-      resolve(res);
-    });
-    req.on("error", reject);
-  });
-  return { events, opened, status: () => status, close: () => req.destroy() };
-}
+// An SSE client of /api/v1/events with the admin token (lib/sse.mjs).
+const sse = (server, query = "", headers = {}) => eventStream(server, ADMIN, query, headers);
 
 async function send(fh, event, payload) {
   const res = await fh.github(payload, { event });
