@@ -103,8 +103,10 @@ void CommandScheduler::start() {
     if (started_) return;
     started_ = true;
   }
-  // Before anything runs: what is "running" now was cut off by a stop of this process.
-  (void)runsCommands();
+  // Before anything runs: what is "running" now was cut off by a stop of this process (also on a
+  // node that does not run commands now: its own runs are recovered by nobody else).
+  recoverInterrupted();
+  recovered_ = true;
   std::lock_guard lock(mutex_);
   for (int i = 0; i < options_.maxRunning; ++i) runners_.emplace_back([this] { runner(); });
   dispatcher_ = std::thread([this] { dispatch(); });
@@ -112,7 +114,7 @@ void CommandScheduler::start() {
 
 bool CommandScheduler::runsCommands() {
   if (options_.leadership && !options_.leadership->leads("commands")) {
-    recovered_ = false;  // another node runs them now; what it leaves running is recovered when this one leads again
+    recovered_ = false;  // another node runs them now; what it leaves when it dies is recovered when this one leads again
     return false;
   }
   if (!recovered_) {

@@ -61,8 +61,8 @@ class CommandScheduler {
   struct Running;
   void dispatch();
   // True when this node runs commands now (it leads "commands", or runs alone). A node that has
-  // just become the runner first recovers what was left "running": cut off by a stop or crash of
-  // this process, or of the node that ran them before.
+  // just become the runner first recovers what was left "running" by nodes that are gone (the
+  // store tells which are: store/command_run_store.h).
   bool runsCommands();
   void recoverInterrupted();
   void runner();

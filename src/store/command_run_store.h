@@ -76,7 +76,9 @@ class CommandRunStore {
   [[nodiscard]] virtual core::Result<void> release(std::int64_t id, std::int64_t nowMicros) = 0;
   // At start, before anything runs: runs still "running" were cut off by a crash of forgehook.
   // Each is queued once more (its next attempt says rerun_after_crash); one cut off again is
-  // "interrupted" and stays so. Errors: Unavailable.
+  // "interrupted" and stays so. With several nodes (PostgreSQL), called again whenever a node
+  // starts running commands: it takes only the runs of nodes that are gone, and its own at the
+  // first call. Errors: Unavailable.
   [[nodiscard]] virtual core::Result<CrashRecovery> recoverInterrupted(std::int64_t nowMicros) = 0;
   // Errors: NotFound "command_not_found"; Unavailable.
   [[nodiscard]] virtual core::Result<CommandRun> get(std::int64_t id) = 0;

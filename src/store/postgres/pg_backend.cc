@@ -15,6 +15,7 @@
 #include "store/postgres/pg_delivery_log.h"
 #include "store/postgres/pg_leadership.h"
 #include "store/postgres/pg_metrics_reader.h"
+#include "store/postgres/pg_node_lock.h"
 #include "store/postgres/pg_planning_store.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_processing_queue.h"
@@ -68,7 +69,8 @@ class PgBackend final : public Backend {
  public:
   PgBackend(const PostgresOptions& options, const PgSettings& settings, const SecretSealer& sealer,
             const std::string& node)
-      : pool_(settings, options.poolSize),
+      : nodeLock_(settings, node),
+        pool_(settings, options.poolSize),
         deliveries_(pool_),
         secrets_(pool_, sealer),
         queue_(pool_, node, options.claimLeaseMicros),
@@ -82,7 +84,7 @@ class PgBackend final : public Backend {
         resealer_(pool_, sealer),
         connections_(pool_, sealer),
         bodies_(pool_),
-        commands_(pool_),
+        commands_(pool_, node),
         leadership_(settings) {}
 
   DeliveryLog& deliveryLog() override { return deliveries_; }
@@ -102,7 +104,8 @@ class PgBackend final : public Backend {
   Leadership& leadership() override { return leadership_; }
 
  private:
-  PgPool pool_;  // first: every role uses it
+  PgNodeLock nodeLock_;  // first: held while this node runs, released last
+  PgPool pool_;          // every role uses it
   PgDeliveryLog deliveries_;
   PgSecretStore secrets_;
   PgProcessingQueue queue_;

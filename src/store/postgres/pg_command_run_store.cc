@@ -6,6 +6,7 @@
 #include "store/command_json.h"
 #include "store/postgres/pg_change_log.h"
 #include "store/postgres/pg_change_recorder.h"
+#include "store/postgres/pg_node_lock.h"
 #include "store/postgres/pg_text.h"
 #include "store/postgres/pg_transaction.h"
 #include "store/postgres/pg_values.h"
@@ -132,9 +133,9 @@ core::Result<std::vector<std::int64_t>> PgCommandRunStore::start(const std::vect
           return std::unexpected(watched.error());
         auto started = c.exec(
             "UPDATE command_runs SET status = 'running', attempt = attempt + 1, started_at = $2, ended_at = NULL, "
-            "exit_code = NULL, signal = NULL, error = NULL, output = NULL, output_truncated = 0 WHERE id = "
+            "exit_code = NULL, signal = NULL, error = NULL, output = NULL, output_truncated = 0, runner = $3 WHERE id = "
             "ANY($1::bigint[]) AND status IN ('queued', 'retrying') AND next_attempt_at <= $2 RETURNING id",
-            {lockedIds, number(nowMicros)});
+            {lockedIds, number(nowMicros), node_});
         if (!started) return std::unexpected(started.error());
         std::set<std::int64_t> taken;
         for (int i = 0; i < started->rows(); ++i) taken.insert(started->integer(i, 0));
@@ -173,11 +174,17 @@ core::Result<void> PgCommandRunStore::release(std::int64_t id, std::int64_t nowM
 }
 
 core::Result<CrashRecovery> PgCommandRunStore::recoverInterrupted(std::int64_t nowMicros) {
-  return pgTransaction(pool_, [&](PgConnection& c) -> core::Result<CrashRecovery> {
+  auto recovered = pgTransaction(pool_, [&](PgConnection& c) -> core::Result<CrashRecovery> {
     CrashRecovery recovery;
-    // The runs found running, locked, and only they: one a scheduler claims meanwhile is not taken
-    // for cut off, and their records' before-images are the rows replaced.
-    auto running = c.exec("SELECT id FROM command_runs WHERE status = 'running' ORDER BY id FOR UPDATE");
+    // The runs found running whose node is gone, locked, and only they: one a scheduler claims
+    // meanwhile is not taken for cut off, and their records' before-images are the rows replaced.
+    // A node is gone when its liveness lock can be taken (held to the end of this transaction, so
+    // a node of that name cannot start meanwhile); this node's own runs only at the first call.
+    auto running = c.exec(
+        "SELECT id FROM command_runs WHERE status = 'running' AND (CASE WHEN runner = $1 THEN $2::boolean WHEN "
+        "runner IS NULL THEN true ELSE pg_try_advisory_xact_lock(" +
+            std::string(kNodeLockClass) + ", hashtext(runner)) END) ORDER BY id FOR UPDATE",
+        {node_, recoveredOwn_ ? "false" : "true"});
     if (!running) return std::unexpected(running.error());
     if (running->rows() == 0) return recovery;
     std::vector<std::int64_t> ids;
@@ -207,6 +214,8 @@ core::Result<CrashRecovery> PgCommandRunStore::recoverInterrupted(std::int64_t n
     if (auto recorded = recordAndAppend(c, changes, nowMicros); !recorded) return std::unexpected(recorded.error());
     return recovery;
   });
+  if (recovered) recoveredOwn_ = true;  // from now on this node's running runs are its own, alive
+  return recovered;
 }
 
 core::Result<CommandRun> PgCommandRunStore::get(std::int64_t id) {

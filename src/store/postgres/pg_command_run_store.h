@@ -4,10 +4,13 @@
 // (pg_change_recorder.h). Thread-safe. Nodes sharing the database never claim one run twice: a claim
 // locks the runs it takes (FOR UPDATE SKIP LOCKED) and takes only those still due once locked.
 //
-// A run records no node, so recoverInterrupted takes every "running" run for one cut off: right
-// while one node runs commands (store/leadership.h, job "commands": the scheduler recovers as it
-// takes the job over). A leader that lost its connection but still runs a command is not told at
-// once (pg_leadership.h): that command may run again on the new leader, as at-least-once allows.
+// A running run records the node that runs it. recoverInterrupted takes a run for cut off when
+// that node is gone (its liveness lock, pg_node_lock.h, is free), or when it is this node and
+// this is its first call (a previous process of this node crashed): never a run a live node still
+// runs, also when the "commands" job moves between live nodes (store/leadership.h).
+#include <atomic>
+#include <string>
+
 #include "store/command_run_store.h"
 #include "store/postgres/pg_pool.h"
 
@@ -16,7 +19,7 @@ namespace forgehook::store::postgres {
 class PgCommandRunStore final : public CommandRunStore {
  public:
   // Requires: `pool` outlives this store.
-  explicit PgCommandRunStore(PgPool& pool) : pool_(pool) {}
+  PgCommandRunStore(PgPool& pool, std::string node) : pool_(pool), node_(std::move(node)) {}
 
   core::Result<std::vector<CommandRun>> due(int max, std::int64_t nowMicros,
                                             const std::vector<std::string>& busy) override;
@@ -35,6 +38,8 @@ class PgCommandRunStore final : public CommandRunStore {
   core::Result<int> changeRun(std::int64_t id, const std::string& update, const std::vector<PgParam>& params,
                               std::int64_t nowMicros);
   PgPool& pool_;
+  const std::string node_;
+  std::atomic<bool> recoveredOwn_{false};  // this node's own runs are recovered at the first call only
 };
 
 }  // namespace forgehook::store::postgres

@@ -29,6 +29,17 @@ core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int m
       "d.queue_seq LIMIT $2",
       {std::to_string(now), std::to_string(max * 4), exclude, node_, std::to_string(throughId)});
   if (!due) return fail(due.error());
+  // The claims of work in flight are renewed whether or not they get more: a batch slower than a
+  // lease keeps its repositories. (Skipped when one is locked: a commit of this node holds it.)
+  if (!inFlight.tokens.empty()) {
+    auto renewed = conn.exec(
+        "UPDATE processing_claims SET expires_at = $3 WHERE (forge, repository) IN (SELECT forge, repository FROM "
+        "processing_claims WHERE node = $1 AND token = ANY($2::bigint[]) ORDER BY forge, repository FOR UPDATE SKIP "
+        "LOCKED)",
+        {node_, pgBigintArray(std::vector<std::int64_t>(inFlight.tokens.begin(), inFlight.tokens.end())),
+         std::to_string(now + lease_)});
+    if (!renewed) return fail(renewed.error());
+  }
   // Sorted: every node inserts and locks claim rows in one order, so two never wait on each other
   // in a circle.
   std::set<std::pair<std::string, std::string>> candidates;
@@ -53,12 +64,13 @@ core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int m
     return fail(made.error());
   // Free (expired, never held, or this node's own): taken. Held by another node, or locked by a
   // node claiming or committing right now: skipped. This node's own claim keeps its token (the lease
-  // is renewed): work it claimed before, still in flight, confirms with it.
+  // is renewed), also when its lease ran out meanwhile: no other node took it then (a takeover or
+  // a release changes the node), so work it claimed before, still in flight, confirms with it.
   auto claimed = conn.exec(
       "WITH free AS (SELECT c.forge, c.repository FROM processing_claims c JOIN unnest($1::text[], $2::text[]) AS "
       "w(f, r) ON c.forge = w.f AND c.repository = w.r WHERE c.expires_at <= $3 OR c.node = $4 ORDER BY c.forge, "
-      "c.repository FOR UPDATE OF c SKIP LOCKED) UPDATE processing_claims p SET token = CASE WHEN p.node = $4 AND "
-      "p.expires_at > $3 THEN p.token ELSE nextval('processing_claim_tokens') END, node = $4, expires_at = $5 "
+      "c.repository FOR UPDATE OF c SKIP LOCKED) UPDATE processing_claims p SET token = CASE WHEN p.node = $4 "
+      "THEN p.token ELSE nextval('processing_claim_tokens') END, node = $4, expires_at = $5 "
       "FROM free WHERE p.forge = free.forge AND p.repository = free.repository RETURNING p.forge, p.repository, "
       "p.token",
       {pgTextArray(forges), pgTextArray(repositories), std::to_string(now), node_, std::to_string(now + lease_)});

@@ -49,11 +49,11 @@ class PgProcessingClaims {
   // due deliveries (queued, or retrying and past their retry time) that no other node holds, up to
   // `max` * 4 of them, claims their repositories, and returns up to `max` due deliveries of those
   // repositories with their bodies, leaving out `inFlight.deliveryIds` and ids above `throughId`
-  // (a rebuild's queued part). A repository this node
-  // holds (its lease not run out) is renewed for another lease and keeps its token, so work in
-  // flight still confirms; a claim given back or run out gets a new token when taken again, so
-  // work of an earlier claim never confirms. Claims that got no delivery are given back at once,
-  // unless in `inFlight.tokens`. Leases are timed by `nowMicros` (the nodes' clocks; a skewed clock
+  // (a rebuild's queued part). The claims of `inFlight.tokens` are renewed for another lease. A
+  // repository still held by this node (its name on the claim, even after the lease ran out: no
+  // other node took it) keeps its token, so work in flight still confirms; a claim given back or
+  // taken over gets a new token when taken again, so work of an earlier claim never confirms.
+  // Claims that got no delivery are given back at once, unless in `inFlight.tokens`. Leases are timed by `nowMicros` (the nodes' clocks; a skewed clock
   // takes over early, which the fencing makes safe, not wasted-free). Errors: as PgConnection::exec.
   [[nodiscard]] core::Result<ClaimedWork> claimDue(PgConnection& conn, int max, std::int64_t nowMicros,
                                                    const InFlight& inFlight = {},

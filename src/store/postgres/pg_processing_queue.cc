@@ -50,9 +50,9 @@ core::Result<void> inTransaction(PgPool& pool, Work&& work) {
   } catch (const TransactionFailed& failed) {
     rollback();
     return std::unexpected(failed.error);
-  } catch (...) {
+  } catch (const std::exception& e) {  // a bug or a value the code did not expect: this call fails, not the process
     rollback();
-    throw;
+    return std::unexpected(core::Error::internal(std::string("store transaction failed: ") + e.what()));
   }
   return {};
 }
@@ -61,10 +61,16 @@ struct RebuildProgress {
   std::int64_t queuedThrough, lastId;
 };
 
-// `lock`: FOR UPDATE, so two nodes never queue the same chunk.
-std::optional<RebuildProgress> rebuildProgress(PgConnection& c, bool lock) {
-  auto row = must(c.exec(std::string("SELECT queued_through, last_id FROM rebuild_progress WHERE id = 1") +
-                         (lock ? " FOR UPDATE" : "")));
+// Taken by a rebuild's start alone, and shared by every batch's commit: a rebuild starts between
+// commits (it empties the projections and the event keys a commit writes; interleaved, the two
+// would wait on each other's rows).
+constexpr const char* kRebuildLock = "7381244102692073328";
+
+// In a batch's commit: the rebuild lock shared, then the rebuild in progress, locked (FOR UPDATE:
+// two nodes never queue the same chunk).
+std::optional<RebuildProgress> rebuildProgress(PgConnection& c) {
+  auto row = must(c.exec(std::string("SELECT pg_advisory_xact_lock_shared(") + kRebuildLock +
+                         "); SELECT queued_through, last_id FROM rebuild_progress WHERE id = 1 FOR UPDATE"));
   if (row.rows() == 0) return std::nullopt;
   return RebuildProgress{row.integer(0, 0), row.integer(0, 1)};
 }
@@ -239,7 +245,10 @@ core::Result<FinishedBatch> PgProcessingQueue::finishProcessing(std::span<const 
       throw TransactionFailed{core::Error::unavailable(
           "claim_lost", "another node took over this batch's repositories (the claim's lease ran out)", 1)};
     // During a rebuild the feed records a reset point at its end instead of every row and status.
-    const bool rebuilding = rebuildProgress(c, false).has_value();
+    // Locked: while a rebuild runs, batches commit one after the other (as on SQLite's one
+    // writer), so none that read "rebuilding" commits unrecorded after the rebuild's last reset.
+    const auto rebuild = rebuildProgress(c);
+    const bool rebuilding = rebuild.has_value();
     std::vector<PendingChange> records;
     std::vector<std::pair<std::size_t, std::int64_t>> deliverySlots;  // records[slot]: that delivery's
     const auto recordDelivery = [&](std::int64_t id) {
@@ -264,9 +273,10 @@ core::Result<FinishedBatch> PgProcessingQueue::finishProcessing(std::span<const 
         // Inside the savepoint: a claimed key is undone with the records of a delivery they dead-letter.
         if (!d.eventKey.empty()) {
           auto owner = forDelivery(c.exec(
-              "WITH claimed AS (INSERT INTO event_keys (forge, key, source, delivery, at) VALUES ($1, $2, $3, $4, $5) "
-              "ON CONFLICT (forge, key) DO NOTHING RETURNING source) SELECT source FROM claimed UNION ALL SELECT "
-              "source FROM event_keys WHERE forge = $1 AND key = $2 LIMIT 1",
+              // DO UPDATE (to the same value): it waits for a claim another node is committing and
+              // returns the source that holds the key, where DO NOTHING would return nothing.
+              "INSERT INTO event_keys (forge, key, source, delivery, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT "
+              "(forge, key) DO UPDATE SET source = event_keys.source RETURNING source",
               {d.forge, d.eventKey, d.source, std::to_string(d.id), std::to_string(now)}));
           if (owner.rows() > 0 && owner.text(0, 0) != d.source) {
             must(c.exec("UPDATE deliveries SET status = 'duplicate', processed_at = $2, process_attempts = "
@@ -311,7 +321,7 @@ core::Result<FinishedBatch> PgProcessingQueue::finishProcessing(std::span<const 
         markFailed(d.id, std::nullopt, "projection write failed: " + refused.problem);
         ++outcome.deadLettered;
         continue;
-      } catch (const std::invalid_argument& e) {  // a record the schema refuses (bad identifier)
+      } catch (const std::exception& e) {  // a record the schema refuses (bad identifier), a value not expected
         must(c.exec("ROLLBACK TO SAVEPOINT delivery"));
         must(c.exec("RELEASE delivery"));
         markFailed(d.id, std::nullopt, e.what());
@@ -325,6 +335,20 @@ core::Result<FinishedBatch> PgProcessingQueue::finishProcessing(std::span<const 
       must(c.exec("RELEASE delivery"));
     }
     for (const auto& f : failed) markFailed(f.id, f.retryAt, f.error);
+    // The rebuild's next chunk before the backlog runs dry (a caller waiting for the rebuild
+    // watches it), counted up to a low-water mark only. Before the feed's records: those take the
+    // change counter's lock, and updating deliveries while holding it could wait on a delivery row
+    // intake holds while it waits for the counter.
+    bool rebuildFinished = false;
+    if (rebuild) {
+      const std::int64_t lowWater = std::min<std::int64_t>(1024, std::max<std::int64_t>(1, rebuildChunk_ / 2));
+      // Queued ones only: deliveries retrying with a backoff would hold the next chunk back.
+      auto left = must(c.exec(
+          "SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status = 'queued' AND id <= $1 LIMIT $2) AS due",
+          {std::to_string(rebuild->queuedThrough), std::to_string(lowWater)}));
+      rebuildFinished = left.integer(0, 0) < lowWater &&
+                        queueRebuildChunks(c, rebuild->queuedThrough, rebuild->lastId, rebuildChunk_, now);
+    }
     // Each delivery's record as its row is now (one read for the batch), where its place was kept.
     if (!deliverySlots.empty()) {
       std::vector<std::int64_t> slotIds;
@@ -341,21 +365,8 @@ core::Result<FinishedBatch> PgProcessingQueue::finishProcessing(std::span<const 
       std::erase_if(records, [](const PendingChange& r) { return r.resource.empty(); });
     }
     mustAppend(c, records);
-    // The rebuild's next chunk before the backlog runs dry (a caller waiting for the rebuild
-    // watches it), counted up to a low-water mark only.
-    if (rebuilding) {
-      if (const auto rebuild = rebuildProgress(c, true)) {
-        const std::int64_t lowWater = std::min<std::int64_t>(1024, std::max<std::int64_t>(1, rebuildChunk_ / 2));
-        auto left = must(c.exec(
-            "SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status IN ('queued', 'retrying') AND id <= $1 "
-            "LIMIT $2) AS due",
-            {std::to_string(rebuild->queuedThrough), std::to_string(lowWater)}));
-        // What is processed after the last chunk is queued is recorded again: readers refetch here.
-        if (left.integer(0, 0) < lowWater &&
-            queueRebuildChunks(c, rebuild->queuedThrough, rebuild->lastId, rebuildChunk_, now))
-          must(appendReset(c, "rebuild_finished", now));
-      }
-    }
+    // What is processed after the last chunk is queued is recorded again: readers refetch here.
+    if (rebuildFinished) must(appendReset(c, "rebuild_finished", now));
     // Claims no work in flight here still needs are given back, so any node may take them at once.
     must(claims_.release(c, releasable(tokens, ids)));
   });
@@ -409,7 +420,7 @@ core::Result<RebuildOutcome> PgProcessingQueue::startRebuild(std::int64_t now, b
   auto committed = inTransaction(pool_, [&](PgConnection& c) {
     outcome = {};
     // Two nodes asked at once start one rebuild after the other, never interleaved.
-    must(c.exec("SELECT pg_advisory_xact_lock(7381244102692073328)"));
+    must(c.exec(std::string("SELECT pg_advisory_xact_lock(") + kRebuildLock + ")"));
     auto counts = must(c.exec(
         "SELECT count(*), count(*) FILTER (WHERE body_pruned_at IS NULL), coalesce(max(id), 0) FROM deliveries"));
     outcome.queued = counts.integer(0, 1);
@@ -429,8 +440,10 @@ core::Result<RebuildOutcome> PgProcessingQueue::startRebuild(std::int64_t now, b
     // With pruned bodies the claimed keys stay too: a delivery finds its own claim and is applied
     // again. Readers refetch from here (the emptied projections were not recorded deleted) and
     // again when the last chunk is queued (the rows re-created until then are not recorded either).
+    // The reset points last, as the change counter's lock is taken last (pg_change_log.h).
+    const bool allQueued = queueRebuildChunks(c, 0, lastId, rebuildChunk_, now);
     must(appendReset(c, "rebuild_started", now));
-    if (queueRebuildChunks(c, 0, lastId, rebuildChunk_, now)) must(appendReset(c, "rebuild_finished", now));
+    if (allQueued) must(appendReset(c, "rebuild_finished", now));
   });
   if (!committed) return std::unexpected(committed.error());
   return outcome;

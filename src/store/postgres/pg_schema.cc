@@ -341,6 +341,7 @@ CREATE TABLE command_runs (
   error            text,
   output           bytea,
   output_truncated bigint NOT NULL DEFAULT 0,
+  runner           text,  -- the node that runs it (store.postgres.node) while "running"
   UNIQUE (delivery, rule)
 );
 CREATE INDEX command_runs_due ON command_runs (next_attempt_at, id) WHERE status IN ('queued', 'retrying');

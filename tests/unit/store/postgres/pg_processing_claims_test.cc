@@ -180,6 +180,21 @@ TEST_F(ClaimsTest, ClaimingAgainRenewsTheLeaseKeepsTheTokenAndHandsOutNothingInF
   EXPECT_TRUE(finish(a, first));
 }
 
+TEST_F(ClaimsTest, AClaimOfWorkInFlightIsRenewedWithNothingMoreDueAndKeepsItsTokenPastItsLease) {
+  appendTo({"o/a"}, 1);
+  PgProcessingClaims a("node-a", kLease), b("node-b", kLease);
+  const auto slow = claim(a, 10, kT0);  // the only delivery, in flight for longer than a lease
+  ASSERT_EQ(slow.deliveries.size(), 1u);
+  auto lease = pool_->lease();
+  const InFlight inFlight{{slow.tokens.begin(), slow.tokens.end()}, {slow.deliveries[0].id}};
+  // Past the lease, before any other node looked: the claim is still node-a's, with its token.
+  auto again = a.claimDue(**lease, 10, kT0 + kLease + 1, inFlight);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->deliveries.empty());
+  EXPECT_TRUE(claim(b, 10, kT0 + kLease + 2).deliveries.empty()) << "a claim renewed for work in flight was taken";
+  EXPECT_TRUE(finish(a, slow)) << "the renewed claim's work did not confirm";
+}
+
 TEST_F(ClaimsTest, AClaimTakenAgainAfterItWasGivenBackHasANewTokenSoOldWorkNeverConfirms) {
   appendTo({"o/a"}, 1);
   PgProcessingClaims a("node-a", kLease);
