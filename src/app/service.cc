@@ -14,6 +14,7 @@
 #include "app/housekeeping.h"
 #include "app/key_rotation.h"
 #include "app/logged_leadership.h"
+#include "app/shared_state_refresh.h"
 #include "app/master_key.h"
 #include "app/startup.h"
 #include "core/forge.h"
@@ -124,10 +125,14 @@ int serve(core::Config config, const ServeOptions& options) {
   // The change hub hears of every commit (the store's commit hook) and feeds the live streams; the
   // dispatcher hears of it too (new changes to enqueue).
   live::ChangeHub hub(store->changeFeed(), logger, {});
-  store->changeFeed().setCommitListener([&hub, &dispatcher, &commands] {
+  // Several nodes (PostgreSQL): secrets and credentials another node changed reach this one.
+  const bool shared = config.store.backend == "postgres";
+  SharedStateRefresh sharedState(std::chrono::seconds(10));
+  store->changeFeed().setCommitListener([&hub, &dispatcher, &commands, &sharedState, shared] {
     hub.notify();
     dispatcher.notify();
     commands.notify();
+    if (shared) sharedState.tick();
   });
   hub.start();
   dispatcher.start();
@@ -158,6 +163,8 @@ int serve(core::Config config, const ServeOptions& options) {
   };
   reloadSecrets();
   ForgeConnections forgeConnections(config, *store, *leadership, intake, clock, logger, reloadSecrets);
+  // The forge clients are built again from the stored credentials, and the secrets reloaded.
+  sharedState.setReload([&forgeConnections] { forgeConnections.services().credentialsChanged(); });
   ingest::RateLimiter limiter(config.limits.ratePerSecond, config.limits.rateBurst, clock);
   ingest::FailureThrottle failureThrottle(config.limits.signatureFailuresPerMinute,
                                           config.limits.signatureFailuresBurst, clock);
@@ -187,8 +194,9 @@ int serve(core::Config config, const ServeOptions& options) {
   std::vector<std::unique_ptr<ingest::WebhookEndpoint>> endpoints;
   for (const ingest::ForgeScheme* scheme : {github.get(), gitlab.get(), gitea.get()}) {
     auto& endpoint = endpoints.emplace_back(std::make_unique<ingest::WebhookEndpoint>(
-        ingest::WebhookEndpoint::Dependencies{*scheme, secrets, intake, limiter, clock, metrics,
-                                              config.store.compressionLevel, &failureThrottle, &logger}));
+        ingest::WebhookEndpoint::Dependencies{
+            *scheme, secrets, intake, limiter, clock, metrics, config.store.compressionLevel, &failureThrottle, &logger,
+            shared ? std::function<bool()>([&sharedState] { return sharedState.now(); }) : std::function<bool()>{}}));
     router.add(
         {.method = "POST",
          .path = "/webhooks/" + std::string(scheme->forge()),

@@ -61,6 +61,17 @@ core::Error WebhookEndpoint::throttledOr(core::Error failure, const std::string&
 core::Result<std::string> WebhookEndpoint::verificationOf(const http::Request& request, const DeliveryIdentity& id,
                                                           std::string_view signedBytes,
                                                           const std::string& repository) const {
+  auto verified = verifyOnce(request, id, signedBytes, repository);
+  // A secret another node stored (a new connection's hook, a rotation) reaches this one here.
+  if (!verified && (verified.error().reason == "invalid_signature" || verified.error().reason == "no_secret_configured") &&
+      deps_.refreshSecrets && deps_.refreshSecrets())
+    verified = verifyOnce(request, id, signedBytes, repository);
+  return verified;
+}
+
+core::Result<std::string> WebhookEndpoint::verifyOnce(const http::Request& request, const DeliveryIdentity& id,
+                                                      std::string_view signedBytes,
+                                                      const std::string& repository) const {
   const auto& scheme = deps_.scheme;
   const std::string forge(scheme.forge());
   SecretList secrets = deps_.secrets.forApp(forge, id.appId);

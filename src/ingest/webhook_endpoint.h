@@ -4,6 +4,8 @@
 // then repository, then configured), signature (a failure counted by the FailureThrottle, and answered
 // 429 once its address failed too often), JSON, then the durable commit. The 2xx is sent from
 // the intake queue's completion, i.e. only once the delivery is on disk. Thread-safe.
+#include <functional>
+
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
@@ -28,6 +30,10 @@ class WebhookEndpoint {
     int compressionLevel = 1;
     FailureThrottle* failureThrottle = nullptr;  // null: failed signature checks are always 401
     const core::Logger* logger = nullptr;        // null: throttling is not logged
+    // Stored secrets may have changed on another node (several nodes on one store): reloads them
+    // and returns true, or false when it reloaded just now (it limits itself). A delivery that no
+    // secret verifies is checked once more after a reload. Null: one node, its secrets always current.
+    std::function<bool()> refreshSecrets{};
   };
   explicit WebhookEndpoint(Dependencies deps);
 
@@ -42,6 +48,8 @@ class WebhookEndpoint {
   [[nodiscard]] core::Result<std::string> verificationOf(const http::Request& request, const DeliveryIdentity& id,
                                                          std::string_view signedBytes,
                                                          const std::string& repository) const;
+  [[nodiscard]] core::Result<std::string> verifyOnce(const http::Request& request, const DeliveryIdentity& id,
+                                                     std::string_view signedBytes, const std::string& repository) const;
   // A failed check's error, or rate_limited when its address has failed too often.
   [[nodiscard]] core::Error throttledOr(core::Error failure, const std::string& source) const;
   Dependencies deps_;

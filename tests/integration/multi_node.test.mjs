@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startFakeGitHub } from "../fakes/fake_github.mjs";
 import { everyChange } from "./lib/changes.mjs";
-import { Forge, githubExamples, makeSecret, uid } from "./lib/forge.mjs";
+import { Forge, assertAccepted, assertError, githubExamples, makeSecret, pushPayload, uid } from "./lib/forge.mjs";
 import { model } from "./lib/model.mjs";
 import { startPostgres } from "./lib/postgres.mjs";
 import { makeTempDir, removeDir, start, waitFor } from "./lib/server.mjs";
@@ -239,5 +239,21 @@ describe("three nodes on one PostgreSQL", () => {
       assert.deepEqual([only(ours, single), only(single, ours)], [[], []], `${resource} differ (cluster, single node)`);
     }
     for (const c of [...clients, watcher, twinClient, successorClient]) c.close();
+  });
+
+  test("a hook secret stored through one node verifies deliveries at another at once", async () => {
+    const [a, b] = nodes.filter((n) => n.alive);
+    const viaA = new Forge(a, { admin: ADMIN });
+    const atB = new Forge(b, { github: GH });
+    const hookSecret = makeSecret("hook");
+    // B has verified with the configured secret before, so it holds the stored secrets it read then.
+    assertAccepted(await atB.github(pushPayload("octo-nodes/secret"), { hookId: "5151" }), "the configured secret");
+    const put = await viaA.api("/api/v1/secrets/github/hook/5151", { method: "PUT", body: { secrets: [hookSecret] } });
+    assert.ok(put.status === 200 || put.status === 201, put.text);
+    assertAccepted(await atB.github(pushPayload("octo-nodes/secret"), { hookId: "5151", secret: hookSecret }), "the new hook secret");
+    assertError(await atB.github(pushPayload("octo-nodes/secret"), { hookId: "5151" }), 401, "invalid_signature");
+    b.secrets.add(hookSecret);
+    viaA.close();
+    atB.close();
   });
 });
