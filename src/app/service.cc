@@ -181,7 +181,15 @@ int serve(core::Config config, const ServeOptions& options) {
                       [&dispatcher] { dispatcher.notify(); },
                       subs.allowPrivateNetworks,
                       &forgeConnections.services(),
-                      [&rotation] { return rotation.rotate(); },
+                      [&rotation, shared]() -> core::Result<api::RotatedKey> {
+                        // One node's new key would leave the others unable to open any secret.
+                        if (shared)
+                          return std::unexpected(core::Error::conflict(
+                              "key_rotation_shared_store",
+                              "several nodes share this PostgreSQL store: rotate the master key by restarting every "
+                              "node with the new FORGEHOOK_MASTER_KEY and the old one in FORGEHOOK_MASTER_KEY_PREVIOUS"));
+                        return rotation.rotate();
+                      },
                       config.store.retentionDays,
                       &ruleSet,
                       [&commands] { commands.notify(); },

@@ -28,7 +28,8 @@ void addCompletionCommand(CLI::App& app, int& exitCode);     // completion_comma
 void addBackupCommands(CLI::App& app, int& exitCode);        // backup_command.cc: backup, restore
 void addCommandsCommand(CLI::App& app, int& exitCode);       // commands_command.cc: commands, show, rerun
 void addRulesCommand(CLI::App& app, int& exitCode);          // rules_command.cc: list, test
-void addMcpCommand(CLI::App& app, int& exitCode);           // mcp_command.cc: MCP over stdio
-void addMigrateCommand(CLI::App& app, int& exitCode);       // migrate_command.cc
+void addMcpCommand(CLI::App& app, int& exitCode);            // mcp_command.cc: MCP over stdio
+void addMigrateCommand(CLI::App& app, int& exitCode);        // migrate_command.cc
+void addMigrateStoreCommand(CLI::App& app, int& exitCode);   // migrate_store_command.cc: SQLite to PostgreSQL
 
 }  // namespace forgehook::cli

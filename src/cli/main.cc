@@ -12,11 +12,11 @@ int main(int argc, char** argv) {
   int exitCode = 0;
   using namespace forgehook::cli;
   for (auto add :
-       {addServeCommand,   addConfigCommand,      addSendCommand,    addEventsCommand,        addDeliveriesCommand,
-        addListCommands,   addIncidentsCommand,   addItemsCommand,   addReplayCommands,       addPruneCommand,
-        addMetricsCommand, addSecretsCommand,     addTokensCommand,  addSubscriptionsCommand, addWatchCommand,
-        addReposCommand,   addCredentialsCommand, addBackupCommands, addCommandsCommand,      addRulesCommand,
-        addMcpCommand,     addMigrateCommand,     addCompletionCommand})
+       {addServeCommand,   addConfigCommand,      addSendCommand,         addEventsCommand,        addDeliveriesCommand,
+        addListCommands,   addIncidentsCommand,   addItemsCommand,        addReplayCommands,       addPruneCommand,
+        addMetricsCommand, addSecretsCommand,     addTokensCommand,       addSubscriptionsCommand, addWatchCommand,
+        addReposCommand,   addCredentialsCommand, addBackupCommands,      addCommandsCommand,      addRulesCommand,
+        addMcpCommand,     addMigrateCommand,     addMigrateStoreCommand, addCompletionCommand})
     add(app, exitCode);
   try {
     app.parse(argc, argv);

@@ -8,6 +8,7 @@
 //     delivery to one node reaches a stream on another within a second;
 //   - another node takes over reconciliation and runs it.
 import assert from "node:assert/strict";
+import { hostname } from "node:os";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startFakeGitHub } from "../fakes/fake_github.mjs";
@@ -255,5 +256,16 @@ describe("three nodes on one PostgreSQL", () => {
     b.secrets.add(hookSecret);
     viaA.close();
     atB.close();
+  });
+
+  test("a node with another master key, or another node's name, is refused at start with the reason", async () => {
+    const dir = await makeTempDir("forgehook-node-odd-");
+    dirs.push(dir);
+    const { FORGEHOOK_MASTER_KEY: _, ...ownKey } = env(); // a key of its own, generated in its data dir
+    await assert.rejects(start(ownKey, { dataDir: dir }), /this node's master key cannot open the secrets of this PostgreSQL store/);
+    const alive = nodes.find((n) => n.alive);
+    // A node's default name: its host and data dir.
+    const sameName = { ...env(), FORGEHOOK_STORE_POSTGRES_NODE: `${hostname()}:${alive.dataDir}` };
+    await assert.rejects(start(sameName, { dataDir: dir, timeoutMs: 30_000 }), /another forgehook node named ".*" is running on this PostgreSQL store/);
   });
 });

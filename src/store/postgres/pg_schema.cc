@@ -347,6 +347,9 @@ CREATE TABLE command_runs (
 CREATE INDEX command_runs_due ON command_runs (next_attempt_at, id) WHERE status IN ('queued', 'retrying');
 CREATE INDEX command_runs_running ON command_runs (id) WHERE status = 'running';
 CREATE INDEX command_runs_rule ON command_runs (rule, id);
+-- Settings of the store every node shares: 'master_key_check', a known text sealed with the master
+-- key the store's secrets are sealed with (a node with another key is refused at start).
+CREATE TABLE store_settings (key text PRIMARY KEY, value text NOT NULL);
 CREATE TABLE rebuild_progress (
   id bigint PRIMARY KEY CHECK (id = 1),
   queued_through bigint NOT NULL,
