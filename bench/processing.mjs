@@ -8,10 +8,8 @@
 //            accept-to-projection latency of every delivery is read from the database afterwards
 //            (deliveries.processed_at - deliveries.received_at, both written by the server, in µs).
 //
-// Payloads: every example in @octokit/webhooks-examples (329 bodies, 58 events), cycled; copy k of
-// an example has the ids and numbers of its pull request, issue, review, comment, run, release,
-// deployment... shifted by k * 1,000,000, so the load spreads over many resources instead of
-// rewriting one row. Each delivery is signed as GitHub signs it and has a fresh X-GitHub-Delivery.
+// Payloads: bench/lib/example_deliveries.mjs (every example of @octokit/webhooks-examples, cycled,
+// resource ids shifted per copy, each signed as GitHub signs it with a fresh X-GitHub-Delivery).
 //
 // Usage: node bench/processing.mjs OUT_PREFIX   (writes OUT_PREFIX.json and OUT_PREFIX.md)
 // Environment: BENCH_FORGEHOOK_BIN (build/forgehook), BENCH_PROCESSING_BACKLOG (30000),
@@ -19,15 +17,14 @@
 //   BENCH_PROCESSING_TMP (bench/results/tmp: where the data dirs live, removed afterwards).
 // Needs the sqlite3 CLI (scripts/install-deps.sh bench). Only 127.0.0.1 is contacted.
 import { execFileSync } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { cpuSeconds, forgehookServers, pct, shiftingTemplate } from "./lib/forgehook_server.mjs";
+import { exampleDeliveries } from "./lib/example_deliveries.mjs";
+import { cpuSeconds, forgehookServers, pct } from "./lib/forgehook_server.mjs";
 
-const require = createRequire(import.meta.url);
 const out = process.argv[2];
 if (!out) {
   console.error("usage: node bench/processing.mjs OUT_PREFIX");
@@ -50,26 +47,11 @@ const log = (msg) => console.error(`[processing ${new Date().toTimeString().slic
 const SECRET = randomBytes(16).toString("hex");
 const TOKEN = randomBytes(24).toString("hex");
 
-// --- payloads ----------------------------------------------------------------------------------
-// The objects whose `id`/`number` name the resource a delivery touches in forgehook's model.
-const RESOURCE_KEYS = ["pull_request", "issue", "review", "comment", "workflow_run", "workflow_job", "check_suite",
-  "check_run", "release", "deployment", "deployment_status", "milestone", "discussion"];
-function template(event, payload) {
-  return shiftingTemplate(payload, RESOURCE_KEYS.flatMap((key) => [[key, "id"], [key, "number"]]), 1_000_000);
-}
-const templates = [];
-for (const e of require("@octokit/webhooks-examples")) {
-  for (const payload of e.examples) templates.push({ event: e.name, render: template(e.name, payload) });
-}
-function delivery(i) {
-  const t = templates[i % templates.length];
-  const body = t.render(Math.floor(i / templates.length));
-  return { event: t.event, body, signature: sign(body), id: randomUUID() };
-}
-
 // --- server ------------------------------------------------------------------------------------
 const { sign, get, post, startServer: startWith, stopServer } = forgehookServers({ bin: BIN, secret: SECRET, token: TOKEN,
   connections: CONNECTIONS });
+const payloads = exampleDeliveries(sign);
+const delivery = payloads.delivery;
 const startServer = (dataDir, pipelineEnabled) => startWith(dataDir, { FORGEHOOK_PIPELINE_ENABLED: String(pipelineEnabled) });
 async function processedCount(s) {
   const { body } = await get(s, "/metrics");
@@ -194,8 +176,7 @@ const report = {
   machine: { nproc: os.cpus().length, cpu_model: os.cpus()[0]?.model, loadavg_at_start: loadAtStart },
   // The binary by its path relative to the checkout, never this machine's absolute path.
   forgehook: `${path.relative(process.cwd(), path.resolve(BIN))}, sha256 ${execFileSync("sha256sum", [BIN], { encoding: "utf8" }).slice(0, 12)}`,
-  payloads: { examples: templates.length, events: new Set(templates.map((t) => t.event)).size,
-    source: `@octokit/webhooks-examples ${require("@octokit/webhooks-examples/package.json").version}` },
+  payloads: { examples: payloads.examples, events: payloads.events, source: payloads.source },
   settings: { backlog: BACKLOG, rate: RATE, seconds: SECONDS, connections: CONNECTIONS },
   backlog, steady,
 };

@@ -15,7 +15,7 @@
 # time and forge API calls to reconcile a hook with 10,000 deliveries in its log), and, with
 # BENCH_COMMANDS (on by default), rule-triggered commands against adnanh/webhook (bench/commands.mjs).
 # Writes bench/results/latest.{json,md,log}, processing.{json,md}, live.{json,md}, reconcile.{json,md}
-# and commands.{json,md}. Never builds anything.
+# commands.{json,md} and postgres.{json,md}. Never builds anything.
 #
 # Environment (all optional):
 #   BENCH_DURATION=10s            wrk -d per run (wrk syntax: 3s, 1m)
@@ -30,6 +30,7 @@
 #   BENCH_LIVE=1                  0 skips bench/live.mjs (its own knobs: BENCH_LIVE_*)
 #   BENCH_RECONCILE=1             0 skips bench/reconcile.mjs (its own knobs: BENCH_RECONCILE_*)
 #   BENCH_COMMANDS=1              0 skips bench/commands.mjs (its own knobs: BENCH_COMMANDS_*)
+#   BENCH_POSTGRES=1              0 skips bench/postgres.mjs (its own knobs: BENCH_POSTGRES_*)
 #   BENCH_OVERLOAD_CONNECTIONS=512
 #   BENCH_OVERLOAD_MAX_PENDING=64 forgehook's intake.max_pending for its second overload run, below
 #                                 the connection count so the backlog can fill (a closed-loop client
@@ -51,6 +52,7 @@ PROCESSING=${BENCH_PROCESSING:-1}
 LIVE=${BENCH_LIVE:-1}
 RECONCILE=${BENCH_RECONCILE:-1}
 COMMANDS=${BENCH_COMMANDS:-1}
+POSTGRES=${BENCH_POSTGRES:-1}
 OVERLOAD_CONNECTIONS=${BENCH_OVERLOAD_CONNECTIONS:-512}
 OVERLOAD_MAX_PENDING=${BENCH_OVERLOAD_MAX_PENDING:-64}
 FORGEHOOK_BIN=${BENCH_FORGEHOOK_BIN:-build/forgehook}
@@ -496,4 +498,11 @@ if [ "$COMMANDS" != 0 ] && has_target forgehook; then
   command -v webhook >/dev/null || die "webhook not found (scripts/install-deps.sh bench)"
   BENCH_FORGEHOOK_BIN="$FORGEHOOK_BIN" timeout --kill-after=5 2400 node bench/commands.mjs "$RESULTS" \
     || die "bench/commands.mjs failed"
+fi
+
+# PostgreSQL: intake with one and two nodes on one PostgreSQL and backlog drain, against SQLite in
+# the same run (bench/postgres.mjs, a throwaway PostgreSQL 15 cluster on this machine).
+if [ "$POSTGRES" != 0 ] && has_target forgehook; then
+  BENCH_FORGEHOOK_BIN="$FORGEHOOK_BIN" BENCH_DURATION="$DURATION" timeout --kill-after=5 1200 node bench/postgres.mjs "$RESULTS/postgres" \
+    || die "bench/postgres.mjs failed"
 fi

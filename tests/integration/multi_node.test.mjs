@@ -12,6 +12,7 @@ import { hostname } from "node:os";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startFakeGitHub } from "../fakes/fake_github.mjs";
+import { startReceiver } from "../fakes/receiver.mjs";
 import { everyChange } from "./lib/changes.mjs";
 import { Forge, assertAccepted, assertError, githubExamples, makeSecret, pushPayload, uid } from "./lib/forge.mjs";
 import { model } from "./lib/model.mjs";
@@ -76,6 +77,7 @@ describe("three nodes on one PostgreSQL", () => {
     FORGEHOOK_STORE_POSTGRES_CLAIM_LEASE_SECONDS: "3",
     FORGEHOOK_PIPELINE_BATCH_SIZE: "16",
     FORGEHOOK_FORGES_RECONCILE_INTERVAL_S: "10",
+    FORGEHOOK_SUBSCRIPTIONS_ALLOW_PRIVATE_NETWORKS: "true",  // the test's receiver is on 127.0.0.1
   });
 
   before(async () => {
@@ -102,10 +104,11 @@ describe("three nodes on one PostgreSQL", () => {
     const testStartedAt = Date.now() - 1000;
     const clients = nodes.map((n) => new Forge(n, { github: GH, admin: ADMIN, hookId: HOOK_ID }));
     const [a] = clients;
-    // A connection to reconcile (its hook points at a node, as it would at the balancer).
-    gh.addRepo("octo-nodes/hello-0");
+    // A connection to reconcile (its hook points at a node, as it would at the balancer). A
+    // repository of its own: a managed hook's secret replaces the configured one for its repository.
+    gh.addRepo("octo-nodes/reconciled");
     assert.equal((await a.api("credentials/github", { method: "PUT", body: { api_url: gh.url, token: "test-token" } })).status, 201);
-    const connected = await a.api("connections", { method: "POST", body: { repository: "octo-nodes/hello-0", url: nodes[0].url } });
+    const connected = await a.api("connections", { method: "POST", body: { repository: "octo-nodes/reconciled", url: nodes[0].url } });
     assert.equal(connected.status, 201, connected.text);
     const connectionId = connected.json.id;
     const leader = await waitFor(() => leaderOf(nodes, "forge"), { message: "a node leading the forge jobs" });
@@ -150,6 +153,8 @@ describe("three nodes on one PostgreSQL", () => {
     });
     await Promise.all(senders);
     assert.ok(killed && !leader.alive);
+    // Only the deliveries in flight at the killed node may go unanswered: nothing is refused.
+    assert.deepEqual(Object.keys(answers).filter((k) => k !== "200" && k !== "error"), [], JSON.stringify(answers));
     assert.ok(acked.size >= all.length * 0.9, `${acked.size} of ${all.length} acknowledged: ${JSON.stringify(answers)}`);
     await watcher.drained();
 
@@ -253,9 +258,34 @@ describe("three nodes on one PostgreSQL", () => {
     assert.ok(put.status === 200 || put.status === 201, put.text);
     assertAccepted(await atB.github(pushPayload("octo-nodes/secret"), { hookId: "5151", secret: hookSecret }), "the new hook secret");
     assertError(await atB.github(pushPayload("octo-nodes/secret"), { hookId: "5151" }), 401, "invalid_signature");
+    // Sealed at rest in PostgreSQL too.
+    const stored = await pg.psql(db, "SELECT secrets FROM scoped_secrets WHERE forge = 'github' AND key = '5151'");
+    assert.match(stored, /^fh1:[0-9a-f]{8}:[A-Za-z0-9+/=]+$/, stored);
+    assert.ok(!stored.includes(hookSecret));
     b.secrets.add(hookSecret);
     viaA.close();
     atB.close();
+  });
+
+  test("a subscription's messages are sent once, not once per node", async () => {
+    const live = nodes.filter((n) => n.alive);
+    const rx = await startReceiver();
+    const admin = new Forge(live[0], { admin: ADMIN });
+    const sub = await admin.api("/api/v1/subscriptions", { method: "POST",
+      body: { url: rx.url, resources: ["deliveries"], actions: ["created"], repository: "octo-nodes/subscribed" } });
+    assert.equal(sub.status, 201, sub.text);
+    live[0].secrets.add(sub.json.secret);
+    const senders = live.map((n) => new Forge(n, { github: GH, hookId: HOOK_ID }));
+    const sent = 40;
+    for (let i = 0; i < sent; i++)
+      assertAccepted(await senders[i % senders.length].github(pushPayload("octo-nodes/subscribed"), { event: "push" }));
+    await rx.waitFor(sent, 20_000);
+    await sleep(2500);  // a second sender would have sent by now (the dispatcher looks every second)
+    const ids = rx.received.map((r) => r.headers["webhook-id"]);
+    assert.equal(ids.length, sent, `${ids.length} messages for ${sent} changes`);
+    assert.equal(new Set(ids).size, sent, "a message sent twice");
+    for (const c of [admin, ...senders]) c.close();
+    await rx.close();
   });
 
   test("a node with another master key, or another node's name, is refused at start with the reason", async () => {

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/postgres/pg_text.h"
+
 namespace forgehook::store::postgres {
 namespace {
 
@@ -29,8 +31,9 @@ constexpr const char* kTrackedColumns =
     "last_requested_at, arrived_at, last_error";
 
 PgParam number(std::int64_t value) { return std::to_string(value); }
+// Texts from outside (a forge's error message, a hint) as a text column keeps them (pg_text.h).
 PgParam optionalParam(const std::optional<std::string>& value) {
-  if (value) return *value;
+  if (value) return storableText(*value);
   return std::nullopt;
 }
 PgParam optionalParam(const std::optional<std::int64_t>& value) {
