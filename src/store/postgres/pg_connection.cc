@@ -188,8 +188,25 @@ core::Result<PgResult> PgConnection::exec(const std::string& sql, const std::vec
       lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
       formats.push_back(p.binary ? 1 : 0);
     }
-    raw = PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                       lengths.data(), formats.data(), 0);
+    // Prepared once per connection and text: the server parses and plans a statement the store
+    // runs thousands of times a second (a batch's writes, the feed's reads) once, not every time.
+    auto named = prepared_.find(sql);
+    if (named == prepared_.end() && prepared_.size() < kMaxPrepared) {
+      std::string name = "fh" + std::to_string(prepared_.size());
+      pg_result* made = PQprepare(conn_.get(), name.c_str(), sql.c_str(), static_cast<int>(params.size()), nullptr);
+      if (made && PQresultStatus(made) == PGRES_COMMAND_OK) {
+        PQclear(made);
+        named = prepared_.emplace(sql, std::move(name)).first;
+      } else {
+        raw = made;  // the statement's error (a failed prepare aborts the transaction as a failed run would)
+      }
+    }
+    if (raw == nullptr && named != prepared_.end())
+      raw = PQexecPrepared(conn_.get(), named->second.c_str(), static_cast<int>(params.size()), values.data(),
+                           lengths.data(), formats.data(), 0);
+    else if (raw == nullptr)
+      raw = PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                         lengths.data(), formats.data(), 0);
   }
   PgResult result(raw);
   const auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;

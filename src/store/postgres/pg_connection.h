@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <map>
 #include <vector>
 
 #include "core/config.h"
@@ -96,6 +97,10 @@ class PgConnection {
   [[nodiscard]] std::string scrubbed(std::string message) const;
   std::unique_ptr<pg_conn, Close> conn_;
   std::string sqlState_;
+  // Statements with parameters, prepared on this connection: SQL text -> statement name. Texts
+  // built from filters vary; past this many, new texts run unprepared.
+  static constexpr std::size_t kMaxPrepared = 512;
+  std::map<std::string, std::string> prepared_;  // (unordered_map: GCC 12 warns wrongly on its move)
   std::vector<std::string> secrets_;  // never shown: replaced in every message
 };
 

@@ -1,5 +1,6 @@
 #include "store/postgres/pg_processing_claims.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <utility>
@@ -42,8 +43,16 @@ core::Result<ClaimedWork> PgProcessingClaims::claimDue(PgConnection& conn, int m
   }
   // Sorted: every node inserts and locks claim rows in one order, so two never wait on each other
   // in a circle.
-  std::set<std::pair<std::string, std::string>> candidates;
-  for (int i = 0; i < due->rows(); ++i) candidates.emplace(due->text(i, 0), due->text(i, 1));
+  // Half of the repositories seen (the oldest work first), at least one: a node under steady load
+  // would otherwise claim every repository at each batch, renew them while its next batch is in
+  // flight, and leave the other nodes nothing. Taking half, each node leaves some to the next.
+  std::vector<std::pair<std::string, std::string>> seen;
+  for (int i = 0; i < due->rows(); ++i) {
+    std::pair<std::string, std::string> key{due->text(i, 0), due->text(i, 1)};
+    if (std::find(seen.begin(), seen.end(), key) == seen.end()) seen.push_back(std::move(key));
+  }
+  seen.resize((seen.size() + 1) / 2);
+  const std::set<std::pair<std::string, std::string>> candidates(seen.begin(), seen.end());
   std::vector<std::string> forges, repositories;
   for (const auto& [f, r] : candidates) {
     forges.push_back(f);

@@ -47,7 +47,8 @@ class PgProcessingClaims {
 
   // In its own transaction on `conn` (never inside the caller's: it commits): looks at the oldest
   // due deliveries (queued, or retrying and past their retry time) that no other node holds, up to
-  // `max` * 4 of them, claims their repositories, and returns up to `max` due deliveries of those
+  // `max` * 4 of them, claims the older half of their repositories (at least one: so a busy node
+  // leaves work to the others), and returns up to `max` due deliveries of those
   // repositories with their bodies, leaving out `inFlight.deliveryIds` and ids above `throughId`
   // (a rebuild's queued part). The claims of `inFlight.tokens` are renewed for another lease. A
   // repository still held by this node (its name on the claim, even after the lease ran out: no

@@ -84,23 +84,20 @@ class ClaimsTest : public ::testing::Test {
   std::unique_ptr<PgPool> pool_;
 };
 
-TEST_F(ClaimsTest, TwoNodesNeverHoldTheSameRepositoryAndEachGetsItsRepositoriesInOrder) {
+TEST_F(ClaimsTest, NodesNeverHoldTheSameRepositoryEachTakesTheOlderHalfItSeesAndGetsItsRepositoriesInOrder) {
   std::vector<std::int64_t> ids;
   for (const std::string r : {"o/a", "o/b", "o/c", "o/d"})  // three deliveries each, one repository after another
     for (const auto id : appendTo({r}, 3)) ids.push_back(id);
-  PgProcessingClaims a("node-a", kLease), b("node-b", kLease);
-  const auto first = claim(a, 6, kT0);  // room for o/a's and o/b's: o/c and o/d are left to others
-  const auto second = claim(b, 100, kT0);
-  ASSERT_FALSE(first.deliveries.empty());
-  ASSERT_FALSE(second.deliveries.empty());
-  const auto ofFirst = repositoriesOf(first), ofSecond = repositoriesOf(second);
-  EXPECT_EQ(ofFirst, (std::set<std::string>{"o/a", "o/b"}));
-  std::vector<std::string> both;
-  std::set_intersection(ofFirst.begin(), ofFirst.end(), ofSecond.begin(), ofSecond.end(), std::back_inserter(both));
-  EXPECT_TRUE(both.empty()) << "both nodes hold " << both.front();
+  PgProcessingClaims a("node-a", kLease), b("node-b", kLease), c("node-c", kLease);
+  const auto first = claim(a, 100, kT0);   // sees all four: takes o/a and o/b, leaves o/c and o/d to others
+  const auto second = claim(b, 100, kT0);  // sees o/c and o/d: takes o/c
+  const auto third = claim(c, 100, kT0);   // sees o/d
+  EXPECT_EQ(repositoriesOf(first), (std::set<std::string>{"o/a", "o/b"}));
+  EXPECT_EQ(repositoriesOf(second), (std::set<std::string>{"o/c"}));
+  EXPECT_EQ(repositoriesOf(third), (std::set<std::string>{"o/d"}));
   // Between them, every due delivery; each node's in id order, every delivery of a repository it holds.
-  EXPECT_EQ(first.deliveries.size() + second.deliveries.size(), ids.size());
-  for (const auto* work : {&first, &second}) {
+  EXPECT_EQ(first.deliveries.size() + second.deliveries.size() + third.deliveries.size(), ids.size());
+  for (const auto* work : {&first, &second, &third}) {
     EXPECT_TRUE(std::is_sorted(work->deliveries.begin(), work->deliveries.end(),
                                [](const auto& x, const auto& y) { return x.id < y.id; }));
     std::map<std::string, int> perRepository;
