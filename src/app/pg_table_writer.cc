@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_text.h"
 
 namespace forgehook::app {
 namespace {
@@ -48,11 +49,16 @@ void PgTableWriter::add(SqlRow&& row) {
                            std::to_string(copy_.columns.size()) + " columns");
   for (std::size_t c = 0; c < row.size(); ++c) {
     if (!row[c]) continue;
+    // Text as the PostgreSQL store itself writes it (pg_text.h): SQLite keeps any bytes (a NUL,
+    // an answer excerpt cut inside a character), which PostgreSQL's text refuses.
+    if (!copy_.bytea[c]) {
+      auto storable = store::postgres::storableText(*row[c]);
+      if (storable != *row[c]) {
+        ++replacedTexts_;
+        *row[c] = std::move(storable);
+      }
+    }
     queuedBytes_ += row[c]->size();
-    if (!copy_.bytea[c] && row[c]->find('\0') != std::string::npos)
-      throw std::runtime_error("table " + copy_.table + ", column " + copy_.columns[c] +
-                               ": a value holds a NUL byte, which PostgreSQL's text cannot store (row " +
-                               std::to_string(rows_ + queued_.size() + 1) + " of the copy)");
   }
   queued_.push_back(std::move(row));
   if (queued_.size() == batchRows_ || queuedBytes_ >= kMaxBatchBytes) send();

@@ -28,6 +28,9 @@ class PgTableWriter {
   void finish();
 
   [[nodiscard]] std::int64_t rows() const { return rows_; }
+  // Text values that held bytes PostgreSQL's text refuses (a NUL, invalid UTF-8), copied with
+  // U+FFFD in their place as the PostgreSQL store writes them.
+  [[nodiscard]] std::int64_t replacedTexts() const { return replacedTexts_; }
 
  private:
   [[nodiscard]] std::string insertSql(std::size_t rows) const;
@@ -40,6 +43,7 @@ class PgTableWriter {
   std::vector<SqlRow> queued_;
   std::size_t queuedBytes_ = 0;
   std::int64_t rows_ = 0;
+  std::int64_t replacedTexts_ = 0;
 };
 
 }  // namespace forgehook::app

@@ -187,7 +187,7 @@ int serve(core::Config config, const ServeOptions& options) {
                           return std::unexpected(core::Error::conflict(
                               "key_rotation_shared_store",
                               "several nodes share this PostgreSQL store: rotate the master key by restarting every "
-                              "node with the new FORGEHOOK_MASTER_KEY and the old one in FORGEHOOK_MASTER_KEY_PREVIOUS"));
+                              "node (docs/CONFIG.md, \"Several nodes on PostgreSQL\")"));
                         return rotation.rotate();
                       },
                       config.store.retentionDays,
@@ -204,7 +204,7 @@ int serve(core::Config config, const ServeOptions& options) {
     auto& endpoint = endpoints.emplace_back(std::make_unique<ingest::WebhookEndpoint>(
         ingest::WebhookEndpoint::Dependencies{
             *scheme, secrets, intake, limiter, clock, metrics, config.store.compressionLevel, &failureThrottle, &logger,
-            shared ? std::function<bool()>([&sharedState] { return sharedState.now(); }) : std::function<bool()>{}}));
+            shared ? &sharedState : nullptr}));
     router.add(
         {.method = "POST",
          .path = "/webhooks/" + std::string(scheme->forge()),

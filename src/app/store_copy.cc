@@ -156,7 +156,10 @@ Copied copyTables(const SqliteSnapshot& snapshot, PgConnection& conn, const std:
           "SELECT setval(pg_get_serial_sequence($1, $2), (SELECT max(" + quotedIdentifier(column) + ") FROM " +
               quotedIdentifier(table.table) + "))",
           {quotedIdentifier(table.table), column});
-    out << "  " << table.table << std::string(width + 2 - table.table.size(), ' ') << writer.rows() << std::endl;
+    out << "  " << table.table << std::string(width + 2 - table.table.size(), ' ') << writer.rows();
+    if (writer.replacedTexts() > 0)
+      out << "  (" << writer.replacedTexts() << " texts with bytes PostgreSQL refuses: U+FFFD in their place)";
+    out << std::endl;
     copied.rows += writer.rows();
     copied.tables += 1;
     if (table.table == "deliveries") copied.deliveries = writer.rows();
@@ -233,7 +236,8 @@ int copyStoreToPostgres(const StoreCopyRequest& request, std::ostream& out) {
   Copied copied;
   {
     Transaction transaction(conn);
-    // Nodes started meanwhile (or a second migrate-store) wait for the commit, then find the data.
+    // A second migrate-store waits for the commit, then finds the data and refuses. (A node started
+    // meanwhile is not kept out: its reads see the empty tables until the commit.)
     std::vector<std::string> tables{"change_counter", "processing_claims"};
     for (const auto& t : plan) tables.push_back(t.table);
     std::string lock = "LOCK TABLE ";

@@ -172,6 +172,8 @@ core::Result<ConnectOutcome> HookManager::connect(const ConnectRequest& request)
     logger_.info("forge connection created", {{"connection", c.id}, {"forge", c.forge}, {"target", c.target}});
   }
   std::lock_guard guard(locks_[c.id]);
+  auto acrossNodes = connections_.lockAcrossNodes("hooks", c.id);
+  if (!acrossNodes) return std::unexpected(acrossNodes.error());
   auto made = ensureHook(std::move(c));
   if (!made) return std::unexpected(made.error());
   const bool switched = wasPolled && made->mode == "webhook" && made->status == "active";
@@ -180,6 +182,8 @@ core::Result<ConnectOutcome> HookManager::connect(const ConnectRequest& request)
 
 core::Result<store::Connection> HookManager::recheck(std::int64_t id) {
   std::lock_guard guard(locks_[id]);
+  auto acrossNodes = connections_.lockAcrossNodes("hooks", id);
+  if (!acrossNodes) return std::unexpected(acrossNodes.error());
   auto c = connections_.getConnection(id);
   if (!c) return std::unexpected(c.error());
   return ensureHook(std::move(*c));
@@ -270,6 +274,8 @@ core::Result<store::Connection> HookManager::ensureHook(store::Connection c) {
 
 core::Result<store::Connection> HookManager::disconnect(std::int64_t id) {
   std::lock_guard guard(locks_[id]);
+  auto acrossNodes = connections_.lockAcrossNodes("hooks", id);
+  if (!acrossNodes) return std::unexpected(acrossNodes.error());
   auto c = connections_.getConnection(id);
   if (!c) return std::unexpected(c.error());
   if (c->hookId) {
@@ -287,6 +293,8 @@ core::Result<store::Connection> HookManager::disconnect(std::int64_t id) {
 
 core::Result<store::Connection> HookManager::rotateSecret(std::int64_t id) {
   std::lock_guard guard(locks_[id]);
+  auto acrossNodes = connections_.lockAcrossNodes("hooks", id);
+  if (!acrossNodes) return std::unexpected(acrossNodes.error());
   auto found = connections_.getConnection(id);
   if (!found) return std::unexpected(found.error());
   store::Connection c = *found;
@@ -409,6 +417,8 @@ std::int64_t HookManager::expireGracePeriods(const std::vector<store::Connection
   for (const auto& listed : connections) {
     if (!listed.previousSecret || !listed.previousSecretUntil || *listed.previousSecretUntil > now) continue;
     std::lock_guard guard(locks_[listed.id]);
+    auto acrossNodes = connections_.lockAcrossNodes("hooks", listed.id);
+    if (!acrossNodes) continue;  // tried again at the next pass
     auto c = connections_.getConnection(listed.id);  // again under the lock: a rotation may have run
     if (!c || !c->previousSecretUntil || *c->previousSecretUntil > now) continue;
     c->previousSecret.reset();

@@ -23,6 +23,8 @@ bool Poller::pollable(const store::Connection& c) {
 
 core::Result<PollOutcome> Poller::poll(std::int64_t connectionId) {
   std::lock_guard guard(locks_[connectionId]);
+  auto acrossNodes = connections_.lockAcrossNodes("poller", connectionId);
+  if (!acrossNodes) return std::unexpected(acrossNodes.error());
   auto found = connections_.getConnection(connectionId);
   if (!found) return std::unexpected(found.error());
   store::Connection c = *found;

@@ -48,6 +48,8 @@ bool Reconciler::reconcilable(const store::Connection& c) {
 
 core::Result<store::ReconcileRun> Reconciler::reconcile(std::int64_t connectionId, const std::string& trigger) {
   std::lock_guard guard(locks_[connectionId]);
+  auto acrossNodes = connections_.lockAcrossNodes("reconciler", connectionId);
+  if (!acrossNodes) return std::unexpected(acrossNodes.error());
   auto c = connections_.getConnection(connectionId);
   if (!c) return std::unexpected(c.error());
   if (!reconcilable(*c))

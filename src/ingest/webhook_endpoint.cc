@@ -61,10 +61,11 @@ core::Error WebhookEndpoint::throttledOr(core::Error failure, const std::string&
 core::Result<std::string> WebhookEndpoint::verificationOf(const http::Request& request, const DeliveryIdentity& id,
                                                           std::string_view signedBytes,
                                                           const std::string& repository) const {
+  const std::uint64_t seen = deps_.refreshSecrets ? deps_.refreshSecrets->generation() : 0;
   auto verified = verifyOnce(request, id, signedBytes, repository);
   // A secret another node stored (a new connection's hook, a rotation) reaches this one here.
   if (!verified && (verified.error().reason == "invalid_signature" || verified.error().reason == "no_secret_configured") &&
-      deps_.refreshSecrets && deps_.refreshSecrets())
+      deps_.refreshSecrets && deps_.refreshSecrets->reloadedSince(seen))
     verified = verifyOnce(request, id, signedBytes, repository);
   return verified;
 }

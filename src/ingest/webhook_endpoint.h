@@ -4,8 +4,6 @@
 // then repository, then configured), signature (a failure counted by the FailureThrottle, and answered
 // 429 once its address failed too often), JSON, then the durable commit. The 2xx is sent from
 // the intake queue's completion, i.e. only once the delivery is on disk. Thread-safe.
-#include <functional>
-
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
@@ -13,6 +11,7 @@
 #include "ingest/failure_throttle.h"
 #include "ingest/forge_scheme.h"
 #include "ingest/rate_limiter.h"
+#include "ingest/secret_refresh.h"
 #include "ingest/secret_resolver.h"
 #include "store/intake_queue.h"
 
@@ -30,10 +29,9 @@ class WebhookEndpoint {
     int compressionLevel = 1;
     FailureThrottle* failureThrottle = nullptr;  // null: failed signature checks are always 401
     const core::Logger* logger = nullptr;        // null: throttling is not logged
-    // Stored secrets may have changed on another node (several nodes on one store): reloads them
-    // and returns true, or false when it reloaded just now (it limits itself). A delivery that no
+    // Stored secrets may have changed on another node (several nodes on one store): a delivery no
     // secret verifies is checked once more after a reload. Null: one node, its secrets always current.
-    std::function<bool()> refreshSecrets{};
+    SecretRefresh* refreshSecrets = nullptr;
   };
   explicit WebhookEndpoint(Dependencies deps);
 

@@ -5,8 +5,10 @@
 // sealed at rest by the implementation and returned in plain text to the forge module only; the
 // API never shows them. Implementations are thread-safe.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -76,9 +78,27 @@ struct TrackedDelivery {
   std::optional<std::string> lastError;
 };
 
+// Held while one component works on one connection (ConnectionStore::lockAcrossNodes); released
+// when destroyed. This base holds nothing: one node alone needs no lock across nodes.
+class ConnectionLock {
+ public:
+  virtual ~ConnectionLock() = default;
+};
+
 class ConnectionStore {
  public:
   virtual ~ConnectionStore() = default;
+
+  // Serializes `component`'s work on connection `id` (a hook's rotation, a reconciliation, a poll)
+  // across the nodes sharing the store, as the component's own mutex does within one process:
+  // waits until no other node holds the same lock. A store of one node returns a lock that holds
+  // nothing (the default). Errors: Unavailable.
+  [[nodiscard]] virtual core::Result<std::unique_ptr<ConnectionLock>> lockAcrossNodes(std::string_view component,
+                                                                                      std::int64_t id) {
+    (void)component;
+    (void)id;
+    return std::make_unique<ConnectionLock>();
+  }
 
   // Errors: Conflict "connection_exists" when (forge, kind, target) is taken; Unavailable.
   [[nodiscard]] virtual core::Result<Connection> createConnection(const Connection& connection) = 0;

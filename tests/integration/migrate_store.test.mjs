@@ -174,6 +174,11 @@ describe("forgehook migrate-store from SQLite to PostgreSQL", () => {
     assert.equal(await pg.psql(db, "SELECT count(*) FROM deliveries WHERE queue_seq IS NULL OR queue_seq >= 0"), "0");
 
     // A node on PostgreSQL, its own data dir, the same master key.
+    // A first node with another key cannot open the copied secrets: refused, and it leaves nothing
+    // that would refuse the right key afterwards.
+    await assert.rejects(start({ ...ENV, ...pgEnv(db), FORGEHOOK_MASTER_KEY: "a7".repeat(32) }, { dataDir: path.join(root, "wrong-key") }),
+      /cannot open the stored secrets with the master key/);
+    assert.equal(await pg.psql(db, "SELECT count(*) FROM store_settings"), "0");
     const pgNode = await start({ ...ENV, ...pgEnv(db) }, { dataDir: path.join(root, "pg-node") });
     nodes.push(pgNode);
     const moved = new Forge(pgNode, { github: GH, admin: ADMIN, hookId: HOOK_ID });
@@ -233,16 +238,17 @@ describe("forgehook migrate-store from SQLite to PostgreSQL", () => {
   test("a copy that fails halfway is rolled back whole: no row is left, and it can run again", async () => {
     const db = await pg.createDatabase("halfway");
     assert.equal((await runCli(["migrate"], { env: { ...pgEnv(db), FORGEHOOK_DATA_DIR: root } })).code, 0);
-    // A row the target refuses: the last delivery, after the schema was made and the copy began.
-    const refused = Math.max(...source.deliveries.map((d) => d.id));
-    await pg.psql(db, `ALTER TABLE deliveries ADD CONSTRAINT not_the_last CHECK (id <> ${refused})`);
+    // Rows the target refuses in a table copied late (the subscription's outbox), after the
+    // deliveries, bodies, projections and feed were written in the same transaction.
+    await pg.psql(db, "ALTER TABLE subscription_messages ADD CONSTRAINT not_the_last CHECK (id < 0)");
     const res = await migrateStore(`sqlite:${dbFile}`, db);
     assert.equal(res.code, 1);
-    assert.match(res.stderr, /^forgehook: copying table deliveries \(rows \d+ to \d+\): PostgreSQL: ERROR: .*not_the_last.* \(rolled back: the PostgreSQL database holds no copied row; migrate-store can run again\)\n$/);
+    assert.match(res.stdout, /^ {2}deliveries +\d+$/m, "the deliveries were copied before the failure");
+    assert.match(res.stderr, /^forgehook: copying table subscription_messages \(rows \d+ to \d+\): PostgreSQL: ERROR: .*not_the_last.* \(rolled back: the PostgreSQL database holds no copied row; migrate-store can run again\)\n$/);
     assertQuiet(res);
     for (const table of ["deliveries", "delivery_bodies", "changes", "items", "subscriptions"]) assert.equal(await count(db, table), 0, table);
     assert.equal(await pg.psql(db, "SELECT seq FROM change_counter"), "0");
-    await pg.psql(db, "ALTER TABLE deliveries DROP CONSTRAINT not_the_last");
+    await pg.psql(db, "ALTER TABLE subscription_messages DROP CONSTRAINT not_the_last");
     const retried = await migrateStore(`sqlite:${dbFile}`, db);
     assert.equal(retried.code, 0, retried.stderr);
     assert.equal(await count(db, "deliveries"), source.deliveries.length);

@@ -191,7 +191,9 @@ describe("three nodes on one PostgreSQL", () => {
     const streamed = new Set(stream.events.filter((e) => e.data?.action === "created").map((e) => e.data.data.delivery_id));
     assert.deepEqual(stored.map((r) => r.delivery_id).filter((g) => !streamed.has(g)).slice(0, 5), []);
 
-    // A delivery to one node reaches a stream on another within a second.
+    // A delivery to one node reaches a stream on another within a second (NOTIFY wakes the other
+    // node at once; its catch-up read every second would meet that bound too: what is asserted is
+    // the issue's second, not the notification).
     const other = survivors[1];
     const probe = uid();
     const sentAt = Date.now();
@@ -205,7 +207,7 @@ describe("three nodes on one PostgreSQL", () => {
 
     // Another node took over reconciliation, and reconciles.
     const successor = await waitFor(() => leaderOf(nodes, "forge"), { timeoutMs: 15_000, message: "a new forge leader" });
-    assert.notEqual(successor, leader);
+    assert.ok(successor.alive && successor !== leader);
     const successorClient = new Forge(successor, { admin: ADMIN });
     await waitFor(async () => {
       const runs = await successorClient.api(`connections/${connectionId}/reconciliations`);

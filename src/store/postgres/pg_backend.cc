@@ -13,6 +13,7 @@
 #include "store/postgres/pg_command_run_store.h"
 #include "store/postgres/pg_connection_store.h"
 #include "store/postgres/pg_delivery_log.h"
+#include "store/postgres/pg_key_check.h"
 #include "store/postgres/pg_leadership.h"
 #include "store/postgres/pg_metrics_reader.h"
 #include "store/postgres/pg_node_lock.h"
@@ -58,28 +59,6 @@ class PgJobLeadership final : public Leadership {
   std::map<std::string, Answer, std::less<>> known_;
 };
 
-// Sealed under the store's master key by the first node; a node whose keys cannot open it would
-// fail at every secret, later and less clearly.
-constexpr const char* kKeyCheck = "forgehook master key check";
-
-void checkMasterKey(PgConnection& conn, const SecretSealer& sealer) {
-  auto stored = conn.exec("INSERT INTO store_settings (key, value) VALUES ('master_key_check', $1) ON CONFLICT (key) DO "
-                          "UPDATE SET value = store_settings.value RETURNING value",
-                          {sealer.seal(kKeyCheck)});
-  if (!stored) throw std::runtime_error("cannot read the PostgreSQL store's settings: " + stored.error().message);
-  const std::string value = stored->text(0, 0);
-  auto opened = sealer.open(value);
-  if (!opened || *opened != kKeyCheck)
-    throw StoreUnusable(
-        "this node's master key cannot open the secrets of this PostgreSQL store: every node needs the store's "
-        "master key (the same FORGEHOOK_MASTER_KEY, or the same master.key in each data_dir; a new key by restart "
-        "with the old one in FORGEHOOK_MASTER_KEY_PREVIOUS)");
-  // Sealed under the previous key of a rotation by restart: under the current one from now on.
-  if (sealer.needsResealing(value))
-    (void)conn.exec("UPDATE store_settings SET value = $1 WHERE key = 'master_key_check' AND value = $2",
-                    {sealer.seal(kKeyCheck), value});
-}
-
 std::string defaultNodeName() {
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
@@ -106,7 +85,7 @@ class PgBackend final : public Backend {
         sessions_(pool_),
         subscriptions_(pool_, sealer),
         resealer_(pool_, sealer),
-        connections_(pool_, sealer),
+        connections_(pool_, sealer, settings),
         bodies_(pool_),
         commands_(pool_, node),
         leadership_(settings) {}
@@ -156,7 +135,7 @@ std::unique_ptr<Backend> openPostgresBackend(PostgresOptions options) {
     auto conn = PgConnection::open(settings);
     if (!conn) throw std::runtime_error("cannot connect to the PostgreSQL store: " + conn.error().message);
     if (auto migrated = pgMigrate(*conn); !migrated) throw std::runtime_error(migrated.error().message);
-    checkMasterKey(*conn, *options.sealer);
+    verifyMasterKey(*conn, *options.sealer);
   }
   const std::string node = options.node.empty() ? defaultNodeName() : options.node;
   return std::make_unique<PgBackend>(options, settings, *options.sealer, node);

@@ -528,4 +528,25 @@ core::Result<ConnectionStore::TrackedCounts> PgConnectionStore::trackedCounts(st
   return counts;
 }
 
+namespace {
+
+class PgConnectionLock final : public ConnectionLock {
+ public:
+  explicit PgConnectionLock(PgConnection conn) : conn_(std::move(conn)) {}
+
+ private:
+  PgConnection conn_;  // the session that holds the lock: closed, it lets go
+};
+
+}  // namespace
+
+core::Result<std::unique_ptr<ConnectionLock>> PgConnectionStore::lockAcrossNodes(std::string_view component,
+                                                                                 std::int64_t id) {
+  auto conn = PgConnection::open(settings_);
+  if (!conn) return std::unexpected(conn.error());
+  auto locked = conn->exec("SELECT pg_advisory_lock(hashtext($1), $2::integer)", {std::string(component), std::to_string(id)});
+  if (!locked) return std::unexpected(locked.error());
+  return std::make_unique<PgConnectionLock>(std::move(*conn));
+}
+
 }  // namespace forgehook::store::postgres

@@ -12,7 +12,15 @@ namespace forgehook::store::postgres {
 
 class PgConnectionStore final : public ConnectionStore {
  public:
-  PgConnectionStore(PgPool& pool, const SecretSealer& sealer) : pool_(pool), sealer_(sealer) {}
+  // `settings`: for the connections that hold locks across nodes (lockAcrossNodes).
+  PgConnectionStore(PgPool& pool, const SecretSealer& sealer, PgSettings settings)
+      : pool_(pool), sealer_(sealer), settings_(std::move(settings)) {}
+
+  // A session advisory lock (hashtext(component), id) on a connection of its own, opened for it
+  // and closed with the lock: holding a pooled connection while a forge API call runs could leave
+  // the pool to the locks. A node that dies releases it with its session.
+  [[nodiscard]] core::Result<std::unique_ptr<ConnectionLock>> lockAcrossNodes(std::string_view component,
+                                                                              std::int64_t id) override;
 
   [[nodiscard]] core::Result<Connection> createConnection(const Connection& connection) override;
   [[nodiscard]] core::Result<void> updateConnection(const Connection& connection) override;
@@ -50,6 +58,7 @@ class PgConnectionStore final : public ConnectionStore {
 
   PgPool& pool_;
   const SecretSealer& sealer_;
+  const PgSettings settings_;
 };
 
 }  // namespace forgehook::store::postgres

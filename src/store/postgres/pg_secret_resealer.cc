@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/secret_box.h"
+#include "store/postgres/pg_key_check.h"
 
 namespace forgehook::store::postgres {
 namespace {
@@ -77,6 +78,8 @@ core::Result<std::int64_t> PgSecretResealer::resealStale() {
     if (auto begun = conn.exec("BEGIN"); !begun) return failed(begun.error());
     for (const auto& c : kSecretColumns)
       if (auto done = resealColumn(conn, sealer_, c, resealed); !done) return failed(done.error());
+    // Every secret opened with these keys: they are the store's (pg_key_check.h).
+    if (auto recorded = recordMasterKey(conn, sealer_); !recorded) return failed(recorded.error());
     if (auto committed = conn.exec("COMMIT"); !committed) return failed(committed.error());
   } catch (const std::exception& e) {  // the crypto library failed (SecretSealer::seal): as in a SQLite write
     return failed(core::Error::internal(std::string("store write failed: ") + e.what()));
