@@ -12,11 +12,10 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readdir, writeFile } from "node:fs/promises";
-import http from "node:http";
 import path from "node:path";
 import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
-import { Webhook } from "standardwebhooks";
+import { callbackReceiver as receiver, verifies } from "./lib/callbacks.mjs";
 import { assertConsecutive, everyChange } from "./lib/changes.mjs";
 import { Forge, assertAccepted, assertError, githubExamples, makeSecret, pool, pushPayload, uid } from "./lib/forge.mjs";
 import { model } from "./lib/model.mjs";
@@ -38,35 +37,6 @@ const ENV = {
   FORGEHOOK_SUBSCRIPTIONS_ALLOW_PRIVATE_NETWORKS: "true",
   FORGEHOOK_SUBSCRIPTIONS_RETRY_INITIAL_MS: "100",
 };
-
-// A callback receiver that records every request.
-async function receiver() {
-  const got = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
-      got.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
-      res.writeHead(200);
-      res.end();
-    });
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { got, url: `http://127.0.0.1:${server.address().port}/hook`, close: () => new Promise((r) => server.close(r)) };
-}
-
-function verifies(secret, g) {
-  try {
-    new Webhook(secret).verify(g.body, {
-      "webhook-id": g.headers["webhook-id"],
-      "webhook-timestamp": g.headers["webhook-timestamp"],
-      "webhook-signature": g.headers["webhook-signature"],
-    });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function json(fh, p, token) {
   const res = await fh.api(p, token === undefined ? {} : { token });

@@ -8,10 +8,9 @@ import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { chmod, readFile, stat, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import http from "node:http";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { Webhook } from "standardwebhooks";
+import { callbackReceiver as receiver, verifies } from "./lib/callbacks.mjs";
 import { Forge, assertAccepted, assertError, makeSecret, pushPayload } from "./lib/forge.mjs";
 import { makeTempDir, removeDir, runCli, start, waitFor } from "./lib/server.mjs";
 
@@ -30,35 +29,6 @@ function sqlite(dataDir, sql) {
 
 const keyIdOf = (hex) => createHash("sha256").update(Buffer.from(hex, "hex")).digest("hex").slice(0, 8);
 const newHexKey = () => randomBytes(32).toString("hex");
-
-// A callback receiver that records every request.
-async function receiver() {
-  const got = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
-      got.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
-      res.writeHead(200);
-      res.end();
-    });
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { got, url: `http://127.0.0.1:${server.address().port}/hook`, close: () => new Promise((r) => server.close(r)) };
-}
-
-function verifies(secret, g) {
-  try {
-    new Webhook(secret).verify(g.body, {
-      "webhook-id": g.headers["webhook-id"],
-      "webhook-timestamp": g.headers["webhook-timestamp"],
-      "webhook-signature": g.headers["webhook-signature"],
-    });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // Every secret column's values, for checking none is plain.
 async function storedSecrets(dataDir) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/postgres/pg_text.h"
+#include "store/postgres/pg_transaction.h"
 
 namespace forgehook::store::postgres {
 namespace {
@@ -193,32 +194,6 @@ TrackedDelivery trackedFrom(const PgResult& r, int row) {
   return t;
 }
 
-// Runs `work` between BEGIN and COMMIT on one leased connection, and rolls back when it fails (a
-// throw is rolled back by the pool, which takes no connection back mid-transaction).
-template <class Work>
-std::invoke_result_t<Work&, PgConnection&> inTransaction(PgPool& pool, Work&& work) {
-  auto lease = pool.lease();
-  if (!lease) return std::unexpected(lease.error());
-  auto& c = **lease;
-  const auto rollback = [&c] {
-    if (c.usable() && c.inTransaction()) (void)c.exec("ROLLBACK");
-  };
-  if (auto begun = c.exec("BEGIN"); !begun) {
-    rollback();
-    return std::unexpected(begun.error());
-  }
-  auto out = work(c);
-  if (!out) {
-    rollback();
-    return out;
-  }
-  if (auto committed = c.exec("COMMIT"); !committed) {
-    rollback();
-    return std::unexpected(committed.error());
-  }
-  return out;
-}
-
 core::Error noConnection(std::int64_t id) { return core::Error::notFound("no connection " + std::to_string(id)); }
 
 }  // namespace
@@ -336,7 +311,7 @@ core::Result<std::optional<Connection>> PgConnectionStore::findConnection(const 
 core::Result<std::vector<Connection>> PgConnectionStore::listConnections() { return selectConnections("", {}); }
 
 core::Result<void> PgConnectionStore::deleteConnection(std::int64_t id) {
-  return inTransaction(pool_, [&](PgConnection& c) -> core::Result<void> {
+  return pgTransaction(pool_, [&](PgConnection& c) -> core::Result<void> {
     auto gone = c.exec("DELETE FROM connections WHERE id = $1 RETURNING 1", {number(id)});
     if (!gone) return std::unexpected(gone.error());
     if (gone->rows() == 0) return std::unexpected(noConnection(id));
@@ -419,7 +394,7 @@ core::Result<void> PgConnectionStore::deleteCredential(const std::string& forge)
 
 core::Result<std::int64_t> PgConnectionStore::beginRun(std::int64_t connectionId, const std::string& trigger,
                                                        std::int64_t startedAt) {
-  return inTransaction(pool_, [&](PgConnection& c) -> core::Result<std::int64_t> {
+  return pgTransaction(pool_, [&](PgConnection& c) -> core::Result<std::int64_t> {
     auto row =
         c.exec("INSERT INTO reconcile_runs (connection_id, trigger, started_at) VALUES ($1, $2, $3) RETURNING id",
                {number(connectionId), trigger, number(startedAt)});
@@ -467,7 +442,7 @@ core::Result<std::optional<ReconcileRun>> PgConnectionStore::lastCleanRun(std::i
 
 core::Result<std::int64_t> PgConnectionStore::trackDeliveries(const std::vector<TrackedDelivery>& deliveries) {
   if (deliveries.empty()) return std::int64_t{0};
-  return inTransaction(pool_, [&](PgConnection& c) -> core::Result<std::int64_t> {
+  return pgTransaction(pool_, [&](PgConnection& c) -> core::Result<std::int64_t> {
     const std::string sql = std::string("INSERT INTO reconcile_missing (") + kTrackedColumns +
                             ") VALUES ($1, $2, $3, $4, $5, $6, $7, 'missing', 0, NULL, NULL, NULL) "
                             "ON CONFLICT (connection_id, guid) DO NOTHING RETURNING 1";
@@ -496,7 +471,7 @@ core::Result<std::vector<TrackedDelivery>> PgConnectionStore::openDeliveries(std
 
 core::Result<void> PgConnectionStore::updateTracked(const std::vector<TrackedDelivery>& deliveries) {
   if (deliveries.empty()) return {};
-  return inTransaction(pool_, [&](PgConnection& c) -> core::Result<void> {
+  return pgTransaction(pool_, [&](PgConnection& c) -> core::Result<void> {
     for (const auto& t : deliveries) {
       auto updated = c.exec(
           "UPDATE reconcile_missing SET status = $3, requests = $4, last_requested_at = $5, arrived_at = $6, "

@@ -6,6 +6,7 @@
 #include "store/delivery_summary_json.h"
 #include "store/postgres/pg_change_log.h"
 #include "store/postgres/pg_delivery_sql.h"
+#include "store/postgres/pg_text.h"
 #include "store/postgres/pg_values.h"
 
 namespace forgehook::store::postgres {
@@ -38,20 +39,10 @@ void readSummary(const PgResult& r, int row, DeliverySummary& d) {
 // Ids per lookup, as in the SQLite store: one array parameter of bounded size.
 constexpr std::size_t kIdsPerQuery = 500;
 
-// Text from a payload (action, repository, sender) may hold a NUL (JSON's \u0000), which libpq
-// would end the parameter at: it becomes U+FFFD, the same for every node. Identifiers from headers
-// are plain text already (ingest refuses others).
-std::string text(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (const char c : value) {
-    if (c == '\0')
-      out += "\xEF\xBF\xBD";
-    else
-      out += c;
-  }
-  return out;
-}
+// Text from a payload (action, repository, sender) may hold a NUL (JSON's \u0000), at which libpq
+// would end the parameter: storable text (pg_text.h), the same for every node. Identifiers from
+// headers are plain text already (ingest refuses others).
+std::string text(std::string_view value) { return storableText(value); }
 
 // What a sender is told when the batch did not commit: retry later (503), the delivery was not
 // stored. A full disk (SQLSTATE 53100) is store_full, as in the SQLite store.

@@ -9,6 +9,8 @@
 #include "core/forge.h"
 #include "store/postgres/pg_change_log.h"
 #include "store/postgres/pg_change_recorder.h"
+#include "store/postgres/pg_text.h"
+#include "store/postgres/pg_transaction.h"
 #include "store/resource_sql.h"
 
 namespace forgehook::store::postgres {
@@ -19,19 +21,9 @@ constexpr std::int64_t kMicrosPerSecond = 1'000'000;  // the change feed's unit
 std::string noItem(std::int64_t id) { return "no planned item with id " + std::to_string(id); }
 std::string noIncident(std::int64_t id) { return "no incident with id " + std::to_string(id); }
 
-// Text from a request body may hold a NUL (JSON's \u0000), at which libpq would end the parameter
-// and store the rest of it nowhere: it becomes U+FFFD, as pg_delivery_log does with payload text.
-PgParam text(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (const char c : value) {
-    if (c == '\0')
-      out += "\xEF\xBF\xBD";
-    else
-      out += c;
-  }
-  return out;
-}
+// Text from a request body may hold a NUL (JSON's \u0000), at which libpq would end the parameter:
+// storable text (pg_text.h), as pg_delivery_log writes payload text.
+PgParam text(std::string_view value) { return storableText(value); }
 
 // A row of a list resource as the API shows it, with the forge and repository its change record keeps.
 struct Row {
@@ -80,28 +72,6 @@ core::Result<void> recordAndAppend(PgConnection& conn, PgChangeRecorder& changes
   return {};
 }
 
-// Runs `work` on one leased connection between BEGIN and COMMIT, as the SQLite store's
-// Database::write: rolls back when it returns an error, throws (Internal), or the COMMIT fails.
-template <class T, class Work>
-core::Result<T> inTransaction(PgPool& pool, Work&& work) {
-  auto lease = pool.lease();
-  if (!lease) return std::unexpected(lease.error());
-  auto& conn = **lease;
-  core::Result<T> result = [&]() -> core::Result<T> {
-    try {
-      if (auto begun = conn.exec("BEGIN"); !begun) return std::unexpected(begun.error());
-      core::Result<T> done = work(conn);
-      if (!done) return done;
-      if (auto committed = conn.exec("COMMIT"); !committed) return std::unexpected(committed.error());
-      return done;
-    } catch (const std::exception& e) {
-      return std::unexpected(core::Error::internal(std::string("store write failed: ") + e.what()));
-    }
-  }();
-  if (!result && conn.usable() && conn.inTransaction()) (void)conn.exec("ROLLBACK");
-  return result;
-}
-
 std::string defaultForge() { return std::string(core::forgeName(core::Forge::GitHub)); }
 
 }  // namespace
@@ -111,7 +81,7 @@ core::Result<std::string> PgPlanningStore::getItem(std::int64_t id) {
 }
 
 core::Result<std::string> PgPlanningStore::createItem(const ItemInput& in, std::int64_t now) {
-  return inTransaction<std::string>(pool_, [&](PgConnection& conn) -> core::Result<std::string> {
+  return pgTransaction(pool_, [&](PgConnection& conn) -> core::Result<std::string> {
     const bool linked = in.issueNumber.has_value();
     const PgParam none(std::nullopt);
     auto inserted = conn.exec(
@@ -138,7 +108,7 @@ core::Result<std::string> PgPlanningStore::createItem(const ItemInput& in, std::
 }
 
 core::Result<std::string> PgPlanningStore::updateItem(std::int64_t id, const ItemInput& in, std::int64_t now) {
-  return inTransaction<std::string>(pool_, [&](PgConnection& conn) -> core::Result<std::string> {
+  return pgTransaction(pool_, [&](PgConnection& conn) -> core::Result<std::string> {
     auto exists = lockRow(conn, "items", id);
     if (!exists) return std::unexpected(exists.error());
     if (!*exists) return std::unexpected(core::Error::notFound(noItem(id)));
@@ -179,7 +149,7 @@ core::Result<std::string> PgPlanningStore::updateItem(std::int64_t id, const Ite
 }
 
 core::Result<void> PgPlanningStore::deleteItem(std::int64_t id, std::int64_t now) {
-  return inTransaction<void>(pool_, [&](PgConnection& conn) -> core::Result<void> {
+  return pgTransaction(pool_, [&](PgConnection& conn) -> core::Result<void> {
     auto exists = lockRow(conn, "items", id);
     if (!exists) return std::unexpected(exists.error());
     if (!*exists) return std::unexpected(core::Error::notFound(noItem(id)));
@@ -193,7 +163,7 @@ core::Result<void> PgPlanningStore::deleteItem(std::int64_t id, std::int64_t now
 
 core::Result<std::string> PgPlanningStore::acknowledgeIncident(std::int64_t id, const std::string& by,
                                                                const std::string& note, std::int64_t now) {
-  auto acknowledged = inTransaction<void>(pool_, [&](PgConnection& conn) -> core::Result<void> {
+  auto acknowledged = pgTransaction(pool_, [&](PgConnection& conn) -> core::Result<void> {
     // Locked: two acknowledgements of one incident, or one and the pipeline's recomputation, take turns.
     auto exists = lockRow(conn, "incidents", id);
     if (!exists) return std::unexpected(exists.error());
