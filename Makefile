@@ -43,8 +43,8 @@ asan-test: deps-test
 # less those of the SQLite store's own features (backup and restore of its file, damaged files, a
 # full disk under data_dir, secrets read back from its file) and those that start PostgreSQL
 # themselves (migrate, several nodes).
-SQLITE_ONLY_TESTS = backup_restore damaged_store disk_full secrets_at_rest migrate migrate_store multi_node
-PG_INTEGRATION_TESTS = $(filter-out $(SQLITE_ONLY_TESTS:%=tests/integration/%.test.mjs),$(wildcard tests/integration/*.test.mjs))
+NOT_ON_POSTGRES_TESTS = backup_restore damaged_store disk_full secrets_at_rest migrate migrate_store multi_node
+PG_INTEGRATION_TESTS = $(filter-out $(NOT_ON_POSTGRES_TESTS:%=tests/integration/%.test.mjs),$(wildcard tests/integration/*.test.mjs))
 
 integration-test: deps-test build
 	node --test --test-concurrency=1 tests/integration/*.test.mjs

@@ -15,14 +15,14 @@
 //   BENCH_POSTGRES_ROUNDS (2), BENCH_POSTGRES_BACKLOG (20000), BENCH_POSTGRES_TMP (bench/results/tmp).
 // Needs wrk and PostgreSQL 15 (scripts/install-deps.sh bench, test). Only 127.0.0.1 is contacted.
 import { execFile, execFileSync } from "node:child_process";
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { startPostgres } from "../tests/integration/lib/postgres.mjs";
 import { exampleDeliveries } from "./lib/example_deliveries.mjs";
-import { cpuSeconds, forgehookServers, pct } from "./lib/forgehook_server.mjs";
+import { cpuSeconds, forgehookServers } from "./lib/forgehook_server.mjs";
 
 const run = promisify(execFile);
 const out = process.argv[2];
@@ -156,7 +156,6 @@ async function drain(setup) {
   const pg0 = setup.postgres ? postgresCpu() : 0;
   const t0 = performance.now();
   const nodes = await setup.startDraining();
-  const cpu0 = nodes.map(() => 0);
   let done = 0;
   for (const deadline = Date.now() + 600_000; Date.now() < deadline;) {
     done = (await Promise.all(nodes.map(processedCount))).reduce((a, b) => a + b, 0);
@@ -164,7 +163,7 @@ async function drain(setup) {
     await new Promise((r) => setTimeout(r, 20));
   }
   const seconds = (performance.now() - t0) / 1000;
-  const fhCpu = nodes.reduce((sum, s, i) => sum + cpuSeconds(s.child.pid) - cpu0[i], 0);
+  const fhCpu = nodes.reduce((sum, s) => sum + cpuSeconds(s.child.pid), 0);  // since their start
   const pgCpu = setup.postgres ? postgresCpu() - pg0 : 0;
   const perNode = await Promise.all(nodes.map(processedCount));
   for (const s of nodes) await stopServer(s);

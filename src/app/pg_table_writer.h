@@ -21,8 +21,7 @@ class PgTableWriter {
   PgTableWriter(store::postgres::PgConnection& conn, const TableCopy& copy);
 
   // Queues one row (a value per column of the copy, in its order) and sends the batch once full.
-  // Throws std::runtime_error naming the table when PostgreSQL refuses a batch, or when a text
-  // value holds a NUL byte (PostgreSQL's text cannot).
+  // Throws std::runtime_error naming the table when PostgreSQL refuses a batch.
   void add(SqlRow&& row);
   // Sends what is queued. Throws as add().
   void finish();

@@ -53,11 +53,12 @@ std::string nodeName(const core::Config& config) {
 }
 
 // The backend store.backend names: SQLite in data_dir, or PostgreSQL shared with other nodes.
-std::unique_ptr<store::Backend> openStore(const core::Config& config, const store::Keyring& keyring) {
+std::unique_ptr<store::Backend> openStore(const core::Config& config, const store::Keyring& keyring,
+                                          const std::string& node) {
   if (config.store.backend == "postgres") {
     const auto settings = store::postgres::pgSettingsFrom(config.store.postgres);
     const auto& pg = config.store.postgres;
-    return store::postgres::openPostgresBackend({settings.url, settings.password, nodeName(config),
+    return store::postgres::openPostgresBackend({settings.url, settings.password, node,
                                                  pg.claimLeaseSeconds * 1'000'000, static_cast<int>(pg.poolSize),
                                                  &keyring});
   }
@@ -83,11 +84,13 @@ int serve(core::Config config, const ServeOptions& options) {
   core::Metrics metrics;
   const MasterKeys keys = loadMasterKeys(config.dataDir, MasterKeyEnvironment::fromProcess());
   store::Keyring keyring(keys.current, keys.previous);
-  const auto store = openStore(config, keyring);
+  const bool shared = config.store.backend == "postgres";  // nodes may share the store
+  const std::string node = shared ? nodeName(config) : std::string();
+  const auto store = openStore(config, keyring, node);
   // With several nodes, the log says where each periodic job runs, and when it moved.
   std::optional<LoggedLeadership> loggedLeadership;
   store::Leadership* leadership = &store->leadership();
-  if (config.store.backend == "postgres") leadership = &loggedLeadership.emplace(*leadership, logger, nodeName(config));
+  if (shared) leadership = &loggedLeadership.emplace(*leadership, logger, node);
   resealAtStart(keys, config.dataDir, store->secretResealer(), logger);
   KeyRotation rotation(config.dataDir, keys.fromEnvironment, keyring, store->secretResealer(), logger);
   pipeline::RetryPolicy retry{static_cast<int>(config.pipeline.maxAttempts),
@@ -126,7 +129,6 @@ int serve(core::Config config, const ServeOptions& options) {
   // dispatcher hears of it too (new changes to enqueue).
   live::ChangeHub hub(store->changeFeed(), logger, {});
   // Several nodes (PostgreSQL): secrets and credentials another node changed reach this one.
-  const bool shared = config.store.backend == "postgres";
   SharedStateRefresh sharedState(std::chrono::seconds(10));
   store->changeFeed().setCommitListener([&hub, &dispatcher, &commands, &sharedState, shared] {
     hub.notify();
@@ -163,8 +165,21 @@ int serve(core::Config config, const ServeOptions& options) {
   };
   reloadSecrets();
   ForgeConnections forgeConnections(config, *store, *leadership, intake, clock, logger, reloadSecrets);
-  // The forge clients are built again from the stored credentials, and the secrets reloaded.
-  sharedState.setReload([&forgeConnections] { forgeConnections.services().credentialsChanged(); });
+  // The forge clients are built again only when a stored credential changed: building them drops
+  // their rate-limit budgets.
+  std::size_t credentialsSeen = 0;
+  sharedState.setReload(reloadSecrets, [&] {
+    auto stored = store->connectionStore().listCredentials();
+    if (!stored) return;
+    std::string all;
+    for (const auto& c : *stored)
+      all += c.forge + '\n' + c.apiUrl + '\n' + c.kind + '\n' + c.token.value_or("") + '\n' + c.appId.value_or("") +
+             '\n' + c.appPrivateKey.value_or("") + '\n' + c.appWebhookSecret.value_or("") + '\n';
+    const auto fingerprint = std::hash<std::string>{}(all);
+    // The first look only notes them: the clients were built from these.
+    if (const auto before = std::exchange(credentialsSeen, fingerprint); before != 0 && before != fingerprint)
+      forgeConnections.services().credentialsChanged();
+  });
   ingest::RateLimiter limiter(config.limits.ratePerSecond, config.limits.rateBurst, clock);
   ingest::FailureThrottle failureThrottle(config.limits.signatureFailuresPerMinute,
                                           config.limits.signatureFailuresBurst, clock);
@@ -186,7 +201,8 @@ int serve(core::Config config, const ServeOptions& options) {
                         if (shared)
                           return std::unexpected(core::Error::conflict(
                               "key_rotation_shared_store",
-                              "several nodes share this PostgreSQL store: rotate the master key by restarting every "
+                              "the store is on PostgreSQL, which several nodes may share: rotate the master key by "
+                              "restarting every "
                               "node (docs/CONFIG.md, \"Several nodes on PostgreSQL\")"));
                         return rotation.rotate();
                       },
@@ -221,7 +237,8 @@ int serve(core::Config config, const ServeOptions& options) {
   http::HttpServer server(serverOptions(config), router, metrics, logger);
   const std::string address = server.start();
   writeAddressFile(config.dataDir, address);
-  printBanner(address, generated, config.dataDir, options.showSecrets);
+  printBanner(address, generated, config.dataDir, options.showSecrets,
+              shared ? "PostgreSQL, as node " + node : std::string());
   logger.info("started", {{"address", address}, {"data_dir", config.dataDir}});
   forgeConnections.start();  // after listening: pings and redeliveries it asks for can arrive
 

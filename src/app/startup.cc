@@ -123,7 +123,7 @@ http::ServerOptions serverOptions(const core::Config& c) {
 }
 
 void printBanner(const std::string& address, const GeneratedSecrets& generated, const std::string& dataDir,
-                 bool showSecrets) {
+                 bool showSecrets, const std::string& store) {
   const GeneratedSecret* githubSecret = generated.github ? &*generated.github : nullptr;
   const GeneratedSecret* adminToken = generated.adminToken ? &*generated.adminToken : nullptr;
   std::cout << "forgehook is listening on http://" << address << "\n"
@@ -134,6 +134,7 @@ void printBanner(const std::string& address, const GeneratedSecrets& generated, 
             << "  Gitea/Forgejo webhook URL: http://" << address << "/webhooks/" << core::forgeName(core::Forge::Gitea)
             << "\n"
             << "  Data directory:            " << dataDir << "\n";
+  if (!store.empty()) std::cout << "  Store:                     " << store << "\n";
   if (githubSecret) {
     if (githubSecret->createdNow || showSecrets)
       std::cout << "  GitHub webhook secret:     " << githubSecret->value << "\n"

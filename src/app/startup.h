@@ -35,7 +35,9 @@ struct GeneratedSecrets {
 };
 [[nodiscard]] GeneratedSecrets prepareSecrets(core::Config& config);
 
+// `store`: what the node serves from when it is not the SQLite store in the data directory
+// ("" for that default: no line).
 void printBanner(const std::string& address, const GeneratedSecrets& generated, const std::string& dataDir,
-                 bool showSecrets);
+                 bool showSecrets, const std::string& store = "");
 
 }  // namespace forgehook::app

@@ -26,8 +26,8 @@ void addMigrateStoreCommand(CLI::App& app, int& exitCode) {
   m->add_option("--from", request->from, "sqlite:PATH: the SQLite store's forgehook.db (or its data directory)")
       ->required();
   m->add_option("--to", request->to,
-                "postgres:URL: the empty database (libpq URL; the password from the URL, "
-                "FORGEHOOK_STORE_POSTGRES_PASSWORD or --password-file)")
+                "postgres:URL: the empty database (libpq URL; its password from FORGEHOOK_STORE_POSTGRES_PASSWORD "
+                "or --password-file, not on the command line)")
       ->required();
   m->add_option("--password-file", request->passwordFile,
                 "the database password is this file's first line (default: FORGEHOOK_STORE_POSTGRES_PASSWORD_FILE)");

@@ -61,18 +61,6 @@ core::Error WebhookEndpoint::throttledOr(core::Error failure, const std::string&
 core::Result<std::string> WebhookEndpoint::verificationOf(const http::Request& request, const DeliveryIdentity& id,
                                                           std::string_view signedBytes,
                                                           const std::string& repository) const {
-  const std::uint64_t seen = deps_.refreshSecrets ? deps_.refreshSecrets->generation() : 0;
-  auto verified = verifyOnce(request, id, signedBytes, repository);
-  // A secret another node stored (a new connection's hook, a rotation) reaches this one here.
-  if (!verified && (verified.error().reason == "invalid_signature" || verified.error().reason == "no_secret_configured") &&
-      deps_.refreshSecrets && deps_.refreshSecrets->reloadedSince(seen))
-    verified = verifyOnce(request, id, signedBytes, repository);
-  return verified;
-}
-
-core::Result<std::string> WebhookEndpoint::verifyOnce(const http::Request& request, const DeliveryIdentity& id,
-                                                      std::string_view signedBytes,
-                                                      const std::string& repository) const {
   const auto& scheme = deps_.scheme;
   const std::string forge(scheme.forge());
   SecretList secrets = deps_.secrets.forApp(forge, id.appId);
@@ -132,22 +120,38 @@ core::Result<store::NewDelivery> WebhookEndpoint::admit(http::Request& request, 
     return std::string_view(formJson);
   };
 
+  // The payload's repository, read before verification only when a repository-scoped secret may
+  // apply (none stored for the app or the hook, some for repositories).
   std::optional<PayloadFacts> facts;
-  if (deps_.secrets.forApp(forge, id->appId) == nullptr && deps_.secrets.forHook(forge, id->hookId) == nullptr &&
-      deps_.secrets.hasRepositorySecrets(forge)) {
+  const auto readFactsIfNeeded = [&]() -> core::Result<void> {
+    if (facts || deps_.secrets.forApp(forge, id->appId) != nullptr ||
+        deps_.secrets.forHook(forge, id->hookId) != nullptr || !deps_.secrets.hasRepositorySecrets(forge))
+      return {};
     auto doc = json();
     if (!doc) return std::unexpected(doc.error());
     auto inspected = inspectPayload(*doc, scheme.shape());
     if (inspected) facts = std::move(*inspected);  // an unreadable body fails verification below instead
-  }
-
+    return {};
+  };
   std::string_view signedBytes = request.body;
   if (scheme.signsDecodedJson()) {
     auto doc = json();
     if (!doc) return std::unexpected(doc.error());
     signedBytes = *doc;
   }
-  auto verification = verificationOf(request, *id, signedBytes, facts ? facts->repository : std::string());
+  const auto verify = [&]() -> core::Result<std::string> {
+    if (auto read = readFactsIfNeeded(); !read) return std::unexpected(read.error());
+    return verificationOf(request, *id, signedBytes, facts ? facts->repository : std::string());
+  };
+  const std::uint64_t seen = deps_.refreshSecrets ? deps_.refreshSecrets->generation() : 0;
+  auto verification = verify();
+  // A secret another node stored (a new connection's hook, a rotation) reaches this one here: the
+  // secrets reloaded (or found reloaded since), the check runs again, with the repository read
+  // if a repository secret is now stored.
+  if (!verification &&
+      (verification.error().reason == "invalid_signature" || verification.error().reason == "no_secret_configured") &&
+      deps_.refreshSecrets && deps_.refreshSecrets->reloadedSince(seen))
+    verification = verify();
   if (!verification) {
     deps_.metrics.verificationFailures.with({forge, verification.error().reason}).add();
     return std::unexpected(throttledOr(verification.error(), request.remoteAddress));

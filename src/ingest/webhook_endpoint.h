@@ -46,8 +46,6 @@ class WebhookEndpoint {
   [[nodiscard]] core::Result<std::string> verificationOf(const http::Request& request, const DeliveryIdentity& id,
                                                          std::string_view signedBytes,
                                                          const std::string& repository) const;
-  [[nodiscard]] core::Result<std::string> verifyOnce(const http::Request& request, const DeliveryIdentity& id,
-                                                     std::string_view signedBytes, const std::string& repository) const;
   // A failed check's error, or rate_limited when its address has failed too often.
   [[nodiscard]] core::Error throttledOr(core::Error failure, const std::string& source) const;
   Dependencies deps_;

@@ -1,7 +1,7 @@
 #pragma once
 // The list resources on PostgreSQL (store/activity_reader.h): the same page queries as the SQLite
 // store's (store/resource_page_query.h) in PostgreSQL's SQL, so both answer with the same JSON
-// values. Command runs are not kept here yet: reading them is Unavailable "not_available".
+// values.
 #include "store/activity_reader.h"
 #include "store/postgres/pg_pool.h"
 

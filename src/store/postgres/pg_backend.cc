@@ -1,7 +1,5 @@
 #include "store/postgres/pg_backend.h"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -27,7 +25,6 @@
 #include "store/postgres/pg_subscription_store.h"
 #include "store/postgres/pg_token_store.h"
 #include "store/secret_sealer.h"
-#include "store/store_unusable.h"
 
 namespace forgehook::store::postgres {
 namespace {
@@ -41,7 +38,9 @@ class PgJobLeadership final : public Leadership {
   bool leads(std::string_view job) override {
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(mutex_);
-    auto& known = known_[std::string(job)];
+    auto it = known_.find(job);
+    if (it == known_.end()) it = known_.emplace(std::string(job), Answer{}).first;
+    auto& known = it->second;
     if (now < known.until) return known.leads;
     auto led = leadership_.lead(job);
     known = {led && *led, now + kKeepAnswer};
@@ -58,15 +57,6 @@ class PgJobLeadership final : public Leadership {
   PgLeadership leadership_;
   std::map<std::string, Answer, std::less<>> known_;
 };
-
-std::string defaultNodeName() {
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  std::string name = host[0] ? host : "node";
-  name += ':';
-  name += std::to_string(getpid());
-  return name;
-}
 
 class PgBackend final : public Backend {
  public:
@@ -133,11 +123,12 @@ std::unique_ptr<Backend> openPostgresBackend(PostgresOptions options) {
   const PgSettings settings{options.url, options.password};
   {
     auto conn = PgConnection::open(settings);
-    if (!conn) throw std::runtime_error("cannot connect to the PostgreSQL store: " + conn.error().message);
+    if (!conn) throw std::runtime_error(conn.error().message);  // "cannot connect to PostgreSQL: ..."
     if (auto migrated = pgMigrate(*conn); !migrated) throw std::runtime_error(migrated.error().message);
     verifyMasterKey(*conn, *options.sealer);
   }
-  const std::string node = options.node.empty() ? defaultNodeName() : options.node;
+  if (options.node.empty()) throw std::invalid_argument("openPostgresBackend: no node name given");
+  const std::string& node = options.node;
   return std::make_unique<PgBackend>(options, settings, *options.sealer, node);
 }
 

@@ -16,7 +16,8 @@ namespace forgehook::store::postgres {
 struct PostgresOptions {
   std::string url;       // libpq connection string or URI
   std::string password;  // "" : the URL's, PGPASSWORD's or ~/.pgpass's
-  // This node's name, unique among the nodes ("" : host name and process id).
+  // This node's name, unique among the nodes, the same after a restart (app/service.cc: store.postgres.node,
+  // else host and data_dir).
   std::string node;
   std::int64_t claimLeaseMicros = 30'000'000;  // how long a repository claim lasts (pg_processing_claims.h)
   int poolSize = 8;
@@ -26,7 +27,8 @@ struct PostgresOptions {
 
 // Connects, applies the schema's pending migrations (under an advisory lock: nodes starting at
 // once migrate once) and returns the roles. Throws store::StoreUnusable for a database a newer
-// forgehook migrated, std::invalid_argument without a sealer, std::runtime_error when the database
+// forgehook migrated or whose secrets this node's master key cannot open (pg_key_check.h),
+// std::invalid_argument without a sealer or a node name, std::runtime_error when the database
 // cannot be reached or migrated (start-up only).
 [[nodiscard]] std::unique_ptr<Backend> openPostgresBackend(PostgresOptions options);
 

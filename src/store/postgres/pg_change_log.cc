@@ -1,51 +1,38 @@
 #include "store/postgres/pg_change_log.h"
 
-#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "store/postgres/pg_values.h"
 
 namespace forgehook::store::postgres {
-namespace {
-
-constexpr std::size_t kRowsPerInsert = 1000;  // 8 parameters a row, well under the protocol's 65535
-
-PgParam orNull(const std::string& value) { return value.empty() ? PgParam(std::nullopt) : PgParam(value); }
-
-}  // namespace
 
 core::Result<std::int64_t> appendChanges(PgConnection& conn, std::span<const PendingChange> changes) {
   if (changes.empty()) return 0;
-  auto counter = conn.exec("UPDATE change_counter SET seq = seq + $1 WHERE id = 1 RETURNING seq",
-                           {std::to_string(changes.size())});
-  if (!counter) return std::unexpected(counter.error());
-  std::int64_t seq = counter->integer(0, 0) - static_cast<std::int64_t>(changes.size());
-  const std::int64_t first = seq + 1;
-  for (std::size_t start = 0; start < changes.size(); start += kRowsPerInsert) {
-    const auto chunk = changes.subspan(start, std::min(kRowsPerInsert, changes.size() - start));
-    std::string sql = "INSERT INTO changes (seq, at, resource, action, entity_id, forge, repository, data) VALUES ";
-    std::vector<PgParam> params;
-    params.reserve(chunk.size() * 8);
-    for (std::size_t i = 0; i < chunk.size(); ++i) {
-      const auto& c = chunk[i];
-      const auto base = params.size();
-      sql += i ? ", (" : "(";
-      for (int p = 1; p <= 8; ++p) {
-        sql += '$';
-        sql += std::to_string(base + p);
-        sql += p < 8 ? ", " : ")";
-      }
-      params.emplace_back(std::to_string(++seq));
-      params.emplace_back(std::to_string(c.atMicros));
-      params.emplace_back(c.resource);
-      params.emplace_back(c.action);
-      params.emplace_back(c.entityId);
-      params.push_back(orNull(c.forge));
-      params.push_back(orNull(c.repository));
-      params.emplace_back(c.dataJson);
-    }
-    if (auto inserted = conn.exec(sql, params); !inserted) return std::unexpected(inserted.error());
+  // One statement of one text whatever the count (prepared once: pg_connection.h), the records as
+  // arrays: the counter moved on, the records numbered from where it was, and the nodes notified.
+  std::vector<std::int64_t> at;
+  std::vector<std::string> resource, action, entity, forge, repository, data;
+  for (const auto& c : changes) {
+    at.push_back(c.atMicros);
+    resource.push_back(c.resource);
+    action.push_back(c.action);
+    entity.push_back(c.entityId);
+    forge.push_back(c.forge);  // "": NULL
+    repository.push_back(c.repository);
+    data.push_back(c.dataJson);
   }
-  if (auto notified = conn.exec(std::string("NOTIFY ") + kChangesChannel); !notified)
-    return std::unexpected(notified.error());
-  return first;
+  auto first = conn.exec(
+      "WITH n AS (UPDATE change_counter SET seq = seq + $1 WHERE id = 1 RETURNING seq), "
+      "ins AS (INSERT INTO changes (seq, at, resource, action, entity_id, forge, repository, data) "
+      "SELECT n.seq - $1 + u.o, u.a, u.r, u.ac, u.e, nullif(u.f, ''), nullif(u.rp, ''), u.d FROM n, "
+      "unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) WITH "
+      "ORDINALITY AS u(a, r, ac, e, f, rp, d, o)) "
+      "SELECT n.seq - $1 + 1, pg_notify('" + std::string(kChangesChannel) + "', '') FROM n",
+      {std::to_string(changes.size()), pgBigintArray(at), pgTextArray(resource), pgTextArray(action),
+       pgTextArray(entity), pgTextArray(forge), pgTextArray(repository), pgTextArray(data)});
+  if (!first) return std::unexpected(first.error());
+  return first->integer(0, 0);
 }
 
 core::Result<void> appendReset(PgConnection& conn, const std::string& reason, std::int64_t atMicros) {

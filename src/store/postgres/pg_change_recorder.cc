@@ -75,4 +75,11 @@ core::Result<void> PgChangeRecorder::record(std::int64_t now) {
   return {};
 }
 
+core::Result<void> PgChangeRecorder::recordAndAppend(std::int64_t nowMicros) {
+  if (auto recorded = record(nowMicros); !recorded) return recorded;
+  auto appended = appendChanges(conn_, take());
+  if (!appended) return std::unexpected(appended.error());
+  return {};
+}
+
 }  // namespace forgehook::store::postgres

@@ -33,6 +33,10 @@ class PgChangeRecorder {
   // The records kept so far, in order; the caller appends them (appendChanges) before COMMIT.
   [[nodiscard]] std::vector<PendingChange> take() { return std::exchange(pending_, {}); }
 
+  // record(nowMicros), then appends what it kept (appendChanges): for work that records nothing
+  // else; last before COMMIT. Errors: as record and appendChanges.
+  [[nodiscard]] core::Result<void> recordAndAppend(std::int64_t nowMicros);
+
  private:
   struct Row {
     std::string forge, repository, json;

@@ -61,14 +61,6 @@ CommandRun runFrom(const PgResult& r, int row) {
 
 core::Error noRun(std::int64_t id) { return core::Error::notFound("no command run " + std::to_string(id)); }
 
-// Records what `changes` watched and appends the records: last before COMMIT (pg_change_log.h).
-core::Result<void> recordAndAppend(PgConnection& conn, PgChangeRecorder& changes, std::int64_t nowMicros) {
-  if (auto recorded = changes.record(nowMicros); !recorded) return recorded;
-  auto appended = appendChanges(conn, changes.take());
-  if (!appended) return std::unexpected(appended.error());
-  return {};
-}
-
 }  // namespace
 
 core::Result<std::vector<CommandRun>> PgCommandRunStore::due(int max, std::int64_t nowMicros,
@@ -102,7 +94,7 @@ core::Result<int> PgCommandRunStore::changeRun(std::int64_t id, const std::strin
           return std::unexpected(watched.error());
         auto changed = c.exec(update, params);
         if (!changed) return std::unexpected(changed.error());
-        if (auto recorded = recordAndAppend(c, changes, nowMicros); !recorded) return std::unexpected(recorded.error());
+        if (auto recorded = changes.recordAndAppend(nowMicros); !recorded) return std::unexpected(recorded.error());
         return changed->rows();
       },
       // Not waiting for the disk, as the SQLite store's Sync::Relaxed: a claim or an end lost to a
@@ -139,7 +131,7 @@ core::Result<std::vector<std::int64_t>> PgCommandRunStore::start(const std::vect
         if (!started) return std::unexpected(started.error());
         std::set<std::int64_t> taken;
         for (int i = 0; i < started->rows(); ++i) taken.insert(started->integer(i, 0));
-        if (auto recorded = recordAndAppend(c, changes, nowMicros); !recorded) return std::unexpected(recorded.error());
+        if (auto recorded = changes.recordAndAppend(nowMicros); !recorded) return std::unexpected(recorded.error());
         std::vector<std::int64_t> claimed;  // in the order given; an id given twice is claimed once
         for (const auto id : ids)
           if (taken.erase(id) > 0) claimed.push_back(id);
@@ -211,7 +203,7 @@ core::Result<CrashRecovery> PgCommandRunStore::recoverInterrupted(std::int64_t n
         {number(nowMicros), idArray});
     if (!givenUp) return std::unexpected(givenUp.error());
     recovery.givenUp = givenUp->rows();
-    if (auto recorded = recordAndAppend(c, changes, nowMicros); !recorded) return std::unexpected(recorded.error());
+    if (auto recorded = changes.recordAndAppend(nowMicros); !recorded) return std::unexpected(recorded.error());
     return recovery;
   });
   if (recovered) recoveredOwn_ = true;  // from now on this node's running runs are its own, alive

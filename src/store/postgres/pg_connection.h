@@ -4,7 +4,8 @@
 // message (terse: no DETAIL with a row's values) with the password, as given apart or inside the
 // URL, replaced by "***"; a URL libpq would misread into quoting its password is refused first.
 //
-// Only store/postgres/ includes this; libpq's own header stays in the .cc.
+// Only store/postgres/ and the PostgreSQL parts of app/ include this; libpq's own header stays in
+// the .cc.
 #include <cstdint>
 #include <memory>
 #include <optional>

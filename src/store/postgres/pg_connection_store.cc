@@ -1,7 +1,5 @@
 #include "store/postgres/pg_connection_store.h"
 
-#include <type_traits>
-
 #include <nlohmann/json.hpp>
 
 #include "store/postgres/pg_text.h"
@@ -519,7 +517,8 @@ core::Result<std::unique_ptr<ConnectionLock>> PgConnectionStore::lockAcrossNodes
                                                                                  std::int64_t id) {
   auto conn = PgConnection::open(settings_);
   if (!conn) return std::unexpected(conn.error());
-  auto locked = conn->exec("SELECT pg_advisory_lock(hashtext($1), $2::integer)", {std::string(component), std::to_string(id)});
+  // One 32-bit key of both (any id; two pairs sharing a key only wait for each other).
+  auto locked = conn->exec("SELECT pg_advisory_lock(hashtext($1 || ':' || $2))", {std::string(component), std::to_string(id)});
   if (!locked) return std::unexpected(locked.error());
   return std::make_unique<PgConnectionLock>(std::move(*conn));
 }

@@ -39,11 +39,6 @@ void readSummary(const PgResult& r, int row, DeliverySummary& d) {
 // Ids per lookup, as in the SQLite store: one array parameter of bounded size.
 constexpr std::size_t kIdsPerQuery = 500;
 
-// Text from a payload (action, repository, sender) may hold a NUL (JSON's \u0000), at which libpq
-// would end the parameter: storable text (pg_text.h), the same for every node. Identifiers from
-// headers are plain text already (ingest refuses others).
-std::string text(std::string_view value) { return storableText(value); }
-
 // What a sender is told when the batch did not commit: retry later (503), the delivery was not
 // stored. A full disk (SQLSTATE 53100) is store_full, as in the SQLite store.
 core::Error notCommitted(const PgConnection& conn, const core::Error& cause) {
@@ -69,6 +64,12 @@ core::Result<std::vector<AppendOutcome>> PgDeliveryLog::appendBatch(std::span<co
   std::vector<PendingChange> created;  // the feed's record of each new delivery
   std::vector<std::int64_t> createdIds;
   for (const auto& d : batch) {
+    // Text from the payload may hold a NUL (JSON's \u0000), at which libpq would end the parameter,
+    // and a header's bytes need not be UTF-8: storable text (pg_text.h), the same for every node, in
+    // the row and its feed record alike. The identity headers are plain text already (ingest
+    // refuses others), and forge, verification and source are forgehook's own words.
+    const std::string action = storableText(d.action), repository = storableText(d.repository),
+                      sender = storableText(d.sender), contentType = storableText(d.contentType);
     // A repeat of a stored delivery (or of one earlier in this batch) counts as another attempt.
     // Looked for first: an INSERT takes an id from the sequence even when it conflicts, and ids
     // would then skip a number at every redelivery (SQLite's do not). ON CONFLICT still settles
@@ -83,9 +84,8 @@ core::Result<std::vector<AppendOutcome>> PgDeliveryLog::appendBatch(std::span<co
         "ON CONFLICT ON CONSTRAINT deliveries_identity DO UPDATE SET attempts = deliveries.attempts + 1, "
         "last_attempt_at = excluded.received_at RETURNING id, attempts) "
         "SELECT id, attempts FROM repeat UNION ALL SELECT id, attempts FROM fresh",
-        {text(d.forge), text(d.hookId), text(d.deliveryId), text(d.event), text(d.action), text(d.repository),
-         text(d.sender), std::to_string(d.receivedAt), std::to_string(d.bodySize), text(d.contentType),
-         text(d.verification), text(d.source)});
+        {d.forge, d.hookId, d.deliveryId, d.event, action, repository, sender, std::to_string(d.receivedAt),
+         std::to_string(d.bodySize), contentType, d.verification, d.source});
     if (!row) return failed(row.error());
     const auto id = row->integer(0, 0);
     const bool inserted = row->integer(0, 1) == 1;
@@ -96,9 +96,9 @@ core::Result<std::vector<AppendOutcome>> PgDeliveryLog::appendBatch(std::span<co
       if (!body) return failed(body.error());
       // The row as just written: first attempt, queued, its body kept.
       createdIds.push_back(id);
-      created.push_back({d.receivedAt, "deliveries", "created", std::to_string(id), d.forge, text(d.repository),
-                         deliverySummaryJson({id, d.forge, d.deliveryId, d.hookId, d.event, d.action, d.repository,
-                                              d.sender, d.receivedAt, d.receivedAt, 1, d.bodySize, d.contentType,
+      created.push_back({d.receivedAt, "deliveries", "created", std::to_string(id), d.forge, repository,
+                         deliverySummaryJson({id, d.forge, d.deliveryId, d.hookId, d.event, action, repository,
+                                              sender, d.receivedAt, d.receivedAt, 1, d.bodySize, contentType,
                                               d.verification, d.source, false, "queued"})});
     }
     if (d.isPing && !d.hookId.empty()) {

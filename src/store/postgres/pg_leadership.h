@@ -6,8 +6,8 @@
 //
 // Limits: a leader learns that it lost a job only at its next lead(), so a run in progress when its
 // connection went may overlap the new leader's first run (the jobs must tolerate that, as
-// reconciliation and retention do); not thread-safe (one caller, the housekeeping thread); needs a
-// session to itself (a pooler in transaction mode, PgBouncer's, would hand the lock to others).
+// reconciliation and retention do); not thread-safe (pg_backend.cc's PgJobLeadership serializes
+// the threads that ask); needs a session to itself (a pooler in transaction mode, PgBouncer's, would hand the lock to others).
 #include <optional>
 #include <set>
 #include <string>

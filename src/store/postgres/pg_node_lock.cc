@@ -9,7 +9,7 @@ namespace {
 
 PgConnection connect(const PgSettings& settings) {
   auto conn = PgConnection::open(settings);
-  if (!conn) throw std::runtime_error("cannot connect to the PostgreSQL store: " + conn.error().message);
+  if (!conn) throw std::runtime_error(conn.error().message);  // "cannot connect to PostgreSQL: ..."
   return std::move(*conn);
 }
 

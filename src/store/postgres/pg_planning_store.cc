@@ -64,14 +64,6 @@ core::Result<bool> lockRow(PgConnection& conn, const char* table, std::int64_t i
   return locked->rows() > 0;
 }
 
-// Records what `changes` watched and appends the records: last before COMMIT (pg_change_log.h).
-core::Result<void> recordAndAppend(PgConnection& conn, PgChangeRecorder& changes, std::int64_t nowSeconds) {
-  if (auto recorded = changes.record(nowSeconds * kMicrosPerSecond); !recorded) return recorded;
-  auto appended = appendChanges(conn, changes.take());
-  if (!appended) return std::unexpected(appended.error());
-  return {};
-}
-
 std::string defaultForge() { return std::string(core::forgeName(core::Forge::GitHub)); }
 
 }  // namespace
@@ -139,7 +131,7 @@ core::Result<std::string> PgPlanningStore::updateItem(std::int64_t id, const Ite
     params.emplace_back(std::to_string(id));
     sql.append(" WHERE id = $").append(std::to_string(params.size()));
     if (auto updated = conn.exec(sql, params); !updated) return std::unexpected(updated.error());
-    if (auto recorded = recordAndAppend(conn, changes, now); !recorded) return std::unexpected(recorded.error());
+    if (auto recorded = changes.recordAndAppend(now * kMicrosPerSecond); !recorded) return std::unexpected(recorded.error());
     // The row is locked until COMMIT: as read here, it is what commits.
     auto row = readRow(conn, Resource::Items, id);
     if (!row) return std::unexpected(row.error());
@@ -157,7 +149,7 @@ core::Result<void> PgPlanningStore::deleteItem(std::int64_t id, std::int64_t now
     if (auto watched = changes.watch(Resource::Items, "i.id = ?1", {id}); !watched) return watched;
     if (auto deleted = conn.exec("DELETE FROM items WHERE id = $1", {std::to_string(id)}); !deleted)
       return std::unexpected(deleted.error());
-    return recordAndAppend(conn, changes, now);
+    return changes.recordAndAppend(now * kMicrosPerSecond);
   });
 }
 
@@ -177,7 +169,7 @@ core::Result<std::string> PgPlanningStore::acknowledgeIncident(std::int64_t id, 
         "excluded.acknowledged_at, acknowledged_by = excluded.acknowledged_by, note = excluded.note",
         {std::to_string(id), std::to_string(now), text(by), text(note)});
     if (!upserted) return std::unexpected(upserted.error());
-    return recordAndAppend(conn, changes, now);
+    return changes.recordAndAppend(now * kMicrosPerSecond);
   });
   if (!acknowledged) return std::unexpected(acknowledged.error());
   // The pipeline may have recomputed the incident away in between: then it is NotFound.

@@ -11,50 +11,15 @@
 #include "store/postgres/pg_change_recorder.h"
 #include "store/postgres/pg_delivery_sql.h"
 #include "store/postgres/pg_projection_writer.h"
+#include "store/postgres/pg_transaction.h"
 #include "store/postgres/pg_values.h"
 #include "store/projection_sql.h"
 
 namespace forgehook::store::postgres {
 namespace {
 
-// A statement of the transaction failed: it is rolled back and the error returned.
-struct TransactionFailed {
-  core::Error error;
-};
-
-PgResult must(core::Result<PgResult> r) {
-  if (!r) throw TransactionFailed{r.error()};
-  return std::move(*r);
-}
-void must(core::Result<void> r) {
-  if (!r) throw TransactionFailed{r.error()};
-}
 void mustAppend(PgConnection& c, std::span<const PendingChange> records) {
-  if (auto appended = appendChanges(c, records); !appended) throw TransactionFailed{appended.error()};
-}
-
-// Runs `work` in a transaction on a leased connection: COMMIT after it, ROLLBACK when it throws
-// TransactionFailed (or anything else, which is then rethrown).
-template <typename Work>
-core::Result<void> inTransaction(PgPool& pool, Work&& work) {
-  auto lease = pool.lease();
-  if (!lease) return std::unexpected(lease.error());
-  auto& c = **lease;
-  const auto rollback = [&] {
-    if (c.usable() && c.inTransaction()) (void)c.exec("ROLLBACK");
-  };
-  try {
-    must(c.exec("BEGIN"));
-    work(c);
-    must(c.exec("COMMIT"));
-  } catch (const TransactionFailed& failed) {
-    rollback();
-    return std::unexpected(failed.error);
-  } catch (const std::exception& e) {  // a bug or a value the code did not expect: this call fails, not the process
-    rollback();
-    return std::unexpected(core::Error::internal(std::string("store transaction failed: ") + e.what()));
-  }
-  return {};
+  if (auto appended = appendChanges(c, records); !appended) throw PgStatementFailed{appended.error()};
 }
 
 struct RebuildProgress {
@@ -69,7 +34,7 @@ constexpr const char* kRebuildLock = "7381244102692073328";
 // In a batch's commit: the rebuild lock shared, then the rebuild in progress, locked (FOR UPDATE:
 // two nodes never queue the same chunk).
 std::optional<RebuildProgress> rebuildProgress(PgConnection& c) {
-  auto row = must(c.exec(std::string("SELECT pg_advisory_xact_lock_shared(") + kRebuildLock +
+  auto row = pgMust(c.exec(std::string("SELECT pg_advisory_xact_lock_shared(") + kRebuildLock +
                          "); SELECT queued_through, last_id FROM rebuild_progress WHERE id = 1 FOR UPDATE"));
   if (row.rows() == 0) return std::nullopt;
   return RebuildProgress{row.integer(0, 0), row.integer(0, 1)};
@@ -85,10 +50,10 @@ std::int64_t queueAgain(PgConnection& c, const DeliveryFilter& filter, std::int6
     PgQuery changing = where;
     changing.sql += " AND status <> 'queued'";
     auto changed = deliveryRecords(c, changing, "updated", "queued", now);
-    if (!changed) throw TransactionFailed{changed.error()};
+    if (!changed) throw PgStatementFailed{changed.error()};
     records->insert(records->end(), changed->begin(), changed->end());
   }
-  return must(c.exec("UPDATE deliveries SET status = 'queued', next_attempt_at = 0, process_attempts = 0, "
+  return pgMust(c.exec("UPDATE deliveries SET status = 'queued', next_attempt_at = 0, process_attempts = 0, "
                      "last_error = NULL WHERE true" +
                          where.sql,
                      where.params))
@@ -103,7 +68,7 @@ bool queueRebuildChunks(PgConnection& c, std::int64_t after, std::int64_t lastId
                         std::int64_t now) {
   std::int64_t queued = 0;
   while (queued == 0 && after < lastId) {
-    auto next = must(c.exec("SELECT min(id) FROM deliveries WHERE id > $1 AND id <= $2 AND body_pruned_at IS NULL",
+    auto next = pgMust(c.exec("SELECT min(id) FROM deliveries WHERE id > $1 AND id <= $2 AND body_pruned_at IS NULL",
                             {std::to_string(after), std::to_string(lastId)}));
     if (next.isNull(0, 0)) {
       after = lastId;
@@ -119,10 +84,10 @@ bool queueRebuildChunks(PgConnection& c, std::int64_t after, std::int64_t lastId
     after = through;
   }
   if (after >= lastId) {
-    must(c.exec("DELETE FROM rebuild_progress"));
+    pgMust(c.exec("DELETE FROM rebuild_progress"));
     return true;
   }
-  must(c.exec("INSERT INTO rebuild_progress (id, queued_through, last_id) VALUES (1, $1, $2) ON CONFLICT (id) DO "
+  pgMust(c.exec("INSERT INTO rebuild_progress (id, queued_through, last_id) VALUES (1, $1, $2) ON CONFLICT (id) DO "
               "UPDATE SET queued_through = excluded.queued_through, last_id = excluded.last_id",
               {std::to_string(after), std::to_string(lastId)}));
   return false;
@@ -133,22 +98,17 @@ bool queueRebuildChunks(PgConnection& c, std::int64_t after, std::int64_t lastId
 bool storeWide(const core::Error& e) { return e.code == core::Code::Unavailable; }
 
 // One delivery's records could not be written; its savepoint is rolled back.
-struct DeliveryRefused {
-  std::string problem;
+struct DeliveryRefused : std::runtime_error {
+  explicit DeliveryRefused(const std::string& problem) : std::runtime_error("projection write failed: " + problem) {}
 };
 
-PgResult forDelivery(core::Result<PgResult> r) {
-  if (r) return std::move(*r);
-  if (storeWide(r.error())) throw TransactionFailed{r.error()};
-  throw DeliveryRefused{r.error().message};
+// A statement of one delivery's records: a store-wide failure fails the batch, another the delivery.
+template <class R>
+R forDelivery(R r) {
+  if (r) return r;
+  if (storeWide(r.error())) throw PgStatementFailed{r.error()};
+  throw DeliveryRefused(r.error().message);
 }
-void forDelivery(core::Result<void> r) {
-  if (r) return;
-  if (storeWide(r.error())) throw TransactionFailed{r.error()};
-  throw DeliveryRefused{r.error().message};
-}
-
-PgParam orNull(const std::string& s) { return s.empty() ? PgParam(std::nullopt) : PgParam(s); }
 
 }  // namespace
 
@@ -232,17 +192,16 @@ core::Result<FinishedBatch> PgProcessingQueue::finishProcessing(std::span<const 
     ~Forget() { q.forget(ids); }
   } forgetting{*this, ids};
   FinishedBatch outcome;
-  auto committed = inTransaction(pool_, [&](PgConnection& c) {
-    // Not waiting for the disk, as the SQLite store's processing commits: a result lost with the
-    // database server is processed again from its delivery, which is durable. A later durable
-    // commit (intake's) flushes this one with it.
-    must(c.exec("SET LOCAL synchronous_commit = off"));
+  // Relaxed: not waiting for the disk, as the SQLite store's processing commits: a result lost
+  // with the database server is processed again from its delivery, which is durable. A later
+  // durable commit (intake's) flushes this one with it.
+  auto committed = pgTransaction(pool_, [&](PgConnection& c) -> core::Result<void> {
     // Locks this node's claims: no other node can take them over until this commits, and if one
     // did already (the lease ran out), the batch is that node's now.
     auto mine = claims_.confirm(c, tokens);
-    if (!mine) throw TransactionFailed{mine.error()};
+    if (!mine) throw PgStatementFailed{mine.error()};
     if (!*mine)
-      throw TransactionFailed{core::Error::unavailable(
+      throw PgStatementFailed{core::Error::unavailable(
           "claim_lost", "another node took over this batch's repositories (the claim's lease ran out)", 1)};
     // During a rebuild the feed records a reset point at its end instead of every row and status.
     // Locked: while a rebuild runs, batches commit one after the other (as on SQLite's one
@@ -257,10 +216,10 @@ core::Result<FinishedBatch> PgProcessingQueue::finishProcessing(std::span<const 
       records.emplace_back();
     };
     const auto markFailed = [&](std::int64_t id, std::optional<std::int64_t> retryAt, const std::string& error) {
-      auto before = must(c.exec("SELECT status FROM deliveries WHERE id = $1", {std::to_string(id)}));
+      auto before = pgMust(c.exec("SELECT status FROM deliveries WHERE id = $1", {std::to_string(id)}));
       if (before.rows() == 0) return;
       const auto status = before.text(0, 0);
-      must(c.exec("UPDATE deliveries SET status = CASE WHEN $2::bigint IS NULL THEN 'dead' ELSE 'retrying' END, "
+      pgMust(c.exec("UPDATE deliveries SET status = CASE WHEN $2::bigint IS NULL THEN 'dead' ELSE 'retrying' END, "
                   "next_attempt_at = coalesce($2::bigint, 0), process_attempts = process_attempts + 1, "
                   "last_error = $3 WHERE id = $1",
                   {std::to_string(id), retryAt ? PgParam(std::to_string(*retryAt)) : PgParam(std::nullopt), error}));
@@ -268,7 +227,7 @@ core::Result<FinishedBatch> PgProcessingQueue::finishProcessing(std::span<const 
       if (status != (retryAt ? "retrying" : "dead")) recordDelivery(id);
     };
     for (const auto& d : done) {
-      must(c.exec("SAVEPOINT delivery"));
+      pgMust(c.exec("SAVEPOINT delivery"));
       try {
         // Inside the savepoint: a claimed key is undone with the records of a delivery they dead-letter.
         if (!d.eventKey.empty()) {
@@ -278,12 +237,12 @@ core::Result<FinishedBatch> PgProcessingQueue::finishProcessing(std::span<const 
               "INSERT INTO event_keys (forge, key, source, delivery, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT "
               "(forge, key) DO UPDATE SET source = event_keys.source RETURNING source",
               {d.forge, d.eventKey, d.source, std::to_string(d.id), std::to_string(now)}));
-          if (owner.rows() > 0 && owner.text(0, 0) != d.source) {
-            must(c.exec("UPDATE deliveries SET status = 'duplicate', processed_at = $2, process_attempts = "
+          if (owner->rows() > 0 && owner->text(0, 0) != d.source) {
+            pgMust(c.exec("UPDATE deliveries SET status = 'duplicate', processed_at = $2, process_attempts = "
                         "process_attempts + 1, next_attempt_at = 0, last_error = NULL WHERE id = $1",
                         {std::to_string(d.id), std::to_string(now)}));
             recordDelivery(d.id);
-            must(c.exec("RELEASE delivery"));
+            pgMust(c.exec("RELEASE delivery"));
             ++outcome.duplicates;
             continue;
           }
@@ -308,31 +267,26 @@ core::Result<FinishedBatch> PgProcessingQueue::finishProcessing(std::span<const 
               "deliveries WHERE id = $1 AND processed_at IS NULL ON CONFLICT (delivery, rule) DO NOTHING",
               {std::to_string(d.id), command.rule, std::to_string(command.maxAttempts), commandArgvJson(command.argv),
                commandEnvJson(command.env), command.workdir, command.payloadMode, std::to_string(now),
-               orNull(command.error)}));
+               pgTextOrNull(command.error)}));
         }
         if (!rebuilding) {
           forDelivery(recorder.record(now));
           for (auto& change : recorder.take()) records.push_back(std::move(change));
         }
-      } catch (const DeliveryRefused& refused) {
-        // This delivery's records cannot be written; retrying will not help. Undo them, keep the error.
-        must(c.exec("ROLLBACK TO SAVEPOINT delivery"));
-        must(c.exec("RELEASE delivery"));
-        markFailed(d.id, std::nullopt, "projection write failed: " + refused.problem);
-        ++outcome.deadLettered;
-        continue;
-      } catch (const std::exception& e) {  // a record the schema refuses (bad identifier), a value not expected
-        must(c.exec("ROLLBACK TO SAVEPOINT delivery"));
-        must(c.exec("RELEASE delivery"));
+      } catch (const std::exception& e) {
+        // This delivery's records cannot be written (DeliveryRefused; a record the schema refuses,
+        // a value not expected); retrying will not help. Undo them, keep the error.
+        pgMust(c.exec("ROLLBACK TO SAVEPOINT delivery"));
+        pgMust(c.exec("RELEASE delivery"));
         markFailed(d.id, std::nullopt, e.what());
         ++outcome.deadLettered;
         continue;
       }
-      must(c.exec("UPDATE deliveries SET status = 'processed', processed_at = $2, process_attempts = "
+      pgMust(c.exec("UPDATE deliveries SET status = 'processed', processed_at = $2, process_attempts = "
                   "process_attempts + 1, next_attempt_at = 0, last_error = NULL WHERE id = $1",
                   {std::to_string(d.id), std::to_string(now)}));
       recordDelivery(d.id);
-      must(c.exec("RELEASE delivery"));
+      pgMust(c.exec("RELEASE delivery"));
     }
     for (const auto& f : failed) markFailed(f.id, f.retryAt, f.error);
     // The rebuild's next chunk before the backlog runs dry (a caller waiting for the rebuild
@@ -343,7 +297,7 @@ core::Result<FinishedBatch> PgProcessingQueue::finishProcessing(std::span<const 
     if (rebuild) {
       const std::int64_t lowWater = std::min<std::int64_t>(1024, std::max<std::int64_t>(1, rebuildChunk_ / 2));
       // Queued ones only: deliveries retrying with a backoff would hold the next chunk back.
-      auto left = must(c.exec(
+      auto left = pgMust(c.exec(
           "SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status = 'queued' AND id <= $1 LIMIT $2) AS due",
           {std::to_string(rebuild->queuedThrough), std::to_string(lowWater)}));
       rebuildFinished = left.integer(0, 0) < lowWater &&
@@ -357,7 +311,7 @@ core::Result<FinishedBatch> PgProcessingQueue::finishProcessing(std::span<const 
       where.add(" AND id = ANY(", pgBigintArray(slotIds));
       where.sql += "::bigint[])";
       auto rows = deliveryRecords(c, where, "updated", std::nullopt, now);
-      if (!rows) throw TransactionFailed{rows.error()};
+      if (!rows) throw PgStatementFailed{rows.error()};
       std::map<std::string, PendingChange> byId;
       for (auto& r : *rows) byId.emplace(r.entityId, std::move(r));
       for (const auto& [slot, id] : deliverySlots)
@@ -366,10 +320,11 @@ core::Result<FinishedBatch> PgProcessingQueue::finishProcessing(std::span<const 
     }
     mustAppend(c, records);
     // What is processed after the last chunk is queued is recorded again: readers refetch here.
-    if (rebuildFinished) must(appendReset(c, "rebuild_finished", now));
+    if (rebuildFinished) pgMust(appendReset(c, "rebuild_finished", now));
     // Claims no work in flight here still needs are given back, so any node may take them at once.
-    must(claims_.release(c, releasable(tokens, ids)));
-  });
+    pgMust(claims_.release(c, releasable(tokens, ids)));
+    return {};
+  }, PgCommit::Relaxed);
   if (!committed) return std::unexpected(committed.error());
   return outcome;
 }
@@ -388,15 +343,16 @@ core::Result<std::int64_t> PgProcessingQueue::requeue(const DeliveryFilter& aske
   filter.withBodyOnly = true;  // a pruned body cannot be processed again
   std::int64_t changed = 0;
   bool pruned = false;
-  auto committed = inTransaction(pool_, [&](PgConnection& c) {
+  auto committed = pgTransaction(pool_, [&](PgConnection& c) -> core::Result<void> {
     std::vector<PendingChange> records;
     changed = queueAgain(c, filter, now, &records);
     if (changed == 0 && filter.id) {
-      auto of = must(c.exec("SELECT body_pruned_at IS NOT NULL FROM deliveries WHERE id = $1",
+      auto of = pgMust(c.exec("SELECT body_pruned_at IS NOT NULL FROM deliveries WHERE id = $1",
                             {std::to_string(*filter.id)}));
       pruned = of.rows() > 0 && of.text(0, 0) == "t";
     }
     mustAppend(c, records);
+    return {};
   });
   if (!committed) return std::unexpected(committed.error());
   if (pruned)
@@ -417,33 +373,33 @@ core::Result<std::int64_t> PgProcessingQueue::replayAll(std::int64_t nowMicros) 
 
 core::Result<RebuildOutcome> PgProcessingQueue::startRebuild(std::int64_t now, bool mayEmpty) {
   RebuildOutcome outcome;
-  auto committed = inTransaction(pool_, [&](PgConnection& c) {
-    outcome = {};
+  auto committed = pgTransaction(pool_, [&](PgConnection& c) -> core::Result<void> {
     // Two nodes asked at once start one rebuild after the other, never interleaved.
-    must(c.exec(std::string("SELECT pg_advisory_xact_lock(") + kRebuildLock + ")"));
-    auto counts = must(c.exec(
+    pgMust(c.exec(std::string("SELECT pg_advisory_xact_lock(") + kRebuildLock + ")"));
+    auto counts = pgMust(c.exec(
         "SELECT count(*), count(*) FILTER (WHERE body_pruned_at IS NULL), coalesce(max(id), 0) FROM deliveries"));
     outcome.queued = counts.integer(0, 1);
     outcome.pruned = counts.integer(0, 0) - outcome.queued;
     const auto lastId = counts.integer(0, 2);
     const bool emptying = mayEmpty && outcome.pruned == 0;
     // Nothing to empty and nothing to queue (every body pruned): nothing changes, no reader is reset.
-    if (!emptying && outcome.queued == 0) return;
+    if (!emptying && outcome.queued == 0) return {};
     if (emptying) {
       std::vector<std::string> tables = writableProjectionTables();
       tables.emplace_back("incidents");
       tables.emplace_back("activity");
-      for (const auto& table : tables) must(c.exec("DELETE FROM " + table));
+      for (const auto& table : tables) pgMust(c.exec("DELETE FROM " + table));
       // Every delivery is applied anew, in order: the first of each event's copies claims its key again.
-      must(c.exec("DELETE FROM event_keys"));
+      pgMust(c.exec("DELETE FROM event_keys"));
     }
     // With pruned bodies the claimed keys stay too: a delivery finds its own claim and is applied
     // again. Readers refetch from here (the emptied projections were not recorded deleted) and
     // again when the last chunk is queued (the rows re-created until then are not recorded either).
     // The reset points last, as the change counter's lock is taken last (pg_change_log.h).
     const bool allQueued = queueRebuildChunks(c, 0, lastId, rebuildChunk_, now);
-    must(appendReset(c, "rebuild_started", now));
-    if (allQueued) must(appendReset(c, "rebuild_finished", now));
+    pgMust(appendReset(c, "rebuild_started", now));
+    if (allQueued) pgMust(appendReset(c, "rebuild_finished", now));
+    return {};
   });
   if (!committed) return std::unexpected(committed.error());
   return outcome;

@@ -1,12 +1,12 @@
 #include "store/postgres/pg_secret_resealer.h"
 
-#include <exception>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/secret_box.h"
 #include "store/postgres/pg_key_check.h"
+#include "store/postgres/pg_transaction.h"
 
 namespace forgehook::store::postgres {
 namespace {
@@ -66,25 +66,15 @@ core::Result<void> resealColumn(PgConnection& conn, const SecretSealer& sealer, 
 }  // namespace
 
 core::Result<std::int64_t> PgSecretResealer::resealStale() {
-  auto lease = pool_.lease();
-  if (!lease) return std::unexpected(lease.error());
-  auto& conn = **lease;
-  const auto failed = [&](const core::Error& e) -> core::Result<std::int64_t> {
-    if (conn.usable() && conn.inTransaction()) (void)conn.exec("ROLLBACK");
-    return std::unexpected(e);
-  };
-  std::int64_t resealed = 0;
-  try {
-    if (auto begun = conn.exec("BEGIN"); !begun) return failed(begun.error());
+  // An exception (the crypto library failed in SecretSealer::seal) is Internal, as in a SQLite write.
+  return pgTransaction(pool_, [&](PgConnection& conn) -> core::Result<std::int64_t> {
+    std::int64_t resealed = 0;
     for (const auto& c : kSecretColumns)
-      if (auto done = resealColumn(conn, sealer_, c, resealed); !done) return failed(done.error());
+      if (auto done = resealColumn(conn, sealer_, c, resealed); !done) return std::unexpected(done.error());
     // Every secret opened with these keys: they are the store's (pg_key_check.h).
-    if (auto recorded = recordMasterKey(conn, sealer_); !recorded) return failed(recorded.error());
-    if (auto committed = conn.exec("COMMIT"); !committed) return failed(committed.error());
-  } catch (const std::exception& e) {  // the crypto library failed (SecretSealer::seal): as in a SQLite write
-    return failed(core::Error::internal(std::string("store write failed: ") + e.what()));
-  }
-  return resealed;
+    if (auto recorded = recordMasterKey(conn, sealer_); !recorded) return std::unexpected(recorded.error());
+    return resealed;
+  });
 }
 
 }  // namespace forgehook::store::postgres

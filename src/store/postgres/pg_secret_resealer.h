@@ -3,7 +3,9 @@
 // scoped_secrets.secrets, subscriptions.secret, connections.secret_sealed and
 // previous_secret_sealed, forge_credentials.*_sealed. A new secret column must be added to
 // kSecretColumns in the .cc. Rows are locked as they are read, so nodes resealing at once take
-// turns: the second finds the first's values current and writes nothing. Thread-safe.
+// turns: the second finds the first's values current and writes nothing. Once every secret opened,
+// it writes the store's master key check value in the same transaction (pg_key_check.h).
+// Thread-safe.
 #include <cstdint>
 
 #include "store/postgres/pg_pool.h"

@@ -7,8 +7,6 @@
 // first (enqueue locks all it moves, in id order), so two nodes enqueueing at once copy each change
 // once: the second waits, then reads the cursor the first committed. Only prune takes outbox rows
 // without that lock, and it skips rows others hold.
-#include <functional>  // for subscription_store.h, which names std::function without including it
-
 #include "store/postgres/pg_pool.h"
 #include "store/secret_sealer.h"
 #include "store/subscription_store.h"

@@ -20,9 +20,23 @@ namespace forgehook::store::postgres {
 // log is flushed in order). Only for work that at-least-once allows to happen again.
 enum class PgCommit { Durable, Relaxed };
 
+// For work of many statements: a failed one throws this (pgMust), and pgTransaction rolls back and
+// returns its error, as if the work had returned it.
+struct PgStatementFailed {
+  core::Error error;
+};
+inline PgResult pgMust(core::Result<PgResult> r) {
+  if (!r) throw PgStatementFailed{r.error()};
+  return std::move(*r);
+}
+inline void pgMust(const core::Result<void>& r) {
+  if (!r) throw PgStatementFailed{r.error()};
+}
+
 // Runs `work(PgConnection&)`, which returns a core::Result, between BEGIN and COMMIT on one leased
 // connection; rolls back when it returns an error, throws, or the COMMIT fails. Errors: as
-// PgPool::lease and PgConnection::exec; work's own; Internal for an exception.
+// PgPool::lease and PgConnection::exec; work's own (PgStatementFailed's too); Internal for another
+// exception.
 template <class Work>
 [[nodiscard]] auto pgTransaction(PgPool& pool, Work&& work, PgCommit commit = PgCommit::Durable)
     -> std::invoke_result_t<Work&, PgConnection&> {
@@ -38,6 +52,8 @@ template <class Work>
       if (!done) return done;
       if (auto committed = conn.exec("COMMIT"); !committed) return std::unexpected(committed.error());
       return done;
+    } catch (const PgStatementFailed& failed) {
+      return std::unexpected(failed.error);
     } catch (const std::exception& e) {
       return std::unexpected(core::Error::internal(std::string("store write failed: ") + e.what()));
     }

@@ -13,6 +13,10 @@
 namespace forgehook::store::postgres {
 
 [[nodiscard]] PgParam pgParam(const FieldValue& value);
+// NULL for "", else the text.
+[[nodiscard]] inline PgParam pgTextOrNull(const std::string& value) {
+  return value.empty() ? PgParam(std::nullopt) : PgParam(value);
+}
 [[nodiscard]] std::vector<PgParam> pgParams(std::span<const FieldValue> values);
 
 // {"a","b\"c"}: each element quoted, its quotes and backslashes escaped.
